@@ -1,0 +1,35 @@
+"""Personal API tokens: `Authorization: Bearer aims_<lookup>.<secret>` (or `Token ...`)."""
+
+import hmac
+
+from django.utils import timezone
+from rest_framework import authentication, exceptions
+
+from aims.models import ApiToken
+
+
+class PersonalTokenAuthentication(authentication.BaseAuthentication):
+    keywords = ("bearer", "token")
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower().decode(errors="replace") not in self.keywords:
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed("Send the token as: Authorization: Bearer <token>.")
+        raw = header[1].decode(errors="replace")
+        if not raw.startswith(ApiToken.PREFIX) or "." not in raw:
+            raise exceptions.AuthenticationFailed("That is not an AIMS personal API token.")
+        lookup, _, secret = raw.removeprefix(ApiToken.PREFIX).partition(".")
+        token = ApiToken.objects.select_related("user").filter(lookup=lookup, revoked_at__isnull=True).first()
+        if token is None or not hmac.compare_digest(token.digest, ApiToken.hash(secret)):
+            raise exceptions.AuthenticationFailed("Unknown or revoked API token.")
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed("The token's user is deactivated.")
+        now = timezone.now()
+        if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        return token.user, token
+
+    def authenticate_header(self, request):
+        return 'Bearer realm="api"'

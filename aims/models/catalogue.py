@@ -1,0 +1,75 @@
+"""Standards and their requirements as data (clauses, headings, Annex A objectives and controls).
+
+Built to hold more than one standard and crosswalk links between them; ISO/IEC 42001 is loaded by a
+data migration from aims.catalogue_data."""
+
+from django.db import models
+from django.urls import reverse
+
+
+class Standard(models.Model):
+    key = models.SlugField(unique=True)
+    name = models.CharField(max_length=100)
+    title = models.CharField(max_length=255)
+    edition = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Requirement(models.Model):
+    class Kind(models.TextChoices):
+        CLAUSE = "clause", "Clause"
+        HEADING = "heading", "Heading"
+        REQUIREMENT = "requirement", "Requirement"
+        ANNEX = "annex", "Annex"
+        OBJECTIVE = "objective", "Control objective"
+        CONTROL = "control", "Control"
+
+    # Kinds a record can be mapped to: auditable leaves only.
+    MAPPABLE = (Kind.REQUIREMENT, Kind.CONTROL)
+
+    standard = models.ForeignKey(Standard, on_delete=models.PROTECT, related_name="requirements")
+    key = models.CharField(max_length=64, unique=True, help_text="Stable id, e.g. iso42001:A.6.2.4")
+    code = models.CharField(max_length=32)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    title = models.CharField(max_length=255)
+    summary = models.TextField(blank=True, help_text="Our own paraphrase, never the standard's text.")
+    position = models.PositiveIntegerField(help_text="Document order within the standard.")
+
+    class Meta:
+        ordering = ["standard", "position"]
+        constraints = [models.UniqueConstraint(fields=["standard", "code"], name="requirement_code_unique")]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("catalogue-detail", args=[self.key])
+
+    @property
+    def is_mappable(self) -> bool:
+        return self.kind in self.MAPPABLE
+
+
+class Crosswalk(models.Model):
+    """A link between requirements of two standards (e.g. 42001 4.1 ~ 27001 4.1)."""
+
+    class Strength(models.TextChoices):
+        EQUIVALENT = "equivalent", "Equivalent"
+        RELATED = "related", "Related"
+        ANALYTICAL = "analytical", "Analytical (not an official crosswalk)"
+
+    source = models.ForeignKey(Requirement, on_delete=models.CASCADE, related_name="crosswalks_out")
+    target = models.ForeignKey(Requirement, on_delete=models.CASCADE, related_name="crosswalks_in")
+    strength = models.CharField(max_length=16, choices=Strength.choices)
+    note = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["source", "target"], name="crosswalk_unique")]

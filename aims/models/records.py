@@ -1,0 +1,128 @@
+"""The base record every register inherits, its queryset with the permission choke point, human
+references and field-level history."""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.urls import reverse
+
+from .catalogue import Requirement
+
+
+class ReviewCadence(models.IntegerChoices):
+    MONTHLY = 30, "Monthly"
+    QUARTERLY = 91, "Quarterly"
+    HALF_YEARLY = 182, "Every six months"
+    YEARLY = 365, "Yearly"
+
+
+class RecordQuerySet(models.QuerySet):
+    def restrict(self, user, action: str = "view"):
+        """The one permission filter: every queryset that reaches a user passes here."""
+        from aims import permissions
+
+        return permissions.restrict(self, user, action)
+
+    def live(self):
+        return self.filter(archived_at__isnull=True)
+
+
+class BaseRecord(models.Model):
+    """Owner, reference, optimistic version, requirement links, review cadence, archive, history.
+
+    A concrete register sets `reference_prefix` and lists the fields it tracks in history through
+    `history_exclude` (everything editable is tracked unless named there)."""
+
+    reference_prefix = "REC"
+    history_exclude: tuple[str, ...] = ()
+    history_extra: tuple[str, ...] = ()  # non-editable fields that are still worth showing in history
+
+    reference = models.CharField(max_length=20, unique=True, editable=False)
+    title = models.CharField(max_length=200)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requirements = models.ManyToManyField(
+        Requirement,
+        blank=True,
+        related_name="%(app_label)s_%(class)s_records",
+        verbose_name="clauses and controls",
+        help_text="The ISO/IEC 42001 clauses and Annex A controls this record serves.",
+    )
+    review_cadence = models.PositiveSmallIntegerField(
+        choices=ReviewCadence.choices, default=ReviewCadence.QUARTERLY
+    )
+    next_review_on = models.DateField("next review", null=True, blank=True)
+    last_reviewed_on = models.DateField("last reviewed", null=True, blank=True, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = RecordQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.reference} {self.title}"
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    @classmethod
+    def url_name(cls, view: str) -> str:
+        return f"{cls._meta.model_name}-{view}"
+
+    def get_absolute_url(self):
+        return reverse(self.url_name("detail"), args=[self.reference])
+
+
+class ReferenceCounter(models.Model):
+    """Last number handed out per prefix; rows are locked while a reference is drawn."""
+
+    prefix = models.CharField(max_length=10, unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+
+class Change(models.Model):
+    """One entry of a record's history: who, when, what (field, old, new)."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Created"
+        UPDATED = "updated", "Updated"
+        ARCHIVED = "archived", "Archived"
+        RESTORED = "restored", "Restored"
+        ACCEPTED = "accepted", "Accepted"
+        REVIEWED = "reviewed", "Reviewed"
+        IMPORTED = "imported", "Imported"
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.BigIntegerField()
+    record = GenericForeignKey("content_type", "object_id")
+    version = models.PositiveIntegerField()
+    action = models.CharField(max_length=16, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    # [{"field": "residual_likelihood", "label": "Residual likelihood", "old": "3", "new": "4"}, ...]
+    changes = models.JSONField(default=list)
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-version", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "version"])]
+
+    def __str__(self):
+        return f"v{self.version} {self.action} by {self.actor} at {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def field_labels(self) -> str:
+        return ", ".join(c["label"] for c in self.changes)

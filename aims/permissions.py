@@ -1,0 +1,111 @@
+"""The one permission choke point (DESIGN.md "Roles").
+
+Every queryset that reaches a user -- lists, details, form choices, API, exports, reports -- passes
+`restrict(queryset, user, action)`, which expresses the rule as SQL (joins and subqueries, never a
+list of ids built in Python). `denial_reason` explains a refusal for the 403 page and the API.
+
+Actions: view, change, archive, approve. "add" is not a queryset action: see `can_add`.
+A register may narrow "approve" (risks: owners may accept only up to the appetite) by defining
+`restrict_approve(queryset, user)` and `approve_denial_reason(user, obj)` on its model.
+"""
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db.models import BigIntegerField, Q
+from django.db.models.functions import Cast
+from django.http import Http404
+from guardian.models import UserObjectPermission
+
+from aims import roles
+
+ACTIONS = ("view", "change", "archive", "approve")
+
+
+def _delegated(model, user) -> Q:
+    """Records on which `user` holds an object-level change grant (django-guardian)."""
+    grants = (
+        UserObjectPermission.objects.filter(
+            user=user,
+            content_type=ContentType.objects.get_for_model(model),
+            permission__codename=f"change_{model._meta.model_name}",
+        )
+        .annotate(record_id=Cast("object_pk", BigIntegerField()))
+        .values("record_id")
+    )
+    return Q(pk__in=grants)
+
+
+def restrict(queryset, user, action: str = "view"):
+    if action not in ACTIONS:
+        raise ValueError(f"Unknown action {action!r}")
+    if user is None or not user.is_authenticated or not user.is_active or not user.role_names:
+        return queryset.none()
+    model = queryset.model
+    if action == "view":
+        return queryset
+    if action in ("change", "archive"):
+        if user.has_role(roles.MANAGER):
+            return queryset
+        if user.has_role(roles.OWNER):
+            return queryset.filter(Q(owner=user) | _delegated(model, user))
+        return queryset.none()
+    # approve: four eyes first -- nobody approves or accepts their own record.
+    queryset = queryset.exclude(owner=user)
+    narrow = getattr(model, "restrict_approve", None)
+    if narrow is not None:
+        return narrow(queryset, user)
+    return queryset if user.has_role(roles.BOARD) else queryset.none()
+
+
+def allowed(user, action: str, obj) -> bool:
+    return restrict(type(obj).objects.filter(pk=obj.pk), user, action).exists()
+
+
+def can_add(user, model) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.has_role(roles.MANAGER, roles.OWNER))
+
+
+def denial_reason(user, action: str, obj=None, model=None) -> str:
+    """Why `user` may not do `action` (to `obj`); worded for the person who was refused."""
+    model = model or type(obj)
+    noun = model._meta.verbose_name
+    if not user.role_names:
+        return "Your account has no AIMS role yet. Ask the AIMS manager to assign one."
+    if action == "add":
+        return f"Only owners and the AIMS manager may create a {noun}."
+    if action in ("change", "archive"):
+        if user.has_role(roles.AUDITOR) and not user.has_role(roles.OWNER, roles.MANAGER):
+            return "Auditors have read-only access to registers."
+        if user.has_role(roles.BOARD) and not user.has_role(roles.OWNER, roles.MANAGER):
+            return "The governance board reads registers and takes decisions; it does not edit them."
+        return (
+            f"Only the owner of {obj.reference} ({obj.owner}), their delegates and the AIMS manager "
+            f"may {action} it."
+        )
+    if obj is not None and obj.owner_id == user.pk:
+        return f"Four eyes: you own {obj.reference}, so someone else must approve or accept it."
+    explain = getattr(model, "approve_denial_reason", None)
+    if explain is not None and obj is not None:
+        reason = explain(user, obj)
+        if reason:
+            return reason
+    return f"Only the governance board may approve a {noun}."
+
+
+def require(user, action: str, obj) -> None:
+    """Raise PermissionDenied (403 with the reason) unless `user` may do `action` to `obj`."""
+    if not allowed(user, action, obj):
+        raise PermissionDenied(denial_reason(user, action, obj))
+
+
+def require_add(user, model) -> None:
+    if not can_add(user, model):
+        raise PermissionDenied(denial_reason(user, "add", model=model))
+
+
+def get_visible(queryset, user, **lookup):
+    """The record if `user` may see it; otherwise 404, whether it exists or not."""
+    try:
+        return restrict(queryset, user, "view").get(**lookup)
+    except queryset.model.DoesNotExist as exc:
+        raise Http404(f"No {queryset.model._meta.verbose_name} matches the given reference.") from exc

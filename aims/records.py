@@ -1,0 +1,234 @@
+"""Services every register shares: references, history, optimistic concurrency, archive.
+
+A register's own services (registers.services.risk_create ...) validate their rules and call these;
+views, the API, Celery tasks and management commands all go through them."""
+
+import datetime as dt
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
+
+from aims.models import Change, ReferenceCounter
+
+Action = Change.Action
+
+
+class StaleEdit(Exception):
+    """The record changed since the editor loaded it; nothing was saved."""
+
+    def __init__(self, record, expected_version: int):
+        self.record = record
+        self.expected_version = expected_version
+        self.changes = list(
+            history(record).filter(version__gt=expected_version).select_related("actor").order_by("version")
+        )
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        parts = [
+            f"{c.actor or 'someone'} ({c.get_action_display().lower()} "
+            f"{timezone.localtime(c.at):%Y-%m-%d %H:%M}: {c.field_labels or 'no field changes'})"
+            for c in self.changes
+        ]
+        who = "; ".join(parts) or "another user"
+        return (
+            f"{self.record.reference} was changed since you opened it (your version {self.expected_version}, "
+            f"now {self.record.version}) by {who}. Nothing was saved: reload to see their changes, then "
+            f"make yours again."
+        )
+
+    def as_dict(self) -> dict:
+        return {
+            "detail": self.message,
+            "current_version": self.record.version,
+            "changes_since": [
+                {
+                    "version": c.version,
+                    "action": c.action,
+                    "by": str(c.actor) if c.actor else None,
+                    "at": c.at.isoformat(),
+                    "changes": c.changes,
+                }
+                for c in self.changes
+            ],
+        }
+
+
+def next_reference(prefix: str) -> str:
+    with transaction.atomic():
+        counter, _ = ReferenceCounter.objects.select_for_update().get_or_create(prefix=prefix)
+        counter.last += 1
+        counter.save(update_fields=["last"])
+    return f"{prefix}-{counter.last:04d}"
+
+
+def tracked_fields(model) -> list:
+    """Fields whose changes are shown in history: editable fields plus requirement links."""
+    skip = set(model.history_exclude)
+    return [
+        f
+        for f in model._meta.get_fields()
+        if (getattr(f, "editable", False) or f.name in model.history_extra)
+        and not f.auto_created
+        and f.concrete
+        and f.name not in skip
+        and f.name not in ("id",)
+    ]
+
+
+def display_value(obj, field) -> str:
+    if field.many_to_many:
+        return ", ".join(sorted(str(getattr(r, "code", r)) for r in getattr(obj, field.name).all()))
+    value = getattr(obj, field.name)
+    if value is None or value == "":
+        return ""
+    if field.choices:
+        return str(getattr(obj, f"get_{field.name}_display")())
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def snapshot(obj) -> dict[str, str]:
+    return {f.name: display_value(obj, f) for f in tracked_fields(type(obj))}
+
+
+def diff(model, before: dict, after: dict) -> list[dict]:
+    labels = {f.name: str(f.verbose_name).capitalize() for f in tracked_fields(model)}
+    return [
+        {"field": name, "label": labels.get(name, name), "old": before.get(name, ""), "new": new}
+        for name, new in after.items()
+        if before.get(name, "") != new
+    ]
+
+
+def history(obj):
+    return Change.objects.filter(content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk)
+
+
+def record_change(obj, *, actor, action: str, changes: list[dict], note: str = "") -> Change:
+    return Change.objects.create(
+        content_type=ContentType.objects.get_for_model(type(obj)),
+        object_id=obj.pk,
+        version=obj.version,
+        action=action,
+        actor=actor,
+        changes=changes,
+        note=note[:500],
+    )
+
+
+def _first_review(obj) -> dt.date:
+    return timezone.localdate() + dt.timedelta(days=obj.review_cadence)
+
+
+@transaction.atomic
+def create_record(model, *, actor, fields: dict, requirements=None, action: str = Action.CREATED):
+    obj = model(**fields, created_by=actor, updated_by=actor)
+    obj.reference = next_reference(model.reference_prefix)
+    if obj.next_review_on is None:
+        obj.next_review_on = _first_review(obj)
+    obj.full_clean(exclude=["reference"])
+    obj.save()
+    if requirements is not None:
+        obj.requirements.set(requirements)
+    record_change(obj, actor=actor, action=action, changes=diff(model, {}, snapshot(obj)))
+    return obj
+
+
+@transaction.atomic
+def update_record(
+    obj,
+    *,
+    actor,
+    expected_version: int,
+    fields: dict,
+    requirements=None,
+    action: str = Action.UPDATED,
+    note: str = "",
+    prepare=None,
+):
+    """Apply `fields` if nobody saved since `expected_version`; record what changed.
+
+    `prepare(record, before_snapshot)` lets a register adjust dependent fields (e.g. clear a risk's
+    acceptance when its residual level moves) inside the same transaction."""
+    model = type(obj)
+    record = model.objects.select_for_update().get(pk=obj.pk)
+    if expected_version != record.version:
+        raise StaleEdit(record, expected_version)
+    before = snapshot(record)
+    for name, value in fields.items():
+        setattr(record, name, value)
+    if prepare is not None:
+        prepare(record, before)
+    record.full_clean(exclude=["reference"])
+    if requirements is not None:
+        record.requirements.set(requirements)
+    changes = diff(model, before, snapshot(record))
+    if not changes and action == Action.UPDATED:
+        return record
+    record.version += 1
+    record.updated_by = actor
+    record.save()
+    record_change(record, actor=actor, action=action, changes=changes, note=note)
+    return record
+
+
+def archive_record(obj, *, actor, expected_version: int, note: str = ""):
+    return _set_archived(obj, actor=actor, expected_version=expected_version, archived=True, note=note)
+
+
+def restore_record(obj, *, actor, expected_version: int, note: str = ""):
+    return _set_archived(obj, actor=actor, expected_version=expected_version, archived=False, note=note)
+
+
+@transaction.atomic
+def _set_archived(obj, *, actor, expected_version, archived: bool, note: str):
+    model = type(obj)
+    record = model.objects.select_for_update().get(pk=obj.pk)
+    if expected_version != record.version:
+        raise StaleEdit(record, expected_version)
+    old = record.archived_at
+    record.archived_at = timezone.now() if archived else None
+    record.version += 1
+    record.updated_by = actor
+    record.save()
+    change = {
+        "field": "archived_at",
+        "label": "Archived",
+        "old": display_value_dt(old),
+        "new": display_value_dt(record.archived_at),
+    }
+    record_change(
+        record,
+        actor=actor,
+        action=Action.ARCHIVED if archived else Action.RESTORED,
+        changes=[change],
+        note=note,
+    )
+    return record
+
+
+def display_value_dt(value) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+@transaction.atomic
+def mark_reviewed(obj, *, actor, expected_version: int, note: str = ""):
+    """The owner confirms the record is current; the next review moves on by the cadence."""
+    today = timezone.localdate()
+    return update_record(
+        obj,
+        actor=actor,
+        expected_version=expected_version,
+        fields={"next_review_on": today + dt.timedelta(days=obj.review_cadence)},
+        action=Action.REVIEWED,
+        note=note,
+        prepare=lambda record, before: setattr(record, "last_reviewed_on", today),
+    )

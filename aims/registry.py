@@ -1,0 +1,40 @@
+"""Small registries the core offers; each domain app plugs into them from AppConfig.ready().
+
+The core never imports a domain app: navigation, catalogue back-links, reminders, dashboard panels
+and jobs all learn about registers from here."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class RegisterInfo:
+    model: type
+    label: str  # plural, for menus: "AI risks"
+    cycle: str  # Plan, Do, Check, Act: where it sits in navigation
+    list_url: str  # URL name of the list page
+
+
+@dataclass
+class Registry:
+    registers: list[RegisterInfo] = field(default_factory=list)
+    dashboard_panels: list[Callable] = field(default_factory=list)
+    # job kind -> callable(job) returning (filename, bytes); run by aims.tasks.run_job
+    job_runners: dict[str, Callable] = field(default_factory=dict)
+
+    def add_register(self, info: RegisterInfo) -> None:
+        if all(r.model is not info.model for r in self.registers):
+            self.registers.append(info)
+
+    def add_dashboard_panel(self, panel: Callable) -> None:
+        if panel not in self.dashboard_panels:
+            self.dashboard_panels.append(panel)
+
+    def add_job_runner(self, kind: str, runner: Callable) -> None:
+        self.job_runners[kind] = runner
+
+    def register_for(self, model) -> RegisterInfo | None:
+        return next((r for r in self.registers if r.model is model), None)
+
+
+registry = Registry()

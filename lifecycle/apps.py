@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class LifecycleConfig(AppConfig):
+    """Do: clause 8 -- AI systems through their life cycle."""
+
+    name = "lifecycle"
+    default_auto_field = "django.db.models.BigAutoField"

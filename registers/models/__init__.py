@@ -1,0 +1,3 @@
+from .risk import Risk, RiskCategory, RiskCriteria
+
+__all__ = ["Risk", "RiskCategory", "RiskCriteria"]

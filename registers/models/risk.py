@@ -1,0 +1,254 @@
+"""The AI risk register (ISO/IEC 42001 6.1.2 assessment, 6.1.3 treatment, 8.2 and 8.3 in operation)."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Case, IntegerField, Value, When
+
+from aims import roles
+from aims.catalogue_data import RISK_SOURCES
+from aims.models import BaseRecord
+
+SCALE = [MinValueValidator(1), MaxValueValidator(5)]
+LIKELIHOOD_LABELS = {1: "Rare", 2: "Unlikely", 3: "Possible", 4: "Likely", 5: "Almost certain"}
+IMPACT_LABELS = {1: "Negligible", 2: "Minor", 3: "Moderate", 4: "Major", 5: "Severe"}
+
+
+def default_bands():
+    return [
+        {"name": "Low", "min": 1, "max": 4, "colour": "#a5d6a7"},
+        {"name": "Medium", "min": 5, "max": 9, "colour": "#ffe082"},
+        {"name": "High", "min": 10, "max": 16, "colour": "#ffab91"},
+        {"name": "Critical", "min": 17, "max": 25, "colour": "#ef9a9a"},
+    ]
+
+
+@dataclass(frozen=True)
+class Band:
+    name: str
+    min: int
+    max: int
+    colour: str
+
+    @property
+    def slug(self) -> str:
+        return self.name.lower()
+
+
+class RiskCriteria(models.Model):
+    """AI risk criteria (6.1.1): level bands over likelihood x impact, and the appetite.
+
+    Configuration, not code: one row, edited by the AIMS manager. Levels are computed from scores
+    with these bands at read time, so changing a band re-levels every risk at once."""
+
+    bands = models.JSONField(default=default_bands)
+    appetite = models.CharField(
+        max_length=30,
+        default="Medium",
+        help_text="Highest level an owner may accept; above it only the board.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "risk criteria"
+
+    def __str__(self):
+        return "AI risk criteria"
+
+    @classmethod
+    def current(cls) -> "RiskCriteria":
+        criteria, _ = cls.objects.get_or_create(pk=1)
+        return criteria
+
+    def clean(self):
+        bands = self.band_list
+        expected = 1
+        for band in bands:
+            if band.min != expected or band.max < band.min:
+                raise ValidationError({"bands": "Bands must cover scores 1 to 25 in order, without gaps."})
+            expected = band.max + 1
+        if expected != 26:
+            raise ValidationError({"bands": "Bands must end at 25."})
+        if self.appetite not in {b.name for b in bands}:
+            raise ValidationError({"appetite": "The appetite must name one of the bands."})
+
+    @property
+    def band_list(self) -> list[Band]:
+        return [Band(b["name"], int(b["min"]), int(b["max"]), b.get("colour", "#dddddd")) for b in self.bands]
+
+    def level(self, score: int | None) -> Band | None:
+        if not score:
+            return None
+        for band in self.band_list:
+            if band.min <= score <= band.max:
+                return band
+        return None
+
+    def band_named(self, name: str) -> Band | None:
+        return next((b for b in self.band_list if b.slug == name.lower()), None)
+
+    @property
+    def appetite_max(self) -> int:
+        band = self.band_named(self.appetite)
+        return band.max if band else 0
+
+    def level_case(self, field: str) -> Case:
+        """SQL expression giving each band's position for `field`, to count by level in one query."""
+        return Case(
+            *[
+                When(**{f"{field}__range": (b.min, b.max)}, then=Value(i))
+                for i, b in enumerate(self.band_list)
+            ],
+            output_field=IntegerField(),
+        )
+
+
+class RiskCategory(models.Model):
+    """Configurable risk categories; the defaults come from a data migration."""
+
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    active = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "risk categories"
+
+    def __str__(self):
+        return self.name
+
+
+class Risk(BaseRecord):
+    reference_prefix = "RSK"
+    history_extra = ("accepted_by", "accepted_on", "acceptance_rationale")
+
+    class Treatment(models.TextChoices):
+        AVOID = "avoid", "Avoid"
+        MITIGATE = "mitigate", "Mitigate"
+        TRANSFER = "transfer", "Transfer"
+        ACCEPT = "accept", "Accept"
+
+    class Status(models.TextChoices):
+        IDENTIFIED = "identified", "Identified"
+        ASSESSED = "assessed", "Assessed"
+        TREATING = "treating", "In treatment"
+        ACCEPTED = "accepted", "Accepted"
+        CLOSED = "closed", "Closed"
+
+    RiskSource = models.TextChoices("RiskSource", [(code, (code, title)) for code, title in RISK_SOURCES])
+
+    description = models.TextField(blank=True)
+    ai_system = models.CharField("AI system", max_length=200, blank=True)
+    category = models.ForeignKey(RiskCategory, on_delete=models.PROTECT, related_name="risks")
+    risk_source = models.CharField(
+        "risk source", max_length=10, choices=RiskSource.choices, help_text="Annex C.3 risk source."
+    )
+    affects_organisation = models.BooleanField("affects the organisation", default=False)
+    affects_individuals = models.BooleanField("affects individuals", default=False)
+    affects_groups = models.BooleanField("affects groups", default=False)
+    affects_society = models.BooleanField("affects society", default=False)
+    inherent_likelihood = models.PositiveSmallIntegerField(validators=SCALE)
+    inherent_impact = models.PositiveSmallIntegerField(validators=SCALE)
+    existing_controls = models.TextField(blank=True)
+    treatment = models.CharField(max_length=10, choices=Treatment.choices, default=Treatment.MITIGATE)
+    treatment_plan = models.TextField(blank=True)
+    residual_likelihood = models.PositiveSmallIntegerField(validators=SCALE)
+    residual_impact = models.PositiveSmallIntegerField(validators=SCALE)
+    target_likelihood = models.PositiveSmallIntegerField(validators=SCALE, null=True, blank=True)
+    target_impact = models.PositiveSmallIntegerField(validators=SCALE, null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.IDENTIFIED)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    accepted_on = models.DateField(null=True, blank=True, editable=False)
+    acceptance_rationale = models.TextField(blank=True, editable=False)
+    # Stored products of likelihood x impact, so lists filter, sort and count by level in SQL.
+    inherent_score = models.PositiveSmallIntegerField(editable=False, default=0)
+    residual_score = models.PositiveSmallIntegerField(editable=False, default=0)
+    target_score = models.PositiveSmallIntegerField(editable=False, null=True)
+
+    AFFECTED = ("affects_organisation", "affects_individuals", "affects_groups", "affects_society")
+
+    class Meta:
+        ordering = ["-residual_score", "reference"]
+        verbose_name = "risk"
+        indexes = [
+            models.Index(fields=["residual_score"]),
+            models.Index(fields=["inherent_score"]),
+            models.Index(fields=["next_review_on"]),
+            models.Index(fields=["owner", "archived_at"]),
+        ]
+
+    def compute_scores(self):
+        self.inherent_score = (self.inherent_likelihood or 0) * (self.inherent_impact or 0)
+        self.residual_score = (self.residual_likelihood or 0) * (self.residual_impact or 0)
+        if self.target_likelihood and self.target_impact:
+            self.target_score = self.target_likelihood * self.target_impact
+        else:
+            self.target_score = None
+
+    def clean(self):
+        self.compute_scores()
+        errors = {}
+        if not any(getattr(self, f) for f in self.AFFECTED):
+            errors["affects_organisation"] = (
+                "Say who the risk affects: organisation, individuals, groups or society."
+            )
+        if self.inherent_score and self.residual_score > self.inherent_score:
+            errors["residual_impact"] = (
+                f"Residual risk ({self.residual_score}) cannot exceed inherent risk ({self.inherent_score}); "
+                "controls do not add risk."
+            )
+        if bool(self.target_likelihood) != bool(self.target_impact):
+            errors["target_impact"] = "Give both target likelihood and target impact, or neither."
+        elif self.target_score and self.target_score > self.residual_score:
+            errors["target_impact"] = (
+                f"Target risk ({self.target_score}) cannot exceed residual risk ({self.residual_score})."
+            )
+        if self.treatment != self.Treatment.ACCEPT and not self.treatment_plan.strip():
+            errors["treatment_plan"] = (
+                f"Describe how the risk will be treated ({self.get_treatment_display()})."
+            )
+        if self.status == self.Status.ACCEPTED and not self.accepted_by_id:
+            errors["status"] = "A risk becomes Accepted only through the Accept risk action."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def affected_labels(self) -> list[str]:
+        return [
+            str(self._meta.get_field(f).verbose_name).removeprefix("affects ")
+            for f in self.AFFECTED
+            if getattr(self, f)
+        ]
+
+    # -- permissions: who may accept (see aims.permissions) --------------------------------------
+    @classmethod
+    def restrict_approve(cls, queryset, user):
+        if user.has_role(roles.BOARD):
+            return queryset
+        if user.has_role(roles.OWNER):
+            return queryset.filter(residual_score__lte=RiskCriteria.current().appetite_max)
+        return queryset.none()
+
+    @classmethod
+    def approve_denial_reason(cls, user, risk) -> str | None:
+        criteria = RiskCriteria.current()
+        if user.has_role(roles.OWNER) and risk.residual_score > criteria.appetite_max:
+            level = criteria.level(risk.residual_score)
+            return (
+                f"{risk.reference}'s residual level is {level.name if level else risk.residual_score}, above the "
+                f"appetite ({criteria.appetite}): only the governance board may accept it."
+            )
+        if not user.has_role(roles.BOARD, roles.OWNER):
+            return "Only the governance board, or an owner within the appetite, may accept a risk."
+        return None

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class ReviewsConfig(AppConfig):
+    """Act: clauses 9.3 and 10 -- management reviews, nonconformities, corrective actions."""
+
+    name = "reviews"
+    default_auto_field = "django.db.models.BigAutoField"

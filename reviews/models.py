@@ -1,0 +1,1 @@
+# Models arrive with the issues for this part of the cycle.
