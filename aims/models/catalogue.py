@@ -73,3 +73,6 @@ class Crosswalk(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["source", "target"], name="crosswalk_unique")]
+
+    def __str__(self):
+        return f"{self.source} ~ {self.target}"

@@ -90,6 +90,9 @@ class ReferenceCounter(models.Model):
     prefix = models.CharField(max_length=10, unique=True)
     last = models.PositiveIntegerField(default=0)
 
+    def __str__(self):
+        return f"{self.prefix}: {self.last}"
+
 
 class Change(models.Model):
     """One entry of a record's history: who, when, what (field, old, new)."""
