@@ -1,1 +1,31 @@
-urlpatterns = []
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from aims.views import auth, core, health
+
+urlpatterns = [
+    path("", core.DashboardView.as_view(), name="dashboard"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("accounts/login/", auth.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/",
+        auth_views.PasswordChangeView.as_view(template_name="auth/password_change.html"),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(template_name="auth/password_change_done.html"),
+        name="password_change_done",
+    ),
+    path("accounts/tokens/", core.tokens, name="tokens"),
+    path("accounts/tokens/<int:pk>/revoke/", core.token_revoke, name="token-revoke"),
+    path("catalogue/", core.CatalogueView.as_view(), name="catalogue"),
+    path("catalogue/<str:key>/", core.RequirementView.as_view(), name="catalogue-detail"),
+    path("notifications/", core.notifications, name="notifications"),
+    path("notifications/read/", core.notifications_mark_read, name="notifications-read"),
+    path("jobs/", core.job_list, name="job-list"),
+    path("jobs/<int:pk>/", core.job_detail, name="job-detail"),
+    path("jobs/<int:pk>/download/", core.job_download, name="job-download"),
+]

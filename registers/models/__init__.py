@@ -1,3 +1,3 @@
-from .risk import Risk, RiskCategory, RiskCriteria
+from .risk import IMPACT_LABELS, LIKELIHOOD_LABELS, Band, Risk, RiskCategory, RiskCriteria
 
-__all__ = ["Risk", "RiskCategory", "RiskCriteria"]
+__all__ = ["IMPACT_LABELS", "LIKELIHOOD_LABELS", "Band", "Risk", "RiskCategory", "RiskCriteria"]

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -58,10 +59,20 @@ class RiskCriteria(models.Model):
     def __str__(self):
         return "AI risk criteria"
 
+    CACHE_KEY = "risk-criteria:v1"
+
     @classmethod
     def current(cls) -> "RiskCriteria":
-        criteria, _ = cls.objects.get_or_create(pk=1)
+        """The criteria, from the shared cache: read on nearly every page, changed rarely."""
+        criteria = cache.get(cls.CACHE_KEY)
+        if criteria is None:
+            criteria, _ = cls.objects.get_or_create(pk=1)
+            cache.set(cls.CACHE_KEY, criteria, 300)
         return criteria
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        cache.delete(self.CACHE_KEY)
 
     def clean(self):
         bands = self.band_list

@@ -1,0 +1,87 @@
+"""API endpoints of the core: who am I, the catalogue, my jobs and notifications."""
+
+from django.http import FileResponse
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action, api_view
+from rest_framework.response import Response
+
+from aims.models import Job, Notification, Requirement
+from aims.views.core import job_file, visible_jobs
+
+
+class RequirementSerializer(serializers.ModelSerializer):
+    standard = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Requirement
+        fields = ["key", "standard", "code", "parent", "kind", "title", "summary"]
+
+
+class RequirementViewSet(viewsets.ReadOnlyModelViewSet):
+    """The catalogue: ISO/IEC 42001 clauses, headings, Annex A objectives and controls."""
+
+    serializer_class = RequirementSerializer
+    queryset = Requirement.objects.select_related("standard", "parent").order_by("standard", "position")
+    lookup_field = "key"
+    lookup_value_regex = "[^/]+"
+    filterset_fields = ["kind", "standard__key"]
+    search_fields = ["code", "title", "summary"]
+    ordering_fields = ["position", "code"]
+
+
+class JobSerializer(serializers.ModelSerializer):
+    requested_by = serializers.StringRelatedField()
+    download = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Job
+        fields = ["id", "kind", "title", "status", "progress", "requested_by", "created_at", "started_at",
+                  "finished_at", "result_name", "result_size", "sha256", "error", "download"]
+
+    def get_download(self, obj) -> str | None:
+        return f"/api/v1/jobs/{obj.pk}/download/" if obj.status == Job.Status.DONE else None
+
+
+class JobViewSet(viewsets.ReadOnlyModelViewSet):
+    """Reports and other long work: status, progress, SHA-256 and the file once done."""
+
+    serializer_class = JobSerializer
+    filterset_fields = ["status", "kind"]
+    search_fields = ["title"]
+    ordering_fields = ["created_at"]
+
+    def get_queryset(self):
+        return visible_jobs(self.request.user)
+
+    @action(detail=True, methods=["get"])
+    def download(self, request, pk=None):
+        job = self.get_object()
+        return FileResponse(job_file(job).open("rb"), as_attachment=True, filename=job.result_name)
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "message", "url", "created_at", "read_at"]
+        read_only_fields = ["kind", "message", "url", "created_at"]
+
+
+class NotificationViewSet(mixins.ListModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    """Your notifications; PATCH read_at to mark one read."""
+
+    serializer_class = NotificationSerializer
+    filterset_fields = ["kind"]
+    search_fields = ["message"]
+    ordering_fields = ["created_at"]
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return Notification.objects.filter(user=self.request.user)
+
+
+@api_view(["GET"])
+def me(request):
+    """Who the request is authenticated as, and their roles."""
+    user = request.user
+    return Response({"username": user.username, "name": str(user), "roles": sorted(user.role_names)})

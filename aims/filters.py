@@ -1,0 +1,84 @@
+"""Filters every register's list shares: search, owner, mine, review state, clause/control, archive."""
+
+import datetime as dt
+
+import django_filters as filters
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from aims.models import Requirement
+
+
+class RecordFilterSet(filters.FilterSet):
+    """Subclasses name `search_fields`; archived records are hidden unless `archived` asks for them."""
+
+    search_fields: tuple[str, ...] = ("reference", "title")
+
+    search = filters.CharFilter(method="filter_search", label="Search")
+    owner = filters.CharFilter(field_name="owner__username", label="Owner (username)")
+    mine = filters.BooleanFilter(method="filter_mine", label="Mine only")
+    review = filters.ChoiceFilter(
+        choices=[("overdue", "Overdue"), ("due", "Due soon"), ("current", "Current")],
+        method="filter_review",
+        label="Review",
+    )
+    requirement = filters.CharFilter(method="filter_requirement", label="Clause or control")
+    archived = filters.ChoiceFilter(
+        choices=[("no", "Live only"), ("yes", "Archived only"), ("all", "Live and archived")],
+        method="filter_archived",
+        empty_label=None,
+        label="Archived",
+    )
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.user = getattr(self.request, "user", None)
+
+    @property
+    def qs(self):
+        queryset = super().qs
+        if not (self.data or {}).get("archived"):
+            queryset = queryset.filter(archived_at__isnull=True)
+        return queryset
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        condition = Q()
+        for field in self.search_fields:
+            condition |= Q(**{f"{field}__icontains": value})
+        return queryset.filter(condition)
+
+    def filter_mine(self, queryset, name, value):
+        if value and self.user is not None and self.user.is_authenticated:
+            return queryset.filter(owner=self.user)
+        return queryset
+
+    def filter_review(self, queryset, name, value):
+        today = timezone.localdate()
+        soon = today + dt.timedelta(days=settings.REMINDER_DUE_WITHIN_DAYS)
+        if value == "overdue":
+            return queryset.filter(next_review_on__lt=today)
+        if value == "due":
+            return queryset.filter(next_review_on__gte=today, next_review_on__lte=soon)
+        if value == "current":
+            return queryset.filter(Q(next_review_on__gt=soon) | Q(next_review_on__isnull=True))
+        return queryset
+
+    def filter_requirement(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        requirement = Requirement.objects.filter(Q(code=value) | Q(key=value)).first()
+        if requirement is None:
+            return queryset.none()
+        return queryset.filter(requirements=requirement)
+
+    def filter_archived(self, queryset, name, value):
+        if value == "yes":
+            return queryset.filter(archived_at__isnull=False)
+        if value == "all":
+            return queryset
+        return queryset.filter(archived_at__isnull=True)

@@ -1,0 +1,57 @@
+"""Form pieces every register shares: the optimistic version, requirement choices, error mapping."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from aims import roles
+from aims.models import Requirement, User
+
+
+class RequirementChoiceField(forms.ModelMultipleChoiceField):
+    """Clauses and Annex A controls, grouped, shown by code and title."""
+
+    def __init__(self, **kwargs):
+        queryset = Requirement.objects.filter(kind__in=Requirement.MAPPABLE).order_by("position")
+        super().__init__(queryset=queryset, required=False, **kwargs)
+        self.widget.attrs.setdefault("size", 12)
+
+    def label_from_instance(self, obj):
+        return f"{obj.code} {obj.title}"
+
+    def _get_choices(self):
+        clauses, controls = [], []
+        for requirement in self.queryset:
+            target = controls if requirement.kind == Requirement.Kind.CONTROL else clauses
+            target.append((requirement.pk, self.label_from_instance(requirement)))
+        return [("Clauses 4-10", clauses), ("Annex A controls", controls)]
+
+    choices = property(_get_choices, forms.ModelMultipleChoiceField.choices.fset)
+
+
+def owner_choices():
+    """People who may own records: owners and AIMS managers who are active."""
+    return User.objects.filter(is_active=True, groups__name__in=[roles.OWNER, roles.MANAGER]).distinct()
+
+
+class RecordForm(forms.ModelForm):
+    """Adds the hidden version the record had when the form was opened (optimistic concurrency)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "owner" in self.fields:
+            self.fields["owner"].queryset = owner_choices()
+        if self.instance.pk:
+            self.initial["version"] = self.instance.version
+
+    def service_fields(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k not in ("version", "requirements")}
+
+    def apply_errors(self, error: ValidationError) -> None:
+        """Show a service's ValidationError on the fields it names (or above the form)."""
+        if hasattr(error, "error_dict"):
+            for field, messages in error.message_dict.items():
+                self.add_error(field if field in self.fields else None, messages)
+        else:
+            self.add_error(None, error.messages)

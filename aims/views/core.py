@@ -1,0 +1,154 @@
+"""Dashboard, catalogue, notifications, jobs and API tokens: pages that belong to no one register."""
+
+import datetime as dt
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from django.views.generic import TemplateView
+
+from aims import roles
+from aims.models import ApiToken, Job, Requirement, Standard
+from aims.registry import registry
+
+
+class DashboardView(LoginRequiredMixin, TemplateView):
+    template_name = "aims/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["panels"] = [panel(self.request) for panel in registry.dashboard_panels]
+        soon = timezone.localdate() + dt.timedelta(days=settings.REMINDER_DUE_WITHIN_DAYS)
+        context["my_work"] = [
+            (info, list(info.model.objects.restrict(user, "view").live()
+                        .filter(owner=user, next_review_on__lte=soon).order_by("next_review_on")[:10]))
+            for info in registry.registers
+        ]
+        context["today"] = timezone.localdate()
+        return context
+
+
+class CatalogueView(LoginRequiredMixin, TemplateView):
+    template_name = "aims/catalogue.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        requirements = list(Requirement.objects.select_related("standard").order_by("standard", "position"))
+        counts = {}
+        for info in registry.registers:
+            name = f"{info.model._meta.app_label}_{info.model._meta.model_name}_records"
+            visible = info.model.objects.restrict(self.request.user, "view").live()
+            for req_id, n in (
+                Requirement.objects.filter(**{f"{name}__in": visible})
+                .values_list("id")
+                .annotate(n=Count(name))
+            ):
+                counts[req_id] = counts.get(req_id, 0) + n
+        for requirement in requirements:
+            requirement.record_count = counts.get(requirement.id, 0)
+        context["standards"] = Standard.objects.all()
+        context["requirements"] = requirements
+        return context
+
+
+class RequirementView(LoginRequiredMixin, TemplateView):
+    template_name = "aims/requirement.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        requirement = get_object_or_404(
+            Requirement.objects.select_related("standard", "parent"), key=self.kwargs["key"]
+        )
+        context["requirement"] = requirement
+        context["children"] = requirement.children.all()
+        context["mapped"] = [
+            (info, info.model.objects.restrict(self.request.user, "view").live()
+             .filter(requirements=requirement).select_related("owner"))
+            for info in registry.registers
+        ]
+        return context
+
+
+@login_required
+def notifications(request):
+    items = request.user.notifications.all()
+    if request.GET.get("unread"):
+        items = items.filter(read_at__isnull=True)
+    page = Paginator(items, 50).get_page(request.GET.get("page"))
+    return render(request, "aims/notifications.html", {"page_obj": page, "unread_only": bool(request.GET.get("unread"))})
+
+
+@login_required
+@require_POST
+def notifications_mark_read(request):
+    items = request.user.notifications.filter(read_at__isnull=True)
+    if request.POST.get("id"):
+        items = items.filter(pk=request.POST["id"])
+    count = items.update(read_at=timezone.now())
+    messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked as read.")
+    return redirect(request.POST.get("next") or "notifications")
+
+
+def visible_jobs(user):
+    """Your own jobs; the AIMS manager sees everyone's."""
+    jobs = Job.objects.select_related("requested_by")
+    return jobs if user.has_role(roles.MANAGER) else jobs.filter(requested_by=user)
+
+
+@login_required
+def job_list(request):
+    page = Paginator(visible_jobs(request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "aims/job_list.html", {"page_obj": page})
+
+
+@login_required
+def job_detail(request, pk):
+    job = get_object_or_404(visible_jobs(request.user), pk=pk)
+    return render(request, "aims/job_detail.html", {"job": job})
+
+
+def job_file(job) -> Path:
+    root = Path(settings.PRIVATE_MEDIA_ROOT).resolve()
+    path = (root / job.result_path).resolve()
+    if job.status != Job.Status.DONE or not job.result_path or root not in path.parents or not path.exists():
+        raise Http404("This job has no file to download.")
+    return path
+
+
+@login_required
+def job_download(request, pk):
+    job = get_object_or_404(visible_jobs(request.user), pk=pk)
+    return FileResponse(job_file(job).open("rb"), as_attachment=True, filename=job.result_name)
+
+
+@login_required
+def tokens(request):
+    new_secret = None
+    if request.method == "POST":
+        name = request.POST.get("name", "").strip()
+        if not name or len(name) > 100:
+            messages.error(request, "Name the token (1 to 100 characters), e.g. the system that will use it.")
+        else:
+            token, new_secret = ApiToken.issue(user=request.user, name=name)
+            messages.success(request, f"Token “{name}” created. Copy it now: it is shown only once.")
+    items = request.user.api_tokens.all()
+    return render(request, "aims/tokens.html", {"tokens": items, "new_secret": new_secret})
+
+
+@login_required
+@require_POST
+def token_revoke(request, pk):
+    token = get_object_or_404(request.user.api_tokens.filter(revoked_at__isnull=True), pk=pk)
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    messages.success(request, f"Token “{token.name}” revoked; integrations using it are refused from now on.")
+    return redirect("tokens")

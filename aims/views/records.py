@@ -1,0 +1,193 @@
+"""Generic views every register uses: list (search, filters, sort, pagination, export), detail with
+tabs, create, edit (stale edits refused), archive and restore. A register subclasses these and names
+its model, form, filterset and services; see registers/views.py."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.views import View
+from django.views.generic import TemplateView
+
+from aims import permissions
+from aims.records import StaleEdit, history
+
+
+def querystring_without(request, *names) -> str:
+    params = request.GET.copy()
+    for name in names:
+        params.pop(name, None)
+    return params.urlencode()
+
+
+class RecordMixin(LoginRequiredMixin):
+    model = None
+    select_related: tuple[str, ...] = ("owner",)
+    prefetch_related: tuple[str, ...] = ()
+
+    def visible(self):
+        queryset = self.model.objects.restrict(self.request.user, "view")
+        return queryset.select_related(*self.select_related).prefetch_related(*self.prefetch_related)
+
+    def get_record(self):
+        return permissions.get_visible(self.visible(), self.request.user, reference=self.kwargs["reference"])
+
+
+class RecordListView(RecordMixin, TemplateView):
+    filterset_class = None
+    paginate_by = 50
+    page_sizes = (25, 50, 100, 200)
+
+    def filtered(self):
+        self.filterset = self.filterset_class(self.request.GET or None, queryset=self.visible(), request=self.request)
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            return self.visible().none()
+        return self.filterset.qs
+
+    def page_size(self) -> int:
+        try:
+            size = int(self.request.GET.get("page_size", self.paginate_by))
+        except ValueError:
+            return self.paginate_by
+        return size if size in self.page_sizes else self.paginate_by
+
+    def get(self, request, *args, **kwargs):
+        fmt = request.GET.get("export")
+        if fmt:
+            return self.export(self.filtered(), fmt)
+        return super().get(request, *args, **kwargs)
+
+    def export(self, queryset, fmt):  # pragma: no cover - registers override
+        raise PermissionDenied("This register has no export.")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        queryset = self.filtered()
+        paginator = Paginator(queryset, self.page_size())
+        try:
+            page = paginator.page(self.request.GET.get("page", 1))
+        except PageNotAnInteger:
+            page = paginator.page(1)
+        except EmptyPage:
+            page = paginator.page(paginator.num_pages)
+        context.update(
+            filterset=self.filterset,
+            page_obj=page,
+            records=page.object_list,
+            paginator=paginator,
+            is_filtered=any(v for k, v in self.request.GET.items() if k not in ("page", "page_size", "ordering")),
+            querystring=querystring_without(self.request, "page"),
+            sort_querystring=querystring_without(self.request, "page", "ordering"),
+            current_ordering=self.request.GET.get("ordering", ""),
+            can_add=permissions.can_add(self.request.user, self.model),
+            model_meta=self.model._meta,
+        )
+        return context
+
+
+class RecordDetailView(RecordMixin, TemplateView):
+    tabs = ("details", "links", "history")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        record = self.get_record()
+        tab = self.request.GET.get("tab", "details")
+        tab = tab if tab in self.tabs else "details"
+        user = self.request.user
+        context.update(
+            record=record,
+            tab=tab,
+            tabs=self.tabs,
+            can_change=not record.is_archived and permissions.allowed(user, "change", record),
+            can_archive=permissions.allowed(user, "archive", record),
+            today=timezone.localdate(),
+            model_meta=self.model._meta,
+        )
+        if tab == "history":
+            context["changes"] = history(record).select_related("actor")
+        return context
+
+
+class RecordFormView(RecordMixin, TemplateView):
+    """Create when there is no `reference` in the URL, edit otherwise."""
+
+    form_class = None
+    create_service = None  # callable(*, actor, fields, requirements)
+    update_service = None  # callable(record, *, actor, expected_version, fields, requirements)
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.record = self.get_record() if "reference" in kwargs else None
+        if self.record is None:
+            permissions.require_add(request.user, self.model)
+        else:
+            permissions.require(request.user, "change", self.record)
+            if self.record.is_archived:
+                raise PermissionDenied(f"{self.record.reference} is archived; restore it before editing.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form(self, data=None):
+        initial = {} if self.record else {"owner": self.request.user}
+        return self.form_class(data, instance=self.record, initial=initial)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", self.get_form())
+        context.update(record=self.record, model_meta=self.model._meta)
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form(request.POST)
+        stale = None
+        if form.is_valid():
+            fields = form.service_fields()
+            requirements = form.cleaned_data.get("requirements")
+            try:
+                if self.record is None:
+                    record = type(self).create_service(actor=request.user, fields=fields, requirements=requirements)
+                    messages.success(request, f"{record.reference} created.")
+                else:
+                    version = form.cleaned_data.get("version") or 0
+                    record = type(self).update_service(
+                        self.record,
+                        actor=request.user,
+                        expected_version=version,
+                        fields=fields,
+                        requirements=requirements,
+                    )
+                    messages.success(request, f"{record.reference} saved.")
+                return HttpResponseRedirect(record.get_absolute_url())
+            except StaleEdit as exc:
+                stale = exc
+                form.add_error(None, exc.message)
+            except ValidationError as exc:
+                form.apply_errors(exc)
+        return self.render_to_response(self.get_context_data(form=form, stale=stale), status=409 if stale else 400)
+
+
+class RecordActionView(RecordMixin, View):
+    """POST-only actions on one record (archive, restore, mark reviewed ...) with the version."""
+
+    service = None  # callable(record, *, actor, expected_version)
+    done_message = "{reference} updated."
+
+    def post(self, request, *args, **kwargs):
+        record = self.get_record()
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            messages.error(request, "The form was missing the record's version; reload the page and try again.")
+            return redirect(record.get_absolute_url())
+        try:
+            record = type(self).service(record, actor=request.user, expected_version=version)
+        except StaleEdit as exc:
+            messages.error(request, exc.message)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, self.done_message.format(reference=record.reference))
+        return redirect(record.get_absolute_url())

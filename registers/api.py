@@ -1,0 +1,107 @@
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from aims import jobs
+from aims.api.base import RecordViewSet
+from aims.api.fields import RecordSerializer
+
+from . import services
+from .filters import RiskFilterSet
+from .models import Risk, RiskCategory, RiskCriteria
+
+
+class RiskSerializer(RecordSerializer):
+    category = serializers.SlugRelatedField(slug_field="slug", queryset=RiskCategory.objects.filter(active=True))
+    inherent_level = serializers.SerializerMethodField()
+    residual_level = serializers.SerializerMethodField()
+    target_level = serializers.SerializerMethodField()
+    above_appetite = serializers.SerializerMethodField()
+    accepted_by = serializers.StringRelatedField()
+
+    class Meta:
+        model = Risk
+        fields = [
+            *RecordSerializer.BASE_FIELDS,
+            "description", "ai_system", "category", "risk_source", *Risk.AFFECTED,
+            "inherent_likelihood", "inherent_impact", "inherent_score", "inherent_level", "existing_controls",
+            "treatment", "treatment_plan", "residual_likelihood", "residual_impact", "residual_score",
+            "residual_level", "target_likelihood", "target_impact", "target_score", "target_level",
+            "above_appetite", "status", "accepted_by", "accepted_on", "acceptance_rationale",
+        ]  # fmt: skip
+        read_only_fields = [
+            *RecordSerializer.BASE_READ_ONLY, "inherent_score", "residual_score", "target_score",
+            "accepted_on", "acceptance_rationale",
+        ]  # fmt: skip
+
+    @property
+    def criteria(self) -> RiskCriteria:
+        cache = self.context.setdefault("_cache", {})
+        if "criteria" not in cache:
+            cache["criteria"] = RiskCriteria.current()
+        return cache["criteria"]
+
+    def _level(self, score) -> str | None:
+        band = self.criteria.level(score)
+        return band.name if band else None
+
+    def get_inherent_level(self, obj) -> str | None:
+        return self._level(obj.inherent_score)
+
+    def get_residual_level(self, obj) -> str | None:
+        return self._level(obj.residual_score)
+
+    def get_target_level(self, obj) -> str | None:
+        return self._level(obj.target_score)
+
+    def get_above_appetite(self, obj) -> bool:
+        return obj.residual_score > self.criteria.appetite_max
+
+    def validate_status(self, value):
+        if value == Risk.Status.ACCEPTED and (self.instance is None or self.instance.status != value):
+            raise serializers.ValidationError("A risk becomes accepted only through POST …/accept/.")
+        return value
+
+
+class AcceptSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    rationale = serializers.CharField(max_length=2000)
+
+
+class RiskViewSet(RecordViewSet):
+    """The AI risk register (ISO/IEC 42001 6.1.2, 6.1.3, 8.2, 8.3). DELETE archives."""
+
+    serializer_class = RiskSerializer
+    filterset_class = RiskFilterSet
+    filter_backends = [DjangoFilterBackend]  # search and ordering are part of RiskFilterSet
+    select_related = ("owner", "category", "accepted_by", "created_by", "updated_by")
+    create_service = services.risk_create
+    update_service = services.risk_update
+    archive_service = services.risk_archive
+    restore_service = services.risk_restore
+
+    @extend_schema(request=AcceptSerializer, responses=RiskSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, *args, **kwargs):
+        risk = self.get_object()
+        body = AcceptSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.risk_accept(
+            risk, actor=request.user, expected_version=body.validated_data["version"],
+            rationale=body.validated_data["rationale"],
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=risk.pk)).data)
+
+    @extend_schema(request=None, responses={202: None}, description="Queue the PDF register for this filter.")
+    @action(detail=False, methods=["post"])
+    def report(self, request, *args, **kwargs):
+        from .views import filters_param
+
+        job = jobs.start_job(
+            kind="risk_register_pdf", title="AI risk register (PDF)",
+            params={"filters": filters_param(request.query_params)}, user=request.user,
+        )
+        return Response({"job": job.pk, "status": job.status, "url": f"/api/v1/jobs/{job.pk}/"},
+                        status=status.HTTP_202_ACCEPTED)

@@ -1,0 +1,84 @@
+"""One FilterSet for the risk list page, its exports and reports, and the API (same query parameters)."""
+
+import django_filters as filters
+from django.db.models import Q
+
+from aims.filters import RecordFilterSet
+
+from .models import Risk, RiskCategory, RiskCriteria
+
+
+def _level_choices():
+    try:
+        return [(b.slug, b.name) for b in RiskCriteria.current().band_list]
+    except Exception:  # noqa: BLE001 - before migrations have run (schema generation, checks)
+        return []
+
+
+SCALE_CHOICES = [(i, str(i)) for i in range(1, 6)]
+
+
+class RiskFilterSet(RecordFilterSet):
+    search_fields = ("reference", "title", "description", "ai_system", "treatment_plan")
+
+    level = filters.MultipleChoiceFilter(choices=_level_choices, method="filter_level", label="Residual level")
+    inherent_level = filters.MultipleChoiceFilter(
+        choices=_level_choices, method="filter_level", label="Inherent level"
+    )
+    category = filters.ModelMultipleChoiceFilter(
+        field_name="category__slug", to_field_name="slug", queryset=RiskCategory.objects.all()
+    )
+    status = filters.MultipleChoiceFilter(choices=Risk.Status.choices)
+    treatment = filters.MultipleChoiceFilter(choices=Risk.Treatment.choices)
+    risk_source = filters.MultipleChoiceFilter(choices=Risk.RiskSource.choices)
+    above_appetite = filters.BooleanFilter(method="filter_above_appetite", label="Above appetite")
+    accepted = filters.BooleanFilter(field_name="accepted_by", lookup_expr="isnull", exclude=True)
+    inherent_likelihood = filters.TypedChoiceFilter(choices=SCALE_CHOICES, coerce=int)
+    inherent_impact = filters.TypedChoiceFilter(choices=SCALE_CHOICES, coerce=int)
+    residual_likelihood = filters.TypedChoiceFilter(choices=SCALE_CHOICES, coerce=int)
+    residual_impact = filters.TypedChoiceFilter(choices=SCALE_CHOICES, coerce=int)
+    ai_system = filters.CharFilter(lookup_expr="icontains", label="AI system")
+
+    ordering = filters.OrderingFilter(
+        fields=(
+            ("reference", "reference"),
+            ("title", "title"),
+            ("category__name", "category"),
+            ("owner__username", "owner"),
+            ("inherent_score", "inherent"),
+            ("residual_score", "residual"),
+            ("status", "status"),
+            ("next_review_on", "next_review"),
+            ("updated_at", "updated"),
+        ),
+        label="Sort by",
+    )
+
+    class Meta:
+        model = Risk
+        fields = []
+
+    @property
+    def criteria(self) -> RiskCriteria:
+        if not hasattr(self, "_criteria"):
+            self._criteria = RiskCriteria.current()
+        return self._criteria
+
+    def filter_level(self, queryset, name, value):
+        if not value:
+            return queryset
+        field = "inherent_score" if name == "inherent_level" else "residual_score"
+        condition = Q()
+        for slug in value:
+            band = self.criteria.band_named(slug)
+            if band:
+                condition |= Q(**{f"{field}__range": (band.min, band.max)})
+        return queryset.filter(condition)
+
+    def filter_above_appetite(self, queryset, name, value):
+        if value is None:
+            return queryset
+        appetite = self.criteria.appetite_max
+        return queryset.filter(residual_score__gt=appetite) if value else queryset.filter(
+            residual_score__lte=appetite
+        )

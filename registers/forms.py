@@ -1,0 +1,69 @@
+from django import forms
+
+from aims.forms import RecordForm, RequirementChoiceField
+
+from .models import IMPACT_LABELS, LIKELIHOOD_LABELS, Risk, RiskCategory
+
+LIKELIHOOD = [("", "—")] + [(k, f"{k} {v}") for k, v in LIKELIHOOD_LABELS.items()]
+IMPACT = [("", "—")] + [(k, f"{k} {v}") for k, v in IMPACT_LABELS.items()]
+
+
+class RiskForm(RecordForm):
+    requirements = RequirementChoiceField(
+        label="Clauses and Annex A controls", help_text="Hold Ctrl (or ⌘) to pick several."
+    )
+
+    class Meta:
+        model = Risk
+        fields = [
+            "title", "description", "ai_system", "category", "risk_source",
+            "affects_organisation", "affects_individuals", "affects_groups", "affects_society",
+            "inherent_likelihood", "inherent_impact", "existing_controls",
+            "treatment", "treatment_plan",
+            "residual_likelihood", "residual_impact", "target_likelihood", "target_impact",
+            "status", "owner", "review_cadence", "next_review_on", "requirements",
+        ]  # fmt: skip
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "existing_controls": forms.Textarea(attrs={"rows": 3}),
+            "treatment_plan": forms.Textarea(attrs={"rows": 3}),
+            "inherent_likelihood": forms.Select(choices=LIKELIHOOD),
+            "residual_likelihood": forms.Select(choices=LIKELIHOOD),
+            "target_likelihood": forms.Select(choices=LIKELIHOOD),
+            "inherent_impact": forms.Select(choices=IMPACT),
+            "residual_impact": forms.Select(choices=IMPACT),
+            "target_impact": forms.Select(choices=IMPACT),
+            "next_review_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = RiskCategory.objects.filter(active=True)
+        # Accepted is reached through the Accept action, never picked in the form.
+        if self.instance.status != Risk.Status.ACCEPTED:
+            self.fields["status"].choices = [
+                c for c in self.fields["status"].choices if c[0] != Risk.Status.ACCEPTED
+            ]
+        self.fields["next_review_on"].required = False
+        self.fields["next_review_on"].help_text = "Leave empty to set it from the review cadence."
+
+    def _post_clean(self):
+        # Model validation runs once, in the service, on the record as it will be saved.
+        pass
+
+
+class AcceptRiskForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    rationale = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="Why the residual risk is acceptable (recorded with your name and today's date).",
+    )
+
+
+class VersionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(help_text="A CSV or XLSX file in the layout of the export.")

@@ -1,0 +1,190 @@
+"""Pages of the AI risk register."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views import View
+from django.views.generic import TemplateView
+
+from aims import jobs, permissions
+from aims.charts import heatmap_svg
+from aims.records import StaleEdit
+from aims.views.records import RecordActionView, RecordDetailView, RecordFormView, RecordListView, RecordMixin
+
+from . import selectors, services
+from .filters import RiskFilterSet
+from .forms import AcceptRiskForm, ImportForm, RiskForm
+from .models import IMPACT_LABELS, LIKELIHOOD_LABELS, Risk, RiskCriteria
+
+
+def heat_link(which: str):
+    base = reverse("risk-list")
+    return lambda likelihood, impact: f"{base}?{which}_likelihood={likelihood}&{which}_impact={impact}"
+
+
+def filters_param(query) -> dict:
+    """A query string as JSON-friendly data for a job: single values stay scalars, repeats become lists."""
+    return {
+        key: values if len(values) > 1 else values[0]
+        for key, values in query.lists()
+        if key not in ("page", "export", "csrfmiddlewaretoken")
+    }
+
+
+class RiskMixin:
+    model = Risk
+    select_related = ("owner", "category", "accepted_by")
+
+
+class RiskListView(RiskMixin, RecordListView):
+    template_name = "registers/risk_list.html"
+    filterset_class = RiskFilterSet
+
+    def export(self, queryset, fmt):
+        from .io import export_response
+
+        try:
+            return export_response(queryset, RiskCriteria.current(), fmt)
+        except ValueError as exc:
+            raise PermissionDenied(f"Unknown export format {fmt!r}: use csv or xlsx.") from exc
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        criteria = RiskCriteria.current()
+        context["criteria"] = criteria
+        context["rows"] = [(risk, criteria.level(risk.inherent_score), criteria.level(risk.residual_score))
+                           for risk in context["records"]]
+        context["appetite_max"] = criteria.appetite_max
+        # Filters set by links (heat-map cells, dashboard numbers) but not shown as inputs stay applied.
+        shown = {"search", "level", "category", "status", "review", "above_appetite", "archived"}
+        context["hidden_filters"] = [k for k in self.request.GET if k not in shown and k in self.filterset.filters]
+        return context
+
+
+class RiskDetailView(RiskMixin, RecordDetailView):
+    template_name = "registers/risk_detail.html"
+    prefetch_related = ("requirements",)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        risk, user = context["record"], self.request.user
+        criteria = RiskCriteria.current()
+        context.update(
+            criteria=criteria,
+            inherent_level=criteria.level(risk.inherent_score),
+            residual_level=criteria.level(risk.residual_score),
+            target_level=criteria.level(risk.target_score),
+            above_appetite=risk.residual_score > criteria.appetite_max,
+            likelihood_labels=LIKELIHOOD_LABELS,
+            impact_labels=IMPACT_LABELS,
+            can_accept=not risk.is_archived and permissions.allowed(user, "approve", risk),
+            accept_form=kwargs.get("accept_form") or AcceptRiskForm(initial={"version": risk.version}),
+        )
+        if not context["can_accept"] and not risk.is_archived and user.has_role("Governance board", "Owner"):
+            context["accept_refusal"] = permissions.denial_reason(user, "approve", risk)
+        return context
+
+
+class RiskFormView(RiskMixin, RecordFormView):
+    template_name = "registers/risk_form.html"
+    form_class = RiskForm
+    create_service = services.risk_create
+    update_service = services.risk_update
+
+
+class RiskAcceptView(RiskDetailView):
+    def post(self, request, *args, **kwargs):
+        risk = self.get_record()
+        permissions.require(request.user, "approve", risk)
+        form = AcceptRiskForm(request.POST)
+        if form.is_valid():
+            try:
+                services.risk_accept(
+                    risk,
+                    actor=request.user,
+                    expected_version=form.cleaned_data["version"],
+                    rationale=form.cleaned_data["rationale"],
+                )
+            except StaleEdit as exc:
+                form.add_error(None, exc.message)
+            except ValidationError as exc:
+                form.add_error("rationale", exc.messages)
+            else:
+                messages.success(request, f"{risk.reference} accepted.")
+                return redirect(risk.get_absolute_url())
+        return self.render_to_response(self.get_context_data(accept_form=form), status=400)
+
+
+class RiskArchiveView(RiskMixin, RecordActionView):
+    service = services.risk_archive
+    done_message = "{reference} archived. It stays in the register's history and can be restored."
+
+
+class RiskRestoreView(RiskMixin, RecordActionView):
+    service = services.risk_restore
+    done_message = "{reference} restored."
+
+
+class RiskReviewedView(RiskMixin, RecordActionView):
+    service = services.risk_mark_reviewed
+    done_message = "{reference} marked as reviewed; the next review date moved on."
+
+
+class RiskHeatMapView(RecordMixin, TemplateView):
+    model = Risk
+    template_name = "registers/risk_heatmap.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        risks = self.visible().live()
+        criteria = RiskCriteria.current()
+        context["maps"] = [
+            heatmap_svg(selectors.heat_matrix(risks, which), criteria, title=f"{which.title()} risk",
+                        link=heat_link(which))
+            for which in ("inherent", "residual")
+        ]
+        return context
+
+
+class RiskImportView(RecordMixin, TemplateView):
+    model = Risk
+    template_name = "registers/risk_import.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            permissions.require_add(request.user, Risk)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", ImportForm())
+        return context
+
+    def post(self, request, *args, **kwargs):
+        from .io import import_risks
+
+        form = ImportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        report = import_risks(form.cleaned_data["file"], actor=request.user)
+        if report.ok:
+            messages.success(
+                request, f"Imported: {len(report.created)} created, {len(report.updated)} updated."
+            )
+            return redirect("risk-list")
+        return self.render_to_response(self.get_context_data(form=ImportForm(), report=report), status=400)
+
+
+class RiskReportView(RecordMixin, View):
+    """Queue the PDF register for what the user's filter (the query string) shows."""
+
+    model = Risk
+
+    def post(self, request, *args, **kwargs):
+        filters = filters_param(request.GET)
+        job = jobs.start_job(
+            kind="risk_register_pdf", title="AI risk register (PDF)", params={"filters": filters}, user=request.user
+        )
+        messages.info(request, "The report is being made; this page follows its progress.")
+        return redirect("job-detail", pk=job.pk)

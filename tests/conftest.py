@@ -1,0 +1,94 @@
+"""Shared fixtures: one user per role (the Alice/Bob/Charlie pattern, by AIMS role)."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from aims import roles
+from aims.models import User
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+def make_user(username: str, *role_names: str, **extra) -> User:
+    user = User.objects.create_user(
+        username=username, password=PASSWORD, email=f"{username}@example.org", display_name=username.title(), **extra
+    )
+    user.groups.set(Group.objects.filter(name__in=role_names))
+    return user
+
+
+@pytest.fixture
+def manager(db):
+    return make_user("maria", roles.MANAGER)
+
+
+@pytest.fixture
+def board(db):
+    return make_user("boris", roles.BOARD)
+
+
+@pytest.fixture
+def owner(db):
+    return make_user("olivia", roles.OWNER)
+
+
+@pytest.fixture
+def other_owner(db):
+    return make_user("oscar", roles.OWNER)
+
+
+@pytest.fixture
+def auditor(db):
+    return make_user("audrey", roles.AUDITOR)
+
+
+@pytest.fixture
+def outsider(db):
+    """Signed in, but holds no role: sees nothing."""
+    return make_user("nobody")
+
+
+@pytest.fixture
+def risk_fields(db):
+    """Valid fields for a new risk (Medium inherent, Low residual)."""
+    from registers.models import RiskCategory
+
+    return {
+        "title": "Credit model under-scores thin-file applicants",
+        "description": "Applicants with short credit histories get systematically lower scores.",
+        "ai_system": "Credit scoring",
+        "category": RiskCategory.objects.get(slug="bias-and-fairness"),
+        "risk_source": "C.3.4",
+        "affects_individuals": True,
+        "inherent_likelihood": 3,
+        "inherent_impact": 3,
+        "treatment": "mitigate",
+        "treatment_plan": "Reweigh training data; monthly fairness check.",
+        "residual_likelihood": 2,
+        "residual_impact": 2,
+    }
+
+
+@pytest.fixture
+def make_risk(risk_fields, owner):
+    from registers.services import risk_create
+
+    def make(actor=None, **overrides):
+        actor = actor or owner
+        fields = {**risk_fields, **overrides}
+        return risk_create(actor=actor, fields=fields)
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_criteria():
+    """The cached risk criteria (Redis) outlive a test's rolled-back transaction: drop them around each test.
+    Not cache.clear(): the broker shares the Redis database."""
+    from django.core.cache import cache
+
+    from registers.models import RiskCriteria
+
+    cache.delete(RiskCriteria.CACHE_KEY)
+    yield
+    cache.delete(RiskCriteria.CACHE_KEY)
