@@ -60,7 +60,10 @@ def _candidates(today: dt.date):
 def sweep(today: dt.date | None = None) -> dict:
     """Create the reminders not yet sent and email each person one digest of the new ones."""
     today = today or timezone.localdate()
-    wanted = {(user.pk, key): (user, kind, key, message, url) for user, kind, key, message, url in _candidates(today)}
+    wanted = {
+        (user.pk, key): (user, kind, key, message, url)
+        for user, kind, key, message, url in _candidates(today)
+    }
     if not wanted:
         return {"notifications": 0, "emails": 0}
     existing = set(
@@ -81,7 +84,9 @@ def sweep(today: dt.date | None = None) -> dict:
     for user, notes in by_user.items():
         if user.email and _send_digest(user, notes):
             emails += 1
-            Notification.objects.filter(user=user, key__in=[n.key for n in notes]).update(emailed_at=timezone.now())
+            Notification.objects.filter(user=user, key__in=[n.key for n in notes]).update(
+                emailed_at=timezone.now()
+            )
     log.info("Reminder sweep %s: %d new notifications, %d digests", today, len(new), emails)
     return {"notifications": len(new), "emails": emails}
 

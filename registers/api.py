@@ -14,7 +14,9 @@ from .models import Risk, RiskCategory, RiskCriteria
 
 
 class RiskSerializer(RecordSerializer):
-    category = serializers.SlugRelatedField(slug_field="slug", queryset=RiskCategory.objects.filter(active=True))
+    category = serializers.SlugRelatedField(
+        slug_field="slug", queryset=RiskCategory.objects.filter(active=True)
+    )
     inherent_level = serializers.SerializerMethodField()
     residual_level = serializers.SerializerMethodField()
     target_level = serializers.SerializerMethodField()
@@ -89,7 +91,9 @@ class RiskViewSet(RecordViewSet):
         body = AcceptSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.risk_accept(
-            risk, actor=request.user, expected_version=body.validated_data["version"],
+            risk,
+            actor=request.user,
+            expected_version=body.validated_data["version"],
             rationale=body.validated_data["rationale"],
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=risk.pk)).data)
@@ -100,8 +104,12 @@ class RiskViewSet(RecordViewSet):
         from .views import filters_param
 
         job = jobs.start_job(
-            kind="risk_register_pdf", title="AI risk register (PDF)",
-            params={"filters": filters_param(request.query_params)}, user=request.user,
+            kind="risk_register_pdf",
+            title="AI risk register (PDF)",
+            params={"filters": filters_param(request.query_params)},
+            user=request.user,
         )
-        return Response({"job": job.pk, "status": job.status, "url": f"/api/v1/jobs/{job.pk}/"},
-                        status=status.HTTP_202_ACCEPTED)
+        return Response(
+            {"job": job.pk, "status": job.status, "url": f"/api/v1/jobs/{job.pk}/"},
+            status=status.HTTP_202_ACCEPTED,
+        )

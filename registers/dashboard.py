@@ -17,7 +17,9 @@ def risk_panel(request) -> dict:
     list_url = reverse("risk-list")
 
     def heat_link(which):
-        return lambda likelihood, impact: f"{list_url}?{which}_likelihood={likelihood}&{which}_impact={impact}"
+        return lambda likelihood, impact: (
+            f"{list_url}?{which}_likelihood={likelihood}&{which}_impact={impact}"
+        )
 
     today = timezone.localdate()
     above = Q(residual_score__gt=criteria.appetite_max)
@@ -32,12 +34,16 @@ def risk_panel(request) -> dict:
         "criteria": criteria,
         "list_url": list_url,
         "heatmaps": [
-            heatmap_svg(selectors.heat_matrix(risks, w), criteria, title=f"{w.title()} risk", link=heat_link(w))
+            heatmap_svg(
+                selectors.heat_matrix(risks, w), criteria, title=f"{w.title()} risk", link=heat_link(w)
+            )
             for w in ("residual", "inherent")
         ],
         "by_level": selectors.count_by_level(risks, criteria),
         "by_category": selectors.count_by_category(risks),
         "totals": totals,
         "above_appetite": risks.filter(above, accepted_by__isnull=True).select_related("owner")[:8],
-        "overdue": risks.filter(next_review_on__lt=today).select_related("owner").order_by("next_review_on")[:8],
+        "overdue": risks.filter(next_review_on__lt=today)
+        .select_related("owner")
+        .order_by("next_review_on")[:8],
     }

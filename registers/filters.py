@@ -21,7 +21,9 @@ SCALE_CHOICES = [(i, str(i)) for i in range(1, 6)]
 class RiskFilterSet(RecordFilterSet):
     search_fields = ("reference", "title", "description", "ai_system", "treatment_plan")
 
-    level = filters.MultipleChoiceFilter(choices=_level_choices, method="filter_level", label="Residual level")
+    level = filters.MultipleChoiceFilter(
+        choices=_level_choices, method="filter_level", label="Residual level"
+    )
     inherent_level = filters.MultipleChoiceFilter(
         choices=_level_choices, method="filter_level", label="Inherent level"
     )
@@ -79,6 +81,8 @@ class RiskFilterSet(RecordFilterSet):
         if value is None:
             return queryset
         appetite = self.criteria.appetite_max
-        return queryset.filter(residual_score__gt=appetite) if value else queryset.filter(
-            residual_score__lte=appetite
+        return (
+            queryset.filter(residual_score__gt=appetite)
+            if value
+            else queryset.filter(residual_score__lte=appetite)
         )

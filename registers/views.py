@@ -53,12 +53,16 @@ class RiskListView(RiskMixin, RecordListView):
         context = super().get_context_data(**kwargs)
         criteria = RiskCriteria.current()
         context["criteria"] = criteria
-        context["rows"] = [(risk, criteria.level(risk.inherent_score), criteria.level(risk.residual_score))
-                           for risk in context["records"]]
+        context["rows"] = [
+            (risk, criteria.level(risk.inherent_score), criteria.level(risk.residual_score))
+            for risk in context["records"]
+        ]
         context["appetite_max"] = criteria.appetite_max
         # Filters set by links (heat-map cells, dashboard numbers) but not shown as inputs stay applied.
         shown = {"search", "level", "category", "status", "review", "above_appetite", "archived"}
-        context["hidden_filters"] = [k for k in self.request.GET if k not in shown and k in self.filterset.filters]
+        context["hidden_filters"] = [
+            k for k in self.request.GET if k not in shown and k in self.filterset.filters
+        ]
         return context
 
 
@@ -140,8 +144,12 @@ class RiskHeatMapView(RecordMixin, TemplateView):
         risks = self.visible().live()
         criteria = RiskCriteria.current()
         context["maps"] = [
-            heatmap_svg(selectors.heat_matrix(risks, which), criteria, title=f"{which.title()} risk",
-                        link=heat_link(which))
+            heatmap_svg(
+                selectors.heat_matrix(risks, which),
+                criteria,
+                title=f"{which.title()} risk",
+                link=heat_link(which),
+            )
             for which in ("inherent", "residual")
         ]
         return context
@@ -184,7 +192,10 @@ class RiskReportView(RecordMixin, View):
     def post(self, request, *args, **kwargs):
         filters = filters_param(request.GET)
         job = jobs.start_job(
-            kind="risk_register_pdf", title="AI risk register (PDF)", params={"filters": filters}, user=request.user
+            kind="risk_register_pdf",
+            title="AI risk register (PDF)",
+            params={"filters": filters},
+            user=request.user,
         )
         messages.info(request, "The report is being made; this page follows its progress.")
         return redirect("job-detail", pk=job.pk)

@@ -29,11 +29,17 @@ def expected_version(request) -> int:
     raw = None
     if hasattr(request, "data") and isinstance(request.data, dict):
         raw = request.data.get("version")
-    raw = raw if raw not in (None, "") else request.query_params.get("version") or request.headers.get("If-Match")
+    raw = (
+        raw
+        if raw not in (None, "")
+        else request.query_params.get("version") or request.headers.get("If-Match")
+    )
     try:
         return int(str(raw).strip('"'))
     except (TypeError, ValueError):
-        raise ValidationError({"version": "Send the version you last read (body field, ?version= or If-Match)."}) from None
+        raise ValidationError(
+            {"version": "Send the version you last read (body field, ?version= or If-Match)."}
+        ) from None
 
 
 class RecordViewSet(
@@ -82,20 +88,26 @@ class RecordViewSet(
         serializer.instance = self.get_queryset().get(pk=record.pk)  # fresh links and version
 
     @extend_schema(
-        parameters=[OpenApiParameter("version", int, required=True, description="The version you last read.")],
+        parameters=[
+            OpenApiParameter("version", int, required=True, description="The version you last read.")
+        ],
         responses={200: None},
         description="Archive the record (records are never deleted; history is kept).",
     )
     def destroy(self, request, *args, **kwargs):
         record = self.get_object()
-        record = type(self).archive_service(record, actor=request.user, expected_version=expected_version(request))
+        record = type(self).archive_service(
+            record, actor=request.user, expected_version=expected_version(request)
+        )
         return Response(self.get_serializer(record).data, status=status.HTTP_200_OK)
 
     @extend_schema(request=VersionSerializer, description="Bring an archived record back.")
     @action(detail=True, methods=["post"])
     def restore(self, request, *args, **kwargs):
         record = self.get_object()
-        record = type(self).restore_service(record, actor=request.user, expected_version=expected_version(request))
+        record = type(self).restore_service(
+            record, actor=request.user, expected_version=expected_version(request)
+        )
         return Response(self.get_serializer(record).data)
 
     @extend_schema(responses=ChangeSerializer(many=True), description="Every change: who, when, what.")

@@ -8,8 +8,10 @@ class OwnerField(serializers.SlugRelatedField):
     """A person by username; only active owners and AIMS managers can own records."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("queryset", User.objects.filter(
-            is_active=True, groups__name__in=[roles.OWNER, roles.MANAGER]).distinct())
+        kwargs.setdefault(
+            "queryset",
+            User.objects.filter(is_active=True, groups__name__in=[roles.OWNER, roles.MANAGER]).distinct(),
+        )
         super().__init__(slug_field="username", **kwargs)
 
 

@@ -36,8 +36,22 @@ class JobSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Job
-        fields = ["id", "kind", "title", "status", "progress", "requested_by", "created_at", "started_at",
-                  "finished_at", "result_name", "result_size", "sha256", "error", "download"]
+        fields = [
+            "id",
+            "kind",
+            "title",
+            "status",
+            "progress",
+            "requested_by",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "result_name",
+            "result_size",
+            "sha256",
+            "error",
+            "download",
+        ]
 
     def get_download(self, obj) -> str | None:
         return f"/api/v1/jobs/{obj.pk}/download/" if obj.status == Job.Status.DONE else None

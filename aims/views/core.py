@@ -29,8 +29,15 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         context["panels"] = [panel(self.request) for panel in registry.dashboard_panels]
         soon = timezone.localdate() + dt.timedelta(days=settings.REMINDER_DUE_WITHIN_DAYS)
         context["my_work"] = [
-            (info, list(info.model.objects.restrict(user, "view").live()
-                        .filter(owner=user, next_review_on__lte=soon).order_by("next_review_on")[:10]))
+            (
+                info,
+                list(
+                    info.model.objects.restrict(user, "view")
+                    .live()
+                    .filter(owner=user, next_review_on__lte=soon)
+                    .order_by("next_review_on")[:10]
+                ),
+            )
             for info in registry.registers
         ]
         context["today"] = timezone.localdate()
@@ -71,8 +78,13 @@ class RequirementView(LoginRequiredMixin, TemplateView):
         context["requirement"] = requirement
         context["children"] = requirement.children.all()
         context["mapped"] = [
-            (info, info.model.objects.restrict(self.request.user, "view").live()
-             .filter(requirements=requirement).select_related("owner"))
+            (
+                info,
+                info.model.objects.restrict(self.request.user, "view")
+                .live()
+                .filter(requirements=requirement)
+                .select_related("owner"),
+            )
             for info in registry.registers
         ]
         return context
@@ -84,7 +96,9 @@ def notifications(request):
     if request.GET.get("unread"):
         items = items.filter(read_at__isnull=True)
     page = Paginator(items, 50).get_page(request.GET.get("page"))
-    return render(request, "aims/notifications.html", {"page_obj": page, "unread_only": bool(request.GET.get("unread"))})
+    return render(
+        request, "aims/notifications.html", {"page_obj": page, "unread_only": bool(request.GET.get("unread"))}
+    )
 
 
 @login_required

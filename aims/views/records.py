@@ -42,7 +42,9 @@ class RecordListView(RecordMixin, TemplateView):
     page_sizes = (25, 50, 100, 200)
 
     def filtered(self):
-        self.filterset = self.filterset_class(self.request.GET or None, queryset=self.visible(), request=self.request)
+        self.filterset = self.filterset_class(
+            self.request.GET or None, queryset=self.visible(), request=self.request
+        )
         if self.filterset.is_bound and not self.filterset.is_valid():
             return self.visible().none()
         return self.filterset.qs
@@ -78,7 +80,9 @@ class RecordListView(RecordMixin, TemplateView):
             page_obj=page,
             records=page.object_list,
             paginator=paginator,
-            is_filtered=any(v for k, v in self.request.GET.items() if k not in ("page", "page_size", "ordering")),
+            is_filtered=any(
+                v for k, v in self.request.GET.items() if k not in ("page", "page_size", "ordering")
+            ),
             querystring=querystring_without(self.request, "page"),
             sort_querystring=querystring_without(self.request, "page", "ordering"),
             current_ordering=self.request.GET.get("ordering", ""),
@@ -148,7 +152,9 @@ class RecordFormView(RecordMixin, TemplateView):
             requirements = form.cleaned_data.get("requirements")
             try:
                 if self.record is None:
-                    record = type(self).create_service(actor=request.user, fields=fields, requirements=requirements)
+                    record = type(self).create_service(
+                        actor=request.user, fields=fields, requirements=requirements
+                    )
                     messages.success(request, f"{record.reference} created.")
                 else:
                     version = form.cleaned_data.get("version") or 0
@@ -166,7 +172,9 @@ class RecordFormView(RecordMixin, TemplateView):
                 form.add_error(None, exc.message)
             except ValidationError as exc:
                 form.apply_errors(exc)
-        return self.render_to_response(self.get_context_data(form=form, stale=stale), status=409 if stale else 400)
+        return self.render_to_response(
+            self.get_context_data(form=form, stale=stale), status=409 if stale else 400
+        )
 
 
 class RecordActionView(RecordMixin, View):
@@ -180,7 +188,9 @@ class RecordActionView(RecordMixin, View):
         try:
             version = int(request.POST.get("version", ""))
         except ValueError:
-            messages.error(request, "The form was missing the record's version; reload the page and try again.")
+            messages.error(
+                request, "The form was missing the record's version; reload the page and try again."
+            )
             return redirect(record.get_absolute_url())
         try:
             record = type(self).service(record, actor=request.user, expected_version=version)
