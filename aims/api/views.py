@@ -1,6 +1,7 @@
 """API endpoints of the core: who am I, the catalogue, my jobs and notifications."""
 
 from django.http import FileResponse
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action, api_view
 from rest_framework.response import Response
@@ -61,6 +62,7 @@ class JobViewSet(viewsets.ReadOnlyModelViewSet):
     """Reports and other long work: status, progress, SHA-256 and the file once done."""
 
     serializer_class = JobSerializer
+    queryset = Job.objects.none()  # typed path parameters in the schema; rows come from get_queryset
     filterset_fields = ["status", "kind"]
     search_fields = ["title"]
     ordering_fields = ["created_at"]
@@ -85,6 +87,7 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.UpdateModelMixin, viewse
     """Your notifications; PATCH read_at to mark one read."""
 
     serializer_class = NotificationSerializer
+    queryset = Notification.objects.none()
     filterset_fields = ["kind"]
     search_fields = ["message"]
     ordering_fields = ["created_at"]
@@ -94,6 +97,13 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.UpdateModelMixin, viewse
         return Notification.objects.filter(user=self.request.user)
 
 
+class MeSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    name = serializers.CharField()
+    roles = serializers.ListField(child=serializers.CharField())
+
+
+@extend_schema(responses=MeSerializer)
 @api_view(["GET"])
 def me(request):
     """Who the request is authenticated as, and their roles."""

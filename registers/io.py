@@ -1,0 +1,591 @@
+"""Export and import of the AI risk register as CSV and XLSX (ISO/IEC 42001 6.1.2, 7.5.3).
+
+Export and import share one layout, `EXPORT_COLUMNS`, so an export edited in a spreadsheet can be
+uploaded again. Imports go through the register's services (validation, history, permissions) and
+are all-or-nothing: one bad row and nothing is saved, with every row's problems in the report."""
+
+import csv
+import datetime as dt
+import io
+import os
+import zipfile
+from dataclasses import dataclass, field
+
+import openpyxl
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError, transaction
+from django.db.models import Q
+from django.http import HttpResponse
+from django.utils import timezone
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+
+from aims import roles
+from aims.catalogue_data import STANDARD
+from aims.models import Change, Requirement, ReviewCadence, User
+from aims.records import StaleEdit
+
+from .models import Risk, RiskCategory
+from .services import risk_create, risk_update
+
+CHUNK_SIZE = 2000
+SHEET_TITLE = "AI risks"
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection, OWASP);
+# the apostrophe is escaped too so that import can undo the escape exactly.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
+def _attr(name):
+    return lambda risk, criteria: getattr(risk, name)
+
+
+def _yes_no(value) -> str:
+    return "yes" if value else "no"
+
+
+def _level(score, criteria) -> str:
+    band = criteria.level(score)
+    return band.name if band else ""
+
+
+# (header, reader): the header is the model's field name; reader(risk, criteria) gives the cell's value.
+# Criteria are passed in, loaded once per export, so that levels cost no query per row.
+EXPORT_COLUMNS = [
+    ("reference", _attr("reference")),
+    ("version", _attr("version")),
+    ("title", _attr("title")),
+    ("description", _attr("description")),
+    ("ai_system", _attr("ai_system")),
+    ("category", lambda r, c: r.category.name),
+    ("risk_source", _attr("risk_source")),
+    *[(name, lambda r, c, name=name: _yes_no(getattr(r, name))) for name in Risk.AFFECTED],
+    ("inherent_likelihood", _attr("inherent_likelihood")),
+    ("inherent_impact", _attr("inherent_impact")),
+    ("inherent_score", _attr("inherent_score")),
+    ("inherent_level", lambda r, c: _level(r.inherent_score, c)),
+    ("existing_controls", _attr("existing_controls")),
+    ("treatment", _attr("treatment")),
+    ("treatment_plan", _attr("treatment_plan")),
+    ("residual_likelihood", _attr("residual_likelihood")),
+    ("residual_impact", _attr("residual_impact")),
+    ("residual_score", _attr("residual_score")),
+    ("residual_level", lambda r, c: _level(r.residual_score, c)),
+    ("target_likelihood", _attr("target_likelihood")),
+    ("target_impact", _attr("target_impact")),
+    ("owner", lambda r, c: r.owner.username),
+    ("status", _attr("status")),
+    ("review_cadence", _attr("review_cadence")),
+    ("next_review_on", _attr("next_review_on")),
+    ("requirements", lambda r, c: " ".join(req.code for req in r.requirements.all())),
+    ("accepted_by", lambda r, c: r.accepted_by.username if r.accepted_by else ""),
+    ("accepted_on", _attr("accepted_on")),
+    ("archived", lambda r, c: _yes_no(r.archived_at)),
+]
+HEADERS = [header for header, _ in EXPORT_COLUMNS]
+READ_ONLY = {"inherent_score", "inherent_level", "residual_score", "residual_level", "accepted_by",
+             "accepted_on", "archived"}  # fmt: skip
+REQUIRED = ["title", "category", "risk_source", *Risk.AFFECTED, "inherent_likelihood", "inherent_impact",
+            "residual_likelihood", "residual_impact"]  # fmt: skip
+
+
+# -- export ------------------------------------------------------------------------------------------
+def _escape(text: str) -> str:
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _rows(risks, criteria):
+    """Cell values per risk; a fixed number of queries whatever the number of risks (per chunk)."""
+    queryset = risks.select_related("owner", "category", "accepted_by").prefetch_related("requirements")
+    for risk in queryset.iterator(chunk_size=CHUNK_SIZE):
+        yield [read(risk, criteria) for _, read in EXPORT_COLUMNS]
+
+
+def _csv_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return _escape(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def export_csv(risks, criteria) -> bytes:
+    """The risks (already restricted and filtered by the caller) as CSV, UTF-8 with a BOM for Excel."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(HEADERS)
+    writer.writerows([_csv_cell(v) for v in row] for row in _rows(risks, criteria))
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _xlsx_cell(sheet, value):
+    if value == "":
+        return None  # openpyxl writes no XML for an empty cell: a third of the cells, often
+    if isinstance(value, str):
+        # Control characters are not allowed in XLSX; openpyxl would raise on them.
+        return _escape(ILLEGAL_CHARACTERS_RE.sub("", value))
+    if isinstance(value, dt.date):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = "yyyy-mm-dd"
+        return cell
+    return value
+
+
+def export_xlsx(risks, criteria) -> bytes:
+    """The risks as an XLSX workbook: one sheet, bold frozen header row, one row per risk."""
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet(SHEET_TITLE)
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header = []
+    for name in HEADERS:
+        cell = WriteOnlyCell(sheet, value=name)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    for row in _rows(risks, criteria):
+        sheet.append([_xlsx_cell(sheet, v) for v in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def export_response(risks, criteria, fmt: str) -> HttpResponse:
+    if fmt not in CONTENT_TYPES:
+        raise ValueError(f"Unknown export format {fmt!r}: use csv or xlsx.")
+    content = export_csv(risks, criteria) if fmt == "csv" else export_xlsx(risks, criteria)
+    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="ai-risks-{timezone.localdate():%Y-%m-%d}.{fmt}"'
+    return response
+
+
+# -- import: the report ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RowError:
+    row_number: int  # as a spreadsheet shows it: the header is row 1; 0 means the file as a whole
+    column: str
+    message: str
+
+    def __str__(self):
+        where = "File" if self.row_number == 0 else f"Row {self.row_number}"
+        return f"{where}, {self.column}: {self.message}"
+
+
+@dataclass
+class ImportReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def summary(self) -> str:
+        if not self.ok:
+            return f"Nothing was imported: {len(self.errors)} problem(s) to fix in the file."
+        return f"{len(self.created)} created, {len(self.updated)} updated, {len(self.unchanged)} unchanged."
+
+
+class _FileError(Exception):
+    pass
+
+
+class _CellError(Exception):
+    pass
+
+
+class _RollBack(Exception):
+    """Raised inside the import transaction when any row failed, so that nothing is saved."""
+
+
+# -- import: reading the file -----------------------------------------------------------------------
+def _bytes(size: int) -> str:
+    return f"{size / 1e6:.1f} MB" if size >= 100_000 else f"{size / 1e3:.1f} KB"
+
+
+def _read_upload(uploaded_file) -> tuple[str, bytes]:
+    limit = settings.MAX_UPLOAD_BYTES
+    name = os.path.basename(getattr(uploaded_file, "name", "") or "")
+    size = getattr(uploaded_file, "size", None)
+    if size is not None and size > limit:  # refuse before reading it
+        raise _FileError(f"The file is {_bytes(size)}; the limit is {_bytes(limit)}.")
+    if hasattr(uploaded_file, "seek"):
+        uploaded_file.seek(0)
+    data = uploaded_file.read(limit + 1) or b""
+    if len(data) > limit:
+        raise _FileError(f"The file is larger than the limit of {_bytes(limit)}.")
+    if not data:
+        raise _FileError("The file is empty.")
+    return name, data
+
+
+def _csv_rows(data: bytes) -> list[list]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _FileError(
+            "The CSV file is not UTF-8 text. Save it as 'CSV UTF-8' and upload it again."
+        ) from exc
+    if "\x00" in text:
+        raise _FileError("The file is not a text CSV file (it holds binary data).")
+    first_line = text.split("\n", 1)[0]
+    # Excel in many European locales saves CSV with semicolons.
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        raise _FileError(f"The CSV file cannot be read: {exc}.") from exc
+
+
+def _xlsx_rows(data: bytes) -> list[list]:
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise _FileError("The file is not a valid XLSX workbook.")
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if sum(info.file_size for info in archive.infolist()) > 20 * settings.MAX_UPLOAD_BYTES:
+            raise _FileError("The workbook is too large once unpacked.")
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on a damaged file; all mean the same to a user
+        raise _FileError("The file is not a valid XLSX workbook.") from exc
+    try:
+        sheet = workbook[SHEET_TITLE] if SHEET_TITLE in workbook.sheetnames else workbook.worksheets[0]
+        sheet.reset_dimensions()  # a file's declared size can lie; read the rows that are there
+        return [list(row) for row in sheet.iter_rows(values_only=True)]
+    except Exception as exc:
+        raise _FileError("The workbook's first sheet cannot be read.") from exc
+    finally:
+        workbook.close()
+
+
+def _cell_text(value) -> str:
+    """Any cell (CSV text or a typed XLSX value) as text, with the export's formula escape undone."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _yes_no(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value).replace("\r\n", "\n")
+    if text.startswith("'") and text[1:].startswith(_FORMULA_START):
+        text = text[1:]
+    return text
+
+
+# -- import: one parser per importable column -------------------------------------------------------
+_KEEP = object()  # a blank cell: the default on create, unchanged on update
+
+
+def _show(text: str) -> str:
+    return repr(text if len(text) <= 40 else text[:40] + "...")
+
+
+def _required(text):
+    if not text.strip():
+        raise _CellError("Required: this cell is empty.")
+    return text.strip()
+
+
+def _int(text: str) -> int | None:
+    text = text.strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
+
+
+def _scale(required: bool):
+    def parse(text, ctx):
+        if not text.strip():
+            if required:
+                raise _CellError("Required: give a whole number from 1 to 5.")
+            return None
+        value = _int(text)
+        if value is None or not 1 <= value <= 5:
+            raise _CellError(f"{_show(text)} is not a whole number from 1 to 5.")
+        return value
+
+    return parse
+
+
+def _flag(text, ctx):
+    value = text.strip().lower()
+    if value in ("yes", "true", "1", "y"):
+        return True
+    if value in ("no", "false", "0", "n", ""):
+        return False
+    raise _CellError(f"{_show(text)} is not yes or no.")
+
+
+def _choice(choices, blank=_KEEP, required=False):
+    lookup = {str(v).lower(): v for v, _ in choices} | {str(label).lower(): v for v, label in choices}
+    allowed = ", ".join(str(v) for v, _ in choices)
+
+    def parse(text, ctx):
+        if not text.strip():
+            if required:
+                raise _CellError(f"Required: one of {allowed}.")
+            return blank
+        if text.strip().lower() not in lookup:
+            raise _CellError(f"{_show(text)} is not one of {allowed}.")
+        return lookup[text.strip().lower()]
+
+    return parse
+
+
+def _category(text, ctx):
+    category = ctx.categories.get(_required(text).lower())
+    if category is None:
+        names = ", ".join(c.name for c in ctx.categories.values())
+        raise _CellError(f"No active category named {_show(text)}. Choose one of: {names}.")
+    return category
+
+
+def _owner(text, ctx):
+    if not text.strip():
+        return _KEEP
+    user = ctx.owners.get(text.strip().lower())
+    if user is None:
+        raise _CellError(
+            f"No user {_show(text)} who may own risks: give the username of an active user with "
+            "the Owner or AIMS manager role."
+        )
+    return user
+
+
+def _date(text, ctx):
+    if not text.strip():
+        return _KEEP
+    try:
+        return dt.datetime.fromisoformat(text.strip()).date()  # a date, or a date with a time
+    except ValueError as exc:
+        raise _CellError(f"{_show(text)} is not a date in the form YYYY-MM-DD.") from exc
+
+
+def _requirements(text, ctx):
+    codes = text.replace(",", " ").split()
+    unknown = [code for code in codes if code not in ctx.requirements]
+    if unknown:
+        raise _CellError(
+            f"Not ISO/IEC 42001 requirements or Annex A controls: {', '.join(_show(c) for c in unknown)}."
+        )
+    return [ctx.requirements[code] for code in dict.fromkeys(codes)]
+
+
+PARSERS = {
+    "title": lambda text, ctx: _required(text),
+    "description": lambda text, ctx: text,
+    "ai_system": lambda text, ctx: text.strip(),
+    "category": _category,
+    "risk_source": _choice(Risk.RiskSource.choices, required=True),
+    **dict.fromkeys(Risk.AFFECTED, _flag),
+    "inherent_likelihood": _scale(required=True),
+    "inherent_impact": _scale(required=True),
+    "existing_controls": lambda text, ctx: text,
+    "treatment": _choice(Risk.Treatment.choices),
+    "treatment_plan": lambda text, ctx: text,
+    "residual_likelihood": _scale(required=True),
+    "residual_impact": _scale(required=True),
+    "target_likelihood": _scale(required=False),
+    "target_impact": _scale(required=False),
+    "owner": _owner,
+    "status": _choice(Risk.Status.choices),
+    "review_cadence": _choice(ReviewCadence.choices),
+    "next_review_on": _date,
+    "requirements": _requirements,
+}
+
+
+# -- import: rows ---------------------------------------------------------------------------------
+@dataclass
+class _Context:
+    actor: User
+    categories: dict
+    owners: dict
+    requirements: dict
+    risks: dict
+
+    @classmethod
+    def load(cls, actor, references):
+        owners = User.objects.filter(is_active=True).filter(
+            Q(groups__name__in=[roles.OWNER, roles.MANAGER]) | Q(is_superuser=True)
+        )
+        requirements = Requirement.objects.filter(
+            standard__key=STANDARD["key"], kind__in=Requirement.MAPPABLE
+        )
+        risks = (
+            Risk.objects.restrict(actor, "view")
+            .filter(reference__in=references)
+            .select_related("owner", "category")
+            .prefetch_related("requirements")
+        )
+        return cls(
+            actor=actor,
+            categories={c.name.lower(): c for c in RiskCategory.objects.filter(active=True)},
+            owners={u.username.lower(): u for u in owners.distinct()},
+            requirements={r.code: r for r in requirements},
+            risks={r.reference: r for r in risks},
+        )
+
+
+def _same(current, new) -> bool:
+    if isinstance(current, str) and isinstance(new, str):
+        return current.replace("\r\n", "\n").strip() == new.replace("\r\n", "\n").strip()
+    return current == new
+
+
+def _changes(risk, fields: dict, requirements) -> tuple[dict, list | None]:
+    """Only what the row changes, so an unchanged row touches nothing and needs no permission."""
+    changed = {name: value for name, value in fields.items() if not _same(getattr(risk, name), value)}
+    if requirements is not None and {r.pk for r in requirements} == {r.pk for r in risk.requirements.all()}:
+        requirements = None
+    return changed, requirements
+
+
+def _service_errors(row_number: int, exc: ValidationError) -> list[RowError]:
+    if not hasattr(exc, "error_dict"):
+        return [RowError(row_number, "row", message) for message in exc.messages]
+    return [
+        RowError(row_number, "row" if name == "__all__" else name, message)
+        for name, messages in exc.message_dict.items()
+        for message in messages
+    ]
+
+
+def _import_row(ctx, report, row_number: int, cells: dict) -> list[RowError]:
+    errors, fields, requirements = [], {}, None
+    for header, text in cells.items():
+        if header not in PARSERS:
+            continue
+        try:
+            value = PARSERS[header](text, ctx)
+        except _CellError as exc:
+            errors.append(RowError(row_number, header, str(exc)))
+            continue
+        if header == "requirements":
+            requirements = value
+        elif value is not _KEEP:
+            fields[header] = value
+    reference = cells.get("reference", "").strip().upper()
+    risk = ctx.risks.get(reference) if reference else None
+    if reference and risk is None:
+        errors.append(RowError(row_number, "reference", f"{reference}: no such risk."))
+    version = _int(cells.get("version", ""))
+    if reference and version is None:
+        errors.append(
+            RowError(row_number, "version", f"To update {reference}, give the version it had when exported.")
+        )
+    if errors:
+        return errors
+    try:
+        with transaction.atomic():
+            if risk is None:
+                created = risk_create(
+                    actor=ctx.actor, fields=fields, requirements=requirements, action=Change.Action.IMPORTED
+                )
+                report.created.append(created.reference)
+                return []
+            changed, requirements = _changes(risk, fields, requirements)
+            if not changed and requirements is None:
+                report.unchanged.append(reference)
+                return []
+            risk_update(
+                risk, actor=ctx.actor, expected_version=version, fields=changed, requirements=requirements
+            )
+            report.updated.append(reference)
+            return []
+    except StaleEdit as exc:
+        return [RowError(row_number, "version", exc.message)]
+    except PermissionDenied as exc:
+        return [RowError(row_number, "reference" if risk else "row", str(exc))]
+    except ValidationError as exc:
+        return _service_errors(row_number, exc)
+    except DatabaseError as exc:
+        return [RowError(row_number, "row", f"The database refused this row: {str(exc).splitlines()[0]}")]
+
+
+def _parse_header(raw: list) -> list[str]:
+    names = [_cell_text(value).strip().lower() for value in raw]
+    problems = []
+    unknown = [name for name in names if name and name not in HEADERS]
+    if unknown:
+        problems.append(
+            f"Unknown column(s): {', '.join(_show(n) for n in unknown)}. Use the export's headers."
+        )
+    missing = [name for name in REQUIRED if name not in names]
+    if missing:
+        problems.append(f"Missing required column(s): {', '.join(missing)}.")
+    repeated = sorted({name for name in names if name and names.count(name) > 1})
+    if repeated:
+        problems.append(f"Column(s) given more than once: {', '.join(repeated)}.")
+    if problems:
+        raise _FileError(" ".join(problems))
+    return names
+
+
+def _read_rows(uploaded_file) -> list[tuple[int, dict]]:
+    name, data = _read_upload(uploaded_file)
+    extension = os.path.splitext(name)[1].lower()
+    if extension == ".csv":
+        raw_rows = _csv_rows(data)
+    elif extension == ".xlsx":
+        raw_rows = _xlsx_rows(data)
+    else:
+        raise _FileError(f"Upload a .csv or .xlsx file in the export's layout; {_show(name)} is neither.")
+    if not raw_rows or not any(_cell_text(v).strip() for v in raw_rows[0]):
+        raise _FileError(f"The first row must hold the column headers ({', '.join(REQUIRED[:3])}, ...).")
+    headers = _parse_header(raw_rows[0])
+    rows = []
+    for number, raw in enumerate(raw_rows[1:], start=2):
+        raw = [*raw, *[None] * (len(headers) - len(raw))]  # a short row's missing cells are blank
+        cells = {h: _cell_text(v) for h, v in zip(headers, raw, strict=False) if h and h not in READ_ONLY}
+        if any(text.strip() for text in cells.values()):
+            rows.append((number, cells))
+    if not rows:
+        raise _FileError("The file has a header row but no rows of risks.")
+    return rows
+
+
+def import_risks(uploaded_file, *, actor) -> ImportReport:
+    """Create and update AI risks (6.1.2, 6.1.3) from a CSV or XLSX file in the export's layout.
+
+    All or nothing: every row is checked and tried; if any fails, nothing is saved and the report
+    lists every problem by row (as the spreadsheet numbers them) and column."""
+    report = ImportReport()
+    try:
+        rows = _read_rows(uploaded_file)
+    except _FileError as exc:
+        report.errors.append(RowError(0, "file", str(exc)))
+        return report
+    seen = {}
+    try:
+        with transaction.atomic():
+            ctx = _Context.load(actor, {c.get("reference", "").strip().upper() for _, c in rows} - {""})
+            for number, cells in rows:
+                reference = cells.get("reference", "").strip().upper()
+                if reference and reference in seen:
+                    report.errors.append(
+                        RowError(number, "reference", f"{reference} is already on row {seen[reference]}.")
+                    )
+                    continue
+                if reference:
+                    seen[reference] = number
+                report.errors.extend(_import_row(ctx, report, number, cells))
+            if report.errors:
+                raise _RollBack
+    except _RollBack:
+        # Nothing was saved, so the report must not claim any creation or update.
+        report.created.clear()
+        report.updated.clear()
+        report.unchanged.clear()
+    return report

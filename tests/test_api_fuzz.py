@@ -1,0 +1,42 @@
+"""A bounded schemathesis run over the OpenAPI schema: no input may produce a 5xx."""
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from hypothesis import HealthCheck, given, settings
+
+from aims.models import ApiToken
+
+pytestmark = pytest.mark.slow
+EXAMPLES_PER_OPERATION = 15
+
+
+@pytest.fixture
+def api_schema(db):
+    # As Django's test client does: keep the test's connection (and transaction) open across requests.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+def test_no_input_gives_a_server_error(api_schema, manager, make_risk):
+    make_risk()  # so detail routes have something real to find
+    headers = {"Authorization": f"Bearer {ApiToken.issue(user=manager, name='fuzz')[1]}"}
+    operations = [result.ok() for result in api_schema.get_all_operations()]
+    assert len(operations) >= 10
+
+    for operation in operations:
+
+        @given(case=operation.as_strategy())
+        @settings(
+            max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None,
+            suppress_health_check=list(HealthCheck),
+        )  # fmt: skip
+        def check(case):
+            case.call_and_validate(headers=headers, checks=[schemathesis.checks.not_a_server_error])
+
+        check()
