@@ -3,11 +3,13 @@ from django.urls import include, path
 from .router import router
 from .views import JobViewSet, NotificationViewSet, RequirementViewSet, me
 
+app_name = "api"  # URL names like "api:risk-list", apart from the pages' "risk-list"
+
 router.register("requirements", RequirementViewSet, basename="requirement")
 router.register("jobs", JobViewSet, basename="job")
 router.register("notifications", NotificationViewSet, basename="notification")
 
 urlpatterns = [
-    path("me/", me, name="api-me"),
+    path("me/", me, name="me"),
     path("", include(router.urls)),
 ]

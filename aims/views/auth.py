@@ -9,8 +9,12 @@ def _client_address(request) -> str:
     return request.META.get("REMOTE_ADDR", "unknown")
 
 
+def failure_key(username: str, address: str) -> str:
+    return f"login-failures:{username.lower()[:150]}:{address}"
+
+
 def _key(request, username: str) -> str:
-    return f"login-failures:{username.lower()[:150]}:{_client_address(request)}"
+    return failure_key(username, _client_address(request))
 
 
 class LoginView(auth_views.LoginView):

@@ -1,0 +1,141 @@
+"""The risk register's pages as a person uses them: list, filters, sorting, exports, import, heat map."""
+
+import csv
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from registers.models import Risk
+from tests.base import client_for
+
+
+@pytest.fixture
+def three_risks(make_risk, other_owner):
+    return [
+        make_risk(title="Low fairness risk", residual_likelihood=1, residual_impact=2),
+        make_risk(title="High security risk", inherent_likelihood=4, inherent_impact=4, residual_likelihood=4,
+                  residual_impact=3, category=_category("security"), risk_source="C.3.7"),
+        make_risk(actor=other_owner, title="Oscar's privacy risk", category=_category("privacy")),
+    ]
+
+
+def _category(slug):
+    from registers.models import RiskCategory
+
+    return RiskCategory.objects.get(slug=slug)
+
+
+def test_empty_register_says_what_to_do_first(owner):
+    page = client_for(owner).get("/risks/").content.decode()
+    assert "The register is empty" in page and "Record the first risk" in page
+
+
+def test_search_filters_and_sorting(three_risks, auditor):
+    client = client_for(auditor)
+    page = client.get("/risks/?search=security").content.decode()
+    assert "High security risk" in page and "Low fairness risk" not in page
+    page = client.get("/risks/?level=low").content.decode()
+    assert "Low fairness risk" in page and "High security risk" not in page
+    page = client.get("/risks/?category=privacy").content.decode()
+    assert "Oscar&#x27;s privacy risk" in page and "1 risk match the filter" in page
+    page = client.get("/risks/?ordering=title").content.decode()
+    assert page.index("High security risk") < page.index("Low fairness risk") < page.index("Oscar")
+    page = client.get("/risks/?above_appetite=true").content.decode()
+    assert "High security risk" in page and "Low fairness risk" not in page
+
+
+def test_mine_shows_only_what_i_own(three_risks, other_owner):
+    page = client_for(other_owner).get("/risks/?mine=true").content.decode()
+    assert "Oscar&#x27;s privacy risk" in page and "Low fairness risk" not in page
+
+
+@pytest.mark.parametrize(
+    "query", ["level=purple", "category=nope", "ordering=password", "page=abc", "page=999", "page_size=-1",
+              "residual_likelihood=9", "above_appetite=maybe", "review=soon", "requirement=Z.9"],
+)
+def test_bad_filter_values_never_give_a_server_error(query, three_risks, auditor):
+    response = client_for(auditor).get(f"/risks/?{query}")
+    assert response.status_code == 200
+
+
+def test_bad_api_filter_values_are_400_with_the_field(three_risks, auditor):
+    response = client_for(auditor).get("/api/v1/risks/?level=purple")
+    assert response.status_code == 400 and "level" in response.json()
+
+
+def test_pagination(make_risk, auditor):
+    for i in range(30):
+        make_risk(title=f"Risk number {i:02d}")
+    client = client_for(auditor)
+    first = client.get("/risks/?page_size=25&ordering=title").content.decode()
+    assert "Page 1 of 2" in first and "Risk number 24" in first and "Risk number 25" not in first
+    second = client.get("/risks/?page_size=25&ordering=title&page=2").content.decode()
+    assert "Risk number 25" in second
+    api = client.get("/api/v1/risks/?page_size=10").json()
+    assert api["count"] == 30 and len(api["results"]) == 10 and api["next"]
+
+
+def test_export_follows_the_filter(three_risks, auditor):
+    response = client_for(auditor).get("/risks/?export=csv&category=security")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [r["title"] for r in rows] == ["High security risk"]
+    xlsx = client_for(auditor).get("/risks/?export=xlsx")
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+
+
+def test_unknown_export_format_is_refused_with_a_reason(three_risks, auditor):
+    response = client_for(auditor).get("/risks/?export=pdf")
+    assert response.status_code == 403 and "csv or xlsx" in response.content.decode()
+
+
+HEADER = (
+    "title,category,risk_source,affects_organisation,affects_individuals,affects_groups,affects_society,"
+    "inherent_likelihood,inherent_impact,residual_likelihood,residual_impact,treatment,treatment_plan\n"
+)
+
+
+def test_import_page_reports_every_error_and_saves_nothing(owner, risk_fields):
+    header = HEADER
+    body = header + "Good row,Safety,C.3.1,no,yes,no,no,3,3,2,2,mitigate,Plan\n" + "Bad row,Nope,C.3.1,no,yes,no,no,9,3,2,2,mitigate,Plan\n"
+    upload = SimpleUploadedFile("risks.csv", body.encode(), content_type="text/csv")
+    response = client_for(owner).post("/risks/import/", {"file": upload})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Nothing was imported" in page and "category" in page and "inherent_likelihood" in page
+    assert Risk.objects.count() == 0
+
+
+def test_import_page_creates_when_all_rows_are_valid(owner):
+    header = HEADER
+    upload = SimpleUploadedFile("risks.csv", (header + "Good row,Safety,C.3.1,no,yes,no,no,3,3,2,2,mitigate,Plan\n").encode())
+    response = client_for(owner).post("/risks/import/", {"file": upload}, follow=True)
+    assert "1 created" in response.content.decode()
+    assert Risk.objects.get().title == "Good row"
+
+
+def test_auditor_cannot_open_the_import_page(auditor):
+    assert client_for(auditor).get("/risks/import/").status_code == 403
+
+
+def test_heat_map_cells_link_to_the_filtered_list(three_risks, board):
+    page = client_for(board).get("/risks/heat-map/").content.decode()
+    assert 'href="/risks/?residual_likelihood=4&amp;residual_impact=3"' in page
+    listed = client_for(board).get("/risks/?residual_likelihood=4&residual_impact=3").content.decode()
+    assert "High security risk" in listed and "Low fairness risk" not in listed
+
+
+def test_dashboard_numbers_link_to_their_lists(three_risks, board):
+    page = client_for(board).get("/").content.decode()
+    assert "/risks/?above_appetite=true" in page and "/risks/?review=overdue" in page
+    assert "/risks/?level=high" in page and "/risks/?category=security" in page
+
+
+def test_pdf_report_button_queues_a_job_for_the_filter(three_risks, auditor, settings):
+    response = client_for(auditor).post("/risks/report/?category=security")
+    assert response.status_code == 302 and response["Location"].startswith("/jobs/")
+    from aims.models import Job
+
+    job = Job.objects.get()
+    assert job.params == {"filters": {"category": "security"}} and job.requested_by == auditor
