@@ -13,6 +13,7 @@ class RegisterInfo:
     label: str  # plural, for menus: "AI risks"
     cycle: str  # Plan, Do, Check, Act: where it sits in navigation
     list_url: str  # URL name of the list page
+    more_links: tuple[tuple[str, str], ...] = ()  # (label, URL name) shown under it in the menu
 
 
 @dataclass

@@ -8,7 +8,15 @@ from .dashboard import risk_panel
 from .models import Risk
 from .reports import register_reports
 
-registry.add_register(RegisterInfo(model=Risk, label="AI risks", cycle="Plan", list_url="risk-list"))
+registry.add_register(
+    RegisterInfo(
+        model=Risk,
+        label="AI risks",
+        cycle="Plan",
+        list_url="risk-list",
+        more_links=(("Risk heat map", "risk-heatmap"), ("Risk criteria", "risk-criteria")),
+    )
+)
 registry.add_dashboard_panel(risk_panel)
 router.register("risks", RiskViewSet, basename="risk")
 register_reports()

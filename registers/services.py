@@ -125,3 +125,32 @@ def risk_restore(risk: Risk, *, actor, expected_version: int) -> Risk:
 def risk_mark_reviewed(risk: Risk, *, actor, expected_version: int) -> Risk:
     permissions.require(actor, "change", risk)
     return records.mark_reviewed(risk, actor=actor, expected_version=expected_version)
+
+
+@transaction.atomic
+def criteria_update(*, actor, expected_version: int, bands: list[dict], appetite: str) -> RiskCriteria:
+    """Change the AI risk criteria (6.1.1): level bands and appetite. Only the AIMS manager."""
+    if not actor.has_role(roles.MANAGER):
+        raise permissions.PermissionDenied("Only the AIMS manager may change the AI risk criteria.")
+    criteria = RiskCriteria.objects.select_for_update().get(pk=RiskCriteria.current().pk)
+    if criteria.version != expected_version:
+        raise ValidationError(
+            f"The criteria were changed by {criteria.updated_by or 'someone'} since you opened them "
+            f"(version {expected_version}, now {criteria.version}). Nothing was saved: reload and try again."
+        )
+    before = criteria.describe()
+    criteria.bands, criteria.appetite = bands, appetite
+    criteria.full_clean()
+    after = criteria.describe()
+    changes = [
+        {"field": k, "label": k.capitalize(), "old": before[k], "new": after[k]}
+        for k in after
+        if before[k] != after[k]
+    ]
+    if not changes:
+        return criteria
+    criteria.version += 1
+    criteria.updated_by = actor
+    criteria.save()
+    records.record_change(criteria, actor=actor, action=Action.UPDATED, changes=changes)
+    return criteria

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import criteria, views
 
 urlpatterns = [
     path("risks/", views.RiskListView.as_view(), name="risk-list"),
     path("risks/new/", views.RiskFormView.as_view(), name="risk-add"),
+    path("risks/criteria/", criteria.CriteriaView.as_view(), name="risk-criteria"),
     path("risks/heat-map/", views.RiskHeatMapView.as_view(), name="risk-heatmap"),
     path("risks/import/", views.RiskImportView.as_view(), name="risk-import"),
     path("risks/report/", views.RiskReportView.as_view(), name="risk-report"),

@@ -51,7 +51,11 @@ class RiskCriteria(models.Model):
         default="Medium",
         help_text="Highest level an owner may accept; above it only the board.",
     )
+    version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
 
     class Meta:
         verbose_name_plural = "risk criteria"
@@ -85,6 +89,13 @@ class RiskCriteria(models.Model):
             raise ValidationError({"bands": "Bands must end at 25."})
         if self.appetite not in {b.name for b in bands}:
             raise ValidationError({"appetite": "The appetite must name one of the bands."})
+
+    def describe(self) -> dict[str, str]:
+        """The criteria as text, for history."""
+        return {
+            "bands": "; ".join(f"{b.name} {b.min}-{b.max}" for b in self.band_list),
+            "appetite": self.appetite,
+        }
 
     @property
     def band_list(self) -> list[Band]:
