@@ -3,6 +3,7 @@
 import datetime as dt
 
 import django_filters as filters
+from django import forms
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
@@ -17,11 +18,16 @@ class RecordFilterSet(filters.FilterSet):
 
     search = filters.CharFilter(method="filter_search", label="Search")
     owner = filters.CharFilter(field_name="owner__username", label="Owner (username)")
-    mine = filters.BooleanFilter(method="filter_mine", label="Mine only")
+    mine = filters.BooleanFilter(
+        method="filter_mine",
+        label="Mine only",
+        widget=forms.Select(choices=[("", "Everyone's"), ("true", "Mine only")]),
+    )
     review = filters.ChoiceFilter(
         choices=[("overdue", "Overdue"), ("due", "Due soon"), ("current", "Current")],
         method="filter_review",
         label="Review",
+        empty_label="Any",
     )
     requirement = filters.CharFilter(method="filter_requirement", label="Clause or control")
     archived = filters.ChoiceFilter(

@@ -1,6 +1,7 @@
 """One FilterSet for the risk list page, its exports and reports, and the API (same query parameters)."""
 
 import django_filters as filters
+from django import forms
 from django.db.models import Q
 
 from aims.filters import RecordFilterSet
@@ -15,6 +16,7 @@ def _level_choices():
         return []
 
 
+YES_NO = forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")])
 SCALE_CHOICES = [(i, str(i)) for i in range(1, 6)]
 
 
@@ -33,8 +35,8 @@ class RiskFilterSet(RecordFilterSet):
     status = filters.MultipleChoiceFilter(choices=Risk.Status.choices)
     treatment = filters.MultipleChoiceFilter(choices=Risk.Treatment.choices)
     risk_source = filters.MultipleChoiceFilter(choices=Risk.RiskSource.choices)
-    above_appetite = filters.BooleanFilter(method="filter_above_appetite", label="Above appetite")
-    accepted = filters.BooleanFilter(field_name="accepted_by", lookup_expr="isnull", exclude=True)
+    above_appetite = filters.BooleanFilter(method="filter_above_appetite", label="Above appetite", widget=YES_NO)
+    accepted = filters.BooleanFilter(field_name="accepted_by", lookup_expr="isnull", exclude=True, widget=YES_NO)
     inherent_likelihood = filters.TypedChoiceFilter(choices=SCALE_CHOICES, coerce=int)
     inherent_impact = filters.TypedChoiceFilter(choices=SCALE_CHOICES, coerce=int)
     residual_likelihood = filters.TypedChoiceFilter(choices=SCALE_CHOICES, coerce=int)

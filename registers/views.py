@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -58,8 +59,9 @@ class RiskListView(RiskMixin, RecordListView):
             for risk in context["records"]
         ]
         context["appetite_max"] = criteria.appetite_max
+        context["today"] = timezone.localdate()
         # Filters set by links (heat-map cells, dashboard numbers) but not shown as inputs stay applied.
-        shown = {"search", "level", "category", "status", "review", "above_appetite", "archived"}
+        shown = {"search", "level", "category", "status", "review", "above_appetite", "archived", "mine"}
         context["hidden_filters"] = [
             k for k in self.request.GET if k not in shown and k in self.filterset.filters
         ]
