@@ -14,6 +14,8 @@ class RegisterInfo:
     cycle: str  # Plan, Do, Check, Act: where it sits in navigation
     list_url: str  # URL name of the list page
     more_links: tuple[tuple[str, str], ...] = ()  # (label, URL name) shown under it in the menu
+    # Narrows the records a user may approve to those waiting for a decision ("my work").
+    awaiting_decision: Callable | None = None
 
 
 @dataclass

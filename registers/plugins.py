@@ -5,8 +5,16 @@ from aims.registry import RegisterInfo, registry
 
 from .api import RiskViewSet
 from .dashboard import risk_panel
-from .models import Risk
+from .models import Risk, RiskCriteria
 from .reports import register_reports
+
+
+def risks_awaiting_acceptance(risks):
+    """Above appetite and not yet accepted: the board's decision (6.1.3)."""
+    return risks.filter(
+        residual_score__gt=RiskCriteria.current().appetite_max, accepted_by__isnull=True
+    ).exclude(status=Risk.Status.CLOSED)
+
 
 registry.add_register(
     RegisterInfo(
@@ -15,6 +23,7 @@ registry.add_register(
         cycle="Plan",
         list_url="risk-list",
         more_links=(("Risk heat map", "risk-heatmap"), ("Risk criteria", "risk-criteria")),
+        awaiting_decision=risks_awaiting_acceptance,
     )
 )
 registry.add_dashboard_panel(risk_panel)

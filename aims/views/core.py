@@ -40,6 +40,12 @@ class DashboardView(LoginRequiredMixin, TemplateView):
             )
             for info in registry.registers
         ]
+        context["awaiting"] = [
+            (info, list(info.awaiting_decision(info.model.objects.restrict(user, "approve").live())
+                        .select_related("owner")[:10]))
+            for info in registry.registers
+            if info.awaiting_decision is not None and user.has_role(roles.BOARD, roles.OWNER)
+        ]
         context["today"] = timezone.localdate()
         return context
 

@@ -139,3 +139,32 @@ def test_pdf_report_button_queues_a_job_for_the_filter(three_risks, auditor, set
 
     job = Job.objects.get()
     assert job.params == {"filters": {"category": "security"}} and job.requested_by == auditor
+
+
+def test_my_work_shows_what_i_own_that_is_due_and_what_waits_for_my_decision(make_risk, owner, board):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    due = make_risk(title="Mine and due", next_review_on=timezone.localdate() - dt.timedelta(days=2))
+    high = make_risk(title="Needs the board", inherent_likelihood=4, inherent_impact=4, residual_likelihood=4,
+                     residual_impact=3, next_review_on=timezone.localdate() + dt.timedelta(days=90))
+    mine = client_for(owner).get("/").content.decode()
+    assert due.reference in mine.split("waiting for my decision")[0] and "overdue since" in mine
+    boards = client_for(board).get("/").content.decode()
+    assert "AI risks waiting for my decision" in boards and high.reference in boards
+
+
+def test_dashboard_level_counts_agree_with_the_lists_they_link_to(three_risks, board):
+    from django.test import RequestFactory
+
+    from registers.dashboard import risk_panel
+
+    request = RequestFactory().get("/")
+    request.user = board
+    panel = risk_panel(request)
+    client = client_for(board)
+    for band, count in panel["by_level"]:
+        listed = client.get(f"/api/v1/risks/?level={band.slug}").json()["count"]
+        assert listed == count, band.name
+    assert sum(n for _, n in panel["by_level"]) == panel["totals"]["total"] == 3
