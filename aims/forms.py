@@ -1,7 +1,10 @@
 """Form pieces every register shares: the optimistic version, requirement choices, error mapping."""
 
+import copy
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.choices import CallableChoiceIterator
 
 from aims import roles
 from aims.models import Requirement, User
@@ -18,12 +21,16 @@ class RequirementChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.code} {obj.title}"
 
-    def _get_choices(self):
+    def _grouped(self):
         clauses, controls = [], []
         for requirement in self.queryset:
             target = controls if requirement.kind == Requirement.Kind.CONTROL else clauses
             target.append((requirement.pk, self.label_from_instance(requirement)))
         return [("Clauses 4-10", clauses), ("Annex A controls", controls)]
+
+    def _get_choices(self):
+        # Lazy: forms are defined at import time, before the catalogue table may exist.
+        return CallableChoiceIterator(self._grouped)
 
     choices = property(_get_choices, forms.ModelMultipleChoiceField.choices.fset)
 
@@ -44,6 +51,23 @@ class RecordForm(forms.ModelForm):
             self.fields["owner"].queryset = owner_choices()
         if self.instance.pk:
             self.initial["version"] = self.instance.version
+
+    def _post_clean(self):
+        """Run the model's own rules on the fields that cleaned, so cross-field errors show together
+        with the per-field ones; the service runs them again on the record as it will be saved."""
+        scratch = copy.copy(self.instance)
+        concrete = {f.name for f in scratch._meta.concrete_fields}
+        for name, value in self.cleaned_data.items():
+            if name in concrete:
+                setattr(scratch, name, value)
+        try:
+            scratch.clean()
+        except ValidationError as exc:
+            for field, messages in getattr(exc, "message_dict", {None: exc.messages}).items():
+                if field in self.fields and field not in self.errors:
+                    self.add_error(field, messages)
+                elif field not in self.fields:
+                    self.add_error(None, messages)
 
     def service_fields(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if k not in ("version", "requirements")}

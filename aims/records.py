@@ -8,6 +8,7 @@ import datetime as dt
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from aims.models import Change, ReferenceCounter
 
@@ -100,7 +101,7 @@ def snapshot(obj) -> dict[str, str]:
 
 
 def diff(model, before: dict, after: dict) -> list[dict]:
-    labels = {f.name: str(f.verbose_name).capitalize() for f in tracked_fields(model)}
+    labels = {f.name: capfirst(str(f.verbose_name)) for f in tracked_fields(model)}
     return [
         {"field": name, "label": labels.get(name, name), "old": before.get(name, ""), "new": new}
         for name, new in after.items()
@@ -165,6 +166,8 @@ def update_record(
     before = snapshot(record)
     for name, value in fields.items():
         setattr(record, name, value)
+    if "next_review_on" in fields and record.next_review_on is None:
+        record.next_review_on = _first_review(record)  # emptied in a form: back to the cadence
     if prepare is not None:
         prepare(record, before)
     record.full_clean(exclude=["reference"])

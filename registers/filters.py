@@ -3,6 +3,7 @@
 import django_filters as filters
 from django import forms
 from django.db.models import Q
+from drf_spectacular.utils import extend_schema_field
 
 from aims.filters import RecordFilterSet
 
@@ -17,6 +18,11 @@ def _level_choices():
 
 
 YES_NO = forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")])
+@extend_schema_field({"type": "array", "items": {"type": "string"}})
+class SlugsFilter(filters.ModelMultipleChoiceFilter):
+    """Several related rows by slug (?category=privacy&category=safety)."""
+
+
 SCALE_CHOICES = [(i, str(i)) for i in range(1, 6)]
 
 
@@ -29,8 +35,8 @@ class RiskFilterSet(RecordFilterSet):
     inherent_level = filters.MultipleChoiceFilter(
         choices=_level_choices, method="filter_level", label="Inherent level"
     )
-    category = filters.ModelMultipleChoiceFilter(
-        field_name="category__slug", to_field_name="slug", queryset=RiskCategory.objects.all()
+    category = SlugsFilter(
+        field_name="category__slug", to_field_name="slug", queryset=RiskCategory.objects.all(), label="Category"
     )
     status = filters.MultipleChoiceFilter(choices=Risk.Status.choices)
     treatment = filters.MultipleChoiceFilter(choices=Risk.Treatment.choices)
@@ -68,7 +74,7 @@ class RiskFilterSet(RecordFilterSet):
             self._criteria = RiskCriteria.current()
         return self._criteria
 
-    def filter_level(self, queryset, name, value):
+    def filter_level(self, queryset, name, value: list[str]):
         if not value:
             return queryset
         field = "inherent_score" if name == "inherent_level" else "residual_score"

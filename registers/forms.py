@@ -33,7 +33,7 @@ class RiskForm(RecordForm):
             "inherent_impact": forms.Select(choices=IMPACT),
             "residual_impact": forms.Select(choices=IMPACT),
             "target_impact": forms.Select(choices=IMPACT),
-            "next_review_on": forms.DateInput(attrs={"type": "date"}),
+            "next_review_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
     def __init__(self, *args, **kwargs):
@@ -46,10 +46,8 @@ class RiskForm(RecordForm):
             ]
         self.fields["next_review_on"].required = False
         self.fields["next_review_on"].help_text = "Leave empty to set it from the review cadence."
+        self.fields["treatment_plan"].help_text = "Required unless the treatment is Accept."
 
-    def _post_clean(self):
-        # Model validation runs once, in the service, on the record as it will be saved.
-        pass
 
 
 class AcceptRiskForm(forms.Form):

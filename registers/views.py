@@ -84,10 +84,13 @@ class RiskDetailView(RiskMixin, RecordDetailView):
             above_appetite=risk.residual_score > criteria.appetite_max,
             likelihood_labels=LIKELIHOOD_LABELS,
             impact_labels=IMPACT_LABELS,
-            can_accept=not risk.is_archived and permissions.allowed(user, "approve", risk),
+            can_accept=not risk.is_archived
+            and not risk.accepted_by_id
+            and permissions.allowed(user, "approve", risk),
             accept_form=kwargs.get("accept_form") or AcceptRiskForm(initial={"version": risk.version}),
         )
-        if not context["can_accept"] and not risk.is_archived and user.has_role("Governance board", "Owner"):
+        refused = not context["can_accept"] and not risk.is_archived and not risk.accepted_by_id
+        if refused and user.has_role("Governance board", "Owner"):
             context["accept_refusal"] = permissions.denial_reason(user, "approve", risk)
         return context
 

@@ -92,3 +92,28 @@ def _fresh_criteria():
     cache.delete(RiskCriteria.CACHE_KEY)
     yield
     cache.delete(RiskCriteria.CACHE_KEY)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Put back what the data migrations load (roles, catalogue, risk categories and criteria) for
+    transactional tests (browser, worker): each ends with a flush that empties every table. Not
+    serialized_rollback: its snapshot clashes with content types a flush recreates under new ids."""
+    transactional = any(
+        name in request.fixturenames for name in ("transactional_db", "live_server", "django_db_serialized_rollback")
+    )
+    marker = request.node.get_closest_marker("django_db")
+    if not transactional and not (marker and marker.kwargs.get("transaction")):
+        return
+    request.getfixturevalue("transactional_db")
+    import importlib
+
+    from django.apps import apps
+    from django.core.management.sql import emit_post_migrate_signal
+
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")  # content types, permissions
+    for module in (
+        "aims.migrations.0002_catalogue_and_roles",
+        "registers.migrations.0002_default_criteria_and_categories",
+    ):
+        importlib.import_module(module).load(apps, None)

@@ -3,6 +3,7 @@
 import hmac
 
 from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from aims.models import ApiToken
@@ -33,3 +34,17 @@ class PersonalTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request):
         return 'Bearer realm="api"'
+
+
+class PersonalTokenScheme(OpenApiAuthenticationExtension):
+    """Describes personal tokens in the OpenAPI document (bearer scheme)."""
+
+    target_class = "aims.api.auth.PersonalTokenAuthentication"
+    name = "personalToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A personal API token (Account → API tokens), sent as `Authorization: Bearer aims_…`.",
+        }

@@ -28,6 +28,7 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         user = self.request.user
         context["panels"] = [panel(self.request) for panel in registry.dashboard_panels]
         soon = timezone.localdate() + dt.timedelta(days=settings.REMINDER_DUE_WITHIN_DAYS)
+        owns_records = user.has_role(roles.OWNER, roles.MANAGER)
         context["my_work"] = [
             (
                 info,
@@ -39,6 +40,7 @@ class DashboardView(LoginRequiredMixin, TemplateView):
                 ),
             )
             for info in registry.registers
+            if owns_records
         ]
         context["awaiting"] = [
             (info, list(info.awaiting_decision(info.model.objects.restrict(user, "approve").live())
@@ -46,6 +48,7 @@ class DashboardView(LoginRequiredMixin, TemplateView):
             for info in registry.registers
             if info.awaiting_decision is not None and user.has_role(roles.BOARD, roles.OWNER)
         ]
+        context["owns_records"] = owns_records
         context["today"] = timezone.localdate()
         return context
 

@@ -203,6 +203,7 @@ class Risk(BaseRecord):
     class Meta:
         ordering = ["-residual_score", "reference"]
         verbose_name = "risk"
+        verbose_name_plural = "AI risks"
         indexes = [
             models.Index(fields=["residual_score"]),
             models.Index(fields=["inherent_score"]),

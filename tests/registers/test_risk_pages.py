@@ -38,7 +38,7 @@ def test_search_filters_and_sorting(three_risks, auditor):
     page = client.get("/risks/?level=low").content.decode()
     assert "Low fairness risk" in page and "High security risk" not in page
     page = client.get("/risks/?category=privacy").content.decode()
-    assert "Oscar&#x27;s privacy risk" in page and "1 risk match the filter" in page
+    assert "Oscar&#x27;s privacy risk" in page and "1 risk matches the filter" in page
     page = client.get("/risks/?ordering=title").content.decode()
     assert page.index("High security risk") < page.index("Low fairness risk") < page.index("Oscar")
     page = client.get("/risks/?above_appetite=true").content.decode()

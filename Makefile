@@ -1,0 +1,77 @@
+# AIMS: the two commands a newcomer needs are `make run` and `make test`; the rest is for maintainers.
+# Recipes use bash so the run target can hand over to scripts/run-all.sh with its traps intact.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+# Written after a successful install; pip only runs again when pyproject.toml is newer than it.
+STAMP := $(VENV)/.installed
+# Extra pytest arguments, e.g. `make test ARGS="tests/aims -x"`.
+ARGS ?=
+
+.PHONY: help install run test bench lint format clean distclean
+
+help:
+	@echo "make run    start AIMS at http://127.0.0.1:8000 with demo data (Ctrl-C stops everything)"
+	@echo "make test   run the whole test suite against PostgreSQL and Redis"
+	@echo "make bench  run the benchmarks (PostgreSQL database aims_bench)"
+	@echo "make lint   ruff check and ruff format --check"
+	@echo "make clean  remove local data (var/), collected static files and caches"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# The embedded defaults (SQLite and a filesystem Celery broker under var/) apply when DATABASE_URL and
+# REDIS_URL are unset; if you export them, `make run` uses your PostgreSQL and Redis instead.
+run: export DJANGO_SETTINGS_MODULE = aims.settings.local
+run: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/python manage.py seed_demo --print-logins
+	exec scripts/run-all.sh
+
+test: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/aims
+test: export REDIS_URL ?= redis://127.0.0.1:6379/15
+# Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls there without this.
+test: export DJANGO_ALLOW_ASYNC_UNSAFE = true
+# pytest exits 5 when it collected nothing: a broken test path, never a pass.
+test: $(STAMP)
+	@echo "$(BIN)/pytest $(ARGS)"
+	@$(BIN)/pytest $(ARGS); rc=$$?; \
+	if [ $$rc = 5 ]; then echo "make test: pytest collected no tests" >&2; fi; exit $$rc
+
+bench: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/aims_bench
+bench: export DJANGO_SETTINGS_MODULE = aims.settings.test
+# bench migrates and fills the database it is given, so it gets its own; create it when missing.
+bench: $(STAMP)
+	@db="$${DATABASE_URL##*/}"; db="$${db%%\?*}"; admin="$${DATABASE_URL%/*}/postgres"; \
+	if [[ $$DATABASE_URL == postgres* ]] && ! psql "$$admin" -tAc \
+	    "SELECT 1 FROM pg_database WHERE datname = '$$db'" | grep -q 1; then \
+	  echo "make bench: creating database $$db"; psql "$$admin" -qc "CREATE DATABASE \"$$db\""; \
+	fi
+	$(BIN)/python manage.py bench $(ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf var staticfiles build .pytest_cache .ruff_cache *.egg-info
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# Also drops the virtualenv: the next make target reinstalls everything.
+distclean: clean
+	rm -rf $(VENV)

@@ -1,0 +1,194 @@
+"""The "AI risk register" PDF: the register as the requester sees it, with heat maps, summaries and
+treatment plans (ISO/IEC 42001 6.1.2 assessment, 6.1.3 treatment, 8.2-8.3 in operation; kept as
+documented information, 7.5). Runs as a background job: see aims.jobs."""
+
+import logging
+from contextlib import contextmanager
+from types import SimpleNamespace
+
+from django.conf import settings
+from django.db.models import Model, Prefetch
+from django.http import QueryDict
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from aims.charts import heatmap_svg, safe_colour
+from aims.jobs import JobError
+from aims.models import Requirement
+from aims.registry import registry
+
+from . import selectors
+from .filters import RiskFilterSet
+from .models import Risk, RiskCriteria
+
+KIND = "risk_register_pdf"
+TITLE = "AI risk register"
+
+
+def _querydict(filters) -> QueryDict:
+    """The list page's query string, as stored on the job, back into what the FilterSet reads."""
+    if not isinstance(filters, dict):
+        raise JobError("The report's filters must be a set of query parameters (params.filters).")
+    data = QueryDict(mutable=True)
+    for key, value in filters.items():
+        if key in ("archived", "page", "page_size"):  # the register lists every live risk, unpaged
+            continue
+        values = value if isinstance(value, list | tuple) else [value]
+        data.setlist(key, [str(v) for v in values if v not in (None, "")])
+    return data
+
+
+def _describe(field, value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Model):
+        return str(value)
+    if isinstance(value, list | tuple) or hasattr(value, "model"):  # choices lists and querysets
+        return ", ".join(_describe(field, v) for v in value)
+    # Iterated, never tested for truth: django-filter's lazy choices have no len().
+    choices = getattr(field, "choices", None)
+    labels = {
+        str(k): v for k, v in (choices if choices is not None else []) if not isinstance(v, list | tuple)
+    }
+    return str(labels.get(str(value), value))
+
+
+def filtered_risks(user, filters: dict):
+    """Live risks `user` may see, narrowed by the list page's filters; plus a readable summary."""
+    queryset = Risk.objects.restrict(user, "view").live()
+    data = _querydict(filters)
+    if not data:
+        return queryset, []
+    filterset = RiskFilterSet(data, queryset=queryset, request=SimpleNamespace(user=user))
+    if not filterset.is_valid():
+        fields = filterset.form.fields
+        problems = "; ".join(
+            f"{fields[name].label if name in fields else name}: {' '.join(msgs)}"
+            for name, msgs in filterset.errors.items()
+        )
+        raise JobError(f"The report's filters are not valid. {problems}")
+    summary = [
+        f"{filterset.form.fields[name].label or name}: {_describe(filterset.form.fields[name], value)}"
+        for name, value in filterset.form.cleaned_data.items()
+        if name in data and value not in (None, "", [])
+    ]
+    return filterset.qs, summary
+
+
+def _band_classes(criteria) -> tuple[list[dict], dict]:
+    bands = [
+        {"index": n, "name": b.name, "min": b.min, "max": b.max, "colour": safe_colour(b.colour)}
+        for n, b in enumerate(criteria.band_list)
+    ]
+    by_score = {}
+    for band in bands:
+        for score in range(band["min"], band["max"] + 1):
+            by_score[score] = band
+    return bands, by_score
+
+
+def _controls():
+    return Prefetch(
+        "requirements",
+        queryset=Requirement.objects.filter(kind=Requirement.Kind.CONTROL).order_by("position"),
+        to_attr="controls",
+    )
+
+
+def render_register(user, filters: dict, progress=lambda percent: None) -> bytes:
+    """The report as PDF bytes; a constant number of queries whatever the number of risks."""
+    criteria = RiskCriteria.current()
+    queryset, summary = filtered_risks(user, filters)
+    bands, by_score = _band_classes(criteria)
+    risks = list(queryset.select_related("category", "owner").prefetch_related(_controls()))
+    progress(10)
+    for risk in risks:  # levels from the criteria loaded once, never a query per row
+        risk.inherent_band = by_score.get(risk.inherent_score)
+        risk.residual_band = by_score.get(risk.residual_score)
+    level_rows = [
+        (band, inherent, residual)
+        for band, (_, inherent), (_, residual) in zip(
+            bands,
+            selectors.count_by_level(queryset, criteria, "inherent"),
+            selectors.count_by_level(queryset, criteria, "residual"),
+            strict=True,
+        )
+    ]
+    context = {
+        "org": "AIMS",
+        "title": TITLE,
+        "generated": timezone.localtime(),
+        "requested_by": user,
+        "filters": summary,
+        "count": len(risks),
+        "criteria": criteria,
+        "appetite_max": criteria.appetite_max,
+        "bands": bands,
+        "risks": risks,
+        "level_rows": level_rows,
+        "by_category": selectors.count_by_category(queryset),
+        "inherent_map": heatmap_svg(
+            selectors.heat_matrix(queryset, "inherent"), criteria, title="Inherent risk", cell_size=48
+        ),
+        "residual_map": heatmap_svg(
+            selectors.heat_matrix(queryset, "residual"), criteria, title="Residual risk", cell_size=48
+        ),
+    }
+    html = render_to_string("reports/risk_register.html", context)
+    progress(30)
+    # Rough page count (cover, overview, ~16 register rows and ~8 plans a page) for the progress bar.
+    with _layout_progress(progress, 3 + len(risks) // 16 + len(risks) // 8):
+        from weasyprint import HTML  # heavy (parses its stylesheets on import): only where PDFs are made
+
+        return HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=_no_fetch).write_pdf()
+
+
+class _PageProgress(logging.Handler):
+    """WeasyPrint logs every page it lays out: layout is most of the time, so it drives the bar."""
+
+    def __init__(self, progress, expected_pages: int):
+        super().__init__(logging.INFO)
+        self.progress, self.expected = progress, max(1, expected_pages)
+
+    def emit(self, record):
+        message = record.getMessage()
+        if message.startswith("Step 5 - Creating layout - Page "):
+            page = int(message.rsplit(" ", 1)[-1])
+            self.progress(30 + min(55, 55 * page // self.expected))
+        elif message.startswith("Step 6"):
+            self.progress(90)
+
+
+@contextmanager
+def _layout_progress(progress, expected_pages: int):
+    logger = logging.getLogger("weasyprint.progress")
+    handler = _PageProgress(progress, expected_pages)
+    saved = logger.level, logger.propagate
+    # One INFO line per page would flood the worker log; only this handler hears them.
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(saved[0])
+        logger.propagate = saved[1]
+
+
+def _no_fetch(url, *args, **kwargs):
+    # The report embeds everything it needs; refusing every fetch keeps user text from reaching out.
+    raise ValueError(f"Reports load no external resources ({url[:60]}).")
+
+
+def risk_register_pdf(job, progress) -> tuple[str, bytes]:
+    """Job runner for kind "risk_register_pdf" (6.1.2, 6.1.3 evidence for the board and auditors).
+
+    params: {"filters": {...}} -- the risk list's query string as a dict, values plain or lists
+    (`dict(request.GET.lists())` keeps repeated keys); the same RiskFilterSet as the list applies."""
+    data = render_register(job.requested_by, (job.params or {}).get("filters") or {}, progress)
+    return f"ai-risk-register-{timezone.localdate():%Y-%m-%d}.pdf", data
+
+
+def register_reports() -> None:
+    registry.add_job_runner(KIND, risk_register_pdf)

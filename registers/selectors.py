@@ -1,0 +1,62 @@
+"""Reads of the AI risk register (6.1.2 assessment results) for pages, dashboards and reports.
+
+Every function takes a queryset of Risk the caller has already passed through
+`Risk.objects.restrict(user, "view")`: selectors never widen or narrow what a user may see, they only
+aggregate it. Each one is a single SQL query, so a dashboard over 10,000 risks costs the same as one
+over ten."""
+
+from django.db.models import Count, Q
+
+from .models import RiskCriteria
+from .models.risk import Band
+
+WHICH = ("inherent", "residual")
+
+
+def _check_which(which: str) -> str:
+    if which not in WHICH:
+        raise ValueError(f"which must be 'inherent' or 'residual', not {which!r}.")
+    return which
+
+
+def heat_matrix(risks, which: str = "residual") -> dict[tuple[int, int], int]:
+    """Number of risks per (likelihood, impact) cell; empty cells are absent (callers use .get)."""
+    _check_which(which)
+    likelihood, impact = f"{which}_likelihood", f"{which}_impact"
+    # order_by() drops any list ordering so it cannot leak into GROUP BY.
+    rows = risks.order_by().values(likelihood, impact).annotate(n=Count("pk"))
+    return {(row[likelihood], row[impact]): row["n"] for row in rows}
+
+
+def count_by_level(risks, criteria: RiskCriteria, which: str = "residual") -> list[tuple[Band, int]]:
+    """Every band of the criteria, in order, with its number of risks (zero included)."""
+    _check_which(which)
+    rows = (
+        risks.order_by()
+        .annotate(level_index=criteria.level_case(f"{which}_score"))
+        .values("level_index")
+        .annotate(n=Count("pk"))
+    )
+    counts = {row["level_index"]: row["n"] for row in rows}
+    return [(band, counts.get(index, 0)) for index, band in enumerate(criteria.band_list)]
+
+
+def count_by_category(risks) -> list[tuple[str, str, int]]:
+    """(category name, category slug, number of risks) for categories that hold at least one risk."""
+    rows = (
+        risks.order_by()
+        .values("category__name", "category__slug", "category__position")
+        .annotate(n=Count("pk"))
+        .order_by("category__position", "category__name")
+    )
+    return [(row["category__name"], row["category__slug"], row["n"]) for row in rows]
+
+
+def level_filter(criteria: RiskCriteria, level_slug: str, which: str = "residual") -> Q:
+    """Condition selecting risks whose `which` score falls in the band named `level_slug`."""
+    _check_which(which)
+    band = criteria.band_named(level_slug or "")
+    if band is None:
+        names = ", ".join(b.slug for b in criteria.band_list)
+        raise ValueError(f"{which.capitalize()} level {level_slug!r} is not one of: {names}.")
+    return Q(**{f"{which}_score__range": (band.min, band.max)})
