@@ -1,7 +1,6 @@
 """The "AI risk register" PDF, the heat map and the risk selectors, read as a user would read them."""
 
 import io
-import time
 import xml.etree.ElementTree as ET
 from datetime import date
 
@@ -230,15 +229,10 @@ def test_a_thousand_risk_register_renders_with_a_constant_number_of_queries(
     job = Job.objects.create(
         kind="risk_register_pdf", title="AI risk register", params={}, requested_by=auditor
     )
-    started = time.perf_counter()
     with django_assert_max_num_queries(12):
         filename, data = risk_register_pdf(job, lambda percent: None)
-    elapsed = time.perf_counter() - started
     pages = PdfReader(io.BytesIO(data)).pages
-    print(f"\n1,000-risk register: {elapsed:.2f} s, {len(pages)} pages, {len(data) // 1024} KiB")
     text = " ".join(" ".join(page.extract_text() for page in pages[:8]).split())
     assert "Number of risks 1000" in text
     assert "RSK-0021" in text  # first of the highest residual scores, in reference order
-    # WeasyPrint layout is the whole cost (the queries are constant): this bound only catches a
-    # super-linear regression, the measured time is reported by the print above.
-    assert elapsed < 90
+    # Its time is measured by `make bench` against WeasyPrint alone, not asserted here.
