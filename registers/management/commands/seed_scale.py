@@ -1,0 +1,262 @@
+"""`manage.py seed_scale`: volume data for benchmarks (100,000 risks, 200 users by default).
+
+Speed matters more than realism here, so rows are bulk-created, not written through the services:
+scores come from Risk.compute_scores(), references are drawn as one block from the same
+ReferenceCounter that risk_create uses (so later risks never collide), and each risk gets the
+'created' history row the services would have written. Scale data is everything owned by the
+`scale-owner-NNN` users, which is what --reset removes.
+"""
+
+import datetime as dt
+import random
+import time
+
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.db.models import ProtectedError
+from django.utils import timezone
+
+from aims import roles
+from aims.catalogue_data import RISK_SOURCES
+from aims.models import Change, ReferenceCounter, Requirement, User
+from registers.models import Risk, RiskCategory
+
+USER_PREFIX = "scale-owner-"
+# Role of user number i is ROLE_PATTERN[(i - 1) % 10]: seven owners, a board member, an auditor and a
+# manager in every ten, so even `--users 10` has every role.
+ROLE_PATTERN = [roles.OWNER, roles.BOARD, roles.OWNER, roles.OWNER, roles.AUDITOR,
+                roles.OWNER, roles.OWNER, roles.MANAGER, roles.OWNER, roles.OWNER]  # fmt: skip
+SYSTEMS = ["Credit scoring", "Fraud detection", "Customer-support chatbot", "CV screening",
+           "Loan document OCR", "Collections prioritisation", "AML transaction monitoring",
+           "Marketing propensity model", "Income verification", "Call-centre speech analytics"]  # fmt: skip
+HAZARDS = ["Proxy discrimination", "Data drift", "Hallucinated answers", "Prompt injection",
+           "Unexplainable decisions", "Training data of unknown provenance", "Over-reliance by staff",
+           "Personal data leakage", "Supplier model change", "Misread input documents",
+           "Threshold probing by attackers", "Unfair outcomes for vulnerable customers"]  # fmt: skip
+LINKED_FRACTION = 0.3  # share of risks mapped to clauses/controls
+
+
+class Command(BaseCommand):
+    help = "Bulk-create volume data (risks, users, history, requirement links) for benchmarks."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--risks", type=int, default=100_000, help="Scale risks wanted (default 100000).")
+        parser.add_argument("--users", type=int, default=200, help="Scale users wanted (default 200).")
+        parser.add_argument("--reset", action="store_true", help="Delete earlier scale data first.")
+        parser.add_argument("--batch-size", type=int, default=5000)
+        parser.add_argument("--seed", type=int, default=42, help="Random seed, for repeatable data.")
+
+    def handle(self, *args, risks, users, reset, batch_size, seed, **options):
+        if risks < 0:
+            raise CommandError(f"--risks must be 0 or more, got {risks}.")
+        if users < 1:
+            raise CommandError(f"--users must be at least 1 (risks need owners), got {users}.")
+        if batch_size < 1:
+            raise CommandError(f"--batch-size must be at least 1, got {batch_size}.")
+        started = time.monotonic()
+        if reset:
+            self._reset()
+        have_risks = Risk.objects.filter(owner__username__startswith=USER_PREFIX).count()
+        have_users = User.objects.filter(username__startswith=USER_PREFIX).count()
+        if have_risks >= risks and have_users >= users:
+            self.stdout.write(
+                f"Scale data already there: {have_risks:,} risks and {have_users:,} scale users "
+                f"(asked for {risks:,} and {users:,}). Nothing to do; --reset rebuilds it."
+            )
+            return
+        with transaction.atomic():
+            new_users = self._users(users)
+            people = list(User.objects.filter(username__startswith=USER_PREFIX).prefetch_related("groups"))
+            made = self._risks(risks - have_risks, people, batch_size, random.Random(seed + have_risks))
+        self._analyze()
+        self.stdout.write(
+            f"Scale data: created {new_users:,} users and {made:,} risks in {time.monotonic() - started:.1f} s "
+            f"(now {have_risks + made:,} scale risks)."
+        )
+
+    # -- users ------------------------------------------------------------------------------------------
+    def _users(self, wanted: int) -> int:
+        existing = set(
+            User.objects.filter(username__startswith=USER_PREFIX).values_list("username", flat=True)
+        )
+        numbers = [i for i in range(1, wanted + 1) if f"{USER_PREFIX}{i:03d}" not in existing]
+        if not numbers:
+            return 0
+        unusable = make_password(None)  # scale users never sign in with a password
+        User.objects.bulk_create(
+            [
+                User(
+                    username=f"{USER_PREFIX}{i:03d}",
+                    display_name=f"Scale Owner {i:03d}",
+                    email=f"{USER_PREFIX}{i:03d}@scale.example",
+                    password=unusable,
+                )
+                for i in numbers
+            ],
+            batch_size=1000,
+        )
+        groups = {g.name: g.pk for g in Group.objects.filter(name__in=roles.ALL)}
+        ids = dict(User.objects.filter(username__startswith=USER_PREFIX).values_list("username", "pk"))
+        Membership = User.groups.through
+        Membership.objects.bulk_create(
+            [
+                Membership(user_id=ids[f"{USER_PREFIX}{i:03d}"], group_id=groups[ROLE_PATTERN[(i - 1) % 10]])
+                for i in numbers
+            ],
+            ignore_conflicts=True,
+        )
+        return len(numbers)
+
+    # -- risks ------------------------------------------------------------------------------------------
+    def _risks(self, count: int, people: list[User], batch_size: int, rng: random.Random) -> int:
+        if count <= 0:
+            return 0
+        names = {p.pk: {g.name for g in p.groups.all()} for p in people}
+        owners = [p.pk for p in people if roles.OWNER in names[p.pk]]
+        board = [p.pk for p in people if roles.BOARD in names[p.pk]]
+        if not owners:
+            raise CommandError("No scale user holds the Owner role; raise --users.")
+        categories = list(RiskCategory.objects.filter(active=True).values_list("pk", flat=True))
+        requirements = list(
+            Requirement.objects.filter(kind__in=Requirement.MAPPABLE).values_list("pk", flat=True)
+        )
+        if not categories:
+            raise CommandError("There are no risk categories: run `manage.py migrate` first.")
+        first = self._reserve_references(count)
+        content_type = ContentType.objects.get_for_model(Risk)
+        Link = Risk.requirements.through
+        today = timezone.localdate()
+        done = 0
+        while done < count:
+            size = min(batch_size, count - done)
+            batch = [self._risk(first + done + k, rng, owners, board, categories, today) for k in range(size)]
+            Risk.objects.bulk_create(batch)
+            Change.objects.bulk_create([self._created(risk, content_type) for risk in batch])
+            if requirements:
+                links = [
+                    Link(risk_id=risk.pk, requirement_id=req)
+                    for risk in batch
+                    if rng.random() < LINKED_FRACTION
+                    for req in rng.sample(requirements, rng.randint(1, 3))
+                ]
+                Link.objects.bulk_create(links, ignore_conflicts=True)
+            done += size
+            if done % 20_000 < size or done == count:
+                self.stdout.write(f"  {done:,} / {count:,} risks")
+        return done
+
+    @staticmethod
+    def _reserve_references(count: int) -> int:
+        """Take `count` numbers from the RSK counter at once; returns the first."""
+        with transaction.atomic():
+            counter, _ = ReferenceCounter.objects.select_for_update().get_or_create(
+                prefix=Risk.reference_prefix
+            )
+            first = counter.last + 1
+            counter.last += count
+            counter.save(update_fields=["last"])
+        return first
+
+    @staticmethod
+    def _risk(number, rng, owners, board, categories, today) -> Risk:
+        system, hazard = rng.choice(SYSTEMS), rng.choice(HAZARDS)
+        il, ii = rng.randint(1, 5), rng.randint(1, 5)
+        rl, ri = rng.randint(1, il), rng.randint(1, ii)  # residual never above inherent
+        owner = rng.choice(owners)
+        affected = rng.randrange(1, 16)  # a non-empty subset of the four "affects" flags
+        treatment = rng.choice(["mitigate", "mitigate", "mitigate", "avoid", "transfer", "accept"])
+        accepted_by = None
+        if board and rng.random() < 0.1:
+            accepted_by = rng.choice(board)
+        risk = Risk(
+            reference=f"{Risk.reference_prefix}-{number:04d}",  # same format as aims.records.next_reference
+            title=f"{hazard} in {system} ({number})",
+            description=f"{hazard} affecting the {system.lower()} system; generated volume data.",
+            ai_system=system,
+            category_id=rng.choice(categories),
+            risk_source=rng.choice(RISK_SOURCES)[0],
+            affects_organisation=bool(affected & 1),
+            affects_individuals=bool(affected & 2),
+            affects_groups=bool(affected & 4),
+            affects_society=bool(affected & 8),
+            inherent_likelihood=il,
+            inherent_impact=ii,
+            residual_likelihood=rl,
+            residual_impact=ri,
+            treatment=treatment,
+            treatment_plan=""
+            if treatment == "accept"
+            else f"Reduce {hazard.lower()} with monitoring and review.",
+            status="accepted"
+            if accepted_by
+            else rng.choice(["identified", "assessed", "treating", "treating"]),
+            accepted_by_id=accepted_by,
+            accepted_on=today if accepted_by else None,
+            acceptance_rationale="Accepted for volume data." if accepted_by else "",
+            owner_id=owner,
+            created_by_id=owner,
+            updated_by_id=owner,
+            review_cadence=rng.choice([30, 91, 91, 182, 365]),
+            next_review_on=today + dt.timedelta(days=rng.randint(-120, 365)),
+        )
+        if rng.random() < 0.5:
+            risk.target_likelihood, risk.target_impact = rng.randint(1, rl), rng.randint(1, ri)
+        risk.compute_scores()
+        return risk
+
+    @staticmethod
+    def _created(risk: Risk, content_type) -> Change:
+        # A short 'created' entry: the full snapshot the services write would cost seconds per thousand.
+        changes = [
+            {"field": "title", "label": "Title", "old": "", "new": risk.title},
+            {"field": "residual_likelihood", "label": "Residual likelihood", "old": "",
+             "new": str(risk.residual_likelihood)},
+            {"field": "residual_impact", "label": "Residual impact", "old": "", "new": str(risk.residual_impact)},
+        ]  # fmt: skip
+        return Change(
+            content_type=content_type,
+            object_id=risk.pk,
+            version=1,
+            action=Change.Action.CREATED,
+            actor_id=risk.created_by_id,
+            changes=changes,
+            note="Volume data (seed_scale).",
+        )
+
+    # -- housekeeping -----------------------------------------------------------------------------------
+    def _reset(self):
+        started = time.monotonic()
+        scale_risks = Risk.objects.filter(owner__username__startswith=USER_PREFIX)
+        with transaction.atomic():
+            content_type = ContentType.objects.get_for_model(Risk)
+            Change.objects.filter(content_type=content_type, object_id__in=scale_risks.values("pk")).delete()
+            Risk.requirements.through.objects.filter(risk__in=scale_risks.values("pk")).delete()
+            removed = scale_risks.count()
+            scale_risks.delete()
+            try:
+                scale_users = User.objects.filter(username__startswith=USER_PREFIX)
+                users = scale_users.count()
+                scale_users.delete()
+            except ProtectedError as exc:
+                raise CommandError(
+                    "Scale users are referenced by records outside the scale data "
+                    f"({len(exc.protected_objects)} rows, e.g. {next(iter(exc.protected_objects))}); "
+                    "nothing was deleted."
+                ) from exc
+        # The RSK counter is not wound back: a reference, once issued, is never reused.
+        self.stdout.write(
+            f"Removed earlier scale data: {removed:,} risks and their history, {users:,} users, "
+            f"in {time.monotonic() - started:.1f} s."
+        )
+
+    def _analyze(self):
+        """Fresh planner statistics, so benchmarks right after seeding use the indexes."""
+        if connection.vendor != "postgresql":
+            return
+        tables = [Risk._meta.db_table, Change._meta.db_table, Risk.requirements.through._meta.db_table]
+        with connection.cursor() as cursor:
+            for table in tables:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")

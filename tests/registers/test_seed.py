@@ -1,0 +1,169 @@
+"""seed_demo (the Northbank Credit demo), seed_scale (volume data) and a smoke run of bench."""
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from aims import roles
+from aims.models import Change, Notification, ReferenceCounter, User
+from aims.records import history
+from registers.models import Risk, RiskCategory, RiskCriteria
+from registers.services import risk_create
+
+pytestmark = pytest.mark.django_db
+
+SCALE = "scale-owner-"
+
+
+def run(command, *args, **options) -> str:
+    out = io.StringIO()
+    call_command(command, *args, stdout=out, **options)
+    return out.getvalue()
+
+
+def usernames(role):
+    return set(User.objects.filter(groups__name=role).values_list("username", flat=True))
+
+
+# -- seed_demo ----------------------------------------------------------------------------------------
+def test_demo_has_a_named_user_for_every_role_who_can_sign_in():
+    run("seed_demo")
+    assert usernames(roles.MANAGER) == {"manager"}
+    assert usernames(roles.BOARD) == {"board", "board2"}
+    assert usernames(roles.OWNER) == {"owner", "owner2", "owner3"}
+    assert usernames(roles.AUDITOR) == {"auditor"}
+    sofia = User.objects.get(username="owner2")
+    assert str(sofia) == "Sofia Marin" and sofia.email == "sofia.marin@northbank.example"
+    assert sofia.check_password("aims-demo-2026")
+
+
+def test_demo_risks_cover_every_level_category_and_source():
+    run("seed_demo")
+    risks = list(Risk.objects.prefetch_related("requirements"))
+    criteria = RiskCriteria.current()
+    assert 25 <= len(risks) <= 35
+    assert {criteria.level(r.residual_score).name for r in risks} == {"Low", "Medium", "High", "Critical"}
+    assert {r.category.slug for r in risks} == set(RiskCategory.objects.values_list("slug", flat=True))
+    assert {r.risk_source for r in risks} == {code for code, _ in Risk.RiskSource.choices}
+    systems = " ".join({r.ai_system for r in risks})
+    for system in ("Credit scoring", "Fraud detection", "chatbot", "CV screening", "OCR"):
+        assert system in systems
+    assert all(r.requirements.all() for r in risks), "every demo risk links clauses or controls"
+    postcode = next(r for r in risks if "Postcode" in r.title)
+    assert {"A.5.4", "A.7.4", "6.1.2"} <= {req.code for req in postcode.requirements.all()}
+
+
+def test_demo_has_overdue_accepted_and_above_appetite_risks():
+    run("seed_demo")
+    today = timezone.localdate()
+    overdue = Risk.objects.filter(next_review_on__lt=today)
+    assert overdue.count() >= 3
+    assert sum((today - r.next_review_on).days > 30 for r in overdue) >= 2
+
+    accepted = list(Risk.objects.filter(status=Risk.Status.ACCEPTED).select_related("accepted_by"))
+    assert len(accepted) >= 4
+    assert all(r.accepted_by_id and r.accepted_by_id != r.owner_id for r in accepted), "never one's own"
+    acceptors = {r.accepted_by.username for r in accepted}
+    assert acceptors & {"board", "board2"} and acceptors & {"owner", "owner2", "owner3"}
+    appetite = RiskCriteria.current().appetite_max
+    for risk in accepted:  # an owner accepts only within the appetite
+        if risk.accepted_by.username.startswith("owner"):
+            assert risk.residual_score <= appetite
+
+    above = Risk.objects.filter(residual_score__gt=appetite)
+    assert above.count() >= 5 and above.exclude(status=Risk.Status.ACCEPTED).exists()
+    board = User.objects.get(username="board")
+    assert Notification.objects.filter(user=board, kind=Notification.Kind.ABOVE_APPETITE).count() >= 5
+
+
+def test_demo_history_is_written_by_the_services():
+    run("seed_demo")
+    reassessed = Risk.objects.get(title__startswith="OCR misreads income")
+    actions = [c.action for c in history(reassessed).order_by("version")]
+    assert actions == ["created", "updated"]
+    change = history(reassessed).get(action="updated")
+    assert {c["field"] for c in change.changes} == {"residual_likelihood", "residual_impact"}
+    accepted = Risk.objects.get(title__startswith="Solely automated credit declines")
+    assert history(accepted).get(action="accepted").actor.username == "owner2"
+
+
+def test_running_the_demo_twice_creates_nothing_new():
+    run("seed_demo")
+    before = [m.objects.count() for m in (User, Risk, Change, Notification)]
+    out = run("seed_demo")
+    assert [m.objects.count() for m in (User, Risk, Change, Notification)] == before
+    assert "0 new users, 0 new risks" in out
+
+
+def test_print_logins_shows_users_roles_and_the_demo_password():
+    out = run("seed_demo", "--print-logins")
+    for username in ("manager", "board", "board2", "owner", "owner2", "owner3", "auditor"):
+        assert f"\n{username} " in out
+    assert "Governance board" in out and "Helen Fairweather" in out
+    assert "aims-demo-2026" in out and "demo only" in out
+
+
+# -- seed_scale ---------------------------------------------------------------------------------------
+def scale_risks():
+    return Risk.objects.filter(owner__username__startswith=SCALE)
+
+
+def test_seed_scale_creates_exactly_the_requested_volume():
+    out = run("seed_scale", risks=500, users=10)
+    assert "created 10 users and 500 risks" in out
+    assert User.objects.filter(username__startswith=SCALE).count() == 10
+    for role in roles.ALL:
+        assert any(name.startswith(SCALE) for name in usernames(role)), role
+    assert scale_risks().count() == 500
+    assert scale_risks().filter(owner__groups__name=roles.OWNER).count() == 500
+    for risk in scale_risks()[:50]:
+        assert risk.residual_score == risk.residual_likelihood * risk.residual_impact <= risk.inherent_score
+        assert risk.accepted_by_id != risk.owner_id
+    created = Change.objects.filter(action="created", object_id__in=scale_risks().values("pk"))
+    assert created.count() == 500
+    assert Risk.requirements.through.objects.filter(risk__in=scale_risks()).exists()
+
+
+def test_a_risk_created_after_seed_scale_does_not_collide(risk_fields):
+    run("seed_demo")
+    run("seed_scale", risks=500, users=10)
+    numbers = [int(ref.split("-")[1]) for ref in Risk.objects.values_list("reference", flat=True)]
+    assert len(set(numbers)) == len(numbers) == 532
+    assert ReferenceCounter.objects.get(prefix="RSK").last == max(numbers)
+    owner = User.objects.get(username=f"{SCALE}001")
+    risk = risk_create(actor=owner, fields=risk_fields)
+    assert int(risk.reference.split("-")[1]) == max(numbers) + 1
+    assert Risk.objects.filter(reference=risk.reference).count() == 1
+
+
+def test_seed_scale_again_does_nothing_and_reset_rebuilds():
+    run("seed_scale", risks=300, users=10)
+    out = run("seed_scale", risks=300, users=10)
+    assert "already there" in out and scale_risks().count() == 300
+    out = run("seed_scale", risks=200, users=5, reset=True)
+    assert "Removed earlier scale data: 300 risks" in out
+    assert scale_risks().count() == 200 and User.objects.filter(username__startswith=SCALE).count() == 5
+
+
+def test_seed_scale_refuses_bad_sizes_naming_the_option():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="--users must be at least 1"):
+        run("seed_scale", risks=10, users=0)
+
+
+# -- bench --------------------------------------------------------------------------------------------
+@pytest.mark.slow
+def test_bench_measures_pages_with_constant_queries(tmp_path):
+    output = tmp_path / "bench.json"
+    out = run("bench", risks=120, users=10, repeat=2, warmup=0, slow_repeat=1, output=str(output))
+    assert "| risk list API, 50 a page |" in out
+    results = {row["measure"]: row for row in json.loads(output.read_text())["results"]}
+    for name in ("dashboard", "risk list page", "risk list API, 50 a page", "risk detail page"):
+        assert "not available" not in results[name].get("note", ""), results[name]
+        assert results[name]["queries"] <= 12, results[name]
+    api = results["list API queries, page_size 10 vs 50"]["queries"]
+    assert api[0] == api[1]
