@@ -14,8 +14,15 @@ from tests.base import client_for
 def three_risks(make_risk, other_owner):
     return [
         make_risk(title="Low fairness risk", residual_likelihood=1, residual_impact=2),
-        make_risk(title="High security risk", inherent_likelihood=4, inherent_impact=4, residual_likelihood=4,
-                  residual_impact=3, category=_category("security"), risk_source="C.3.7"),
+        make_risk(
+            title="High security risk",
+            inherent_likelihood=4,
+            inherent_impact=4,
+            residual_likelihood=4,
+            residual_impact=3,
+            category=_category("security"),
+            risk_source="C.3.7",
+        ),
         make_risk(actor=other_owner, title="Oscar's privacy risk", category=_category("privacy")),
     ]
 
@@ -51,8 +58,19 @@ def test_mine_shows_only_what_i_own(three_risks, other_owner):
 
 
 @pytest.mark.parametrize(
-    "query", ["level=purple", "category=nope", "ordering=password", "page=abc", "page=999", "page_size=-1",
-              "residual_likelihood=9", "above_appetite=maybe", "review=soon", "requirement=Z.9"],
+    "query",
+    [
+        "level=purple",
+        "category=nope",
+        "ordering=password",
+        "page=abc",
+        "page=999",
+        "page_size=-1",
+        "residual_likelihood=9",
+        "above_appetite=maybe",
+        "review=soon",
+        "requirement=Z.9",
+    ],
 )
 def test_bad_filter_values_never_give_a_server_error(query, three_risks, auditor):
     response = client_for(auditor).get(f"/risks/?{query}")
@@ -98,7 +116,11 @@ HEADER = (
 
 def test_import_page_reports_every_error_and_saves_nothing(owner, risk_fields):
     header = HEADER
-    body = header + "Good row,Safety,C.3.1,no,yes,no,no,3,3,2,2,mitigate,Plan\n" + "Bad row,Nope,C.3.1,no,yes,no,no,9,3,2,2,mitigate,Plan\n"
+    body = (
+        header
+        + "Good row,Safety,C.3.1,no,yes,no,no,3,3,2,2,mitigate,Plan\n"
+        + "Bad row,Nope,C.3.1,no,yes,no,no,9,3,2,2,mitigate,Plan\n"
+    )
     upload = SimpleUploadedFile("risks.csv", body.encode(), content_type="text/csv")
     response = client_for(owner).post("/risks/import/", {"file": upload})
     page = response.content.decode()
@@ -109,7 +131,9 @@ def test_import_page_reports_every_error_and_saves_nothing(owner, risk_fields):
 
 def test_import_page_creates_when_all_rows_are_valid(owner):
     header = HEADER
-    upload = SimpleUploadedFile("risks.csv", (header + "Good row,Safety,C.3.1,no,yes,no,no,3,3,2,2,mitigate,Plan\n").encode())
+    upload = SimpleUploadedFile(
+        "risks.csv", (header + "Good row,Safety,C.3.1,no,yes,no,no,3,3,2,2,mitigate,Plan\n").encode()
+    )
     response = client_for(owner).post("/risks/import/", {"file": upload}, follow=True)
     assert "1 created" in response.content.decode()
     assert Risk.objects.get().title == "Good row"
@@ -147,8 +171,14 @@ def test_my_work_shows_what_i_own_that_is_due_and_what_waits_for_my_decision(mak
     from django.utils import timezone
 
     due = make_risk(title="Mine and due", next_review_on=timezone.localdate() - dt.timedelta(days=2))
-    high = make_risk(title="Needs the board", inherent_likelihood=4, inherent_impact=4, residual_likelihood=4,
-                     residual_impact=3, next_review_on=timezone.localdate() + dt.timedelta(days=90))
+    high = make_risk(
+        title="Needs the board",
+        inherent_likelihood=4,
+        inherent_impact=4,
+        residual_likelihood=4,
+        residual_impact=3,
+        next_review_on=timezone.localdate() + dt.timedelta(days=90),
+    )
     mine = client_for(owner).get("/").content.decode()
     assert due.reference in mine.split("waiting for my decision")[0] and "overdue since" in mine
     boards = client_for(board).get("/").content.decode()
@@ -156,6 +186,19 @@ def test_my_work_shows_what_i_own_that_is_due_and_what_waits_for_my_decision(mak
 
 
 def test_dashboard_level_counts_agree_with_the_lists_they_link_to(three_risks, board):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from registers.services import risk_update
+
+    overdue = three_risks[0]
+    risk_update(
+        overdue,
+        actor=overdue.owner,
+        expected_version=1,
+        fields={"next_review_on": timezone.localdate() - dt.timedelta(days=3)},
+    )
     from django.test import RequestFactory
 
     from registers.dashboard import risk_panel
@@ -168,3 +211,9 @@ def test_dashboard_level_counts_agree_with_the_lists_they_link_to(three_risks, b
         listed = client.get(f"/api/v1/risks/?level={band.slug}").json()["count"]
         assert listed == count, band.name
     assert sum(n for _, n in panel["by_level"]) == panel["totals"]["total"] == 3
+    for key, query in (
+        ("above_appetite", "above_appetite=true"),
+        ("above_unaccepted", "above_appetite=true&accepted=false"),
+        ("overdue", "review=overdue"),
+    ):
+        assert client.get(f"/api/v1/risks/?{query}").json()["count"] == panel["totals"][key], key
