@@ -14,5 +14,6 @@ urlpatterns = [
     path("risks/<str:reference>/accept/", views.RiskAcceptView.as_view(), name="risk-accept"),
     path("risks/<str:reference>/archive/", views.RiskArchiveView.as_view(), name="risk-archive"),
     path("risks/<str:reference>/restore/", views.RiskRestoreView.as_view(), name="risk-restore"),
+    path("risks/<str:reference>/delegates/", views.RiskDelegatesView.as_view(), name="risk-delegates"),
     path("risks/<str:reference>/reviewed/", views.RiskReviewedView.as_view(), name="risk-reviewed"),
 ]

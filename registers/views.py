@@ -11,7 +11,14 @@ from django.views.generic import TemplateView
 from aims import jobs, permissions
 from aims.charts import heatmap_svg
 from aims.records import StaleEdit
-from aims.views.records import RecordActionView, RecordDetailView, RecordFormView, RecordListView, RecordMixin
+from aims.views.records import (
+    RecordActionView,
+    RecordDelegatesView,
+    RecordDetailView,
+    RecordFormView,
+    RecordListView,
+    RecordMixin,
+)
 
 from . import selectors, services
 from .filters import RiskFilterSet
@@ -123,6 +130,10 @@ class RiskAcceptView(RiskDetailView):
                 messages.success(request, f"{risk.reference} accepted.")
                 return redirect(risk.get_absolute_url())
         return self.render_to_response(self.get_context_data(accept_form=form), status=400)
+
+
+class RiskDelegatesView(RiskMixin, RecordDelegatesView):
+    pass
 
 
 class RiskArchiveView(RiskMixin, RecordActionView):

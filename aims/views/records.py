@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
-from aims import permissions
-from aims.records import StaleEdit, history
+from aims import permissions, roles
+from aims.forms import owner_choices
+from aims.records import StaleEdit, delegates, history, set_delegates
 
 
 def querystring_without(request, *names) -> str:
@@ -112,6 +113,11 @@ class RecordDetailView(RecordMixin, TemplateView):
         )
         if tab == "history":
             context["changes"] = history(record).select_related("actor")
+        if tab == "links":
+            context["delegates"] = delegates(record)
+            context["can_delegate"] = can_delegate(user, record)
+            if context["can_delegate"]:
+                context["delegate_choices"] = owner_choices().exclude(pk=record.owner_id)
         return context
 
 
@@ -201,3 +207,27 @@ class RecordActionView(RecordMixin, View):
         else:
             messages.success(request, self.done_message.format(reference=record.reference))
         return redirect(record.get_absolute_url())
+
+
+def can_delegate(user, record) -> bool:
+    """The owner and the AIMS manager hand out change rights; a delegate cannot delegate further."""
+    return not record.is_archived and (record.owner_id == user.pk or user.has_role(roles.MANAGER))
+
+
+class RecordDelegatesView(RecordMixin, View):
+    """Set who may change a record besides its owner (object permissions through django-guardian)."""
+
+    def post(self, request, *args, **kwargs):
+        record = self.get_record()
+        if not can_delegate(request.user, record):
+            raise PermissionDenied(
+                f"Only the owner of {record.reference} ({record.owner}) and the AIMS manager choose its delegates."
+            )
+        ids = [v for v in request.POST.getlist("delegates") if v.isdigit()]
+        people = list(owner_choices().filter(pk__in=ids))
+        if len(people) != len(set(ids)):
+            messages.error(request, "Delegates must be active owners or AIMS managers; nothing was changed.")
+        else:
+            set_delegates(record, actor=request.user, users=people)
+            messages.success(request, f"Delegates of {record.reference} saved.")
+        return redirect(f"{record.get_absolute_url()}?tab=links")

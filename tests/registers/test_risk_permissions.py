@@ -114,3 +114,32 @@ def test_service_rules_reach_the_api_as_field_errors(owner):
     )
     assert response.status_code == 400
     assert "cannot exceed inherent" in response.json()["residual_impact"][0]
+
+
+def test_the_owner_delegates_and_the_delegate_may_then_edit(make_risk, owner, other_owner, auditor):
+    risk = make_risk()
+    client_for(owner).post(f"/risks/{risk.reference}/delegates/", {"delegates": [other_owner.pk]})
+    page = client_for(auditor).get(f"/risks/{risk.reference}/?tab=history").content.decode()
+    assert "Delegates" in page and "Oscar" in page
+    response = client_for(other_owner).patch(
+        f"/api/v1/risks/{risk.reference}/",
+        {"title": "By the delegate", "version": 1},
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    # ... and cannot hand the right on; the owner withdraws it.
+    refused = client_for(other_owner).post(f"/risks/{risk.reference}/delegates/", {"delegates": [auditor.pk]})
+    assert refused.status_code == 403 and "choose its delegates" in refused.content.decode()
+    client_for(owner).post(f"/risks/{risk.reference}/delegates/", {})
+    again = client_for(other_owner).patch(
+        f"/api/v1/risks/{risk.reference}/", {"title": "Again", "version": 2}, content_type="application/json"
+    )
+    assert again.status_code == 403
+
+
+def test_only_owners_and_managers_can_be_delegates(make_risk, owner, auditor):
+    risk = make_risk()
+    response = client_for(owner).post(
+        f"/risks/{risk.reference}/delegates/", {"delegates": [auditor.pk]}, follow=True
+    )
+    assert "must be active owners" in response.content.decode()
