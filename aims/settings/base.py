@@ -5,6 +5,7 @@ from datetime import time
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from aims.env import env, env_bool, env_int, env_list
@@ -146,6 +147,12 @@ try:
 except ValueError as exc:
     raise ImproperlyConfigured(f"REMINDER_SWEEP_TIME must be HH:MM, got {_sweep_at!r}.") from exc
 REMINDER_DUE_WITHIN_DAYS = env_int("REMINDER_DUE_WITHIN_DAYS", 14)
+CELERY_BEAT_SCHEDULE = {
+    "daily-reminder-sweep": {
+        "task": "aims.tasks.reminder_sweep",
+        "schedule": crontab(hour=REMINDER_SWEEP_TIME.hour, minute=REMINDER_SWEEP_TIME.minute),
+    }
+}
 REMINDER_ESCALATE_AFTER_DAYS = env_int("REMINDER_ESCALATE_AFTER_DAYS", 30)
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

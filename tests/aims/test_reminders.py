@@ -72,3 +72,13 @@ def test_notification_page_counts_and_marks_read(client, make_risk, owner):
     assert "1 unread notification" in page
     client.post("/notifications/read/")
     assert not Notification.objects.filter(user=owner, read_at__isnull=True).exists()
+
+
+def test_beat_runs_the_sweep_daily_at_the_configured_time(settings):
+    import aims.tasks  # noqa: F401  what the worker's autodiscovery imports
+    from aims.celery import app
+
+    entry = app.conf.beat_schedule["daily-reminder-sweep"]
+    assert entry["task"] == "aims.tasks.reminder_sweep" and entry["task"] in app.tasks  # the name exists
+    at = settings.REMINDER_SWEEP_TIME
+    assert entry["schedule"].hour == {at.hour} and entry["schedule"].minute == {at.minute}
