@@ -68,6 +68,15 @@ class BaseRecord(models.Model):
 
     class Meta:
         abstract = True
+        # Lists count live records on every page: a partial index lets PostgreSQL count them from the
+        # index alone. A register extending Meta.indexes keeps it: `indexes = [*BaseRecord.Meta.indexes, ...]`.
+        indexes = [
+            models.Index(
+                fields=["id"],
+                condition=models.Q(archived_at__isnull=True),
+                name="%(app_label)s_%(class)s_live",
+            )
+        ]
 
     def __str__(self):
         return f"{self.reference} {self.title}"

@@ -54,7 +54,12 @@ class RiskCriteria(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
     )
 
     class Meta:
@@ -200,11 +205,12 @@ class Risk(BaseRecord):
 
     AFFECTED = ("affects_organisation", "affects_individuals", "affects_groups", "affects_society")
 
-    class Meta:
+    class Meta(BaseRecord.Meta):
         ordering = ["-residual_score", "reference"]
         verbose_name = "risk"
         verbose_name_plural = "AI risks"
         indexes = [
+            *BaseRecord.Meta.indexes,
             models.Index(fields=["residual_score"]),
             models.Index(fields=["inherent_score"]),
             models.Index(fields=["next_review_on"]),
