@@ -66,6 +66,7 @@ class Command(BaseCommand):
                 f"Scale data already there: {have_risks:,} risks and {have_users:,} scale users "
                 f"(asked for {risks:,} and {users:,}). Nothing to do; --reset rebuilds it."
             )
+            self._analyze()
             return
         with transaction.atomic():
             new_users = self._users(users)
