@@ -129,16 +129,26 @@ def _first_review(obj) -> dt.date:
     return timezone.localdate() + dt.timedelta(days=obj.review_cadence)
 
 
+def _split_links(model, fields: dict, requirements) -> tuple[dict, dict]:
+    """Many-to-many values (requirements, links to other records) are set after the row exists."""
+    m2m_names = {f.name for f in model._meta.many_to_many}
+    links = {k: v for k, v in fields.items() if k in m2m_names and v is not None}
+    if requirements is not None:
+        links["requirements"] = requirements
+    return {k: v for k, v in fields.items() if k not in m2m_names}, links
+
+
 @transaction.atomic
 def create_record(model, *, actor, fields: dict, requirements=None, action: str = Action.CREATED):
+    fields, links = _split_links(model, fields, requirements)
     obj = model(**fields, created_by=actor, updated_by=actor)
     obj.reference = next_reference(model.reference_prefix)
     if obj.next_review_on is None:
         obj.next_review_on = _first_review(obj)
     obj.full_clean(exclude=["reference"])
     obj.save()
-    if requirements is not None:
-        obj.requirements.set(requirements)
+    for name, values in links.items():
+        getattr(obj, name).set(values)
     record_change(obj, actor=actor, action=action, changes=diff(model, {}, snapshot(obj)))
     return obj
 
@@ -160,6 +170,7 @@ def update_record(
     `prepare(record, before_snapshot)` lets a register adjust dependent fields (e.g. clear a risk's
     acceptance when its residual level moves) inside the same transaction."""
     model = type(obj)
+    fields, links = _split_links(model, fields, requirements)
     record = model.objects.select_for_update().get(pk=obj.pk)
     if expected_version != record.version:
         raise StaleEdit(record, expected_version)
@@ -171,8 +182,8 @@ def update_record(
     if prepare is not None:
         prepare(record, before)
     record.full_clean(exclude=["reference"])
-    if requirements is not None:
-        record.requirements.set(requirements)
+    for name, values in links.items():
+        getattr(record, name).set(values)
     changes = diff(model, before, snapshot(record))
     if not changes and action == Action.UPDATED:
         return record

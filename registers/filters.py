@@ -18,6 +18,8 @@ def _level_choices():
 
 
 YES_NO = forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")])
+
+
 @extend_schema_field({"type": "array", "items": {"type": "string"}})
 class SlugsFilter(filters.ModelMultipleChoiceFilter):
     """Several related rows by slug (?category=privacy&category=safety)."""
@@ -36,13 +38,20 @@ class RiskFilterSet(RecordFilterSet):
         choices=_level_choices, method="filter_level", label="Inherent level"
     )
     category = SlugsFilter(
-        field_name="category__slug", to_field_name="slug", queryset=RiskCategory.objects.all(), label="Category"
+        field_name="category__slug",
+        to_field_name="slug",
+        queryset=RiskCategory.objects.all(),
+        label="Category",
     )
     status = filters.MultipleChoiceFilter(choices=Risk.Status.choices)
     treatment = filters.MultipleChoiceFilter(choices=Risk.Treatment.choices)
     risk_source = filters.MultipleChoiceFilter(choices=Risk.RiskSource.choices)
-    above_appetite = filters.BooleanFilter(method="filter_above_appetite", label="Above appetite", widget=YES_NO)
-    accepted = filters.BooleanFilter(field_name="accepted_by", lookup_expr="isnull", exclude=True, widget=YES_NO)
+    above_appetite = filters.BooleanFilter(
+        method="filter_above_appetite", label="Above appetite", widget=YES_NO
+    )
+    accepted = filters.BooleanFilter(
+        field_name="accepted_by", lookup_expr="isnull", exclude=True, widget=YES_NO
+    )
     inherent_likelihood = filters.TypedChoiceFilter(choices=SCALE_CHOICES, coerce=int)
     inherent_impact = filters.TypedChoiceFilter(choices=SCALE_CHOICES, coerce=int)
     residual_likelihood = filters.TypedChoiceFilter(choices=SCALE_CHOICES, coerce=int)

@@ -49,7 +49,6 @@ class RiskForm(RecordForm):
         self.fields["treatment_plan"].help_text = "Required unless the treatment is Accept."
 
 
-
 class AcceptRiskForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     rationale = forms.CharField(

@@ -3,6 +3,7 @@
 from aims.api.router import router
 from aims.registry import RegisterInfo, registry
 
+from . import standard
 from .api import RiskViewSet
 from .dashboard import risk_panel
 from .models import Risk, RiskCriteria
@@ -28,4 +29,13 @@ registry.add_register(
 )
 registry.add_dashboard_panel(risk_panel)
 router.register("risks", RiskViewSet, basename="risk")
+
+# Registers built from the shared parts, one module each in registers/standard/.
+for module in standard.modules():
+    label, prefix, _ = module.MENU
+    model = module.views.list.model
+    registry.add_register(
+        RegisterInfo(model=model, label=label, cycle="Plan", list_url=f"{model._meta.model_name}-list")
+    )
+    router.register(prefix, module.ViewSet, basename=model._meta.model_name)
 register_reports()

@@ -1,6 +1,8 @@
 from django.urls import path
 
-from . import criteria, views
+from aims.urls_records import record_urlpatterns
+
+from . import criteria, standard, views
 
 urlpatterns = [
     path("risks/", views.RiskListView.as_view(), name="risk-list"),
@@ -17,3 +19,6 @@ urlpatterns = [
     path("risks/<str:reference>/delegates/", views.RiskDelegatesView.as_view(), name="risk-delegates"),
     path("risks/<str:reference>/reviewed/", views.RiskReviewedView.as_view(), name="risk-reviewed"),
 ]
+
+for module in standard.modules():
+    urlpatterns += record_urlpatterns(module.MENU[1], module.views)

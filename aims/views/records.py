@@ -2,6 +2,8 @@
 tabs, create, edit (stale edits refused), archive and restore. A register subclasses these and names
 its model, form, filterset and services; see registers/views.py."""
 
+from types import SimpleNamespace
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,6 +11,7 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.text import slugify
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -38,9 +41,17 @@ class RecordMixin(LoginRequiredMixin):
 
 
 class RecordListView(RecordMixin, TemplateView):
+    """A register's list. With the shared template, name `columns`: (label, attribute or callable,
+    sort key or None); the first column links to the record."""
+
+    template_name = "records/list.html"
     filterset_class = None
     paginate_by = 50
     page_sizes = (25, 50, 100, 200)
+    columns: list[tuple] = []
+    lead = ""  # one line under the title: what the register is for and which clause it serves
+    empty_text = "Nothing recorded yet."
+    export_columns = None  # default: aims.exports.default_columns(model)
 
     def filtered(self):
         self.filterset = self.filterset_class(
@@ -63,8 +74,22 @@ class RecordListView(RecordMixin, TemplateView):
             return self.export(self.filtered(), fmt)
         return super().get(request, *args, **kwargs)
 
-    def export(self, queryset, fmt):  # pragma: no cover - registers override
-        raise PermissionDenied("This register has no export.")
+    def export(self, queryset, fmt):
+        from aims.exports import default_columns, export_response
+
+        columns = self.export_columns or default_columns(self.model)
+        stem = slugify(self.model._meta.verbose_name_plural)
+        try:
+            return export_response(queryset, columns, fmt, stem)
+        except ValueError as exc:
+            raise PermissionDenied(f"Unknown export format {fmt!r}: use csv or xlsx.") from exc
+
+    def cells(self, record) -> list:
+        values = []
+        for _, getter, _ in self.columns:
+            value = getter(record) if callable(getter) else _attribute(record, getter)
+            values.append(value)
+        return values
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -89,12 +114,21 @@ class RecordListView(RecordMixin, TemplateView):
             current_ordering=self.request.GET.get("ordering", ""),
             can_add=permissions.can_add(self.request.user, self.model),
             model_meta=self.model._meta,
+            urls=record_url_names(self.model),
+            view=self,
         )
+        if self.columns:
+            context["rows"] = [(record, self.cells(record)) for record in page.object_list]
+            context["headers"] = [(label, sort) for label, _, sort in self.columns]
         return context
 
 
 class RecordDetailView(RecordMixin, TemplateView):
+    """A record's page. With the shared template, name `fieldsets`: [(heading, [field names])]."""
+
+    template_name = "records/detail.html"
     tabs = ("details", "links", "history")
+    fieldsets: list[tuple[str, list[str]]] = []
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -110,6 +144,11 @@ class RecordDetailView(RecordMixin, TemplateView):
             can_archive=permissions.allowed(user, "archive", record),
             today=timezone.localdate(),
             model_meta=self.model._meta,
+            urls=record_url_names(self.model),
+            sections=[
+                (heading, [(_label(self.model, name), _shown(record, name)) for name in names])
+                for heading, names in self.fieldsets
+            ],
         )
         if tab == "history":
             context["changes"] = history(record).select_related("actor")
@@ -122,8 +161,11 @@ class RecordDetailView(RecordMixin, TemplateView):
 
 
 class RecordFormView(RecordMixin, TemplateView):
-    """Create when there is no `reference` in the URL, edit otherwise."""
+    """Create when there is no `reference` in the URL, edit otherwise. With the shared template, name
+    `fieldsets`: [(legend, [field names])]; without them every field shows in one group."""
 
+    template_name = "records/form.html"
+    fieldsets: list[tuple[str, list[str]]] = []
     form_class = None
     create_service = None  # callable(*, actor, fields, requirements)
     update_service = None  # callable(record, *, actor, expected_version, fields, requirements)
@@ -147,7 +189,12 @@ class RecordFormView(RecordMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.setdefault("form", self.get_form())
-        context.update(record=self.record, model_meta=self.model._meta)
+        context.update(record=self.record, model_meta=self.model._meta, urls=record_url_names(self.model))
+        form = context["form"]
+        groups = self.fieldsets or [("", [n for n in form.fields if n != "version"])]
+        context["groups"] = [
+            (legend, [form[n] for n in names if n in form.fields]) for legend, names in groups
+        ]
         return context
 
     def post(self, request, *args, **kwargs):
@@ -231,3 +278,105 @@ class RecordDelegatesView(RecordMixin, View):
             set_delegates(record, actor=request.user, users=people)
             messages.success(request, f"Delegates of {record.reference} saved.")
         return redirect(f"{record.get_absolute_url()}?tab=links")
+
+
+def record_url_names(model) -> dict[str, str]:
+    """URL names of a register's pages: risk-list, risk-detail, risk-add ... (see record_urlpatterns)."""
+    name = model._meta.model_name
+    return {
+        v: f"{name}-{v}"
+        for v in ("list", "detail", "add", "edit", "archive", "restore", "reviewed", "delegates")
+    }
+
+
+def _attribute(record, dotted: str):
+    value = record
+    for part in dotted.split("."):
+        display = getattr(value, f"get_{part}_display", None)
+        value = display() if display else getattr(value, part, None)
+        if value is None:
+            return ""
+    return value
+
+
+def _label(model, name: str) -> str:
+    from django.utils.text import capfirst
+
+    try:
+        return capfirst(model._meta.get_field(name).verbose_name)
+    except Exception:  # noqa: BLE001 - a property: its name is its label
+        return capfirst(name.replace("_", " "))
+
+
+def _shown(record, name: str) -> str:
+    from aims.records import display_value
+
+    try:
+        field = record._meta.get_field(name)
+    except Exception:  # noqa: BLE001 - a property
+        return str(getattr(record, name, "") or "")
+    return display_value(record, field)
+
+
+def make_views(
+    model,
+    *,
+    services,
+    form_class,
+    filterset_class,
+    columns,
+    fieldsets,
+    form_fieldsets=(),
+    lead="",
+    empty_text="Nothing recorded yet.",
+    select_related=("owner",),
+):
+    """Every page of a register with no special screens, from its parts (see docs/adding-a-register.md).
+
+    `services` is an aims.services.RecordServices (or anything with the same methods)."""
+    base = {"model": model, "select_related": select_related}
+
+    def action(method, message):
+        return type(
+            f"{model.__name__}{method.title()}View",
+            (RecordActionView,),
+            {**base, "service": staticmethod(getattr(services, method)), "done_message": message},
+        )
+
+    return SimpleNamespace(
+        list=type(
+            f"{model.__name__}ListView",
+            (RecordListView,),
+            {
+                **base,
+                "filterset_class": filterset_class,
+                "columns": columns,
+                "lead": lead,
+                "empty_text": empty_text,
+            },
+        ),
+        detail=type(
+            f"{model.__name__}DetailView",
+            (RecordDetailView,),
+            {
+                **base,
+                "fieldsets": fieldsets,
+                "prefetch_related": ("requirements",),
+            },
+        ),
+        form=type(
+            f"{model.__name__}FormView",
+            (RecordFormView,),
+            {
+                **base,
+                "form_class": form_class,
+                "fieldsets": list(form_fieldsets),
+                "create_service": staticmethod(services.create),
+                "update_service": staticmethod(services.update),
+            },
+        ),
+        archive=action("archive", "{reference} archived. It stays in history and can be restored."),
+        restore=action("restore", "{reference} restored."),
+        reviewed=action("mark_reviewed", "{reference} marked as reviewed; the next review date moved on."),
+        delegates=type(f"{model.__name__}DelegatesView", (RecordDelegatesView,), base),
+    )

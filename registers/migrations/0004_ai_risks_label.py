@@ -4,14 +4,17 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registers', '0003_criteria_version'),
+        ("registers", "0003_criteria_version"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='risk',
-            options={'ordering': ['-residual_score', 'reference'], 'verbose_name': 'risk', 'verbose_name_plural': 'AI risks'},
+            name="risk",
+            options={
+                "ordering": ["-residual_score", "reference"],
+                "verbose_name": "risk",
+                "verbose_name_plural": "AI risks",
+            },
         ),
     ]

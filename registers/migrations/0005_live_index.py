@@ -5,16 +5,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('aims', '0002_catalogue_and_roles'),
-        ('registers', '0004_ai_risks_label'),
+        ("aims", "0002_catalogue_and_roles"),
+        ("registers", "0004_ai_risks_label"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='risk',
-            index=models.Index(condition=models.Q(('archived_at__isnull', True)), fields=['id'], name='registers_risk_live'),
+            model_name="risk",
+            index=models.Index(
+                condition=models.Q(("archived_at__isnull", True)), fields=["id"], name="registers_risk_live"
+            ),
         ),
     ]

@@ -1,0 +1,52 @@
+"""Write services for registers with no rules beyond their model's: create, update, archive, restore,
+with the permission checks. A register with transitions of its own writes services the way
+registers/services.py does for risks, on the same aims.records functions."""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from aims import permissions, records
+from aims.records import Action
+
+
+class RecordServices:
+    def __init__(self, model, fields: list[str]):
+        self.model = model
+        self.fields = set(fields)
+
+    def _only_editable(self, fields: dict) -> dict:
+        return {k: v for k, v in fields.items() if k in self.fields}
+
+    @transaction.atomic
+    def create(self, *, actor, fields: dict, requirements=None, action: str = Action.CREATED):
+        permissions.require_add(actor, self.model)
+        data = self._only_editable(fields)
+        data.setdefault("owner", actor)
+        return records.create_record(
+            self.model, actor=actor, fields=data, requirements=requirements, action=action
+        )
+
+    @transaction.atomic
+    def update(self, record, *, actor, expected_version: int, fields: dict, requirements=None):
+        permissions.require(actor, "change", record)
+        if record.is_archived:
+            raise PermissionDenied(f"{record.reference} is archived; restore it before editing.")
+        return records.update_record(
+            record,
+            actor=actor,
+            expected_version=expected_version,
+            fields=self._only_editable(fields),
+            requirements=requirements,
+        )
+
+    def archive(self, record, *, actor, expected_version: int):
+        permissions.require(actor, "archive", record)
+        return records.archive_record(record, actor=actor, expected_version=expected_version)
+
+    def restore(self, record, *, actor, expected_version: int):
+        permissions.require(actor, "archive", record)
+        return records.restore_record(record, actor=actor, expected_version=expected_version)
+
+    def mark_reviewed(self, record, *, actor, expected_version: int):
+        permissions.require(actor, "change", record)
+        return records.mark_reviewed(record, actor=actor, expected_version=expected_version)

@@ -1,0 +1,115 @@
+"""Context issues (ISO/IEC 42001 4.1): the register, built from the shared parts.
+
+A register with no special screens needs only this: services, a form, a FilterSet, its columns and
+fieldsets, and an API serializer. See docs/adding-a-register.md."""
+
+import django_filters as filters
+from rest_framework import serializers
+
+from aims.api.base import RecordViewSet
+from aims.api.fields import RecordSerializer
+from aims.filters import RecordFilterSet
+from aims.forms import RecordForm, RequirementChoiceField
+from aims.services import RecordServices
+from aims.views.records import make_views
+from registers.models import ContextIssue, Opportunity, Risk
+
+MENU = ("Context issues", "context-issues", 10)
+
+FIELDS = [
+    "title", "side", "category", "description", "effect_on_aims", "climate_relevant", "risks", "opportunities",
+    "owner", "review_cadence", "next_review_on",
+]  # fmt: skip
+
+
+services = RecordServices(ContextIssue, FIELDS)  # links to risks and opportunities are history too
+
+
+class ContextIssueForm(RecordForm):
+    requirements = RequirementChoiceField(label="Clauses and Annex A controls")
+
+    class Meta:
+        model = ContextIssue
+        fields = [*FIELDS, "requirements"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["risks"].queryset = Risk.objects.live().order_by("reference")
+        self.fields["opportunities"].queryset = Opportunity.objects.live().order_by("reference")
+
+
+class ContextIssueFilterSet(RecordFilterSet):
+    search_fields = ("reference", "title", "description", "effect_on_aims")
+    side = filters.ChoiceFilter(choices=ContextIssue._meta.get_field("side").choices, empty_label="Any")
+    category = filters.MultipleChoiceFilter(choices=ContextIssue.Category.choices)
+    climate_relevant = filters.BooleanFilter()
+    ordering = filters.OrderingFilter(
+        fields=(
+            ("reference", "reference"),
+            ("title", "title"),
+            ("category", "category"),
+            ("next_review_on", "next_review"),
+        )
+    )
+
+    class Meta:
+        model = ContextIssue
+        fields = []
+
+
+views = make_views(
+    ContextIssue,
+    services=services,
+    form_class=ContextIssueForm,
+    filterset_class=ContextIssueFilterSet,
+    columns=[
+        ("Issue", "title", "title"),
+        ("Internal or external", "side", None),
+        ("Category", "category", "category"),
+        ("Climate", lambda r: "yes" if r.climate_relevant else "", None),
+        ("Owner", "owner", None),
+        ("Next review", "next_review_on", "next_review"),
+    ],
+    fieldsets=[
+        ("The issue", ["side", "category", "description", "effect_on_aims", "climate_relevant"]),
+        ("What it raises", ["risks", "opportunities", "review_cadence", "next_review_on"]),
+    ],
+    form_fieldsets=[
+        ("The issue", ["title", "side", "category", "description", "effect_on_aims", "climate_relevant"]),
+        ("What it raises", ["risks", "opportunities", "requirements"]),
+        ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
+    ],
+    lead="ISO/IEC 42001 4.1: internal and external issues that affect what the AIMS can achieve, "
+    "including whether climate change is relevant.",
+    empty_text="No context issues yet. Start with the legal, technological and social issues around your AI systems.",
+)
+
+
+class ContextIssueSerializer(RecordSerializer):
+    risks = serializers.SlugRelatedField(
+        many=True, required=False, slug_field="reference", queryset=Risk.objects.all()
+    )
+    opportunities = serializers.SlugRelatedField(
+        many=True, required=False, slug_field="reference", queryset=Opportunity.objects.all()
+    )
+
+    class Meta:
+        model = ContextIssue
+        fields = [
+            *RecordSerializer.BASE_FIELDS,
+            *[f for f in FIELDS if f not in RecordSerializer.BASE_FIELDS],
+        ]
+        read_only_fields = RecordSerializer.BASE_READ_ONLY
+
+
+class ViewSet(RecordViewSet):
+    """Context issues (4.1). DELETE archives."""
+
+    serializer_class = ContextIssueSerializer
+    filterset_class = ContextIssueFilterSet
+    filter_backends = [filters.rest_framework.DjangoFilterBackend]
+    prefetch_related = ("requirements", "risks", "opportunities")
+    create_service = staticmethod(services.create)
+    update_service = staticmethod(services.update)
+    archive_service = staticmethod(services.archive)
+    restore_service = staticmethod(services.restore)
