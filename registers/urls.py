@@ -21,4 +21,4 @@ urlpatterns = [
 ]
 
 for module in standard.modules():
-    urlpatterns += record_urlpatterns(module.MENU[1], module.views)
+    urlpatterns += record_urlpatterns(module.MENU[1], module.views, extra=getattr(module, "EXTRA_URLS", ()))

@@ -4,6 +4,8 @@ records/ templates): one module each, found here by discovery. A module declares
     MENU = (label, url_prefix, position)   # e.g. ("Context issues", "context-issues", 10)
     views = make_views(...)                # the pages
     ViewSet = ...                          # the API viewset
+    EXTRA_URLS = [path(...), ...]          # optional: pages beyond list/detail/form (e.g. an approve action),
+                                           # matched before <reference>/ so "new"-style words stay free
 
 and registers/plugins.py and registers/urls.py pick it up: nothing else to edit."""
 
