@@ -11,6 +11,14 @@ from django.utils import timezone
 from aims.models import Requirement
 
 
+class YesNoFilter(filters.BooleanFilter):
+    """A yes/no filter whose empty choice reads "Any" (django-filter's default says "Unknown")."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")]))
+        super().__init__(*args, **kwargs)
+
+
 class RecordFilterSet(filters.FilterSet):
     """Subclasses name `search_fields`; archived records are hidden unless `archived` asks for them."""
 

@@ -1,11 +1,10 @@
 """One FilterSet for the risk list page, its exports and reports, and the API (same query parameters)."""
 
 import django_filters as filters
-from django import forms
 from django.db.models import Q
 from drf_spectacular.utils import extend_schema_field
 
-from aims.filters import RecordFilterSet
+from aims.filters import RecordFilterSet, YesNoFilter
 
 from .models import Risk, RiskCategory, RiskCriteria
 
@@ -15,9 +14,6 @@ def _level_choices():
         return [(b.slug, b.name) for b in RiskCriteria.current().band_list]
     except Exception:  # noqa: BLE001 - before migrations have run (schema generation, checks)
         return []
-
-
-YES_NO = forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")])
 
 
 @extend_schema_field({"type": "array", "items": {"type": "string"}})
@@ -46,12 +42,8 @@ class RiskFilterSet(RecordFilterSet):
     status = filters.MultipleChoiceFilter(choices=Risk.Status.choices)
     treatment = filters.MultipleChoiceFilter(choices=Risk.Treatment.choices)
     risk_source = filters.MultipleChoiceFilter(choices=Risk.RiskSource.choices)
-    above_appetite = filters.BooleanFilter(
-        method="filter_above_appetite", label="Above appetite", widget=YES_NO
-    )
-    accepted = filters.BooleanFilter(
-        field_name="accepted_by", lookup_expr="isnull", exclude=True, widget=YES_NO
-    )
+    above_appetite = YesNoFilter(method="filter_above_appetite", label="Above appetite")
+    accepted = YesNoFilter(field_name="accepted_by", lookup_expr="isnull", exclude=True)
     inherent_likelihood = filters.TypedChoiceFilter(choices=SCALE_CHOICES, coerce=int)
     inherent_impact = filters.TypedChoiceFilter(choices=SCALE_CHOICES, coerce=int)
     residual_likelihood = filters.TypedChoiceFilter(choices=SCALE_CHOICES, coerce=int)

@@ -11,7 +11,11 @@ PASSWORD = "correct-horse-battery-staple"
 
 def make_user(username: str, *role_names: str, **extra) -> User:
     user = User.objects.create_user(
-        username=username, password=PASSWORD, email=f"{username}@example.org", display_name=username.title(), **extra
+        username=username,
+        password=PASSWORD,
+        email=f"{username}@example.org",
+        display_name=username.title(),
+        **extra,
     )
     user.groups.set(Group.objects.filter(name__in=role_names))
     return user
@@ -100,7 +104,8 @@ def _reference_data(request):
     transactional tests (browser, worker): each ends with a flush that empties every table. Not
     serialized_rollback: its snapshot clashes with content types a flush recreates under new ids."""
     transactional = any(
-        name in request.fixturenames for name in ("transactional_db", "live_server", "django_db_serialized_rollback")
+        name in request.fixturenames
+        for name in ("transactional_db", "live_server", "django_db_serialized_rollback")
     )
     marker = request.node.get_closest_marker("django_db")
     if not transactional and not (marker and marker.kwargs.get("transaction")):

@@ -43,8 +43,14 @@ class DashboardView(LoginRequiredMixin, TemplateView):
             if owns_records
         ]
         context["awaiting"] = [
-            (info, list(info.awaiting_decision(info.model.objects.restrict(user, "approve").live())
-                        .select_related("owner")[:10]))
+            (
+                info,
+                list(
+                    info.awaiting_decision(
+                        info.model.objects.restrict(user, "approve").live()
+                    ).select_related("owner")[:10]
+                ),
+            )
             for info in registry.registers
             if info.awaiting_decision is not None and user.has_role(roles.BOARD, roles.OWNER)
         ]

@@ -2,6 +2,7 @@
 tabs, create, edit (stale edits refused), archive and restore. A register subclasses these and names
 its model, form, filterset and services; see registers/views.py."""
 
+import datetime as dt
 from types import SimpleNamespace
 
 from django.contrib import messages
@@ -88,7 +89,7 @@ class RecordListView(RecordMixin, TemplateView):
         values = []
         for _, getter, _ in self.columns:
             value = getter(record) if callable(getter) else _attribute(record, getter)
-            values.append(value)
+            values.append(value.isoformat() if isinstance(value, dt.date) else value)
         return values
 
     def get_context_data(self, **kwargs):

@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from aims.api.base import RecordViewSet
 from aims.api.fields import RecordSerializer
-from aims.filters import RecordFilterSet
+from aims.filters import RecordFilterSet, YesNoFilter
 from aims.forms import RecordForm, RequirementChoiceField
 from aims.services import RecordServices
 from aims.views.records import make_views
@@ -42,7 +42,7 @@ class ContextIssueFilterSet(RecordFilterSet):
     search_fields = ("reference", "title", "description", "effect_on_aims")
     side = filters.ChoiceFilter(choices=ContextIssue._meta.get_field("side").choices, empty_label="Any")
     category = filters.MultipleChoiceFilter(choices=ContextIssue.Category.choices)
-    climate_relevant = filters.BooleanFilter()
+    climate_relevant = YesNoFilter()
     ordering = filters.OrderingFilter(
         fields=(
             ("reference", "reference"),

@@ -13,7 +13,9 @@ class Command(BaseCommand):
         parser.add_argument("--role", action="append", required=True, choices=sorted(roles.BY_SLUG))
         parser.add_argument("--email", default="")
         parser.add_argument("--name", default="", help="Display name")
-        parser.add_argument("--password", help="Omit to be asked (or to leave sign-in disabled with --no-input).")
+        parser.add_argument(
+            "--password", help="Omit to be asked (or to leave sign-in disabled with --no-input)."
+        )
         parser.add_argument("--no-input", action="store_true")
 
     def handle(self, *args, username, role, email, name, password, no_input, **options):
