@@ -4,6 +4,7 @@ import copy
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.choices import CallableChoiceIterator
 
 from aims import roles
@@ -51,6 +52,25 @@ class RecordForm(forms.ModelForm):
             self.fields["owner"].queryset = owner_choices()
         if self.instance.pk:
             self.initial["version"] = self.instance.version
+        self._offer_live_records()
+
+    def _offer_live_records(self):
+        """Links to other records offer the live ones, plus any archived one already linked (dropping it
+        from the choices would make every later save of this form invalid)."""
+        from aims.models import BaseRecord
+
+        for name, field in self.fields.items():
+            queryset = getattr(field, "queryset", None)
+            if queryset is None or not issubclass(queryset.model, BaseRecord):
+                continue
+            linked = self.initial.get(name)
+            if isinstance(linked, (list, tuple)):
+                keep = [getattr(item, "pk", item) for item in linked]
+            else:
+                keep = [getattr(linked, "pk", linked)] if linked else []
+            field.queryset = queryset.filter(Q(archived_at__isnull=True) | Q(pk__in=keep)).order_by(
+                "reference"
+            )
 
     def _post_clean(self):
         """Run the model's own rules on the fields that cleaned, so cross-field errors show together

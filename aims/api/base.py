@@ -128,3 +128,65 @@ class RecordViewSet(
     def create(self, request, *args, **kwargs):
         permissions.require_add(request.user, self.serializer_class.Meta.model)
         return super().create(request, *args, **kwargs)
+
+
+def _link_field(model_field):
+    """Links to other records by reference, to people by username: what an integrator already knows."""
+    from aims.models import BaseRecord, User
+
+    related = model_field.related_model
+    if related is None:
+        return None
+    options = {"required": False}
+    if model_field.many_to_many:
+        options["many"] = True
+    elif model_field.null:
+        options["allow_null"] = True
+    if issubclass(related, BaseRecord):
+        return serializers.SlugRelatedField(slug_field="reference", queryset=related.objects.all(), **options)
+    if issubclass(related, User):
+        return serializers.SlugRelatedField(
+            slug_field="username", queryset=User.objects.filter(is_active=True), **options
+        )
+    return None
+
+
+def make_api(model, *, services, fields, filterset_class, prefetch_related=(), doc=""):
+    """The API of a register with no special endpoints: a serializer of the base fields plus `fields`
+    (links to records by reference, to people by username) and a viewset on the register's services."""
+    from django_filters.rest_framework import DjangoFilterBackend
+
+    from aims.api.fields import RecordSerializer
+
+    extra = [f for f in fields if f not in RecordSerializer.BASE_FIELDS]
+    declared = {}
+    for name in extra:
+        link = _link_field(model._meta.get_field(name))
+        if link is not None:
+            declared[name] = link
+    meta = type(
+        "Meta",
+        (),
+        {
+            "model": model,
+            "fields": [*RecordSerializer.BASE_FIELDS, *extra],
+            "read_only_fields": RecordSerializer.BASE_READ_ONLY,
+        },
+    )
+    serializer = type(f"{model.__name__}Serializer", (RecordSerializer,), {**declared, "Meta": meta})
+    m2m = tuple(n for n in extra if model._meta.get_field(n).many_to_many)
+    return type(
+        f"{model.__name__}ViewSet",
+        (RecordViewSet,),
+        {
+            "__doc__": doc or f"{model._meta.verbose_name_plural.capitalize()}. DELETE archives.",
+            "serializer_class": serializer,
+            "filterset_class": filterset_class,
+            "filter_backends": [DjangoFilterBackend],
+            "prefetch_related": ("requirements", *m2m, *prefetch_related),
+            "create_service": staticmethod(services.create),
+            "update_service": staticmethod(services.update),
+            "archive_service": staticmethod(services.archive),
+            "restore_service": staticmethod(services.restore),
+        },
+    )

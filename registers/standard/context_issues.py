@@ -1,18 +1,16 @@
 """Context issues (ISO/IEC 42001 4.1): the register, built from the shared parts.
 
 A register with no special screens needs only this: services, a form, a FilterSet, its columns and
-fieldsets, and an API serializer. See docs/adding-a-register.md."""
+fieldsets, and make_api for the API. See docs/adding-a-register.md."""
 
 import django_filters as filters
-from rest_framework import serializers
 
-from aims.api.base import RecordViewSet
-from aims.api.fields import RecordSerializer
+from aims.api.base import make_api
 from aims.filters import RecordFilterSet, YesNoFilter
 from aims.forms import RecordForm, RequirementChoiceField
 from aims.services import RecordServices
 from aims.views.records import make_views
-from registers.models import ContextIssue, Opportunity, Risk
+from registers.models import ContextIssue
 
 MENU = ("Context issues", "context-issues", 10)
 
@@ -31,11 +29,6 @@ class ContextIssueForm(RecordForm):
     class Meta:
         model = ContextIssue
         fields = [*FIELDS, "requirements"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["risks"].queryset = Risk.objects.live().order_by("reference")
-        self.fields["opportunities"].queryset = Opportunity.objects.live().order_by("reference")
 
 
 class ContextIssueFilterSet(RecordFilterSet):
@@ -85,31 +78,10 @@ views = make_views(
 )
 
 
-class ContextIssueSerializer(RecordSerializer):
-    risks = serializers.SlugRelatedField(
-        many=True, required=False, slug_field="reference", queryset=Risk.objects.all()
-    )
-    opportunities = serializers.SlugRelatedField(
-        many=True, required=False, slug_field="reference", queryset=Opportunity.objects.all()
-    )
-
-    class Meta:
-        model = ContextIssue
-        fields = [
-            *RecordSerializer.BASE_FIELDS,
-            *[f for f in FIELDS if f not in RecordSerializer.BASE_FIELDS],
-        ]
-        read_only_fields = RecordSerializer.BASE_READ_ONLY
-
-
-class ViewSet(RecordViewSet):
-    """Context issues (4.1). DELETE archives."""
-
-    serializer_class = ContextIssueSerializer
-    filterset_class = ContextIssueFilterSet
-    filter_backends = [filters.rest_framework.DjangoFilterBackend]
-    prefetch_related = ("requirements", "risks", "opportunities")
-    create_service = staticmethod(services.create)
-    update_service = staticmethod(services.update)
-    archive_service = staticmethod(services.archive)
-    restore_service = staticmethod(services.restore)
+ViewSet = make_api(
+    ContextIssue,
+    services=services,
+    fields=FIELDS,
+    filterset_class=ContextIssueFilterSet,
+    doc="Context issues (4.1). DELETE archives.",
+)

@@ -68,3 +68,19 @@ def test_export_lists_what_the_filter_shows(make_issue, auditor):
 
 def test_empty_register_says_what_to_do(owner):
     assert "No context issues yet" in client_for(owner).get("/context-issues/").content.decode()
+
+
+def test_an_archived_risk_stays_linked_through_later_edits(make_issue, make_risk, owner, manager):
+    from registers.services import risk_archive
+
+    risk = make_risk()
+    issue = make_issue()
+    issue = services.update(issue, actor=owner, expected_version=1, fields={"risks": [risk]})
+    risk_archive(risk, actor=manager, expected_version=risk.version)
+    data = {**form_data_for(issue), "title": "EU AI Act obligations, revised"}
+    response = client_for(owner).post(f"/context-issues/{issue.reference}/edit/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    issue.refresh_from_db()
+    assert issue.title.endswith("revised") and list(issue.risks.all()) == [risk]
+    new_form = client_for(owner).get("/context-issues/new/").content.decode()
+    assert risk.reference not in new_form  # archived records are not offered for new links
