@@ -7,6 +7,12 @@ list of ids built in Python). `denial_reason` explains a refusal for the 403 pag
 Actions: view, change, archive, approve. "add" is not a queryset action: see `can_add`.
 A register may narrow "approve" (risks: owners may accept only up to the appetite) by defining
 `restrict_approve(queryset, user)` and `approve_denial_reason(user, obj)` on its model.
+
+A register may also widen or narrow the defaults through attributes of its model:
+- `adders`: the roles that may create one (default: owners and the AIMS manager; concerns: everyone);
+- `editors`: roles that may change and archive every record, not just their own (default: the AIMS
+  manager; board meetings and decisions: the board too);
+- `restrict_view(queryset, user)`: who sees what, when not everyone sees everything (concerns).
 """
 
 from django.contrib.contenttypes.models import ContentType
@@ -19,6 +25,7 @@ from guardian.models import UserObjectPermission
 from aims import roles
 
 ACTIONS = ("view", "change", "archive", "approve")
+DEFAULT_ADDERS = (roles.OWNER, roles.MANAGER)
 
 
 def _delegated(model, user) -> Q:
@@ -42,9 +49,10 @@ def restrict(queryset, user, action: str = "view"):
         return queryset.none()
     model = queryset.model
     if action == "view":
-        return queryset
+        narrow = getattr(model, "restrict_view", None)
+        return narrow(queryset, user) if narrow is not None else queryset
     if action in ("change", "archive"):
-        if user.has_role(roles.MANAGER):
+        if user.has_role(*getattr(model, "editors", (roles.MANAGER,))):
             return queryset
         if user.has_role(roles.OWNER):
             return queryset.filter(Q(owner=user) | _delegated(model, user))
@@ -62,7 +70,8 @@ def allowed(user, action: str, obj) -> bool:
 
 
 def can_add(user, model) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.has_role(roles.MANAGER, roles.OWNER))
+    adders = getattr(model, "adders", DEFAULT_ADDERS)
+    return bool(user.is_authenticated and user.is_active and user.has_role(*adders))
 
 
 def denial_reason(user, action: str, obj=None, model=None) -> str:
@@ -72,7 +81,8 @@ def denial_reason(user, action: str, obj=None, model=None) -> str:
     if not user.role_names:
         return "Your account has no AIMS role yet. Ask the AIMS manager to assign one."
     if action == "add":
-        return f"Only owners and the AIMS manager may create a {noun}."
+        adders = getattr(model, "adders", DEFAULT_ADDERS)
+        return f"Only {_role_list(adders)} may create a {noun}."
     if action in ("change", "archive"):
         if user.has_role(roles.AUDITOR) and not user.has_role(roles.OWNER, roles.MANAGER):
             return "Auditors have read-only access to registers."
@@ -90,6 +100,17 @@ def denial_reason(user, action: str, obj=None, model=None) -> str:
         if reason:
             return reason
     return f"Only the governance board may approve a {noun}."
+
+
+def _role_list(names) -> str:
+    plural = {
+        roles.MANAGER: "the AIMS manager",
+        roles.BOARD: "the governance board",
+        roles.OWNER: "owners",
+        roles.AUDITOR: "auditors",
+    }
+    words = [plural[n] for n in names]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def require(user, action: str, obj) -> None:

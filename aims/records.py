@@ -6,7 +6,7 @@ views, the API, Celery tasks and management commands all go through them."""
 import datetime as dt
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import capfirst
 
@@ -89,6 +89,10 @@ def display_value(obj, field) -> str:
         return str(getattr(obj, f"get_{field.name}_display")())
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, list):  # JSON lists of choices (AI roles, roles asked to acknowledge)
+        return ", ".join(map(str, value))
+    if isinstance(value, models.fields.files.FieldFile):
+        return getattr(obj, f"{field.name}_name", "") or value.name
     if isinstance(value, dt.datetime):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, dt.date):

@@ -2,7 +2,7 @@
 with the permission checks. A register with transitions of its own writes services the way
 registers/services.py does for risks, on the same aims.records functions."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from aims import permissions, records
@@ -31,6 +31,10 @@ class RecordServices:
         permissions.require(actor, "change", record)
         if record.is_archived:
             raise PermissionDenied(f"{record.reference} is archived; restore it before editing.")
+        if not getattr(record, "is_editable", True):  # publishable: content changes only in a draft
+            raise ValidationError(
+                f"{record.reference} is {record.get_status_display().lower()}; start a revision to change it."
+            )
         return records.update_record(
             record,
             actor=actor,

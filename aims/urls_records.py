@@ -17,4 +17,8 @@ def record_urlpatterns(prefix: str, views, extra=()):
         path(f"{prefix}/{ref}/restore/", views.restore.as_view(), name=f"{name}-restore"),
         path(f"{prefix}/{ref}/reviewed/", views.reviewed.as_view(), name=f"{name}-reviewed"),
         path(f"{prefix}/{ref}/delegates/", views.delegates.as_view(), name=f"{name}-delegates"),
+        *(
+            path(f"{prefix}/{ref}/{action}/", view.as_view(), name=f"{name}-{action}")
+            for action, view in getattr(views, "actions", {}).items()
+        ),
     ]

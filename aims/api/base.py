@@ -151,7 +151,31 @@ def _link_field(model_field):
     return None
 
 
-def make_api(model, *, services, fields, filterset_class, prefetch_related=(), doc=""):
+def api_action(record_action):
+    """A RecordAction as `POST …/<reference>/<name>/` with the version and the action's inputs."""
+    body = type(
+        f"{record_action.name.title().replace('-', '')}Request",
+        (VersionSerializer,),
+        {
+            spec.name: serializers.CharField(required=spec.required, help_text=spec.help_text or spec.label)
+            for spec in record_action.inputs
+        },
+    )
+
+    def run(self, request, *args, **kwargs):
+        record = self.get_object()
+        inputs = record_action.clean_inputs(request.data if isinstance(request.data, dict) else {})
+        record = record_action.service(
+            record, actor=request.user, expected_version=expected_version(request), **inputs
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=record.pk)).data)
+
+    run.__name__ = record_action.name.replace("-", "_")
+    run = action(detail=True, methods=["post"], url_path=record_action.name, url_name=record_action.name)(run)
+    return extend_schema(request=body, description=record_action.description or record_action.label)(run)
+
+
+def make_api(model, *, services, fields, filterset_class, prefetch_related=(), doc="", actions=()):
     """The API of a register with no special endpoints: a serializer of the base fields plus `fields`
     (links to records by reference, to people by username) and a viewset on the register's services."""
     from django_filters.rest_framework import DjangoFilterBackend
@@ -188,5 +212,6 @@ def make_api(model, *, services, fields, filterset_class, prefetch_related=(), d
             "update_service": staticmethod(services.update),
             "archive_service": staticmethod(services.archive),
             "restore_service": staticmethod(services.restore),
+            **{a.name.replace("-", "_"): api_action(a) for a in actions},
         },
     )

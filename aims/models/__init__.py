@@ -2,6 +2,7 @@ from .activity import ApiToken, Job, Notification
 from .catalogue import Crosswalk, Requirement, Standard
 from .records import BaseRecord, Change, RecordQuerySet, ReferenceCounter, ReviewCadence
 from .users import User
+from .versions import Lifecycle, Publishable, RecordVersion
 
 __all__ = [
     "ApiToken",
@@ -9,8 +10,11 @@ __all__ = [
     "Change",
     "Crosswalk",
     "Job",
+    "Lifecycle",
     "Notification",
+    "Publishable",
     "RecordQuerySet",
+    "RecordVersion",
     "ReferenceCounter",
     "Requirement",
     "ReviewCadence",

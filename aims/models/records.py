@@ -114,6 +114,14 @@ class Change(models.Model):
         ACCEPTED = "accepted", "Accepted"
         REVIEWED = "reviewed", "Reviewed"
         IMPORTED = "imported", "Imported"
+        SUBMITTED = "submitted", "Submitted for review"
+        RETURNED = "returned", "Returned to draft"
+        APPROVED = "approved", "Approved"
+        PUBLISHED = "published", "Published"
+        REVISED = "revised", "Revision started"
+        RETIRED = "retired", "Retired"
+        REJECTED = "rejected", "Rejected"
+        TRIAGED = "triaged", "Triaged"
 
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.BigIntegerField()

@@ -130,6 +130,7 @@ class RecordDetailView(RecordMixin, TemplateView):
     template_name = "records/detail.html"
     tabs = ("details", "links", "history")
     fieldsets: list[tuple[str, list[str]]] = []
+    actions: tuple = ()  # aims.actions.RecordAction offered as buttons
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -142,6 +143,9 @@ class RecordDetailView(RecordMixin, TemplateView):
             tab=tab,
             tabs=self.tabs,
             can_change=not record.is_archived and permissions.allowed(user, "change", record),
+            can_edit=not record.is_archived
+            and getattr(record, "is_editable", True)
+            and permissions.allowed(user, "change", record),
             can_archive=permissions.allowed(user, "archive", record),
             today=timezone.localdate(),
             model_meta=self.model._meta,
@@ -149,6 +153,11 @@ class RecordDetailView(RecordMixin, TemplateView):
             sections=[
                 (heading, [(_label(self.model, name), _shown(record, name)) for name in names])
                 for heading, names in self.fieldsets
+            ],
+            record_actions=[
+                (action, f"{self.model._meta.model_name}-{action.name}")
+                for action in self.actions
+                if not record.is_archived and action.available(user, record)
             ],
         )
         if tab == "history":
@@ -236,6 +245,7 @@ class RecordActionView(RecordMixin, View):
 
     service = None  # callable(record, *, actor, expected_version)
     done_message = "{reference} updated."
+    action = None  # an aims.actions.RecordAction, when the view serves one
 
     def post(self, request, *args, **kwargs):
         record = self.get_record()
@@ -247,7 +257,8 @@ class RecordActionView(RecordMixin, View):
             )
             return redirect(record.get_absolute_url())
         try:
-            record = type(self).service(record, actor=request.user, expected_version=version)
+            inputs = self.action.clean_inputs(request.POST) if self.action else {}
+            record = type(self).service(record, actor=request.user, expected_version=version, **inputs)
         except StaleEdit as exc:
             messages.error(request, exc.message)
         except ValidationError as exc:
@@ -331,10 +342,13 @@ def make_views(
     lead="",
     empty_text="Nothing recorded yet.",
     select_related=("owner",),
+    actions=(),
+    detail_template=None,
 ):
     """Every page of a register with no special screens, from its parts (see docs/adding-a-register.md).
 
-    `services` is an aims.services.RecordServices (or anything with the same methods)."""
+    `services` is an aims.services.RecordServices (or anything with the same methods); `actions` are
+    aims.actions.RecordAction buttons (each gets its URL from record_urlpatterns)."""
     base = {"model": model, "select_related": select_related}
 
     def action(method, message):
@@ -363,6 +377,8 @@ def make_views(
                 **base,
                 "fieldsets": fieldsets,
                 "prefetch_related": ("requirements",),
+                "actions": tuple(actions),
+                **({"template_name": detail_template} if detail_template else {}),
             },
         ),
         form=type(
@@ -380,4 +396,12 @@ def make_views(
         restore=action("restore", "{reference} restored."),
         reviewed=action("mark_reviewed", "{reference} marked as reviewed; the next review date moved on."),
         delegates=type(f"{model.__name__}DelegatesView", (RecordDelegatesView,), base),
+        actions={
+            a.name: type(
+                f"{model.__name__}{a.name.title().replace('-', '')}View",
+                (RecordActionView,),
+                {**base, "service": staticmethod(a.service), "done_message": a.done, "action": a},
+            )
+            for a in actions
+        },
     )

@@ -1,4 +1,6 @@
+from .choices import AimsProcess, AiRole
 from .context import ContextIssue, InterestedParty, Obligation
+from .leadership import Acknowledgement, AimsRole, BoardMeeting, Concern, Decision, Policy, RaciAssignment
 from .planning import Objective, Opportunity, PlannedChange
 from .risk import IMPACT_LABELS, LIKELIHOOD_LABELS, Band, Risk, RiskCategory, RiskCriteria
 
@@ -16,3 +18,19 @@ __all__ = [
     "RiskCategory",
     "RiskCriteria",
 ]
+from .scope import ScopeStatement  # noqa: E402
+from .support import (  # noqa: E402
+    Communication,
+    CommunicationLog,
+    CompetenceRequirement,
+    Course,
+    Document,
+    Resource,
+    TrainingRecord,
+)
+
+__all__ += [
+    "Acknowledgement", "AiRole", "AimsProcess", "AimsRole", "BoardMeeting", "Communication", "CommunicationLog",
+    "CompetenceRequirement", "Concern", "Course", "Decision", "Document", "Policy", "RaciAssignment", "Resource",
+    "ScopeStatement", "TrainingRecord",
+]  # fmt: skip

@@ -1,0 +1,44 @@
+"""Record actions beyond edit and archive -- submit, approve, publish, triage, reject ... -- declared
+once and offered both as a button on the record's page and as a POST endpoint in the API.
+
+A register lists its actions in make_views(..., actions=[...]) and make_api(..., actions=[...]);
+the service behind each one still checks permissions, so `available` only decides what is shown."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Input:
+    """A value the person gives with the action (a reason, a summary of changes ...)."""
+
+    name: str
+    label: str
+    required: bool = True
+    help_text: str = ""
+
+
+@dataclass(frozen=True)
+class RecordAction:
+    name: str  # URL segment and API action: /<prefix>/<ref>/<name>/ and /api/v1/<prefix>/<ref>/<name>/
+    label: str  # the button
+    service: Callable  # service(record, *, actor, expected_version, **inputs) -> record
+    available: Callable  # available(user, record) -> bool: whether to show the button
+    done: str = "{reference} updated."
+    inputs: tuple[Input, ...] = field(default_factory=tuple)
+    style: str = ""  # "primary" or "danger" for the button
+    description: str = ""  # one line for the API docs
+
+    def clean_inputs(self, data) -> dict:
+        """The action's inputs from a form or API body; a missing required one is a field error."""
+        from django.core.exceptions import ValidationError
+
+        values, errors = {}, {}
+        for spec in self.inputs:
+            value = str(data.get(spec.name, "") or "").strip()
+            if spec.required and not value:
+                errors[spec.name] = f"{spec.label} is required."
+            values[spec.name] = value
+        if errors:
+            raise ValidationError(errors)
+        return values

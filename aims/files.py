@@ -1,0 +1,93 @@
+"""Uploaded files (training evidence, documents): stored under PRIVATE_MEDIA_ROOT with a random name,
+never at a public URL; checked for size and type on the way in; served only through a view that
+checks the person may see the record the file belongs to (see aims.views.files)."""
+
+import hashlib
+import uuid
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
+from django.utils.deconstruct import deconstructible
+
+# What people attach as evidence or documents. Executables, HTML and scripts are refused.
+ALLOWED_TYPES = {
+    ".pdf": "application/pdf",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".txt": "text/plain",
+    ".csv": "text/csv",
+    ".md": "text/markdown",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+# The first bytes each binary type must start with; text types are checked for being text instead.
+MAGIC = {
+    ".pdf": (b"%PDF-",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".docx": (b"PK\x03\x04",),
+    ".xlsx": (b"PK\x03\x04",),
+    ".pptx": (b"PK\x03\x04",),
+}
+
+
+@deconstructible
+class PrivateStorage(FileSystemStorage):
+    """FileSystemStorage rooted at PRIVATE_MEDIA_ROOT with no base URL: nothing is linkable."""
+
+    def __init__(self):
+        super().__init__(location=None, base_url=None)
+
+    @property
+    def base_location(self):
+        return str(settings.PRIVATE_MEDIA_ROOT)
+
+    @property
+    def location(self):
+        return str(settings.PRIVATE_MEDIA_ROOT)
+
+    def url(self, name):
+        raise ValueError("Private files have no URL; serve them through aims.views.files.")
+
+
+private_storage = PrivateStorage()
+
+
+def upload_path(instance, filename: str) -> str:
+    """uploads/<model>/<random>.<ext>: the name a person gave is kept on the record, not on disk."""
+    ext = PurePosixPath(filename).suffix.lower()
+    return f"uploads/{instance._meta.model_name}/{uuid.uuid4().hex}{ext}"
+
+
+def validate_upload(upload) -> None:
+    """Size, extension and content must agree; a clear message names the problem."""
+    limit = settings.MAX_UPLOAD_BYTES
+    if upload.size > limit:
+        raise ValidationError(
+            f"The file is {upload.size / 1_048_576:.1f} MB; the limit is {limit / 1_048_576:.0f} MB."
+        )
+    ext = PurePosixPath(upload.name).suffix.lower()
+    if ext not in ALLOWED_TYPES:
+        raise ValidationError(
+            f"Files of type '{ext or 'none'}' are not accepted. Allowed: {', '.join(sorted(ALLOWED_TYPES))}."
+        )
+    head = upload.read(2048)
+    upload.seek(0)
+    if ext in MAGIC:
+        if not head.startswith(MAGIC[ext]):
+            raise ValidationError(f"The file's content is not a {ext} file.")
+    elif b"\x00" in head:
+        raise ValidationError(f"The file's content is not text, as a {ext} file must be.")
+
+
+def sha256_of(upload) -> str:
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()

@@ -1,0 +1,290 @@
+"""The approval lifecycle of documents the board signs off (scope statement 4.3, policies 5.2, the SoA):
+draft -> in review -> approved (frozen as a numbered version) -> published -> revised or retired.
+
+Content changes only in a draft (RecordServices.update refuses otherwise); every step is a history
+entry; approval follows the four-eyes rule of aims.permissions (the board, never the owner)."""
+
+import difflib
+import re
+from html import escape
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from aims import permissions, roles
+from aims.actions import Input, RecordAction
+from aims.models import Lifecycle, RecordVersion
+from aims.records import Action, display_value, tracked_fields, update_record
+
+# Fields of the base record that are bookkeeping, not content: never part of a frozen version.
+NOT_CONTENT = {"owner", "review_cadence", "next_review_on", "requirements", "status", "version_number"}
+NOT_CONTENT |= {"published_on"}
+
+
+def content_fields(model) -> list:
+    names = model.versioned_fields
+    fields = [f for f in tracked_fields(model) if f.name not in NOT_CONTENT]
+    return [f for f in fields if f.name in names] if names else fields
+
+
+def freeze(record) -> dict:
+    return {
+        f.name: {"label": str(f.verbose_name).capitalize(), "value": display_value(record, f)}
+        for f in content_fields(type(record))
+    }
+
+
+def versions(record):
+    return RecordVersion.objects.filter(
+        content_type=ContentType.objects.get_for_model(type(record)), object_id=record.pk
+    ).select_related("approved_by")
+
+
+def _require_status(record, *allowed, doing: str):
+    if record.status not in allowed:
+        raise ValidationError(
+            f"{record.reference} is {record.get_status_display().lower()}, so it cannot be {doing} now."
+        )
+
+
+def _step(record, *, actor, expected_version, action, status, note="", also=None):
+    def prepare(locked, before):
+        locked.status = status
+        if also:
+            also(locked)
+
+    return update_record(
+        record,
+        actor=actor,
+        expected_version=expected_version,
+        fields={},
+        action=action,
+        note=note,
+        prepare=prepare,
+    )
+
+
+@transaction.atomic
+def submit(record, *, actor, expected_version):
+    """The owner (or a delegate) sends the draft to the board."""
+    permissions.require(actor, "change", record)
+    _require_status(record, Lifecycle.DRAFT, doing="submitted for review")
+    return _step(
+        record,
+        actor=actor,
+        expected_version=expected_version,
+        action=Action.SUBMITTED,
+        status=Lifecycle.IN_REVIEW,
+    )
+
+
+@transaction.atomic
+def send_back(record, *, actor, expected_version, reason):
+    """The board returns a draft it will not approve, saying why."""
+    permissions.require(actor, "approve", record)
+    return _step(
+        record,
+        actor=actor,
+        expected_version=expected_version,
+        action=Action.RETURNED,
+        status=Lifecycle.DRAFT,
+        note=reason,
+    )
+
+
+@transaction.atomic
+def approve(record, *, actor, expected_version, change_summary=""):
+    """The board approves what is in review; its content is frozen as the next numbered version."""
+    permissions.require(actor, "approve", record)
+    now = timezone.now()
+
+    def number_it(locked):
+        locked.version_number += 1
+        RecordVersion.objects.create(
+            content_type=ContentType.objects.get_for_model(type(locked)),
+            object_id=locked.pk,
+            number=locked.version_number,
+            title=locked.title,
+            content=freeze(locked),
+            change_summary=change_summary[:500],
+            approved_by=actor,
+            approved_at=now,
+        )
+
+    return _step(
+        record,
+        actor=actor,
+        expected_version=expected_version,
+        action=Action.APPROVED,
+        status=Lifecycle.APPROVED,
+        note=change_summary,
+        also=number_it,
+    )
+
+
+@transaction.atomic
+def publish(record, *, actor, expected_version):
+    """The approved version goes out; the one published before it is superseded."""
+    permissions.require(actor, "change", record)
+    _require_status(record, Lifecycle.APPROVED, doing="published")
+    now = timezone.now()
+
+    def stamp(locked):
+        locked.published_on = timezone.localdate()
+        current = versions(locked)
+        current.filter(published_at__isnull=False, retired_at__isnull=True).update(retired_at=now)
+        current.filter(number=locked.version_number).update(published_at=now, retired_at=None)
+
+    record = _step(
+        record,
+        actor=actor,
+        expected_version=expected_version,
+        action=Action.PUBLISHED,
+        status=Lifecycle.PUBLISHED,
+        also=stamp,
+    )
+    on_publish = getattr(type(record), "on_publish", None)
+    if on_publish is not None:
+        on_publish(record, actor=actor)
+    return record
+
+
+@transaction.atomic
+def revise(record, *, actor, expected_version):
+    """Start the next version: the record becomes a draft again; the published version stays in force."""
+    permissions.require(actor, "change", record)
+    _require_status(record, Lifecycle.APPROVED, Lifecycle.PUBLISHED, doing="revised")
+    return _step(
+        record, actor=actor, expected_version=expected_version, action=Action.REVISED, status=Lifecycle.DRAFT
+    )
+
+
+@transaction.atomic
+def retire(record, *, actor, expected_version, reason):
+    """Withdrawn for good (superseded by another document, or no longer needed); history stays."""
+    permissions.require(actor, "change", record)
+    _require_status(record, Lifecycle.PUBLISHED, Lifecycle.APPROVED, doing="retired")
+    now = timezone.now()
+    return _step(
+        record,
+        actor=actor,
+        expected_version=expected_version,
+        action=Action.RETIRED,
+        status=Lifecycle.RETIRED,
+        note=reason,
+        also=lambda locked: versions(locked).filter(retired_at__isnull=True).update(retired_at=now),
+    )
+
+
+def published_version(record):
+    """The version in force: published and not superseded or retired."""
+    return versions(record).filter(published_at__isnull=False, retired_at__isnull=True).first()
+
+
+def _can_change(user, record):
+    return permissions.allowed(user, "change", record)
+
+
+def lifecycle_actions() -> list[RecordAction]:
+    """The buttons and API endpoints of a publishable register (see aims.actions)."""
+    return [
+        RecordAction(
+            "submit",
+            "Submit for approval",
+            submit,
+            lambda u, r: r.status == Lifecycle.DRAFT and _can_change(u, r),
+            done="{reference} is with the governance board for approval.",
+            style="primary",
+        ),
+        RecordAction(
+            "approve",
+            "Approve",
+            approve,
+            lambda u, r: r.status == Lifecycle.IN_REVIEW and permissions.allowed(u, "approve", r),
+            done="{reference} approved; its content is frozen as a new version.",
+            inputs=(Input("change_summary", "What changed and why", required=False),),
+            style="primary",
+        ),
+        RecordAction(
+            "send-back",
+            "Send back",
+            send_back,
+            lambda u, r: r.status == Lifecycle.IN_REVIEW and permissions.allowed(u, "approve", r),
+            done="{reference} returned to its owner as a draft.",
+            inputs=(Input("reason", "What must change before approval"),),
+        ),
+        RecordAction(
+            "publish",
+            "Publish",
+            publish,
+            lambda u, r: r.status == Lifecycle.APPROVED and _can_change(u, r),
+            done="{reference} published.",
+            style="primary",
+        ),
+        RecordAction(
+            "revise",
+            "Start a revision",
+            revise,
+            lambda u, r: r.status in (Lifecycle.APPROVED, Lifecycle.PUBLISHED) and _can_change(u, r),
+            done="{reference} is a draft again; the published version stays in force until the next one.",
+        ),
+        RecordAction(
+            "retire",
+            "Retire",
+            retire,
+            lambda u, r: r.status in (Lifecycle.APPROVED, Lifecycle.PUBLISHED) and _can_change(u, r),
+            done="{reference} retired.",
+            inputs=(Input("reason", "Why it is retired"),),
+            style="danger",
+        ),
+    ]
+
+
+def restrict_approve(queryset, user):
+    """Publishable models use this as `restrict_approve`: the board approves what is in review."""
+    if not user.has_role(roles.BOARD):
+        return queryset.none()
+    return queryset.filter(status=Lifecycle.IN_REVIEW)
+
+
+def approve_denial_reason(user, obj) -> str:
+    if obj.status != Lifecycle.IN_REVIEW:
+        return f"{obj.reference} is {obj.get_status_display().lower()}; only a version in review is approved."
+    return ""
+
+
+def _word_diff(old: str, new: str) -> str:
+    """Words removed in <del>, added in <ins>; whitespace and line breaks kept; everything escaped."""
+    a, b = re.findall(r"\S+|\s+", old), re.findall(r"\S+|\s+", new)
+    out = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(escape("".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            out.append(f"<del>{escape(''.join(a[i1:i2]))}</del>")
+        if j2 > j1:
+            out.append(f"<ins>{escape(''.join(b[j1:j2]))}</ins>")
+    return "".join(out)
+
+
+def compare(older: dict, newer: dict) -> list[dict]:
+    """Two frozen contents side by side, field by field, with a word diff where they differ."""
+    rows = []
+    for name in dict.fromkeys([*older, *newer]):
+        a = older.get(name, {}).get("value", "")
+        b = newer.get(name, {}).get("value", "")
+        label = (newer.get(name) or older.get(name))["label"]
+        rows.append(
+            {
+                "label": label,
+                "old": a,
+                "new": b,
+                "changed": a != b,
+                "diff": mark_safe(_word_diff(a, b)) if a != b else "",  # noqa: S308 - escaped above
+            }
+        )
+    return rows
