@@ -85,8 +85,9 @@ def display_value(obj, field) -> str:
     value = getattr(obj, field.name)
     if value is None or value == "":
         return ""
-    if field.choices:
-        return str(getattr(obj, f"get_{field.name}_display")())
+    display = getattr(obj, f"get_{field.name}_display", None)  # choices, or a model's own wording
+    if display is not None:
+        return str(display())
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):  # JSON lists of choices (AI roles, roles asked to acknowledge)

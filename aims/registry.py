@@ -24,6 +24,9 @@ class Registry:
     dashboard_panels: list[Callable] = field(default_factory=list)
     # job kind -> callable(job) returning (filename, bytes); run by aims.tasks.run_job
     job_runners: dict[str, Callable] = field(default_factory=dict)
+    # callable(today) yielding (user, kind, key, message, url): reminders beyond review dates
+    # (policy acknowledgements, expiring training ...), sent by the same daily sweep and digest
+    reminder_sources: list[Callable] = field(default_factory=list)
 
     def add_register(self, info: RegisterInfo) -> None:
         if all(r.model is not info.model for r in self.registers):
@@ -32,6 +35,10 @@ class Registry:
     def add_dashboard_panel(self, panel: Callable) -> None:
         if panel not in self.dashboard_panels:
             self.dashboard_panels.append(panel)
+
+    def add_reminder_source(self, source: Callable) -> None:
+        if source not in self.reminder_sources:
+            self.reminder_sources.append(source)
 
     def add_job_runner(self, kind: str, runner: Callable) -> None:
         self.job_runners[kind] = runner

@@ -3,7 +3,10 @@
 Records whose next review is due within REMINDER_DUE_WITHIN_DAYS, or overdue, notify their owner in
 the app and by one email digest per person per run; overdue by more than REMINDER_ESCALATE_AFTER_DAYS
 also goes to every governance board member. Each notification has a key naming the record and the
-review date it is about, unique per person, so a second run of the same sweep sends nothing twice."""
+review date it is about, unique per person, so a second run of the same sweep sends nothing twice.
+
+A register may name people besides the owner who get the same reminder (a training record's trained
+person, before the certificate expires) with `also_remind(Model, "person")`."""
 
 import datetime as dt
 import logging
@@ -20,6 +23,14 @@ from aims.registry import registry
 
 log = logging.getLogger(__name__)
 
+# Model -> names of its user foreign keys who are reminded as well as the owner.
+_also_remind: dict[type, tuple[str, ...]] = {}
+
+
+def also_remind(model, *user_fields: str) -> None:
+    """Send `model`'s review reminders also to the users in these fields (each person once per record)."""
+    _also_remind[model] = tuple(user_fields)
+
 
 def _candidates(today: dt.date):
     """(user, kind, key, message, url) for every reminder the sweep owes today."""
@@ -28,23 +39,24 @@ def _candidates(today: dt.date):
     board = list(User.objects.filter(groups__name=roles.BOARD, is_active=True).distinct())
     for info in registry.registers:
         label = info.model._meta.label_lower
+        extra = _also_remind.get(info.model, ())
         due = (
             info.model.objects.live()
             .filter(next_review_on__lte=soon, owner__is_active=True)
-            .select_related("owner")
-            .only("pk", "reference", "title", "next_review_on", "owner")
+            .select_related("owner", *extra)
+            .only("pk", "reference", "title", "next_review_on", "owner", *extra)
         )
         for record in due.iterator(chunk_size=2000):
             when = record.next_review_on
             state = f"overdue since {when:%Y-%m-%d}" if when < today else f"due on {when:%Y-%m-%d}"
             url = record.get_absolute_url()
-            yield (
-                record.owner,
-                Notification.Kind.REVIEW_DUE,
-                f"review:{label}:{record.pk}:{when.isoformat()}",
-                f"Review of {record.reference} {record.title} is {state}.",
-                url,
-            )
+            key = f"review:{label}:{record.pk}:{when.isoformat()}"
+            message = f"Review of {record.reference} {record.title} is {state}."
+            yield record.owner, Notification.Kind.REVIEW_DUE, key, message, url
+            for name in extra:  # the same key: someone who is also the owner is reminded once
+                person = getattr(record, name)
+                if person is not None and person.is_active:
+                    yield person, Notification.Kind.REVIEW_DUE, key, message, url
             if when < escalate_before:
                 for member in board:
                     yield (
@@ -57,12 +69,18 @@ def _candidates(today: dt.date):
                     )
 
 
+def _all_candidates(today: dt.date):
+    yield from _candidates(today)
+    for source in registry.reminder_sources:
+        yield from source(today)
+
+
 def sweep(today: dt.date | None = None) -> dict:
     """Create the reminders not yet sent and email each person one digest of the new ones."""
     today = today or timezone.localdate()
     wanted = {
         (user.pk, key): (user, kind, key, message, url)
-        for user, kind, key, message, url in _candidates(today)
+        for user, kind, key, message, url in _all_candidates(today)
     }
     if not wanted:
         return {"notifications": 0, "emails": 0}

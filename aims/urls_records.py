@@ -18,6 +18,11 @@ def record_urlpatterns(prefix: str, views, extra=()):
         path(f"{prefix}/{ref}/reviewed/", views.reviewed.as_view(), name=f"{name}-reviewed"),
         path(f"{prefix}/{ref}/delegates/", views.delegates.as_view(), name=f"{name}-delegates"),
         *(
+            [path(f"{prefix}/{ref}/compare/", views.compare.as_view(), name=f"{name}-compare")]
+            if getattr(views, "compare", None)
+            else []
+        ),
+        *(
             path(f"{prefix}/{ref}/{action}/", view.as_view(), name=f"{name}-{action}")
             for action, view in getattr(views, "actions", {}).items()
         ),

@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from aims import permissions
-from aims.models import Change
+from aims.models import Change, Publishable
 from aims.records import history
 
 
@@ -151,6 +151,28 @@ def _link_field(model_field):
     return None
 
 
+class RecordVersionSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    title = serializers.CharField()
+    content = serializers.DictField(help_text="Field name -> {label, value}, as approved.")
+    change_summary = serializers.CharField()
+    approved_by = serializers.StringRelatedField()
+    approved_at = serializers.DateTimeField()
+    published_at = serializers.DateTimeField(allow_null=True)
+    retired_at = serializers.DateTimeField(allow_null=True)
+
+
+@extend_schema(
+    responses=RecordVersionSerializer(many=True), description="Every approved version, newest first."
+)
+@action(detail=True, methods=["get"], url_path="versions", url_name="versions")
+def versions(self, request, *args, **kwargs):
+    from aims import publishing
+
+    page = self.paginate_queryset(publishing.versions(self.get_object()))
+    return self.get_paginated_response(RecordVersionSerializer(page, many=True).data)
+
+
 def api_action(record_action):
     """A RecordAction as `POST …/<reference>/<name>/` with the version and the action's inputs."""
     body = type(
@@ -213,5 +235,6 @@ def make_api(model, *, services, fields, filterset_class, prefetch_related=(), d
             "archive_service": staticmethod(services.archive),
             "restore_service": staticmethod(services.restore),
             **{a.name.replace("-", "_"): api_action(a) for a in actions},
+            **({"versions": versions} if issubclass(model, Publishable) else {}),
         },
     )

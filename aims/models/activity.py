@@ -15,6 +15,9 @@ class Notification(models.Model):
         OVERDUE_ESCALATION = "escalation", "Overdue review escalated"
         ABOVE_APPETITE = "above_appetite", "Risk above appetite"
         JOB_DONE = "job_done", "Job finished"
+        ACKNOWLEDGE = "acknowledge", "Policy to acknowledge"
+        ASSIGNED = "assigned", "Assigned to you"
+        TRAINING_EXPIRY = "training_expiry", "Training expiring"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=20, choices=Kind.choices)

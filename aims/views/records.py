@@ -18,6 +18,7 @@ from django.views.generic import TemplateView
 
 from aims import permissions, roles
 from aims.forms import owner_choices
+from aims.models import Publishable
 from aims.records import StaleEdit, delegates, history, set_delegates
 
 
@@ -52,6 +53,7 @@ class RecordListView(RecordMixin, TemplateView):
     columns: list[tuple] = []
     lead = ""  # one line under the title: what the register is for and which clause it serves
     empty_text = "Nothing recorded yet."
+    starters: dict = {}  # offered as "New from template" links (see RecordFormView.starters)
     export_columns = None  # default: aims.exports.default_columns(model)
 
     def filtered(self):
@@ -131,6 +133,7 @@ class RecordDetailView(RecordMixin, TemplateView):
     tabs = ("details", "links", "history")
     fieldsets: list[tuple[str, list[str]]] = []
     actions: tuple = ()  # aims.actions.RecordAction offered as buttons
+    detail_context = None  # callable(request, record, tab) -> dict, for a register's own template
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -162,6 +165,12 @@ class RecordDetailView(RecordMixin, TemplateView):
         )
         if tab == "history":
             context["changes"] = history(record).select_related("actor")
+        if self.detail_context is not None:
+            context.update(type(self).detail_context(self.request, record, tab))
+        if tab == "versions":
+            from aims import publishing
+
+            context["versions"] = list(publishing.versions(record))
         if tab == "links":
             context["delegates"] = delegates(record)
             context["can_delegate"] = can_delegate(user, record)
@@ -192,8 +201,13 @@ class RecordFormView(RecordMixin, TemplateView):
                 raise PermissionDenied(f"{self.record.reference} is archived; restore it before editing.")
         return super().dispatch(request, *args, **kwargs)
 
+    starters: dict = {}  # key -> {"label": ..., field: value}: "new from template" (?template=key)
+
     def get_form(self, data=None):
         initial = {} if self.record else {"owner": self.request.user}
+        starter = self.starters.get(self.request.GET.get("template", "")) if not self.record else None
+        if starter:
+            initial.update({k: v for k, v in starter.items() if k != "label"})
         return self.form_class(data, instance=self.record, initial=initial)
 
     def get_context_data(self, **kwargs):
@@ -297,7 +311,7 @@ def record_url_names(model) -> dict[str, str]:
     name = model._meta.model_name
     return {
         v: f"{name}-{v}"
-        for v in ("list", "detail", "add", "edit", "archive", "restore", "reviewed", "delegates")
+        for v in ("list", "detail", "add", "edit", "archive", "restore", "reviewed", "delegates", "compare")
     }
 
 
@@ -344,12 +358,15 @@ def make_views(
     select_related=("owner",),
     actions=(),
     detail_template=None,
+    detail_context=None,
+    starters=None,
 ):
     """Every page of a register with no special screens, from its parts (see docs/adding-a-register.md).
 
     `services` is an aims.services.RecordServices (or anything with the same methods); `actions` are
     aims.actions.RecordAction buttons (each gets its URL from record_urlpatterns)."""
     base = {"model": model, "select_related": select_related}
+    publishable = issubclass(model, Publishable)
 
     def action(method, message):
         return type(
@@ -368,6 +385,7 @@ def make_views(
                 "columns": columns,
                 "lead": lead,
                 "empty_text": empty_text,
+                "starters": starters or {},
             },
         ),
         detail=type(
@@ -378,7 +396,9 @@ def make_views(
                 "fieldsets": fieldsets,
                 "prefetch_related": ("requirements",),
                 "actions": tuple(actions),
+                "tabs": ("details", "versions", "links", "history") if publishable else RecordDetailView.tabs,
                 **({"template_name": detail_template} if detail_template else {}),
+                **({"detail_context": staticmethod(detail_context)} if detail_context else {}),
             },
         ),
         form=type(
@@ -388,6 +408,7 @@ def make_views(
                 **base,
                 "form_class": form_class,
                 "fieldsets": list(form_fieldsets),
+                "starters": starters or {},
                 "create_service": staticmethod(services.create),
                 "update_service": staticmethod(services.update),
             },
@@ -396,6 +417,7 @@ def make_views(
         restore=action("restore", "{reference} restored."),
         reviewed=action("mark_reviewed", "{reference} marked as reviewed; the next review date moved on."),
         delegates=type(f"{model.__name__}DelegatesView", (RecordDelegatesView,), base),
+        compare=type(f"{model.__name__}CompareView", (VersionCompareView,), base) if publishable else None,
         actions={
             a.name: type(
                 f"{model.__name__}{a.name.title().replace('-', '')}View",
@@ -405,3 +427,40 @@ def make_views(
             for a in actions
         },
     )
+
+
+class VersionCompareView(RecordMixin, TemplateView):
+    """Two approved versions of a publishable record side by side, changed words marked (?a=1&b=2;
+    "current" stands for the draft as it is now)."""
+
+    template_name = "records/compare.html"
+
+    def get_context_data(self, **kwargs):
+        from aims import publishing
+
+        context = super().get_context_data(**kwargs)
+        record = self.get_record()
+        frozen = {v.number: v for v in publishing.versions(record)}
+        numbers = sorted(frozen)
+
+        def pick(name, default):
+            raw = self.request.GET.get(name, "")
+            if raw == "current":
+                return "current"
+            return int(raw) if raw.isdigit() and int(raw) in frozen else default
+
+        newer = pick("b", numbers[-1] if numbers else "current")
+        older = pick("a", numbers[-2] if len(numbers) > 1 else (numbers[0] if numbers else "current"))
+        content = {n: v.content for n, v in frozen.items()} | {"current": publishing.freeze(record)}
+        context.update(
+            record=record,
+            model_meta=self.model._meta,
+            urls=record_url_names(self.model),
+            versions=[frozen[n] for n in reversed(numbers)],
+            older=older,
+            newer=newer,
+            older_version=frozen.get(older),
+            newer_version=frozen.get(newer),
+            rows=publishing.compare(content[older], content[newer]),
+        )
+        return context

@@ -34,3 +34,16 @@ class AiRole(models.TextChoices):
     PARTNER = "partner", "AI partner"
     SUBJECT = "subject", "AI subject"
     AUTHORITY = "authority", "Relevant authority"
+
+
+def check_choice_list(field: str, value, allowed, noun: str) -> None:
+    """A JSON list of choices (AI roles, roles asked to acknowledge): a list, of known values only."""
+    from django.core.exceptions import ValidationError
+
+    if value in (None, ""):
+        return
+    if not isinstance(value, list):
+        raise ValidationError({field: f'Give a list of {noun}s, e.g. ["{list(allowed)[0]}"].'})
+    unknown = [str(v) for v in value if v not in allowed]
+    if unknown:
+        raise ValidationError({field: f"Unknown {noun}: {', '.join(unknown)}. Known: {', '.join(allowed)}."})

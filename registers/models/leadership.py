@@ -9,7 +9,7 @@ from django.db.models import Q
 from aims import publishing, roles
 from aims.models import BaseRecord, Publishable
 
-from .choices import AimsProcess
+from .choices import AimsProcess, check_choice_list
 
 
 class Policy(Publishable, BaseRecord):
@@ -48,9 +48,7 @@ class Policy(Publishable, BaseRecord):
         verbose_name_plural = "policies"
 
     def clean(self):
-        unknown = [r for r in self.acknowledge_roles or [] if r not in roles.ALL]
-        if unknown:
-            raise ValidationError({"acknowledge_roles": f"Unknown role: {', '.join(map(str, unknown))}."})
+        check_choice_list("acknowledge_roles", self.acknowledge_roles, roles.ALL, "role")
 
 
 class Acknowledgement(models.Model):

@@ -5,7 +5,7 @@ from django.db import models
 from aims import publishing
 from aims.models import BaseRecord, Publishable
 
-from .choices import AiRole
+from .choices import AiRole, check_choice_list
 
 
 class ScopeStatement(Publishable, BaseRecord):
@@ -47,8 +47,4 @@ class ScopeStatement(Publishable, BaseRecord):
         return ", ".join(labels.get(r, r) for r in self.ai_roles or [])
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
-        unknown = [r for r in self.ai_roles or [] if r not in AiRole.values]
-        if unknown:
-            raise ValidationError({"ai_roles": f"Unknown AI role: {', '.join(map(str, unknown))}."})
+        check_choice_list("ai_roles", self.ai_roles, AiRole.values, "AI role")

@@ -1,0 +1,227 @@
+"""AI policies (ISO/IEC 42001 5.2, A.2) and their acknowledgement (7.3).
+
+A policy follows the shared approval lifecycle (aims.publishing): the board approves, the owner
+publishes, every approved version is kept and comparable. Publishing asks the named roles and people
+to acknowledge the version in force; the daily sweep reminds those who have not."""
+
+import datetime as dt
+
+import django_filters as filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from aims import publishing, roles
+from aims.actions import RecordAction
+from aims.api.base import make_api
+from aims.filters import RecordFilterSet
+from aims.forms import RecordForm, RequirementChoiceField
+from aims.models import Lifecycle, Notification, User
+from aims.registry import registry
+from aims.services import RecordServices
+from aims.views.records import make_views
+from registers.content.policy_templates import TEMPLATES
+from registers.models import Acknowledgement, Policy
+
+MENU = ("Policies", "policies", 30)
+
+FIELDS = [
+    "title", "kind", "purpose", "body", "applies_to", "acknowledge_roles", "acknowledge_people",
+    "owner", "review_cadence", "next_review_on",
+]  # fmt: skip
+
+services = RecordServices(Policy, FIELDS)
+
+
+# -- acknowledgements (7.3) --------------------------------------------------------------------------
+def people_to_ask(policy):
+    named = Q(pk__in=policy.acknowledge_people.values("pk"))
+    by_role = Q(groups__name__in=policy.acknowledge_roles or [])
+    return User.objects.filter(is_active=True).filter(named | by_role).distinct()
+
+
+def request_acknowledgements(policy, *, actor):
+    """Called when a version is published: one request per person for that version, and a notification."""
+    version = policy.version_number
+    asked = set(
+        Acknowledgement.objects.filter(policy=policy, version_number=version).values_list(
+            "person_id", flat=True
+        )
+    )
+    new = [
+        Acknowledgement(policy=policy, version_number=version, person=person)
+        for person in people_to_ask(policy)
+        if person.pk not in asked
+    ]
+    Acknowledgement.objects.bulk_create(new)
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                user=ack.person,
+                kind=Notification.Kind.ACKNOWLEDGE,
+                key=f"ack:{policy.pk}:{version}",
+                message=f"Please read and acknowledge {policy.reference} {policy.title} (v{version}).",
+                url=policy.get_absolute_url(),
+            )
+            for ack in new
+        ],
+        ignore_conflicts=True,
+    )
+    return len(new)
+
+
+# aims.publishing.publish calls the model's on_publish; the model cannot import this module (it would
+# be circular), so the register attaches its hook here, at import, once.
+Policy.on_publish = staticmethod(request_acknowledgements)
+
+
+def pending_for(user, policy):
+    return Acknowledgement.objects.filter(
+        policy=policy, person=user, version_number=policy.version_number, acknowledged_at__isnull=True
+    )
+
+
+@transaction.atomic
+def acknowledge(policy, *, actor, expected_version=None):
+    """The person confirms they have read the version in force. Not a change to the policy itself."""
+    if policy.status != Lifecycle.PUBLISHED:
+        raise ValidationError(f"{policy.reference} is not published; there is nothing to acknowledge yet.")
+    if not pending_for(actor, policy).update(acknowledged_at=timezone.now()):
+        raise ValidationError(
+            f"You have no open request to acknowledge {policy.reference} v{policy.version_number}."
+        )
+    return policy
+
+
+def acknowledgement_reminders(today):
+    """Open requests older than a week remind their person once a week (the key carries the week)."""
+    week = today.isocalendar()
+    cutoff = timezone.now() - dt.timedelta(days=7)
+    open_requests = Acknowledgement.objects.filter(
+        acknowledged_at__isnull=True,
+        requested_at__lt=cutoff,
+        person__is_active=True,
+        policy__status=Lifecycle.PUBLISHED,
+        policy__archived_at__isnull=True,
+    ).select_related("policy", "person")
+    for ack in open_requests:
+        policy = ack.policy
+        if ack.version_number != policy.version_number:
+            continue  # superseded: the newer version has its own request
+        yield (
+            ack.person,
+            Notification.Kind.ACKNOWLEDGE,
+            f"ack-reminder:{policy.pk}:{ack.version_number}:{week.year}-{week.week}",
+            f"Reminder: {policy.reference} {policy.title} (v{ack.version_number}) still awaits your acknowledgement.",
+            policy.get_absolute_url(),
+        )
+
+
+registry.add_reminder_source(acknowledgement_reminders)
+
+
+# -- pages and API ------------------------------------------------------------------------------------
+class PolicyForm(RecordForm):
+    acknowledge_roles = forms.MultipleChoiceField(
+        label="Roles asked to acknowledge",
+        choices=[(r, r) for r in roles.ALL],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=Policy._meta.get_field("acknowledge_roles").help_text,
+    )
+    requirements = RequirementChoiceField(label="Clauses and Annex A controls")
+
+    class Meta:
+        model = Policy
+        fields = [*FIELDS, "requirements"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 24})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["acknowledge_people"].queryset = User.objects.filter(is_active=True).order_by("username")
+
+
+class PolicyFilterSet(RecordFilterSet):
+    search_fields = ("reference", "title", "purpose", "body")
+    kind = filters.MultipleChoiceFilter(choices=Policy.Kind.choices)
+    status = filters.MultipleChoiceFilter(choices=Lifecycle.choices)
+    ordering = filters.OrderingFilter(fields=(("reference", "reference"), ("title", "title")))
+
+    class Meta:
+        model = Policy
+        fields = []
+
+
+def acknowledgement_context(request, policy, tab):
+    if tab != "details" or not policy.version_number:
+        return {}
+    requests = list(
+        Acknowledgement.objects.filter(policy=policy, version_number=policy.version_number)
+        .select_related("person")
+        .order_by("acknowledged_at", "person__username")
+    )
+    done = [a for a in requests if a.acknowledged_at]
+    return {
+        "acknowledgements": requests,
+        "acknowledged_count": len(done),
+        "in_force": publishing.published_version(policy),
+    }
+
+
+ACTIONS = [
+    *publishing.lifecycle_actions(),
+    RecordAction(
+        "acknowledge",
+        "I have read it",
+        acknowledge,
+        lambda u, r: r.status == Lifecycle.PUBLISHED and pending_for(u, r).exists(),
+        done="Thank you: your acknowledgement of {reference} is recorded.",
+        style="primary",
+        description="Acknowledge the published version (open to the people asked).",
+    ),
+]
+
+
+views = make_views(
+    Policy,
+    services=services,
+    form_class=PolicyForm,
+    filterset_class=PolicyFilterSet,
+    columns=[
+        ("Policy", "title", "title"),
+        ("Kind", "kind", None),
+        ("Status", "status", None),
+        ("Approved version", lambda r: f"v{r.version_number}" if r.version_number else "none yet", None),
+        ("Published", "published_on", None),
+        ("Owner", "owner", None),
+        ("Next review", "next_review_on", "next_review"),
+    ],
+    fieldsets=[
+        ("The policy", ["kind", "purpose", "applies_to", "body"]),
+        ("Acknowledgement", ["acknowledge_roles", "acknowledge_people"]),
+    ],
+    form_fieldsets=[
+        ("The policy", ["title", "kind", "purpose", "applies_to", "body"]),
+        ("Acknowledgement (7.3)", ["acknowledge_roles", "acknowledge_people"]),
+        ("Links", ["requirements"]),
+        ("Ownership and review (A.2.4)", ["owner", "review_cadence", "next_review_on"]),
+    ],
+    lead="ISO/IEC 42001 5.2 and A.2: the AI policy and the policies that support it. The governance board "
+    "approves each version; publishing asks people to acknowledge it.",
+    empty_text="No policies yet. Start from the AI policy template and adapt it to your organisation.",
+    actions=ACTIONS,
+    detail_template="registers/policy_detail.html",
+    detail_context=acknowledgement_context,
+    starters=TEMPLATES,
+)
+
+ViewSet = make_api(
+    Policy,
+    services=services,
+    fields=FIELDS,
+    filterset_class=PolicyFilterSet,
+    actions=ACTIONS,
+    doc="Policies (5.2, A.2) with their approval lifecycle, versions and acknowledgement. DELETE archives.",
+)
