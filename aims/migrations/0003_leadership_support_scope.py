@@ -6,36 +6,78 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('aims', '0002_catalogue_and_roles'),
-        ('contenttypes', '0002_remove_content_type_name'),
+        ("aims", "0002_catalogue_and_roles"),
+        ("contenttypes", "0002_remove_content_type_name"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='change',
-            name='action',
-            field=models.CharField(choices=[('created', 'Created'), ('updated', 'Updated'), ('archived', 'Archived'), ('restored', 'Restored'), ('accepted', 'Accepted'), ('reviewed', 'Reviewed'), ('imported', 'Imported'), ('submitted', 'Submitted for review'), ('returned', 'Returned to draft'), ('approved', 'Approved'), ('published', 'Published'), ('revised', 'Revision started'), ('retired', 'Retired'), ('rejected', 'Rejected'), ('triaged', 'Triaged')], max_length=16),
+            model_name="change",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("created", "Created"),
+                    ("updated", "Updated"),
+                    ("archived", "Archived"),
+                    ("restored", "Restored"),
+                    ("accepted", "Accepted"),
+                    ("reviewed", "Reviewed"),
+                    ("imported", "Imported"),
+                    ("submitted", "Submitted for review"),
+                    ("returned", "Returned to draft"),
+                    ("approved", "Approved"),
+                    ("published", "Published"),
+                    ("revised", "Revision started"),
+                    ("retired", "Retired"),
+                    ("rejected", "Rejected"),
+                    ("triaged", "Triaged"),
+                ],
+                max_length=16,
+            ),
         ),
         migrations.CreateModel(
-            name='RecordVersion',
+            name="RecordVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('object_id', models.BigIntegerField()),
-                ('number', models.PositiveIntegerField()),
-                ('title', models.CharField(max_length=200)),
-                ('content', models.JSONField(default=dict)),
-                ('change_summary', models.CharField(blank=True, max_length=500, verbose_name='what changed and why')),
-                ('approved_at', models.DateTimeField()),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('retired_at', models.DateTimeField(blank=True, null=True)),
-                ('approved_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('content_type', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='contenttypes.contenttype')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("object_id", models.BigIntegerField()),
+                ("number", models.PositiveIntegerField()),
+                ("title", models.CharField(max_length=200)),
+                ("content", models.JSONField(default=dict)),
+                (
+                    "change_summary",
+                    models.CharField(blank=True, max_length=500, verbose_name="what changed and why"),
+                ),
+                ("approved_at", models.DateTimeField()),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("retired_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "content_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="contenttypes.contenttype"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-number'],
-                'constraints': [models.UniqueConstraint(fields=('content_type', 'object_id', 'number'), name='one_number_per_version')],
+                "ordering": ["-number"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("content_type", "object_id", "number"), name="one_number_per_version"
+                    )
+                ],
             },
         ),
     ]

@@ -7,491 +7,1651 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('aims', '0003_leadership_support_scope'),
-        ('registers', '0006_context_and_planning'),
+        ("aims", "0003_leadership_support_scope"),
+        ("registers", "0006_context_and_planning"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AimsRole',
+            name="AimsRole",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(editable=False, max_length=20, unique=True)),
-                ('title', models.CharField(max_length=200)),
-                ('review_cadence', models.PositiveSmallIntegerField(choices=[(30, 'Monthly'), (91, 'Quarterly'), (182, 'Every six months'), (365, 'Yearly')], default=91)),
-                ('next_review_on', models.DateField(blank=True, null=True, verbose_name='next review')),
-                ('last_reviewed_on', models.DateField(blank=True, editable=False, null=True, verbose_name='last reviewed')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('archived_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('responsibilities', models.TextField()),
-                ('authorities', models.TextField(blank=True, help_text='What the role may decide or approve.', verbose_name='authorities')),
-                ('created_by', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('people', models.ManyToManyField(blank=True, related_name='aims_roles', to=settings.AUTH_USER_MODEL, verbose_name='people in this role')),
-                ('requirements', models.ManyToManyField(blank=True, help_text='The ISO/IEC 42001 clauses and Annex A controls this record serves.', related_name='%(app_label)s_%(class)s_records', to='aims.requirement', verbose_name='clauses and controls')),
-                ('updated_by', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reference", models.CharField(editable=False, max_length=20, unique=True)),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "review_cadence",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (30, "Monthly"),
+                            (91, "Quarterly"),
+                            (182, "Every six months"),
+                            (365, "Yearly"),
+                        ],
+                        default=91,
+                    ),
+                ),
+                ("next_review_on", models.DateField(blank=True, null=True, verbose_name="next review")),
+                (
+                    "last_reviewed_on",
+                    models.DateField(blank=True, editable=False, null=True, verbose_name="last reviewed"),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("archived_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("responsibilities", models.TextField()),
+                (
+                    "authorities",
+                    models.TextField(
+                        blank=True,
+                        help_text="What the role may decide or approve.",
+                        verbose_name="authorities",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "people",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="aims_roles",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="people in this role",
+                    ),
+                ),
+                (
+                    "requirements",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The ISO/IEC 42001 clauses and Annex A controls this record serves.",
+                        related_name="%(app_label)s_%(class)s_records",
+                        to="aims.requirement",
+                        verbose_name="clauses and controls",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'AIMS role',
-                'ordering': ['title'],
-                'abstract': False,
+                "verbose_name": "AIMS role",
+                "ordering": ["title"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='BoardMeeting',
+            name="BoardMeeting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(editable=False, max_length=20, unique=True)),
-                ('title', models.CharField(max_length=200)),
-                ('review_cadence', models.PositiveSmallIntegerField(choices=[(30, 'Monthly'), (91, 'Quarterly'), (182, 'Every six months'), (365, 'Yearly')], default=91)),
-                ('next_review_on', models.DateField(blank=True, null=True, verbose_name='next review')),
-                ('last_reviewed_on', models.DateField(blank=True, editable=False, null=True, verbose_name='last reviewed')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('archived_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('held_on', models.DateField(verbose_name='date')),
-                ('status', models.CharField(choices=[('planned', 'Planned'), ('held', 'Held'), ('cancelled', 'Cancelled')], default='planned', max_length=10)),
-                ('agenda', models.TextField(blank=True)),
-                ('minutes', models.TextField(blank=True)),
-                ('attendees', models.ManyToManyField(blank=True, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('requirements', models.ManyToManyField(blank=True, help_text='The ISO/IEC 42001 clauses and Annex A controls this record serves.', related_name='%(app_label)s_%(class)s_records', to='aims.requirement', verbose_name='clauses and controls')),
-                ('updated_by', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reference", models.CharField(editable=False, max_length=20, unique=True)),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "review_cadence",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (30, "Monthly"),
+                            (91, "Quarterly"),
+                            (182, "Every six months"),
+                            (365, "Yearly"),
+                        ],
+                        default=91,
+                    ),
+                ),
+                ("next_review_on", models.DateField(blank=True, null=True, verbose_name="next review")),
+                (
+                    "last_reviewed_on",
+                    models.DateField(blank=True, editable=False, null=True, verbose_name="last reviewed"),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("archived_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("held_on", models.DateField(verbose_name="date")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("planned", "Planned"), ("held", "Held"), ("cancelled", "Cancelled")],
+                        default="planned",
+                        max_length=10,
+                    ),
+                ),
+                ("agenda", models.TextField(blank=True)),
+                ("minutes", models.TextField(blank=True)),
+                (
+                    "attendees",
+                    models.ManyToManyField(blank=True, related_name="+", to=settings.AUTH_USER_MODEL),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "requirements",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The ISO/IEC 42001 clauses and Annex A controls this record serves.",
+                        related_name="%(app_label)s_%(class)s_records",
+                        to="aims.requirement",
+                        verbose_name="clauses and controls",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'board meeting',
-                'ordering': ['-held_on'],
-                'abstract': False,
+                "verbose_name": "board meeting",
+                "ordering": ["-held_on"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Communication',
+            name="Communication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(editable=False, max_length=20, unique=True)),
-                ('title', models.CharField(max_length=200)),
-                ('review_cadence', models.PositiveSmallIntegerField(choices=[(30, 'Monthly'), (91, 'Quarterly'), (182, 'Every six months'), (365, 'Yearly')], default=91)),
-                ('next_review_on', models.DateField(blank=True, null=True, verbose_name='next review')),
-                ('last_reviewed_on', models.DateField(blank=True, editable=False, null=True, verbose_name='last reviewed')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('archived_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('audience', models.CharField(max_length=300)),
-                ('channel', models.CharField(choices=[('email', 'Email'), ('intranet', 'Intranet'), ('meeting', 'Meeting or briefing'), ('training', 'Training session'), ('report', 'Report'), ('website', 'Public website'), ('other', 'Other')], max_length=10)),
-                ('message', models.TextField(verbose_name='what is communicated')),
-                ('internal', models.BooleanField(default=True, help_text='Untick for external communication.', verbose_name='internal')),
-                ('created_by', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('requirements', models.ManyToManyField(blank=True, help_text='The ISO/IEC 42001 clauses and Annex A controls this record serves.', related_name='%(app_label)s_%(class)s_records', to='aims.requirement', verbose_name='clauses and controls')),
-                ('updated_by', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reference", models.CharField(editable=False, max_length=20, unique=True)),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "review_cadence",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (30, "Monthly"),
+                            (91, "Quarterly"),
+                            (182, "Every six months"),
+                            (365, "Yearly"),
+                        ],
+                        default=91,
+                    ),
+                ),
+                ("next_review_on", models.DateField(blank=True, null=True, verbose_name="next review")),
+                (
+                    "last_reviewed_on",
+                    models.DateField(blank=True, editable=False, null=True, verbose_name="last reviewed"),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("archived_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("audience", models.CharField(max_length=300)),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("email", "Email"),
+                            ("intranet", "Intranet"),
+                            ("meeting", "Meeting or briefing"),
+                            ("training", "Training session"),
+                            ("report", "Report"),
+                            ("website", "Public website"),
+                            ("other", "Other"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("message", models.TextField(verbose_name="what is communicated")),
+                (
+                    "internal",
+                    models.BooleanField(
+                        default=True, help_text="Untick for external communication.", verbose_name="internal"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "requirements",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The ISO/IEC 42001 clauses and Annex A controls this record serves.",
+                        related_name="%(app_label)s_%(class)s_records",
+                        to="aims.requirement",
+                        verbose_name="clauses and controls",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'communication',
-                'ordering': ['next_review_on', 'reference'],
-                'abstract': False,
+                "verbose_name": "communication",
+                "ordering": ["next_review_on", "reference"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='CommunicationLog',
+            name="CommunicationLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sent_on', models.DateField(verbose_name='communicated on')),
-                ('note', models.TextField(blank=True)),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('communication', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='log', to='registers.communication')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sent_on", models.DateField(verbose_name="communicated on")),
+                ("note", models.TextField(blank=True)),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "communication",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="log",
+                        to="registers.communication",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-sent_on', '-id'],
+                "ordering": ["-sent_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Concern',
+            name="Concern",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(editable=False, max_length=20, unique=True)),
-                ('title', models.CharField(max_length=200)),
-                ('review_cadence', models.PositiveSmallIntegerField(choices=[(30, 'Monthly'), (91, 'Quarterly'), (182, 'Every six months'), (365, 'Yearly')], default=91)),
-                ('next_review_on', models.DateField(blank=True, null=True, verbose_name='next review')),
-                ('last_reviewed_on', models.DateField(blank=True, editable=False, null=True, verbose_name='last reviewed')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('archived_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('ai_system', models.CharField(max_length=200, verbose_name='AI system')),
-                ('description', models.TextField(verbose_name='the concern')),
-                ('anonymous', models.BooleanField(default=False, help_text="Others see 'withheld' instead of your name.", verbose_name='withhold my name')),
-                ('outcome', models.CharField(choices=[('pending', 'Awaiting triage'), ('risk', 'Became a risk'), ('incident', 'Handled as an incident'), ('no_action', 'No action needed')], default='pending', editable=False, max_length=10)),
-                ('outcome_reason', models.TextField(blank=True, editable=False, verbose_name='reason for the outcome')),
-                ('incident_reference', models.CharField(blank=True, editable=False, max_length=100)),
-                ('triaged_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('created_by', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('raised_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('requirements', models.ManyToManyField(blank=True, help_text='The ISO/IEC 42001 clauses and Annex A controls this record serves.', related_name='%(app_label)s_%(class)s_records', to='aims.requirement', verbose_name='clauses and controls')),
-                ('risk', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='concerns', to='registers.risk')),
-                ('triaged_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('updated_by', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reference", models.CharField(editable=False, max_length=20, unique=True)),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "review_cadence",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (30, "Monthly"),
+                            (91, "Quarterly"),
+                            (182, "Every six months"),
+                            (365, "Yearly"),
+                        ],
+                        default=91,
+                    ),
+                ),
+                ("next_review_on", models.DateField(blank=True, null=True, verbose_name="next review")),
+                (
+                    "last_reviewed_on",
+                    models.DateField(blank=True, editable=False, null=True, verbose_name="last reviewed"),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("archived_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("ai_system", models.CharField(max_length=200, verbose_name="AI system")),
+                ("description", models.TextField(verbose_name="the concern")),
+                (
+                    "anonymous",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Others see 'withheld' instead of your name.",
+                        verbose_name="withhold my name",
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Awaiting triage"),
+                            ("risk", "Became a risk"),
+                            ("incident", "Handled as an incident"),
+                            ("no_action", "No action needed"),
+                        ],
+                        default="pending",
+                        editable=False,
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "outcome_reason",
+                    models.TextField(blank=True, editable=False, verbose_name="reason for the outcome"),
+                ),
+                ("incident_reference", models.CharField(blank=True, editable=False, max_length=100)),
+                ("triaged_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "raised_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "requirements",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The ISO/IEC 42001 clauses and Annex A controls this record serves.",
+                        related_name="%(app_label)s_%(class)s_records",
+                        to="aims.requirement",
+                        verbose_name="clauses and controls",
+                    ),
+                ),
+                (
+                    "risk",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="concerns",
+                        to="registers.risk",
+                    ),
+                ),
+                (
+                    "triaged_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'concern',
-                'ordering': ['-created_at'],
-                'abstract': False,
+                "verbose_name": "concern",
+                "ordering": ["-created_at"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Course',
+            name="Course",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(editable=False, max_length=20, unique=True)),
-                ('title', models.CharField(max_length=200)),
-                ('review_cadence', models.PositiveSmallIntegerField(choices=[(30, 'Monthly'), (91, 'Quarterly'), (182, 'Every six months'), (365, 'Yearly')], default=91)),
-                ('next_review_on', models.DateField(blank=True, null=True, verbose_name='next review')),
-                ('last_reviewed_on', models.DateField(blank=True, editable=False, null=True, verbose_name='last reviewed')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('archived_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('provider', models.CharField(blank=True, max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('duration', models.CharField(blank=True, help_text="e.g. '2 days', '90 minutes online'.", max_length=60)),
-                ('valid_months', models.PositiveSmallIntegerField(blank=True, help_text='Empty when it does not expire.', null=True, verbose_name='valid for (months)')),
-                ('created_by', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('requirements', models.ManyToManyField(blank=True, help_text='The ISO/IEC 42001 clauses and Annex A controls this record serves.', related_name='%(app_label)s_%(class)s_records', to='aims.requirement', verbose_name='clauses and controls')),
-                ('updated_by', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reference", models.CharField(editable=False, max_length=20, unique=True)),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "review_cadence",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (30, "Monthly"),
+                            (91, "Quarterly"),
+                            (182, "Every six months"),
+                            (365, "Yearly"),
+                        ],
+                        default=91,
+                    ),
+                ),
+                ("next_review_on", models.DateField(blank=True, null=True, verbose_name="next review")),
+                (
+                    "last_reviewed_on",
+                    models.DateField(blank=True, editable=False, null=True, verbose_name="last reviewed"),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("archived_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("provider", models.CharField(blank=True, max_length=200)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "duration",
+                    models.CharField(
+                        blank=True, help_text="e.g. '2 days', '90 minutes online'.", max_length=60
+                    ),
+                ),
+                (
+                    "valid_months",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="Empty when it does not expire.",
+                        null=True,
+                        verbose_name="valid for (months)",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "requirements",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The ISO/IEC 42001 clauses and Annex A controls this record serves.",
+                        related_name="%(app_label)s_%(class)s_records",
+                        to="aims.requirement",
+                        verbose_name="clauses and controls",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'course',
-                'ordering': ['title'],
-                'abstract': False,
+                "verbose_name": "course",
+                "ordering": ["title"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='CompetenceRequirement',
+            name="CompetenceRequirement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(editable=False, max_length=20, unique=True)),
-                ('title', models.CharField(max_length=200)),
-                ('review_cadence', models.PositiveSmallIntegerField(choices=[(30, 'Monthly'), (91, 'Quarterly'), (182, 'Every six months'), (365, 'Yearly')], default=91)),
-                ('next_review_on', models.DateField(blank=True, null=True, verbose_name='next review')),
-                ('last_reviewed_on', models.DateField(blank=True, editable=False, null=True, verbose_name='last reviewed')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('archived_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('description', models.TextField(blank=True)),
-                ('created_by', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('requirements', models.ManyToManyField(blank=True, help_text='The ISO/IEC 42001 clauses and Annex A controls this record serves.', related_name='%(app_label)s_%(class)s_records', to='aims.requirement', verbose_name='clauses and controls')),
-                ('role', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='competence_requirements', to='registers.aimsrole')),
-                ('updated_by', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('courses', models.ManyToManyField(blank=True, related_name='competence_requirements', to='registers.course', verbose_name='courses that meet it')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reference", models.CharField(editable=False, max_length=20, unique=True)),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "review_cadence",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (30, "Monthly"),
+                            (91, "Quarterly"),
+                            (182, "Every six months"),
+                            (365, "Yearly"),
+                        ],
+                        default=91,
+                    ),
+                ),
+                ("next_review_on", models.DateField(blank=True, null=True, verbose_name="next review")),
+                (
+                    "last_reviewed_on",
+                    models.DateField(blank=True, editable=False, null=True, verbose_name="last reviewed"),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("archived_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "requirements",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The ISO/IEC 42001 clauses and Annex A controls this record serves.",
+                        related_name="%(app_label)s_%(class)s_records",
+                        to="aims.requirement",
+                        verbose_name="clauses and controls",
+                    ),
+                ),
+                (
+                    "role",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="competence_requirements",
+                        to="registers.aimsrole",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "courses",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="competence_requirements",
+                        to="registers.course",
+                        verbose_name="courses that meet it",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'competence requirement',
-                'ordering': ['role__title', 'title'],
-                'abstract': False,
+                "verbose_name": "competence requirement",
+                "ordering": ["role__title", "title"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Decision',
+            name="Decision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(editable=False, max_length=20, unique=True)),
-                ('title', models.CharField(max_length=200)),
-                ('review_cadence', models.PositiveSmallIntegerField(choices=[(30, 'Monthly'), (91, 'Quarterly'), (182, 'Every six months'), (365, 'Yearly')], default=91)),
-                ('next_review_on', models.DateField(blank=True, null=True, verbose_name='next review')),
-                ('last_reviewed_on', models.DateField(blank=True, editable=False, null=True, verbose_name='last reviewed')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('archived_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('decision', models.TextField()),
-                ('rationale', models.TextField(blank=True)),
-                ('due_on', models.DateField(blank=True, null=True, verbose_name='due')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('in_progress', 'In progress'), ('done', 'Done'), ('cancelled', 'Cancelled')], default='open', max_length=12)),
-                ('created_by', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('meeting', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='decisions', to='registers.boardmeeting')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('requirements', models.ManyToManyField(blank=True, help_text='The ISO/IEC 42001 clauses and Annex A controls this record serves.', related_name='%(app_label)s_%(class)s_records', to='aims.requirement', verbose_name='clauses and controls')),
-                ('updated_by', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reference", models.CharField(editable=False, max_length=20, unique=True)),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "review_cadence",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (30, "Monthly"),
+                            (91, "Quarterly"),
+                            (182, "Every six months"),
+                            (365, "Yearly"),
+                        ],
+                        default=91,
+                    ),
+                ),
+                ("next_review_on", models.DateField(blank=True, null=True, verbose_name="next review")),
+                (
+                    "last_reviewed_on",
+                    models.DateField(blank=True, editable=False, null=True, verbose_name="last reviewed"),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("archived_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("decision", models.TextField()),
+                ("rationale", models.TextField(blank=True)),
+                ("due_on", models.DateField(blank=True, null=True, verbose_name="due")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("in_progress", "In progress"),
+                            ("done", "Done"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="open",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="decisions",
+                        to="registers.boardmeeting",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "requirements",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The ISO/IEC 42001 clauses and Annex A controls this record serves.",
+                        related_name="%(app_label)s_%(class)s_records",
+                        to="aims.requirement",
+                        verbose_name="clauses and controls",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'board decision',
-                'ordering': ['status', 'due_on', 'reference'],
-                'abstract': False,
+                "verbose_name": "board decision",
+                "ordering": ["status", "due_on", "reference"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Document',
+            name="Document",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(editable=False, max_length=20, unique=True)),
-                ('title', models.CharField(max_length=200)),
-                ('review_cadence', models.PositiveSmallIntegerField(choices=[(30, 'Monthly'), (91, 'Quarterly'), (182, 'Every six months'), (365, 'Yearly')], default=91)),
-                ('next_review_on', models.DateField(blank=True, null=True, verbose_name='next review')),
-                ('last_reviewed_on', models.DateField(blank=True, editable=False, null=True, verbose_name='last reviewed')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('archived_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('kind', models.CharField(choices=[('policy', 'Policy'), ('procedure', 'Procedure'), ('sop', 'Standard operating procedure'), ('record', 'Record'), ('template', 'Template or form'), ('external', 'Document of external origin')], max_length=10, verbose_name='type')),
-                ('external_origin', models.BooleanField(default=False, help_text='A standard, regulation or supplier document (7.5.3).', verbose_name='of external origin')),
-                ('document_version', models.CharField(default='1.0', max_length=20, verbose_name='version')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('approved', 'Approved'), ('obsolete', 'Obsolete')], default='draft', max_length=10)),
-                ('approved_on', models.DateField(blank=True, null=True)),
-                ('retention', models.CharField(blank=True, help_text="e.g. '7 years after exit'.", max_length=100, verbose_name='retention')),
-                ('classification', models.CharField(choices=[('public', 'Public'), ('internal', 'Internal'), ('confidential', 'Confidential'), ('restricted', 'Restricted')], default='internal', max_length=12)),
-                ('location', models.CharField(blank=True, help_text='A system or URL.', max_length=300, verbose_name='where it is kept')),
-                ('content', models.TextField(blank=True, help_text='The text, when it lives here rather than in a file.')),
-                ('file', models.FileField(blank=True, max_length=200, storage=aims.files.PrivateStorage(), upload_to=aims.files.upload_path)),
-                ('file_name', models.CharField(blank=True, editable=False, max_length=200)),
-                ('file_sha256', models.CharField(blank=True, editable=False, max_length=64)),
-                ('approver', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('requirements', models.ManyToManyField(blank=True, help_text='The ISO/IEC 42001 clauses and Annex A controls this record serves.', related_name='%(app_label)s_%(class)s_records', to='aims.requirement', verbose_name='clauses and controls')),
-                ('updated_by', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reference", models.CharField(editable=False, max_length=20, unique=True)),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "review_cadence",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (30, "Monthly"),
+                            (91, "Quarterly"),
+                            (182, "Every six months"),
+                            (365, "Yearly"),
+                        ],
+                        default=91,
+                    ),
+                ),
+                ("next_review_on", models.DateField(blank=True, null=True, verbose_name="next review")),
+                (
+                    "last_reviewed_on",
+                    models.DateField(blank=True, editable=False, null=True, verbose_name="last reviewed"),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("archived_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("policy", "Policy"),
+                            ("procedure", "Procedure"),
+                            ("sop", "Standard operating procedure"),
+                            ("record", "Record"),
+                            ("template", "Template or form"),
+                            ("external", "Document of external origin"),
+                        ],
+                        max_length=10,
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "external_origin",
+                    models.BooleanField(
+                        default=False,
+                        help_text="A standard, regulation or supplier document (7.5.3).",
+                        verbose_name="of external origin",
+                    ),
+                ),
+                ("document_version", models.CharField(default="1.0", max_length=20, verbose_name="version")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("approved", "Approved"), ("obsolete", "Obsolete")],
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                ("approved_on", models.DateField(blank=True, null=True)),
+                (
+                    "retention",
+                    models.CharField(
+                        blank=True,
+                        help_text="e.g. '7 years after exit'.",
+                        max_length=100,
+                        verbose_name="retention",
+                    ),
+                ),
+                (
+                    "classification",
+                    models.CharField(
+                        choices=[
+                            ("public", "Public"),
+                            ("internal", "Internal"),
+                            ("confidential", "Confidential"),
+                            ("restricted", "Restricted"),
+                        ],
+                        default="internal",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "location",
+                    models.CharField(
+                        blank=True,
+                        help_text="A system or URL.",
+                        max_length=300,
+                        verbose_name="where it is kept",
+                    ),
+                ),
+                (
+                    "content",
+                    models.TextField(
+                        blank=True, help_text="The text, when it lives here rather than in a file."
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        blank=True,
+                        max_length=200,
+                        storage=aims.files.PrivateStorage(),
+                        upload_to=aims.files.upload_path,
+                    ),
+                ),
+                ("file_name", models.CharField(blank=True, editable=False, max_length=200)),
+                ("file_sha256", models.CharField(blank=True, editable=False, max_length=64)),
+                (
+                    "approver",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "requirements",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The ISO/IEC 42001 clauses and Annex A controls this record serves.",
+                        related_name="%(app_label)s_%(class)s_records",
+                        to="aims.requirement",
+                        verbose_name="clauses and controls",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'document',
-                'ordering': ['reference'],
-                'abstract': False,
+                "verbose_name": "document",
+                "ordering": ["reference"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Policy',
+            name="Policy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(editable=False, max_length=20, unique=True)),
-                ('title', models.CharField(max_length=200)),
-                ('review_cadence', models.PositiveSmallIntegerField(choices=[(30, 'Monthly'), (91, 'Quarterly'), (182, 'Every six months'), (365, 'Yearly')], default=91)),
-                ('next_review_on', models.DateField(blank=True, null=True, verbose_name='next review')),
-                ('last_reviewed_on', models.DateField(blank=True, editable=False, null=True, verbose_name='last reviewed')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('archived_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('in_review', 'In review'), ('approved', 'Approved by the board'), ('published', 'Published'), ('retired', 'Retired')], default='draft', editable=False, max_length=12)),
-                ('version_number', models.PositiveIntegerField(default=0, editable=False, help_text='0 until the board first approves it.', verbose_name='approved version')),
-                ('published_on', models.DateField(blank=True, editable=False, null=True)),
-                ('kind', models.CharField(choices=[('ai_policy', 'AI policy (5.2)'), ('ethics', 'AI ethics principles'), ('acceptable_use', 'Acceptable use of AI'), ('data', 'Data for AI'), ('other', 'Other AI-related policy')], default='ai_policy', max_length=16)),
-                ('purpose', models.TextField(blank=True)),
-                ('body', models.TextField(help_text='The policy itself; headings on their own lines.', verbose_name='policy text')),
-                ('applies_to', models.CharField(blank=True, max_length=300, verbose_name='who it applies to')),
-                ('acknowledge_roles', models.JSONField(blank=True, default=list, help_text='When a version is published, everyone with these roles is asked to acknowledge it (7.3).', verbose_name='roles asked to acknowledge')),
-                ('acknowledge_people', models.ManyToManyField(blank=True, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='people asked to acknowledge')),
-                ('created_by', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('requirements', models.ManyToManyField(blank=True, help_text='The ISO/IEC 42001 clauses and Annex A controls this record serves.', related_name='%(app_label)s_%(class)s_records', to='aims.requirement', verbose_name='clauses and controls')),
-                ('updated_by', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reference", models.CharField(editable=False, max_length=20, unique=True)),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "review_cadence",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (30, "Monthly"),
+                            (91, "Quarterly"),
+                            (182, "Every six months"),
+                            (365, "Yearly"),
+                        ],
+                        default=91,
+                    ),
+                ),
+                ("next_review_on", models.DateField(blank=True, null=True, verbose_name="next review")),
+                (
+                    "last_reviewed_on",
+                    models.DateField(blank=True, editable=False, null=True, verbose_name="last reviewed"),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("archived_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("in_review", "In review"),
+                            ("approved", "Approved by the board"),
+                            ("published", "Published"),
+                            ("retired", "Retired"),
+                        ],
+                        default="draft",
+                        editable=False,
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "version_number",
+                    models.PositiveIntegerField(
+                        default=0,
+                        editable=False,
+                        help_text="0 until the board first approves it.",
+                        verbose_name="approved version",
+                    ),
+                ),
+                ("published_on", models.DateField(blank=True, editable=False, null=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("ai_policy", "AI policy (5.2)"),
+                            ("ethics", "AI ethics principles"),
+                            ("acceptable_use", "Acceptable use of AI"),
+                            ("data", "Data for AI"),
+                            ("other", "Other AI-related policy"),
+                        ],
+                        default="ai_policy",
+                        max_length=16,
+                    ),
+                ),
+                ("purpose", models.TextField(blank=True)),
+                (
+                    "body",
+                    models.TextField(
+                        help_text="The policy itself; headings on their own lines.",
+                        verbose_name="policy text",
+                    ),
+                ),
+                (
+                    "applies_to",
+                    models.CharField(blank=True, max_length=300, verbose_name="who it applies to"),
+                ),
+                (
+                    "acknowledge_roles",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="When a version is published, everyone with these roles is asked to acknowledge it (7.3).",
+                        verbose_name="roles asked to acknowledge",
+                    ),
+                ),
+                (
+                    "acknowledge_people",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="people asked to acknowledge",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "requirements",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The ISO/IEC 42001 clauses and Annex A controls this record serves.",
+                        related_name="%(app_label)s_%(class)s_records",
+                        to="aims.requirement",
+                        verbose_name="clauses and controls",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'policy',
-                'verbose_name_plural': 'policies',
-                'ordering': ['reference'],
-                'abstract': False,
+                "verbose_name": "policy",
+                "verbose_name_plural": "policies",
+                "ordering": ["reference"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Acknowledgement',
+            name="Acknowledgement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version_number', models.PositiveIntegerField()),
-                ('requested_at', models.DateTimeField(auto_now_add=True)),
-                ('acknowledged_at', models.DateTimeField(blank=True, null=True)),
-                ('last_reminded_on', models.DateField(blank=True, null=True)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('policy', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='acknowledgements', to='registers.policy')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version_number", models.PositiveIntegerField()),
+                ("requested_at", models.DateTimeField(auto_now_add=True)),
+                ("acknowledged_at", models.DateTimeField(blank=True, null=True)),
+                ("last_reminded_on", models.DateField(blank=True, null=True)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "policy",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="acknowledgements",
+                        to="registers.policy",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['policy', '-version_number', 'person__username'],
+                "ordering": ["policy", "-version_number", "person__username"],
             },
         ),
         migrations.CreateModel(
-            name='RaciAssignment',
+            name="RaciAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('process', models.CharField(choices=[('context', 'Context and scope (4)'), ('policy', 'AI policy (5.2)'), ('risk', 'AI risk assessment and treatment (6.1, 8.2, 8.3)'), ('impact', 'AI system impact assessment (6.1.4, 8.4)'), ('objectives', 'AI objectives (6.2)'), ('change', 'Planning of changes (6.3)'), ('competence', 'Competence and awareness (7.2, 7.3)'), ('communication', 'Communication (7.4)'), ('documents', 'Documented information (7.5)'), ('lifecycle', 'AI system life cycle (8.1, A.6)'), ('data', 'Data for AI systems (A.7)'), ('suppliers', 'Third parties and suppliers (A.10)'), ('monitoring', 'Monitoring and measurement (9.1)'), ('audit', 'Internal audit (9.2)'), ('review', 'Management review (9.3)'), ('incident', 'Incidents and concerns (A.3.3, A.8.4)'), ('improvement', 'Nonconformity and corrective action (10)')], max_length=16)),
-                ('letter', models.CharField(choices=[('R', 'Responsible'), ('A', 'Accountable'), ('C', 'Consulted'), ('I', 'Informed')], max_length=1)),
-                ('role', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='raci', to='registers.aimsrole')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "process",
+                    models.CharField(
+                        choices=[
+                            ("context", "Context and scope (4)"),
+                            ("policy", "AI policy (5.2)"),
+                            ("risk", "AI risk assessment and treatment (6.1, 8.2, 8.3)"),
+                            ("impact", "AI system impact assessment (6.1.4, 8.4)"),
+                            ("objectives", "AI objectives (6.2)"),
+                            ("change", "Planning of changes (6.3)"),
+                            ("competence", "Competence and awareness (7.2, 7.3)"),
+                            ("communication", "Communication (7.4)"),
+                            ("documents", "Documented information (7.5)"),
+                            ("lifecycle", "AI system life cycle (8.1, A.6)"),
+                            ("data", "Data for AI systems (A.7)"),
+                            ("suppliers", "Third parties and suppliers (A.10)"),
+                            ("monitoring", "Monitoring and measurement (9.1)"),
+                            ("audit", "Internal audit (9.2)"),
+                            ("review", "Management review (9.3)"),
+                            ("incident", "Incidents and concerns (A.3.3, A.8.4)"),
+                            ("improvement", "Nonconformity and corrective action (10)"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "letter",
+                    models.CharField(
+                        choices=[
+                            ("R", "Responsible"),
+                            ("A", "Accountable"),
+                            ("C", "Consulted"),
+                            ("I", "Informed"),
+                        ],
+                        max_length=1,
+                    ),
+                ),
+                (
+                    "role",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="raci",
+                        to="registers.aimsrole",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['process', 'role__title'],
+                "ordering": ["process", "role__title"],
             },
         ),
         migrations.CreateModel(
-            name='Resource',
+            name="Resource",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(editable=False, max_length=20, unique=True)),
-                ('title', models.CharField(max_length=200)),
-                ('review_cadence', models.PositiveSmallIntegerField(choices=[(30, 'Monthly'), (91, 'Quarterly'), (182, 'Every six months'), (365, 'Yearly')], default=91)),
-                ('next_review_on', models.DateField(blank=True, null=True, verbose_name='next review')),
-                ('last_reviewed_on', models.DateField(blank=True, editable=False, null=True, verbose_name='last reviewed')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('archived_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('process', models.CharField(choices=[('context', 'Context and scope (4)'), ('policy', 'AI policy (5.2)'), ('risk', 'AI risk assessment and treatment (6.1, 8.2, 8.3)'), ('impact', 'AI system impact assessment (6.1.4, 8.4)'), ('objectives', 'AI objectives (6.2)'), ('change', 'Planning of changes (6.3)'), ('competence', 'Competence and awareness (7.2, 7.3)'), ('communication', 'Communication (7.4)'), ('documents', 'Documented information (7.5)'), ('lifecycle', 'AI system life cycle (8.1, A.6)'), ('data', 'Data for AI systems (A.7)'), ('suppliers', 'Third parties and suppliers (A.10)'), ('monitoring', 'Monitoring and measurement (9.1)'), ('audit', 'Internal audit (9.2)'), ('review', 'Management review (9.3)'), ('incident', 'Incidents and concerns (A.3.3, A.8.4)'), ('improvement', 'Nonconformity and corrective action (10)')], max_length=16, verbose_name='AIMS process')),
-                ('kind', models.CharField(choices=[('people', 'People'), ('budget', 'Budget'), ('tooling', 'Tooling'), ('compute', 'Computing infrastructure'), ('data', 'Data')], max_length=10)),
-                ('description', models.TextField(blank=True, verbose_name='what is provided')),
-                ('quantity', models.CharField(blank=True, help_text="e.g. '2 FTE', 'EUR 40k a year'.", max_length=100, verbose_name='amount')),
-                ('gap', models.TextField(blank=True, help_text='What is missing; empty when the process is covered.', verbose_name='gap')),
-                ('gap_closed_on', models.DateField(blank=True, null=True, verbose_name='gap closed on')),
-                ('created_by', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('requirements', models.ManyToManyField(blank=True, help_text='The ISO/IEC 42001 clauses and Annex A controls this record serves.', related_name='%(app_label)s_%(class)s_records', to='aims.requirement', verbose_name='clauses and controls')),
-                ('updated_by', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reference", models.CharField(editable=False, max_length=20, unique=True)),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "review_cadence",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (30, "Monthly"),
+                            (91, "Quarterly"),
+                            (182, "Every six months"),
+                            (365, "Yearly"),
+                        ],
+                        default=91,
+                    ),
+                ),
+                ("next_review_on", models.DateField(blank=True, null=True, verbose_name="next review")),
+                (
+                    "last_reviewed_on",
+                    models.DateField(blank=True, editable=False, null=True, verbose_name="last reviewed"),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("archived_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "process",
+                    models.CharField(
+                        choices=[
+                            ("context", "Context and scope (4)"),
+                            ("policy", "AI policy (5.2)"),
+                            ("risk", "AI risk assessment and treatment (6.1, 8.2, 8.3)"),
+                            ("impact", "AI system impact assessment (6.1.4, 8.4)"),
+                            ("objectives", "AI objectives (6.2)"),
+                            ("change", "Planning of changes (6.3)"),
+                            ("competence", "Competence and awareness (7.2, 7.3)"),
+                            ("communication", "Communication (7.4)"),
+                            ("documents", "Documented information (7.5)"),
+                            ("lifecycle", "AI system life cycle (8.1, A.6)"),
+                            ("data", "Data for AI systems (A.7)"),
+                            ("suppliers", "Third parties and suppliers (A.10)"),
+                            ("monitoring", "Monitoring and measurement (9.1)"),
+                            ("audit", "Internal audit (9.2)"),
+                            ("review", "Management review (9.3)"),
+                            ("incident", "Incidents and concerns (A.3.3, A.8.4)"),
+                            ("improvement", "Nonconformity and corrective action (10)"),
+                        ],
+                        max_length=16,
+                        verbose_name="AIMS process",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("people", "People"),
+                            ("budget", "Budget"),
+                            ("tooling", "Tooling"),
+                            ("compute", "Computing infrastructure"),
+                            ("data", "Data"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="what is provided")),
+                (
+                    "quantity",
+                    models.CharField(
+                        blank=True,
+                        help_text="e.g. '2 FTE', 'EUR 40k a year'.",
+                        max_length=100,
+                        verbose_name="amount",
+                    ),
+                ),
+                (
+                    "gap",
+                    models.TextField(
+                        blank=True,
+                        help_text="What is missing; empty when the process is covered.",
+                        verbose_name="gap",
+                    ),
+                ),
+                ("gap_closed_on", models.DateField(blank=True, null=True, verbose_name="gap closed on")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "requirements",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The ISO/IEC 42001 clauses and Annex A controls this record serves.",
+                        related_name="%(app_label)s_%(class)s_records",
+                        to="aims.requirement",
+                        verbose_name="clauses and controls",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'resource',
-                'ordering': ['process', 'kind', 'reference'],
-                'abstract': False,
+                "verbose_name": "resource",
+                "ordering": ["process", "kind", "reference"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='ScopeStatement',
+            name="ScopeStatement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(editable=False, max_length=20, unique=True)),
-                ('title', models.CharField(max_length=200)),
-                ('review_cadence', models.PositiveSmallIntegerField(choices=[(30, 'Monthly'), (91, 'Quarterly'), (182, 'Every six months'), (365, 'Yearly')], default=91)),
-                ('next_review_on', models.DateField(blank=True, null=True, verbose_name='next review')),
-                ('last_reviewed_on', models.DateField(blank=True, editable=False, null=True, verbose_name='last reviewed')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('archived_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('in_review', 'In review'), ('approved', 'Approved by the board'), ('published', 'Published'), ('retired', 'Retired')], default='draft', editable=False, max_length=12)),
-                ('version_number', models.PositiveIntegerField(default=0, editable=False, help_text='0 until the board first approves it.', verbose_name='approved version')),
-                ('published_on', models.DateField(blank=True, editable=False, null=True)),
-                ('boundaries', models.TextField(help_text='Organisational, physical and legal boundaries of the AIMS.')),
-                ('systems_in_scope', models.TextField(blank=True, verbose_name='AI systems in scope')),
-                ('systems_out_of_scope', models.TextField(blank=True, verbose_name='AI systems out of scope')),
-                ('units_in_scope', models.TextField(blank=True, verbose_name='units and sites in scope')),
-                ('units_out_of_scope', models.TextField(blank=True, verbose_name='units and sites out of scope')),
-                ('ai_roles', models.JSONField(blank=True, default=list, help_text='Provider, producer, customer, partner, subject or authority (see the glossary).', verbose_name="the organisation's AI roles")),
-                ('interfaces', models.TextField(blank=True, help_text='With activities, suppliers and parties outside.', verbose_name='interfaces and dependencies')),
-                ('exclusions', models.TextField(blank=True, help_text='Each Annex A control or activity left out, and why; an auditor checks these.', verbose_name='exclusions and their justification')),
-                ('created_by', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('requirements', models.ManyToManyField(blank=True, help_text='The ISO/IEC 42001 clauses and Annex A controls this record serves.', related_name='%(app_label)s_%(class)s_records', to='aims.requirement', verbose_name='clauses and controls')),
-                ('updated_by', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reference", models.CharField(editable=False, max_length=20, unique=True)),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "review_cadence",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (30, "Monthly"),
+                            (91, "Quarterly"),
+                            (182, "Every six months"),
+                            (365, "Yearly"),
+                        ],
+                        default=91,
+                    ),
+                ),
+                ("next_review_on", models.DateField(blank=True, null=True, verbose_name="next review")),
+                (
+                    "last_reviewed_on",
+                    models.DateField(blank=True, editable=False, null=True, verbose_name="last reviewed"),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("archived_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("in_review", "In review"),
+                            ("approved", "Approved by the board"),
+                            ("published", "Published"),
+                            ("retired", "Retired"),
+                        ],
+                        default="draft",
+                        editable=False,
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "version_number",
+                    models.PositiveIntegerField(
+                        default=0,
+                        editable=False,
+                        help_text="0 until the board first approves it.",
+                        verbose_name="approved version",
+                    ),
+                ),
+                ("published_on", models.DateField(blank=True, editable=False, null=True)),
+                (
+                    "boundaries",
+                    models.TextField(help_text="Organisational, physical and legal boundaries of the AIMS."),
+                ),
+                ("systems_in_scope", models.TextField(blank=True, verbose_name="AI systems in scope")),
+                (
+                    "systems_out_of_scope",
+                    models.TextField(blank=True, verbose_name="AI systems out of scope"),
+                ),
+                ("units_in_scope", models.TextField(blank=True, verbose_name="units and sites in scope")),
+                (
+                    "units_out_of_scope",
+                    models.TextField(blank=True, verbose_name="units and sites out of scope"),
+                ),
+                (
+                    "ai_roles",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Provider, producer, customer, partner, subject or authority (see the glossary).",
+                        verbose_name="the organisation's AI roles",
+                    ),
+                ),
+                (
+                    "interfaces",
+                    models.TextField(
+                        blank=True,
+                        help_text="With activities, suppliers and parties outside.",
+                        verbose_name="interfaces and dependencies",
+                    ),
+                ),
+                (
+                    "exclusions",
+                    models.TextField(
+                        blank=True,
+                        help_text="Each Annex A control or activity left out, and why; an auditor checks these.",
+                        verbose_name="exclusions and their justification",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "requirements",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The ISO/IEC 42001 clauses and Annex A controls this record serves.",
+                        related_name="%(app_label)s_%(class)s_records",
+                        to="aims.requirement",
+                        verbose_name="clauses and controls",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'scope statement',
-                'ordering': ['reference'],
-                'abstract': False,
+                "verbose_name": "scope statement",
+                "ordering": ["reference"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='TrainingRecord',
+            name="TrainingRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(editable=False, max_length=20, unique=True)),
-                ('title', models.CharField(max_length=200)),
-                ('review_cadence', models.PositiveSmallIntegerField(choices=[(30, 'Monthly'), (91, 'Quarterly'), (182, 'Every six months'), (365, 'Yearly')], default=91)),
-                ('next_review_on', models.DateField(blank=True, null=True, verbose_name='next review')),
-                ('last_reviewed_on', models.DateField(blank=True, editable=False, null=True, verbose_name='last reviewed')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('archived_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('completed_on', models.DateField(verbose_name='completed')),
-                ('expires_on', models.DateField(blank=True, help_text='Empty: taken from the course.', null=True, verbose_name='expires')),
-                ('evidence', models.FileField(blank=True, max_length=200, storage=aims.files.PrivateStorage(), upload_to=aims.files.upload_path)),
-                ('evidence_name', models.CharField(blank=True, editable=False, max_length=200)),
-                ('evidence_sha256', models.CharField(blank=True, editable=False, max_length=64)),
-                ('notes', models.TextField(blank=True)),
-                ('course', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='training', to='registers.course')),
-                ('created_by', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='training', to=settings.AUTH_USER_MODEL)),
-                ('requirements', models.ManyToManyField(blank=True, help_text='The ISO/IEC 42001 clauses and Annex A controls this record serves.', related_name='%(app_label)s_%(class)s_records', to='aims.requirement', verbose_name='clauses and controls')),
-                ('updated_by', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reference", models.CharField(editable=False, max_length=20, unique=True)),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "review_cadence",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (30, "Monthly"),
+                            (91, "Quarterly"),
+                            (182, "Every six months"),
+                            (365, "Yearly"),
+                        ],
+                        default=91,
+                    ),
+                ),
+                ("next_review_on", models.DateField(blank=True, null=True, verbose_name="next review")),
+                (
+                    "last_reviewed_on",
+                    models.DateField(blank=True, editable=False, null=True, verbose_name="last reviewed"),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("archived_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("completed_on", models.DateField(verbose_name="completed")),
+                (
+                    "expires_on",
+                    models.DateField(
+                        blank=True,
+                        help_text="Empty: taken from the course.",
+                        null=True,
+                        verbose_name="expires",
+                    ),
+                ),
+                (
+                    "evidence",
+                    models.FileField(
+                        blank=True,
+                        max_length=200,
+                        storage=aims.files.PrivateStorage(),
+                        upload_to=aims.files.upload_path,
+                    ),
+                ),
+                ("evidence_name", models.CharField(blank=True, editable=False, max_length=200)),
+                ("evidence_sha256", models.CharField(blank=True, editable=False, max_length=64)),
+                ("notes", models.TextField(blank=True)),
+                (
+                    "course",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="training",
+                        to="registers.course",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="training",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "requirements",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The ISO/IEC 42001 clauses and Annex A controls this record serves.",
+                        related_name="%(app_label)s_%(class)s_records",
+                        to="aims.requirement",
+                        verbose_name="clauses and controls",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'training record',
-                'ordering': ['-completed_on'],
-                'abstract': False,
+                "verbose_name": "training record",
+                "ordering": ["-completed_on"],
+                "abstract": False,
             },
         ),
         migrations.AddIndex(
-            model_name='aimsrole',
-            index=models.Index(condition=models.Q(('archived_at__isnull', True)), fields=['id'], name='registers_aimsrole_live'),
+            model_name="aimsrole",
+            index=models.Index(
+                condition=models.Q(("archived_at__isnull", True)),
+                fields=["id"],
+                name="registers_aimsrole_live",
+            ),
         ),
         migrations.AddIndex(
-            model_name='boardmeeting',
-            index=models.Index(condition=models.Q(('archived_at__isnull', True)), fields=['id'], name='registers_boardmeeting_live'),
+            model_name="boardmeeting",
+            index=models.Index(
+                condition=models.Q(("archived_at__isnull", True)),
+                fields=["id"],
+                name="registers_boardmeeting_live",
+            ),
         ),
         migrations.AddIndex(
-            model_name='communication',
-            index=models.Index(condition=models.Q(('archived_at__isnull', True)), fields=['id'], name='registers_communication_live'),
+            model_name="communication",
+            index=models.Index(
+                condition=models.Q(("archived_at__isnull", True)),
+                fields=["id"],
+                name="registers_communication_live",
+            ),
         ),
         migrations.AddIndex(
-            model_name='concern',
-            index=models.Index(condition=models.Q(('archived_at__isnull', True)), fields=['id'], name='registers_concern_live'),
+            model_name="concern",
+            index=models.Index(
+                condition=models.Q(("archived_at__isnull", True)),
+                fields=["id"],
+                name="registers_concern_live",
+            ),
         ),
         migrations.AddIndex(
-            model_name='course',
-            index=models.Index(condition=models.Q(('archived_at__isnull', True)), fields=['id'], name='registers_course_live'),
+            model_name="course",
+            index=models.Index(
+                condition=models.Q(("archived_at__isnull", True)), fields=["id"], name="registers_course_live"
+            ),
         ),
         migrations.AddIndex(
-            model_name='competencerequirement',
-            index=models.Index(condition=models.Q(('archived_at__isnull', True)), fields=['id'], name='registers_competencereq_live'),
+            model_name="competencerequirement",
+            index=models.Index(
+                condition=models.Q(("archived_at__isnull", True)),
+                fields=["id"],
+                name="registers_competencereq_live",
+            ),
         ),
         migrations.AddIndex(
-            model_name='decision',
-            index=models.Index(condition=models.Q(('archived_at__isnull', True)), fields=['id'], name='registers_decision_live'),
+            model_name="decision",
+            index=models.Index(
+                condition=models.Q(("archived_at__isnull", True)),
+                fields=["id"],
+                name="registers_decision_live",
+            ),
         ),
         migrations.AddIndex(
-            model_name='document',
-            index=models.Index(condition=models.Q(('archived_at__isnull', True)), fields=['id'], name='registers_document_live'),
+            model_name="document",
+            index=models.Index(
+                condition=models.Q(("archived_at__isnull", True)),
+                fields=["id"],
+                name="registers_document_live",
+            ),
         ),
         migrations.AddIndex(
-            model_name='policy',
-            index=models.Index(condition=models.Q(('archived_at__isnull', True)), fields=['id'], name='registers_policy_live'),
+            model_name="policy",
+            index=models.Index(
+                condition=models.Q(("archived_at__isnull", True)), fields=["id"], name="registers_policy_live"
+            ),
         ),
         migrations.AddIndex(
-            model_name='acknowledgement',
-            index=models.Index(fields=['person', 'acknowledged_at'], name='registers_a_person__1cdad9_idx'),
+            model_name="acknowledgement",
+            index=models.Index(fields=["person", "acknowledged_at"], name="registers_a_person__1cdad9_idx"),
         ),
         migrations.AddConstraint(
-            model_name='acknowledgement',
-            constraint=models.UniqueConstraint(fields=('policy', 'version_number', 'person'), name='one_ack_per_version'),
+            model_name="acknowledgement",
+            constraint=models.UniqueConstraint(
+                fields=("policy", "version_number", "person"), name="one_ack_per_version"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='raciassignment',
-            constraint=models.UniqueConstraint(fields=('role', 'process'), name='one_letter_per_role_process'),
+            model_name="raciassignment",
+            constraint=models.UniqueConstraint(
+                fields=("role", "process"), name="one_letter_per_role_process"
+            ),
         ),
         migrations.AddIndex(
-            model_name='resource',
-            index=models.Index(condition=models.Q(('archived_at__isnull', True)), fields=['id'], name='registers_resource_live'),
+            model_name="resource",
+            index=models.Index(
+                condition=models.Q(("archived_at__isnull", True)),
+                fields=["id"],
+                name="registers_resource_live",
+            ),
         ),
         migrations.AddIndex(
-            model_name='scopestatement',
-            index=models.Index(condition=models.Q(('archived_at__isnull', True)), fields=['id'], name='registers_scopestatement_live'),
+            model_name="scopestatement",
+            index=models.Index(
+                condition=models.Q(("archived_at__isnull", True)),
+                fields=["id"],
+                name="registers_scopestatement_live",
+            ),
         ),
         migrations.AddIndex(
-            model_name='trainingrecord',
-            index=models.Index(condition=models.Q(('archived_at__isnull', True)), fields=['id'], name='registers_trainingrecord_live'),
+            model_name="trainingrecord",
+            index=models.Index(
+                condition=models.Q(("archived_at__isnull", True)),
+                fields=["id"],
+                name="registers_trainingrecord_live",
+            ),
         ),
         migrations.AddIndex(
-            model_name='trainingrecord',
-            index=models.Index(fields=['person', 'course'], name='registers_t_person__dac678_idx'),
+            model_name="trainingrecord",
+            index=models.Index(fields=["person", "course"], name="registers_t_person__dac678_idx"),
         ),
         migrations.AddIndex(
-            model_name='trainingrecord',
-            index=models.Index(fields=['expires_on'], name='registers_t_expires_2f3384_idx'),
+            model_name="trainingrecord",
+            index=models.Index(fields=["expires_on"], name="registers_t_expires_2f3384_idx"),
         ),
     ]
