@@ -169,11 +169,14 @@ def update_record(
     action: str = Action.UPDATED,
     note: str = "",
     prepare=None,
+    extra_changes: list[dict] | None = None,
 ):
     """Apply `fields` if nobody saved since `expected_version`; record what changed.
 
     `prepare(record, before_snapshot)` lets a register adjust dependent fields (e.g. clear a risk's
-    acceptance when its residual level moves) inside the same transaction."""
+    acceptance when its residual level moves) inside the same transaction. `extra_changes` are changes
+    to rows the record owns (questionnaire answers, RACI cells), made by the caller in the same
+    transaction and recorded in this record's history ({"field", "label", "old", "new"} each)."""
     model = type(obj)
     fields, links = _split_links(model, fields, requirements)
     record = model.objects.select_for_update().get(pk=obj.pk)
@@ -189,7 +192,7 @@ def update_record(
     record.full_clean(exclude=["reference"])
     for name, values in links.items():
         getattr(record, name).set(values)
-    changes = diff(model, before, snapshot(record))
+    changes = diff(model, before, snapshot(record)) + list(extra_changes or [])
     if not changes and action == Action.UPDATED:
         return record
     record.version += 1

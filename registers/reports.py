@@ -2,11 +2,8 @@
 treatment plans (ISO/IEC 42001 6.1.2 assessment, 6.1.3 treatment, 8.2-8.3 in operation; kept as
 documented information, 7.5). Runs as a background job: see aims.jobs."""
 
-import logging
-from contextlib import contextmanager
 from types import SimpleNamespace
 
-from django.conf import settings
 from django.db.models import Model, Prefetch
 from django.http import QueryDict
 from django.template.loader import render_to_string
@@ -15,6 +12,7 @@ from django.utils import timezone
 from aims.charts import heatmap_svg, safe_colour
 from aims.jobs import JobError
 from aims.models import Requirement
+from aims.pdf import html_to_pdf
 from aims.registry import registry
 
 from . import selectors
@@ -137,48 +135,7 @@ def render_register(user, filters: dict, progress=lambda percent: None) -> bytes
     html = render_to_string("reports/risk_register.html", context)
     progress(30)
     # Rough page count (cover, overview, ~16 register rows and ~8 plans a page) for the progress bar.
-    with _layout_progress(progress, 3 + len(risks) // 16 + len(risks) // 8):
-        from weasyprint import HTML  # heavy (parses its stylesheets on import): only where PDFs are made
-
-        return HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=_no_fetch).write_pdf()
-
-
-class _PageProgress(logging.Handler):
-    """WeasyPrint logs every page it lays out: layout is most of the time, so it drives the bar."""
-
-    def __init__(self, progress, expected_pages: int):
-        super().__init__(logging.INFO)
-        self.progress, self.expected = progress, max(1, expected_pages)
-
-    def emit(self, record):
-        message = record.getMessage()
-        if message.startswith("Step 5 - Creating layout - Page "):
-            page = int(message.rsplit(" ", 1)[-1])
-            self.progress(30 + min(55, 55 * page // self.expected))
-        elif message.startswith("Step 6"):
-            self.progress(90)
-
-
-@contextmanager
-def _layout_progress(progress, expected_pages: int):
-    logger = logging.getLogger("weasyprint.progress")
-    handler = _PageProgress(progress, expected_pages)
-    saved = logger.level, logger.propagate
-    # One INFO line per page would flood the worker log; only this handler hears them.
-    logger.setLevel(logging.INFO)
-    logger.propagate = False
-    logger.addHandler(handler)
-    try:
-        yield
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(saved[0])
-        logger.propagate = saved[1]
-
-
-def _no_fetch(url, *args, **kwargs):
-    # The report embeds everything it needs; refusing every fetch keeps user text from reaching out.
-    raise ValueError(f"Reports load no external resources ({url[:60]}).")
+    return html_to_pdf(html, progress, expected_pages=3 + len(risks) // 16 + len(risks) // 8)
 
 
 def risk_register_pdf(job, progress) -> tuple[str, bytes]:

@@ -131,8 +131,9 @@ class RecordViewSet(
 
 
 def _link_field(model_field):
-    """Links to other records by reference, to people by username: what an integrator already knows."""
-    from aims.models import BaseRecord, User
+    """Links to other records by reference, to people by username, to the catalogue by code: what an
+    integrator already knows."""
+    from aims.models import BaseRecord, Requirement, User
 
     related = model_field.related_model
     if related is None:
@@ -144,6 +145,10 @@ def _link_field(model_field):
         options["allow_null"] = True
     if issubclass(related, BaseRecord):
         return serializers.SlugRelatedField(slug_field="reference", queryset=related.objects.all(), **options)
+    if issubclass(related, Requirement):
+        return serializers.SlugRelatedField(
+            slug_field="code", queryset=Requirement.objects.filter(standard__key="iso42001"), **options
+        )
     if issubclass(related, User):
         return serializers.SlugRelatedField(
             slug_field="username", queryset=User.objects.filter(is_active=True), **options

@@ -28,6 +28,12 @@ class RecordQuerySet(models.QuerySet):
         return self.filter(archived_at__isnull=True)
 
 
+def live_index(name: str) -> models.Index:
+    """The base record's partial index on live rows. A model whose `<app>_<class>_live` name would pass
+    the 30-character limit sets `indexes = [live_index("<short name>"), ...]` in its Meta."""
+    return models.Index(fields=["id"], condition=models.Q(archived_at__isnull=True), name=name)
+
+
 class BaseRecord(models.Model):
     """Owner, reference, optimistic version, requirement links, review cadence, archive, history.
 
@@ -70,13 +76,7 @@ class BaseRecord(models.Model):
         abstract = True
         # Lists count live records on every page: a partial index lets PostgreSQL count them from the
         # index alone. A register extending Meta.indexes keeps it: `indexes = [*BaseRecord.Meta.indexes, ...]`.
-        indexes = [
-            models.Index(
-                fields=["id"],
-                condition=models.Q(archived_at__isnull=True),
-                name="%(app_label)s_%(class)s_live",
-            )
-        ]
+        indexes = [live_index("%(app_label)s_%(class)s_live")]
 
     def __str__(self):
         return f"{self.reference} {self.title}"

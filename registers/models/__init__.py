@@ -34,3 +34,6 @@ __all__ += [
     "CompetenceRequirement", "Concern", "Course", "Decision", "Document", "Policy", "RaciAssignment", "Resource",
     "ScopeStatement", "TrainingRecord",
 ]  # fmt: skip
+from .readiness import ImplementationAction, Maturity, ReadinessAnswer, ReadinessAssessment  # noqa: E402
+
+__all__ += ["ImplementationAction", "Maturity", "ReadinessAnswer", "ReadinessAssessment"]

@@ -7,6 +7,7 @@ from django.db import models
 
 from aims.files import private_storage, upload_path
 from aims.models import BaseRecord
+from aims.models.records import live_index
 
 from .choices import AimsProcess
 from .leadership import AimsRole
@@ -74,13 +75,7 @@ class CompetenceRequirement(BaseRecord):
         ordering = ["role__title", "title"]
         verbose_name = "competence requirement"
         # The base record's index name would pass PostgreSQL's 30-character limit for Django's checks.
-        indexes = [
-            models.Index(
-                fields=["id"],
-                condition=models.Q(archived_at__isnull=True),
-                name="registers_competencereq_live",
-            )
-        ]
+        indexes = [live_index("registers_competencereq_live")]
 
 
 class TrainingRecord(BaseRecord):

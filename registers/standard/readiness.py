@@ -1,0 +1,196 @@
+"""The readiness (maturity) assessment, the first step of an implementation: rate every clause
+requirement (4-10) and Annex A group 0-5 with evidence, see the gaps by priority and the progress since
+the last run, raise implementation actions from the gaps, and hand the board a readiness report PDF."""
+
+import django_filters as filters
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.urls import path
+from django.views import View
+from django.views.generic import TemplateView
+
+from aims import jobs, permissions
+from aims.actions import RecordAction
+from aims.api.base import make_api
+from aims.filters import RecordFilterSet
+from aims.forms import RecordForm
+from aims.records import StaleEdit
+from aims.registry import registry
+from aims.views.records import RecordMixin, make_views, record_url_names
+from registers import readiness
+from registers.models import Maturity, ReadinessAssessment
+
+MENU = ("Readiness", "readiness", 2)
+FIELDS = readiness.FIELDS
+services = readiness.services
+
+
+class ReadinessForm(RecordForm):
+    class Meta:
+        model = ReadinessAssessment
+        fields = FIELDS
+
+
+class ReadinessFilterSet(RecordFilterSet):
+    search_fields = ("reference", "title", "notes")
+    status = filters.ChoiceFilter(choices=ReadinessAssessment.Status.choices, empty_label="Any")
+    ordering = filters.OrderingFilter(fields=(("assessed_on", "assessed_on"), ("reference", "reference")))
+
+    class Meta:
+        model = ReadinessAssessment
+        fields = []
+
+
+def questionnaire_context(request, assessment, tab):
+    if tab != "details":
+        return {}
+    answers = list(assessment.answers.select_related("requirement"))
+    sections = {}
+    for answer in answers:
+        sections.setdefault(readiness.section_of(answer.requirement), []).append(answer)
+    previous = readiness.previous_of(assessment)
+    can_rate = (
+        assessment.status == ReadinessAssessment.Status.IN_PROGRESS
+        and not assessment.is_archived
+        and permissions.allowed(request.user, "change", assessment)
+    )
+    return {
+        "questionnaire": list(sections.items()),
+        "unrated": sum(1 for a in answers if a.maturity is None),
+        "maturity_choices": Maturity.choices,
+        "can_rate": can_rate,
+        "gaps": readiness.gaps(assessment),
+        "percent": readiness.readiness_percent(assessment),
+        "chart": readiness.chart_for(assessment, previous),
+        "previous": previous,
+        "actions_raised": assessment.actions.live().count(),
+    }
+
+
+ACTIONS = [
+    RecordAction(
+        "raise-actions",
+        "Create actions from gaps",
+        readiness.raise_actions,
+        lambda u, r: (
+            permissions.allowed(u, "change", r) and permissions.can_add(u, readiness.ImplementationAction)
+        ),
+        done="Implementation actions created for the gaps of {reference}; see the implementation plan.",
+        description="One implementation action per gap that has none yet.",
+    )
+]
+
+views = make_views(
+    ReadinessAssessment,
+    services=services,
+    form_class=ReadinessForm,
+    filterset_class=ReadinessFilterSet,
+    columns=[
+        ("Assessment", "title", "reference"),
+        ("Date", "assessed_on", "assessed_on"),
+        ("Status", "status", None),
+        ("Target", "target_maturity", None),
+        ("Ready", lambda r: f"{readiness.readiness_percent(r)}%", None),
+        ("Owner", "owner", None),
+    ],
+    fieldsets=[("The assessment", ["assessed_on", "target_maturity", "notes"])],
+    form_fieldsets=[
+        ("The assessment", ["title", "assessed_on", "status", "target_maturity", "notes"]),
+        ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
+    ],
+    lead="Where the organisation stands against ISO/IEC 42001: maturity 0-5 per clause requirement and Annex A "
+    "group. A new assessment starts from the answers of the last one, so progress shows.",
+    empty_text="No readiness assessment yet. Start one: it lists every clause requirement and Annex A group to rate.",
+    actions=ACTIONS,
+    detail_template="registers/readiness_detail.html",
+    detail_context=questionnaire_context,
+)
+
+
+class AnswersView(RecordMixin, View):
+    """Save the questionnaire (POST only); a stale page or a bad value changes nothing and says why."""
+
+    model = ReadinessAssessment
+
+    def post(self, request, reference):
+        assessment = self.get_record()
+        try:
+            version = int(request.POST.get("version", ""))
+            readiness.save_answers(
+                assessment, actor=request.user, expected_version=version, data=request.POST
+            )
+        except ValueError:
+            messages.error(
+                request, "The form was missing the assessment's version; reload the page and try again."
+            )
+        except StaleEdit as exc:
+            messages.error(request, exc.message)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Answers of {assessment.reference} saved.")
+        return redirect(assessment.get_absolute_url())
+
+
+class ReportView(RecordMixin, View):
+    """Queue the readiness report PDF as a job; its page follows the progress."""
+
+    model = ReadinessAssessment
+
+    def post(self, request, reference):
+        assessment = self.get_record()
+        job = jobs.start_job(
+            kind=readiness.KIND,
+            title=f"Readiness report {assessment.reference} (PDF)",
+            params={"reference": assessment.reference},
+            user=request.user,
+        )
+        messages.info(request, "The report is being made; this page follows its progress.")
+        return redirect("job-detail", pk=job.pk)
+
+
+class CompareView(RecordMixin, TemplateView):
+    """Two assessments question by question: what moved, up or down."""
+
+    model = ReadinessAssessment
+    template_name = "registers/readiness_compare.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        visible = self.visible().live().order_by("-assessed_on", "-id")
+        newer = visible.filter(reference=self.request.GET.get("b", "")).first() or visible.first()
+        older = visible.filter(reference=self.request.GET.get("a", "")).first()
+        if older is None and newer is not None:
+            older = readiness.previous_of(newer)
+        rows = readiness.compare(older, newer) if older and newer and older != newer else []
+        context.update(
+            assessments=visible,
+            older=older,
+            newer=newer,
+            rows=rows,
+            improved=sum(1 for r in rows if (r["delta"] or 0) > 0),
+            declined=sum(1 for r in rows if (r["delta"] or 0) < 0),
+            chart=readiness.chart_for(newer, older) if newer else "",
+            model_meta=self.model._meta,
+            urls=record_url_names(self.model),
+        )
+        return context
+
+
+EXTRA_URLS = [
+    path("readiness/compare/", CompareView.as_view(), name="readinessassessment-compare"),
+    path("readiness/<str:reference>/answers/", AnswersView.as_view(), name="readinessassessment-answers"),
+    path("readiness/<str:reference>/report/", ReportView.as_view(), name="readinessassessment-report"),
+]
+
+registry.add_job_runner(readiness.KIND, readiness.readiness_report_pdf)
+
+ViewSet = make_api(
+    ReadinessAssessment,
+    services=services,
+    fields=FIELDS,
+    filterset_class=ReadinessFilterSet,
+    actions=ACTIONS,
+    doc="Readiness assessments (maturity 0-5 per clause requirement and Annex A group). DELETE archives.",
+)
