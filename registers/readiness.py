@@ -99,10 +99,8 @@ def save_answers(assessment, *, actor, expected_version: int, data) -> Readiness
     for answer in answers:
         if f"maturity-{answer.pk}" not in data and f"evidence-{answer.pk}" not in data:
             continue  # not on the form that was sent (an API client may send a few): unchanged
-        raw = str(
-            data.get(f"maturity-{answer.pk}", answer.maturity if answer.maturity is not None else "") or ""
-        )
-        raw = raw.strip()
+        current = "" if answer.maturity is None else str(answer.maturity)
+        raw = str(data.get(f"maturity-{answer.pk}", current)).strip()
         if raw == "":
             maturity = None
         elif raw.isdigit() and int(raw) in Maturity.values:

@@ -183,3 +183,16 @@ def test_report_button_queues_a_job(make_assessment, auditor):
         and job.kind == readiness.KIND
         and job.params == {"reference": assessment.reference}
     )
+
+
+def test_sending_only_evidence_keeps_a_zero_rating(make_assessment, owner):
+    assessment = rate(make_assessment(), owner, {"4.1": 0})
+    answer = assessment.answers.get(requirement__code="4.1")
+    readiness.save_answers(
+        assessment,
+        actor=owner,
+        expected_version=assessment.version,
+        data={f"evidence-{answer.pk}": "Nothing yet"},
+    )
+    answer.refresh_from_db()
+    assert (answer.maturity, answer.evidence_note) == (0, "Nothing yet")
