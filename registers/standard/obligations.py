@@ -1,0 +1,100 @@
+"""Compliance obligations (ISO/IEC 42001 4.2, with the legal context of 4.1): the laws, contracts and codes
+the AIMS must meet, whose they are, and whether each applies. The model refuses "does not apply" or
+"applies in part" without a reason, because that reason is what an auditor asks for."""
+
+import django_filters as filters
+
+from aims.api.base import make_api
+from aims.filters import RecordFilterSet
+from aims.forms import RecordForm, RequirementChoiceField
+from aims.services import RecordServices
+from aims.views.records import make_views
+from registers.models import InterestedParty, Obligation
+
+MENU = ("Compliance obligations", "obligations", 25)
+
+FIELDS = [
+    "title", "kind", "source", "interested_party", "description", "applicability", "applicability_note",
+    "owner", "review_cadence", "next_review_on",
+]  # fmt: skip
+
+
+services = RecordServices(Obligation, FIELDS)  # a change of interested party is history too
+
+
+class ObligationForm(RecordForm):
+    requirements = RequirementChoiceField(label="Clauses and Annex A controls")
+
+    class Meta:
+        model = Obligation
+        fields = [*FIELDS, "requirements"]
+
+
+def _visible_parties(request):
+    # The filter's choices are parties this user may see: a name in a drop-down is a disclosure too.
+    if request is None or not request.user.is_authenticated:
+        return InterestedParty.objects.none()
+    return InterestedParty.objects.restrict(request.user, "view").live().order_by("reference")
+
+
+class ObligationFilterSet(RecordFilterSet):
+    search_fields = ("reference", "title", "source", "description", "applicability_note")
+    kind = filters.MultipleChoiceFilter(choices=Obligation.Kind.choices)
+    applicability = filters.ChoiceFilter(choices=Obligation.Applicability.choices, empty_label="Any")
+    # By reference (IP-3), so the list page and the API filter alike.
+    interested_party = filters.ModelChoiceFilter(
+        queryset=_visible_parties, to_field_name="reference", empty_label="Any"
+    )
+    ordering = filters.OrderingFilter(
+        fields=(
+            ("reference", "reference"),
+            ("title", "title"),
+            ("kind", "kind"),
+            ("applicability", "applicability"),
+            ("next_review_on", "next_review"),
+        )
+    )
+
+    class Meta:
+        model = Obligation
+        fields = []
+
+
+views = make_views(
+    Obligation,
+    services=services,
+    form_class=ObligationForm,
+    filterset_class=ObligationFilterSet,
+    columns=[
+        ("Obligation", "title", "title"),
+        ("Kind", "kind", "kind"),
+        ("Source", "source", None),
+        ("Interested party", "interested_party", None),
+        ("Applies?", "applicability", "applicability"),
+        ("Owner", "owner", None),
+        ("Next review", "next_review_on", "next_review"),
+    ],
+    fieldsets=[
+        ("The obligation", ["kind", "source", "interested_party", "description"]),
+        ("Does it apply?", ["applicability", "applicability_note", "review_cadence", "next_review_on"]),
+    ],
+    form_fieldsets=[
+        ("The obligation", ["title", "kind", "source", "interested_party", "description"]),
+        ("Does it apply?", ["applicability", "applicability_note", "requirements"]),
+        ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
+    ],
+    lead="ISO/IEC 42001 4.2: the laws, contracts and codes your AI systems must meet, whose requirement "
+    "each one is, and whether it applies.",
+    empty_text="No compliance obligations yet. Start with the AI and data-protection laws that cover your "
+    "AI systems, then your clients' contracts.",
+    select_related=("owner", "interested_party"),
+)
+
+
+ViewSet = make_api(
+    Obligation,
+    services=services,
+    fields=FIELDS,
+    filterset_class=ObligationFilterSet,
+    doc="Compliance obligations (4.2). Link an interested party by its reference. DELETE archives.",
+)
