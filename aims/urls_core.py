@@ -22,6 +22,7 @@ urlpatterns = [
     path("accounts/tokens/", core.tokens, name="tokens"),
     path("accounts/tokens/<int:pk>/revoke/", core.token_revoke, name="token-revoke"),
     path("catalogue/", core.CatalogueView.as_view(), name="catalogue"),
+    path("glossary/", core.GlossaryView.as_view(), name="glossary"),
     path("catalogue/<str:key>/", core.RequirementView.as_view(), name="catalogue-detail"),
     path("notifications/", core.notifications, name="notifications"),
     path("notifications/read/", core.notifications_mark_read, name="notifications-read"),

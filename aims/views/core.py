@@ -181,3 +181,17 @@ def token_revoke(request, pk):
     token.save(update_fields=["revoked_at"])
     messages.success(request, f"Token “{token.name}” revoked; integrations using it are refused from now on.")
     return redirect("tokens")
+
+
+class GlossaryView(TemplateView):
+    """The terms of clause 3 and of practice, in our own words; open to anyone, signed in or not, since
+    it holds nothing of the organisation's."""
+
+    template_name = "aims/glossary.html"
+
+    def get_context_data(self, **kwargs):
+        from aims.glossary import TERMS
+
+        query = self.request.GET.get("q", "").strip().lower()
+        terms = [t for t in TERMS if not query or query in t.term.lower() or query in t.meaning.lower()]
+        return super().get_context_data(terms=terms, query=self.request.GET.get("q", ""), **kwargs)
