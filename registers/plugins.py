@@ -35,7 +35,13 @@ for module in standard.modules():
     label, prefix, _ = module.MENU
     model = module.views.list.model
     registry.add_register(
-        RegisterInfo(model=model, label=label, cycle="Plan", list_url=f"{model._meta.model_name}-list")
+        RegisterInfo(
+            model=model,
+            label=label,
+            cycle="Plan",
+            list_url=f"{model._meta.model_name}-list",
+            more_links=getattr(module, "MORE_LINKS", ()),
+        )
     )
     router.register(prefix, module.ViewSet, basename=model._meta.model_name)
 register_reports()

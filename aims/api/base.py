@@ -178,10 +178,10 @@ def versions(self, request, *args, **kwargs):
     return self.get_paginated_response(RecordVersionSerializer(page, many=True).data)
 
 
-def api_action(record_action):
+def api_action(model, record_action):
     """A RecordAction as `POST …/<reference>/<name>/` with the version and the action's inputs."""
     body = type(
-        f"{record_action.name.title().replace('-', '')}Request",
+        f"{model.__name__}{record_action.name.title().replace('-', '')}Request",  # unique in the schema
         (VersionSerializer,),
         {
             spec.name: serializers.CharField(required=spec.required, help_text=spec.help_text or spec.label)
@@ -239,7 +239,7 @@ def make_api(model, *, services, fields, filterset_class, prefetch_related=(), d
             "update_service": staticmethod(services.update),
             "archive_service": staticmethod(services.archive),
             "restore_service": staticmethod(services.restore),
-            **{a.name.replace("-", "_"): api_action(a) for a in actions},
+            **{a.name.replace("-", "_"): api_action(model, a) for a in actions},
             **({"versions": versions} if issubclass(model, Publishable) else {}),
         },
     )

@@ -189,6 +189,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets that several registers share need one name of their own in the schema; otherwise
+    # drf-spectacular names them by hash and warns (and check --deploy fails on the warning).
+    "ENUM_NAME_OVERRIDES": {
+        "LifecycleEnum": "aims.models.versions.Lifecycle",
+        "SideEnum": "registers.models.context.Side",
+        "AimsProcessEnum": "registers.models.choices.AimsProcess",
+        "ActionStatusEnum": "registers.models.leadership.Decision.Status",  # implementation actions too
+    },
 }
 
 LOGGING = {

@@ -20,6 +20,7 @@ from aims import permissions, roles
 from aims.forms import owner_choices
 from aims.models import Publishable
 from aims.records import StaleEdit, delegates, history, set_delegates
+from aims.registry import registry
 
 
 def querystring_without(request, *names) -> str:
@@ -119,6 +120,7 @@ class RecordListView(RecordMixin, TemplateView):
             model_meta=self.model._meta,
             urls=record_url_names(self.model),
             view=self,
+            more_links=getattr(registry.register_for(self.model), "more_links", ()),
         )
         if self.columns:
             context["rows"] = [(record, self.cells(record)) for record in page.object_list]

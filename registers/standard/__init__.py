@@ -6,6 +6,7 @@ records/ templates): one module each, found here by discovery. A module declares
     ViewSet = ...                          # the API viewset
     EXTRA_URLS = [path(...), ...]          # optional: pages beyond list/detail/form (e.g. an approve action),
                                            # matched before <reference>/ so "new"-style words stay free
+    MORE_LINKS = (("RACI matrix", "aimsrole-raci"),)  # optional: menu links under the register
 
 and registers/plugins.py and registers/urls.py pick it up: nothing else to edit."""
 

@@ -22,6 +22,7 @@ from registers import readiness
 from registers.models import Maturity, ReadinessAssessment
 
 MENU = ("Readiness", "readiness", 2)
+MORE_LINKS = (("Compare assessments", "readinessassessment-compare"), ("Implementation roadmap", "roadmap"))
 FIELDS = readiness.FIELDS
 services = readiness.services
 
