@@ -2,9 +2,10 @@ from django.urls import path
 
 from aims.urls_records import record_urlpatterns
 
-from . import criteria, standard, views
+from . import criteria, roadmap_views, standard, views
 
 urlpatterns = [
+    path("roadmap/", roadmap_views.RoadmapView.as_view(), name="roadmap"),
     path("risks/", views.RiskListView.as_view(), name="risk-list"),
     path("risks/new/", views.RiskFormView.as_view(), name="risk-add"),
     path("risks/criteria/", criteria.CriteriaView.as_view(), name="risk-criteria"),
