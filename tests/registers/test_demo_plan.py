@@ -20,3 +20,34 @@ def test_demo_covers_the_context_and_planning_registers_once(db):
     assert Opportunity.objects.filter(objectives__isnull=False).exists()
     call_command("seed_demo", verbosity=0)
     assert counts == {m: m.objects.count() for m in counts}
+
+
+def test_demo_scope_policies_and_readiness_show_versions_acknowledgements_and_progress(db):
+    from aims import publishing
+    from registers import readiness
+    from registers.models import (
+        Acknowledgement,
+        ImplementationAction,
+        Policy,
+        ReadinessAssessment,
+        ScopeStatement,
+    )
+
+    call_command("seed_demo", verbosity=0)
+    scope = ScopeStatement.objects.get()
+    assert scope.status == "published" and scope.version_number == 2
+    assert publishing.published_version(scope).number == 2
+    statuses = dict(Policy.objects.values_list("kind", "status"))
+    assert statuses["ai_policy"] == "published" and statuses["acceptable_use"] == "in_review"
+    ai_policy = Policy.objects.get(kind="ai_policy")
+    acks = Acknowledgement.objects.filter(policy=ai_policy)
+    assert (
+        acks.filter(acknowledged_at__isnull=False).count() == 2
+        and acks.filter(acknowledged_at__isnull=True).exists()
+    )
+    first, second = ReadinessAssessment.objects.order_by("assessed_on")
+    assert readiness.readiness_percent(second) > readiness.readiness_percent(first)
+    assert ImplementationAction.objects.filter(status="done").count() == 6
+    assert ImplementationAction.objects.filter(status="open").exists()
+    call_command("seed_demo", verbosity=0)
+    assert ScopeStatement.objects.count() == 1 and ReadinessAssessment.objects.count() == 2

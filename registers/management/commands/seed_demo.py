@@ -16,6 +16,7 @@ from django.utils import timezone
 from aims import roles
 from aims.catalogue_data import STANDARD
 from aims.models import Requirement, User
+from registers.demo_leadership import seed_leadership
 from registers.demo_plan import seed_plan
 from registers.models import Risk, RiskCategory
 from registers.services import risk_accept, risk_create, risk_update
@@ -298,10 +299,10 @@ class Command(BaseCommand):
         with transaction.atomic():
             users, new_users = self._users()
             new_risks = self._risks(users)
-            new_plan = seed_plan(users)
+            new_plan = seed_plan(users) + seed_leadership(users)
         self.stdout.write(
-            f"Northbank Credit: {new_users} new users, {new_risks} new risks, {new_plan} new context and "
-            f"planning records ({len(USERS)} users and {len(RISKS)} risks in the demo)."
+            f"Northbank Credit: {new_users} new users, {new_risks} new risks, {new_plan} new records in "
+            f"the clause 4-7 registers ({len(USERS)} users and {len(RISKS)} risks in the demo)."
         )
         if print_logins:
             self._print_logins(users)
