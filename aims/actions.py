@@ -16,6 +16,7 @@ class Input:
     label: str
     required: bool = True
     help_text: str = ""
+    choices: tuple[tuple[str, str], ...] = ()  # a select on the page, a choice field in the API
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,9 @@ class RecordAction:
             value = str(data.get(spec.name, "") or "").strip()
             if spec.required and not value:
                 errors[spec.name] = f"{spec.label} is required."
+            elif value and spec.choices and value not in dict(spec.choices):
+                allowed = ", ".join(key for key, _ in spec.choices)
+                errors[spec.name] = f"{spec.label}: choose one of {allowed}."
             values[spec.name] = value
         if errors:
             raise ValidationError(errors)

@@ -88,9 +88,9 @@ def denial_reason(user, action: str, obj=None, model=None) -> str:
             return "Auditors have read-only access to registers."
         if user.has_role(roles.BOARD) and not user.has_role(roles.OWNER, roles.MANAGER):
             return "The governance board reads registers and takes decisions; it does not edit them."
+        editors = _role_list(getattr(model, "editors", (roles.MANAGER,)))
         return (
-            f"Only the owner of {obj.reference} ({obj.owner}), their delegates and the AIMS manager "
-            f"may {action} it."
+            f"Only the owner of {obj.reference} ({obj.owner}), their delegates and {editors} may {action} it."
         )
     if obj is not None and obj.owner_id == user.pk:
         return f"Four eyes: you own {obj.reference}, so someone else must approve or accept it."

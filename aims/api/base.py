@@ -159,7 +159,10 @@ def _link_field(model_field):
 class RecordVersionSerializer(serializers.Serializer):
     number = serializers.IntegerField()
     title = serializers.CharField()
-    content = serializers.DictField(help_text="Field name -> {label, value}, as approved.")
+    content = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="[{field, label, value}, ...] as approved, in the form's order.",
+    )
     change_summary = serializers.CharField()
     approved_by = serializers.StringRelatedField()
     approved_at = serializers.DateTimeField()
@@ -178,15 +181,19 @@ def versions(self, request, *args, **kwargs):
     return self.get_paginated_response(RecordVersionSerializer(page, many=True).data)
 
 
+def _input_field(spec):
+    help_text = spec.help_text or spec.label
+    if spec.choices:
+        return serializers.ChoiceField(choices=spec.choices, required=spec.required, help_text=help_text)
+    return serializers.CharField(required=spec.required, help_text=help_text)
+
+
 def api_action(model, record_action):
     """A RecordAction as `POST …/<reference>/<name>/` with the version and the action's inputs."""
     body = type(
         f"{model.__name__}{record_action.name.title().replace('-', '')}Request",  # unique in the schema
         (VersionSerializer,),
-        {
-            spec.name: serializers.CharField(required=spec.required, help_text=spec.help_text or spec.label)
-            for spec in record_action.inputs
-        },
+        {spec.name: _input_field(spec) for spec in record_action.inputs},
     )
 
     def run(self, request, *args, **kwargs):

@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
                     ("above_appetite", "Risk above appetite"),
                     ("job_done", "Job finished"),
                     ("acknowledge", "Policy to acknowledge"),
-                    ("assigned", "Assigned to you"),
+                    ("concern_triaged", "Your concern was triaged"),
                     ("training_expiry", "Training expiring"),
                 ],
                 max_length=20,

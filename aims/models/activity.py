@@ -16,7 +16,7 @@ class Notification(models.Model):
         ABOVE_APPETITE = "above_appetite", "Risk above appetite"
         JOB_DONE = "job_done", "Job finished"
         ACKNOWLEDGE = "acknowledge", "Policy to acknowledge"
-        ASSIGNED = "assigned", "Assigned to you"
+        CONCERN_TRIAGED = "concern_triaged", "Your concern was triaged"
         TRAINING_EXPIRY = "training_expiry", "Training expiring"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")

@@ -1,0 +1,135 @@
+"""Governance board meetings (ISO/IEC 42001 5.1, 9.3): when the board met, who attended, the agenda and
+the minutes. The board and the AIMS manager keep them (the model's `adders` and `editors`); a meeting's
+page lists the decisions taken at it (see decisions.py)."""
+
+import django_filters as filters
+from django import forms
+from rest_framework import serializers
+
+from aims import roles
+from aims.api.base import make_api
+from aims.filters import RecordFilterSet
+from aims.forms import RecordForm, RequirementChoiceField
+from aims.models import User
+from aims.services import RecordServices
+from aims.views.records import make_views
+from registers.models import BoardMeeting, Decision
+
+MENU = ("Board meetings", "board-meetings", 55)
+
+FIELDS = [
+    "title", "held_on", "status", "attendees", "agenda", "minutes", "owner", "review_cadence", "next_review_on",
+]  # fmt: skip
+
+
+def record_keepers():
+    """People who may own a board meeting or decision: the board, AIMS managers and owners."""
+    return User.objects.filter(
+        is_active=True, groups__name__in=[roles.BOARD, roles.MANAGER, roles.OWNER]
+    ).distinct()
+
+
+services = RecordServices(BoardMeeting, FIELDS)
+
+
+class BoardRecordForm(RecordForm):
+    """A form the board fills in: a board member may own what they record."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "owner" in self.fields:
+            self.fields["owner"].queryset = record_keepers()
+
+
+class BoardMeetingForm(BoardRecordForm):
+    requirements = RequirementChoiceField(label="Clauses and Annex A controls")
+    attendees = forms.ModelMultipleChoiceField(
+        queryset=User.objects.filter(is_active=True).order_by("username"), required=False
+    )
+
+    class Meta:
+        model = BoardMeeting
+        fields = [*FIELDS, "requirements"]
+        widgets = {"held_on": forms.DateInput(attrs={"type": "date"})}
+
+
+class BoardMeetingFilterSet(RecordFilterSet):
+    search_fields = ("reference", "title", "agenda", "minutes")
+    status = filters.MultipleChoiceFilter(choices=BoardMeeting.Status.choices)
+    ordering = filters.OrderingFilter(
+        fields=(("reference", "reference"), ("title", "title"), ("held_on", "held_on"), ("status", "status"))
+    )
+
+    class Meta:
+        model = BoardMeeting
+        fields = []
+
+
+views = make_views(
+    BoardMeeting,
+    services=services,
+    form_class=BoardMeetingForm,
+    filterset_class=BoardMeetingFilterSet,
+    columns=[
+        ("Meeting", "title", "title"),
+        ("Date", "held_on", "held_on"),
+        ("Status", "status", "status"),
+        ("Owner", "owner", None),
+    ],
+    fieldsets=[
+        ("The meeting", ["held_on", "status", "attendees"]),
+        ("Agenda and minutes", ["agenda", "minutes"]),
+    ],
+    form_fieldsets=[
+        ("The meeting", ["title", "held_on", "status", "attendees"]),
+        ("Agenda and minutes", ["agenda", "minutes", "requirements"]),
+        ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
+    ],
+    detail_template="registers/boardmeeting_detail.html",
+    lead="ISO/IEC 42001 5.1 and 9.3: the governance board's meetings, with who attended, the agenda and "
+    "the minutes. Decisions taken at a meeting are listed on its page.",
+    empty_text="No board meetings yet. Plan the next governance board meeting and its agenda.",
+)
+
+
+class KeeperField(serializers.SlugRelatedField):
+    """The owner by username, as in the form: board members too."""
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="username", queryset=record_keepers(), **kwargs)
+
+
+def with_board_owners(api):
+    """make_api's viewset, its owner field widened to the board (make_api offers owners and managers)."""
+    serializer = api.serializer_class
+    widened = type(serializer.__name__, (serializer,), {"owner": KeeperField(required=False)})
+    return type(api.__name__, (api,), {"serializer_class": widened})
+
+
+class BoardMeetingDetailView(views.detail):
+    """The shared page, plus the decisions taken at the meeting."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["decisions"] = (
+            Decision.objects.restrict(self.request.user, "view")
+            .live()
+            .filter(meeting=context["record"])
+            .select_related("owner")
+            .order_by("reference")
+        )
+        return context
+
+
+views.detail = BoardMeetingDetailView
+
+
+ViewSet = with_board_owners(
+    make_api(
+        BoardMeeting,
+        services=services,
+        fields=FIELDS,
+        filterset_class=BoardMeetingFilterSet,
+        doc="Governance board meetings. DELETE archives.",
+    )
+)

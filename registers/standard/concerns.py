@@ -1,0 +1,317 @@
+"""Concerns about AI systems (ISO/IEC 42001 A.3.3): anyone signed in raises one; the AIMS manager triages
+it into a risk, an incident, or no action, and the person who raised it is told.
+
+Withholding a name is a promise: when a concern is raised anonymously, nobody but the raiser may learn
+who raised it -- not from the pages, the list, the export, the API or the history. So an anonymous
+concern is created in the name of the AIMS manager who receives it (history actor and `created_by`),
+with a history note saying it was raised anonymously; only `raised_by` (never shown to others, never in
+history) keeps the link, so the raiser still sees their own concern and hears of its triage."""
+
+import django_filters as filters
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from rest_framework import serializers
+
+from aims import permissions, roles
+from aims.actions import Input, RecordAction
+from aims.api.base import make_api
+from aims.filters import RecordFilterSet
+from aims.forms import RecordForm
+from aims.models import Notification, Requirement, User
+from aims.records import Action, create_record, history, update_record
+from aims.views.records import make_views
+from registers.models import Concern, Risk, RiskCategory
+from registers.services import risk_create
+
+MENU = ("Concerns", "concerns", 60)
+
+RAISER_FIELDS = ["title", "ai_system", "description", "anonymous"]
+# What the handling manager may change later. Not `anonymous`: a name once withheld stays withheld.
+HANDLER_FIELDS = ["title", "ai_system", "description", "owner", "review_cadence", "next_review_on"]
+Outcome = Concern.Outcome
+ANONYMOUS_NOTE = "Raised anonymously: the name of the person who raised it is withheld."
+
+
+def receiving_manager():
+    """The AIMS manager who receives new concerns: the first active one by username."""
+    return User.objects.filter(is_active=True, groups__name=roles.MANAGER).order_by("username").first()
+
+
+# -- Services ----------------------------------------------------------------------------------------
+
+
+class ConcernServices:
+    """Raise, edit, archive and triage concerns; every view and the API go through these."""
+
+    model = Concern
+
+    @transaction.atomic
+    def create(self, *, actor, fields: dict, requirements=None, action: str = Action.CREATED):
+        """Anyone with a role raises a concern; it goes to the AIMS manager."""
+        permissions.require_add(actor, Concern)
+        data = {k: v for k, v in fields.items() if k in RAISER_FIELDS}
+        manager = receiving_manager()
+        if data.get("anonymous") and manager is None:
+            # Without a manager the raiser would own it, and so be named on it.
+            raise ValidationError(
+                {"anonymous": "Nobody can receive an anonymous concern yet: there is no AIMS manager. "
+                 "Raise it under your name, or ask for an AIMS manager to be appointed."}
+            )  # fmt: skip
+        data.update(raised_by=actor, owner=manager or actor)
+        in_the_name_of = manager if data.get("anonymous") else actor
+        concern = create_record(
+            Concern, actor=in_the_name_of, fields=data, requirements=requirements, action=action
+        )
+        if concern.anonymous:
+            history(concern).filter(version=concern.version).update(note=ANONYMOUS_NOTE)
+        return concern
+
+    @transaction.atomic
+    def update(self, record, *, actor, expected_version: int, fields: dict, requirements=None):
+        permissions.require(actor, "change", record)
+        if record.is_archived:
+            raise PermissionDenied(f"{record.reference} is archived; restore it before editing.")
+        data = {k: v for k, v in fields.items() if k in HANDLER_FIELDS}
+        return update_record(
+            record, actor=actor, expected_version=expected_version, fields=data, requirements=requirements
+        )
+
+    def archive(self, record, *, actor, expected_version: int):
+        from aims.records import archive_record
+
+        permissions.require(actor, "archive", record)
+        return archive_record(record, actor=actor, expected_version=expected_version)
+
+    def restore(self, record, *, actor, expected_version: int):
+        from aims.records import restore_record
+
+        permissions.require(actor, "archive", record)
+        return restore_record(record, actor=actor, expected_version=expected_version)
+
+    def mark_reviewed(self, record, *, actor, expected_version: int):
+        from aims.records import mark_reviewed
+
+        permissions.require(actor, "change", record)
+        return mark_reviewed(record, actor=actor, expected_version=expected_version)
+
+
+services = ConcernServices()
+
+
+def _draft_risk(concern, *, actor, reason: str) -> Risk:
+    """A risk to assess, from the concern (6.1.2). What only an assessment can say is a placeholder."""
+    category = (
+        RiskCategory.objects.filter(active=True, slug="accountability").first()
+        or RiskCategory.objects.filter(active=True).first()
+    )
+    return risk_create(
+        actor=actor,
+        fields={
+            "title": f"{concern.title} (from concern {concern.reference})"[:200],
+            "ai_system": concern.ai_system,
+            "description": f"{concern.description}\n\nTriage: {reason}\n\nCategory, risk source, who "
+            "it affects, scores and treatment are placeholders until the risk is assessed.",
+            "category": category,
+            "risk_source": Risk.RiskSource.choices[0][0],
+            "inherent_likelihood": 3,
+            "inherent_impact": 3,
+            "residual_likelihood": 3,
+            "residual_impact": 3,
+            "affects_organisation": True,
+            "treatment_plan": "To be planned once the risk is assessed.",
+            "status": Risk.Status.IDENTIFIED,
+            "owner": actor,
+        },
+        # Identified through concern reporting (A.3.3), to be assessed under 6.1.2.
+        requirements=Requirement.objects.filter(standard__key="iso42001", code__in=["6.1.2", "A.3.3"]),
+    )
+
+
+@transaction.atomic
+def triage(record, *, actor, expected_version: int, outcome: str, reason: str):
+    """The AIMS manager decides what the concern becomes (A.3.3); the raiser is notified."""
+    if not actor.has_role(roles.MANAGER):
+        raise PermissionDenied("Only the AIMS manager triages concerns.")
+    if record.is_archived:
+        raise ValidationError(f"{record.reference} is archived; restore it before triaging it.")
+    if record.outcome != Outcome.PENDING:
+        raise ValidationError(
+            f"{record.reference} was already triaged ({record.get_outcome_display().lower()}); "
+            "it cannot be triaged again."
+        )
+    choices = [o for o in Outcome.values if o != Outcome.PENDING]
+    if outcome not in choices:
+        raise ValidationError({"outcome": f"Choose one of: {', '.join(choices)}."})
+    risk = _draft_risk(record, actor=actor, reason=reason) if outcome == Outcome.RISK else None
+
+    def decide(locked, before):
+        locked.outcome = outcome
+        locked.outcome_reason = reason
+        locked.triaged_by = actor
+        locked.triaged_at = timezone.now()
+        if risk is not None:
+            locked.risk = risk
+        if outcome == Outcome.INCIDENT:
+            # Incidents get their own register later; until then the reason is the reference to it.
+            locked.incident_reference = reason[:100]
+
+    concern = update_record(
+        record,
+        actor=actor,
+        expected_version=expected_version,
+        fields={},
+        action=Action.TRIAGED,
+        note=reason,
+        prepare=decide,
+    )
+    if concern.raised_by_id != actor.pk:
+        Notification.objects.get_or_create(
+            user_id=concern.raised_by_id,
+            key=f"concern-triaged:{concern.pk}",
+            defaults={
+                "kind": Notification.Kind.CONCERN_TRIAGED,
+                "message": f"Your concern {concern.reference} {concern.title} was triaged: "
+                f"{concern.get_outcome_display().lower()}.",
+                "url": concern.get_absolute_url(),
+            },
+        )
+    return concern
+
+
+TRIAGE = RecordAction(
+    "triage",
+    "Triage",
+    triage,
+    lambda user, record: record.outcome == Outcome.PENDING and user.has_role(roles.MANAGER),
+    done="{reference} triaged; the person who raised it has been told.",
+    inputs=(
+        Input(
+            "outcome", "Outcome", choices=tuple((o.value, o.label) for o in Outcome if o != Outcome.PENDING)
+        ),
+        Input(
+            "reason",
+            "Reason",
+            help_text="For a risk this goes into its description; for an incident, "
+            "give the incident's reference.",
+        ),
+    ),  # fmt: skip
+    style="primary",
+    description="The AIMS manager triages a concern: outcome risk, incident or no_action, with a reason.",
+)
+
+
+# -- Pages -------------------------------------------------------------------------------------------
+
+
+class ConcernForm(RecordForm):
+    """Raising asks only what the raiser knows; editing is the handler's, and never reveals a name."""
+
+    class Meta:
+        model = Concern
+        fields = [*RAISER_FIELDS, "owner", "review_cadence", "next_review_on"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        editing = bool(self.instance.pk)
+        for name in ("owner", "review_cadence", "next_review_on") if not editing else ("anonymous",):
+            del self.fields[name]
+        self.fields["title"].label = "In a few words"
+
+
+class ConcernFilterSet(RecordFilterSet):
+    # Not raised_by: searching by a name must not find anonymous concerns.
+    search_fields = ("reference", "title", "ai_system", "description")
+    outcome = filters.MultipleChoiceFilter(choices=Outcome.choices)
+    ordering = filters.OrderingFilter(
+        fields=(
+            ("reference", "reference"),
+            ("title", "title"),
+            ("created_at", "raised"),
+            ("outcome", "outcome"),
+        )
+    )
+
+    class Meta:
+        model = Concern
+        fields = []
+
+
+views = make_views(
+    Concern,
+    services=services,
+    form_class=ConcernForm,
+    filterset_class=ConcernFilterSet,
+    columns=[
+        ("Concern", "title", "title"),
+        ("AI system", "ai_system", None),
+        ("Raised", lambda c: timezone.localdate(c.created_at), "raised"),
+        ("Outcome", "outcome", "outcome"),
+        ("Handled by", "owner", None),
+    ],
+    fieldsets=[
+        ("The concern", ["ai_system", "description", "anonymous"]),
+        ("Triage", ["outcome", "outcome_reason", "risk", "incident_reference", "triaged_by", "triaged_at"]),
+    ],
+    form_fieldsets=[
+        ("The concern", ["title", "ai_system", "description", "anonymous"]),
+        ("Handling", ["owner", "review_cadence", "next_review_on"]),
+    ],
+    select_related=("owner", "raised_by", "risk", "triaged_by"),
+    actions=[TRIAGE],
+    lead="ISO/IEC 42001 A.3.3: anyone can raise a concern about an AI system. The AIMS manager triages "
+    "each one into a risk, an incident or no action, and the person who raised it is told. You may "
+    "withhold your name.",
+    empty_text="No concerns raised. If something about an AI system worries you, raise a concern: "
+    "the AIMS manager will look at it.",
+)
+
+
+class ConcernDetailView(views.detail):
+    """Who raised it, as the person looking may know it."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        record = context["record"]
+        heading, items = context["sections"][0]
+        context["sections"][0] = (heading, [("Raised by", record.raiser_shown_to(self.request.user)), *items])
+        return context
+
+
+views.detail = ConcernDetailView
+
+
+# -- API ---------------------------------------------------------------------------------------------
+
+
+_Api = make_api(
+    Concern,
+    services=services,
+    fields=[*RAISER_FIELDS, "outcome", "outcome_reason", "incident_reference", "triaged_at"],
+    filterset_class=ConcernFilterSet,
+    doc="Concerns about AI systems (A.3.3). Anyone with a role raises one; `raised_by` reads 'withheld' "
+    "to everyone but the raiser when they asked. POST …/triage/ is the AIMS manager's. DELETE archives.",
+    actions=[TRIAGE],
+    prefetch_related=(),
+)
+
+
+class ConcernSerializer(_Api.serializer_class):
+    raised_by = serializers.SerializerMethodField()
+    risk = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+
+    class Meta(_Api.serializer_class.Meta):
+        fields = [*_Api.serializer_class.Meta.fields, "raised_by", "risk"]
+        read_only_fields = [
+            *_Api.serializer_class.Meta.read_only_fields, "outcome", "outcome_reason", "incident_reference",
+            "triaged_at",
+        ]  # fmt: skip
+
+    def get_raised_by(self, obj) -> str:
+        return obj.raiser_shown_to(self.context["request"].user)
+
+
+class ViewSet(_Api):
+    __doc__ = _Api.__doc__
+    serializer_class = ConcernSerializer
+    select_related = ("owner", "raised_by", "risk", "created_by", "updated_by")

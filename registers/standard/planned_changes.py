@@ -1,0 +1,201 @@
+"""Planned changes (ISO/IEC 42001 6.3): a change to the AIMS is planned -- purpose, consequences, resources,
+responsibilities -- and approved by the governance board before it is made.
+
+Approval and rejection are record actions of the board (a button on the page and a POST in the API);
+four eyes comes from aims.permissions (nobody approves a change they own). The form cannot set a status
+that only the board gives: the model refuses approved or implemented without an approval."""
+
+import django_filters as filters
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from aims import permissions
+from aims.actions import Input, RecordAction
+from aims.api.base import make_api
+from aims.filters import RecordFilterSet
+from aims.forms import RecordForm, RequirementChoiceField
+from aims.records import Action, update_record
+from aims.services import RecordServices
+from aims.views.records import make_views
+from registers.models import PlannedChange
+
+MENU = ("Planned changes", "changes", 48)
+
+FIELDS = [
+    "title", "purpose", "consequences", "resources", "responsibilities", "planned_for", "status",
+    "owner", "review_cadence", "next_review_on",
+]  # fmt: skip
+
+Status = PlannedChange.Status
+
+# The only status the owner moves by editing: an approved change is marked done. Everything else is a
+# board decision (approve, reject) or stays as it is.
+OWNER_MOVES = {(Status.APPROVED, Status.IMPLEMENTED)}
+
+
+class PlannedChangeServices(RecordServices):
+    @transaction.atomic
+    def create(self, *, actor, fields: dict, requirements=None, action: str = Action.CREATED):
+        if fields.get("status", Status.PROPOSED) != Status.PROPOSED:
+            raise ValidationError(
+                {"status": "A new change starts as proposed; the governance board approves or rejects it."}
+            )
+        return super().create(actor=actor, fields=fields, requirements=requirements, action=action)
+
+    @transaction.atomic
+    def update(self, record, *, actor, expected_version: int, fields: dict, requirements=None):
+        wanted = fields.get("status", record.status)
+        if wanted != record.status and (record.status, wanted) not in OWNER_MOVES:
+            raise ValidationError(
+                {
+                    "status": f"{record.reference} is {record.get_status_display().lower()}; it cannot be "
+                    f"set to {Status(wanted).label.lower()} by editing. The board approves or rejects a "
+                    "proposed change, and only an approved change can be marked implemented."
+                }
+            )
+        return super().update(
+            record, actor=actor, expected_version=expected_version, fields=fields, requirements=requirements
+        )
+
+
+services = PlannedChangeServices(PlannedChange, FIELDS)
+
+
+def _decide(record, *, actor, doing: str):
+    """Only a proposed change is decided, by the board, and never by its owner (four eyes)."""
+    if record.status != Status.PROPOSED:
+        raise ValidationError(
+            f"{record.reference} is {record.get_status_display().lower()}, so it cannot be {doing} now."
+        )
+    permissions.require(actor, "approve", record)
+
+
+@transaction.atomic
+def approve(record, *, actor, expected_version: int, note: str = ""):
+    """The board approves the planned change (6.3); it may now be made."""
+    _decide(record, actor=actor, doing="approved")
+
+    def stamp(locked, before):
+        locked.status = Status.APPROVED
+        locked.approved_by = actor
+        locked.approved_on = timezone.localdate()
+
+    return update_record(
+        record,
+        actor=actor,
+        expected_version=expected_version,
+        fields={},
+        action=Action.APPROVED,
+        note=note,
+        prepare=stamp,
+    )
+
+
+@transaction.atomic
+def reject(record, *, actor, expected_version: int, reason: str):
+    """The board turns the planned change down, saying why; the reason is the history note."""
+    _decide(record, actor=actor, doing="rejected")
+    return update_record(
+        record,
+        actor=actor,
+        expected_version=expected_version,
+        fields={},
+        action=Action.REJECTED,
+        note=reason,
+        prepare=lambda locked, before: setattr(locked, "status", Status.REJECTED),
+    )
+
+
+def _may_decide(user, record) -> bool:
+    return record.status == Status.PROPOSED and permissions.allowed(user, "approve", record)
+
+
+ACTIONS = [
+    RecordAction(
+        "approve",
+        "Approve",
+        approve,
+        _may_decide,
+        done="{reference} approved; the change may now be made.",
+        inputs=(Input("note", "Conditions or remarks", required=False),),
+        style="primary",
+        description="The governance board approves a proposed change (not its owner).",
+    ),
+    RecordAction(
+        "reject",
+        "Reject",
+        reject,
+        _may_decide,
+        done="{reference} rejected.",
+        inputs=(Input("reason", "Why the change is rejected"),),
+        style="danger",
+        description="The governance board rejects a proposed change; the reason is required.",
+    ),
+]
+
+
+class PlannedChangeForm(RecordForm):
+    requirements = RequirementChoiceField(label="Clauses and Annex A controls")
+
+    class Meta:
+        model = PlannedChange
+        fields = [*FIELDS, "requirements"]
+
+
+class PlannedChangeFilterSet(RecordFilterSet):
+    search_fields = ("reference", "title", "purpose", "consequences", "responsibilities")
+    status = filters.MultipleChoiceFilter(choices=Status.choices)
+    ordering = filters.OrderingFilter(
+        fields=(
+            ("reference", "reference"),
+            ("title", "title"),
+            ("status", "status"),
+            ("planned_for", "planned_for"),
+            ("next_review_on", "next_review"),
+        )
+    )
+
+    class Meta:
+        model = PlannedChange
+        fields = []
+
+
+views = make_views(
+    PlannedChange,
+    services=services,
+    form_class=PlannedChangeForm,
+    filterset_class=PlannedChangeFilterSet,
+    columns=[
+        ("Change", "title", "title"),
+        ("Status", "status", "status"),
+        ("Planned for", "planned_for", "planned_for"),
+        ("Owner", "owner", None),
+        ("Approved by", "approved_by", None),
+    ],
+    fieldsets=[
+        ("The change", ["purpose", "consequences", "resources", "responsibilities"]),
+        ("Decision", ["status", "planned_for", "approved_by", "approved_on"]),
+    ],
+    form_fieldsets=[
+        ("The change", ["title", "purpose", "consequences", "resources", "responsibilities", "requirements"]),
+        ("Timing and status", ["planned_for", "status"]),
+        ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
+    ],
+    select_related=("owner", "approved_by"),
+    actions=ACTIONS,
+    lead="ISO/IEC 42001 6.3: changes to the AIMS are planned, with their purpose, consequences, resources "
+    "and responsibilities, and approved by the governance board before they are made.",
+    empty_text="No planned changes yet. Record the next change to the AIMS (a new AI system in scope, a new "
+    "process, a reorganisation) and send it to the board for approval.",
+)
+
+
+ViewSet = make_api(
+    PlannedChange,
+    services=services,
+    fields=FIELDS,
+    filterset_class=PlannedChangeFilterSet,
+    doc="Planned changes (6.3). DELETE archives; approve and reject are the board's.",
+    actions=ACTIONS,
+)
