@@ -9,6 +9,7 @@ from pathlib import PurePosixPath
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.deconstruct import deconstructible
 
 # What people attach as evidence or documents. Executables, HTML and scripts are refused.
@@ -91,3 +92,24 @@ def sha256_of(upload) -> str:
         digest.update(chunk)
     upload.seek(0)
     return digest.hexdigest()
+
+
+def stored_file_fields(fields: dict, field_name: str, name_field: str, sha_field: str) -> dict:
+    """Service side of an upload: a new file is validated (the API does not pass through the form) and
+    its original name and SHA-256 recorded beside it; a cleared one clears both; no upload, no change."""
+    fields = {k: v for k, v in fields.items() if k not in (name_field, sha_field)}
+    value = fields.get(field_name)
+    if isinstance(value, UploadedFile):
+        try:
+            validate_upload(value)
+        except ValidationError as exc:
+            raise ValidationError({field_name: exc.messages}) from exc
+        fields[name_field] = PurePosixPath(value.name).name[:200]
+        fields[sha_field] = sha256_of(value)
+    elif field_name in fields and not value:
+        fields[field_name] = ""
+        fields[name_field] = ""
+        fields[sha_field] = ""
+    else:
+        fields.pop(field_name, None)  # the file already stored: leave it, and its history, alone
+    return fields

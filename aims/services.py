@@ -17,10 +17,15 @@ class RecordServices:
     def _only_editable(self, fields: dict) -> dict:
         return {k: v for k, v in fields.items() if k in self.fields}
 
+    def derive(self, fields: dict, record) -> dict:
+        """A register's own rules on the way in (a file's name and hash, an expiry from the course ...);
+        `record` is None on create. Runs after the permission check, before the save."""
+        return fields
+
     @transaction.atomic
     def create(self, *, actor, fields: dict, requirements=None, action: str = Action.CREATED):
         permissions.require_add(actor, self.model)
-        data = self._only_editable(fields)
+        data = self._only_editable(self.derive(dict(fields), None))
         data.setdefault("owner", actor)
         return records.create_record(
             self.model, actor=actor, fields=data, requirements=requirements, action=action
@@ -39,7 +44,7 @@ class RecordServices:
             record,
             actor=actor,
             expected_version=expected_version,
-            fields=self._only_editable(fields),
+            fields=self._only_editable(self.derive(dict(fields), record)),
             requirements=requirements,
         )
 

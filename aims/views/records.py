@@ -210,12 +210,18 @@ class RecordFormView(RecordMixin, TemplateView):
         starter = self.starters.get(self.request.GET.get("template", "")) if not self.record else None
         if starter:
             initial.update({k: v for k, v in starter.items() if k != "label"})
-        return self.form_class(data, instance=self.record, initial=initial)
+        files = self.request.FILES if data is not None else None  # forms with a file field
+        return self.form_class(data, files, instance=self.record, initial=initial)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.setdefault("form", self.get_form())
-        context.update(record=self.record, model_meta=self.model._meta, urls=record_url_names(self.model))
+        context.update(
+            record=self.record,
+            model_meta=self.model._meta,
+            urls=record_url_names(self.model),
+            starters=self.starters,
+        )
         form = context["form"]
         groups = self.fieldsets or [("", [n for n in form.fields if n != "version"])]
         context["groups"] = [

@@ -1,0 +1,248 @@
+"""Training records (ISO/IEC 42001 7.2 d, A.4.6): who completed which course, when, until when it counts,
+and the evidence. The expiry comes from the course unless given; it is also the record's next review, so
+the daily sweep reminds the owner and the trained person before a certificate lapses."""
+
+import calendar
+import datetime as dt
+
+import django_filters as filters
+from django import forms
+from django.db.models import Q
+from django.urls import path
+from django.utils import timezone
+from django.utils.html import format_html
+from rest_framework import serializers
+
+from aims import reminders
+from aims.api.base import make_api
+from aims.files import stored_file_fields, validate_upload
+from aims.filters import RecordFilterSet
+from aims.forms import RecordForm, RequirementChoiceField
+from aims.models import User
+from aims.models.records import ReviewCadence
+from aims.services import RecordServices
+from aims.views.files import (
+    FileDetailMixin,
+    PrivateFileInput,
+    PrivateFileView,
+)
+from aims.views.records import make_views
+from registers.models import Course, TrainingRecord
+
+MENU = ("Training records", "training", 74)
+
+FIELDS = [
+    "title", "person", "course", "completed_on", "expires_on", "evidence", "notes",
+    "owner", "review_cadence", "next_review_on",
+]  # fmt: skip
+FILE = ("evidence", "evidence_name", "evidence_sha256")  # the file, its original name, its SHA-256
+
+EXPIRING_WITHIN_DAYS = 60  # as the competence matrix
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """`day` plus whole months; the 31st becomes the last day of a shorter month."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def course_expiry(course: Course | None, completed_on: dt.date | None) -> dt.date | None:
+    if course is None or completed_on is None or not course.valid_months:
+        return None
+    return add_months(completed_on, course.valid_months)
+
+
+class TrainingServices(RecordServices):
+    """The shared services, plus: the evidence's name and hash, the expiry from the course, the title
+    from course and person when left empty, and the next review on the expiry date."""
+
+    def derive(self, fields: dict, record) -> dict:
+        fields = stored_file_fields(fields, *FILE)
+        if record is None:
+            fields.setdefault("review_cadence", ReviewCadence.YEARLY)  # a course that does not expire
+        current = lambda name: fields.get(name, getattr(record, name, None))  # noqa: E731
+        course, completed_on, expires_on = current("course"), current("completed_on"), current("expires_on")
+        if record is not None and expires_on == course_expiry(record.course, record.completed_on):
+            expires_on = None  # it came from the old course and date: follow a change of either
+        fields["expires_on"] = expires_on or course_expiry(course, completed_on)
+        if fields["expires_on"]:
+            fields["next_review_on"] = fields["expires_on"]
+        if not (current("title") or "").strip() and course is not None and current("person") is not None:
+            fields["title"] = f"{course.title}: {current('person')}"[:200]
+        return fields
+
+
+services = TrainingServices(TrainingRecord, [*FIELDS, *FILE[1:]])
+reminders.also_remind(TrainingRecord, "person")  # the trained person hears of the expiry too
+
+
+class TrainingRecordForm(RecordForm):
+    title = forms.CharField(
+        max_length=200, required=False, help_text="Leave empty to use the course and the person's name."
+    )
+    evidence = forms.FileField(
+        required=False,
+        validators=[validate_upload],
+        widget=PrivateFileInput("trainingrecord-evidence", "evidence_name"),
+        help_text="A certificate or attendance record: PDF, image, text or Office file.",
+    )
+    requirements = RequirementChoiceField(label="Clauses and Annex A controls")
+
+    class Meta:
+        model = TrainingRecord
+        fields = [
+            "title",
+            "person",
+            "course",
+            "completed_on",
+            "expires_on",
+            "evidence",
+            "notes",
+            "owner",
+            "requirements",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Anyone may be trained, including people with no AIMS role in the app.
+        self.fields["person"].queryset = User.objects.filter(is_active=True).order_by(
+            "display_name", "username"
+        )
+
+
+def _expiry_filter(today: dt.date) -> dict[str, Q]:
+    soon = today + dt.timedelta(days=EXPIRING_WITHIN_DAYS)
+    return {
+        "expired": Q(expires_on__lte=today),
+        "expiring": Q(expires_on__gt=today, expires_on__lte=soon),
+        "valid": Q(expires_on__gt=soon) | Q(expires_on__isnull=True),
+    }
+
+
+class TrainingRecordFilterSet(RecordFilterSet):
+    search_fields = (
+        "reference",
+        "title",
+        "person__username",
+        "person__display_name",
+        "course__title",
+        "notes",
+    )
+    person = filters.CharFilter(field_name="person__username", label="Person (username)")
+    course = filters.ModelChoiceFilter(
+        queryset=lambda request: (
+            Course.objects.restrict(request.user, "view").order_by("title")
+            if request is not None
+            else Course.objects.none()
+        ),
+        to_field_name="reference",
+        empty_label="Any",
+    )
+    expiry = filters.ChoiceFilter(
+        choices=[("expired", "Expired"), ("expiring", f"Expires within {EXPIRING_WITHIN_DAYS} days"),
+                 ("valid", "Valid")],
+        method="filter_expiry",
+        empty_label="Any",
+    )  # fmt: skip
+    ordering = filters.OrderingFilter(
+        fields=(
+            ("reference", "reference"),
+            ("person__username", "person"),
+            ("course__title", "course"),
+            ("completed_on", "completed"),
+            ("expires_on", "expires"),
+        )
+    )
+
+    class Meta:
+        model = TrainingRecord
+        fields = []
+
+    def filter_expiry(self, queryset, name, value):
+        condition = _expiry_filter(timezone.localdate()).get(value)
+        return queryset.filter(condition) if condition is not None else queryset
+
+
+def expiry_cell(record):
+    if record.expires_on is None:
+        return "does not expire"
+    today = timezone.localdate()
+    when = record.expires_on.isoformat()
+    if record.expires_on <= today:
+        return format_html('<span class="badge badge-bad">Expired</span> {}', when)
+    if record.expires_on <= today + dt.timedelta(days=EXPIRING_WITHIN_DAYS):
+        return format_html('<span class="badge badge-warn">Expiring</span> {}', when)
+    return when
+
+
+views = make_views(
+    TrainingRecord,
+    services=services,
+    form_class=TrainingRecordForm,
+    filterset_class=TrainingRecordFilterSet,
+    select_related=("owner", "person", "course"),
+    columns=[
+        ("Training", "title", None),
+        ("Person", "person", "person"),
+        ("Completed", "completed_on", "completed"),
+        ("Expires", expiry_cell, "expires"),
+        ("Evidence", "evidence_name", None),
+    ],
+    fieldsets=[
+        ("The training", ["person", "course", "completed_on", "expires_on"]),
+        ("Notes and review", ["notes", "review_cadence", "next_review_on"]),
+    ],
+    form_fieldsets=[
+        ("The training", ["title", "person", "course", "completed_on", "expires_on"]),
+        ("Evidence", ["evidence", "notes", "requirements"]),
+        ("Ownership", ["owner"]),
+    ],
+    lead="ISO/IEC 42001 7.2: evidence that people in AIMS roles are competent. The expiry comes from the "
+    "course unless you give one; the owner and the trained person are reminded before it.",
+    empty_text="No training records yet. Record the courses people in AIMS roles have completed, with the "
+    "certificate as evidence.",
+)
+
+
+class TrainingRecordDetailView(FileDetailMixin, views.detail):
+    file_field, name_field, sha_field = FILE
+    download_url_name = "trainingrecord-evidence"
+    file_heading = "Evidence"
+
+
+class TrainingEvidenceView(PrivateFileView):
+    model = TrainingRecord
+    field_name, name_field = FILE[:2]
+
+
+views.detail = TrainingRecordDetailView
+
+EXTRA_URLS = [
+    path(
+        f"{MENU[1]}/<str:reference>/evidence/", TrainingEvidenceView.as_view(), name="trainingrecord-evidence"
+    ),
+]
+
+
+ViewSet = make_api(
+    TrainingRecord,
+    services=services,
+    fields=[f for f in FIELDS if f != "evidence"] + list(FILE[1:]),
+    filterset_class=TrainingRecordFilterSet,
+    doc="Training records (7.2): `person` by username, `course` by reference; `expires_on` empty takes the "
+    "course's validity. Evidence files are uploaded in the app and downloaded from the record's page; "
+    "the API shows their name and SHA-256 only. DELETE archives.",
+)
+
+
+class TrainingRecordSerializer(ViewSet.serializer_class):
+    title = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, help_text="Empty: the course and the person's name."
+    )
+
+    class Meta(ViewSet.serializer_class.Meta):
+        pass
+
+
+ViewSet.serializer_class = TrainingRecordSerializer
