@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 
 from aims import permissions, roles
 from aims.actions import Input, RecordAction
@@ -30,11 +31,13 @@ def content_fields(model) -> list:
     return [f for f in fields if f.name in names] if names else fields
 
 
-def freeze(record) -> dict:
-    return {
-        f.name: {"label": str(f.verbose_name).capitalize(), "value": display_value(record, f)}
+def freeze(record) -> list[dict]:
+    """The content as approved: a list (not a mapping: PostgreSQL's jsonb would reorder the keys) of
+    {"field", "label", "value"} in the form's order."""
+    return [
+        {"field": f.name, "label": capfirst(str(f.verbose_name)), "value": display_value(record, f)}
         for f in content_fields(type(record))
-    }
+    ]
 
 
 def versions(record):
@@ -256,9 +259,13 @@ def approve_denial_reason(user, obj) -> str:
     return ""
 
 
+# Words, runs of punctuation and runs of whitespace: "OCR;" differs from "OCR" by the ";" alone.
+TOKENS = re.compile(r"\w+|[^\w\s]+|\s+")
+
+
 def _word_diff(old: str, new: str) -> str:
     """Words removed in <del>, added in <ins>; whitespace and line breaks kept; everything escaped."""
-    a, b = re.findall(r"\S+|\s+", old), re.findall(r"\S+|\s+", new)
+    a, b = TOKENS.findall(old), TOKENS.findall(new)
     out = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
         if op == "equal":
@@ -271,20 +278,21 @@ def _word_diff(old: str, new: str) -> str:
     return "".join(out)
 
 
-def compare(older: dict, newer: dict) -> list[dict]:
+def compare(older: list[dict], newer: list[dict]) -> list[dict]:
     """Two frozen contents side by side, field by field, with a word diff where they differ."""
+    before = {item["field"]: item for item in older}
+    after = {item["field"]: item for item in newer}
     rows = []
-    for name in dict.fromkeys([*older, *newer]):
-        a = older.get(name, {}).get("value", "")
-        b = newer.get(name, {}).get("value", "")
-        label = (newer.get(name) or older.get(name))["label"]
+    for name in dict.fromkeys([*after, *before]):
+        a = before.get(name, {}).get("value", "")
+        b = after.get(name, {}).get("value", "")
         rows.append(
             {
-                "label": label,
+                "label": (after.get(name) or before.get(name))["label"],
                 "old": a,
                 "new": b,
                 "changed": a != b,
-                "diff": mark_safe(_word_diff(a, b)) if a != b else "",  # noqa: S308 - escaped above
+                "diff": mark_safe(_word_diff(a, b)) if a != b else "",  # noqa: S308 - escaped there
             }
         )
     return rows

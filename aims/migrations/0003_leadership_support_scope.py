@@ -48,7 +48,7 @@ class Migration(migrations.Migration):
                 ("object_id", models.BigIntegerField()),
                 ("number", models.PositiveIntegerField()),
                 ("title", models.CharField(max_length=200)),
-                ("content", models.JSONField(default=dict)),
+                ("content", models.JSONField(default=list)),
                 (
                     "change_summary",
                     models.CharField(blank=True, max_length=500, verbose_name="what changed and why"),

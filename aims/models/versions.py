@@ -46,8 +46,8 @@ class RecordVersion(models.Model):
     record = GenericForeignKey("content_type", "object_id")
     number = models.PositiveIntegerField()
     title = models.CharField(max_length=200)
-    # {"field name": {"label": "Boundaries", "value": "..."}, ...} in the record's field order
-    content = models.JSONField(default=dict)
+    # [{"field": "boundaries", "label": "Boundaries", "value": "..."}, ...] in the form's order
+    content = models.JSONField(default=list)
     change_summary = models.CharField("what changed and why", max_length=500, blank=True)
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     approved_at = models.DateTimeField()

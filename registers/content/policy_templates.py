@@ -106,3 +106,22 @@ Report incidents, misuse or concerns through the concern reporting page.
 Breaches are handled under [disciplinary policy].""",
     },
 }
+
+
+def _unwrap(text: str) -> str:
+    """The bodies above are wrapped to fit the source; a paragraph's continuation lines are joined so
+    the text flows on the page. A section heading ("3. Principles") and "- " bullets start new lines."""
+    out = []
+    for block in text.split("\n\n"):
+        lines = []
+        for line in block.splitlines():
+            if lines and not line.startswith("- ") and not (lines[0] == lines[-1] and lines[0][:1].isdigit()):
+                lines[-1] += " " + line.strip()
+            else:
+                lines.append(line.strip())
+        out.append("\n".join(lines))
+    return "\n\n".join(out)
+
+
+for _template in TEMPLATES.values():
+    _template["body"] = _unwrap(_template["body"])

@@ -7,95 +7,296 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('aims', '0004_notification_kinds'),
-        ('registers', '0007_leadership_support_scope'),
+        ("aims", "0004_notification_kinds"),
+        ("registers", "0007_leadership_support_scope"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReadinessAssessment',
+            name="ReadinessAssessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(editable=False, max_length=20, unique=True)),
-                ('title', models.CharField(max_length=200)),
-                ('review_cadence', models.PositiveSmallIntegerField(choices=[(30, 'Monthly'), (91, 'Quarterly'), (182, 'Every six months'), (365, 'Yearly')], default=91)),
-                ('next_review_on', models.DateField(blank=True, null=True, verbose_name='next review')),
-                ('last_reviewed_on', models.DateField(blank=True, editable=False, null=True, verbose_name='last reviewed')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('archived_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('assessed_on', models.DateField(verbose_name='assessment date')),
-                ('status', models.CharField(choices=[('in_progress', 'In progress'), ('complete', 'Complete')], default='in_progress', max_length=12)),
-                ('target_maturity', models.PositiveSmallIntegerField(default=3, help_text='Answers below it are gaps; 3 (defined and followed) is what certification expects.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)], verbose_name='target maturity')),
-                ('notes', models.TextField(blank=True)),
-                ('created_by', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('requirements', models.ManyToManyField(blank=True, help_text='The ISO/IEC 42001 clauses and Annex A controls this record serves.', related_name='%(app_label)s_%(class)s_records', to='aims.requirement', verbose_name='clauses and controls')),
-                ('updated_by', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reference", models.CharField(editable=False, max_length=20, unique=True)),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "review_cadence",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (30, "Monthly"),
+                            (91, "Quarterly"),
+                            (182, "Every six months"),
+                            (365, "Yearly"),
+                        ],
+                        default=91,
+                    ),
+                ),
+                ("next_review_on", models.DateField(blank=True, null=True, verbose_name="next review")),
+                (
+                    "last_reviewed_on",
+                    models.DateField(blank=True, editable=False, null=True, verbose_name="last reviewed"),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("archived_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("assessed_on", models.DateField(verbose_name="assessment date")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("in_progress", "In progress"), ("complete", "Complete")],
+                        default="in_progress",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "target_maturity",
+                    models.PositiveSmallIntegerField(
+                        default=3,
+                        help_text="Answers below it are gaps; 3 (defined and followed) is what certification expects.",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ],
+                        verbose_name="target maturity",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "requirements",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The ISO/IEC 42001 clauses and Annex A controls this record serves.",
+                        related_name="%(app_label)s_%(class)s_records",
+                        to="aims.requirement",
+                        verbose_name="clauses and controls",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'readiness assessment',
-                'ordering': ['-assessed_on', '-id'],
-                'abstract': False,
+                "verbose_name": "readiness assessment",
+                "ordering": ["-assessed_on", "-id"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='ReadinessAnswer',
+            name="ReadinessAnswer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('maturity', models.PositiveSmallIntegerField(blank=True, choices=[(0, '0 – Not in place'), (1, '1 – Initial: ad hoc, depends on individuals'), (2, '2 – Repeatable: done, not yet documented'), (3, '3 – Defined: documented and followed'), (4, '4 – Measured: monitored with evidence'), (5, '5 – Optimised: improved from results')], null=True)),
-                ('evidence_note', models.TextField(blank=True, verbose_name='evidence')),
-                ('requirement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='aims.requirement')),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='registers.readinessassessment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "maturity",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        choices=[
+                            (0, "0 – Not in place"),
+                            (1, "1 – Initial: ad hoc, depends on individuals"),
+                            (2, "2 – Repeatable: done, not yet documented"),
+                            (3, "3 – Defined: documented and followed"),
+                            (4, "4 – Measured: monitored with evidence"),
+                            (5, "5 – Optimised: improved from results"),
+                        ],
+                        null=True,
+                    ),
+                ),
+                ("evidence_note", models.TextField(blank=True, verbose_name="evidence")),
+                (
+                    "requirement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="aims.requirement"
+                    ),
+                ),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="answers",
+                        to="registers.readinessassessment",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['requirement__position'],
+                "ordering": ["requirement__position"],
             },
         ),
         migrations.CreateModel(
-            name='ImplementationAction',
+            name="ImplementationAction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(editable=False, max_length=20, unique=True)),
-                ('title', models.CharField(max_length=200)),
-                ('review_cadence', models.PositiveSmallIntegerField(choices=[(30, 'Monthly'), (91, 'Quarterly'), (182, 'Every six months'), (365, 'Yearly')], default=91)),
-                ('next_review_on', models.DateField(blank=True, null=True, verbose_name='next review')),
-                ('last_reviewed_on', models.DateField(blank=True, editable=False, null=True, verbose_name='last reviewed')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('archived_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('description', models.TextField(verbose_name='what will be done')),
-                ('due_on', models.DateField(verbose_name='due')),
-                ('phase', models.CharField(choices=[('pilot', '1 – Pilot systems first'), ('rollout', '2 – Roll out to the rest')], default='pilot', max_length=8)),
-                ('status', models.CharField(choices=[('open', 'Open'), ('in_progress', 'In progress'), ('done', 'Done'), ('cancelled', 'Cancelled')], default='open', max_length=12)),
-                ('created_by', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('requirement', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='aims.requirement', verbose_name='gap in')),
-                ('requirements', models.ManyToManyField(blank=True, help_text='The ISO/IEC 42001 clauses and Annex A controls this record serves.', related_name='%(app_label)s_%(class)s_records', to='aims.requirement', verbose_name='clauses and controls')),
-                ('updated_by', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('assessment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='actions', to='registers.readinessassessment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reference", models.CharField(editable=False, max_length=20, unique=True)),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "review_cadence",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (30, "Monthly"),
+                            (91, "Quarterly"),
+                            (182, "Every six months"),
+                            (365, "Yearly"),
+                        ],
+                        default=91,
+                    ),
+                ),
+                ("next_review_on", models.DateField(blank=True, null=True, verbose_name="next review")),
+                (
+                    "last_reviewed_on",
+                    models.DateField(blank=True, editable=False, null=True, verbose_name="last reviewed"),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("archived_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("description", models.TextField(verbose_name="what will be done")),
+                ("due_on", models.DateField(verbose_name="due")),
+                (
+                    "phase",
+                    models.CharField(
+                        choices=[
+                            ("pilot", "1 – Pilot systems first"),
+                            ("rollout", "2 – Roll out to the rest"),
+                        ],
+                        default="pilot",
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("in_progress", "In progress"),
+                            ("done", "Done"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="open",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "requirement",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="aims.requirement",
+                        verbose_name="gap in",
+                    ),
+                ),
+                (
+                    "requirements",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The ISO/IEC 42001 clauses and Annex A controls this record serves.",
+                        related_name="%(app_label)s_%(class)s_records",
+                        to="aims.requirement",
+                        verbose_name="clauses and controls",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="actions",
+                        to="registers.readinessassessment",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'implementation action',
-                'ordering': ['phase', 'due_on', 'reference'],
-                'abstract': False,
+                "verbose_name": "implementation action",
+                "ordering": ["phase", "due_on", "reference"],
+                "abstract": False,
             },
         ),
         migrations.AddIndex(
-            model_name='readinessassessment',
-            index=models.Index(condition=models.Q(('archived_at__isnull', True)), fields=['id'], name='registers_readiness_live'),
+            model_name="readinessassessment",
+            index=models.Index(
+                condition=models.Q(("archived_at__isnull", True)),
+                fields=["id"],
+                name="registers_readiness_live",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='readinessanswer',
-            constraint=models.UniqueConstraint(fields=('assessment', 'requirement'), name='one_answer_per_requirement'),
+            model_name="readinessanswer",
+            constraint=models.UniqueConstraint(
+                fields=("assessment", "requirement"), name="one_answer_per_requirement"
+            ),
         ),
         migrations.AddIndex(
-            model_name='implementationaction',
-            index=models.Index(condition=models.Q(('archived_at__isnull', True)), fields=['id'], name='registers_implaction_live'),
+            model_name="implementationaction",
+            index=models.Index(
+                condition=models.Q(("archived_at__isnull", True)),
+                fields=["id"],
+                name="registers_implaction_live",
+            ),
         ),
     ]

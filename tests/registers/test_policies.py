@@ -144,5 +144,5 @@ def test_body_changes_show_in_the_comparison(make_policy, owner, board, auditor)
         fields={"body": "1. Commitment\nWe use AI lawfully and fairly."},
     )
     page = client_for(auditor).get(f"/policies/{policy.reference}/compare/?a=1&b=current").content.decode()
-    assert "<del>lawfully.</del><ins>lawfully and fairly.</ins>" in page
+    assert "lawfully<ins> and fairly</ins>." in page
     assert policy.status == Lifecycle.DRAFT

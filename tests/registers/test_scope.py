@@ -54,8 +54,14 @@ def test_the_board_approves_and_the_content_is_frozen_as_v1(make_scope, owner, b
     assert (scope.status, scope.version_number) == (Lifecycle.APPROVED, 1)
     [v1] = publishing.versions(scope)
     assert v1.approved_by == board and v1.change_summary == "First approval"
-    assert v1.content["boundaries"]["value"] == SCOPE["boundaries"]
-    assert v1.content["ai_roles"]["value"] == "AI producer, AI customer (incl. user)"
+    content = {item["field"]: item for item in v1.content}
+    assert content["boundaries"]["value"] == SCOPE["boundaries"]
+    assert content["ai_roles"] == {
+        "field": "ai_roles",
+        "label": "The organisation's AI roles",
+        "value": "AI producer, AI customer (incl. user)",
+    }
+    assert [item["field"] for item in v1.content][:3] == ["title", "boundaries", "systems_in_scope"]
     assert [c.action for c in history(scope)[:2]] == ["approved", "submitted"]
 
 
