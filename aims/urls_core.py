@@ -5,6 +5,7 @@ from aims.views import auth, core, health
 
 urlpatterns = [
     path("", core.DashboardView.as_view(), name="dashboard"),
+    path("dashboard/panels/<str:name>/", core.DashboardPanelView.as_view(), name="dashboard-panel"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("accounts/login/", auth.LoginView.as_view(), name="login"),

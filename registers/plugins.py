@@ -30,6 +30,11 @@ registry.add_register(
 registry.add_dashboard_panel(risk_panel)
 router.register("risks", RiskViewSet, basename="risk")
 
+
+def _as_is(records):
+    return records
+
+
 # Registers built from the shared parts, one module each in registers/standard/.
 for module in standard.modules():
     label, prefix, _ = module.MENU
@@ -41,7 +46,11 @@ for module in standard.modules():
             cycle="Plan",
             list_url=f"{model._meta.model_name}-list",
             more_links=getattr(module, "MORE_LINKS", ()),
+            # restrict(user, "approve") already narrows to what waits for a decision (in review, proposed)
+            awaiting_decision=_as_is if hasattr(model, "restrict_approve") else None,
         )
     )
     router.register(prefix, module.ViewSet, basename=model._meta.model_name)
 register_reports()
+
+from . import dashboard_governance  # noqa: E402,F401  its panel follows the registers' own

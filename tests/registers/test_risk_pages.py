@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from registers.models import Risk
-from tests.base import client_for
+from tests.base import client_for, dashboard_html
 
 
 @pytest.fixture
@@ -151,7 +151,7 @@ def test_heat_map_cells_link_to_the_filtered_list(three_risks, board):
 
 
 def test_dashboard_numbers_link_to_their_lists(three_risks, board):
-    page = client_for(board).get("/").content.decode()
+    page = dashboard_html(client_for(board))
     assert "/risks/?above_appetite=true" in page and "/risks/?review=overdue" in page
     assert "/risks/?level=high" in page and "/risks/?category=security" in page
 
@@ -179,9 +179,9 @@ def test_my_work_shows_what_i_own_that_is_due_and_what_waits_for_my_decision(mak
         residual_impact=3,
         next_review_on=timezone.localdate() + dt.timedelta(days=90),
     )
-    mine = client_for(owner).get("/").content.decode()
+    mine = dashboard_html(client_for(owner))
     assert due.reference in mine.split("waiting for my decision")[0] and "overdue since" in mine
-    boards = client_for(board).get("/").content.decode()
+    boards = dashboard_html(client_for(board))
     assert "AI risks waiting for my decision" in boards and high.reference in boards
 
 

@@ -121,6 +121,10 @@ class Command(BaseCommand):
         top = self.Risk.objects.order_by("-residual_score", "reference").values_list("reference", flat=True)
         detail = top.first() or "RSK-0001"
         self._page("dashboard", "/")
+        from aims.registry import registry
+
+        for panel in registry.dashboard_panels:  # the browser loads each panel with its own request
+            self._page(f"dashboard panel: {panel.__name__}", f"/dashboard/panels/{panel.__name__}/")
         self._page("risk list page", "/risks/", baseline=50)
         self._page("risk list API, 50 a page", "/api/v1/risks/?page_size=50", baseline=50)
         self._page("filtered list page", f"/risks/?level=high&category={category}")

@@ -1,0 +1,107 @@
+"""The dashboard's governance panel (policies, acknowledgements, training) and the catalogue's
+back-links for the clause 4-7 registers."""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from aims import publishing, roles
+from aims.models import Requirement
+from registers.models import Course, TrainingRecord
+from registers.standard import policies, training
+from tests.base import client_for, dashboard_html
+
+
+def _published_policy(owner, board, **fields):
+    policy = policies.services.create(
+        actor=owner,
+        fields={"title": "AI policy", "kind": "ai_policy", "body": "We use AI lawfully.", **fields},
+    )
+    policy = publishing.submit(policy, actor=owner, expected_version=1)
+    policy = publishing.approve(policy, actor=board, expected_version=policy.version)
+    return publishing.publish(policy, actor=owner, expected_version=policy.version)
+
+
+def test_without_an_ai_policy_the_board_is_told_and_pointed_to_the_template(board):
+    page = dashboard_html(client_for(board))
+    assert "No AI policy is published." in page and "/policies/new/?template=ai-policy" in page
+
+
+def test_outstanding_acknowledgements_count_and_mine_are_listed(owner, board, auditor):
+    policy = _published_policy(owner, board, acknowledge_roles=[roles.AUDITOR, roles.BOARD])
+    page = dashboard_html(client_for(auditor))
+    assert f'AI policy in force: <a href="/policies/{policy.reference}/">{policy.reference} v1</a>' in page
+    assert "<strong>2</strong> not yet acknowledged, by 2 people" in page
+    assert "Waiting for you:" in page
+    policies.acknowledge(policy, actor=auditor)
+    page = dashboard_html(client_for(auditor))
+    assert "<strong>1</strong> not yet acknowledged, by 1 person" in page and "Nothing waits for you." in page
+
+
+def test_training_gaps_count_expired_and_expiring_with_links(manager, owner):
+    course = Course.objects.create(
+        reference="CRS-9001",
+        title="Fairness testing",
+        owner=manager,
+        valid_months=12,
+        created_by=manager,
+        updated_by=manager,
+    )
+    today = timezone.localdate()
+    for days_ago in (400, 330, 10):
+        training.services.create(
+            actor=manager,
+            fields={"person": owner, "course": course, "completed_on": today - dt.timedelta(days=days_ago)},
+        )
+    assert TrainingRecord.objects.count() == 3
+    page = dashboard_html(client_for(manager))
+    assert '/training/?expiry=expired"><strong>1</strong> expired' in page
+    assert '/training/?expiry=expiring"><strong>1</strong> expiring within 60 days' in page
+
+
+def test_the_governance_panel_query_count_does_not_grow_with_policies(
+    owner, board, django_assert_max_num_queries
+):
+    client = client_for(board)
+    url = "/dashboard/panels/governance_panel/"
+    client.get(url)
+    with django_assert_max_num_queries(12) as first:
+        client.get(url)
+    for n in range(5):
+        _published_policy(owner, board, title=f"Policy {n}", acknowledge_roles=[roles.OWNER, roles.BOARD])
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        client.get(url)
+
+
+def test_my_work_is_one_query_however_many_registers_hold_due_records(
+    owner, make_risk, django_assert_num_queries
+):
+    from aims.views.core import my_due_records
+
+    today = timezone.localdate()
+    make_risk(title="Due risk", next_review_on=today - dt.timedelta(days=1))
+    policies.services.create(
+        actor=owner, fields={"title": "Due policy", "kind": "ethics", "body": "x", "next_review_on": today}
+    )
+    with django_assert_num_queries(1):
+        found = my_due_records(owner, today)
+    assert {info.label: [r[1] for r in rows] for info, rows in found} == {
+        "AI risks": ["Due risk"],
+        "Policies": ["Due policy"],
+    }
+    page = client_for(owner).get("/").content.decode()
+    assert "Policies I own that are due for review" in page and "Due policy" in page
+
+
+def test_an_unknown_panel_is_404(board):
+    assert client_for(board).get("/dashboard/panels/nonsense/").status_code == 404
+
+
+def test_a_clause_page_lists_the_policies_and_scope_mapped_to_it(owner, auditor):
+    policy = policies.services.create(
+        actor=owner,
+        fields={"title": "AI ethics principles", "kind": "ethics", "body": "Fair."},
+        requirements=[Requirement.objects.get(code="5.2", standard__key="iso42001")],
+    )
+    page = client_for(auditor).get("/catalogue/iso42001:5.2/").content.decode()
+    assert policy.reference in page and "AI ethics principles" in page
