@@ -97,7 +97,9 @@ def _seed_readiness(users) -> int:
         fields={"title": "Baseline before the AIMS", "assessed_on": today - dt.timedelta(days=240)},
     )
     first = _rate(
-        first, manager, {"*": 1, "4.1": 2, "6.1.2": 2, "8.2": 2, "A.7": 2, "7.5": 2, "9.2": 0, "9.3": 0}
+        first,
+        manager,
+        {"*": 1, "4.1": 2, "6.1.2": 2, "8.2": 2, "A.7": 2, "7.5.1": 2, "9.2.1": 0, "9.2.2": 0, "9.3.1": 0},
     )
     first = readiness.services.update(
         first, actor=manager, expected_version=first.version, fields={"status": "complete"}
@@ -115,8 +117,9 @@ def _seed_readiness(users) -> int:
             "4.1": 4,
             "6.1.2": 4,
             "6.1.4": 2,
-            "9.2": 1,
-            "9.3": 2,
+            "9.2.1": 1,
+            "9.2.2": 2,
+            "9.3.1": 2,
             "10.1": 2,
             "A.6": 2,
             "A.9": 2,

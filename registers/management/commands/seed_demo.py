@@ -18,6 +18,7 @@ from aims.catalogue_data import STANDARD
 from aims.models import Requirement, User
 from registers.demo_leadership import seed_leadership
 from registers.demo_plan import seed_plan
+from registers.demo_support import seed_support
 from registers.models import Risk, RiskCategory
 from registers.services import risk_accept, risk_create, risk_update
 
@@ -299,7 +300,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             users, new_users = self._users()
             new_risks = self._risks(users)
-            new_plan = seed_plan(users) + seed_leadership(users)
+            new_plan = seed_plan(users) + seed_leadership(users) + seed_support(users)
         self.stdout.write(
             f"Northbank Credit: {new_users} new users, {new_risks} new risks, {new_plan} new records in "
             f"the clause 4-7 registers ({len(USERS)} users and {len(RISKS)} risks in the demo)."

@@ -1,0 +1,249 @@
+"""Demo records for Northbank Credit's leadership and support registers: AIMS roles and RACI (5.3),
+board meetings and decisions, concerns (A.3.3), resources (7.1), competence and training (7.2),
+the communication plan (7.4) and documents (7.5). Made through each register's services, so history
+is real; matched by title, so a second run creates nothing."""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from .content.sop_templates import SOP_TEMPLATES
+from .models import AimsRole, BoardMeeting, Communication, Concern, Course, Document, Resource
+from .standard import (
+    aims_roles,
+    board_meetings,
+    communications,
+    competence,
+    concerns,
+    courses,
+    decisions,
+    documents,
+    resources,
+    training,
+)
+
+ROLES = [
+    ("AIMS manager", "manager", ["manager"],
+     "Runs the AIMS day to day: registers, cadences, internal reporting, concern triage.",
+     "Assigns owners and approvers; stops a release that skipped a stage gate.",
+     {"context": "R", "policy": "R", "risk": "A", "impact": "A", "objectives": "R", "change": "R",
+      "competence": "A", "communication": "A", "documents": "A", "monitoring": "A", "incident": "A",
+      "improvement": "A", "audit": "C", "review": "R"}),
+    ("Governance board", "manager", ["board", "board2"],
+     "Sets the AI policy and risk appetite, approves the SoA and risk acceptance, runs management review.",
+     "Approves policies, the SoA, acceptance of risks above appetite and stage gates.",
+     {"context": "A", "policy": "A", "objectives": "A", "change": "A", "review": "A", "risk": "C", "audit": "I"}),
+    ("AI system owner", "manager", ["owner", "owner2", "owner3"],
+     "Owns one or more AI systems through their life cycle, their risks and impact assessments.",
+     "Accepts residual risk up to the appetite for their systems.",
+     {"risk": "R", "impact": "R", "lifecycle": "A", "data": "A", "suppliers": "R", "monitoring": "R",
+      "incident": "R", "improvement": "R", "objectives": "C"}),
+    ("Internal auditor", "manager", ["auditor"],
+     "Plans and performs internal audits of the AIMS, independent of what is audited.",
+     "Reports findings to the governance board.",
+     {"audit": "A", "review": "C", "improvement": "I"}),
+]  # fmt: skip
+
+COURSES = [
+    ("ISO/IEC 42001 Lead Implementer", "Accredited training provider", "5 days", 36),
+    ("AI risk and impact assessment in practice", "Northbank Academy", "1 day", 24),
+    ("Fairness testing for credit models", "Northbank Academy", "half a day", 12),
+    ("Internal auditing of management systems", "Accredited training provider", "3 days", None),
+    ("AI literacy for all staff", "Northbank Academy (e-learning)", "90 minutes", 12),
+]
+
+REQUIREMENTS = [
+    ("Knows the ISO/IEC 42001 requirements and how the AIMS meets them", "AIMS manager",
+     ["ISO/IEC 42001 Lead Implementer"]),
+    ("Can assess AI risks and impacts with the organisation's criteria", "AI system owner",
+     ["AI risk and impact assessment in practice"]),
+    ("Can read and act on fairness test results", "AI system owner", ["Fairness testing for credit models"]),
+    ("Audits to ISO 19011 practice", "Internal auditor", ["Internal auditing of management systems"]),
+    ("Understands AI, its limits and the AI policy", "Governance board", ["AI literacy for all staff"]),
+]  # fmt: skip
+
+# (person, course, completed this many days ago)
+TRAINING = [
+    ("manager", "ISO/IEC 42001 Lead Implementer", 400),
+    ("owner", "AI risk and impact assessment in practice", 200),
+    ("owner", "Fairness testing for credit models", 330),  # expiring within weeks
+    ("owner2", "AI risk and impact assessment in practice", 760),  # expired
+    ("owner3", "Fairness testing for credit models", 60),
+    ("auditor", "Internal auditing of management systems", 900),
+    ("board", "AI literacy for all staff", 100),
+]
+
+RESOURCES = [
+    ("ML engineers for model validation", "risk", "people", "2 FTE shared with credit model validation", "2 FTE",
+     "A third validator is needed before the collections model goes live."),
+    ("AIMS tooling", "documents", "tooling", "This AIMS application, hosted by group IT.", "EUR 12k a year", ""),
+    ("Fairness testing budget", "impact", "budget", "External fairness review of high-risk models.", "EUR 40k a year",
+     ""),
+    ("GPU capacity for retraining", "lifecycle", "compute", "On-premises GPU room, 8 cards.", "8 GPUs",
+     "No failover site: a cooling failure stops retraining."),
+]  # fmt: skip
+
+COMMUNICATIONS = [
+    ("AI policy briefing for new joiners", "The AI policy, acceptable use and how to raise a concern.",
+     "All new staff", "training", True, 30),
+    ("Quarterly AIMS report to the board", "Risks above appetite, objectives, incidents, audit results.",
+     "Governance board", "report", True, 91),
+    ("Customer notice on automated credit decisions", "That scoring is automated, the main factors, how to ask "
+     "for human review.", "Loan applicants", "website", False, 365),
+]  # fmt: skip
+
+
+def _new(model, title) -> bool:
+    return not model.objects.filter(title=title).exists()
+
+
+def _roles(users) -> int:
+    created = 0
+    for title, who, people, responsibilities, authorities, letters in ROLES:
+        if not _new(AimsRole, title):
+            continue
+        role = aims_roles.services.create(
+            actor=users[who],
+            fields={"title": title, "responsibilities": responsibilities, "authorities": authorities,
+                    "people": [users[p] for p in people]},
+        )  # fmt: skip
+        aims_roles.raci_set(role, actor=users[who], expected_version=role.version, letters=letters)
+        created += 1
+    return created
+
+
+def _board(users) -> int:
+    title = "AIMS steering, Q3 2026"
+    if not _new(BoardMeeting, title):
+        return 0
+    today = timezone.localdate()
+    held = board_meetings.services.create(
+        actor=users["board"],
+        fields={
+            "title": title,
+            "held_on": today - dt.timedelta(days=75),
+            "status": "held",
+            "attendees": [users["board"], users["board2"], users["manager"]],
+            "agenda": "1. Readiness results\n2. Risk appetite for credit scoring\n3. Collections pilot",
+            "minutes": "The board reviewed the baseline readiness assessment and agreed the implementation plan. "
+            "It confirmed the appetite (residual score up to 9 without board acceptance) and asked for an "
+            "impact assessment before the collections pilot.",
+        },
+    )
+    board_meetings.services.create(
+        actor=users["board"],
+        fields={"title": "AIMS steering, Q1 2027", "held_on": today + dt.timedelta(days=40),
+                "agenda": "1. Management review inputs\n2. Internal audit programme"},
+    )  # fmt: skip
+    for text, rationale, days, status, owner in [
+        ("Impact assessment before the collections pilot", "High-risk use under the EU AI Act (Annex III).", -10,
+         "open", "owner"),
+        ("Hire a third model validator", "Validation capacity is the main gap in 7.1.", 60, "in_progress", "manager"),
+        ("Adopt the readiness implementation plan", "Gaps from the baseline assessment.", -30, "done", "manager"),
+    ]:  # fmt: skip
+        decisions.services.create(
+            actor=users["board"],
+            fields={"title": text, "meeting": held, "decision": text, "rationale": rationale,
+                    "due_on": today + dt.timedelta(days=days), "status": status, "owner": users[owner]},
+        )  # fmt: skip
+    return 5
+
+
+def _concerns(users) -> int:
+    title = "Chatbot quoted an interest rate that does not exist"
+    if Concern.objects.filter(ai_system__startswith="Customer-support chatbot").exists():
+        return 0
+    first = concerns.services.create(
+        actor=users["owner2"],
+        fields={"title": title, "ai_system": "Customer-support chatbot (Ask Northbank)",
+                "description": "A customer was told 2.9% APR on a personal loan; our lowest rate is 6.4%."},
+    )  # fmt: skip
+    concerns.triage(
+        first, actor=users["manager"], expected_version=first.version, outcome="risk",
+        reason="Hallucinated product terms can mislead customers; needs grounding checks.",
+    )  # fmt: skip
+    concerns.services.create(
+        actor=users["owner3"],
+        fields={"title": "CV screening seems to down-rank career gaps", "ai_system": "CV screening",
+                "description": "Candidates returning from parental leave rarely pass the first screen.",
+                "anonymous": True},
+    )  # fmt: skip
+    return 2
+
+
+def _support(users) -> int:
+    created = 0
+    today = timezone.localdate()
+    manager = users["manager"]
+    for title, process, kind, description, quantity, gap in RESOURCES:
+        if _new(Resource, title):
+            resources.services.create(
+                actor=manager,
+                fields={"title": title, "process": process, "kind": kind, "description": description,
+                        "quantity": quantity, "gap": gap},
+            )  # fmt: skip
+            created += 1
+    for title, provider, duration, months in COURSES:
+        if _new(Course, title):
+            courses.services.create(
+                actor=manager,
+                fields={"title": title, "provider": provider, "duration": duration, "valid_months": months},
+            )
+            created += 1
+    by_title = {c.title: c for c in Course.objects.all()}
+    roles_by_title = {r.title: r for r in AimsRole.objects.all()}
+    from .models import CompetenceRequirement, TrainingRecord
+
+    for title, role, course_titles in REQUIREMENTS:
+        if _new(CompetenceRequirement, title):
+            competence.services.create(
+                actor=manager,
+                fields={"title": title, "role": roles_by_title[role],
+                        "courses": [by_title[t] for t in course_titles]},
+            )  # fmt: skip
+            created += 1
+    if not TrainingRecord.objects.exists():
+        for person, course, days_ago in TRAINING:
+            training.services.create(
+                actor=manager,
+                fields={"person": users[person], "course": by_title[course],
+                        "completed_on": today - dt.timedelta(days=days_ago), "title": ""},
+            )  # fmt: skip
+            created += 1
+    for title, message, audience, channel, internal, cadence in COMMUNICATIONS:
+        if _new(Communication, title):
+            record = communications.services.create(
+                actor=manager,
+                fields={"title": title, "message": message, "audience": audience, "channel": channel,
+                        "internal": internal, "review_cadence": cadence},
+            )  # fmt: skip
+            if cadence == 91:
+                communications.log_communication(
+                    record,
+                    actor=manager,
+                    expected_version=record.version,
+                    note="Sent with the Q3 board pack.",
+                )
+            created += 1
+    for slug in ("sop-model-development", "sop-deployment"):
+        template = SOP_TEMPLATES[slug]
+        if _new(Document, template["title"]):
+            documents.services.create(
+                actor=manager,
+                fields={"title": template["title"], "kind": "sop", "content": template["content"],
+                        "status": "approved", "approver": users["board"], "owner": manager},
+            )  # fmt: skip
+            created += 1
+    if _new(Document, "Regulation (EU) 2024/1689 (AI Act)"):
+        documents.services.create(
+            actor=manager,
+            fields={"title": "Regulation (EU) 2024/1689 (AI Act)", "kind": "external", "document_version": "OJ L 2024",
+                    "status": "approved", "approver": users["board"], "classification": "public",
+                    "location": "https://eur-lex.europa.eu/eli/reg/2024/1689/oj"},
+        )  # fmt: skip
+        created += 1
+    return created
+
+
+def seed_support(users) -> int:
+    return _roles(users) + _board(users) + _concerns(users) + _support(users)
