@@ -32,7 +32,7 @@ class RecordServices:
         )
 
     @transaction.atomic
-    def update(self, record, *, actor, expected_version: int, fields: dict, requirements=None):
+    def update(self, record, *, actor, expected_version: int, fields: dict, requirements=None, prepare=None):
         permissions.require(actor, "change", record)
         if record.is_archived:
             raise PermissionDenied(f"{record.reference} is archived; restore it before editing.")
@@ -46,6 +46,7 @@ class RecordServices:
             expected_version=expected_version,
             fields=self._only_editable(self.derive(dict(fields), record)),
             requirements=requirements,
+            prepare=prepare,
         )
 
     def archive(self, record, *, actor, expected_version: int):

@@ -149,12 +149,14 @@ class Gap:
 
 
 def gaps(assessment) -> list[Gap]:
-    """Answers below the target, worst first. High: two or more levels short, or nothing in place for a
+    """Rated answers below the target, worst first. High: two or more levels short, or nothing in place for a
     clause requirement (certification needs every clause); Medium: two short in Annex A or one short in a
     clause; Low: the rest."""
     found = []
     for answer in assessment.answers.select_related("requirement"):
-        maturity = answer.maturity if answer.maturity is not None else 0
+        if answer.maturity is None:
+            continue  # not rated is not known to be a gap: the questionnaire counts these separately
+        maturity = answer.maturity
         size = assessment.target_maturity - maturity
         if size <= 0:
             continue

@@ -54,9 +54,30 @@ class PlannedChangeServices(RecordServices):
                     "proposed change, and only an approved change can be marked implemented."
                 }
             )
-        return super().update(
-            record, actor=actor, expected_version=expected_version, fields=fields, requirements=requirements
+        reconsider = (
+            record.status == Status.APPROVED
+            and wanted == Status.APPROVED
+            and any(name in fields and fields[name] != getattr(record, name) for name in SUBSTANCE)
         )
+        return super().update(
+            record,
+            actor=actor,
+            expected_version=expected_version,
+            fields=fields,
+            requirements=requirements,
+            prepare=_withdraw_approval if reconsider else None,
+        )
+
+
+# What the board approved: changing any of it after approval sends the change back to the board, as
+# moving a risk's residual level withdraws its acceptance.
+SUBSTANCE = ("purpose", "consequences", "resources", "responsibilities", "planned_for")
+
+
+def _withdraw_approval(locked, before):
+    locked.status = Status.PROPOSED
+    locked.approved_by = None
+    locked.approved_on = None
 
 
 services = PlannedChangeServices(PlannedChange, FIELDS)

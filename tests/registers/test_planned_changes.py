@@ -186,3 +186,27 @@ def test_a_missing_purpose_is_named_on_the_page(owner):
 
 def test_empty_register_says_what_to_do(owner):
     assert "No planned changes yet" in client_for(owner).get("/changes/").content.decode()
+
+
+def test_changing_what_was_approved_sends_it_back_to_the_board(make_change, owner, board):
+
+    change = make_change()
+    change = approve(change, actor=board, expected_version=change.version)
+    change = services.update(
+        change,
+        actor=owner,
+        expected_version=change.version,
+        fields={"purpose": "A different change altogether."},
+    )
+    assert change.status == "proposed" and change.approved_by is None and change.approved_on is None
+    labels = {c["label"] for c in history(change).first().changes}
+    assert {"Purpose", "Status", "Approved by"} <= labels
+
+
+def test_marking_an_approved_change_implemented_keeps_the_approval(make_change, owner, board):
+
+    change = approve(make_change(), actor=board, expected_version=1)
+    change = services.update(
+        change, actor=owner, expected_version=change.version, fields={"status": "implemented"}
+    )
+    assert change.status == "implemented" and change.approved_by == board

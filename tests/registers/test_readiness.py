@@ -196,3 +196,10 @@ def test_sending_only_evidence_keeps_a_zero_rating(make_assessment, owner):
     )
     answer.refresh_from_db()
     assert (answer.maturity, answer.evidence_note) == (0, "Nothing yet")
+
+
+def test_unrated_questions_are_not_gaps_and_raise_no_actions(make_assessment, owner):
+    assessment = rate(make_assessment(), owner, {"4.1": 1})
+    assert [g.answer.requirement.code for g in readiness.gaps(assessment)] == ["4.1"]
+    readiness.raise_actions(assessment, actor=owner)
+    assert list(ImplementationAction.objects.values_list("requirement__code", flat=True)) == ["4.1"]
