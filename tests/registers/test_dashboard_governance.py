@@ -105,3 +105,16 @@ def test_a_clause_page_lists_the_policies_and_scope_mapped_to_it(owner, auditor)
     )
     page = client_for(auditor).get("/catalogue/iso42001:5.2/").content.decode()
     assert policy.reference in page and "AI ethics principles" in page
+
+
+def test_my_work_gives_the_same_answer_where_a_union_cannot_limit(owner, make_risk, monkeypatch):
+    """SQLite (make run's embedded database) takes the one-query-per-register path."""
+    from django.db import connection
+
+    from aims.views.core import my_due_records
+
+    today = timezone.localdate()
+    make_risk(title="Due risk", next_review_on=today)
+    union = [(info.label, rows) for info, rows in my_due_records(owner, today)]
+    monkeypatch.setattr(connection.features, "supports_slicing_ordering_in_compound", False)
+    assert [(info.label, rows) for info, rows in my_due_records(owner, today)] == union
