@@ -9,6 +9,10 @@ from django.shortcuts import redirect
 from django.urls import path
 from django.views import View
 from django.views.generic import TemplateView
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from aims import jobs, permissions
 from aims.actions import RecordAction
@@ -187,7 +191,7 @@ EXTRA_URLS = [
 
 registry.add_job_runner(readiness.KIND, readiness.readiness_report_pdf)
 
-ViewSet = make_api(
+_GenericViewSet = make_api(
     ReadinessAssessment,
     services=services,
     fields=FIELDS,
@@ -195,3 +199,73 @@ ViewSet = make_api(
     actions=ACTIONS,
     doc="Readiness assessments (maturity 0-5 per clause requirement and Annex A group). DELETE archives.",
 )
+
+
+# -- API: the questionnaire -----------------------------------------------------------------------------
+class AnswerSerializer(serializers.Serializer):
+    requirement = serializers.CharField(
+        help_text="Clause requirement or Annex A group code, e.g. 6.1.2 or A.7."
+    )
+    title = serializers.CharField(read_only=True)
+    maturity = serializers.IntegerField(
+        min_value=0, max_value=5, allow_null=True, help_text="0-5; null: not rated."
+    )
+    evidence = serializers.CharField(required=False, allow_blank=True)
+
+
+class AnswersRequest(serializers.Serializer):
+    version = serializers.IntegerField(help_text="The version you last read; a newer one gives 409 Conflict.")
+    answers = AnswerSerializer(many=True)
+
+
+def _answer_rows(assessment):
+    return [
+        {
+            "requirement": a.requirement.code,
+            "title": a.requirement.title,
+            "maturity": a.maturity,
+            "evidence": a.evidence_note,
+        }
+        for a in assessment.answers.select_related("requirement")
+    ]
+
+
+class ViewSet(_GenericViewSet):
+    """Readiness assessments, plus their questionnaire at …/answers/."""
+
+    @extend_schema(
+        methods=["GET"], responses=AnswerSerializer(many=True), description="The questionnaire's answers."
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=AnswersRequest,
+        responses=AnswerSerializer(many=True),
+        description="Rate some or all questions; those not sent are unchanged. A bad code or value names the "
+        "question and nothing is saved.",
+    )
+    @action(detail=True, methods=["get", "post"])
+    def answers(self, request, *args, **kwargs):
+        assessment = self.get_object()
+        if request.method == "POST":
+            body = AnswersRequest(data=request.data)
+            body.is_valid(raise_exception=True)
+            by_code = {a.requirement.code: a.pk for a in assessment.answers.select_related("requirement")}
+            unknown = [
+                item["requirement"]
+                for item in body.validated_data["answers"]
+                if item["requirement"] not in by_code
+            ]
+            if unknown:
+                raise ValidationError(
+                    {"answers": f"Not a question of this assessment: {', '.join(unknown)}."}
+                )
+            data = {}
+            for item in body.validated_data["answers"]:
+                pk = by_code[item["requirement"]]
+                data[f"maturity-{pk}"] = "" if item["maturity"] is None else str(item["maturity"])
+                if "evidence" in item:
+                    data[f"evidence-{pk}"] = item["evidence"]
+            assessment = readiness.save_answers(
+                assessment, actor=request.user, expected_version=body.validated_data["version"], data=data
+            )
+        return Response(_answer_rows(assessment))

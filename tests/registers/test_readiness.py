@@ -203,3 +203,32 @@ def test_unrated_questions_are_not_gaps_and_raise_no_actions(make_assessment, ow
     assert [g.answer.requirement.code for g in readiness.gaps(assessment)] == ["4.1"]
     readiness.raise_actions(assessment, actor=owner)
     assert list(ImplementationAction.objects.values_list("requirement__code", flat=True)) == ["4.1"]
+
+
+def test_the_api_reads_and_rates_the_questionnaire(make_assessment, owner, auditor):
+    assessment = make_assessment()
+    url = f"/api/v1/readiness/{assessment.reference}/answers/"
+    rows = client_for(auditor).get(url).json()
+    assert rows[0] == {"requirement": "4.1", "title": rows[0]["title"], "maturity": None, "evidence": ""}
+    api = client_for(owner)
+    body = {"version": 1, "answers": [{"requirement": "4.1", "maturity": 2, "evidence": "Workshop notes"}]}
+    response = api.post(url, body, content_type="application/json")
+    assert response.status_code == 200 and response.json()[0]["maturity"] == 2
+    body["answers"][0]["maturity"] = 3  # from a page read before the first save
+    stale = api.post(url, body, content_type="application/json")
+    assert stale.status_code == 409 and assessment.answers.get(requirement__code="4.1").maturity == 2
+    bad = api.post(
+        url,
+        {"version": 2, "answers": [{"requirement": "A.6.2.4", "maturity": 1}]},
+        content_type="application/json",
+    )
+    assert bad.status_code == 400 and "A.6.2.4" in str(bad.json())
+    out_of_range = api.post(
+        url,
+        {"version": 2, "answers": [{"requirement": "4.2", "maturity": 9}]},
+        content_type="application/json",
+    )
+    assert out_of_range.status_code == 400 and "maturity" in str(out_of_range.json())
+    refused = client_for(auditor).post(url, {"version": 2, "answers": []}, content_type="application/json")
+    assert refused.status_code == 403
+    assert assessment.answers.get(requirement__code="4.2").maturity is None
