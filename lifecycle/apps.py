@@ -6,3 +6,6 @@ class LifecycleConfig(AppConfig):
 
     name = "lifecycle"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import plugins  # noqa: F401  registers, API routes

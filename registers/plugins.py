@@ -1,6 +1,7 @@
 """What the risk register plugs into the core: navigation, API routes, dashboard panel, reports."""
 
 from aims.api.router import router
+from aims.plugins import install
 from aims.registry import RegisterInfo, registry
 
 from . import standard
@@ -31,26 +32,8 @@ registry.add_dashboard_panel(risk_panel)
 router.register("risks", RiskViewSet, basename="risk")
 
 
-def _as_is(records):
-    return records
-
-
 # Registers built from the shared parts, one module each in registers/standard/.
-for module in standard.modules():
-    label, prefix, _ = module.MENU
-    model = module.views.list.model
-    registry.add_register(
-        RegisterInfo(
-            model=model,
-            label=label,
-            cycle="Plan",
-            list_url=f"{model._meta.model_name}-list",
-            more_links=getattr(module, "MORE_LINKS", ()),
-            # restrict(user, "approve") already narrows to what waits for a decision (in review, proposed)
-            awaiting_decision=_as_is if hasattr(model, "restrict_approve") else None,
-        )
-    )
-    router.register(prefix, module.ViewSet, basename=model._meta.model_name)
+install(standard, cycle="Plan")
 register_reports()
 
 from . import dashboard_governance  # noqa: E402,F401  its panel follows the registers' own

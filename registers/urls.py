@@ -1,6 +1,6 @@
 from django.urls import path
 
-from aims.urls_records import record_urlpatterns
+from aims.plugins import urlpatterns_for
 
 from . import criteria, roadmap_views, standard, views
 
@@ -21,5 +21,4 @@ urlpatterns = [
     path("risks/<str:reference>/reviewed/", views.RiskReviewedView.as_view(), name="risk-reviewed"),
 ]
 
-for module in standard.modules():
-    urlpatterns += record_urlpatterns(module.MENU[1], module.views, extra=getattr(module, "EXTRA_URLS", ()))
+urlpatterns += urlpatterns_for(standard)

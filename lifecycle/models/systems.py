@@ -1,0 +1,122 @@
+"""The AI system inventory (A.4, 4.3): what each system is for, who it affects, how people oversee it,
+what it needs, and its EU AI Act classification."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from aims.models import BaseRecord
+from registers.models.choices import AiRole
+
+
+class Stage(models.TextChoices):
+    """The life cycle of 8.1 and A.6, in order; a system moves to the next stage through a gate."""
+
+    DESIGN = "design", "Planning and design"
+    DEVELOPMENT = "development", "Development and training"
+    VALIDATION = "validation", "Verification and validation"
+    DEPLOYMENT = "deployment", "Deployment"
+    OPERATION = "operation", "Operation and monitoring"
+    DECOMMISSIONED = "decommissioned", "Decommissioning"
+
+
+class Tier(models.TextChoices):
+    UNCLASSIFIED = "unclassified", "Not yet classified"
+    PROHIBITED = "prohibited", "Prohibited (Art. 5)"
+    HIGH = "high", "High-risk (Art. 6)"
+    LIMITED = "limited", "Limited risk: transparency duties (Art. 50)"
+    MINIMAL = "minimal", "Minimal risk"
+
+
+class AISystem(BaseRecord):
+    reference_prefix = "SYS"
+    history_extra = ("stage", "eu_tier")
+
+    class Kind(models.TextChoices):
+        ML = "ml", "Machine learning"
+        DEEP_LEARNING = "deep_learning", "Deep learning"
+        NLP = "nlp", "Natural language processing"
+        VISION = "vision", "Computer vision"
+        GENERATIVE = "generative", "Generative AI"
+        AGENT = "agent", "Agent"
+        RULES = "rules", "Rules or expert system"
+
+    class Origin(models.TextChoices):
+        IN_HOUSE = "in_house", "Built in-house"
+        SUPPLIED = "supplied", "Supplied"
+        MIXED = "mixed", "Supplied, adapted in-house"
+
+    class Automation(models.TextChoices):
+        ADVISORY = "advisory", "Advisory: a person decides"
+        IN_THE_LOOP = "in_loop", "Human in the loop: a person approves each decision"
+        ON_THE_LOOP = "on_loop", "Human on the loop: a person monitors and can intervene"
+        AUTONOMOUS = "autonomous", "Autonomous: no person in the decision"
+
+    purpose = models.TextField()
+    intended_use = models.TextField("intended use", blank=True)
+    foreseeable_misuse = models.TextField(
+        "reasonably foreseeable misuse",
+        blank=True,
+        help_text="How it could be used in ways not intended (A.9.4).",
+    )
+    kind = models.CharField("type", max_length=14, choices=Kind.choices)
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.IN_HOUSE)
+    supplier = models.ForeignKey(
+        "lifecycle.Supplier", null=True, blank=True, on_delete=models.PROTECT, related_name="systems"
+    )
+    ai_role = models.CharField(
+        "our AI role for it", max_length=10, choices=AiRole.choices, default=AiRole.PRODUCER
+    )
+    deployment_context = models.TextField("where it is deployed", blank=True)
+    languages = models.CharField(max_length=200, blank=True)
+    affected_people = models.TextField("who is affected", blank=True)
+    vulnerable_groups = models.TextField("vulnerable groups affected", blank=True)
+    personal_data = models.BooleanField("uses personal data", default=False)
+    special_category_data = models.BooleanField("uses special category data", default=False)
+    automation = models.CharField("level of automation", max_length=10, choices=Automation.choices)
+    oversight = models.TextField(
+        "human oversight",
+        blank=True,
+        help_text="Who can intervene, how and when; how a decision is overridden.",
+    )
+    criticality = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        default=3,
+        help_text="1 (low) to 5 (critical).",
+    )
+    in_scope = models.BooleanField("in the AIMS scope", default=True)
+    data_resources = models.TextField("data resources (A.4.3)", blank=True)
+    tooling_resources = models.TextField("tooling resources (A.4.4)", blank=True)
+    compute_resources = models.TextField("system and computing resources (A.4.5)", blank=True)
+    human_resources = models.TextField("human resources (A.4.6)", blank=True)
+    stage = models.CharField(max_length=14, choices=Stage.choices, default=Stage.DESIGN, editable=False)
+    eu_tier = models.CharField(
+        "EU AI Act tier", max_length=12, choices=Tier.choices, default=Tier.UNCLASSIFIED, editable=False
+    )
+    # {"answers": {...}, "tier": "...", "reasons": [...], "duties": [...]}: what was asked and why
+    eu_classification = models.JSONField(default=dict, blank=True, editable=False)
+    classified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    classified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+
+    class Meta(BaseRecord.Meta):
+        ordering = ["title"]
+        verbose_name = "AI system"
+
+    def clean(self):
+        if self.origin != self.Origin.IN_HOUSE and not self.supplier_id:
+            raise ValidationError({"supplier": "A supplied system names its supplier (A.10)."})
+        if (
+            self.automation in (self.Automation.ON_THE_LOOP, self.Automation.AUTONOMOUS)
+            and not (self.oversight or "").strip()
+        ):
+            raise ValidationError(
+                {"oversight": "Say who can intervene, how and when, when no person approves each decision."}
+            )

@@ -1,0 +1,2 @@
+"""The Do registers (clause 8, Annex A) built from the shared parts: one module each, found by
+discovery. What a module declares is described in aims/plugins.py."""

@@ -1,0 +1,300 @@
+"""The AI system inventory (ISO/IEC 42001 A.4, 4.3): every AI system with its purpose, use and misuse,
+who it affects, human oversight, resources, life-cycle stage and EU AI Act classification; and a
+prioritised view so the highest-impact systems are brought under the AIMS first."""
+
+import django_filters as filters
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.shortcuts import redirect
+from django.urls import path
+from django.views.generic import TemplateView
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from aims import permissions
+from aims.api.base import expected_version, make_api
+from aims.filters import RecordFilterSet, YesNoFilter
+from aims.forms import RecordForm, RequirementChoiceField
+from aims.records import StaleEdit
+from aims.services import RecordServices
+from aims.views.records import RecordMixin, make_views, record_url_names
+from lifecycle import eu_ai_act
+from lifecycle.classification import classify_system
+from lifecycle.models import AISystem, Stage, Supplier, Tier
+from registers.models import Risk
+
+MENU = ("AI systems", "systems", 10)
+MORE_LINKS = (("Systems by priority", "aisystem-priority"),)
+
+FIELDS = [
+    "title", "purpose", "intended_use", "foreseeable_misuse", "kind", "origin", "supplier", "ai_role",
+    "deployment_context", "languages", "affected_people", "vulnerable_groups", "personal_data",
+    "special_category_data", "automation", "oversight", "criticality", "in_scope", "data_resources",
+    "tooling_resources", "compute_resources", "human_resources", "owner", "review_cadence", "next_review_on",
+]  # fmt: skip
+
+services = RecordServices(AISystem, FIELDS)
+
+
+class AISystemForm(RecordForm):
+    requirements = RequirementChoiceField(label="Clauses and Annex A controls")
+
+    class Meta:
+        model = AISystem
+        fields = [*FIELDS, "requirements"]
+
+
+class AISystemFilterSet(RecordFilterSet):
+    search_fields = ("reference", "title", "purpose", "intended_use", "affected_people")
+    kind = filters.MultipleChoiceFilter(choices=AISystem.Kind.choices)
+    stage = filters.MultipleChoiceFilter(choices=Stage.choices)
+    eu_tier = filters.MultipleChoiceFilter(choices=Tier.choices, label="EU AI Act tier")
+    origin = filters.ChoiceFilter(choices=AISystem.Origin.choices, empty_label="Any")
+    supplier = filters.ModelChoiceFilter(
+        queryset=Supplier.objects.all(), to_field_name="reference", empty_label="Any"
+    )
+    in_scope = YesNoFilter(label="In the AIMS scope")
+    personal_data = YesNoFilter(label="Uses personal data")
+    ordering = filters.OrderingFilter(
+        fields=(
+            ("reference", "reference"),
+            ("title", "title"),
+            ("criticality", "criticality"),
+            ("stage", "stage"),
+        )
+    )
+
+    class Meta:
+        model = AISystem
+        fields = []
+
+
+def classification_context(request, system, tab):
+    if tab != "details":
+        return {}
+    stored = system.eu_classification or {}
+    return {
+        "classification": stored,
+        "can_classify": not system.is_archived and permissions.allowed(request.user, "change", system),
+        "open_risks": _open_risks(system.title).count(),
+    }
+
+
+def _open_risks(title):
+    return Risk.objects.live().filter(ai_system=title).exclude(status=Risk.Status.CLOSED)
+
+
+views = make_views(
+    AISystem,
+    services=services,
+    form_class=AISystemForm,
+    filterset_class=AISystemFilterSet,
+    select_related=("owner", "supplier"),
+    columns=[
+        ("AI system", "title", "title"),
+        ("Type", "kind", None),
+        ("Stage", "stage", "stage"),
+        ("EU AI Act", "eu_tier", None),
+        ("Criticality", "criticality", "criticality"),
+        ("In scope", lambda s: "yes" if s.in_scope else "no", None),
+        ("Owner", "owner", None),
+    ],
+    fieldsets=[
+        (
+            "Purpose and use",
+            ["purpose", "intended_use", "foreseeable_misuse", "kind", "origin", "supplier", "ai_role"],
+        ),
+        (
+            "People and data",
+            [
+                "deployment_context",
+                "languages",
+                "affected_people",
+                "vulnerable_groups",
+                "personal_data",
+                "special_category_data",
+            ],
+        ),
+        ("Oversight", ["automation", "oversight", "criticality", "in_scope"]),
+        ("Resources (A.4)", ["data_resources", "tooling_resources", "compute_resources", "human_resources"]),
+    ],  # fmt: skip
+    form_fieldsets=[
+        (
+            "Purpose and use",
+            [
+                "title",
+                "purpose",
+                "intended_use",
+                "foreseeable_misuse",
+                "kind",
+                "origin",
+                "supplier",
+                "ai_role",
+            ],
+        ),
+        (
+            "People and data",
+            [
+                "deployment_context",
+                "languages",
+                "affected_people",
+                "vulnerable_groups",
+                "personal_data",
+                "special_category_data",
+            ],
+        ),
+        ("Oversight and criticality", ["automation", "oversight", "criticality", "in_scope"]),
+        (
+            "Resources (A.4.3-A.4.6)",
+            ["data_resources", "tooling_resources", "compute_resources", "human_resources"],
+        ),
+        ("Links", ["requirements"]),
+        ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
+    ],  # fmt: skip
+    lead="ISO/IEC 42001 A.4 and 4.3: every AI system the organisation develops, provides or uses, with its EU AI "
+    "Act classification and life-cycle stage.",
+    empty_text="No AI systems yet. Record each system you build, buy or use; then classify it under the EU AI Act.",
+    detail_template="lifecycle/aisystem_detail.html",
+    detail_context=classification_context,
+)
+
+
+# -- EU AI Act classification --------------------------------------------------------------------------
+class ClassifyView(RecordMixin, TemplateView):
+    """The guided questionnaire; the answers, tier and reasons are stored on the system and in its history."""
+
+    model = AISystem
+    template_name = "lifecycle/aisystem_classify.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.record = self.get_record()
+            permissions.require(request.user, "change", self.record)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        answers = (self.record.eu_classification or {}).get("answers", {})
+        return super().get_context_data(
+            record=self.record,
+            sections=eu_ai_act.questions(),
+            annex_iii=list(eu_ai_act.ANNEX_III.items()),
+            answers=answers,
+            model_meta=AISystem._meta,
+            urls=record_url_names(AISystem),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        try:
+            version = int(request.POST.get("version", ""))
+            system = classify_system(
+                self.record, actor=request.user, expected_version=version, answers=request.POST
+            )
+        except ValueError:
+            messages.error(
+                request, "The form was missing the system's version; reload the page and try again."
+            )
+            return redirect(request.path)
+        except StaleEdit as exc:
+            messages.error(request, exc.message)
+            return redirect(request.path)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(request.path)
+        messages.success(request, f"{system.reference} classified: {system.get_eu_tier_display()}.")
+        return redirect(system.get_absolute_url())
+
+
+# -- Prioritised view ----------------------------------------------------------------------------------
+TIER_RANK = {"prohibited": 0, "high": 1, "unclassified": 2, "limited": 3, "minimal": 4}
+
+
+def prioritised(queryset):
+    """Highest impact first: tier (prohibited, high, not yet classified, limited, minimal), then
+    criticality, then open risks. One query, the risk count as a subquery."""
+    open_risks = (
+        Risk.objects.live()
+        .filter(ai_system=OuterRef("title"))
+        .exclude(status=Risk.Status.CLOSED)
+        .order_by()
+        .values("ai_system")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return queryset.annotate(
+        tier_rank=Case(
+            *[When(eu_tier=t, then=Value(r)) for t, r in TIER_RANK.items()], output_field=IntegerField()
+        ),
+        open_risks=Coalesce(Subquery(open_risks, output_field=IntegerField()), 0),
+    ).order_by("tier_rank", "-criticality", "-open_risks", "title")
+
+
+class PriorityView(RecordMixin, TemplateView):
+    model = AISystem
+    template_name = "lifecycle/aisystem_priority.html"
+
+    def get_context_data(self, **kwargs):
+        systems = prioritised(self.visible().live().filter(in_scope=True))[:200]
+        return super().get_context_data(
+            systems=systems, model_meta=AISystem._meta, urls=record_url_names(AISystem), **kwargs
+        )
+
+
+EXTRA_URLS = [
+    path("systems/priority/", PriorityView.as_view(), name="aisystem-priority"),
+    path("systems/<str:reference>/classify/", ClassifyView.as_view(), name="aisystem-classify"),
+]
+
+
+# -- API -------------------------------------------------------------------------------------------------
+class ClassificationSerializer(serializers.Serializer):
+    version = serializers.IntegerField(write_only=True, help_text="The version you last read.")
+    answers = serializers.DictField(
+        help_text="Question keys (see GET) to true/false, and annex_iii: one of the Annex III area keys."
+    )
+    tier = serializers.CharField(read_only=True)
+    reasons = serializers.ListField(child=serializers.CharField(), read_only=True)
+    duties = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+
+_GenericViewSet = make_api(
+    AISystem,
+    services=services,
+    fields=FIELDS,
+    filterset_class=AISystemFilterSet,
+    prefetch_related=(),
+    doc="The AI system inventory (A.4). DELETE archives.",
+)
+
+
+class ViewSet(_GenericViewSet):
+    """AI systems, plus their EU AI Act classification at …/classification/."""
+
+    @extend_schema(methods=["GET"], responses=ClassificationSerializer)
+    @extend_schema(methods=["POST"], request=ClassificationSerializer, responses=ClassificationSerializer)
+    @action(detail=True, methods=["get", "post"])
+    def classification(self, request, *args, **kwargs):
+        system = self.get_object()
+        if request.method == "POST":
+            data = request.data if isinstance(request.data, dict) else {}
+            answers = data.get("answers")
+            if not isinstance(answers, dict):
+                raise ValidationError({"answers": "Send the answers as an object of question keys."})
+            system = classify_system(
+                system, actor=request.user, expected_version=expected_version(request), answers=answers
+            )
+        stored = system.eu_classification or {}
+        return Response(
+            {
+                "answers": stored.get("answers", {}),
+                "tier": system.eu_tier,
+                "reasons": stored.get("reasons", []),
+                "duties": stored.get("duties", []),
+                "questions": {k: q for _, items in eu_ai_act.questions() for k, q in items},
+                "annex_iii": eu_ai_act.ANNEX_III,
+            }
+        )
