@@ -33,7 +33,11 @@ def content_fields(model) -> list:
 
 def freeze(record) -> list[dict]:
     """The content as approved: a list (not a mapping: PostgreSQL's jsonb would reorder the keys) of
-    {"field", "label", "value"} in the form's order."""
+    {"field", "label", "value"} in the form's order. A document whose content lives in rows of its own
+    (the SoA's entries) gives the model a `frozen_content(record)` returning the same shape."""
+    own = getattr(type(record), "frozen_content", None)
+    if own is not None:
+        return own(record)
     return [
         {"field": f.name, "label": capfirst(str(f.verbose_name)), "value": display_value(record, f)}
         for f in content_fields(type(record))

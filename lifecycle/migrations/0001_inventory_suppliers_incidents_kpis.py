@@ -7,223 +7,777 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('aims', '0004_notification_kinds'),
-        ('registers', '0008_readiness'),
+        ("aims", "0004_notification_kinds"),
+        ("registers", "0008_readiness"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AISystem',
+            name="AISystem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(editable=False, max_length=20, unique=True)),
-                ('title', models.CharField(max_length=200)),
-                ('review_cadence', models.PositiveSmallIntegerField(choices=[(30, 'Monthly'), (91, 'Quarterly'), (182, 'Every six months'), (365, 'Yearly')], default=91)),
-                ('next_review_on', models.DateField(blank=True, null=True, verbose_name='next review')),
-                ('last_reviewed_on', models.DateField(blank=True, editable=False, null=True, verbose_name='last reviewed')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('archived_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('purpose', models.TextField()),
-                ('intended_use', models.TextField(blank=True, verbose_name='intended use')),
-                ('foreseeable_misuse', models.TextField(blank=True, help_text='How it could be used in ways not intended (A.9.4).', verbose_name='reasonably foreseeable misuse')),
-                ('kind', models.CharField(choices=[('ml', 'Machine learning'), ('deep_learning', 'Deep learning'), ('nlp', 'Natural language processing'), ('vision', 'Computer vision'), ('generative', 'Generative AI'), ('agent', 'Agent'), ('rules', 'Rules or expert system')], max_length=14, verbose_name='type')),
-                ('origin', models.CharField(choices=[('in_house', 'Built in-house'), ('supplied', 'Supplied'), ('mixed', 'Supplied, adapted in-house')], default='in_house', max_length=10)),
-                ('ai_role', models.CharField(choices=[('provider', 'AI provider'), ('producer', 'AI producer'), ('customer', 'AI customer (incl. user)'), ('partner', 'AI partner'), ('subject', 'AI subject'), ('authority', 'Relevant authority')], default='producer', max_length=10, verbose_name='our AI role for it')),
-                ('deployment_context', models.TextField(blank=True, verbose_name='where it is deployed')),
-                ('languages', models.CharField(blank=True, max_length=200)),
-                ('affected_people', models.TextField(blank=True, verbose_name='who is affected')),
-                ('vulnerable_groups', models.TextField(blank=True, verbose_name='vulnerable groups affected')),
-                ('personal_data', models.BooleanField(default=False, verbose_name='uses personal data')),
-                ('special_category_data', models.BooleanField(default=False, verbose_name='uses special category data')),
-                ('automation', models.CharField(choices=[('advisory', 'Advisory: a person decides'), ('in_loop', 'Human in the loop: a person approves each decision'), ('on_loop', 'Human on the loop: a person monitors and can intervene'), ('autonomous', 'Autonomous: no person in the decision')], max_length=10, verbose_name='level of automation')),
-                ('oversight', models.TextField(blank=True, help_text='Who can intervene, how and when; how a decision is overridden.', verbose_name='human oversight')),
-                ('criticality', models.PositiveSmallIntegerField(default=3, help_text='1 (low) to 5 (critical).', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)])),
-                ('in_scope', models.BooleanField(default=True, verbose_name='in the AIMS scope')),
-                ('data_resources', models.TextField(blank=True, verbose_name='data resources (A.4.3)')),
-                ('tooling_resources', models.TextField(blank=True, verbose_name='tooling resources (A.4.4)')),
-                ('compute_resources', models.TextField(blank=True, verbose_name='system and computing resources (A.4.5)')),
-                ('human_resources', models.TextField(blank=True, verbose_name='human resources (A.4.6)')),
-                ('stage', models.CharField(choices=[('design', 'Planning and design'), ('development', 'Development and training'), ('validation', 'Verification and validation'), ('deployment', 'Deployment'), ('operation', 'Operation and monitoring'), ('decommissioned', 'Decommissioning')], default='design', editable=False, max_length=14)),
-                ('eu_tier', models.CharField(choices=[('unclassified', 'Not yet classified'), ('prohibited', 'Prohibited (Art. 5)'), ('high', 'High-risk (Art. 6)'), ('limited', 'Limited risk: transparency duties (Art. 50)'), ('minimal', 'Minimal risk')], default='unclassified', editable=False, max_length=12, verbose_name='EU AI Act tier')),
-                ('eu_classification', models.JSONField(blank=True, default=dict, editable=False)),
-                ('classified_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('classified_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('requirements', models.ManyToManyField(blank=True, help_text='The ISO/IEC 42001 clauses and Annex A controls this record serves.', related_name='%(app_label)s_%(class)s_records', to='aims.requirement', verbose_name='clauses and controls')),
-                ('updated_by', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reference", models.CharField(editable=False, max_length=20, unique=True)),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "review_cadence",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (30, "Monthly"),
+                            (91, "Quarterly"),
+                            (182, "Every six months"),
+                            (365, "Yearly"),
+                        ],
+                        default=91,
+                    ),
+                ),
+                ("next_review_on", models.DateField(blank=True, null=True, verbose_name="next review")),
+                (
+                    "last_reviewed_on",
+                    models.DateField(blank=True, editable=False, null=True, verbose_name="last reviewed"),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("archived_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("purpose", models.TextField()),
+                ("intended_use", models.TextField(blank=True, verbose_name="intended use")),
+                (
+                    "foreseeable_misuse",
+                    models.TextField(
+                        blank=True,
+                        help_text="How it could be used in ways not intended (A.9.4).",
+                        verbose_name="reasonably foreseeable misuse",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("ml", "Machine learning"),
+                            ("deep_learning", "Deep learning"),
+                            ("nlp", "Natural language processing"),
+                            ("vision", "Computer vision"),
+                            ("generative", "Generative AI"),
+                            ("agent", "Agent"),
+                            ("rules", "Rules or expert system"),
+                        ],
+                        max_length=14,
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "origin",
+                    models.CharField(
+                        choices=[
+                            ("in_house", "Built in-house"),
+                            ("supplied", "Supplied"),
+                            ("mixed", "Supplied, adapted in-house"),
+                        ],
+                        default="in_house",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "ai_role",
+                    models.CharField(
+                        choices=[
+                            ("provider", "AI provider"),
+                            ("producer", "AI producer"),
+                            ("customer", "AI customer (incl. user)"),
+                            ("partner", "AI partner"),
+                            ("subject", "AI subject"),
+                            ("authority", "Relevant authority"),
+                        ],
+                        default="producer",
+                        max_length=10,
+                        verbose_name="our AI role for it",
+                    ),
+                ),
+                ("deployment_context", models.TextField(blank=True, verbose_name="where it is deployed")),
+                ("languages", models.CharField(blank=True, max_length=200)),
+                ("affected_people", models.TextField(blank=True, verbose_name="who is affected")),
+                (
+                    "vulnerable_groups",
+                    models.TextField(blank=True, verbose_name="vulnerable groups affected"),
+                ),
+                ("personal_data", models.BooleanField(default=False, verbose_name="uses personal data")),
+                (
+                    "special_category_data",
+                    models.BooleanField(default=False, verbose_name="uses special category data"),
+                ),
+                (
+                    "automation",
+                    models.CharField(
+                        choices=[
+                            ("advisory", "Advisory: a person decides"),
+                            ("in_loop", "Human in the loop: a person approves each decision"),
+                            ("on_loop", "Human on the loop: a person monitors and can intervene"),
+                            ("autonomous", "Autonomous: no person in the decision"),
+                        ],
+                        max_length=10,
+                        verbose_name="level of automation",
+                    ),
+                ),
+                (
+                    "oversight",
+                    models.TextField(
+                        blank=True,
+                        help_text="Who can intervene, how and when; how a decision is overridden.",
+                        verbose_name="human oversight",
+                    ),
+                ),
+                (
+                    "criticality",
+                    models.PositiveSmallIntegerField(
+                        default=3,
+                        help_text="1 (low) to 5 (critical).",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ],
+                    ),
+                ),
+                ("in_scope", models.BooleanField(default=True, verbose_name="in the AIMS scope")),
+                ("data_resources", models.TextField(blank=True, verbose_name="data resources (A.4.3)")),
+                ("tooling_resources", models.TextField(blank=True, verbose_name="tooling resources (A.4.4)")),
+                (
+                    "compute_resources",
+                    models.TextField(blank=True, verbose_name="system and computing resources (A.4.5)"),
+                ),
+                ("human_resources", models.TextField(blank=True, verbose_name="human resources (A.4.6)")),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("design", "Planning and design"),
+                            ("development", "Development and training"),
+                            ("validation", "Verification and validation"),
+                            ("deployment", "Deployment"),
+                            ("operation", "Operation and monitoring"),
+                            ("decommissioned", "Decommissioning"),
+                        ],
+                        default="design",
+                        editable=False,
+                        max_length=14,
+                    ),
+                ),
+                (
+                    "eu_tier",
+                    models.CharField(
+                        choices=[
+                            ("unclassified", "Not yet classified"),
+                            ("prohibited", "Prohibited (Art. 5)"),
+                            ("high", "High-risk (Art. 6)"),
+                            ("limited", "Limited risk: transparency duties (Art. 50)"),
+                            ("minimal", "Minimal risk"),
+                        ],
+                        default="unclassified",
+                        editable=False,
+                        max_length=12,
+                        verbose_name="EU AI Act tier",
+                    ),
+                ),
+                ("eu_classification", models.JSONField(blank=True, default=dict, editable=False)),
+                ("classified_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "classified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "requirements",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The ISO/IEC 42001 clauses and Annex A controls this record serves.",
+                        related_name="%(app_label)s_%(class)s_records",
+                        to="aims.requirement",
+                        verbose_name="clauses and controls",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'AI system',
-                'ordering': ['title'],
-                'abstract': False,
+                "verbose_name": "AI system",
+                "ordering": ["title"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Incident',
+            name="Incident",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(editable=False, max_length=20, unique=True)),
-                ('title', models.CharField(max_length=200)),
-                ('review_cadence', models.PositiveSmallIntegerField(choices=[(30, 'Monthly'), (91, 'Quarterly'), (182, 'Every six months'), (365, 'Yearly')], default=91)),
-                ('next_review_on', models.DateField(blank=True, null=True, verbose_name='next review')),
-                ('last_reviewed_on', models.DateField(blank=True, editable=False, null=True, verbose_name='last reviewed')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('archived_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('occurred_at', models.DateTimeField(blank=True, null=True, verbose_name='when it happened')),
-                ('detected_on', models.DateField(verbose_name='when we became aware')),
-                ('severity', models.CharField(choices=[('low', 'Low'), ('medium', 'Medium'), ('high', 'High'), ('critical', 'Critical')], max_length=10)),
-                ('description', models.TextField(verbose_name='what happened')),
-                ('harm', models.TextField(blank=True, verbose_name='harm done')),
-                ('people_affected', models.PositiveIntegerField(default=0, verbose_name='people affected')),
-                ('containment', models.TextField(blank=True, verbose_name='immediate containment')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('investigating', 'Being investigated'), ('resolved', 'Resolved'), ('closed', 'Closed')], default='open', max_length=14)),
-                ('serious', models.BooleanField(default=False, verbose_name='serious incident under the EU AI Act')),
-                ('serious_kind', models.CharField(blank=True, choices=[('general', 'Serious incident: report within 15 days'), ('widespread', 'Widespread infringement or critical infrastructure: within 2 days'), ('death', "A person's death: within 10 days")], max_length=12, verbose_name='kind of serious incident')),
-                ('reported_on', models.DateField(blank=True, null=True, verbose_name='reported to the authority on')),
-                ('drafted_from', models.CharField(blank=True, editable=False, help_text='A KPI breach or a concern that opened it.', max_length=100)),
-                ('created_by', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('requirements', models.ManyToManyField(blank=True, help_text='The ISO/IEC 42001 clauses and Annex A controls this record serves.', related_name='%(app_label)s_%(class)s_records', to='aims.requirement', verbose_name='clauses and controls')),
-                ('system', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='incidents', to='lifecycle.aisystem')),
-                ('updated_by', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reference", models.CharField(editable=False, max_length=20, unique=True)),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "review_cadence",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (30, "Monthly"),
+                            (91, "Quarterly"),
+                            (182, "Every six months"),
+                            (365, "Yearly"),
+                        ],
+                        default=91,
+                    ),
+                ),
+                ("next_review_on", models.DateField(blank=True, null=True, verbose_name="next review")),
+                (
+                    "last_reviewed_on",
+                    models.DateField(blank=True, editable=False, null=True, verbose_name="last reviewed"),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("archived_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("occurred_at", models.DateTimeField(blank=True, null=True, verbose_name="when it happened")),
+                ("detected_on", models.DateField(verbose_name="when we became aware")),
+                (
+                    "severity",
+                    models.CharField(
+                        choices=[
+                            ("low", "Low"),
+                            ("medium", "Medium"),
+                            ("high", "High"),
+                            ("critical", "Critical"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("description", models.TextField(verbose_name="what happened")),
+                ("harm", models.TextField(blank=True, verbose_name="harm done")),
+                ("people_affected", models.PositiveIntegerField(default=0, verbose_name="people affected")),
+                ("containment", models.TextField(blank=True, verbose_name="immediate containment")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("investigating", "Being investigated"),
+                            ("resolved", "Resolved"),
+                            ("closed", "Closed"),
+                        ],
+                        default="open",
+                        max_length=14,
+                    ),
+                ),
+                (
+                    "serious",
+                    models.BooleanField(default=False, verbose_name="serious incident under the EU AI Act"),
+                ),
+                (
+                    "serious_kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("general", "Serious incident: report within 15 days"),
+                            (
+                                "widespread",
+                                "Widespread infringement or critical infrastructure: within 2 days",
+                            ),
+                            ("death", "A person's death: within 10 days"),
+                        ],
+                        max_length=12,
+                        verbose_name="kind of serious incident",
+                    ),
+                ),
+                (
+                    "reported_on",
+                    models.DateField(blank=True, null=True, verbose_name="reported to the authority on"),
+                ),
+                (
+                    "drafted_from",
+                    models.CharField(
+                        blank=True,
+                        editable=False,
+                        help_text="A KPI breach or a concern that opened it.",
+                        max_length=100,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "requirements",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The ISO/IEC 42001 clauses and Annex A controls this record serves.",
+                        related_name="%(app_label)s_%(class)s_records",
+                        to="aims.requirement",
+                        verbose_name="clauses and controls",
+                    ),
+                ),
+                (
+                    "system",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="incidents",
+                        to="lifecycle.aisystem",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'AI incident',
-                'ordering': ['-detected_on', '-id'],
-                'abstract': False,
+                "verbose_name": "AI incident",
+                "ordering": ["-detected_on", "-id"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='IncidentLog',
+            name="IncidentLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('audience', models.CharField(max_length=200, verbose_name='to whom')),
-                ('message', models.TextField()),
-                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='log', to='lifecycle.incident')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                ("audience", models.CharField(max_length=200, verbose_name="to whom")),
+                ("message", models.TextField()),
+                (
+                    "by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="log",
+                        to="lifecycle.incident",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-id'],
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='KPI',
+            name="KPI",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(editable=False, max_length=20, unique=True)),
-                ('title', models.CharField(max_length=200)),
-                ('review_cadence', models.PositiveSmallIntegerField(choices=[(30, 'Monthly'), (91, 'Quarterly'), (182, 'Every six months'), (365, 'Yearly')], default=91)),
-                ('next_review_on', models.DateField(blank=True, null=True, verbose_name='next review')),
-                ('last_reviewed_on', models.DateField(blank=True, editable=False, null=True, verbose_name='last reviewed')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('archived_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('metric', models.CharField(max_length=300, verbose_name='what is measured')),
-                ('unit', models.CharField(blank=True, help_text='e.g. %, ratio, ms, count.', max_length=40)),
-                ('direction', models.CharField(choices=[('higher', 'Higher is better'), ('lower', 'Lower is better')], default='higher', max_length=6)),
-                ('target', models.DecimalField(decimal_places=4, max_digits=14)),
-                ('warning', models.DecimalField(decimal_places=4, max_digits=14, verbose_name='warning threshold')),
-                ('breach', models.DecimalField(decimal_places=4, max_digits=14, verbose_name='breach threshold')),
-                ('frequency_days', models.PositiveSmallIntegerField(default=30, help_text='A measurement later than this reminds the owner.', verbose_name='measured every (days)')),
-                ('state', models.CharField(choices=[('no_data', 'No measurement yet'), ('ok', 'On target'), ('warning', 'Warning'), ('breach', 'Breach')], default='no_data', editable=False, max_length=8)),
-                ('last_value', models.DecimalField(blank=True, decimal_places=4, editable=False, max_digits=14, null=True)),
-                ('last_measured_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('created_by', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('objective', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='kpis', to='registers.objective')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('requirements', models.ManyToManyField(blank=True, help_text='The ISO/IEC 42001 clauses and Annex A controls this record serves.', related_name='%(app_label)s_%(class)s_records', to='aims.requirement', verbose_name='clauses and controls')),
-                ('system', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='kpis', to='lifecycle.aisystem')),
-                ('updated_by', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reference", models.CharField(editable=False, max_length=20, unique=True)),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "review_cadence",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (30, "Monthly"),
+                            (91, "Quarterly"),
+                            (182, "Every six months"),
+                            (365, "Yearly"),
+                        ],
+                        default=91,
+                    ),
+                ),
+                ("next_review_on", models.DateField(blank=True, null=True, verbose_name="next review")),
+                (
+                    "last_reviewed_on",
+                    models.DateField(blank=True, editable=False, null=True, verbose_name="last reviewed"),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("archived_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("metric", models.CharField(max_length=300, verbose_name="what is measured")),
+                ("unit", models.CharField(blank=True, help_text="e.g. %, ratio, ms, count.", max_length=40)),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[("higher", "Higher is better"), ("lower", "Lower is better")],
+                        default="higher",
+                        max_length=6,
+                    ),
+                ),
+                ("target", models.DecimalField(decimal_places=4, max_digits=14)),
+                (
+                    "warning",
+                    models.DecimalField(decimal_places=4, max_digits=14, verbose_name="warning threshold"),
+                ),
+                (
+                    "breach",
+                    models.DecimalField(decimal_places=4, max_digits=14, verbose_name="breach threshold"),
+                ),
+                (
+                    "frequency_days",
+                    models.PositiveSmallIntegerField(
+                        default=30,
+                        help_text="A measurement later than this reminds the owner.",
+                        verbose_name="measured every (days)",
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("no_data", "No measurement yet"),
+                            ("ok", "On target"),
+                            ("warning", "Warning"),
+                            ("breach", "Breach"),
+                        ],
+                        default="no_data",
+                        editable=False,
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "last_value",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, editable=False, max_digits=14, null=True
+                    ),
+                ),
+                ("last_measured_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "objective",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="kpis",
+                        to="registers.objective",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "requirements",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The ISO/IEC 42001 clauses and Annex A controls this record serves.",
+                        related_name="%(app_label)s_%(class)s_records",
+                        to="aims.requirement",
+                        verbose_name="clauses and controls",
+                    ),
+                ),
+                (
+                    "system",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="kpis",
+                        to="lifecycle.aisystem",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'KPI',
-                'verbose_name_plural': 'KPIs',
-                'ordering': ['title'],
-                'abstract': False,
+                "verbose_name": "KPI",
+                "verbose_name_plural": "KPIs",
+                "ordering": ["title"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Measurement',
+            name="Measurement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('value', models.DecimalField(decimal_places=4, max_digits=14)),
-                ('measured_at', models.DateTimeField()),
-                ('source', models.CharField(choices=[('ui', 'Entered in AIMS'), ('csv', 'Imported from CSV'), ('api', 'Pushed through the API')], max_length=4)),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('note', models.CharField(blank=True, max_length=500)),
-                ('kpi', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='measurements', to='lifecycle.kpi')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("value", models.DecimalField(decimal_places=4, max_digits=14)),
+                ("measured_at", models.DateTimeField()),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("ui", "Entered in AIMS"),
+                            ("csv", "Imported from CSV"),
+                            ("api", "Pushed through the API"),
+                        ],
+                        max_length=4,
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                ("note", models.CharField(blank=True, max_length=500)),
+                (
+                    "kpi",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="measurements",
+                        to="lifecycle.kpi",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-measured_at', '-id'],
+                "ordering": ["-measured_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Supplier',
+            name="Supplier",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(editable=False, max_length=20, unique=True)),
-                ('title', models.CharField(max_length=200)),
-                ('review_cadence', models.PositiveSmallIntegerField(choices=[(30, 'Monthly'), (91, 'Quarterly'), (182, 'Every six months'), (365, 'Yearly')], default=91)),
-                ('next_review_on', models.DateField(blank=True, null=True, verbose_name='next review')),
-                ('last_reviewed_on', models.DateField(blank=True, editable=False, null=True, verbose_name='last reviewed')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('archived_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('kind', models.CharField(choices=[('model', 'Models or AI systems'), ('data', 'Data'), ('platform', 'Platform or infrastructure'), ('service', 'Services (labelling, validation, consulting)')], max_length=10)),
-                ('supplies', models.TextField(verbose_name='what they supply')),
-                ('due_diligence', models.TextField(blank=True, help_text='What was checked: security, data rights, bias testing, references.', verbose_name='due diligence')),
-                ('due_diligence_on', models.DateField(blank=True, null=True, verbose_name='due diligence done on')),
-                ('responsibilities', models.TextField(blank=True, help_text='Who does what between us and them (A.10.2).', verbose_name='allocated responsibilities')),
-                ('contract_reference', models.CharField(blank=True, max_length=200)),
-                ('status', models.CharField(choices=[('under_review', 'Under review'), ('approved', 'Approved'), ('conditional', 'Approved with conditions'), ('suspended', 'Suspended')], default='under_review', max_length=12)),
-                ('created_by', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('requirements', models.ManyToManyField(blank=True, help_text='The ISO/IEC 42001 clauses and Annex A controls this record serves.', related_name='%(app_label)s_%(class)s_records', to='aims.requirement', verbose_name='clauses and controls')),
-                ('updated_by', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reference", models.CharField(editable=False, max_length=20, unique=True)),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "review_cadence",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (30, "Monthly"),
+                            (91, "Quarterly"),
+                            (182, "Every six months"),
+                            (365, "Yearly"),
+                        ],
+                        default=91,
+                    ),
+                ),
+                ("next_review_on", models.DateField(blank=True, null=True, verbose_name="next review")),
+                (
+                    "last_reviewed_on",
+                    models.DateField(blank=True, editable=False, null=True, verbose_name="last reviewed"),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("archived_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("model", "Models or AI systems"),
+                            ("data", "Data"),
+                            ("platform", "Platform or infrastructure"),
+                            ("service", "Services (labelling, validation, consulting)"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("supplies", models.TextField(verbose_name="what they supply")),
+                (
+                    "due_diligence",
+                    models.TextField(
+                        blank=True,
+                        help_text="What was checked: security, data rights, bias testing, references.",
+                        verbose_name="due diligence",
+                    ),
+                ),
+                (
+                    "due_diligence_on",
+                    models.DateField(blank=True, null=True, verbose_name="due diligence done on"),
+                ),
+                (
+                    "responsibilities",
+                    models.TextField(
+                        blank=True,
+                        help_text="Who does what between us and them (A.10.2).",
+                        verbose_name="allocated responsibilities",
+                    ),
+                ),
+                ("contract_reference", models.CharField(blank=True, max_length=200)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("under_review", "Under review"),
+                            ("approved", "Approved"),
+                            ("conditional", "Approved with conditions"),
+                            ("suspended", "Suspended"),
+                        ],
+                        default="under_review",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "requirements",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The ISO/IEC 42001 clauses and Annex A controls this record serves.",
+                        related_name="%(app_label)s_%(class)s_records",
+                        to="aims.requirement",
+                        verbose_name="clauses and controls",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'supplier',
-                'ordering': ['title'],
-                'abstract': False,
+                "verbose_name": "supplier",
+                "ordering": ["title"],
+                "abstract": False,
             },
         ),
         migrations.AddField(
-            model_name='aisystem',
-            name='supplier',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='systems', to='lifecycle.supplier'),
+            model_name="aisystem",
+            name="supplier",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="systems",
+                to="lifecycle.supplier",
+            ),
         ),
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(condition=models.Q(('archived_at__isnull', True)), fields=['id'], name='lifecycle_incident_live'),
+            model_name="incident",
+            index=models.Index(
+                condition=models.Q(("archived_at__isnull", True)),
+                fields=["id"],
+                name="lifecycle_incident_live",
+            ),
         ),
         migrations.AddIndex(
-            model_name='kpi',
-            index=models.Index(condition=models.Q(('archived_at__isnull', True)), fields=['id'], name='lifecycle_kpi_live'),
+            model_name="kpi",
+            index=models.Index(
+                condition=models.Q(("archived_at__isnull", True)), fields=["id"], name="lifecycle_kpi_live"
+            ),
         ),
         migrations.AddIndex(
-            model_name='measurement',
-            index=models.Index(fields=['kpi', '-measured_at'], name='lifecycle_m_kpi_id_7f1359_idx'),
+            model_name="measurement",
+            index=models.Index(fields=["kpi", "-measured_at"], name="lifecycle_m_kpi_id_7f1359_idx"),
         ),
         migrations.AddIndex(
-            model_name='supplier',
-            index=models.Index(condition=models.Q(('archived_at__isnull', True)), fields=['id'], name='lifecycle_supplier_live'),
+            model_name="supplier",
+            index=models.Index(
+                condition=models.Q(("archived_at__isnull", True)),
+                fields=["id"],
+                name="lifecycle_supplier_live",
+            ),
         ),
         migrations.AddIndex(
-            model_name='aisystem',
-            index=models.Index(condition=models.Q(('archived_at__isnull', True)), fields=['id'], name='lifecycle_aisystem_live'),
+            model_name="aisystem",
+            index=models.Index(
+                condition=models.Q(("archived_at__isnull", True)),
+                fields=["id"],
+                name="lifecycle_aisystem_live",
+            ),
         ),
     ]

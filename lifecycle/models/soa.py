@@ -1,0 +1,57 @@
+"""The Statement of Applicability (6.1.3): one row per Annex A control plus the organisation's own
+controls, versioned through board approval as a whole statement."""
+
+from django.db import models
+
+from aims import publishing
+from aims.models import BaseRecord, Publishable
+
+
+class Statement(Publishable, BaseRecord):
+    """The SoA as a document the board approves; its rows are SoAEntry records."""
+
+    reference_prefix = "SOA"
+    history_extra = ("status", "version_number", "published_on")
+
+    introduction = models.TextField(blank=True)
+
+    restrict_approve = classmethod(lambda cls, qs, user: publishing.restrict_approve(qs, user))
+    approve_denial_reason = staticmethod(publishing.approve_denial_reason)
+
+    class Meta(BaseRecord.Meta):
+        ordering = ["reference"]
+        verbose_name = "Statement of Applicability"
+        verbose_name_plural = "Statements of Applicability"
+
+
+class SoAEntry(BaseRecord):
+    reference_prefix = "SOAE"
+
+    class Implementation(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        PARTIAL = "partial", "Partly implemented"
+        IMPLEMENTED = "implemented", "Implemented"
+        NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+    control = models.ForeignKey(
+        "aims.Requirement", null=True, blank=True, on_delete=models.PROTECT, related_name="soa_entries",
+        help_text="The Annex A control; empty for a control of the organisation's own.",
+    )  # fmt: skip
+    applicable = models.BooleanField(default=True)
+    justification = models.TextField("justification for inclusion or exclusion", blank=True)
+    implementation = models.CharField(
+        max_length=16, choices=Implementation.choices, default=Implementation.PLANNED
+    )
+    risks = models.ManyToManyField("registers.Risk", blank=True, related_name="soa_entries")
+    systems = models.ManyToManyField("lifecycle.AISystem", blank=True, related_name="soa_entries")
+    evidence = models.TextField("evidence", blank=True, help_text="Where the evidence is (links, documents).")
+
+    class Meta(BaseRecord.Meta):
+        ordering = ["control__position", "reference"]
+        verbose_name = "SoA entry"
+        verbose_name_plural = "SoA entries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["control"], condition=models.Q(control__isnull=False), name="one_entry_per_control"
+            )
+        ]
