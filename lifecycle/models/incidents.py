@@ -12,6 +12,7 @@ from aims.models import BaseRecord
 
 class Incident(BaseRecord):
     reference_prefix = "INC"
+    history_extra = ("drafted_from",)
 
     class Severity(models.TextChoices):
         LOW = "low", "Low"

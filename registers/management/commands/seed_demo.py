@@ -16,7 +16,9 @@ from django.utils import timezone
 from aims import roles
 from aims.catalogue_data import STANDARD
 from aims.models import Requirement, User
+from lifecycle.demo_all import seed_lifecycle
 from registers.demo_leadership import seed_leadership
+from registers.demo_names import ALL_SYSTEMS, CHATBOT, CREDIT, FRAUD, HIRING, OCR
 from registers.demo_plan import seed_plan
 from registers.demo_support import seed_support
 from registers.models import Risk, RiskCategory
@@ -36,12 +38,6 @@ USERS = {
     "auditor": ("Grace", "Lindqvist", "Internal Audit", roles.AUDITOR),
 }
 
-CREDIT = "Credit scoring (Northbank Score v3)"
-FRAUD = "Fraud detection (transaction monitoring)"
-CHATBOT = "Customer-support chatbot (Ask Northbank)"
-HIRING = "CV screening (hiring)"
-OCR = "Loan document OCR"
-ALL_SYSTEMS = "All AI systems"
 AFFECTS = {
     "o": "affects_organisation",
     "i": "affects_individuals",
@@ -301,9 +297,10 @@ class Command(BaseCommand):
             users, new_users = self._users()
             new_risks = self._risks(users)
             new_plan = seed_plan(users) + seed_leadership(users) + seed_support(users)
+            new_plan += seed_lifecycle(users)
         self.stdout.write(
             f"Northbank Credit: {new_users} new users, {new_risks} new risks, {new_plan} new records in "
-            f"the clause 4-7 registers ({len(USERS)} users and {len(RISKS)} risks in the demo)."
+            f"the other registers ({len(USERS)} users and {len(RISKS)} risks in the demo)."
         )
         if print_logins:
             self._print_logins(users)

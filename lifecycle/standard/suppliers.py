@@ -1,0 +1,104 @@
+"""Suppliers (ISO/IEC 42001 A.10.2, A.10.3): who supplies models, data, platforms and services, the due
+diligence done on them, how responsibilities are split between us and them, and which AI systems they
+supply. A supplier's page lists those systems, so a suspended supplier shows at once what it touches."""
+
+import django_filters as filters
+from django import forms
+
+from aims.api.base import make_api
+from aims.filters import RecordFilterSet
+from aims.forms import RecordForm, RequirementChoiceField
+from aims.services import RecordServices
+from aims.views.records import make_views
+from lifecycle.models import AISystem, Supplier
+
+MENU = ("Suppliers", "suppliers", 60)
+
+FIELDS = [
+    "title", "kind", "supplies", "due_diligence", "due_diligence_on", "responsibilities", "contract_reference",
+    "status", "owner", "review_cadence", "next_review_on",
+]  # fmt: skip
+
+
+services = RecordServices(Supplier, FIELDS)
+
+
+class SupplierForm(RecordForm):
+    requirements = RequirementChoiceField(label="Clauses and Annex A controls")
+
+    class Meta:
+        model = Supplier
+        fields = [*FIELDS, "requirements"]
+        labels = {"title": "Supplier"}
+        widgets = {
+            "due_diligence_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "next_review_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+
+class SupplierFilterSet(RecordFilterSet):
+    search_fields = ("reference", "title", "supplies", "contract_reference")
+    kind = filters.MultipleChoiceFilter(choices=Supplier.Kind.choices)
+    status = filters.MultipleChoiceFilter(choices=Supplier.Status.choices)
+    ordering = filters.OrderingFilter(
+        fields=(
+            ("reference", "reference"),
+            ("title", "title"),
+            ("kind", "kind"),
+            ("status", "status"),
+            ("due_diligence_on", "due_diligence"),
+            ("next_review_on", "next_review"),
+        )
+    )
+
+    class Meta:
+        model = Supplier
+        fields = []
+
+
+def supplied_systems(request, record, tab) -> dict:
+    """The AI systems this supplier supplies, as far as the person may see them (A.10.3)."""
+    if tab != "details":
+        return {}
+    systems = AISystem.objects.restrict(request.user, "view").live().filter(supplier=record)
+    return {"systems": list(systems.select_related("owner").order_by("title"))}
+
+
+views = make_views(
+    Supplier,
+    services=services,
+    form_class=SupplierForm,
+    filterset_class=SupplierFilterSet,
+    columns=[
+        ("Supplier", "title", "title"),
+        ("Supplies", "kind", "kind"),
+        ("Status", "status", "status"),
+        ("Due diligence", "due_diligence_on", "due_diligence"),
+        ("Owner", "owner", None),
+        ("Next review", "next_review_on", "next_review"),
+    ],
+    fieldsets=[
+        ("What they supply", ["kind", "supplies", "contract_reference", "status"]),
+        ("Due diligence and responsibilities", ["due_diligence", "due_diligence_on", "responsibilities"]),
+    ],
+    form_fieldsets=[
+        ("What they supply", ["title", "kind", "supplies", "contract_reference", "status"]),
+        ("Due diligence (A.10.3)", ["due_diligence", "due_diligence_on"]),
+        ("Responsibilities (A.10.2)", ["responsibilities", "requirements"]),
+        ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
+    ],
+    detail_template="lifecycle/supplier_detail.html",
+    detail_context=supplied_systems,
+    lead="ISO/IEC 42001 A.10: suppliers of AI systems, models, data and services, what was checked before "
+    "using them and who is responsible for what.",
+    empty_text="No suppliers yet. Start with the vendors whose models, platforms or data your AI systems use.",
+)
+
+
+ViewSet = make_api(
+    Supplier,
+    services=services,
+    fields=FIELDS,
+    filterset_class=SupplierFilterSet,
+    doc="Suppliers (A.10). Filter with ?kind= and ?status= (repeatable). DELETE archives.",
+)
