@@ -1,6 +1,8 @@
 """Bias and fairness assessment: the checklist per system, plus measured fairness from a CSV of
 predictions (per-group rates, demographic parity, equalized odds with fairlearn)."""
 
+from decimal import Decimal
+
 from django.db import models
 
 from aims.files import private_storage, upload_path
@@ -16,10 +18,10 @@ class BiasAssessment(BaseRecord):
     )
     checklist = models.JSONField(default=dict, blank=True, help_text="Checklist item key -> answer and note.")
     ratio_threshold = models.DecimalField(
-        "fails below this demographic parity ratio", max_digits=4, decimal_places=2, default=0.80
+        "fails below this demographic parity ratio", max_digits=4, decimal_places=2, default=Decimal("0.80")
     )
     difference_threshold = models.DecimalField(
-        "fails above this equalized odds difference", max_digits=4, decimal_places=2, default=0.20
+        "fails above this equalized odds difference", max_digits=4, decimal_places=2, default=Decimal("0.20")
     )
     file = models.FileField(storage=private_storage, upload_to=upload_path, blank=True, max_length=200)
     file_name = models.CharField(max_length=200, blank=True, editable=False)

@@ -29,7 +29,8 @@ class ModelVersion(BaseRecord):
     history_extra = ("approved_by", "approved_on")
 
     system = models.ForeignKey("lifecycle.AISystem", on_delete=models.PROTECT, related_name="model_versions")
-    version = models.CharField(max_length=50)
+    # Not "version": every record's `version` is its optimistic-concurrency counter (BaseRecord).
+    model_version = models.CharField("version", max_length=50)
     released_on = models.DateField("date")
     training_data = models.ManyToManyField(Dataset, blank=True, related_name="model_versions")
     evaluation = models.TextField("evaluation metrics", blank=True)
@@ -48,5 +49,5 @@ class ModelVersion(BaseRecord):
         ordering = ["-released_on", "-id"]
         verbose_name = "model version"
         constraints = [
-            models.UniqueConstraint(fields=["system", "version"], name="one_model_version_per_system")
+            models.UniqueConstraint(fields=["system", "model_version"], name="one_model_version_per_system")
         ]

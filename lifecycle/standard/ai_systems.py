@@ -22,8 +22,9 @@ from aims.forms import RecordForm, RequirementChoiceField
 from aims.records import StaleEdit
 from aims.services import RecordServices
 from aims.views.records import RecordMixin, make_views, record_url_names
-from lifecycle import eu_ai_act
+from lifecycle import eu_ai_act, gate_views
 from lifecycle.classification import classify_system
+from lifecycle.dossier import DossierView
 from lifecycle.models import AISystem, Stage, Supplier, Tier
 from registers.models import Risk
 
@@ -81,6 +82,7 @@ def classification_context(request, system, tab):
         "classification": stored,
         "can_classify": not system.is_archived and permissions.allowed(request.user, "change", system),
         "open_risks": _open_risks(system.title).count(),
+        **gate_views.gate_context(request, system),
     }
 
 
@@ -247,6 +249,8 @@ class PriorityView(RecordMixin, TemplateView):
 EXTRA_URLS = [
     path("systems/priority/", PriorityView.as_view(), name="aisystem-priority"),
     path("systems/<str:reference>/classify/", ClassifyView.as_view(), name="aisystem-classify"),
+    *gate_views.URLS,
+    path("systems/<str:reference>/dossier/", DossierView.as_view(), name="aisystem-dossier"),
 ]
 
 
@@ -271,7 +275,7 @@ _GenericViewSet = make_api(
 )
 
 
-class ViewSet(_GenericViewSet):
+class ViewSet(gate_views.GateApiMixin, _GenericViewSet):
     """AI systems, plus their EU AI Act classification at …/classification/."""
 
     @extend_schema(methods=["GET"], responses=ClassificationSerializer)

@@ -1,0 +1,347 @@
+"""Stage gate pages, API and dashboard panel (ISO/IEC 42001 8.1, A.6): the "Stage gates" section of an
+AI system's page, the gate criteria page, the gate endpoints of the systems API, and the reviews
+waiting for a decision. The rules live in lifecycle.gates."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.views import View
+from django.views.generic import TemplateView
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from aims import permissions, roles
+from aims.models import User
+from aims.registry import registry
+from aims.views.files import serve_private_file
+from aims.views.records import RecordMixin
+
+from . import gates
+from .models import AISystem, GateReview, Stage
+
+PENDING = GateReview.Decision.PENDING
+
+
+# -- The section on the system's page ---------------------------------------------------------------------
+def gate_context(request, system) -> dict:
+    """What templates/lifecycle/gate_panel.html shows: the next gates' checklists, the request form,
+    the pending review and every past review."""
+    user = request.user
+    reviews = list(system.gate_reviews.select_related("requested_by", "approver"))
+    pending = next((r for r in reviews if r.decision == PENDING), None)
+    can_change = not system.is_archived and permissions.allowed(user, "change", system)
+    options = []
+    for stage in gates.targets(system.stage):
+        items = gates.checklist(system, stage)
+        missing = len(gates.unmet(items))
+        options.append(
+            {"stage": stage, "label": gates.stage_label(stage), "items": items, "missing": missing}
+        )
+    can_request = can_change and pending is None and bool(options)
+    return {
+        "gate_reviews": reviews,
+        "gate_pending": pending,
+        "gate_options": options,
+        "gate_can_request": can_request,
+        "gate_approvers": list(gates.eligible_approvers(system, requester=user)) if can_request else [],
+        "gate_can_decide": bool(pending and pending.approver_id == user.pk and user.pk != system.owner_id),
+        "gate_can_withdraw": bool(pending and user.pk in (pending.requested_by_id, system.owner_id)),
+    }
+
+
+class GateRequestForm(forms.Form):
+    to_stage = forms.ChoiceField(label="Into", choices=Stage.choices, required=False)
+    approver = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        error_messages={
+            "required": "Choose who approves the gate.",
+            "invalid_choice": "Choose an approver from the list: an AIMS manager or board member "
+            "who does not own the system.",
+        },
+    )
+    evidence_note = forms.CharField(label="Evidence", required=False, widget=forms.Textarea)
+    evidence = forms.FileField(label="Evidence file", required=False)
+
+    def __init__(self, *args, system, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["approver"].queryset = gates.eligible_approvers(system, requester=user)
+
+
+class _GateAction(RecordMixin, View):
+    """POST only; a refused rule comes back as a message on the system's page, in its gate section."""
+
+    model = AISystem
+
+    def back(self, system):
+        return redirect(f"{system.get_absolute_url()}#gates")
+
+    def review(self, system):
+        return get_object_or_404(GateReview, pk=self.kwargs["pk"], system=system)
+
+    def post(self, request, *args, **kwargs):
+        system = self.get_record()
+        try:
+            done = self.act(request, system)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, done)
+        return self.back(system)
+
+
+class GateRequestView(_GateAction):
+    def act(self, request, system):
+        permissions.require(request.user, "change", system)
+        form = GateRequestForm(request.POST, request.FILES, system=system, user=request.user)
+        if not form.is_valid():
+            raise ValidationError([m for errors in form.errors.values() for m in errors])
+        data = form.cleaned_data
+        review = gates.request_gate(
+            system,
+            actor=request.user,
+            approver=data["approver"],
+            evidence_note=data["evidence_note"],
+            evidence_file=data["evidence"],
+            to_stage=data["to_stage"],
+        )
+        return f"Gate into {review.get_to_stage_display()} requested; {review.approver} decides."
+
+
+class GateDecideView(_GateAction):
+    def act(self, request, system):
+        approve = request.POST.get("decision") == "approve"
+        review = gates.decide_gate(
+            self.review(system), actor=request.user, approve=approve, reason=request.POST.get("reason", "")
+        )
+        if approve:
+            return f"Gate approved: {system.reference} is now in {review.get_to_stage_display()}."
+        return f"Gate into {review.get_to_stage_display()} rejected; the reason is in the gate history."
+
+
+class GateWithdrawView(_GateAction):
+    def act(self, request, system):
+        review = gates.withdraw_gate(self.review(system), actor=request.user)
+        return f"Gate request into {review.get_to_stage_display()} withdrawn."
+
+
+class GateEvidenceView(RecordMixin, View):
+    """The evidence file of a review, to anyone who may see the system."""
+
+    model = AISystem
+
+    def get(self, request, *args, **kwargs):
+        system = self.get_record()  # 404 unless the person may see the system
+        review = get_object_or_404(GateReview, pk=kwargs["pk"], system=system)
+        if not review.evidence:
+            raise Http404("This gate review has no evidence file.")
+        review.reference = f"{system.reference}-gate-{review.pk}"  # what serve_private_file names it by
+        return serve_private_file(request, review, "evidence", "evidence_name")
+
+
+# -- Gate criteria ----------------------------------------------------------------------------------------
+class GateCriteriaView(RecordMixin, TemplateView):
+    """Which checks each stage's gate requires. Everyone reads it; only the AIMS manager changes it."""
+
+    model = AISystem
+    template_name = "lifecycle/gate_criteria.html"
+
+    def get_context_data(self, **kwargs):
+        criteria = gates.all_criteria()
+        stages = [(s, gates.stage_label(s)) for s in gates.GATED_STAGES]
+        rows = [
+            (key, label, [(stage, key in criteria[stage]) for stage, _ in stages])
+            for key, (label, _) in gates.CHECKS.items()
+        ]
+        return super().get_context_data(
+            stages=stages,
+            rows=rows,
+            can_edit=self.request.user.has_role(roles.MANAGER),
+            log=gates.criteria_log()[:100],
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        wanted = {stage: request.POST.getlist(stage) for stage in gates.GATED_STAGES}
+        try:
+            changed = gates.set_criteria(
+                actor=request.user, wanted=wanted
+            )  # PermissionDenied: 403 with reason
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("aisystem-gate-criteria")
+        if changed:
+            names = ", ".join(gates.stage_label(s) for s in changed)
+            messages.success(request, f"Gate criteria saved: {names}.")
+        else:
+            messages.info(request, "Nothing changed.")
+        return redirect("aisystem-gate-criteria")
+
+
+REF = "systems/<str:reference>/gates"
+URLS = [
+    path("systems/gate-criteria/", GateCriteriaView.as_view(), name="aisystem-gate-criteria"),
+    path(f"{REF}/request/", GateRequestView.as_view(), name="aisystem-gate-request"),
+    path(f"{REF}/<int:pk>/decide/", GateDecideView.as_view(), name="aisystem-gate-decide"),
+    path(f"{REF}/<int:pk>/withdraw/", GateWithdrawView.as_view(), name="aisystem-gate-withdraw"),
+    path(f"{REF}/<int:pk>/evidence/", GateEvidenceView.as_view(), name="aisystem-gate-evidence"),
+]
+
+
+# -- API --------------------------------------------------------------------------------------------------
+def review_data(review) -> dict:
+    system = review.system
+    return {
+        "id": review.pk,
+        "from_stage": review.from_stage,
+        "to_stage": review.to_stage,
+        "requested_by": str(review.requested_by),
+        "requested_at": review.requested_at.isoformat(),
+        "approver": str(review.approver),
+        "decision": review.decision,
+        "decided_at": review.decided_at.isoformat() if review.decided_at else None,
+        "reason": review.reason,
+        "checklist": review.checklist,
+        "evidence_note": review.evidence_note,
+        "evidence_name": review.evidence_name,
+        "evidence_sha256": review.evidence_sha256,
+        "evidence_url": reverse("aisystem-gate-evidence", args=[system.reference, review.pk])
+        if review.evidence
+        else None,
+    }
+
+
+def gates_data(system) -> dict:
+    return {
+        "system": system.reference,
+        "stage": system.stage,
+        "next": [
+            {
+                "to_stage": stage,
+                "checklist": (items := gates.checklist(system, stage)),
+                "ready": not gates.unmet(items),
+            }
+            for stage in gates.targets(system.stage)
+        ],
+        "reviews": [
+            review_data(r) for r in system.gate_reviews.select_related("system", "requested_by", "approver")
+        ],
+    }
+
+
+class GateRequestSerializer(serializers.Serializer):
+    approver = serializers.CharField(
+        max_length=150, help_text="Username of an AIMS manager or board member who does not own the system."
+    )
+    evidence_note = serializers.CharField(required=False, allow_blank=True, default="")
+    to_stage = serializers.ChoiceField(
+        choices=Stage.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Default: the next stage. Decommissioning may be asked from any stage after design.",
+    )
+    evidence = serializers.FileField(required=False, allow_null=True, default=None)
+
+
+class GateDecisionSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Required to reject."
+    )
+
+
+class GatesSerializer(serializers.Serializer):
+    system = serializers.CharField()
+    stage = serializers.CharField()
+    next = serializers.ListField(child=serializers.DictField())
+    reviews = serializers.ListField(child=serializers.DictField())
+
+
+class GateApiMixin:
+    """…/gates/ (GET: history and the next checklist; POST: request a gate) and
+    …/gates/{id}/decision/ (POST: the designated approver decides)."""
+
+    @extend_schema(
+        methods=["GET"], responses=GatesSerializer, description="Gate history and the next checklist."
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=GateRequestSerializer,
+        responses={201: GatesSerializer},
+        description="Request the gate into the next stage (8.1, A.6).",
+    )
+    @action(detail=True, methods=["get", "post"], url_path="gates", url_name="gates")
+    def gate_reviews(self, request, *args, **kwargs):
+        system = self.get_object()
+        if request.method != "POST":
+            return Response(gates_data(system))
+        serializer = GateRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        approver = User.objects.filter(username=data["approver"]).first()
+        if approver is None:
+            raise ValidationError({"approver": "No one has that username."})
+        gates.request_gate(
+            system,
+            actor=request.user,
+            approver=approver,
+            evidence_note=data["evidence_note"],
+            evidence_file=data["evidence"],
+            to_stage=data["to_stage"],
+        )
+        return Response(gates_data(system), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=GateDecisionSerializer,
+        responses=GatesSerializer,
+        parameters=[OpenApiParameter("gate_id", int, OpenApiParameter.PATH, description="The review's id.")],
+        description="The designated approver approves (the system moves stage) or rejects (with a reason).",
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"gates/(?P<gate_id>[0-9]{1,12})/decision",
+        url_name="gate-decision",
+    )
+    def gate_decision(self, request, *args, gate_id=None, **kwargs):
+        system = self.get_object()
+        review = get_object_or_404(GateReview, pk=int(gate_id), system=system)
+        serializer = GateDecisionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        gates.decide_gate(
+            review,
+            actor=request.user,
+            approve=serializer.validated_data["decision"] == "approve",
+            reason=serializer.validated_data["reason"],
+        )
+        system.refresh_from_db()
+        return Response(gates_data(system))
+
+
+# -- Dashboard --------------------------------------------------------------------------------------------
+def gates_panel(request) -> dict:
+    """Gate reviews waiting for my decision; the manager and the board also see every pending one.
+    Three queries at most, however many reviews there are."""
+    user = request.user
+    pending = GateReview.objects.filter(
+        decision=PENDING, system__in=AISystem.objects.restrict(user, "view").live()
+    ).select_related("system", "requested_by", "approver")
+    oversees = user.has_role(roles.MANAGER, roles.BOARD)
+    mine = list(pending.filter(approver=user)[:10])
+    others = list(pending.filter(~Q(approver=user))[:10]) if oversees else []
+    return {
+        "template": "lifecycle/gate_dashboard.html",
+        "mine": mine,
+        "others": others,
+        "oversees": oversees,
+        "criteria_url": reverse("aisystem-gate-criteria"),
+    }
+
+
+registry.add_dashboard_panel(gates_panel)

@@ -1,0 +1,410 @@
+"""Stage gates (ISO/IEC 42001 8.1, A.6): an AI system moves to its next life-cycle stage only through a
+gate review. The checks a gate needs are computed from the records (impact assessments, bias results,
+model versions, risks, documents), never ticked by hand; the AIMS manager chooses which checks each
+stage's gate requires (GateCriteria, with DEFAULT_CRITERIA when a stage has no row).
+
+Services: request_gate, decide_gate, withdraw_gate; views, the API and tests all go through them."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from aims import permissions, roles
+from aims.files import stored_file_fields
+from aims.models import Change, User
+from aims.records import update_record
+
+from .models import (
+    AISystem,
+    BiasAssessment,
+    GateCriteria,
+    GateReview,
+    ImpactAssessment,
+    ModelVersion,
+    Stage,
+    Tier,
+)
+
+ORDER = list(Stage.values)
+Decision = GateReview.Decision
+
+
+# -- The checks, each computed from the records ----------------------------------------------------------
+# Each function takes the system and the note given with the request (only the decommissioning record
+# reads it) and returns (met, detail): the detail says what was found, or what is missing.
+def _oversight_defined(system, note=""):
+    if (system.oversight or "").strip():
+        return True, "Human oversight is described on the system."
+    return (
+        False,
+        f"{system.reference} does not say who can intervene, how and when (field “Human oversight”).",
+    )
+
+
+def _impact_assessment_approved(system, note=""):
+    approved = (
+        ImpactAssessment.objects.live().filter(system=system, version_number__gte=1).order_by("-created_at")
+    ).first()
+    if approved:
+        return True, f"{approved.reference} approved (version {approved.version_number})."
+    return False, f"No impact assessment of {system.reference} has been approved by the board yet."
+
+
+def _bias_passed(system, note=""):
+    latest = BiasAssessment.objects.live().filter(system=system).order_by("-created_at", "-id").first()
+    if latest is None:
+        return False, f"No bias assessment of {system.reference} yet."
+    if latest.passed:
+        return True, f"{latest.reference}, the latest bias assessment, passed."
+    outcome = "failed" if latest.passed is False else "has no result yet"
+    return False, f"{latest.reference}, the latest bias assessment, {outcome}."
+
+
+def _vv_results(system, note=""):
+    version = ModelVersion.objects.live().filter(system=system).exclude(evaluation="").first()
+    if version:
+        return True, f"Model version {version.reference} records its evaluation results."
+    return False, f"No model version of {system.reference} records evaluation results."
+
+
+def _risks_accepted(system, note=""):
+    # The same rule as the risk register's "awaiting acceptance"; imported here to avoid a cycle at start-up.
+    from registers.models import Risk
+    from registers.plugins import risks_awaiting_acceptance
+
+    waiting = list(
+        risks_awaiting_acceptance(Risk.objects.live().filter(ai_system=system.title)).values_list(
+            "reference", flat=True
+        )
+    )
+    if waiting:
+        return False, f"Above the risk appetite and not accepted: {', '.join(sorted(waiting))}."
+    return True, "No risk naming this system is above the appetite without acceptance."
+
+
+def _eu_classified(system, note=""):
+    if system.eu_tier != Tier.UNCLASSIFIED:
+        return True, f"Classified: {system.get_eu_tier_display()}."
+    return False, f"{system.reference} is not yet classified under the EU AI Act."
+
+
+def _deployment_plan(system, note=""):
+    from django.db.models import Q
+
+    from registers.models import Document
+
+    plan = (
+        Document.objects.live()
+        .filter(status=Document.Status.APPROVED)
+        .filter(Q(title__icontains=system.title) | Q(kind=Document.Kind.SOP, title__icontains="deployment"))
+        .order_by("reference")
+        .first()
+    )
+    if plan:
+        return True, f"{plan.reference} “{plan.title}” is approved."
+    return False, (
+        f"No approved document has “{system.title}” in its title, and there is no approved SOP with "
+        "“deployment” in its title."
+    )
+
+
+def _decommission_record(system, note=""):
+    if (note or "").strip():
+        return True, "The request says what happens to the data and models."
+    return False, "Say in the evidence note what happens to the system's data and models."
+
+
+CHECKS = {
+    "oversight_defined": ("Human oversight is defined", _oversight_defined),
+    "impact_assessment_approved": ("An impact assessment is approved", _impact_assessment_approved),
+    "bias_passed": ("The latest bias assessment passed", _bias_passed),
+    "vv_results": ("Verification and validation results are recorded", _vv_results),
+    "risks_accepted": ("No risk above the appetite is left unaccepted", _risks_accepted),
+    "eu_classified": ("Classified under the EU AI Act", _eu_classified),
+    "deployment_plan": (
+        "A deployment plan is approved (a document naming the system, or the deployment SOP)",
+        _deployment_plan,
+    ),
+    "decommission_record": (
+        "A decommissioning record: what happens to data and models",
+        _decommission_record,
+    ),
+}
+
+# What each stage's entry gate needs when the AIMS manager has not said otherwise.
+DEFAULT_CRITERIA = {
+    Stage.DEVELOPMENT: ["eu_classified"],
+    Stage.VALIDATION: ["oversight_defined"],
+    Stage.DEPLOYMENT: [
+        "impact_assessment_approved",
+        "vv_results",
+        "bias_passed",
+        "oversight_defined",
+        "risks_accepted",
+        "deployment_plan",
+    ],  # fmt: skip
+    Stage.OPERATION: ["risks_accepted"],
+    Stage.DECOMMISSIONED: ["decommission_record"],
+}
+GATED_STAGES = [s for s in ORDER if s != Stage.DESIGN]  # every system starts in design: no gate into it
+
+
+def stage_label(value: str) -> str:
+    return dict(Stage.choices).get(value, value)
+
+
+def required_checks(stage: str, overrides: dict | None = None) -> list[str]:
+    """The keys a gate into `stage` requires: the manager's GateCriteria row, else the default."""
+    if overrides is None:
+        row = GateCriteria.objects.filter(stage=stage).first()
+        keys = row.checks if row else DEFAULT_CRITERIA.get(stage, [])
+    else:
+        keys = overrides.get(stage, DEFAULT_CRITERIA.get(stage, []))
+    return [k for k in CHECKS if k in keys]  # CHECKS order; a key no longer known is ignored
+
+
+def all_criteria() -> dict[str, list[str]]:
+    """Stage -> required keys for every gated stage, in one query."""
+    rows = {row.stage: row.checks for row in GateCriteria.objects.all()}
+    return {stage: required_checks(stage, rows) for stage in GATED_STAGES}
+
+
+def targets(stage: str) -> list[str]:
+    """Where a system in `stage` may go: the next stage (no skipping), or decommissioning from any
+    stage after design."""
+    if stage not in ORDER or stage == Stage.DECOMMISSIONED:
+        return []
+    found = [ORDER[ORDER.index(stage) + 1]]
+    if stage != Stage.DESIGN and Stage.DECOMMISSIONED not in found:
+        found.append(Stage.DECOMMISSIONED)
+    return found
+
+
+def checklist(system, to_stage: str, note: str = "") -> list[dict]:
+    """Each required check with whether it is met and why, as stored on the review."""
+    items = []
+    for key in required_checks(to_stage):
+        label, check = CHECKS[key]
+        met, detail = check(system, note=note)
+        items.append({"key": key, "label": label, "met": bool(met), "detail": detail})
+    return items
+
+
+def unmet(items: list[dict]) -> list[dict]:
+    return [item for item in items if not item["met"]]
+
+
+def _listing(items: list[dict]) -> str:
+    return "; ".join(f"{item['label']}: {item['detail']}" for item in items)
+
+
+# -- Who may approve --------------------------------------------------------------------------------------
+APPROVER_ROLES = (roles.MANAGER, roles.BOARD)
+
+
+def eligible_approvers(system, requester=None):
+    """Active AIMS managers and board members, but never the system's owner or the requester (four eyes)."""
+    people = User.objects.filter(is_active=True, groups__name__in=APPROVER_ROLES).distinct()
+    people = people.exclude(pk=system.owner_id)
+    if requester is not None:
+        people = people.exclude(pk=requester.pk)
+    return people.order_by("display_name", "username")
+
+
+def _check_approver(system, approver, actor) -> None:
+    if approver is None:
+        raise ValidationError(
+            {"approver": "Choose who approves the gate: an AIMS manager or a board member."}
+        )
+    if approver.pk == system.owner_id:
+        raise ValidationError(
+            {
+                "approver": f"Four eyes: {approver} owns {system.reference}, "
+                "so someone else must approve its gate."
+            }
+        )
+    if approver.pk == actor.pk:
+        raise ValidationError({"approver": "Four eyes: you cannot approve a gate you asked for."})
+    if not approver.has_role(*APPROVER_ROLES):
+        raise ValidationError(
+            {
+                "approver": f"{approver} cannot approve gates: "
+                "only the AIMS manager or the governance board can."
+            }
+        )
+
+
+def pending_review(system):
+    return system.gate_reviews.filter(decision=Decision.PENDING).first()
+
+
+def _pending_message(review) -> str:
+    return (
+        f"{review.system.reference} already has a gate review waiting: into {review.get_to_stage_display()}, "
+        f"asked by {review.requested_by}, for {review.approver} to decide. "
+        "Withdraw it or wait for the decision."
+    )
+
+
+# -- Services ---------------------------------------------------------------------------------------------
+@transaction.atomic
+def request_gate(system, *, actor, approver, evidence_note: str, evidence_file=None, to_stage: str = ""):
+    """Ask for the gate into `to_stage` (default: the next stage). Refused, with nothing saved, unless
+    every required check is met; the message names each one missing."""
+    system = AISystem.objects.select_for_update().get(pk=system.pk)
+    permissions.require(actor, "change", system)
+    if system.is_archived:
+        raise ValidationError(f"{system.reference} is archived: restore it before moving it on.")
+    allowed = targets(system.stage)
+    if not allowed:
+        raise ValidationError(f"{system.reference} is decommissioned: there is no further stage.")
+    to_stage = to_stage or allowed[0]
+    if to_stage not in allowed:
+        names = " or ".join(stage_label(s) for s in allowed)
+        raise ValidationError(
+            {
+                "to_stage": f"From {system.get_stage_display()} a system moves to {names}; "
+                "stages are not skipped."
+            }
+        )
+    _check_approver(system, approver, actor)
+    waiting = pending_review(system)
+    if waiting is not None:
+        raise ValidationError(_pending_message(waiting))
+    note = (evidence_note or "").strip()
+    items = checklist(system, to_stage, note)
+    missing = unmet(items)
+    if missing:
+        raise ValidationError(
+            f"The gate into {stage_label(to_stage)} cannot be requested yet. Missing: {_listing(missing)}"
+        )
+    files = stored_file_fields({"evidence": evidence_file}, "evidence", "evidence_name", "evidence_sha256")
+    review = GateReview(
+        system=system,
+        from_stage=system.stage,
+        to_stage=to_stage,
+        requested_by=actor,
+        approver=approver,
+        checklist=items,
+        evidence_note=note,
+        **files,
+    )
+    try:
+        with transaction.atomic():
+            review.save()
+    except IntegrityError:  # another request won the race for the one pending review
+        raise ValidationError(_pending_message(pending_review(system))) from None
+    return review
+
+
+@transaction.atomic
+def decide_gate(review, *, actor, approve: bool, reason: str = ""):
+    """The designated approver approves (the system moves to the new stage, in its history) or rejects
+    (with a reason). Approval recomputes the checklist: a check that became unmet blocks it."""
+    review = GateReview.objects.select_for_update().select_related("system").get(pk=review.pk)
+    system = review.system
+    if actor.pk != review.approver_id:
+        raise PermissionDenied(f"Only {review.approver}, the designated approver, may decide this gate.")
+    if actor.pk == system.owner_id:  # ownership may have changed since the request
+        raise PermissionDenied(f"Four eyes: you now own {system.reference}, so someone else must decide.")
+    if review.decision != Decision.PENDING:
+        raise ValidationError(f"This gate review was already {review.get_decision_display().lower()}.")
+    reason = (reason or "").strip()
+    now = timezone.now()
+    if not approve:
+        if not reason:
+            raise ValidationError({"reason": "Say why the gate is rejected, so the owner knows what to fix."})
+        review.decision, review.decided_at, review.reason = Decision.REJECTED, now, reason
+        review.save(update_fields=["decision", "decided_at", "reason"])
+        return review
+    if system.stage != review.from_stage:
+        raise ValidationError(
+            f"{system.reference} is now in {system.get_stage_display()}, not where this request started; "
+            "reject it and ask again."
+        )
+    items = checklist(system, review.to_stage, review.evidence_note)
+    missing = unmet(items)
+    if missing:
+        raise ValidationError(f"Since the request, these checks are no longer met: {_listing(missing)}")
+    gate = f"Gate {review.get_from_stage_display()} → {review.get_to_stage_display()}"
+    update_record(
+        system,
+        actor=actor,
+        expected_version=system.version,  # locked above with the review: nobody can slip in between
+        fields={},
+        prepare=lambda record, before: setattr(record, "stage", review.to_stage),
+        note=f"{gate} approved by {actor} (asked by {review.requested_by}). {reason}".strip(),
+    )
+    review.decision, review.decided_at, review.reason, review.checklist = (
+        Decision.APPROVED,
+        now,
+        reason,
+        items,
+    )
+    review.save(update_fields=["decision", "decided_at", "reason", "checklist"])
+    return review
+
+
+@transaction.atomic
+def withdraw_gate(review, *, actor):
+    """The requester or the system's owner takes a pending request back."""
+    review = GateReview.objects.select_for_update().select_related("system").get(pk=review.pk)
+    if actor.pk not in (review.requested_by_id, review.system.owner_id):
+        raise PermissionDenied(
+            "Only the person who asked, or the system's owner, may withdraw a gate request."
+        )
+    if review.decision != Decision.PENDING:
+        raise ValidationError(f"This gate review was already {review.get_decision_display().lower()}.")
+    review.decision, review.decided_at = Decision.WITHDRAWN, timezone.now()
+    review.save(update_fields=["decision", "decided_at"])
+    return review
+
+
+# -- Gate criteria (configuration) ------------------------------------------------------------------------
+def criteria_log():
+    """Every change to the criteria: who, when, what (kept as aims Change rows on the GateCriteria rows)."""
+    content_type = ContentType.objects.get_for_model(GateCriteria)
+    return Change.objects.filter(content_type=content_type).select_related("actor").order_by("-at", "-id")
+
+
+def _labels(keys) -> str:
+    return "; ".join(CHECKS[k][0] for k in CHECKS if k in keys) or "no checks"
+
+
+@transaction.atomic
+def set_criteria(*, actor, wanted: dict[str, list[str]]) -> list[str]:
+    """Store the checks each stage's gate requires (`wanted`: stage -> keys; stages left out keep theirs);
+    returns the stages changed. AIMS manager only."""
+    if not actor.has_role(roles.MANAGER):
+        raise PermissionDenied("Only the AIMS manager changes what the stage gates check.")
+    current = all_criteria()
+    content_type = ContentType.objects.get_for_model(GateCriteria)
+    changed = []
+    for stage in (s for s in GATED_STAGES if s in wanted):  # a stage not mentioned stays as it is
+        unknown = [k for k in wanted.get(stage, []) if k not in CHECKS]
+        if unknown:
+            raise ValidationError({"checks": f"Unknown checks: {', '.join(map(str, unknown))[:200]}."})
+        keys = [k for k in CHECKS if k in wanted.get(stage, [])]
+        if keys == current[stage]:
+            continue
+        row, _ = GateCriteria.objects.update_or_create(
+            stage=stage, defaults={"checks": keys, "updated_by": actor}
+        )
+        Change.objects.create(
+            content_type=content_type,
+            object_id=row.pk,
+            version=Change.objects.filter(content_type=content_type, object_id=row.pk).count() + 1,
+            action=Change.Action.UPDATED,
+            actor=actor,
+            changes=[
+                {
+                    "field": "checks",
+                    "label": f"Gate into {stage_label(stage)}",
+                    "old": _labels(current[stage]),
+                    "new": _labels(keys),
+                }
+            ],
+        )
+        changed.append(stage)
+    return changed
