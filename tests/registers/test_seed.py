@@ -112,8 +112,8 @@ def scale_risks():
 
 
 def test_seed_scale_creates_exactly_the_requested_volume():
-    out = run("seed_scale", risks=500, users=10)
-    assert "created 10 users and 500 risks" in out
+    out = run("seed_scale", risks=500, users=10, systems=30)
+    assert "created 10 users, 500 risks and 30 AI systems" in out
     assert User.objects.filter(username__startswith=SCALE).count() == 10
     for role in roles.ALL:
         assert any(name.startswith(SCALE) for name in usernames(role)), role
@@ -165,7 +165,20 @@ def test_bench_measures_pages_with_constant_queries(tmp_path):
     results = {row["measure"]: row for row in json.loads(output.read_text())["results"]}
     panels = [name for name in results if name.startswith("dashboard panel: ")]
     assert "dashboard panel: risk_panel" in panels and "dashboard panel: governance_panel" in panels
-    for name in ("dashboard", *panels, "risk list page", "risk list API, 50 a page", "risk detail page"):
+    inventory = (
+        "AI system list page",
+        "AI systems by priority",
+        "AI system list API, 50 a page",
+        "AI system detail page",
+    )
+    for name in (
+        "dashboard",
+        *panels,
+        "risk list page",
+        "risk list API, 50 a page",
+        "risk detail page",
+        *inventory,
+    ):
         assert "not available" not in results[name].get("note", ""), results[name]
         assert results[name]["queries"] <= 12, results[name]
     api = results["list API queries, page_size 10 vs 50"]["queries"]

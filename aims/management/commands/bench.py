@@ -72,6 +72,9 @@ def _queries(fn) -> int:
     return len(captured)
 
 
+SCALE_SYSTEMS = 1000  # the inventory at volume, as the benchmark targets ask
+
+
 class Command(BaseCommand):
     help = "Measure latency, SQL queries per request and ratios to raw baselines on volume data."
 
@@ -90,8 +93,9 @@ class Command(BaseCommand):
         logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # one line per page otherwise
         call_command("migrate", interactive=False, verbosity=0)
         self.Risk = apps.get_model("registers", "Risk")
-        if self.Risk.objects.count() < risks:
-            call_command("seed_scale", risks=risks, users=users, stdout=self.stdout)
+        systems = apps.get_model("lifecycle", "AISystem").objects.count() if apps.is_installed("lifecycle") else 0
+        if self.Risk.objects.count() < risks or systems < SCALE_SYSTEMS:
+            call_command("seed_scale", risks=risks, users=users, systems=SCALE_SYSTEMS, stdout=self.stdout)
         self.user = User.objects.filter(groups__name=roles.BOARD, is_active=True).order_by("username").first()
         if self.user is None:
             raise CommandError(
@@ -130,6 +134,7 @@ class Command(BaseCommand):
         self._page("filtered list page", f"/risks/?level=high&category={category}")
         self._page("risk detail page", f"/risks/{detail}/")
         self._page("risk detail API", f"/api/v1/risks/{detail}/")
+        self._inventory_pages()
         # Queries must not grow with the rows on a page.
         self._growth("list API queries, page_size 10 vs 50", "/api/v1/risks/?page_size={}", (10, 50))
         self._growth("list page queries, page_size 25 vs 200", "/risks/?page_size={}", (25, 200))
@@ -149,6 +154,21 @@ class Command(BaseCommand):
         except Exception as exc:  # noqa: BLE001 - a broken page is a result to report, not a crash
             return f"{type(exc).__name__}: {exc}"
         return None
+
+    def _inventory_pages(self):
+        """The AI system inventory at volume (seed_scale makes 1,000 systems by default)."""
+        from django.apps import apps
+
+        if not apps.is_installed("lifecycle"):
+            return
+        system = apps.get_model("lifecycle", "AISystem").objects.order_by("reference").values_list(
+            "reference", flat=True
+        ).first()
+        self._page("AI system list page", "/systems/")
+        self._page("AI systems by priority", "/systems/priority/")
+        self._page("AI system list API, 50 a page", "/api/v1/systems/?page_size=50")
+        if system:
+            self._page("AI system detail page", f"/systems/{system}/")
 
     def _page(self, name: str, url: str, baseline: int | None = None):
         problem = self._available(url)

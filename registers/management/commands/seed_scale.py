@@ -22,6 +22,7 @@ from django.utils import timezone
 from aims import roles
 from aims.catalogue_data import RISK_SOURCES
 from aims.models import Change, ReferenceCounter, Requirement, User
+from lifecycle.models import AISystem, Stage, Tier
 from registers.models import Risk, RiskCategory
 
 USER_PREFIX = "scale-owner-"
@@ -45,11 +46,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--risks", type=int, default=100_000, help="Scale risks wanted (default 100000).")
         parser.add_argument("--users", type=int, default=200, help="Scale users wanted (default 200).")
+        parser.add_argument(
+            "--systems", type=int, default=1000, help="Scale AI systems wanted (default 1000)."
+        )
         parser.add_argument("--reset", action="store_true", help="Delete earlier scale data first.")
         parser.add_argument("--batch-size", type=int, default=5000)
         parser.add_argument("--seed", type=int, default=42, help="Random seed, for repeatable data.")
 
-    def handle(self, *args, risks, users, reset, batch_size, seed, **options):
+    def handle(self, *args, risks, users, reset, batch_size, seed, systems=0, **options):
+        if systems < 0:
+            raise CommandError(f"--systems must be 0 or more, got {systems}.")
         if risks < 0:
             raise CommandError(f"--risks must be 0 or more, got {risks}.")
         if users < 1:
@@ -61,7 +67,8 @@ class Command(BaseCommand):
             self._reset()
         have_risks = Risk.objects.filter(owner__username__startswith=USER_PREFIX).count()
         have_users = User.objects.filter(username__startswith=USER_PREFIX).count()
-        if have_risks >= risks and have_users >= users:
+        have_systems = AISystem.objects.filter(owner__username__startswith=USER_PREFIX).count()
+        if have_risks >= risks and have_users >= users and have_systems >= systems:
             self.stdout.write(
                 f"Scale data already there: {have_risks:,} risks and {have_users:,} scale users "
                 f"(asked for {risks:,} and {users:,}). Nothing to do; --reset rebuilds it."
@@ -72,10 +79,11 @@ class Command(BaseCommand):
             new_users = self._users(users)
             people = list(User.objects.filter(username__startswith=USER_PREFIX).prefetch_related("groups"))
             made = self._risks(risks - have_risks, people, batch_size, random.Random(seed + have_risks))
+            made_systems = self._systems(systems - have_systems, people, random.Random(seed + have_systems))
         self._analyze()
         self.stdout.write(
-            f"Scale data: created {new_users:,} users and {made:,} risks in {time.monotonic() - started:.1f} s "
-            f"(now {have_risks + made:,} scale risks)."
+            f"Scale data: created {new_users:,} users, {made:,} risks and {made_systems:,} AI systems in "
+            f"{time.monotonic() - started:.1f} s (now {have_risks + made:,} scale risks)."
         )
 
     # -- users ------------------------------------------------------------------------------------------
@@ -149,13 +157,46 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {done:,} / {count:,} risks")
         return done
 
-    @staticmethod
-    def _reserve_references(count: int) -> int:
-        """Take `count` numbers from the RSK counter at once; returns the first."""
-        with transaction.atomic():
-            counter, _ = ReferenceCounter.objects.select_for_update().get_or_create(
-                prefix=Risk.reference_prefix
+    def _systems(self, count: int, people: list[User], rng: random.Random) -> int:
+        """AI systems for the inventory pages at volume: the ten names the scale risks use first (so
+        priorities count real open risks), then variants; stages and tiers spread across the choices."""
+        if count <= 0:
+            return 0
+        names = {p.pk: {g.name for g in p.groups.all()} for p in people}
+        owners = [p.pk for p in people if roles.OWNER in names[p.pk]]
+        have = AISystem.objects.filter(owner__username__startswith=USER_PREFIX).count()
+        first = self._reserve_references(count, AISystem.reference_prefix)
+        today = timezone.localdate()
+        batch = []
+        for k in range(count):
+            n = have + k
+            title = SYSTEMS[n] if n < len(SYSTEMS) else f"{SYSTEMS[n % len(SYSTEMS)]} variant {n:04d}"
+            owner = rng.choice(owners)
+            batch.append(
+                AISystem(
+                    reference=f"{AISystem.reference_prefix}-{first + k:04d}",
+                    title=title,
+                    purpose=f"Generated volume data: {title}.",
+                    kind=rng.choice(AISystem.Kind.values),
+                    automation=AISystem.Automation.IN_THE_LOOP,
+                    criticality=rng.randint(1, 5),
+                    stage=rng.choice(Stage.values),
+                    eu_tier=rng.choice(Tier.values),
+                    owner_id=owner,
+                    created_by_id=owner,
+                    updated_by_id=owner,
+                    next_review_on=today + dt.timedelta(days=rng.randint(-30, 365)),
+                )
             )
+        AISystem.objects.bulk_create(batch, batch_size=1000)
+        self.stdout.write(f"  {count:,} AI systems")
+        return count
+
+    @staticmethod
+    def _reserve_references(count: int, prefix: str = Risk.reference_prefix) -> int:
+        """Take `count` numbers from a reference counter at once; returns the first."""
+        with transaction.atomic():
+            counter, _ = ReferenceCounter.objects.select_for_update().get_or_create(prefix=prefix)
             first = counter.last + 1
             counter.last += count
             counter.save(update_fields=["last"])
@@ -237,6 +278,7 @@ class Command(BaseCommand):
             Risk.requirements.through.objects.filter(risk__in=scale_risks.values("pk")).delete()
             removed = scale_risks.count()
             scale_risks.delete()
+            AISystem.objects.filter(owner__username__startswith=USER_PREFIX).delete()
             try:
                 scale_users = User.objects.filter(username__startswith=USER_PREFIX)
                 users = scale_users.count()

@@ -1,0 +1,97 @@
+"""Demo AI systems for Northbank Credit: five systems at different life-cycle stages, classified under
+the EU AI Act through the questionnaire, so the inventory, priorities and dossiers have real content.
+Their titles are the names the demo risks use. Matched by title, so a second run creates nothing."""
+
+from aims.records import update_record
+from registers.demo_names import CHATBOT, CREDIT, FRAUD, HIRING, OCR
+
+from .classification import classify_system
+from .models import AISystem, Supplier
+from .standard.ai_systems import services
+
+# title: (owner, fields, stage it was already at when brought into the AIMS, EU AI Act answers)
+SYSTEMS = {
+    CREDIT: ("owner", {
+        "purpose": "Scores applications for consumer loans to decide approval and pricing.",
+        "intended_use": "Decision support for credit officers on personal loans up to EUR 50k.",
+        "foreseeable_misuse": "Used for small-business lending it was not trained for; scores read as final.",
+        "kind": "ml", "origin": "in_house", "ai_role": "producer",
+        "deployment_context": "Online and branch applications in Portugal and Ireland.", "languages": "pt, en",
+        "affected_people": "Loan applicants", "vulnerable_groups": "Applicants in financial difficulty",
+        "personal_data": True, "automation": "in_loop", "criticality": 5,
+        "oversight": "A credit officer approves every decline and can override the score with a reason.",
+        "data_resources": "Bureau data, application data, 7 years of repayment history",
+        "compute_resources": "On-premises GPU room; batch scoring nightly, online scoring API",
+        "human_resources": "2 data scientists, 1 model validator",
+    }, "operation", {"annex_iii": "essential_services", "profiling": True}),
+    FRAUD: ("owner2", {
+        "purpose": "Flags card transactions likely to be fraudulent for review or blocking.",
+        "kind": "ml", "origin": "in_house", "ai_role": "producer", "personal_data": True,
+        "automation": "on_loop", "criticality": 4,
+        "oversight": "Fraud analysts review flagged transactions within 15 minutes; customers can dispute.",
+        "affected_people": "Card holders",
+    }, "operation", {"annex_iii": "none"}),
+    CHATBOT: ("owner2", {
+        "purpose": "Answers customer questions about products and accounts.",
+        "kind": "generative", "origin": "mixed", "ai_role": "customer", "personal_data": True,
+        "automation": "advisory", "criticality": 3, "languages": "pt, en",
+        "oversight": "Hands over to a person on request or when unsure; answers are logged and sampled.",
+        "affected_people": "Customers and prospects",
+    }, "validation", {"annex_iii": "none", "t_interacts": True, "t_synthetic": True}),
+    HIRING: ("owner3", {
+        "purpose": "Ranks job applications for recruiters.",
+        "kind": "nlp", "origin": "supplied", "ai_role": "customer", "personal_data": True,
+        "automation": "in_loop", "criticality": 4,
+        "oversight": "A recruiter reads every application the model ranks below the cut-off.",
+        "affected_people": "Job applicants", "vulnerable_groups": "Career returners, people with disabilities",
+    }, "development", {"annex_iii": "employment"}),
+    OCR: ("owner", {
+        "purpose": "Extracts fields from payslips and bank statements in loan files.",
+        "kind": "vision", "origin": "supplied", "ai_role": "customer", "personal_data": True,
+        "automation": "on_loop", "criticality": 2,
+        "oversight": "Low-confidence fields go to an operator; applicants confirm extracted income.",
+    }, "design", None),
+}  # fmt: skip
+
+
+# Who supplies the systems that are not built in-house; lifecycle/demo.py records the first two in full.
+SUPPLIED_BY = {
+    OCR: ("DocuSense OCR", "model", "Document OCR and field-extraction model."),
+    CHATBOT: ("Conversa LLM platform", "platform", "Hosted large language model API."),
+    HIRING: ("TalentRank screening", "model", "CV parsing and ranking service for recruiters."),
+}
+
+
+def _supplier(system_title, manager):
+    from .standard import suppliers
+
+    title, kind, supplies = SUPPLIED_BY[system_title]
+    found = Supplier.objects.filter(title=title).first()
+    return found or suppliers.services.create(
+        actor=manager, fields={"title": title, "kind": kind, "supplies": supplies}
+    )
+
+
+def seed_systems(users) -> int:
+    created = 0
+    for title, (who, fields, stage, answers) in SYSTEMS.items():
+        if AISystem.objects.filter(title=title).exists():
+            continue
+        owner = users[who]
+        data = {"title": title, "owner": owner, **fields}
+        if data["origin"] != "in_house":
+            data["supplier"] = _supplier(title, users["manager"])
+        system = services.create(actor=users["manager"], fields=data)
+        if answers is not None:
+            system = classify_system(system, actor=owner, expected_version=system.version, answers=answers)
+        if stage != "design":
+            update_record(
+                system,
+                actor=users["manager"],
+                expected_version=system.version,
+                fields={},
+                prepare=lambda locked, before, stage=stage: setattr(locked, "stage", stage),
+                note="Already at this stage when brought into the AIMS; later moves go through gates.",
+            )
+        created += 1
+    return created
