@@ -153,3 +153,203 @@ def heatmap_svg(
         )
     parts.append("</g></svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every interpolated string above is escaped
+
+
+# -- line chart ---------------------------------------------------------------------------------------
+# Threshold lines: (keyword, label, colour, dash). Each line is named in text beside it, so a reader
+# never has to tell target from breach by colour alone.
+_THRESHOLDS = (
+    ("target", "Target", "#1b5e20", "6 3"),
+    ("warning", "Warning", "#8a5a00", "3 3"),
+    ("breach", "Breach", "#8a1c14", "8 3 2 3"),
+)
+
+
+def _number(value) -> str:
+    """A value as people write it: 0.8100 -> 0.81, 12.0 -> 12 (no exponent, no float noise)."""
+    from decimal import Decimal
+
+    text = format(Decimal(str(value)).normalize(), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _when(value) -> str:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    if isinstance(value, dt.datetime):
+        return (timezone.localtime(value) if timezone.is_aware(value) else value).strftime("%Y-%m-%d")
+    return value.isoformat()
+
+
+def _timestamp(value) -> float:
+    import datetime as dt
+
+    if isinstance(value, dt.datetime):
+        return value.timestamp()
+    return dt.datetime.combine(value, dt.time()).timestamp()
+
+
+def line_chart_svg(points, *, target=None, warning=None, breach=None, title: str, unit: str) -> SafeString:
+    """A time series as SVG: `points` are (date or datetime, number) in any order; optional target,
+    warning and breach values are drawn as labelled horizontal lines (ISO/IEC 42001 9.1: results
+    against their criteria). Every point carries its date and value as a tooltip and for screen
+    readers' description; an empty series draws a frame that says so."""
+    width, height = 640, 280
+    left, right, top, bottom = 64, 110, 34, 40
+    plot_w, plot_h = width - left - right, height - top - bottom
+    series = sorted(((when, float(value)) for when, value in points), key=lambda p: _timestamp(p[0]))
+    lines = [(label, float(v), colour, dash) for key, label, colour, dash in _THRESHOLDS
+             if (v := {"target": target, "warning": warning, "breach": breach}[key]) is not None]  # fmt: skip
+    suffix = f" {unit}" if unit else ""
+    title_id = f"line-{slugify(title) or 'chart'}"
+    if series:
+        first, last = series[0], series[-1]
+        summary = (
+            f"{len(series)} measurement{'s' if len(series) != 1 else ''} from {_when(first[0])} to "
+            f"{_when(last[0])}; latest {_number(last[1])}{suffix}."
+        )
+    else:
+        summary = "No measurements yet."
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="line-chart" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="DejaVu Sans, Arial, sans-serif" role="img" '
+        f'aria-labelledby="{title_id}">',
+        f'<title id="{title_id}">{escape(title)}</title>',
+        f"<desc>{escape(summary)}</desc>",
+        f'<text x="{left}" y="20" font-size="14" font-weight="bold" fill="{TEXT}">{escape(title)}</text>',
+        f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="#ffffff" stroke="#c9ced6"/>',
+    ]
+    values = [v for _, v in series] + [v for _, v, _, _ in lines]
+    if not values:
+        parts.append(
+            f'<text x="{left + plot_w / 2:g}" y="{top + plot_h / 2:g}" text-anchor="middle" font-size="13" '
+            f'fill="{TEXT}">No measurements yet</text></svg>'
+        )
+        return mark_safe("".join(parts))  # noqa: S308 - the title is escaped
+    low, high = min(values), max(values)
+    pad = (high - low) * 0.1 or abs(high) * 0.1 or 1.0  # a flat series still gets a visible band
+    low, high = low - pad, high + pad
+
+    def y_of(value: float) -> float:
+        return top + plot_h - (value - low) / (high - low) * plot_h
+
+    times = [_timestamp(when) for when, _ in series]
+    start, end = (min(times), max(times)) if times else (0.0, 0.0)
+
+    def x_of(stamp: float) -> float:
+        return left + plot_w / 2 if end == start else left + (stamp - start) / (end - start) * plot_w
+
+    for n in range(5):  # y axis: five ticks over the visible range
+        value = low + (high - low) * n / 4
+        y = y_of(value)
+        parts.append(
+            f'<line x1="{left - 4}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="#eef0f3"/>'
+            f'<text x="{left - 8}" y="{y:.1f}" text-anchor="end" dominant-baseline="central" font-size="11" '
+            f'fill="{TEXT}" aria-hidden="true">{escape(_number(round(value, 4)))}</text>'
+        )
+    for label, value, colour, dash in lines:
+        y = y_of(value)
+        parts.append(
+            f'<g class="threshold"><line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" '
+            f'stroke="{colour}" stroke-width="1.5" stroke-dasharray="{dash}"/>'
+            f'<text x="{left + plot_w + 6}" y="{y:.1f}" dominant-baseline="central" font-size="11" '
+            f'fill="{colour}">{escape(label)} {escape(_number(value))}</text></g>'
+        )
+    if series:
+        coords = [(x_of(t), y_of(v)) for t, (_, v) in zip(times, series, strict=True)]
+        if len(coords) > 1:
+            path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
+            parts.append(f'<polyline points="{path}" fill="none" stroke="#1f4e79" stroke-width="2"/>')
+        for (x, y), (when, value) in zip(coords, series, strict=True):
+            tip = f"{_when(when)}: {_number(value)}{suffix}"
+            parts.append(
+                f'<circle class="point" cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="#1f4e79">'
+                f"<title>{escape(tip)}</title></circle>"
+            )
+        parts += [
+            f'<text x="{left}" y="{top + plot_h + 18}" font-size="11" fill="{TEXT}" aria-hidden="true">'
+            f"{escape(_when(series[0][0]))}</text>",
+            f'<text x="{left + plot_w}" y="{top + plot_h + 18}" text-anchor="end" font-size="11" '
+            f'fill="{TEXT}" aria-hidden="true">{escape(_when(series[-1][0]))}</text>',
+        ]
+    else:
+        parts.append(
+            f'<text x="{left + plot_w / 2:g}" y="{top + plot_h / 2:g}" text-anchor="middle" font-size="13" '
+            f'fill="{TEXT}">No measurements yet</text>'
+        )
+    if unit:
+        parts.append(
+            f'<text transform="translate(14 {top + plot_h / 2:g}) rotate(-90)" text-anchor="middle" '
+            f'font-size="11" fill="{TEXT}" aria-hidden="true">{escape(unit)}</text>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every interpolated string above is escaped
+
+
+# -- horizontal bar chart -----------------------------------------------------------------------------
+def hbar_chart_svg(bars, *, title: str, maximum: float = 1.0, marker=None, unit: str = "") -> SafeString:
+    """One horizontal bar per (label, value) -- e.g. the selection rate of each group in a bias
+    assessment (A.7.4, A.6.2.4). Every bar carries its value in text beside it, so nothing is told by
+    length or colour alone; a value of None is written "n/a". `marker` = (value, label) draws a dashed
+    reference line (e.g. four-fifths of the highest rate)."""
+    bars = [(str(label), None if value is None else float(value)) for label, value in bars]
+    label_w = min(220, max(60, 20 + 7 * max((len(label) for label, _ in bars), default=4)))
+    width, bar, gap, top = label_w + 380, 18, 10, 34
+    plot_w = width - label_w - 70
+    has_marker = marker is not None and marker[0] is not None
+    height = top + max(1, len(bars)) * (bar + gap) + (44 if has_marker else 30)
+    top_value = max([maximum] + [v for _, v in bars if v is not None]) or 1.0
+    suffix = f" {unit}" if unit else ""
+    title_id = f"bars-{slugify(title) or 'chart'}"
+
+    def x_of(value: float) -> float:
+        return label_w + value / top_value * plot_w
+
+    summary = "; ".join(
+        f"{label}: {'n/a' if v is None else _number(round(v, 4))}{suffix}" for label, v in bars
+    )
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="bar-chart" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="DejaVu Sans, Arial, sans-serif" role="img" '
+        f'aria-labelledby="{title_id}">',
+        f'<title id="{title_id}">{escape(title)}</title>',
+        f"<desc>{escape(summary or 'No values.')}</desc>",
+        f'<text x="4" y="20" font-size="14" font-weight="bold" fill="{TEXT}">{escape(title)}</text>',
+    ]
+    if not bars:
+        parts.append(f'<text x="{label_w}" y="{top + 14}" font-size="13" fill="{TEXT}">No values yet</text>')
+    for i, (label, value) in enumerate(bars):
+        y = top + i * (bar + gap)
+        parts.append(
+            f'<text x="{label_w - 8}" y="{y + bar - 4}" text-anchor="end" font-size="12" '
+            f'fill="{TEXT}">{escape(label)}</text>'
+        )
+        if value is None:
+            parts.append(f'<text x="{label_w + 4}" y="{y + bar - 4}" font-size="12" fill="#555">n/a</text>')
+            continue
+        shown = f"{_number(round(value, 4))}{suffix}"
+        parts.append(
+            f'<rect x="{label_w}" y="{y}" width="{max(0.0, x_of(value) - label_w):.1f}" height="{bar}" '
+            f'fill="#1f4e79"><title>{escape(label)}: {escape(shown)}</title></rect>'
+            f'<text x="{x_of(value) + 4:.1f}" y="{y + bar - 4}" font-size="12" fill="{TEXT}">'
+            f"{escape(shown)}</text>"
+        )
+    axis_y = top + max(1, len(bars)) * (bar + gap)
+    parts.append(
+        f'<line x1="{label_w}" y1="{top - 4}" x2="{label_w}" y2="{axis_y}" stroke="#8a9099"/>'
+        f'<text x="{label_w}" y="{axis_y + 14}" text-anchor="middle" font-size="11" fill="{TEXT}" '
+        f'aria-hidden="true">0</text>'
+        f'<text x="{label_w + plot_w}" y="{axis_y + 14}" text-anchor="middle" font-size="11" fill="{TEXT}" '
+        f'aria-hidden="true">{escape(_number(round(top_value, 4)))}</text>'
+    )
+    if has_marker:
+        x = x_of(float(marker[0]))
+        parts.append(
+            f'<g class="marker"><line x1="{x:.1f}" y1="{top - 8}" x2="{x:.1f}" y2="{axis_y}" stroke="#8a1c14" '
+            f'stroke-width="1.5" stroke-dasharray="5 3"/><text x="{x + 4:.1f}" y="{axis_y + 26}" '
+            f'font-size="11" fill="#8a1c14">{escape(marker[1])}</text></g>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every interpolated string above is escaped

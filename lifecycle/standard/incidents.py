@@ -102,9 +102,12 @@ services = IncidentServices(Incident, FIELDS)
 
 
 @transaction.atomic
-def draft_incident(*, actor, system, title: str, description: str, severity: str, drafted_from: str):
+def draft_incident(
+    *, actor, system, title: str, description: str, severity: str, drafted_from: str, owner=None
+):
     """Open an incident detected today from a signal elsewhere (a KPI breach, a concern), for its owner to
-    investigate (A.8.4). `drafted_from` says where it came from and is kept in its history."""
+    investigate (A.8.4): `owner` (default: the actor), e.g. the KPI's owner rather than the pipeline that
+    pushed the measurement. `drafted_from` says where it came from and is kept in its history."""
     permissions.require_add(actor, Incident)
     incident = records.create_record(
         Incident,
@@ -117,7 +120,7 @@ def draft_incident(*, actor, system, title: str, description: str, severity: str
             "status": Incident.Status.OPEN,
             "detected_on": timezone.localdate(),
             "drafted_from": drafted_from[:100],
-            "owner": actor,
+            "owner": owner or actor,
         },
     )
     # drafted_from is not editable, so history does not diff it: the creation entry says it instead.
