@@ -11,7 +11,7 @@ from aims.models import BaseRecord
 
 class BiasAssessment(BaseRecord):
     reference_prefix = "BIA"
-    history_extra = ("passed", "file_sha256")
+    history_extra = ("passed", "file_sha256", "risk")
 
     system = models.ForeignKey(
         "lifecycle.AISystem", on_delete=models.PROTECT, related_name="bias_assessments"

@@ -1,0 +1,162 @@
+"""SoA entries (ISO/IEC 42001 6.1.3 d-f): one row of the Statement of Applicability per Annex A control,
+or a control of the organisation's own -- applicable or not and why, implementation, the risks and AI
+systems it serves, and where the evidence is. The statement (lifecycle/standard/soa.py) shows them all
+with their checks and freezes them when the board approves it."""
+
+import django_filters as filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.html import format_html
+
+from aims.api.base import make_api
+from aims.filters import RecordFilterSet, YesNoFilter
+from aims.forms import RecordForm, RequirementChoiceField
+from aims.models import Requirement
+from aims.services import RecordServices
+from aims.views.records import make_views
+from lifecycle.models import SoAEntry
+from lifecycle.standard import soa
+
+MENU = ("SoA entries", "soa-entries", 21)
+
+FIELDS = [
+    "title", "control", "applicable", "justification", "implementation", "risks", "systems", "evidence",
+    "owner", "review_cadence", "next_review_on",
+]  # fmt: skip
+
+
+class EntryServices(RecordServices):
+    """The shared services, plus: one entry per control, the title from the control when left empty, and
+    implementation that agrees with applicability."""
+
+    def derive(self, fields: dict, record) -> dict:
+        current = lambda name: fields.get(name, getattr(record, name, None))  # noqa: E731
+        control = current("control")
+        if control is not None:
+            if control.kind != Requirement.Kind.CONTROL:
+                raise ValidationError({"control": f"{control.code} is not an Annex A control."})
+            taken = SoAEntry.objects.filter(control=control).exclude(pk=getattr(record, "pk", None)).first()
+            if taken:
+                raise ValidationError(
+                    {"control": f"{control.code} already has an SoA entry: {taken.reference} {taken.title}."}
+                )
+        if not (current("title") or "").strip():
+            if control is None:
+                raise ValidationError({"title": "Give a title to a control of the organisation's own."})
+            fields["title"] = f"{control.code} {control.title}"[:200]
+        applicable = current("applicable")
+        implementation = current("implementation")
+        if applicable is False:
+            fields["implementation"] = (
+                SoAEntry.Implementation.NOT_APPLICABLE
+            )  # excluded: nothing to implement
+        elif implementation == SoAEntry.Implementation.NOT_APPLICABLE:
+            raise ValidationError(
+                {"implementation": "An applicable control is planned, partly implemented or implemented."}
+            )
+        return fields
+
+
+services = EntryServices(SoAEntry, FIELDS)
+
+
+class EntryForm(RecordForm):
+    title = forms.CharField(
+        max_length=200, required=False, help_text="Leave empty to use the control's code and title."
+    )
+    requirements = RequirementChoiceField(label="Clauses and Annex A controls")
+
+    class Meta:
+        model = SoAEntry
+        fields = [*FIELDS, "requirements"]
+        widgets = {
+            "risks": forms.SelectMultiple(attrs={"size": 8}),
+            "systems": forms.SelectMultiple(attrs={"size": 6}),
+            "justification": forms.Textarea(attrs={"rows": 3}),
+            "evidence": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["control"].queryset = soa.annex_a_controls()
+        self.fields["control"].label_from_instance = lambda c: f"{c.code} {c.title}"
+        self.fields["control"].empty_label = "None: a control of our own"
+
+
+class EntryFilterSet(RecordFilterSet):
+    search_fields = ("reference", "title", "control__code", "justification", "evidence")
+    applicable = YesNoFilter()
+    implementation = filters.MultipleChoiceFilter(choices=SoAEntry.Implementation.choices)
+    has_issue = YesNoFilter(method="filter_has_issue", label="Has an issue")
+    issue = filters.ChoiceFilter(choices=list(soa.CHECKS.items()), method="filter_issue", empty_label="Any")
+    ordering = filters.OrderingFilter(fields=(("control__position", "control"), ("reference", "reference")))
+
+    class Meta:
+        model = SoAEntry
+        fields = []
+
+    def filter_has_issue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(soa.issue_q()) if value else queryset.exclude(soa.issue_q())
+
+    def filter_issue(self, queryset, name, value):
+        return queryset.filter(soa.issue_q(value)) if value in soa.CHECKS else queryset
+
+
+def issues_cell(entry):
+    # Only an excluded control needs the risks looked up (check a); the others are the row's own fields.
+    risks = soa.entry_rows(SoAEntry.objects.filter(pk=entry.pk))[0]["risks"] if not entry.applicable else []
+    issues = soa.issues_of(entry, risks)
+    if not issues:
+        return "none"
+    return format_html(
+        '<span class="badge badge-warn">{}</span> {}', len(issues), "; ".join(t for _, t in issues)
+    )
+
+
+def entry_context(request, entry, tab):
+    if tab != "details":
+        return {}
+    [row] = soa.entry_rows(SoAEntry.objects.filter(pk=entry.pk))
+    return {"row": row}
+
+
+views = make_views(
+    SoAEntry,
+    services=services,
+    form_class=EntryForm,
+    filterset_class=EntryFilterSet,
+    select_related=("owner", "control"),
+    columns=[
+        ("Control", lambda e: soa.label_of(e), "control"),
+        ("Applicable", lambda e: "yes" if e.applicable else "no", None),
+        ("Implementation", "implementation", None),
+        ("Issues", issues_cell, None),
+        ("Owner", "owner", None),
+    ],
+    fieldsets=[
+        ("The control", ["control", "applicable", "justification", "implementation"]),
+        ("Why and where", ["risks", "systems", "evidence"]),
+    ],
+    form_fieldsets=[
+        ("The control", ["control", "title", "applicable", "justification", "implementation"]),
+        ("Why and where", ["risks", "systems", "evidence", "requirements"]),
+        ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
+    ],
+    lead="ISO/IEC 42001 6.1.3 d: one row per Annex A control -- whether it applies and why, how far it is "
+    "implemented, the risks that call for it and the evidence. The statement shows them all for approval.",
+    empty_text="No SoA entries yet. Open the Statement of Applicability and create the entries for all 38 "
+    "Annex A controls in one go.",
+    detail_template="lifecycle/soa_entry_detail.html",
+    detail_context=entry_context,
+)
+
+ViewSet = make_api(
+    SoAEntry,
+    services=services,
+    fields=FIELDS,
+    filterset_class=EntryFilterSet,
+    doc="SoA entries (6.1.3 d): `control` by Annex A code (e.g. A.6.2.4), `risks` and `systems` by reference. "
+    "Filters: applicable, implementation, has_issue, issue. DELETE archives.",
+)

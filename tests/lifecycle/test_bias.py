@@ -1,0 +1,308 @@
+"""Bias assessments (A.7.4, A.6.2.4): roles, the checklist, fairlearn's metrics on a CSV whose rates are
+worked out by hand, every kind of bad file refused with nothing saved, and one risk opened on failure."""
+
+import hashlib
+
+import pytest
+
+from aims import records
+from aims.models import Requirement
+from lifecycle.models import AISystem, BiasAssessment
+from lifecycle.standard import bias
+from registers.models import Risk
+from tests.base import RegisterRoleMatrix, client_for, form_data_for
+
+HEADER = "y_true,y_pred,gender\n"
+
+
+def group_rows(group: str, tp: int, fn: int, fp: int, tn: int) -> str:
+    """Rows for one group: true positives, false negatives, false positives, true negatives."""
+    rows = ["1,1"] * tp + ["1,0"] * fn + ["0,1"] * fp + ["0,0"] * tn
+    return "".join(f"{r},{group}\n" for r in rows)
+
+
+# Worked by hand. F: 5 positives, 3 predicted (TPR 0.6); 5 negatives, 1 predicted (FPR 0.2); 4 of 10
+# selected (0.4). M: TPR 4/5 = 0.8, FPR 2/5 = 0.4, 6 of 10 selected (0.6). Parity difference 0.2, ratio
+# 0.4 / 0.6 = 0.6667 (below 0.8: fails); equalized odds difference max(0.2, 0.2) = 0.2.
+FAILING = HEADER + group_rows("F", 3, 2, 1, 4) + group_rows("M", 4, 1, 2, 3)
+# Both groups: TPR 0.8, FPR 0.2, selection 0.5 -> ratio 1, differences 0: passes.
+PASSING = HEADER + group_rows("F", 4, 1, 1, 4) + group_rows("M", 4, 1, 1, 4)
+
+
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    return settings.PRIVATE_MEDIA_ROOT
+
+
+@pytest.fixture
+def system(other_owner):
+    return records.create_record(
+        AISystem,
+        actor=other_owner,
+        fields={"title": "CV screening (hiring)", "purpose": "Ranks job applications.", "kind": "ml",
+                "automation": "advisory", "owner": other_owner},
+    )  # fmt: skip
+
+
+@pytest.fixture
+def make_assessment(owner, system):
+    def make(actor=None, **overrides):
+        fields = {"title": "Hiring model fairness 2026", "system": system, **overrides}
+        return bias.services.create(actor=actor or owner, fields=fields)
+
+    return make
+
+
+@pytest.fixture
+def csv_file(tmp_path):
+    def write(content: str | bytes, name: str = "predictions.csv"):
+        path = tmp_path / name
+        path.write_bytes(content.encode() if isinstance(content, str) else content)
+        return path
+
+    return write
+
+
+def new_form(system, owner, **more):
+    return {"title": "Hiring model fairness 2026", "system": system.pk, "owner": owner.pk,
+            "ratio_threshold": "0.80", "difference_threshold": "0.20", "review_cadence": 91, **more}  # fmt: skip
+
+
+def upload(client, path, system, owner, **more):
+    with open(path, "rb") as handle:
+        return client.post("/bias/new/", new_form(system, owner, file=handle, **more))
+
+
+class TestBiasRoles(RegisterRoleMatrix):
+    model = BiasAssessment
+    url_prefix = "bias"
+    api_prefix = "/api/v1/bias/"
+
+    @pytest.fixture
+    def record(self, make_assessment):
+        return make_assessment()
+
+    @pytest.fixture
+    def form_data(self):
+        return form_data_for
+
+    @pytest.fixture
+    def api_create_payload(self, system):
+        return {"title": "Credit model fairness", "system": system.reference}
+
+
+# -- measured fairness -------------------------------------------------------------------------------
+def test_rates_and_gaps_match_the_hand_worked_values(owner, system, csv_file, private_media):
+    response = upload(client_for(owner), csv_file(FAILING), system, owner)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assessment = BiasAssessment.objects.get()
+    results = assessment.results
+    [gender] = results["analyses"]
+    groups = {g["group"]: g for g in gender["groups"]}
+    assert groups["F"] == {"group": "F", "count": 10, "positives": 5, "selection_rate": 0.4, "tpr": 0.6,
+                           "fpr": 0.2}  # fmt: skip
+    assert groups["M"] == {"group": "M", "count": 10, "positives": 5, "selection_rate": 0.6, "tpr": 0.8,
+                           "fpr": 0.4}  # fmt: skip
+    assert (gender["dp_difference"], gender["dp_ratio"], gender["eo_difference"]) == (0.2, 0.6667, 0.2)
+    assert (results["rows"], results["worst_ratio"], results["worst_difference"]) == (20, 0.6667, 0.2)
+    assert results["sensitive_columns"] == ["gender"] and assessment.passed is False
+    assert assessment.file_name == "predictions.csv"
+    assert assessment.file_sha256 == hashlib.sha256(FAILING.encode()).hexdigest()
+    assert (private_media / assessment.file.name).read_bytes() == FAILING.encode()
+
+
+def test_the_page_shows_the_table_the_chart_and_the_verdict(owner, auditor, system, csv_file):
+    upload(client_for(owner), csv_file(FAILING), system, owner)
+    assessment = BiasAssessment.objects.get()
+    page = client_for(auditor).get(f"/bias/{assessment.reference}/").content.decode()
+    assert 'badge-bad">Failed' in page and "<strong>0.6667</strong>" in page
+    assert '<th scope="row">F</th><td>10</td><td>5</td><td>0.4</td><td>0.6</td><td>0.2</td>' in page
+    assert "<svg" in page and "Selection rate by gender" in page and "0.8 × highest rate" in page
+    assert assessment.risk.reference in page
+
+
+def test_a_passing_file_opens_no_risk(owner, system, csv_file):
+    upload(client_for(owner), csv_file(PASSING), system, owner)
+    assessment = BiasAssessment.objects.get()
+    assert assessment.passed is True and assessment.risk is None and Risk.objects.count() == 0
+    assert assessment.results["worst_ratio"] == 1.0 and assessment.results["worst_difference"] == 0.0
+
+
+def test_a_failure_opens_exactly_one_risk_for_the_systems_owner(owner, other_owner, system, csv_file):
+    client = client_for(owner)
+    upload(client, csv_file(FAILING), system, owner)
+    assessment = BiasAssessment.objects.get()
+    risk = Risk.objects.get()
+    assert assessment.risk == risk and risk.owner == other_owner and risk.ai_system == system.title
+    assert risk.category.slug == "bias-and-fairness" and assessment.reference in risk.description
+    assert set(risk.requirements.values_list("code", flat=True)) == {"A.6.2.4", "A.7.4"}
+    # Uploading a failing file again does not open a second one.
+    with open(csv_file(FAILING, "again.csv"), "rb") as handle:
+        data = {**form_data_for(assessment), "file": handle}
+        response = client.post(f"/bias/{assessment.reference}/edit/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assessment.refresh_from_db()
+    assert assessment.file_name == "again.csv" and assessment.passed is False
+    assert Risk.objects.count() == 1 and assessment.risk == risk
+
+
+def test_thresholds_are_per_assessment_and_change_the_verdict(owner, system, csv_file):
+    upload(client_for(owner), csv_file(FAILING), system, owner, ratio_threshold="0.60")
+    assessment = BiasAssessment.objects.get()
+    assert assessment.passed is True and Risk.objects.count() == 0
+    assessment = bias.services.update(
+        assessment, actor=owner, expected_version=assessment.version, fields={"difference_threshold": "0.10"}
+    )
+    assert assessment.passed is False and Risk.objects.count() == 1  # 0.2 > 0.1, measured before
+
+
+def test_two_sensitive_columns_and_their_intersection(owner, system, csv_file):
+    rows = ["y_true,y_pred,gender,age_band"]
+    for gender in "FM":
+        for age in ("under 40", "40 plus"):
+            rows += [
+                f"1,1,{gender},{age}",
+                f"1,0,{gender},{age}",
+                f"0,0,{gender},{age}",
+                f"0,1,{gender},{age}",
+            ]
+    upload(client_for(owner), csv_file("\n".join(rows) + "\n"), system, owner)
+    results = BiasAssessment.objects.get().results
+    assert [a["attribute"] for a in results["analyses"]] == ["gender", "age_band", "gender × age_band"]
+    assert [a["decides"] for a in results["analyses"]] == [True, True, False]
+    assert len(results["analyses"][2]["groups"]) == 4 and results["worst_ratio"] == 1.0
+
+
+def test_the_sensitive_columns_can_be_named(owner, system, csv_file):
+    content = "y_true,y_pred,gender,branch\n" + "".join(
+        f"{t},{p},{g},B{i % 2}\n"
+        for i, (t, p, g) in enumerate([(1, 1, "F"), (0, 0, "F"), (1, 1, "M"), (0, 0, "M")])
+    )
+    upload(client_for(owner), csv_file(content), system, owner, sensitive_columns="gender")
+    assert BiasAssessment.objects.get().results["sensitive_columns"] == ["gender"]
+
+
+# -- bad files: a clear message, nothing saved ---------------------------------------------------------
+BAD = [
+    ("empty.csv", "", "The file is empty"),
+    ("header.csv", HEADER, "header but no rows"),
+    ("missing.csv", "y_true,gender\n1,F\n0,M\n", "Missing column: y_pred"),
+    ("nosensitive.csv", "y_true,y_pred\n1,1\n0,0\n", "at least one sensitive attribute column"),
+    ("onegroup.csv", HEADER + group_rows("F", 2, 1, 1, 2), "Column gender has one group only ('F')"),
+    ("binary.csv", HEADER + "1,1,F\n2,0,M\n", "Line 3: y_true is 2; labels must be binary, 0 or 1"),
+    ("numeric.csv", HEADER + "1,yes,F\n0,0,M\n", "Line 2: y_pred is 'yes', not a number"),
+    ("short.csv", HEADER + "1,1,F\n0,0\n", "Line 3 has 2 values; the header names 3 columns"),
+    ("semicolons.csv", "y_true;y_pred;gender\n1;1;F\n", "separated by semicolons"),
+    ("nopositives.csv", HEADER + group_rows("F", 0, 0, 1, 3) + group_rows("M", 2, 1, 1, 2),
+     "group 'F' has no actual positives"),
+    ("latin1.csv", HEADER.encode() + "1,1,Zoë\n".encode("latin-1"), "not UTF-8 text"),
+    ("predictions.xlsx", b"PK\x03\x04 not really", "reads a CSV file; 'predictions.xlsx' is a .xlsx"),
+    ("predictions.txt", PASSING, "reads a CSV file"),
+    ("binary-content.csv", b"\x00\x01\x02y_true", "not text"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "content", "message"), BAD, ids=[b[0] for b in BAD])
+def test_a_bad_file_is_refused_with_a_clear_message_and_nothing_saved(
+    name, content, message, owner, system, csv_file, private_media
+):
+    response = upload(client_for(owner), csv_file(content, name), system, owner)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Nothing was saved" in page
+    assert message.replace("'", "&#x27;") in page, page[page.find("has-error") :][:800]
+    assert BiasAssessment.objects.count() == 0 and Risk.objects.count() == 0
+    assert not private_media.exists() or not any(private_media.rglob("*.*"))
+
+
+def test_too_many_rows_are_refused(owner, system, csv_file, monkeypatch):
+    from lifecycle import fairness
+
+    monkeypatch.setattr(fairness, "MAX_ROWS", 10)
+    response = upload(client_for(owner), csv_file(HEADER + group_rows("F", 3, 3, 3, 3)), system, owner)
+    assert response.status_code == 400 and "more than 10 rows" in response.content.decode()
+    assert BiasAssessment.objects.count() == 0
+
+
+def test_a_bad_file_on_edit_keeps_the_measured_one(owner, system, csv_file):
+    client = client_for(owner)
+    upload(client, csv_file(PASSING), system, owner)
+    assessment = BiasAssessment.objects.get()
+    with open(csv_file("y_true,gender\n1,F\n", "bad.csv"), "rb") as handle:
+        response = client.post(
+            f"/bias/{assessment.reference}/edit/", {**form_data_for(assessment), "file": handle}
+        )
+    assert response.status_code == 400 and "Missing column: y_pred" in response.content.decode()
+    fresh = BiasAssessment.objects.get()
+    assert (fresh.version, fresh.file_name, fresh.results) == (
+        assessment.version,
+        "predictions.csv",
+        assessment.results,
+    )
+
+
+def test_the_service_measures_what_the_api_or_a_script_sends(owner, system, tmp_path):
+    from django.core.exceptions import ValidationError
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    with pytest.raises(ValidationError, match="Missing column"):
+        bias.services.create(
+            actor=owner,
+            fields={"title": "x", "system": system, "file": SimpleUploadedFile("a.csv", b"a,b\n1,2\n")},
+        )
+    assert BiasAssessment.objects.count() == 0
+
+
+def test_the_file_is_downloaded_only_by_those_who_see_the_record(owner, auditor, outsider, system, csv_file):
+    upload(client_for(owner), csv_file(PASSING), system, owner)
+    assessment = BiasAssessment.objects.get()
+    response = client_for(auditor).get(f"/bias/{assessment.reference}/file/")
+    assert response.status_code == 200 and b"".join(response.streaming_content) == PASSING.encode()
+    assert 'attachment; filename="predictions.csv"' in response["Content-Disposition"]
+    assert client_for(outsider).get(f"/bias/{assessment.reference}/file/").status_code == 404
+
+
+# -- the checklist -----------------------------------------------------------------------------------------
+def test_checklist_answers_are_saved_from_the_form_and_shown(owner, auditor, system):
+    data = new_form(system, owner, check_representativeness="yes", note_representativeness="Census-weighted.",
+                    check_proxies="partly", check_monitoring="no")  # fmt: skip
+    response = client_for(owner).post("/bias/new/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assessment = BiasAssessment.objects.get()
+    assert assessment.checklist == {
+        "representativeness": {"answer": "yes", "note": "Census-weighted."},
+        "proxies": {"answer": "partly", "note": ""},
+        "monitoring": {"answer": "no", "note": ""},
+    }
+    assert assessment.passed is None
+    page = client_for(auditor).get(f"/bias/{assessment.reference}/").content.decode()
+    assert "1 yes · 1 partly · 1 no · 9 not answered" in page and "Census-weighted." in page
+    assert "Nothing measured yet." in page
+    assert len(bias.CHECKLIST) == 12
+
+
+def test_api_checklist_is_validated(owner, system):
+    client = client_for(owner)
+    bad = client.post("/api/v1/bias/", {"title": "x", "system": system.reference, "checklist": {"proxies": "maybe"}},
+                      content_type="application/json")  # fmt: skip
+    assert bad.status_code == 400 and "answer yes, partly or no" in bad.content.decode()
+    unknown = client.post("/api/v1/bias/", {"title": "x", "system": system.reference, "checklist": {"vibes": "yes"}},
+                          content_type="application/json")  # fmt: skip
+    assert unknown.status_code == 400 and "not a checklist item" in unknown.content.decode()
+    good = client.post("/api/v1/bias/", {"title": "x", "system": system.reference, "checklist": {"proxies": "yes"}},
+                       content_type="application/json")  # fmt: skip
+    assert good.status_code == 201 and good.json()["checklist"] == {"proxies": {"answer": "yes", "note": ""}}
+    assert good.json()["passed"] is None and "results" in good.json()
+
+
+def test_result_filter(owner, system, csv_file, auditor):
+    upload(client_for(owner), csv_file(FAILING), system, owner)
+    failed = BiasAssessment.objects.get()
+    page = client_for(auditor).get("/bias/?result=failed").content.decode()
+    assert failed.reference in page
+    assert failed.reference not in client_for(auditor).get("/bias/?result=passed").content.decode()
+
+
+def test_catalogue_has_the_controls_the_risk_links_to(db):
+    assert Requirement.objects.filter(code__in=("A.6.2.4", "A.7.4"), kind="control").count() == 2

@@ -1,0 +1,360 @@
+"""The Statement of Applicability (6.1.3 d) and its entries: roles, the per-row checks (a) excluded yet
+called for by a live risk, (b) applicable without evidence, (c) no justification; creating all 38 entries
+once; versions and the word diff through board approval; the implementation percentage; the PDF."""
+
+import subprocess
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from aims import publishing
+from aims.models import Requirement
+from lifecycle.models import SoAEntry, Statement
+from lifecycle.standard import soa, soa_entries
+from registers.models import Risk
+from registers.services import risk_create
+from tests.base import RegisterRoleMatrix, client_for, form_data_for
+
+
+@pytest.fixture
+def make_statement(owner):
+    def make(actor=None, **overrides):
+        fields = {
+            "title": "Statement of Applicability 2026",
+            "introduction": "Covers retail lending.",
+            **overrides,
+        }
+        return soa.services.create(actor=actor or owner, fields=fields)
+
+    return make
+
+
+def control(code):
+    return Requirement.objects.get(standard__key="iso42001", code=code)
+
+
+@pytest.fixture
+def make_entry(owner):
+    def make(code, actor=None, **fields):
+        return soa_entries.services.create(
+            actor=actor or owner, fields={"control": control(code) if code else None, **fields}
+        )
+
+    return make
+
+
+def approved(statement, owner, board, summary="First approval"):
+    statement = publishing.submit(statement, actor=owner, expected_version=statement.version)
+    return publishing.approve(
+        statement, actor=board, expected_version=statement.version, change_summary=summary
+    )
+
+
+class TestStatementRoles(RegisterRoleMatrix):
+    model = Statement
+    url_prefix = "soa"
+    api_prefix = "/api/v1/soa/"
+
+    @pytest.fixture
+    def record(self, make_statement):
+        return make_statement()
+
+    @pytest.fixture
+    def form_data(self):
+        return form_data_for
+
+    @pytest.fixture
+    def api_create_payload(self):
+        return {"title": "SoA for the group", "introduction": "All units."}
+
+
+class TestEntryRoles(RegisterRoleMatrix):
+    model = SoAEntry
+    url_prefix = "soa-entries"
+    api_prefix = "/api/v1/soa-entries/"
+
+    @pytest.fixture
+    def record(self, make_entry):
+        return make_entry("A.2.2", justification="Required by 5.2.", evidence="POL-0001")
+
+    @pytest.fixture
+    def form_data(self):
+        return form_data_for
+
+    @pytest.fixture
+    def api_create_payload(self):
+        return {"title": "A.3.2 AI roles", "control": "A.3.2", "applicable": True, "justification": "5.3."}
+
+
+# -- create all -----------------------------------------------------------------------------------------
+def test_create_all_makes_one_entry_per_annex_a_control_once(make_statement, make_entry, manager, auditor):
+    statement = make_statement()
+    make_entry("A.2.2", justification="Already here.")
+    client = client_for(manager)
+    page = client.get(f"/soa/{statement.reference}/").content.decode()
+    assert "Create entries for all 38 Annex A controls" in page
+    assert "37 Annex A controls have no entry yet." in page
+    response = client.post(
+        f"/soa/{statement.reference}/create-entries/", {"version": statement.version}, follow=True
+    )
+    assert "SoA entries created" in response.content.decode()
+    assert SoAEntry.objects.count() == 38 == Requirement.objects.filter(kind="control").count()
+    assert SoAEntry.objects.get(control__code="A.2.2").justification == "Already here."
+    entry = SoAEntry.objects.get(control__code="A.6.2.4")
+    assert entry.title.startswith("A.6.2.4 ") and entry.owner == manager and entry.applicable
+    assert list(entry.requirements.values_list("code", flat=True)) == ["A.6.2.4"]
+    again = client.post(
+        f"/soa/{statement.reference}/create-entries/", {"version": statement.version}, follow=True
+    )
+    assert "already has an SoA entry; nothing was created" in again.content.decode()
+    assert SoAEntry.objects.count() == 38
+    assert "Create entries for all 38" not in client.get(f"/soa/{statement.reference}/").content.decode()
+    # Auditors read; they create nothing.
+    with pytest.raises(Exception, match="may create"):
+        soa.create_entries(statement, actor=auditor, expected_version=statement.version)
+
+
+def test_create_all_through_the_api(make_statement, owner):
+    statement = make_statement()
+    response = client_for(owner).post(
+        f"/api/v1/soa/{statement.reference}/create-entries/", {"version": 1}, content_type="application/json"
+    )
+    assert response.status_code == 200 and SoAEntry.objects.count() == 38
+
+
+# -- checks ---------------------------------------------------------------------------------------------
+@pytest.fixture
+def checked(make_entry, owner, risk_fields):
+    """One entry per situation the checks must tell apart."""
+    calls_a104 = risk_create(actor=owner, fields={**risk_fields, "title": "Customers misled"},
+                             requirements=[control("A.10.4")])  # fmt: skip
+    linked = risk_create(actor=owner, fields={**risk_fields, "title": "Impact not assessed"})
+    closed = risk_create(actor=owner, fields={**risk_fields, "title": "Old", "status": "closed"},
+                         requirements=[control("A.9.4")])  # fmt: skip
+    entries = {
+        "ok": make_entry("A.2.2", justification="Policy required.", evidence="POL-0001",
+                         implementation="implemented"),
+        "bc": make_entry("A.2.3"),  # applicable, no evidence, no justification
+        "a_by_requirement": make_entry("A.10.4", applicable=False, justification="No customers."),
+        "a_by_link": make_entry("A.5.2", applicable=False, justification="Not needed.", risks=[linked]),
+        "closed_risk": make_entry("A.9.4", applicable=False, justification="Not used."),
+        "own": make_entry(None, title="Model cards for every model", justification="Our rule.", evidence="Wiki"),
+    }  # fmt: skip
+    return entries, {"calls": calls_a104, "linked": linked, "closed": closed}
+
+
+def test_the_three_checks_per_row(checked):
+    entries, risks = checked
+    rows = {row["entry"].pk: row for row in soa.entry_rows()}
+    keys = lambda name: [k for k, _ in rows[entries[name].pk]["issues"]]  # noqa: E731
+    assert keys("ok") == [] and keys("own") == [] and keys("closed_risk") == []
+    assert keys("bc") == ["no_evidence", "no_justification"]
+    assert keys("a_by_requirement") == ["called_for"] and keys("a_by_link") == ["called_for"]
+    assert rows[entries["a_by_requirement"].pk]["risks"] == [risks["calls"]]
+    assert rows[entries["a_by_link"].pk]["risks"] == [risks["linked"]]
+    assert risks["calls"].reference in rows[entries["a_by_requirement"].pk]["issues"][0][1]
+    # Archiving the risk lifts check (a).
+    from aims.records import archive_record
+
+    archive_record(risks["calls"], actor=risks["calls"].owner, expected_version=risks["calls"].version)
+    assert [
+        k for k, _ in soa.entry_rows(SoAEntry.objects.filter(pk=entries["a_by_requirement"].pk))[0]["issues"]
+    ] == []
+
+
+def test_the_has_issue_filter_agrees_with_the_checks(checked, auditor):
+    entries, _ = checked
+    flagged = {row["entry"].reference for row in soa.entry_rows() if row["issues"]}
+    assert set(SoAEntry.objects.filter(soa.issue_q()).values_list("reference", flat=True)) == flagged
+    page = client_for(auditor).get("/soa-entries/?has_issue=true").content.decode()
+    assert all(ref in page for ref in flagged) and entries["ok"].reference not in page
+    clean = client_for(auditor).get("/soa-entries/?has_issue=false").content.decode()
+    assert entries["ok"].reference in clean and entries["bc"].reference not in clean
+    api = client_for(auditor).get("/api/v1/soa-entries/?issue=called_for").json()["results"]
+    assert {r["reference"] for r in api} == {
+        entries["a_by_requirement"].reference,
+        entries["a_by_link"].reference,
+    }
+    applicable = client_for(auditor).get("/api/v1/soa-entries/?applicable=false").json()["results"]
+    assert len(applicable) == 3
+    implemented = client_for(auditor).get("/api/v1/soa-entries/?implementation=implemented").json()["results"]
+    assert [r["reference"] for r in implemented] == [entries["ok"].reference]
+
+
+def test_the_statement_page_shows_the_table_and_checks(checked, make_statement, auditor):
+    entries, risks = checked
+    statement = make_statement()
+    page = client_for(auditor).get(f"/soa/{statement.reference}/").content.decode()
+    assert "Implementation: 33%" in page and "1 of 3 applicable controls implemented" in page
+    assert "A.10.4" in page and risks["calls"].reference in page and "Applicable without evidence" in page
+    assert "Excluded, yet a live risk calls for it" in page and "SoA (PDF)" in page
+    assert page.index("A.2.2 AI policy") < page.index("A.10.4") < page.index("Model cards for every model")
+
+
+def test_implementation_percent(make_entry):
+    assert soa.implementation_percent() == 0
+    make_entry("A.2.2", implementation="implemented")
+    make_entry("A.2.3", implementation="partial")
+    make_entry("A.2.4", implementation="planned")
+    make_entry("A.3.2", implementation="implemented")
+    make_entry("A.10.4", applicable=False)  # excluded: not counted
+    assert soa.implementation_percent() == 50
+
+
+# -- entry rules ----------------------------------------------------------------------------------------
+def test_one_entry_per_control_and_implementation_follows_applicability(make_entry):
+    make_entry("A.2.2")
+    with pytest.raises(ValidationError, match="A.2.2 already has an SoA entry"):
+        make_entry("A.2.2")
+    excluded = make_entry("A.10.4", applicable=False, implementation="implemented")
+    assert excluded.implementation == "not_applicable" and excluded.title.startswith("A.10.4 ")
+    with pytest.raises(ValidationError, match="An applicable control is planned"):
+        make_entry("A.10.3", implementation="not_applicable")
+    with pytest.raises(ValidationError, match="not an Annex A control"):
+        make_entry("6.1.3")
+    with pytest.raises(ValidationError, match="Give a title"):
+        make_entry(None)
+
+
+# -- versions through approval ----------------------------------------------------------------------------
+def test_the_board_approves_the_entries_as_a_version_and_the_diff_marks_the_change(
+    make_statement, owner, board, auditor
+):
+    statement = make_statement()
+    soa.create_entries(statement, actor=owner, expected_version=statement.version)
+    statement = approved(statement, owner, board)
+    [v1] = publishing.versions(statement)
+    assert len(v1.content) == 39 and v1.content[0]["field"] == "introduction"
+    assert v1.content[1] == {
+        "field": "A.2.2",
+        "label": "A.2.2 AI policy",
+        "value": "Applicable: yes · Planned · Justification: — · Evidence: —",
+    }
+    assert [item["field"] for item in v1.content[1:]] == list(
+        soa.annex_a_controls().values_list("code", flat=True)
+    )
+    statement = publishing.publish(statement, actor=owner, expected_version=statement.version)
+    statement = publishing.revise(statement, actor=owner, expected_version=statement.version)
+    entry = SoAEntry.objects.get(control__code="A.10.4")
+    soa_entries.services.update(
+        entry, actor=owner, expected_version=entry.version,
+        fields={"applicable": False, "justification": "We supply no AI to customers."},
+    )  # fmt: skip
+    statement = approved(statement, owner, board, summary="A.10.4 excluded")
+    v2 = publishing.versions(statement).first()
+    a104 = next(item for item in v2.content if item["field"] == "A.10.4")
+    assert (
+        a104["value"]
+        == "Applicable: no · Not applicable · Justification: We supply no AI to customers. · Evidence: —"
+    )
+    page = client_for(auditor).get(f"/soa/{statement.reference}/compare/?a=1&b=2").content.decode()
+    assert (
+        "<del>yes</del>" in page
+        and "<ins>no</ins>" in page
+        and "<ins>We supply no AI to customers.</ins>" in page
+    )
+    assert page.count('class="badge badge-warn">changed') == 1
+    versions_tab = client_for(auditor).get(f"/soa/{statement.reference}/?tab=versions").content.decode()
+    assert "A.10.4 excluded" in versions_tab and "v2" in versions_tab
+
+
+def test_only_the_board_approves_and_not_the_owner(make_statement, owner, manager):
+    from django.core.exceptions import PermissionDenied
+
+    statement = publishing.submit(make_statement(), actor=owner, expected_version=1)
+    with pytest.raises(PermissionDenied):
+        publishing.approve(statement, actor=owner, expected_version=statement.version)
+    with pytest.raises(PermissionDenied, match="Only the governance board"):
+        publishing.approve(statement, actor=manager, expected_version=statement.version)
+
+
+# -- the PDF ----------------------------------------------------------------------------------------------
+def test_pdf_has_the_cover_percentage_table_and_checks(checked, make_statement, manager, tmp_path):
+    from aims.models import Job
+
+    entries, risks = checked
+    statement = make_statement()
+    job = Job.objects.create(
+        kind=soa.KIND, title="s", params={"reference": statement.reference}, requested_by=manager
+    )
+    name, data = soa.soa_pdf(job, lambda p: None)
+    assert name == f"soa-{statement.reference}-v0.pdf" and data.startswith(b"%PDF")
+    pdf = tmp_path / "soa.pdf"
+    pdf.write_bytes(data)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    words = " ".join(text.split())
+    assert "Statement of Applicability" in words and "33%: 1 of 3 applicable controls implemented" in words
+    assert "A.2.2 AI policy" in words and "A.10.4" in words and risks["calls"].reference in words
+    assert "Applicable without evidence" in words and "Excluded, yet a live risk calls for it" in words
+    assert "Model cards for every model" in words
+
+
+def test_pdf_button_queues_a_job_and_the_runner_refuses_what_the_person_cannot_see(
+    make_statement, auditor, outsider
+):
+    from aims import jobs
+    from aims.models import Job
+
+    statement = make_statement()
+    response = client_for(auditor).post(f"/soa/{statement.reference}/report/")
+    job = Job.objects.get()
+    assert (
+        response.status_code == 302
+        and job.kind == soa.KIND
+        and job.params == {"reference": statement.reference}
+    )
+    hidden = Job.objects.create(
+        kind=soa.KIND, title="s", params={"reference": statement.reference}, requested_by=outsider
+    )
+    with pytest.raises(jobs.JobError, match="that you can see"):
+        soa.soa_pdf(hidden, lambda p: None)
+
+
+def test_empty_states(make_statement, auditor):
+    statement = make_statement()
+    page = client_for(auditor).get(f"/soa/{statement.reference}/").content.decode()
+    assert "No entries yet." in page and "Implementation: 0%" in page
+    assert "No SoA entries yet." in client_for(auditor).get("/soa-entries/").content.decode()
+    assert Risk.objects.count() == 0
+
+
+# -- the demo ---------------------------------------------------------------------------------------------
+def test_demo_seeds_bias_assessments_and_a_published_soa_once(db, settings, tmp_path):
+    from aims import records, roles
+    from lifecycle.demo_bias_soa import CREDIT_TITLE, HIRING_TITLE, SOA_TITLE, seed_bias_soa
+    from lifecycle.models import AISystem, BiasAssessment
+    from tests.conftest import make_user
+
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    spec = {"manager": roles.MANAGER, "board": roles.BOARD, "board2": roles.BOARD, "owner": roles.OWNER,
+            "owner2": roles.OWNER, "owner3": roles.OWNER, "auditor": roles.AUDITOR}  # fmt: skip
+    users = {key: make_user(f"demo-{key}", role) for key, role in spec.items()}
+    for title, who in (("CV screening (hiring)", "owner3"), ("Credit scoring (Northbank Score v3)", "owner")):
+        records.create_record(
+            AISystem, actor=users[who],
+            fields={"title": title, "purpose": "Demo.", "kind": "ml", "automation": "advisory", "owner": users[who]},
+        )  # fmt: skip
+    assert seed_bias_soa(users) == {"bias_assessments": 2, "statements": 1}
+    hiring, credit = (
+        BiasAssessment.objects.get(title=HIRING_TITLE),
+        BiasAssessment.objects.get(title=CREDIT_TITLE),
+    )
+    assert (
+        hiring.passed is False
+        and hiring.results["worst_ratio"] < 0.8
+        and hiring.risk.owner == users["owner3"]
+    )
+    assert credit.passed is True and credit.risk is None and credit.results["worst_ratio"] >= 0.8
+    statement = Statement.objects.get(title=SOA_TITLE)
+    assert (statement.status, statement.version_number) == ("published", 1)
+    v1 = publishing.published_version(statement)
+    assert v1.approved_by == users["board"] and len(v1.content) == 39
+    assert SoAEntry.objects.count() == 38 and SoAEntry.objects.filter(applicable=False).count() == 1
+    assert not SoAEntry.objects.filter(justification="").exists()
+    assert 40 < soa.implementation_percent() < 80
+    assert seed_bias_soa(users) == {"bias_assessments": 0, "statements": 0}
+    assert (
+        BiasAssessment.objects.count() == 2 and Risk.objects.count() == 1 and Statement.objects.count() == 1
+    )
