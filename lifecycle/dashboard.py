@@ -7,6 +7,7 @@ from django.urls import reverse
 from aims.registry import registry
 
 from .models import AISystem, Stage, Tier
+from .standard.soa import implementation_percent
 
 
 def systems_panel(request) -> dict:
@@ -42,6 +43,8 @@ def systems_panel(request) -> dict:
         "total": sum(counts.values()),
         "list_url": list_url,
         "priority_url": reverse("aisystem-priority"),
+        "soa_percent": implementation_percent(),
+        "soa_url": reverse("statement-list"),
     }
 
 

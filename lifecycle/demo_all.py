@@ -1,9 +1,19 @@
 """The life-cycle part of the demo organisation, in the order the records depend on each other:
-suppliers, then the AI systems they supply, then incidents on those systems."""
+suppliers, then the AI systems they supply, then incidents on those systems and KPIs that monitor them."""
 
 from .demo import _incidents, _suppliers
+from .demo_assessments import seed_assessments
+from .demo_bias_soa import seed_bias_soa
+from .demo_kpis import seed_kpis
 from .demo_systems import seed_systems
 
 
 def seed_lifecycle(users) -> int:
-    return _suppliers(users) + seed_systems(users) + _incidents(users)
+    made = (
+        _suppliers(users)
+        + seed_systems(users)
+        + seed_assessments(users)
+        + _incidents(users)
+        + seed_kpis(users)
+    )
+    return made + sum(seed_bias_soa(users).values())

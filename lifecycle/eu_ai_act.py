@@ -153,14 +153,15 @@ def classify(answers: dict, *, provider: bool) -> Result:
 def questions() -> list[tuple[str, list[tuple[str, str]]]]:
     """The questionnaire as (section heading, [(key, question)]) for the page; Annex III is a choice."""
     return [
-        ("Prohibited practices (Art. 5): does the system …", [(k, f"… {what}?") for k, (_, what) in PROHIBITED.items()]),
+        ("Prohibited practices (Art. 5). Tick each that is true: the system …", [(k, f"… {what}") for k, (_, what) in PROHIBITED.items()]),
         ("Products (Art. 6(1), Annex I)", [("annex_i", "Is it a product, or a safety component of a product, "
                                             "covered by Annex I legislation that needs third-party conformity "
                                             "assessment (machinery, toys, medical devices, vehicles …)?")]),
-        ("The Art. 6(3) exception (only for Annex III areas): does the system …",
-         [(k, f"… {what}?") for k, what in EXCEPTIONS.items()]
-         + [("profiling", "Does it profile natural persons (evaluate aspects of their life from personal data)?")]),
-        ("Transparency (Art. 50): does the system …", [(k, f"… {what}?") for k, (_, what, _) in TRANSPARENCY.items()]),
+        ("The Art. 6(3) exception, for Annex III areas only. Tick each that is true: the system …",
+         [(k, f"… {what}") for k, what in EXCEPTIONS.items()]
+         + [("profiling", "… profiles natural persons (evaluates aspects of their lives from personal data)")]),
+        ("Transparency (Art. 50). Tick each that is true: the system …",
+         [(k, f"… {what}") for k, (_, what, _) in TRANSPARENCY.items()]),
     ]  # fmt: skip
 
 

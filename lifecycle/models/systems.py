@@ -110,6 +110,10 @@ class AISystem(BaseRecord):
         ordering = ["title"]
         verbose_name = "AI system"
 
+    def get_status_display(self) -> str:
+        """What the record header shows as the status: where the system is, and its EU AI Act tier."""
+        return f"{self.get_stage_display()} · {self.get_eu_tier_display()}"
+
     def clean(self):
         if self.origin != self.Origin.IN_HOUSE and not self.supplier_id:
             raise ValidationError({"supplier": "A supplied system names its supplier (A.10)."})

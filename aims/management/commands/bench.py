@@ -93,7 +93,9 @@ class Command(BaseCommand):
         logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # one line per page otherwise
         call_command("migrate", interactive=False, verbosity=0)
         self.Risk = apps.get_model("registers", "Risk")
-        systems = apps.get_model("lifecycle", "AISystem").objects.count() if apps.is_installed("lifecycle") else 0
+        systems = (
+            apps.get_model("lifecycle", "AISystem").objects.count() if apps.is_installed("lifecycle") else 0
+        )
         if self.Risk.objects.count() < risks or systems < SCALE_SYSTEMS:
             call_command("seed_scale", risks=risks, users=users, systems=SCALE_SYSTEMS, stdout=self.stdout)
         self.user = User.objects.filter(groups__name=roles.BOARD, is_active=True).order_by("username").first()
@@ -161,14 +163,23 @@ class Command(BaseCommand):
 
         if not apps.is_installed("lifecycle"):
             return
-        system = apps.get_model("lifecycle", "AISystem").objects.order_by("reference").values_list(
-            "reference", flat=True
-        ).first()
+        system = (
+            apps.get_model("lifecycle", "AISystem")
+            .objects.order_by("reference")
+            .values_list("reference", flat=True)
+            .first()
+        )
         self._page("AI system list page", "/systems/")
         self._page("AI systems by priority", "/systems/priority/")
         self._page("AI system list API, 50 a page", "/api/v1/systems/?page_size=50")
         if system:
             self._page("AI system detail page", f"/systems/{system}/")
+        statement = (
+            apps.get_model("lifecycle", "Statement").objects.values_list("reference", flat=True).first()
+        )
+        self._page("SoA entries list page", "/soa-entries/")
+        if statement:
+            self._page("Statement of Applicability page", f"/soa/{statement}/")
 
     def _page(self, name: str, url: str, baseline: int | None = None):
         problem = self._available(url)

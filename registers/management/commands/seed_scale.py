@@ -22,7 +22,7 @@ from django.utils import timezone
 from aims import roles
 from aims.catalogue_data import RISK_SOURCES
 from aims.models import Change, ReferenceCounter, Requirement, User
-from lifecycle.models import AISystem, Stage, Tier
+from lifecycle.models import AISystem, SoAEntry, Stage, Statement, Tier
 from registers.models import Risk, RiskCategory
 
 USER_PREFIX = "scale-owner-"
@@ -189,8 +189,53 @@ class Command(BaseCommand):
                 )
             )
         AISystem.objects.bulk_create(batch, batch_size=1000)
+        self._statement(owners[0], rng)
         self.stdout.write(f"  {count:,} AI systems")
         return count
+
+    @staticmethod
+    def _statement(owner: int, rng: random.Random) -> None:
+        """A Statement of Applicability with an entry per Annex A control, each covering ~50 of the scale
+        systems, so the SoA pages are measured at volume too. Made once."""
+        if Statement.objects.exists():
+            return
+        today = timezone.localdate()
+        counter = ReferenceCounter.objects.select_for_update().get_or_create(
+            prefix=Statement.reference_prefix
+        )[0]
+        counter.last += 1
+        counter.save(update_fields=["last"])
+        people = {"owner_id": owner, "created_by_id": owner, "updated_by_id": owner, "next_review_on": today}
+        Statement.objects.create(
+            reference=f"{Statement.reference_prefix}-{counter.last:04d}", title="Statement of Applicability (volume)",
+            **people,
+        )  # fmt: skip
+        controls = list(Requirement.objects.filter(kind=Requirement.Kind.CONTROL, standard__key="iso42001"))
+        first = Command._reserve_references(len(controls), SoAEntry.reference_prefix)
+        entries = SoAEntry.objects.bulk_create(
+            [
+                SoAEntry(
+                    reference=f"{SoAEntry.reference_prefix}-{first + k:04d}",
+                    title=f"{c.code} {c.title}"[:200],
+                    control=c,
+                    applicable=rng.random() > 0.1,
+                    justification="Volume data (seed_scale).",
+                    implementation=rng.choice(SoAEntry.Implementation.values),
+                    evidence="",
+                    **people,
+                )  # fmt: skip
+                for k, c in enumerate(controls)
+            ]
+        )
+        systems = list(AISystem.objects.values_list("pk", flat=True))
+        Link = SoAEntry.systems.through
+        Link.objects.bulk_create(
+            [
+                Link(soaentry_id=e.pk, aisystem_id=s)
+                for e in entries
+                for s in rng.sample(systems, min(50, len(systems)))
+            ]
+        )
 
     @staticmethod
     def _reserve_references(count: int, prefix: str = Risk.reference_prefix) -> int:
@@ -278,6 +323,8 @@ class Command(BaseCommand):
             Risk.requirements.through.objects.filter(risk__in=scale_risks.values("pk")).delete()
             removed = scale_risks.count()
             scale_risks.delete()
+            SoAEntry.objects.filter(owner__username__startswith=USER_PREFIX).delete()
+            Statement.objects.filter(owner__username__startswith=USER_PREFIX).delete()
             AISystem.objects.filter(owner__username__startswith=USER_PREFIX).delete()
             try:
                 scale_users = User.objects.filter(username__startswith=USER_PREFIX)
