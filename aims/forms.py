@@ -42,12 +42,17 @@ def owner_choices():
 
 
 class RecordForm(forms.ModelForm):
-    """Adds the hidden version the record had when the form was opened (optimistic concurrency)."""
+    """Adds the hidden version the record had when the form was opened (optimistic concurrency), and the
+    record's links to clauses and Annex A controls (put "requirements" in a fieldset to show them)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    requirements = RequirementChoiceField(label="Clauses and Annex A controls")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "requirements" not in (self._meta.fields or ()):
+            # Not on this register's form: without the field, saving never touches the record's links.
+            self.fields.pop("requirements", None)
         if "owner" in self.fields:
             self.fields["owner"].queryset = owner_choices()
         if self.instance.pk:

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from aims import permissions
 from aims.api.base import expected_version, make_api
 from aims.filters import RecordFilterSet, YesNoFilter
-from aims.forms import RecordForm, RequirementChoiceField
+from aims.forms import RecordForm
 from aims.records import StaleEdit
 from aims.services import RecordServices
 from aims.views.records import RecordMixin, make_views, record_url_names
@@ -42,8 +42,6 @@ services = RecordServices(AISystem, FIELDS)
 
 
 class AISystemForm(RecordForm):
-    requirements = RequirementChoiceField(label="Clauses and Annex A controls")
-
     class Meta:
         model = AISystem
         fields = [*FIELDS, "requirements"]

@@ -17,7 +17,7 @@ from aims.api.base import make_api
 from aims.charts import hbar_chart_svg
 from aims.files import stored_file_fields
 from aims.filters import RecordFilterSet
-from aims.forms import RecordForm, RequirementChoiceField
+from aims.forms import RecordForm
 from aims.models import Requirement
 from aims.records import Action
 from aims.services import RecordServices
@@ -218,7 +218,6 @@ class BiasForm(RecordForm):
         max_length=500,
         help_text="Comma-separated, e.g. gender, age_band. Empty: every column besides y_true and y_pred.",
     )
-    requirements = RequirementChoiceField(label="Clauses and Annex A controls")
 
     class Meta:
         model = BiasAssessment

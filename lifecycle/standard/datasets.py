@@ -14,7 +14,7 @@ from django.db import transaction
 from aims import records
 from aims.api.base import make_api
 from aims.filters import RecordFilterSet, YesNoFilter
-from aims.forms import RecordForm, RequirementChoiceField
+from aims.forms import RecordForm
 from aims.services import RecordServices
 from aims.views.records import make_views
 from lifecycle.models import AISystem, Dataset
@@ -82,8 +82,6 @@ services = DatasetServices(Dataset, FIELDS)
 
 
 class DatasetForm(RecordForm):
-    requirements = RequirementChoiceField(label="Clauses and Annex A controls")
-
     class Meta:
         model = Dataset
         fields = [*FIELDS, "requirements"]

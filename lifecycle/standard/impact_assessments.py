@@ -25,7 +25,7 @@ from aims import permissions, publishing, records
 from aims.actions import Input, RecordAction
 from aims.api.base import make_api
 from aims.filters import RecordFilterSet, YesNoFilter
-from aims.forms import RecordForm, RequirementChoiceField
+from aims.forms import RecordForm
 from aims.models import Lifecycle, Requirement
 from aims.records import StaleEdit
 from aims.services import RecordServices
@@ -271,8 +271,6 @@ class HarmForm(forms.ModelForm):
 
 # -- Pages ------------------------------------------------------------------------------------------------
 class ImpactAssessmentForm(RecordForm):
-    requirements = RequirementChoiceField(label="Clauses and Annex A controls")
-
     class Meta:
         model = ImpactAssessment
         fields = [*FIELDS, "requirements"]

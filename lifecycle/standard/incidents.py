@@ -19,7 +19,7 @@ from aims import permissions, records, roles
 from aims.actions import Input, RecordAction
 from aims.api.base import make_api
 from aims.filters import RecordFilterSet, YesNoFilter
-from aims.forms import RecordForm, RequirementChoiceField
+from aims.forms import RecordForm
 from aims.models import Notification, User
 from aims.records import history
 from aims.registry import registry
@@ -171,8 +171,6 @@ LOG = RecordAction(
 
 
 class IncidentForm(RecordForm):
-    requirements = RequirementChoiceField(label="Clauses and Annex A controls")
-
     class Meta:
         model = Incident
         fields = [*FIELDS, "requirements"]

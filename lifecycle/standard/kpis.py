@@ -32,7 +32,7 @@ from aims import permissions, records
 from aims.api.base import make_api
 from aims.charts import line_chart_svg
 from aims.filters import RecordFilterSet, YesNoFilter
-from aims.forms import RecordForm, RequirementChoiceField
+from aims.forms import RecordForm
 from aims.models import Notification
 from aims.registry import registry
 from aims.services import RecordServices
@@ -199,8 +199,6 @@ def _breached(kpi, measurement, *, actor):
 
 # -- the register -------------------------------------------------------------------------------------
 class KPIForm(RecordForm):
-    requirements = RequirementChoiceField(label="Clauses and Annex A controls")
-
     class Meta:
         model = KPI
         fields = [*FIELDS, "requirements"]

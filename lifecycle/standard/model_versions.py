@@ -19,7 +19,7 @@ from aims import records, roles
 from aims.actions import RecordAction
 from aims.api.base import make_api
 from aims.filters import RecordFilterSet, YesNoFilter
-from aims.forms import RecordForm, RequirementChoiceField
+from aims.forms import RecordForm
 from aims.models import Lifecycle, Notification
 from aims.records import Action
 from aims.services import RecordServices
@@ -187,8 +187,6 @@ ACTIONS = [
 
 # -- Pages and API ----------------------------------------------------------------------------------------
 class ModelVersionForm(RecordForm):
-    requirements = RequirementChoiceField(label="Clauses and Annex A controls")
-
     class Meta:
         model = ModelVersion
         fields = [*FIELDS, "requirements"]

@@ -22,7 +22,7 @@ from aims import jobs, permissions, publishing, records
 from aims.actions import RecordAction
 from aims.api.base import make_api
 from aims.filters import RecordFilterSet
-from aims.forms import RecordForm, RequirementChoiceField
+from aims.forms import RecordForm
 from aims.models import Lifecycle, Requirement
 from aims.pdf import html_to_pdf
 from aims.registry import registry
@@ -197,8 +197,6 @@ ACTIONS = [
 
 # -- pages -------------------------------------------------------------------------------------------
 class StatementForm(RecordForm):
-    requirements = RequirementChoiceField(label="Clauses and Annex A controls")
-
     class Meta:
         model = Statement
         fields = [*FIELDS, "requirements"]

@@ -10,7 +10,7 @@ from django.utils.html import format_html
 
 from aims.api.base import make_api
 from aims.filters import RecordFilterSet, YesNoFilter
-from aims.forms import RecordForm, RequirementChoiceField
+from aims.forms import RecordForm
 from aims.models import Requirement
 from aims.services import RecordServices
 from aims.views.records import make_views
@@ -64,7 +64,6 @@ class EntryForm(RecordForm):
     title = forms.CharField(
         max_length=200, required=False, help_text="Leave empty to use the control's code and title."
     )
-    requirements = RequirementChoiceField(label="Clauses and Annex A controls")
 
     class Meta:
         model = SoAEntry

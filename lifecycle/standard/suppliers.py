@@ -7,7 +7,7 @@ from django import forms
 
 from aims.api.base import make_api
 from aims.filters import RecordFilterSet
-from aims.forms import RecordForm, RequirementChoiceField
+from aims.forms import RecordForm
 from aims.services import RecordServices
 from aims.views.records import make_views
 from lifecycle.models import AISystem, Supplier
@@ -24,8 +24,6 @@ services = RecordServices(Supplier, FIELDS)
 
 
 class SupplierForm(RecordForm):
-    requirements = RequirementChoiceField(label="Clauses and Annex A controls")
-
     class Meta:
         model = Supplier
         fields = [*FIELDS, "requirements"]

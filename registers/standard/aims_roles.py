@@ -23,7 +23,7 @@ from rest_framework.response import Response
 from aims import permissions
 from aims.api.base import expected_version, make_api
 from aims.filters import RecordFilterSet
-from aims.forms import RecordForm, RequirementChoiceField
+from aims.forms import RecordForm
 from aims.models import User
 from aims.records import Action, StaleEdit, record_change
 from aims.services import RecordServices
@@ -193,7 +193,6 @@ class RaciMatrixView(RecordMixin, TemplateView):
 
 
 class AimsRoleForm(RecordForm):
-    requirements = RequirementChoiceField(label="Clauses and Annex A controls")
     people = forms.ModelMultipleChoiceField(
         queryset=User.objects.filter(is_active=True).order_by("username"),
         required=False,

@@ -9,7 +9,7 @@ from rest_framework import serializers
 from aims import roles
 from aims.api.base import make_api
 from aims.filters import RecordFilterSet
-from aims.forms import RecordForm, RequirementChoiceField
+from aims.forms import RecordForm
 from aims.models import User
 from aims.services import RecordServices
 from aims.views.records import make_views
@@ -42,7 +42,6 @@ class BoardRecordForm(RecordForm):
 
 
 class BoardMeetingForm(BoardRecordForm):
-    requirements = RequirementChoiceField(label="Clauses and Annex A controls")
     attendees = forms.ModelMultipleChoiceField(
         queryset=User.objects.filter(is_active=True).order_by("username"), required=False
     )

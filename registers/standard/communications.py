@@ -13,7 +13,7 @@ from aims import permissions, records
 from aims.actions import Input, RecordAction
 from aims.api.base import make_api
 from aims.filters import RecordFilterSet, YesNoFilter
-from aims.forms import RecordForm, RequirementChoiceField
+from aims.forms import RecordForm
 from aims.records import Action
 from aims.services import RecordServices
 from aims.views.records import make_views
@@ -68,8 +68,6 @@ LOG = RecordAction(
 
 
 class CommunicationForm(RecordForm):
-    requirements = RequirementChoiceField(label="Clauses and Annex A controls")
-
     class Meta:
         model = Communication
         fields = [*FIELDS, "requirements"]

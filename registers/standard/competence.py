@@ -14,7 +14,7 @@ from django.views.generic import TemplateView
 
 from aims.api.base import make_api
 from aims.filters import RecordFilterSet
-from aims.forms import RecordForm, RequirementChoiceField
+from aims.forms import RecordForm
 from aims.services import RecordServices
 from aims.views.records import RecordMixin, make_views
 from registers.models import AimsRole, CompetenceRequirement, Course, TrainingRecord
@@ -31,8 +31,6 @@ services = RecordServices(CompetenceRequirement, FIELDS)  # a change of courses 
 
 
 class CompetenceRequirementForm(RecordForm):
-    requirements = RequirementChoiceField(label="Clauses and Annex A controls")
-
     class Meta:
         model = CompetenceRequirement
         fields = [*FIELDS, "requirements"]

@@ -7,7 +7,7 @@ import django_filters as filters
 
 from aims.api.base import make_api
 from aims.filters import RecordFilterSet, YesNoFilter
-from aims.forms import RecordForm, RequirementChoiceField
+from aims.forms import RecordForm
 from aims.services import RecordServices
 from aims.views.records import make_views
 from registers.models import ContextIssue
@@ -24,8 +24,6 @@ services = RecordServices(ContextIssue, FIELDS)  # links to risks and opportunit
 
 
 class ContextIssueForm(RecordForm):
-    requirements = RequirementChoiceField(label="Clauses and Annex A controls")
-
     class Meta:
         model = ContextIssue
         fields = [*FIELDS, "requirements"]

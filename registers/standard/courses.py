@@ -6,7 +6,7 @@ import django_filters as filters
 
 from aims.api.base import make_api
 from aims.filters import RecordFilterSet, YesNoFilter
-from aims.forms import RecordForm, RequirementChoiceField
+from aims.forms import RecordForm
 from aims.services import RecordServices
 from aims.views.records import make_views
 from registers.models import Course
@@ -22,8 +22,6 @@ services = RecordServices(Course, FIELDS)
 
 
 class CourseForm(RecordForm):
-    requirements = RequirementChoiceField(label="Clauses and Annex A controls")
-
     class Meta:
         model = Course
         fields = [*FIELDS, "requirements"]

@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from aims.api.base import make_api
 from aims.filters import RecordFilterSet, YesNoFilter
-from aims.forms import RequirementChoiceField
 from aims.registry import registry
 from aims.services import RecordServices
 from aims.views.records import make_views
@@ -35,8 +34,6 @@ services = RecordServices(Decision, FIELDS)
 
 
 class DecisionForm(BoardRecordForm):
-    requirements = RequirementChoiceField(label="Clauses and Annex A controls")
-
     class Meta:
         model = Decision
         fields = [*FIELDS, "requirements"]

@@ -11,7 +11,7 @@ from django.utils import timezone
 from aims.api.base import make_api
 from aims.files import stored_file_fields, validate_upload
 from aims.filters import RecordFilterSet, YesNoFilter
-from aims.forms import RecordForm, RequirementChoiceField
+from aims.forms import RecordForm
 from aims.models import User
 from aims.services import RecordServices
 from aims.views.files import (
@@ -56,7 +56,6 @@ class DocumentForm(RecordForm):
         help_text="Optional when the text is above or the document is kept elsewhere: PDF, image, text or "
         "Office file.",
     )
-    requirements = RequirementChoiceField(label="Clauses and Annex A controls")
 
     class Meta:
         model = Document

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from aims.api.base import make_api
 from aims.filters import RecordFilterSet, YesNoFilter
-from aims.forms import RecordForm, RequirementChoiceField
+from aims.forms import RecordForm
 from aims.services import RecordServices
 from aims.views.records import make_views
 from registers.models import ImplementationAction, ReadinessAssessment
@@ -22,8 +22,6 @@ services = RecordServices(ImplementationAction, FIELDS)
 
 
 class ImplementationForm(RecordForm):
-    requirements = RequirementChoiceField(label="Clauses and Annex A controls")
-
     class Meta:
         model = ImplementationAction
         fields = [*FIELDS, "requirements"]

@@ -12,7 +12,7 @@ from django.views.generic import TemplateView
 from aims.api.base import make_api
 from aims.charts import Axes, heatmap_svg
 from aims.filters import RecordFilterSet
-from aims.forms import RecordForm, RequirementChoiceField
+from aims.forms import RecordForm
 from aims.services import RecordServices
 from aims.views.records import RecordMixin, make_views
 from registers.models import InterestedParty
@@ -32,8 +32,6 @@ services = RecordServices(InterestedParty, FIELDS)
 
 
 class InterestedPartyForm(RecordForm):
-    requirements = RequirementChoiceField(label="Clauses and Annex A controls")
-
     class Meta:
         model = InterestedParty
         fields = [*FIELDS, "requirements"]

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from aims.api.base import make_api
 from aims.filters import RecordFilterSet, YesNoFilter
-from aims.forms import RecordForm, RequirementChoiceField
+from aims.forms import RecordForm
 from aims.services import RecordServices
 from aims.views.records import make_views
 from registers.models import Objective
@@ -27,8 +27,6 @@ services = RecordServices(Objective, FIELDS)
 
 
 class ObjectiveForm(RecordForm):
-    requirements = RequirementChoiceField(label="Clauses and Annex A controls")
-
     class Meta:
         model = Objective
         fields = [*FIELDS, "requirements"]

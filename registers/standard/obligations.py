@@ -6,7 +6,7 @@ import django_filters as filters
 
 from aims.api.base import make_api
 from aims.filters import RecordFilterSet
-from aims.forms import RecordForm, RequirementChoiceField
+from aims.forms import RecordForm
 from aims.services import RecordServices
 from aims.views.records import make_views
 from registers.models import InterestedParty, Obligation
@@ -23,8 +23,6 @@ services = RecordServices(Obligation, FIELDS)  # a change of interested party is
 
 
 class ObligationForm(RecordForm):
-    requirements = RequirementChoiceField(label="Clauses and Annex A controls")
-
     class Meta:
         model = Obligation
         fields = [*FIELDS, "requirements"]

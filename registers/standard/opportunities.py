@@ -5,7 +5,7 @@ import django_filters as filters
 
 from aims.api.base import make_api
 from aims.filters import RecordFilterSet
-from aims.forms import RecordForm, RequirementChoiceField
+from aims.forms import RecordForm
 from aims.services import RecordServices
 from aims.views.records import make_views
 from registers.models import Opportunity
@@ -22,8 +22,6 @@ services = RecordServices(Opportunity, FIELDS)  # links to objectives are histor
 
 
 class OpportunityForm(RecordForm):
-    requirements = RequirementChoiceField(label="Clauses and Annex A controls")
-
     class Meta:
         model = Opportunity
         fields = [*FIELDS, "requirements"]

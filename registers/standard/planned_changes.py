@@ -14,7 +14,7 @@ from aims import permissions
 from aims.actions import Input, RecordAction
 from aims.api.base import make_api
 from aims.filters import RecordFilterSet
-from aims.forms import RecordForm, RequirementChoiceField
+from aims.forms import RecordForm
 from aims.records import Action, update_record
 from aims.services import RecordServices
 from aims.views.records import make_views
@@ -157,8 +157,6 @@ ACTIONS = [
 
 
 class PlannedChangeForm(RecordForm):
-    requirements = RequirementChoiceField(label="Clauses and Annex A controls")
-
     class Meta:
         model = PlannedChange
         fields = [*FIELDS, "requirements"]

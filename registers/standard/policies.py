@@ -17,7 +17,7 @@ from aims import publishing, roles
 from aims.actions import RecordAction
 from aims.api.base import make_api
 from aims.filters import RecordFilterSet
-from aims.forms import RecordForm, RequirementChoiceField
+from aims.forms import RecordForm
 from aims.models import Lifecycle, Notification, User
 from aims.registry import registry
 from aims.services import RecordServices
@@ -131,7 +131,6 @@ class PolicyForm(RecordForm):
         widget=forms.CheckboxSelectMultiple,
         help_text=Policy._meta.get_field("acknowledge_roles").help_text,
     )
-    requirements = RequirementChoiceField(label="Clauses and Annex A controls")
 
     class Meta:
         model = Policy

@@ -7,7 +7,7 @@ from django.utils.html import format_html
 
 from aims.api.base import make_api
 from aims.filters import RecordFilterSet, YesNoFilter
-from aims.forms import RecordForm, RequirementChoiceField
+from aims.forms import RecordForm
 from aims.services import RecordServices
 from aims.views.records import make_views
 from registers.models import AimsProcess, Resource
@@ -24,8 +24,6 @@ services = RecordServices(Resource, FIELDS)
 
 
 class ResourceForm(RecordForm):
-    requirements = RequirementChoiceField(label="Clauses and Annex A controls")
-
     class Meta:
         model = Resource
         fields = [*FIELDS, "requirements"]

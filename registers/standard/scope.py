@@ -7,7 +7,7 @@ from django import forms
 from aims import publishing
 from aims.api.base import make_api
 from aims.filters import RecordFilterSet
-from aims.forms import RecordForm, RequirementChoiceField
+from aims.forms import RecordForm
 from aims.models import Lifecycle
 from aims.services import RecordServices
 from aims.views.records import make_views
@@ -31,7 +31,6 @@ class ScopeForm(RecordForm):
         widget=forms.CheckboxSelectMultiple,
         help_text=ScopeStatement._meta.get_field("ai_roles").help_text,
     )
-    requirements = RequirementChoiceField(label="Clauses and Annex A controls")
 
     class Meta:
         model = ScopeStatement

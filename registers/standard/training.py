@@ -17,7 +17,7 @@ from aims import reminders
 from aims.api.base import make_api
 from aims.files import stored_file_fields, validate_upload
 from aims.filters import RecordFilterSet
-from aims.forms import RecordForm, RequirementChoiceField
+from aims.forms import RecordForm
 from aims.models import User
 from aims.models.records import ReviewCadence
 from aims.services import RecordServices
@@ -87,7 +87,6 @@ class TrainingRecordForm(RecordForm):
         widget=PrivateFileInput("trainingrecord-evidence", "evidence_name"),
         help_text="A certificate or attendance record: PDF, image, text or Office file.",
     )
-    requirements = RequirementChoiceField(label="Clauses and Annex A controls")
 
     class Meta:
         model = TrainingRecord

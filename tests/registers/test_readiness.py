@@ -232,3 +232,18 @@ def test_the_api_reads_and_rates_the_questionnaire(make_assessment, owner, audit
     refused = client_for(auditor).post(url, {"version": 2, "answers": []}, content_type="application/json")
     assert refused.status_code == 403
     assert assessment.answers.get(requirement__code="4.2").maturity is None
+
+
+def test_editing_through_a_form_without_clause_links_keeps_the_links(owner):
+    from aims.models import Requirement
+
+    clause = Requirement.objects.get(code="4.1", standard__key="iso42001")
+    assessment = readiness.services.create(
+        actor=owner, fields={"title": "Linked", "assessed_on": dt.date(2026, 3, 1)}, requirements=[clause]
+    )
+    data = {**form_data_for(assessment), "title": "Linked, renamed"}
+    assert "requirements" not in data  # this register's form does not offer the links
+    response = client_for(owner).post(f"/readiness/{assessment.reference}/edit/", data)
+    assert response.status_code == 302
+    assessment.refresh_from_db()
+    assert assessment.title == "Linked, renamed" and list(assessment.requirements.all()) == [clause]
