@@ -4,6 +4,7 @@ A register's own services (registers.services.risk_create ...) validate their ru
 views, the API, Celery tasks and management commands all go through them."""
 
 import datetime as dt
+from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
@@ -90,6 +91,8 @@ def display_value(obj, field) -> str:
         return str(display())
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, Decimal):  # 98.0000 as stored reads 98; 0.8123 stays as it is
+        return f"{value.normalize():f}"
     if isinstance(value, list):  # JSON lists of choices (AI roles, roles asked to acknowledge)
         return ", ".join(map(str, value))
     if isinstance(value, models.fields.files.FieldFile):

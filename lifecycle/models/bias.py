@@ -34,3 +34,7 @@ class BiasAssessment(BaseRecord):
     class Meta(BaseRecord.Meta):
         ordering = ["-created_at"]
         verbose_name = "bias assessment"
+
+    def get_status_display(self) -> str:
+        """What the record header shows as the status: the measured result."""
+        return {True: "Passed", False: "Failed"}.get(self.passed, "Not measured yet")

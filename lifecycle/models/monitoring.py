@@ -61,6 +61,10 @@ class KPI(BaseRecord):
                  f"threshold, and the warning {word} the breach threshold."}
             )  # fmt: skip
 
+    def get_status_display(self) -> str:
+        """What the record header shows as the status: the KPI's state."""
+        return self.get_state_display()
+
     def state_of(self, value) -> str:
         if value is None:
             return self.State.NO_DATA
