@@ -5,8 +5,7 @@ prioritised view so the highest-impact systems are brought under the AIMS first.
 import django_filters as filters
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Count
 from django.shortcuts import redirect
 from django.urls import path
 from django.views.generic import TemplateView
@@ -213,24 +212,23 @@ class ClassifyView(RecordMixin, TemplateView):
 TIER_RANK = {"prohibited": 0, "high": 1, "unclassified": 2, "limited": 3, "minimal": 4}
 
 
-def prioritised(queryset):
+def prioritised(queryset, limit: int = 200) -> list:
     """Highest impact first: tier (prohibited, high, not yet classified, limited, minimal), then
-    criticality, then open risks. One query, the risk count as a subquery."""
-    open_risks = (
+    criticality, then open risks. Two queries: the systems, and open risks counted per system name in
+    one grouped scan (a count per system, correlated, took seconds at 100,000 risks)."""
+    systems = list(queryset)
+    open_risks = dict(
         Risk.objects.live()
-        .filter(ai_system=OuterRef("title"))
         .exclude(status=Risk.Status.CLOSED)
+        .filter(ai_system__in={s.title for s in systems})
         .order_by()
-        .values("ai_system")
+        .values_list("ai_system")
         .annotate(n=Count("pk"))
-        .values("n")
     )
-    return queryset.annotate(
-        tier_rank=Case(
-            *[When(eu_tier=t, then=Value(r)) for t, r in TIER_RANK.items()], output_field=IntegerField()
-        ),
-        open_risks=Coalesce(Subquery(open_risks, output_field=IntegerField()), 0),
-    ).order_by("tier_rank", "-criticality", "-open_risks", "title")
+    for system in systems:
+        system.open_risks = open_risks.get(system.title, 0)
+    systems.sort(key=lambda s: (TIER_RANK.get(s.eu_tier, 9), -s.criticality, -s.open_risks, s.title))
+    return systems[:limit]
 
 
 class PriorityView(RecordMixin, TemplateView):
@@ -238,7 +236,7 @@ class PriorityView(RecordMixin, TemplateView):
     template_name = "lifecycle/aisystem_priority.html"
 
     def get_context_data(self, **kwargs):
-        systems = prioritised(self.visible().live().filter(in_scope=True))[:200]
+        systems = prioritised(self.visible().live().filter(in_scope=True))
         return super().get_context_data(
             systems=systems, model_meta=AISystem._meta, urls=record_url_names(AISystem), **kwargs
         )

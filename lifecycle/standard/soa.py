@@ -11,7 +11,8 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Window
+from django.db.models.functions import RowNumber
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import path
@@ -78,29 +79,50 @@ def issue_q(check: str | None = None) -> Q:
     return conditions["called_for"] | conditions["no_evidence"] | conditions["no_justification"]
 
 
+SHOWN_RISKS = 5  # per entry; the rest are a link away (thousands of risks can call for one control)
+
+
 def entry_rows(entries=None) -> list[dict]:
-    """Each live entry with the risks calling for it and its failed checks, in control order (the
-    organisation's own controls last). Three queries whatever the number of rows."""
+    """Each live entry with the risks calling for it (the first few, and how many in all) and its failed
+    checks, in control order (the organisation's own controls last). A fixed number of queries, and
+    bounded work, whatever the number of entries or risks."""
     entries = list(
         (entries if entries is not None else SoAEntry.objects.live())
         .select_related("control", "owner")
         .prefetch_related("systems", "risks")
         .order_by("control__position", "reference")
     )
+    controls = [e.control_id for e in entries if e.control_id]
+    links = Risk.requirements.through.objects.filter(requirement_id__in=controls, risk__in=_calling_risks())
+    counts = dict(links.order_by().values_list("requirement_id").annotate(n=Count("risk_id")))
+    first = (
+        links.annotate(
+            rank=Window(RowNumber(), partition_by=[F("requirement_id")], order_by=F("risk__reference").asc())
+        )
+        .filter(rank__lte=SHOWN_RISKS)
+        .select_related("risk")
+    )
     by_control = {}
-    links = Risk.requirements.through.objects.filter(
-        requirement_id__in=[e.control_id for e in entries if e.control_id], risk__in=_calling_risks()
-    ).select_related("risk")
-    for link in links:
+    for link in first:
         by_control.setdefault(link.requirement_id, {})[link.risk.pk] = link.risk
     rows = []
     for entry in entries:
         named = {
             r.pk: r for r in entry.risks.all() if r.archived_at is None and r.status != Risk.Status.CLOSED
         }
-        risks = sorted({**by_control.get(entry.control_id, {}), **named}.values(), key=lambda r: r.reference)
-        issues = issues_of(entry, risks)
-        rows.append({"entry": entry, "risks": risks, "issues": issues, "label": label_of(entry)})
+        shown = sorted({**by_control.get(entry.control_id, {}), **named}.values(), key=lambda r: r.reference)
+        total = max(counts.get(entry.control_id, 0), len(shown))
+        issues = issues_of(entry, shown)
+        rows.append(
+            {
+                "entry": entry,
+                "risks": shown[:SHOWN_RISKS],
+                "risk_count": total,
+                "more_risks": max(total - SHOWN_RISKS, 0),
+                "issues": issues,
+                "label": label_of(entry),
+            }
+        )
     return rows
 
 

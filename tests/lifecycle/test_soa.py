@@ -358,3 +358,26 @@ def test_demo_seeds_bias_assessments_and_a_published_soa_once(db, settings, tmp_
     assert (
         BiasAssessment.objects.count() == 2 and Risk.objects.count() == 1 and Statement.objects.count() == 1
     )
+
+
+def test_many_risks_calling_for_a_control_show_the_first_few_and_a_link(
+    make_entry, make_statement, owner, auditor, risk_fields, django_assert_max_num_queries
+):
+    for n in range(7):
+        risk_create(
+            actor=owner, fields={**risk_fields, "title": f"Risk {n}"}, requirements=[control("A.6.2.4")]
+        )
+    make_entry("A.6.2.4", justification="V&V for every model.", evidence="Validation reports")
+    statement = make_statement()
+    client = client_for(auditor)
+    client.get(f"/soa/{statement.reference}/")
+    with django_assert_max_num_queries(20) as few:
+        page = client.get(f"/soa/{statement.reference}/").content.decode()
+    assert 'href="/risks/?requirement=A.6.2.4">and 2 more</a>' in page
+    for n in range(7, 20):
+        risk_create(
+            actor=owner, fields={**risk_fields, "title": f"Risk {n}"}, requirements=[control("A.6.2.4")]
+        )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(f"/soa/{statement.reference}/").content.decode()
+    assert "and 15 more" in page
