@@ -66,7 +66,13 @@ def restrict(queryset, user, action: str = "view"):
 
 
 def allowed(user, action: str, obj) -> bool:
-    return restrict(type(obj).objects.filter(pk=obj.pk), user, action).exists()
+    """Whether `user` may do `action` to `obj`. Remembered on the user object for the rest of the request
+    (a record page asks once per button); the record's version is in the key, so a change asks again."""
+    key = (action, obj._meta.label_lower, obj.pk, getattr(obj, "version", None))
+    cache = user.__dict__.setdefault("_allowed_cache", {})
+    if key not in cache:
+        cache[key] = restrict(type(obj).objects.filter(pk=obj.pk), user, action).exists()
+    return cache[key]
 
 
 def can_add(user, model) -> bool:

@@ -111,6 +111,11 @@ def _reference_data(request):
     if not transactional and not (marker and marker.kwargs.get("transaction")):
         return
     request.getfixturevalue("transactional_db")
+    restore_reference_data()
+
+
+def restore_reference_data():
+    """What the data migrations load, back after a flush emptied every table."""
     import importlib
 
     from django.apps import apps

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from aims.api.router import router
 from aims.models import User
 from tests.base import client_for
+from tests.conftest import restore_reference_data
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +19,7 @@ def demo(django_db_setup, django_db_blocker):
         call_command("seed_demo", verbosity=0)
         yield
         call_command("flush", interactive=False, verbosity=0)
-        call_command("migrate", verbosity=0)  # the catalogue and roles come from data migrations
+        restore_reference_data()  # the catalogue and roles the data migrations loaded
 
 
 def _queries(client, url) -> tuple[int, int]:

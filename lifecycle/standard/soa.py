@@ -47,6 +47,9 @@ CHECKS = {
 
 
 # -- the entries and their checks ------------------------------------------------------------------
+ANNEX_A_CONTROLS = 38  # ISO/IEC 42001:2023 Annex A; the catalogue's data migration loads exactly these
+
+
 def annex_a_controls():
     return Requirement.objects.filter(standard__key="iso42001", kind=Requirement.Kind.CONTROL).order_by(
         "position"
@@ -241,16 +244,19 @@ def statement_context(request, statement, tab):
     rows = entry_rows()
     counts = {key: sum(1 for r in rows if any(k == key for k, _ in r["issues"])) for key in CHECKS}
     applicable = [r for r in rows if r["entry"].applicable]
+    implemented = sum(
+        1 for r in applicable if r["entry"].implementation == SoAEntry.Implementation.IMPLEMENTED
+    )
+    # Both from the rows already loaded: the same figures as implementation_percent(), no more queries.
+    covered = {r["entry"].control_id for r in rows if r["entry"].control_id}
     return {
         "rows": rows,
-        "percent": implementation_percent(),
+        "percent": round(100 * implemented / len(applicable)) if applicable else 0,
         "applicable_count": len(applicable),
-        "implemented_count": sum(
-            1 for r in applicable if r["entry"].implementation == SoAEntry.Implementation.IMPLEMENTED
-        ),
+        "implemented_count": implemented,
         "check_counts": [(CHECKS[key], key, n) for key, n in counts.items()],
         "rows_with_issues": sum(1 for r in rows if r["issues"]),
-        "missing_controls": annex_a_controls().exclude(soa_entries__isnull=False).count(),
+        "missing_controls": ANNEX_A_CONTROLS - len(covered),
         "in_force": publishing.published_version(statement),
     }
 

@@ -6,6 +6,7 @@ with their checks and freezes them when the board approves it."""
 import django_filters as filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import BooleanField, ExpressionWrapper
 from django.utils.html import format_html
 
 from aims.api.base import make_api
@@ -104,9 +105,11 @@ class EntryFilterSet(RecordFilterSet):
 
 
 def issues_cell(entry):
-    # Only an excluded control needs the risks looked up (check a); the others are the row's own fields.
-    risks = soa.entry_rows(SoAEntry.objects.filter(pk=entry.pk))[0]["risks"] if not entry.applicable else []
-    issues = soa.issues_of(entry, risks)
+    """The row's failed checks. Check (a) comes from the list's `called_for` annotation (one SQL
+    expression for the whole page), not from looking up each excluded control's risks row by row."""
+    issues = soa.issues_of(entry, [])
+    if getattr(entry, "called_for", False):
+        issues.insert(0, ("called_for", soa.CHECKS["called_for"]))
     if not issues:
         return "none"
     return format_html(
@@ -150,6 +153,15 @@ views = make_views(
     detail_template="lifecycle/soa_entry_detail.html",
     detail_context=entry_context,
 )
+
+
+class EntryListView(views.list):
+    def visible(self):
+        called_for = ExpressionWrapper(soa.issue_q("called_for"), output_field=BooleanField())
+        return super().visible().annotate(called_for=called_for)
+
+
+views.list = EntryListView
 
 ViewSet = make_api(
     SoAEntry,
