@@ -467,3 +467,17 @@ def test_demo_kpis_are_seeded_once_with_a_year_of_measurements(db):
     assert Incident.objects.get(drafted_from__startswith="KPI-").system == chatbot
     assert KPI.objects.get(state="breach").system == chatbot
     assert seed_kpis(users) == 0 and Measurement.objects.count() == 48
+
+
+def test_overdue_gives_the_same_answer_on_the_embedded_databases_path(make_kpi, owner, monkeypatch):
+    """SQLite (make run) cannot add a column's days to a timestamp, so the dates are compared in Python."""
+    from django.db import connection
+
+    from lifecycle.standard.kpis import overdue
+
+    late = make_kpi()
+    measure(late, "0.9", actor=owner, days_ago=40)
+    make_kpi(title="Just created")
+    in_sql = set(overdue(KPI.objects.all()).values_list("pk", flat=True))
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    assert set(overdue(KPI.objects.all()).values_list("pk", flat=True)) == in_sql == {late.pk}
