@@ -15,6 +15,8 @@ A register may also widen or narrow the defaults through attributes of its model
 - `restrict_view(queryset, user)`: who sees what, when not everyone sees everything (concerns).
 """
 
+from contextlib import contextmanager
+
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import BigIntegerField, Q
@@ -66,13 +68,29 @@ def restrict(queryset, user, action: str = "view"):
 
 
 def allowed(user, action: str, obj) -> bool:
-    """Whether `user` may do `action` to `obj`. Remembered on the user object for the rest of the request
-    (a record page asks once per button); the record's version is in the key, so a change asks again."""
+    """Whether `user` may do `action` to `obj`; inside `remembered(user)`, each question is asked once."""
+    cache = getattr(user, "_allowed_cache", None)
     key = (action, obj._meta.label_lower, obj.pk, getattr(obj, "version", None))
-    cache = user.__dict__.setdefault("_allowed_cache", {})
-    if key not in cache:
-        cache[key] = restrict(type(obj).objects.filter(pk=obj.pk), user, action).exists()
-    return cache[key]
+    if cache is not None and key in cache:
+        return cache[key]
+    answer = restrict(type(obj).objects.filter(pk=obj.pk), user, action).exists()
+    if cache is not None:
+        cache[key] = answer
+    return answer
+
+
+@contextmanager
+def remembered(user):
+    """While a page is drawn, remember each answer of `allowed` (a record page asks the same question once
+    per button). Only for the block: grants and roles may change afterwards, and must be asked again."""
+    if getattr(user, "_allowed_cache", None) is not None:  # already remembering (nested)
+        yield
+        return
+    user._allowed_cache = {}
+    try:
+        yield
+    finally:
+        user._allowed_cache = None
 
 
 def can_add(user, model) -> bool:

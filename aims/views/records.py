@@ -137,6 +137,10 @@ class RecordDetailView(RecordMixin, TemplateView):
     actions: tuple = ()  # aims.actions.RecordAction offered as buttons
     detail_context = None  # callable(request, record, tab) -> dict, for a register's own template
 
+    def get(self, request, *args, **kwargs):
+        with permissions.remembered(request.user):  # each button asks the same questions
+            return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         record = self.get_record()
