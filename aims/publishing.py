@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 
-from aims import permissions, roles
+from aims import permissions
 from aims.actions import Input, RecordAction
 from aims.models import Lifecycle, RecordVersion
 from aims.records import Action, display_value, tracked_fields, update_record
@@ -248,19 +248,6 @@ def lifecycle_actions() -> list[RecordAction]:
             style="danger",
         ),
     ]
-
-
-def restrict_approve(queryset, user):
-    """Publishable models use this as `restrict_approve`: the board approves what is in review."""
-    if not user.has_role(roles.BOARD):
-        return queryset.none()
-    return queryset.filter(status=Lifecycle.IN_REVIEW)
-
-
-def approve_denial_reason(user, obj) -> str:
-    if obj.status != Lifecycle.IN_REVIEW:
-        return f"{obj.reference} is {obj.get_status_display().lower()}; only a version in review is approved."
-    return ""
 
 
 # Words, runs of punctuation and runs of whitespace: "OCR;" differs from "OCR" by the ";" alone.

@@ -4,7 +4,6 @@ fundamental-rights fields for high-risk deployers; each harm scored and optional
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from aims import publishing
 from aims.models import BaseRecord, Publishable
 from aims.models.records import live_index
 
@@ -45,9 +44,6 @@ class ImpactAssessment(Publishable, BaseRecord):
     fria_oversight = models.TextField("human oversight measures", blank=True)
     fria_remedies = models.TextField("measures if the risks materialise, incl. complaints", blank=True)
     reassessment_due = models.BooleanField(default=False, editable=False)
-
-    restrict_approve = classmethod(lambda cls, qs, user: publishing.restrict_approve(qs, user))
-    approve_denial_reason = staticmethod(publishing.approve_denial_reason)
 
     class Meta(BaseRecord.Meta):
         ordering = ["-created_at"]

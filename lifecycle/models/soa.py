@@ -3,7 +3,6 @@ controls, versioned through board approval as a whole statement."""
 
 from django.db import models
 
-from aims import publishing
 from aims.models import BaseRecord, Publishable
 
 
@@ -14,9 +13,6 @@ class Statement(Publishable, BaseRecord):
     history_extra = ("status", "version_number", "published_on")
 
     introduction = models.TextField(blank=True)
-
-    restrict_approve = classmethod(lambda cls, qs, user: publishing.restrict_approve(qs, user))
-    approve_denial_reason = staticmethod(publishing.approve_denial_reason)
 
     class Meta(BaseRecord.Meta):
         ordering = ["reference"]

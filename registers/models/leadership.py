@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from aims import publishing, roles
+from aims import roles
 from aims.models import BaseRecord, Publishable
 
 from .choices import AimsProcess, check_choice_list
@@ -38,9 +38,6 @@ class Policy(Publishable, BaseRecord):
     acknowledge_people = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name="people asked to acknowledge"
     )
-
-    restrict_approve = classmethod(lambda cls, qs, user: publishing.restrict_approve(qs, user))
-    approve_denial_reason = staticmethod(publishing.approve_denial_reason)
 
     class Meta(BaseRecord.Meta):
         ordering = ["reference"]

@@ -2,7 +2,6 @@
 
 from django.db import models
 
-from aims import publishing
 from aims.models import BaseRecord, Publishable
 
 from .choices import AiRole, check_choice_list
@@ -34,9 +33,6 @@ class ScopeStatement(Publishable, BaseRecord):
         blank=True,
         help_text="Each Annex A control or activity left out, and why; an auditor checks these.",
     )
-
-    restrict_approve = classmethod(lambda cls, qs, user: publishing.restrict_approve(qs, user))
-    approve_denial_reason = staticmethod(publishing.approve_denial_reason)
 
     class Meta(BaseRecord.Meta):
         ordering = ["reference"]
