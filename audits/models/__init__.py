@@ -1,0 +1,3 @@
+from .evidence import Evidence, EvidenceFile, EvidenceLink
+
+__all__ = ["Evidence", "EvidenceFile", "EvidenceLink"]
