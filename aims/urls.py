@@ -5,6 +5,8 @@ urlpatterns = [
     path("", include("aims.urls_core")),
     path("", include("registers.urls")),
     path("", include("lifecycle.urls")),
+    path("", include("audits.urls")),
+    path("", include("reviews.urls")),
     path("api/v1/", include("aims.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

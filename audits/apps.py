@@ -2,7 +2,10 @@ from django.apps import AppConfig
 
 
 class AuditsConfig(AppConfig):
-    """Check: clauses 9.1-9.2 -- audit programme, audits, findings, evidence packs."""
+    """Check: clauses 9.1-9.2 -- evidence library, audit programme, audits, findings, evidence packs."""
 
     name = "audits"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import plugins  # noqa: F401  registers, API routes

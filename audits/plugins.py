@@ -1,0 +1,7 @@
+"""What the Check registers plug into the core: navigation, API routes, reminders."""
+
+from aims.plugins import install
+
+from . import standard
+
+install(standard, cycle="Check")

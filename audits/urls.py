@@ -1,0 +1,5 @@
+from aims.plugins import urlpatterns_for
+
+from . import standard
+
+urlpatterns = urlpatterns_for(standard)

@@ -1,1 +1,0 @@
-# Models arrive with the issues for this part of the cycle.
