@@ -8,8 +8,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Written after a successful install; pip only runs again when pyproject.toml is newer than it.
 STAMP := $(VENV)/.installed
-# Extra pytest arguments, e.g. `make test ARGS="tests/aims -x"`.
+# Extra pytest arguments, e.g. `make test ARGS="tests/aims -x"`; TEST_WORKERS=0 runs in one process.
 ARGS ?=
+TEST_WORKERS ?= 2
 
 .PHONY: help install run test bench lint format clean distclean
 
@@ -45,8 +46,8 @@ test: export REDIS_URL ?= redis://127.0.0.1:6379/15
 test: export DJANGO_ALLOW_ASYNC_UNSAFE = true
 # pytest exits 5 when it collected nothing: a broken test path, never a pass.
 test: $(STAMP)
-	@echo "$(BIN)/pytest $(ARGS)"
-	@$(BIN)/pytest $(ARGS); rc=$$?; \
+	@echo "$(BIN)/pytest -n $(TEST_WORKERS) $(ARGS)"
+	@$(BIN)/pytest -n $(TEST_WORKERS) $(ARGS); rc=$$?; \
 	if [ $$rc = 5 ]; then echo "make test: pytest collected no tests" >&2; fi; exit $$rc
 
 bench: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/aims_bench

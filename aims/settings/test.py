@@ -7,6 +7,14 @@ os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
 os.environ.setdefault("AIMS_VAR_DIR", tempfile.mkdtemp(prefix="aims-test-"))
 
+# Parallel test workers (pytest-xdist: gw0, gw1 ...) share one Redis server; each takes its own database
+# number, so one worker's Celery test never consumes another's queued jobs.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _worker.startswith("gw") and os.environ.get("REDIS_URL"):
+    _base, _, _db = os.environ["REDIS_URL"].rpartition("/")
+    if _db.isdigit():
+        os.environ["REDIS_URL"] = f"{_base}/{(int(_db) + int(_worker[2:])) % 16}"
+
 from .base import *  # noqa: E402,F403
 
 ALLOWED_HOSTS = ["localhost", "127.0.0.1", "testserver"]

@@ -37,7 +37,8 @@ def test_owner_uploads_predictions_and_sees_the_groups_and_the_verdict(
     page.get_by_label("AI system").select_option(label=str(system))
     page.get_by_label("Data representativeness", exact=True).select_option("partly")
     page.get_by_label("Predictions (CSV)").set_input_files(predictions)
-    page.get_by_role("button", name="Create bias assessment").click()
+    # Measuring fairness loads fairlearn (pandas, scikit-learn) on first use: seconds on a busy machine.
+    page.get_by_role("button", name="Create bias assessment").click(timeout=30_000)
 
     heading = page.get_by_role("heading", level=1)
     expect(heading).to_contain_text(re.compile(r"BIA-\d{4}"))
