@@ -6,107 +6,318 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('aims', '0004_notification_kinds'),
+        ("aims", "0004_notification_kinds"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ManagementReview',
+            name="ManagementReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(editable=False, max_length=20, unique=True)),
-                ('title', models.CharField(max_length=200)),
-                ('review_cadence', models.PositiveSmallIntegerField(choices=[(30, 'Monthly'), (91, 'Quarterly'), (182, 'Every six months'), (365, 'Yearly')], default=91)),
-                ('next_review_on', models.DateField(blank=True, null=True, verbose_name='next review')),
-                ('last_reviewed_on', models.DateField(blank=True, editable=False, null=True, verbose_name='last reviewed')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('archived_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('scheduled_on', models.DateField(verbose_name='scheduled for')),
-                ('period_from', models.DateField(verbose_name='period covered from')),
-                ('period_to', models.DateField(verbose_name='period covered to')),
-                ('cadence_months', models.PositiveSmallIntegerField(default=12, help_text='How often management reviews are held; at least once a year.', verbose_name='held every (months)')),
-                ('status', models.CharField(choices=[('planned', 'Planned'), ('inputs_frozen', 'Inputs frozen'), ('held', 'Held'), ('signed_off', 'Signed off')], default='planned', editable=False, max_length=14)),
-                ('held_on', models.DateField(blank=True, editable=False, null=True, verbose_name='held on')),
-                ('minutes', models.TextField(blank=True, help_text='What was discussed and concluded.')),
-                ('signed_off_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('attendees', models.ManyToManyField(blank=True, related_name='management_reviews_invited', to=settings.AUTH_USER_MODEL, verbose_name='invited')),
-                ('attendees_present', models.ManyToManyField(blank=True, related_name='management_reviews_attended', to=settings.AUTH_USER_MODEL, verbose_name='present')),
-                ('chair', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='management_reviews_chaired', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('requirements', models.ManyToManyField(blank=True, help_text='The ISO/IEC 42001 clauses and Annex A controls this record serves.', related_name='%(app_label)s_%(class)s_records', to='aims.requirement', verbose_name='clauses and controls')),
-                ('signed_off_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('updated_by', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reference", models.CharField(editable=False, max_length=20, unique=True)),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "review_cadence",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (30, "Monthly"),
+                            (91, "Quarterly"),
+                            (182, "Every six months"),
+                            (365, "Yearly"),
+                        ],
+                        default=91,
+                    ),
+                ),
+                ("next_review_on", models.DateField(blank=True, null=True, verbose_name="next review")),
+                (
+                    "last_reviewed_on",
+                    models.DateField(blank=True, editable=False, null=True, verbose_name="last reviewed"),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("archived_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("scheduled_on", models.DateField(verbose_name="scheduled for")),
+                ("period_from", models.DateField(verbose_name="period covered from")),
+                ("period_to", models.DateField(verbose_name="period covered to")),
+                (
+                    "cadence_months",
+                    models.PositiveSmallIntegerField(
+                        default=12,
+                        help_text="How often management reviews are held; at least once a year.",
+                        verbose_name="held every (months)",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Planned"),
+                            ("inputs_frozen", "Inputs frozen"),
+                            ("held", "Held"),
+                            ("signed_off", "Signed off"),
+                        ],
+                        default="planned",
+                        editable=False,
+                        max_length=14,
+                    ),
+                ),
+                ("held_on", models.DateField(blank=True, editable=False, null=True, verbose_name="held on")),
+                ("minutes", models.TextField(blank=True, help_text="What was discussed and concluded.")),
+                ("signed_off_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "attendees",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="management_reviews_invited",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="invited",
+                    ),
+                ),
+                (
+                    "attendees_present",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="management_reviews_attended",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="present",
+                    ),
+                ),
+                (
+                    "chair",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="management_reviews_chaired",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "requirements",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The ISO/IEC 42001 clauses and Annex A controls this record serves.",
+                        related_name="%(app_label)s_%(class)s_records",
+                        to="aims.requirement",
+                        verbose_name="clauses and controls",
+                    ),
+                ),
+                (
+                    "signed_off_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'management review',
-                'ordering': ['-scheduled_on', '-reference'],
-                'abstract': False,
+                "verbose_name": "management review",
+                "ordering": ["-scheduled_on", "-reference"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='ReviewAction',
+            name="ReviewAction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(editable=False, max_length=20, unique=True)),
-                ('title', models.CharField(max_length=200)),
-                ('review_cadence', models.PositiveSmallIntegerField(choices=[(30, 'Monthly'), (91, 'Quarterly'), (182, 'Every six months'), (365, 'Yearly')], default=91)),
-                ('next_review_on', models.DateField(blank=True, null=True, verbose_name='next review')),
-                ('last_reviewed_on', models.DateField(blank=True, editable=False, null=True, verbose_name='last reviewed')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('archived_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('kind', models.CharField(choices=[('improvement', 'Continual improvement opportunity'), ('change', 'Change needed to the AIMS'), ('resources', 'Resource need')], max_length=12, verbose_name='kind of output')),
-                ('description', models.TextField(blank=True, verbose_name='decision and what will be done')),
-                ('due_on', models.DateField(verbose_name='due')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('in_progress', 'In progress'), ('done', 'Done'), ('cancelled', 'Cancelled')], default='open', max_length=12)),
-                ('completed_on', models.DateField(blank=True, null=True, verbose_name='completed on')),
-                ('created_by', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('requirements', models.ManyToManyField(blank=True, help_text='The ISO/IEC 42001 clauses and Annex A controls this record serves.', related_name='%(app_label)s_%(class)s_records', to='aims.requirement', verbose_name='clauses and controls')),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='actions', to='reviews.managementreview')),
-                ('updated_by', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reference", models.CharField(editable=False, max_length=20, unique=True)),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "review_cadence",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (30, "Monthly"),
+                            (91, "Quarterly"),
+                            (182, "Every six months"),
+                            (365, "Yearly"),
+                        ],
+                        default=91,
+                    ),
+                ),
+                ("next_review_on", models.DateField(blank=True, null=True, verbose_name="next review")),
+                (
+                    "last_reviewed_on",
+                    models.DateField(blank=True, editable=False, null=True, verbose_name="last reviewed"),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("archived_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("improvement", "Continual improvement opportunity"),
+                            ("change", "Change needed to the AIMS"),
+                            ("resources", "Resource need"),
+                        ],
+                        max_length=12,
+                        verbose_name="kind of output",
+                    ),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="decision and what will be done")),
+                ("due_on", models.DateField(verbose_name="due")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("in_progress", "In progress"),
+                            ("done", "Done"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="open",
+                        max_length=12,
+                    ),
+                ),
+                ("completed_on", models.DateField(blank=True, null=True, verbose_name="completed on")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "requirements",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The ISO/IEC 42001 clauses and Annex A controls this record serves.",
+                        related_name="%(app_label)s_%(class)s_records",
+                        to="aims.requirement",
+                        verbose_name="clauses and controls",
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="actions",
+                        to="reviews.managementreview",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'management review action',
-                'ordering': ['due_on', 'reference'],
-                'abstract': False,
+                "verbose_name": "management review action",
+                "ordering": ["due_on", "reference"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='ReviewInputs',
+            name="ReviewInputs",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('frozen_at', models.DateTimeField()),
-                ('since', models.DateField()),
-                ('until', models.DateField()),
-                ('sections', models.JSONField(default=list)),
-                ('frozen_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='freezes', to='reviews.managementreview')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                ("frozen_at", models.DateTimeField()),
+                ("since", models.DateField()),
+                ("until", models.DateField()),
+                ("sections", models.JSONField(default=list)),
+                (
+                    "frozen_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="freezes",
+                        to="reviews.managementreview",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-number'],
+                "ordering": ["-number"],
             },
         ),
         migrations.AddIndex(
-            model_name='managementreview',
-            index=models.Index(condition=models.Q(('archived_at__isnull', True)), fields=['id'], name='reviews_managementreview_live'),
+            model_name="managementreview",
+            index=models.Index(
+                condition=models.Q(("archived_at__isnull", True)),
+                fields=["id"],
+                name="reviews_managementreview_live",
+            ),
         ),
         migrations.AddIndex(
-            model_name='reviewaction',
-            index=models.Index(condition=models.Q(('archived_at__isnull', True)), fields=['id'], name='reviews_reviewaction_live'),
+            model_name="reviewaction",
+            index=models.Index(
+                condition=models.Q(("archived_at__isnull", True)),
+                fields=["id"],
+                name="reviews_reviewaction_live",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reviewinputs',
-            constraint=models.UniqueConstraint(fields=('review', 'number'), name='one_number_per_freeze'),
+            model_name="reviewinputs",
+            constraint=models.UniqueConstraint(fields=("review", "number"), name="one_number_per_freeze"),
         ),
     ]
