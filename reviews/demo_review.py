@@ -21,10 +21,11 @@ MINUTES = """Chaired by the Chief Risk Officer. The AIMS manager presented the f
 
 1. Actions from the previous review: all closed except the model inventory clean-up, carried over.
 2. Context: the EU AI Act high-risk obligations for credit scoring and CV screening now drive the plan.
-3. Monitoring: the approval-rate ratio across applicant groups fell for a year and breached its threshold;
-   the chatbot grounded-answer rate breached too. Both systems stay under close watch.
-4. Risks: two critical risks remain above the appetite (postcode proxy, chatbot hallucinations).
-5. Incidents: the chatbot APR incident was reviewed; the grounding fix is in place.
+3. Monitoring: the approval-rate ratio across applicant groups fell all year towards its warning threshold,
+   and the chatbot grounded-answer rate is in warning. Both systems stay under close watch.
+4. Risks: the critical risks above the appetite were discussed one by one, the postcode proxy and the
+   chatbot's invented loan terms first.
+5. Incidents: the incident of the period was reviewed with its containment.
 
 Conclusion: the AIMS remains suitable, adequate and effective, with the four actions below."""
 

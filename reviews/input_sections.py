@@ -34,6 +34,11 @@ def number(value) -> str:
     return str(value)
 
 
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """ "1 AI incident", "3 AI incidents": summaries are read aloud in the meeting."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
 def _in_period(changes, since, until):
     return changes.filter(at__date__gte=since, at__date__lte=until)
 
@@ -58,8 +63,8 @@ def previous_actions(since: dt.date, until: dt.date) -> dict:
     counts = Counter(a.status for a in actions)
     overdue = [a for a in actions if a.is_overdue(today)]
     return {
-        "summary": f"{len(actions)} actions from earlier reviews: {counts[ReviewAction.Status.DONE]} done, "
-        f"{len(overdue)} overdue.",
+        "summary": f"{count(len(actions), 'action')} from earlier reviews: {counts[ReviewAction.Status.DONE]} "
+        f"done, {len(overdue)} overdue.",
         "figures": [
             *[(label, counts[value]) for value, label in ReviewAction.Status.choices],
             ("Overdue", len(overdue)),
@@ -112,7 +117,8 @@ def context_changes(since: dt.date, until: dt.date) -> dict:
             (f"{noun.capitalize()} archived", counts[Change.Action.ARCHIVED]),
         ]
     summary = (
-        f"{len(items)} context issues and interested parties were added, changed or archived in the period."
+        f"{count(len(items), 'context issue or interested party', 'context issues and interested parties')} "
+        "added, changed or archived in the period."
         if items
         else "No context issue or interested party changed in the period."
     )
@@ -161,12 +167,13 @@ def monitoring(since: dt.date, until: dt.date) -> dict:
                 kpi,
                 f"latest {number(kpi.period_value)}{unit}, target {number(kpi.target)}{unit} "
                 f"({kpi.get_direction_display().lower()}): {KPI.State(state).label.lower()}; "
-                f"{len(values)} measurements and {breaches} breaches in the period; {_trend(kpi, values)}",
+                f"{count(len(values), 'measurement')} and {count(breaches, 'breach', 'breaches')} in the period; "
+                f"{_trend(kpi, values)}",
             )
         )
     return {
-        "summary": f"{len(kpis)} KPIs: {states[KPI.State.OK]} on target, {states[KPI.State.BREACH]} in breach "
-        f"at the end of the period; {breaches_total} breaching measurements in the period.",
+        "summary": f"{count(len(kpis), 'KPI')}: {states[KPI.State.OK]} on target, {states[KPI.State.BREACH]} in breach "
+        f"at the end of the period; {count(breaches_total, 'breaching measurement')} in the period.",
         "figures": [
             ("KPIs monitored", len(kpis)),
             *[(label, states[value]) for value, label in KPI.State.choices],
@@ -257,7 +264,7 @@ def risks(since: dt.date, until: dt.date) -> dict:
         for r in above
     ] + [item(r, f"{text}; owner {r.owner}") for r, text in moved]  # fmt: skip
     return {
-        "summary": f"{sum(now_levels.values())} open risks now against {sum(start_levels.values())} at the start "
+        "summary": f"{count(sum(now_levels.values()), 'open risk')} now against {sum(start_levels.values())} at the start "
         f"of the period; {len(above)} above the appetite.",
         "figures": figures,
         "items": items[:ITEM_LIMIT],
@@ -274,7 +281,7 @@ def objectives(since: dt.date, until: dt.date) -> dict:
     counts = Counter(o.status for o in rows)
     average = round(sum(o.progress for o in rows) / len(rows))
     return {
-        "summary": f"{len(rows)} AI objectives, {average}% progress on average; "
+        "summary": f"{count(len(rows), 'AI objective')}, {average}% progress on average; "
         f"{counts[Objective.Status.AT_RISK]} at risk, {counts[Objective.Status.MISSED]} missed.",
         "figures": [(label, counts[value]) for value, label in Objective.Status.choices],
         "items": [
@@ -299,8 +306,8 @@ def incidents(since: dt.date, until: dt.date) -> dict:
         i for i in rows if i.serious or i.severity in (Incident.Severity.HIGH, Incident.Severity.CRITICAL)
     ]
     return {
-        "summary": f"{len(rows)} AI incidents became known in the period, {len(serious)} serious under the "
-        "EU AI Act."
+        "summary": f"{count(len(rows), 'AI incident')} became known in the period, {len(serious)} serious under "
+        "the EU AI Act."
         if rows
         else "No AI incident became known in the period.",
         "figures": [
@@ -359,7 +366,8 @@ def soa_changes(since: dt.date, until: dt.date) -> dict:
         for pk, entry in sorted(entries.items(), key=lambda kv: kv[1].reference)
     ]
     return {
-        "summary": f"{len(versions)} SoA versions approved and {len(entries)} SoA entries changed in the period."
+        "summary": f"{count(len(versions), 'SoA version')} approved and {count(len(entries), 'SoA entry', 'SoA entries')} "
+        "changed in the period."
         if versions or entries
         else "The Statement of Applicability did not change in the period.",
         "figures": [("SoA versions approved", len(versions)), ("SoA entries added or changed", len(entries))],
@@ -374,7 +382,8 @@ def opportunities(since: dt.date, until: dt.date) -> dict:
     counts = Counter(o.status for o in rows)
     new = sum(1 for o in rows if since <= timezone.localdate(o.created_at) <= until)
     return {
-        "summary": f"{len(rows)} opportunities, {new} new in the period; {counts[Opportunity.Status.PURSUING]} "
+        "summary": f"{count(len(rows), 'opportunity', 'opportunities')}, {new} new in the period; "
+        f"{counts[Opportunity.Status.PURSUING]} "
         "being pursued.",
         "figures": [
             ("New in the period", new),

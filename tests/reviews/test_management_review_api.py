@@ -172,3 +172,38 @@ def test_the_review_page_takes_a_bounded_number_of_queries(held_review, make_act
     client = client_for(board)
     for tab in ("details", "history", "links"):
         assert queries_for(client, f"/management-reviews/{held_review.reference}/?tab={tab}") <= 25, tab
+
+
+@pytest.mark.slow
+def test_no_input_to_the_review_endpoints_gives_a_server_error(held_review, make_action, manager):
+    """The schemathesis run of tests/test_api_fuzz.py, only over this app's endpoints and with a held
+    review and an action to find, so the detail routes and actions are exercised too."""
+    import schemathesis
+    from django.core.signals import request_finished, request_started
+    from django.core.wsgi import get_wsgi_application
+    from django.db import close_old_connections
+    from hypothesis import HealthCheck, given, settings
+
+    from aims.models import ApiToken
+
+    make_action(held_review)
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+        schema = schema.include(path_regex="management-reviews|review-actions")
+        headers = {"Authorization": f"Bearer {ApiToken.issue(user=manager, name='fuzz')[1]}"}
+        operations = [result.ok() for result in schema.get_all_operations()]
+        assert len(operations) >= 15
+
+        for operation in operations:
+
+            @given(case=operation.as_strategy())
+            @settings(max_examples=15, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+            def check(case):
+                case.call_and_validate(headers=headers, checks=[schemathesis.checks.not_a_server_error])
+
+            check()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)

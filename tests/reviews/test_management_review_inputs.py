@@ -132,7 +132,7 @@ def test_the_freeze_holds_every_section_compiled_from_real_records(
 
     monitoring = section(review, "monitoring")
     kpi_line = next(i for i in monitoring["items"] if i["reference"] == made["kpi"].reference)
-    assert "latest 0.86 ratio" in kpi_line["detail"] and "1 breaches" in kpi_line["detail"]
+    assert "latest 0.86 ratio" in kpi_line["detail"] and "1 breach in the period" in kpi_line["detail"]
     assert "falling (worsening)" in kpi_line["detail"]
     assert kpi_line["url"] == made["kpi"].get_absolute_url()
 
