@@ -17,17 +17,19 @@ from .services import action_services, freeze_inputs, record_meeting, review_ser
 HELD_TITLE = "Annual management review of the AIMS"
 NEXT_TITLE = "Next annual management review of the AIMS"
 
-MINUTES = """Chaired by the Chief Risk Officer. The AIMS manager presented the frozen inputs.
-
-1. Actions from the previous review: all closed except the model inventory clean-up, carried over.
-2. Context: the EU AI Act high-risk obligations for credit scoring and CV screening now drive the plan.
-3. Monitoring: the approval-rate ratio across applicant groups fell all year towards its warning threshold,
-   and the chatbot grounded-answer rate is in warning. Both systems stay under close watch.
-4. Risks: the critical risks above the appetite were discussed one by one, the postcode proxy and the
-   chatbot's invented loan terms first.
-5. Incidents: the incident of the period was reviewed with its containment.
-
-Conclusion: the AIMS remains suitable, adequate and effective, with the four actions below."""
+MINUTES = "\n\n".join(
+    [
+        "Chaired by the Chief Risk Officer. The AIMS manager presented the frozen inputs.",
+        "1. Actions from the previous review: none; this is the first management review kept in AIMS.\n"
+        "2. Context: the EU AI Act high-risk obligations for credit scoring and CV screening now drive the plan.\n"
+        "3. Monitoring: the approval-rate ratio across applicant groups fell all year towards its warning "
+        "threshold, and the chatbot grounded-answer rate is in warning. Both systems stay under close watch.\n"
+        "4. Risks: the critical risks above the appetite were discussed one by one, the postcode proxy and the "
+        "chatbot's invented loan terms first.\n"
+        "5. Incidents: the incident of the period was reviewed with its containment.",
+        "Conclusion: the AIMS remains suitable, adequate and effective, with the four actions below.",
+    ]
+)
 
 # title, kind, owner, days from the meeting to the due date, status, description
 ACTIONS = [

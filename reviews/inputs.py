@@ -15,8 +15,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.utils import timezone
-
 from .input_sections import (
     context_changes,
     incidents,
@@ -105,10 +103,6 @@ def not_yet_available(what: str) -> Builder:
 
     build.__name__ = f"not_yet_available_{what.split()[0]}"
     return build
-
-
-def now() -> dt.datetime:
-    return timezone.now()
 
 
 # The 9.3.2 inputs, in the order a review walks through them (our own short titles).
