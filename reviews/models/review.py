@@ -162,13 +162,14 @@ class ReviewAction(BaseRecord):
     def clean(self):
         errors = {}
         if self.pk is None and self.review_id:
-            review_status = ManagementReview.objects.filter(pk=self.review_id).values_list(
-                "status", flat=True
+            status = (
+                ManagementReview.objects.filter(pk=self.review_id).values_list("status", flat=True).first()
             )
-            if review_status.first() not in (
-                ManagementReview.Status.HELD,
-                ManagementReview.Status.SIGNED_OFF,
-            ):
+            if status == ManagementReview.Status.SIGNED_OFF:
+                errors["review"] = (
+                    "The review is signed off with the outputs it had: record a new decision at the next review."
+                )
+            elif status != ManagementReview.Status.HELD:
                 errors["review"] = (
                     "Outputs are recorded once the review's meeting is held: record the meeting first."
                 )

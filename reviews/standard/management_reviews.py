@@ -124,8 +124,7 @@ def review_context(request, record, tab) -> dict:
         "inputs": freezes[0] if freezes else None,
         "earlier_freezes": freezes[1:],
         "outputs": list(record.actions.live().select_related("owner")),
-        "can_add_output": record.status in (Status.HELD, Status.SIGNED_OFF)
-        and permissions.can_add(user, record.actions.model),
+        "can_add_output": record.status == Status.HELD and permissions.can_add(user, record.actions.model),
     }
 
 

@@ -37,7 +37,7 @@ class ReviewActionForm(RecordForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        held = Q(status__in=[ManagementReview.Status.HELD, ManagementReview.Status.SIGNED_OFF])
+        held = Q(status=ManagementReview.Status.HELD)  # outputs are added between meeting and sign-off
         keep = Q(pk=self.instance.review_id) if self.instance.review_id else Q(pk__in=[])
         self.fields["review"].queryset = ManagementReview.objects.filter(held | keep).order_by(
             "-scheduled_on"

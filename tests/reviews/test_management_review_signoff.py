@@ -123,6 +123,15 @@ def test_the_actions_of_a_signed_off_review_still_move_on(signed_off, owner):
     assert action.status == "done" and action.completed_on == TODAY
 
 
+def test_no_output_is_added_after_the_sign_off(signed_off, make_action, manager):
+    with pytest.raises(ValidationError) as refused:
+        make_action(signed_off, title="An afterthought")
+    assert "signed off with the outputs it had" in refused.value.message_dict["review"][0]
+    assert signed_off.actions.count() == 1
+    page = client_for(manager).get(f"/management-reviews/{signed_off.reference}/").content.decode()
+    assert "Add an output" not in page
+
+
 def test_after_the_meeting_only_minutes_and_attendance_change(held_review, manager):
     with pytest.raises(ValidationError) as refused:
         review_services.update(
