@@ -200,8 +200,8 @@ def risks(since: dt.date, until: dt.date) -> dict:
     criteria = RiskCriteria.current()
     status_by_label = {label: value for value, label in Risk.Status.choices}
     all_risks = list(
-        Risk.objects.filter(created_at__date__lte=max(until, timezone.localdate())).select_related("owner")
-    )
+        Risk.objects.select_related("owner")
+    )  # archived too: they may have been open at the start
     since_start = Change.objects.filter(
         content_type=ContentType.objects.get_for_model(Risk), at__date__gte=since
     ).order_by("-at", "-id")
