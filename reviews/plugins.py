@@ -1,7 +1,9 @@
-"""What the Act registers plug into the core: navigation, API routes, reminders."""
+"""What the Act registers plug into the core: navigation, API routes, reminders, dashboard, reports."""
 
 from aims.plugins import install
 
 from . import standard
 
 install(standard, cycle="Act")
+
+from . import dashboard, report  # noqa: E402,F401  the management review panel, reminders and PDF report

@@ -1,0 +1,209 @@
+"""Management reviews (ISO/IEC 42001 9.3): scheduled by the AIMS manager, inputs compiled from the
+registers and frozen (9.3.2), the meeting and its outputs recorded (9.3.3), signed off by a governance
+board member who did not chair it. Signed off, the review is read-only; its actions move on."""
+
+import django_filters as filters
+from django import forms
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action
+
+from aims import permissions, roles
+from aims.actions import Input, RecordAction
+from aims.api.base import make_api
+from aims.filters import RecordFilterSet
+from aims.forms import RecordForm
+from aims.models import User
+from aims.views.records import make_views
+from reviews.models import ManagementReview
+from reviews.report import EXTRA_URLS as REPORT_URLS
+from reviews.services import (
+    REVIEW_FIELDS,
+    freeze_inputs,
+    record_meeting,
+    review_services,
+    sign_off,
+)
+
+MENU = ("Management reviews", "management-reviews", 10)
+Status = ManagementReview.Status
+EXTRA_URLS = REPORT_URLS
+
+FREEZE = RecordAction(
+    "freeze",
+    "Compile and freeze inputs",
+    freeze_inputs,
+    lambda user, r: (
+        r.status in (Status.PLANNED, Status.INPUTS_FROZEN) and permissions.allowed(user, "change", r)
+    ),
+    done="{reference}: inputs compiled from the registers and frozen.",
+    style="primary",
+    description="Compile every 9.3.2 input section for the review's period and freeze it (again, until the "
+    "meeting is held; earlier freezes are kept).",
+)
+RECORD_MEETING = RecordAction(
+    "record-meeting",
+    "Record the meeting",
+    record_meeting,
+    lambda user, r: r.status == Status.INPUTS_FROZEN and permissions.allowed(user, "change", r),
+    done="{reference}: meeting recorded. Now record its outputs as actions.",
+    inputs=(
+        Input("held_on", "Held on", help_text="The meeting's date, as YYYY-MM-DD."),
+        Input("minutes", "Minutes", help_text="What was reviewed, discussed and concluded."),
+        Input(
+            "present",
+            "Who was present",
+            required=False,
+            help_text="Usernames separated by commas; leave empty if everyone invited and the chair attended.",
+        ),
+    ),
+    style="primary",
+    description="Record that the meeting was held: date (held_on), minutes and who was present (usernames).",
+)
+SIGN_OFF = RecordAction(
+    "sign-off",
+    "Sign off",
+    sign_off,
+    lambda user, r: r.status == Status.HELD and permissions.allowed(user, "approve", r),
+    done="{reference} signed off. It is read-only now; its actions stay open to update.",
+    inputs=(Input("note", "Note", required=False, help_text="Anything the board adds to its sign-off."),),
+    style="primary",
+    description="A governance board member who neither owns nor chaired the review signs it off.",
+)
+ACTIONS = [FREEZE, RECORD_MEETING, SIGN_OFF]
+
+
+def people():
+    """Anyone with an AIMS role may chair or attend."""
+    return User.objects.filter(is_active=True, groups__name__in=roles.ALL).distinct().order_by("username")
+
+
+class ManagementReviewForm(RecordForm):
+    class Meta:
+        model = ManagementReview
+        fields = [*REVIEW_FIELDS, "requirements"]
+        widgets = {
+            name: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+            for name in ("scheduled_on", "period_from", "period_to", "next_review_on")
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["chair"].queryset = people()
+        self.fields["attendees"].queryset = people()
+        self.fields["attendees_present"].queryset = people()
+        if self.instance.pk is None or self.instance.status in (Status.PLANNED, Status.INPUTS_FROZEN):
+            # Recorded with the meeting ("Record the meeting"); corrected here afterwards.
+            del self.fields["minutes"], self.fields["attendees_present"]
+
+
+class ManagementReviewFilterSet(RecordFilterSet):
+    search_fields = ("reference", "title", "minutes")
+    status = filters.MultipleChoiceFilter(choices=Status.choices)
+    ordering = filters.OrderingFilter(
+        fields=(
+            ("reference", "reference"),
+            ("title", "title"),
+            ("scheduled_on", "scheduled"),
+            ("status", "status"),
+        )
+    )
+
+    class Meta:
+        model = ManagementReview
+        fields = []
+
+
+def review_context(request, record, tab) -> dict:
+    """The frozen inputs, earlier freezes and the outputs, under the details."""
+    if tab != "details":
+        return {}
+    freezes = list(record.freezes.select_related("frozen_by"))
+    user = request.user
+    return {
+        "inputs": freezes[0] if freezes else None,
+        "earlier_freezes": freezes[1:],
+        "outputs": list(record.actions.live().select_related("owner")),
+        "can_add_output": record.status == Status.HELD and permissions.can_add(user, record.actions.model),
+    }
+
+
+views = make_views(
+    ManagementReview,
+    services=review_services,
+    form_class=ManagementReviewForm,
+    filterset_class=ManagementReviewFilterSet,
+    columns=[
+        ("Review", "title", "title"),
+        ("Scheduled for", "scheduled_on", "scheduled"),
+        ("Period covered", lambda r: f"{r.period_from:%Y-%m-%d} to {r.period_to:%Y-%m-%d}", None),
+        ("Status", "status", "status"),
+        ("Chair", "chair", None),
+        ("Owner", "owner", None),
+    ],
+    fieldsets=[
+        ("The review", ["scheduled_on", "period_from", "period_to", "cadence_months", "chair", "attendees"]),
+        ("The meeting", ["held_on", "attendees_present", "minutes", "signed_off_by", "signed_off_at"]),
+    ],
+    form_fieldsets=[
+        ("The review", ["title", "scheduled_on", "period_from", "period_to", "cadence_months"]),
+        ("Who takes part", ["chair", "attendees", "owner"]),
+        ("The meeting", ["attendees_present", "minutes"]),
+        ("Links and review", ["requirements", "review_cadence", "next_review_on"]),
+    ],
+    select_related=("owner", "chair", "signed_off_by"),
+    actions=ACTIONS,
+    detail_template="reviews/managementreview_detail.html",
+    detail_context=review_context,
+    lead="ISO/IEC 42001 9.3: top management reviews the AIMS at least once a year. Inputs are compiled from "
+    "the registers and frozen; the meeting's decisions become tracked actions; the board signs off.",
+    empty_text="No management review yet. Schedule the first one: choose the period it covers and who chairs it, "
+    "then compile and freeze its inputs before the meeting.",
+)
+# Who was invited and present show on the page and in the CSV/XLSX export: fetched with the page.
+views.detail.prefetch_related = ("requirements", "attendees", "attendees_present")
+views.list.prefetch_related = ("requirements", "attendees", "attendees_present")
+
+
+# -- API -------------------------------------------------------------------------------------------------
+
+_Api = make_api(
+    ManagementReview,
+    services=review_services,
+    fields=[*REVIEW_FIELDS, "status", "held_on", "signed_off_at"],
+    filterset_class=ManagementReviewFilterSet,
+    actions=ACTIONS,
+    doc="Management reviews (9.3). People by username. POST …/freeze/ compiles and freezes the inputs, "
+    "GET …/inputs/ lists every freeze, POST …/record-meeting/ and …/sign-off/ follow. DELETE archives.",
+)
+
+
+class ManagementReviewSerializer(_Api.serializer_class):
+    signed_off_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta(_Api.serializer_class.Meta):
+        fields = [*_Api.serializer_class.Meta.fields, "signed_off_by"]
+
+
+class FrozenInputsSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    frozen_at = serializers.DateTimeField()
+    frozen_by = serializers.StringRelatedField()
+    since = serializers.DateField()
+    until = serializers.DateField()
+    sections = serializers.ListField(child=serializers.DictField())
+
+
+class ViewSet(_Api):
+    __doc__ = _Api.__doc__
+    serializer_class = ManagementReviewSerializer
+    select_related = (*_Api.select_related, "signed_off_by")
+
+    @extend_schema(
+        responses=FrozenInputsSerializer(many=True), description="Every freeze of the inputs, newest first."
+    )
+    @action(detail=True, methods=["get"])
+    def inputs(self, request, *args, **kwargs):
+        review = self.get_object()
+        page = self.paginate_queryset(review.freezes.select_related("frozen_by"))
+        return self.get_paginated_response(FrozenInputsSerializer(page, many=True).data)

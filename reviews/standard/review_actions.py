@@ -1,0 +1,143 @@
+"""Management review actions (ISO/IEC 42001 9.3.3, 10.1): each output of a review -- a decision on a
+continual improvement opportunity, a change needed to the AIMS, a resource need -- tracked to done by its
+owner, reminded when overdue, and reported at the next review."""
+
+import datetime as dt
+
+import django_filters as filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+
+from aims.api.base import make_api
+from aims.filters import RecordFilterSet, YesNoFilter
+from aims.forms import RecordForm
+from aims.models import Notification
+from aims.registry import registry
+from aims.views.records import make_views
+from reviews.models import ManagementReview, ReviewAction
+from reviews.services import ACTION_FIELDS, action_services
+
+MENU = ("Management review actions", "review-actions", 11)
+Status = ReviewAction.Status
+
+
+def overdue(today: dt.date) -> Q:
+    return Q(due_on__lt=today) & ~Q(status__in=ReviewAction.CLOSED)
+
+
+class ReviewActionForm(RecordForm):
+    class Meta:
+        model = ReviewAction
+        fields = [*ACTION_FIELDS, "requirements"]
+        widgets = {
+            name: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+            for name in ("due_on", "completed_on", "next_review_on")
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        held = Q(status=ManagementReview.Status.HELD)  # outputs are added between meeting and sign-off
+        keep = Q(pk=self.instance.review_id) if self.instance.review_id else Q(pk__in=[])
+        self.fields["review"].queryset = ManagementReview.objects.filter(held | keep).order_by(
+            "-scheduled_on"
+        )
+        self.fields["review"].help_text = "The management review whose meeting decided it."
+
+
+class ReviewActionFilterSet(RecordFilterSet):
+    search_fields = ("reference", "title", "description")
+    review = filters.CharFilter(field_name="review__reference", label="Management review (reference)")
+    kind = filters.MultipleChoiceFilter(choices=ReviewAction.Kind.choices)
+    status = filters.MultipleChoiceFilter(choices=Status.choices)
+    overdue = YesNoFilter(method="filter_overdue", label="Overdue")
+    ordering = filters.OrderingFilter(
+        fields=(("reference", "reference"), ("title", "title"), ("due_on", "due"), ("status", "status"))
+    )
+
+    class Meta:
+        model = ReviewAction
+        fields = []
+
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        condition = overdue(timezone.localdate())
+        return queryset.filter(condition) if value else queryset.exclude(condition)
+
+
+views = make_views(
+    ReviewAction,
+    services=action_services,
+    form_class=ReviewActionForm,
+    filterset_class=ReviewActionFilterSet,
+    columns=[
+        ("Action", "title", "title"),
+        ("Review", "review.reference", None),
+        ("Kind", "kind", None),
+        ("Due", "due_on", "due"),
+        ("Status", "status", "status"),
+        ("Owner", "owner", None),
+    ],
+    fieldsets=[
+        ("The output", ["review", "kind", "description"]),
+        ("Progress", ["due_on", "status", "completed_on"]),
+    ],
+    form_fieldsets=[
+        ("The output", ["title", "review", "kind", "description"]),
+        ("Progress", ["owner", "due_on", "status", "completed_on"]),
+        ("Links and review", ["requirements", "review_cadence", "next_review_on"]),
+    ],
+    select_related=("owner", "review"),
+    lead="ISO/IEC 42001 9.3.3: the outputs of management reviews -- improvement decisions, changes to the "
+    "AIMS and resource needs -- each with an owner and a due date. The next review reports their status.",
+    empty_text="No management review actions yet. Once a review's meeting is recorded, add each decision "
+    "it took here, with an owner and a due date.",
+)
+
+
+class ReviewActionFormView(views.form):
+    """A new action opened from a review's page (?review=MR-0001) starts with that review."""
+
+    def get_form(self, data=None):
+        form = super().get_form(data)
+        reference = self.request.GET.get("review", "")
+        if self.record is None and data is None and reference:
+            form.initial["review"] = ManagementReview.objects.live().filter(reference=reference).first()
+        return form
+
+
+views.form = ReviewActionFormView
+
+
+ViewSet = make_api(
+    ReviewAction,
+    services=action_services,
+    fields=ACTION_FIELDS,
+    filterset_class=ReviewActionFilterSet,
+    doc="Management review actions (9.3.3). `review` by reference, `owner` by username; filter with "
+    "?review=MR-0001, ?overdue=true, ?status=. DELETE archives.",
+)
+
+
+# -- Reminders: an overdue action reminds its owner, once per due date --------------------------------------
+
+
+def overdue_reminders(today: dt.date):
+    late = (
+        ReviewAction.objects.live()
+        .filter(overdue(today), owner__is_active=True)
+        .select_related("owner", "review")
+    )
+    for action in late:
+        yield (
+            action.owner,
+            Notification.Kind.OVERDUE_ESCALATION,
+            f"mr-action-overdue:{action.pk}:{action.due_on.isoformat()}",
+            f"{action.reference} {action.title} (from management review {action.review.reference}) was due on "
+            f"{action.due_on:%Y-%m-%d} and is not done.",
+            action.get_absolute_url(),
+        )
+
+
+registry.add_reminder_source(overdue_reminders)
