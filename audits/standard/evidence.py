@@ -233,6 +233,21 @@ class EvidenceSerializer(_Api.serializer_class):
     def get_expired(self, obj) -> bool:
         return obj.is_expired()
 
+    def validate(self, attrs):
+        """The model's kind rules, named by the API's field names (`link`, not the model's `url`)."""
+        kind = attrs.get("kind", getattr(self.instance, "kind", Evidence.Kind.FILE))
+        url = attrs.get("url", getattr(self.instance, "url", ""))
+        has_file = bool(attrs.get("file") or getattr(self.instance, "file", None))
+        if kind == Evidence.Kind.LINK and not url:
+            raise serializers.ValidationError({"link": "A link needs its address."})
+        if kind == Evidence.Kind.FILE and url:
+            raise serializers.ValidationError({"link": "A file has no link; send kind 'link' or leave it out."})
+        if kind == Evidence.Kind.FILE and not has_file:
+            raise serializers.ValidationError(
+                {"file": "Upload the file (multipart/form-data), or send kind 'link' with its address."}
+            )
+        return attrs
+
 
 class ViewSet(_Api):
     __doc__ = _Api.__doc__
