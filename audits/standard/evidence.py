@@ -241,7 +241,9 @@ class EvidenceSerializer(_Api.serializer_class):
         if kind == Evidence.Kind.LINK and not url:
             raise serializers.ValidationError({"link": "A link needs its address."})
         if kind == Evidence.Kind.FILE and url:
-            raise serializers.ValidationError({"link": "A file has no link; send kind 'link' or leave it out."})
+            raise serializers.ValidationError(
+                {"link": "A file has no link; send kind 'link' or leave it out."}
+            )
         if kind == Evidence.Kind.FILE and not has_file:
             raise serializers.ValidationError(
                 {"file": "Upload the file (multipart/form-data), or send kind 'link' with its address."}
