@@ -2,8 +2,8 @@
 
 Every upload is validated, hashed and kept: the newest file is on Evidence.file and each one, the first
 included, is an EvidenceFile row numbered 1, 2, ..., so an evidence pack "as of" a date and an auditor
-can still download the file that was current then. Attaching evidence to a record is written in the
-history of both."""
+can still download the file that was current then. Attaching evidence to a record, and taking it off,
+is written in the evidence's history."""
 
 import datetime as dt
 
@@ -16,7 +16,7 @@ from django.db.models import Max
 from aims import permissions
 from aims.files import stored_file_fields
 from aims.models import Notification
-from aims.records import Action, history, record_change, update_record
+from aims.records import Action, history, update_record
 from aims.services import RecordServices
 
 from .models import Evidence, EvidenceFile, EvidenceLink
@@ -99,7 +99,8 @@ def _describe(record) -> str:
 @transaction.atomic
 def evidence_attach(evidence: Evidence, record, *, actor) -> EvidenceLink:
     """Attach `evidence` to `record` (a risk, an AI system, a finding ...). Whoever may change the record
-    and see the evidence may attach it; both histories say so."""
+    and see the evidence may attach it. The evidence's history says who attached it where; the record's
+    version does not move, so nobody's open form of the record goes stale."""
     permissions.require(actor, "change", record)
     if not permissions.allowed(actor, "view", evidence):
         raise PermissionDenied(f"You may not see {evidence.reference}, so you cannot attach it.")
@@ -152,23 +153,6 @@ def _note_link(evidence, record, *, actor, attached: bool):
             }
         ],  # fmt: skip
         note=f"{'Attached to' if attached else 'Detached from'} {record.reference}",
-    )
-    # The record's own history shows it too, without moving its version: nobody's open form of the
-    # record goes stale because evidence was attached.
-    ref = f"{evidence.reference} {evidence.title}"[:300]
-    record_change(
-        record,
-        actor=actor,
-        action=Action.UPDATED,
-        changes=[
-            {
-                "field": "evidence",
-                "label": "Evidence",
-                "old": "" if attached else ref,
-                "new": ref if attached else "",
-            }
-        ],  # fmt: skip
-        note=f"Evidence {evidence.reference} {'attached' if attached else 'detached'}",
     )
 
 

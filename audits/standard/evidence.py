@@ -89,7 +89,7 @@ class EvidenceFilterSet(RecordFilterSet):
     )  # fmt: skip
     serves = filters.ModelChoiceFilter(
         queryset=Requirement.objects.filter(kind__in=Requirement.MAPPABLE).order_by("standard", "position"),
-        to_field_name="code",
+        to_field_name="key",  # codes repeat across standards (7.5 in 42001 and 27001); keys do not
         field_name="requirements",
         label="Clause or control",
         empty_label="Any",

@@ -152,7 +152,7 @@ def test_list_filters_by_kind_type_clause_and_attached_record_type(make_evidence
 
     assert refs("kind=link") == {link.reference}
     assert refs("nature=document") == {mapped.reference}
-    assert refs("serves=6.1.2") == {mapped.reference}
+    assert refs("serves=iso42001:6.1.2") == {mapped.reference}
     assert refs("linked_type=registers.risk") == {link.reference}
     assert refs("search=methodology") == {mapped.reference}
     assert client.get("/evidence/?linked_type=nonsense").status_code == 200  # bad filter: a message, no 500
@@ -163,7 +163,7 @@ def test_list_filters_by_kind_type_clause_and_attached_record_type(make_evidence
 # -- links to records ------------------------------------------------------------------------------
 
 
-def test_an_owner_attaches_evidence_from_the_risk_page_and_both_histories_say_so(
+def test_an_owner_attaches_evidence_from_the_risk_page_and_its_history_says_so(
     make_evidence, make_risk, owner
 ):
     risk, evidence = make_risk(), make_evidence()
@@ -179,7 +179,6 @@ def test_an_owner_attaches_evidence_from_the_risk_page_and_both_histories_say_so
     tab = client.get(f"/risks/{risk.reference}/?tab=evidence").content.decode()
     assert evidence.reference in tab and f"/evidence/{evidence.reference}/file/" in tab
     assert history(evidence).first().note == f"Attached to {risk.reference}"
-    assert history(risk).first().changes[0]["new"].startswith(evidence.reference)
     risk.refresh_from_db()
     assert risk.version == 1  # nobody's open form of the risk goes stale
     again = client.post(
