@@ -107,6 +107,10 @@ class Evidence(BaseRecord):
         on = on or timezone.localdate()
         return self.archived_at is None and (self.valid_until is None or self.valid_until >= on)
 
+    def get_status_display(self) -> str:
+        """The record header's status: whether the evidence still counts (archive has its own badge)."""
+        return "Expired" if self.is_expired() else "Expiring" if self.is_expiring() else "Current"
+
     def is_expired(self, on: dt.date | None = None) -> bool:
         return self.valid_until is not None and self.valid_until < (on or timezone.localdate())
 

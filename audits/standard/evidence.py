@@ -46,6 +46,7 @@ class EvidenceForm(RecordForm):
         required=False,
         max_length=500,
         assume_scheme="https",
+        widget=forms.TextInput(attrs={"inputmode": "url"}),  # full width like the other text inputs
         help_text="For kind 'Link': where the evidence is kept (a contract system, a shared drive, a ticket).",
     )
 
@@ -85,6 +86,7 @@ class EvidenceFilterSet(RecordFilterSet):
         choices=[("current", "Current"), ("expired", "Expired"),
                  ("expiring", f"Expiring within {EXPIRING_WITHIN_DAYS} days")],
         method="filter_validity",
+        label="Validity",
         empty_label="Any",
     )  # fmt: skip
     serves = filters.ModelChoiceFilter(
@@ -158,7 +160,7 @@ views = make_views(
         ("Owner", "owner", None),
     ],
     fieldsets=[
-        ("The evidence", ["kind", "nature", "description", "url", "origin"]),
+        ("The evidence", ["kind", "nature", "description", "origin"]),  # the file or link: below
         ("Validity and access", ["valid_until", "confidentiality", "review_cadence", "next_review_on"]),
     ],
     form_fieldsets=[
