@@ -397,3 +397,32 @@ def test_services_refuse_attaching_archived_evidence(make_evidence, make_risk, o
     with pytest.raises(ValidationError) as exc:
         evidence_attach(evidence, make_risk(), actor=owner)
     assert "archived" in str(exc.value)
+
+
+# -- every record page --------------------------------------------------------------------------------
+
+
+def test_every_register_but_the_library_itself_has_an_evidence_tab():
+    from django.urls import resolve, reverse
+
+    from aims.registry import registry
+
+    for info in registry.registers:
+        view = resolve(reverse(info.model.url_name("detail"), args=["X-1"])).func.view_class
+        tabs = view().all_tabs({t.name: t for t in registry.record_tabs_for(info.model)})
+        assert ("evidence" in tabs) == (info.model is not Evidence), info.model
+        assert tabs[-1] == "history"
+
+
+def test_a_plain_register_page_shows_its_evidence_tab(make_evidence, owner, auditor):
+    from registers.standard.context_issues import services as issues
+
+    issue = issues.create(
+        actor=owner, fields={"title": "New EU AI Act guidance on credit scoring", "side": "external",
+                             "category": "legal"},
+    )  # fmt: skip
+    evidence = make_evidence(title="Regulatory horizon scan")
+    evidence_attach(evidence, issue, actor=owner)
+    page = client_for(auditor).get(f"{issue.get_absolute_url()}?tab=evidence").content.decode()
+    assert 'aria-current="page">Evidence</a>' in page and evidence.reference in page
+    assert "Attach existing evidence" not in page  # auditors read; they do not attach
