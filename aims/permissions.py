@@ -12,7 +12,8 @@ A register may also widen or narrow the defaults through attributes of its model
 - `adders`: the roles that may create one (default: owners and the AIMS manager; concerns: everyone);
 - `editors`: roles that may change and archive every record, not just their own (default: the AIMS
   manager; board meetings and decisions: the board too);
-- `restrict_view(queryset, user)`: who sees what, when not everyone sees everything (concerns).
+- `restrict_view(queryset, user)`: who sees what, when not everyone sees everything (concerns;
+  confidential evidence, with `granted(model, user, "view")` for object-level view grants).
 """
 
 from contextlib import contextmanager
@@ -32,11 +33,17 @@ DEFAULT_ADDERS = (roles.OWNER, roles.MANAGER)
 
 def _delegated(model, user) -> Q:
     """Records on which `user` holds an object-level change grant (django-guardian)."""
+    return granted(model, user, "change")
+
+
+def granted(model, user, *perms: str) -> Q:
+    """Records on which `user` holds an object-level grant of one of `perms` ("view", "change"), as a
+    subquery: a model's `restrict_view` uses it for people given access to one confidential record."""
     grants = (
         UserObjectPermission.objects.filter(
             user=user,
             content_type=ContentType.objects.get_for_model(model),
-            permission__codename=f"change_{model._meta.model_name}",
+            permission__codename__in=[f"{p}_{model._meta.model_name}" for p in perms],
         )
         .annotate(record_id=Cast("object_pk", BigIntegerField()))
         .values("record_id")

@@ -18,6 +18,30 @@ class RegisterInfo:
     awaiting_decision: Callable | None = None
 
 
+@dataclass(frozen=True)
+class RecordTab:
+    """A tab every record page shows (the evidence linked to the record ...), from a domain app.
+
+    `context(request, record)` returns the tab's context, with "template" naming the partial that draws it;
+    it runs only when the tab is open, and must ask a fixed number of queries whatever the data.
+    `applies(model)` says on which registers' pages the tab appears (default: all)."""
+
+    name: str  # the ?tab= value, also its label: "evidence"
+    context: Callable
+    applies: Callable = lambda model: True
+
+
+@dataclass(frozen=True)
+class RequirementSection:
+    """A section of a catalogue requirement's page (evidence serving the requirement ...).
+
+    `context(request, requirement)` returns its context with "template"; `replaces` is a register whose
+    plain "records mapped" list the section shows in its own way (so it is not listed twice)."""
+
+    context: Callable
+    replaces: type | None = None
+
+
 @dataclass
 class Registry:
     registers: list[RegisterInfo] = field(default_factory=list)
@@ -27,6 +51,8 @@ class Registry:
     # callable(today) yielding (user, kind, key, message, url): reminders beyond review dates
     # (policy acknowledgements, expiring training ...), sent by the same daily sweep and digest
     reminder_sources: list[Callable] = field(default_factory=list)
+    record_tabs: list[RecordTab] = field(default_factory=list)
+    requirement_sections: list[RequirementSection] = field(default_factory=list)
 
     def add_register(self, info: RegisterInfo) -> None:
         if all(r.model is not info.model for r in self.registers):
@@ -39,6 +65,17 @@ class Registry:
     def add_reminder_source(self, source: Callable) -> None:
         if source not in self.reminder_sources:
             self.reminder_sources.append(source)
+
+    def add_record_tab(self, tab: RecordTab) -> None:
+        if all(t.name != tab.name for t in self.record_tabs):
+            self.record_tabs.append(tab)
+
+    def record_tabs_for(self, model) -> list[RecordTab]:
+        return [t for t in self.record_tabs if t.applies(model)]
+
+    def add_requirement_section(self, section: RequirementSection) -> None:
+        if section not in self.requirement_sections:
+            self.requirement_sections.append(section)
 
     def add_job_runner(self, kind: str, runner: Callable) -> None:
         self.job_runners[kind] = runner

@@ -127,6 +127,8 @@ class RequirementView(LoginRequiredMixin, TemplateView):
         )
         context["requirement"] = requirement
         context["children"] = requirement.children.all()
+        sections = registry.requirement_sections
+        replaced = {s.replaces for s in sections}
         context["mapped"] = [
             (
                 info,
@@ -136,7 +138,12 @@ class RequirementView(LoginRequiredMixin, TemplateView):
                 .select_related("owner"),
             )
             for info in registry.registers
+            if info.model not in replaced
         ]
+        # What domain apps show on every requirement (the evidence serving it, through crosswalks too).
+        context["sections"] = (
+            [s.context(self.request, requirement) for s in sections] if requirement.is_mappable else []
+        )
         return context
 
 

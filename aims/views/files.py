@@ -26,7 +26,13 @@ def serve_private_file(request, record, field_name: str, name_field: str):
     if not stored or not stored.storage.exists(stored.name):
         raise Http404(f"{record.reference} has no file attached.")
     ext = PurePosixPath(stored.name).suffix.lower()
-    filename = getattr(record, name_field, "") or f"{record.reference}{ext}"
+    return file_response(stored, getattr(record, name_field, "") or f"{record.reference}{ext}")
+
+
+def file_response(stored, filename: str):
+    """A stored private file as a download named `filename`. The caller has checked that the person may
+    see the record the file belongs to (an earlier version of evidence is served this way too)."""
+    ext = PurePosixPath(stored.name).suffix.lower()
     response = FileResponse(
         stored.storage.open(stored.name, "rb"),
         as_attachment=True,

@@ -141,16 +141,24 @@ class RecordDetailView(RecordMixin, TemplateView):
         with permissions.remembered(request.user):  # each button asks the same questions
             return super().get(request, *args, **kwargs)
 
+    def all_tabs(self, extra_tabs) -> tuple:
+        """The register's tabs plus those domain apps add to every record (registry.add_record_tab),
+        before the history, which stays last."""
+        tabs = [t for t in self.tabs if t != "history"] + list(extra_tabs)
+        return (*tabs, "history") if "history" in self.tabs else tuple(tabs)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         record = self.get_record()
+        extra_tabs = {t.name: t for t in registry.record_tabs_for(self.model)}
+        tabs = self.all_tabs(extra_tabs)
         tab = self.request.GET.get("tab", "details")
-        tab = tab if tab in self.tabs else "details"
+        tab = tab if tab in tabs else "details"
         user = self.request.user
         context.update(
             record=record,
             tab=tab,
-            tabs=self.tabs,
+            tabs=tabs,
             can_change=not record.is_archived and permissions.allowed(user, "change", record),
             can_edit=not record.is_archived
             and getattr(record, "is_editable", True)
@@ -169,6 +177,8 @@ class RecordDetailView(RecordMixin, TemplateView):
                 if not record.is_archived and action.available(user, record)
             ],
         )
+        if tab in extra_tabs:  # drawn by templates/partials/record_tab.html
+            context["record_tab"] = extra_tabs[tab].context(self.request, record)
         if tab == "history":
             context["changes"] = history(record).select_related("actor")
         if self.detail_context is not None:

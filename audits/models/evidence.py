@@ -19,6 +19,8 @@ from aims.files import private_storage, upload_path
 from aims.models import BaseRecord
 from aims.models.records import RecordQuerySet
 
+EXPIRING_WITHIN_DAYS = 30  # evidence that lapses within this many days is flagged and reminded
+
 
 class EvidenceQuerySet(RecordQuerySet):
     def current(self, on: dt.date | None = None):
@@ -80,12 +82,42 @@ class Evidence(BaseRecord):
     def clean(self):
         if self.kind == self.Kind.LINK and not self.url:
             raise ValidationError({"url": "A link needs its address."})
+        if self.kind == self.Kind.LINK and self.file:
+            raise ValidationError({"file": "A link has no file; clear the file or choose kind 'File'."})
         if self.kind == self.Kind.FILE and self.url:
             raise ValidationError({"url": "A file has no link; choose kind 'Link' or clear the address."})
+        if self.kind == self.Kind.FILE and not self.file:
+            raise ValidationError({"file": "Upload the file, or choose kind 'Link' and give its address."})
+
+    @classmethod
+    def restrict_view(cls, queryset, user):
+        """Confidential evidence: its owner, the AIMS manager, auditors, the governance board and people
+        given an object-level grant (view, or change as a delegate); everyone with a role sees the rest."""
+        from aims import permissions, roles
+
+        if user.has_role(roles.MANAGER, roles.BOARD, roles.AUDITOR):
+            return queryset
+        return queryset.filter(
+            ~Q(confidentiality=cls.Confidentiality.CONFIDENTIAL)
+            | Q(owner=user)
+            | permissions.granted(cls, user, "view", "change")
+        )
 
     def is_current(self, on: dt.date | None = None) -> bool:
         on = on or timezone.localdate()
         return self.archived_at is None and (self.valid_until is None or self.valid_until >= on)
+
+    def get_status_display(self) -> str:
+        """The record header's status: whether the evidence still counts (archive has its own badge)."""
+        return "Expired" if self.is_expired() else "Expiring" if self.is_expiring() else "Current"
+
+    def is_expired(self, on: dt.date | None = None) -> bool:
+        return self.valid_until is not None and self.valid_until < (on or timezone.localdate())
+
+    def is_expiring(self, on: dt.date | None = None, within_days: int = EXPIRING_WITHIN_DAYS) -> bool:
+        """Still valid, but not for more than `within_days`: time to renew it."""
+        on = on or timezone.localdate()
+        return self.valid_until is not None and on <= self.valid_until <= on + dt.timedelta(days=within_days)
 
 
 class EvidenceFile(models.Model):

@@ -16,6 +16,7 @@ from django.utils import timezone
 from aims import roles
 from aims.catalogue_data import STANDARD
 from aims.models import Requirement, User
+from audits.demo_evidence import seed_evidence
 from lifecycle.demo_all import seed_lifecycle
 from registers.demo_leadership import seed_leadership
 from registers.demo_names import ALL_SYSTEMS, CHATBOT, CREDIT, FRAUD, HIRING, OCR
@@ -299,7 +300,8 @@ class Command(BaseCommand):
             new_risks = self._risks(users)
             new_plan = seed_plan(users) + seed_leadership(users) + seed_support(users)
             new_plan += seed_lifecycle(users)
-            new_plan += seed_review(users)  # after the registers its inputs are compiled from
+            new_plan += seed_evidence(users)  # it attaches evidence to records made above
+            new_plan += seed_review(users)  # last: its inputs are compiled from every register
         self.stdout.write(
             f"Northbank Credit: {new_users} new users, {new_risks} new risks, {new_plan} new records in "
             f"the other registers ({len(USERS)} users and {len(RISKS)} risks in the demo)."

@@ -1,0 +1,258 @@
+"""The evidence library (ISO/IEC 42001 7.5 documented information; the evidence 9.2 audits sample):
+files and links that show a requirement is met, mapped to clauses and controls, attached to records of
+any register, with a validity date, a confidentiality and the version history of every file.
+
+Expired evidence is flagged on the list and the page and stops counting as current; confidential
+evidence is seen only by its owner, the AIMS manager, auditors, the board and people granted it
+(audits.models.Evidence.restrict_view)."""
+
+import datetime as dt
+
+import django_filters as filters
+from django import forms
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+from django.urls import path
+from django.utils import timezone
+from django.utils.html import format_html
+from rest_framework import serializers
+
+from aims.api.base import make_api
+from aims.files import validate_upload
+from aims.filters import RecordFilterSet
+from aims.forms import RecordForm
+from aims.models import Requirement
+from aims.registry import registry
+from aims.views.files import PrivateFileInput
+from aims.views.records import make_views
+from audits import evidence_pages
+from audits.models import Evidence
+from audits.models.evidence import EXPIRING_WITHIN_DAYS
+from audits.services import FIELDS, services
+
+MENU = ("Evidence library", "evidence", 10)
+
+
+class EvidenceForm(RecordForm):
+    file = forms.FileField(
+        required=False,
+        validators=[validate_upload],
+        widget=PrivateFileInput("evidence-file", "file_name"),
+        help_text="PDF, image, text, CSV or Office file. Uploading again keeps the earlier file in the "
+        "record's file versions.",
+    )
+    url = forms.URLField(
+        label="Link",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        widget=forms.TextInput(attrs={"inputmode": "url"}),  # full width like the other text inputs
+        help_text="For kind 'Link': where the evidence is kept (a contract system, a shared drive, a ticket).",
+    )
+
+    class Meta:
+        model = Evidence
+        fields = [
+            "title", "kind", "nature", "description", "file", "url", "valid_until", "confidentiality",
+            "origin", "requirements", "owner", "review_cadence", "next_review_on",
+        ]  # fmt: skip
+        widgets = {"valid_until": forms.DateInput(attrs={"type": "date"})}
+
+
+def _validity_filter(today: dt.date) -> dict[str, Q]:
+    soon = today + dt.timedelta(days=EXPIRING_WITHIN_DAYS)
+    return {
+        "current": Q(valid_until__isnull=True) | Q(valid_until__gte=today),
+        "expired": Q(valid_until__lt=today),
+        "expiring": Q(valid_until__gte=today, valid_until__lte=soon),
+    }
+
+
+def _record_type_choices():
+    """Registers whose records evidence can be attached to, as "app_label.model"."""
+    return [
+        (info.model._meta.label_lower, info.model._meta.verbose_name.capitalize())
+        for info in registry.registers
+        if info.model is not Evidence
+    ]
+
+
+class EvidenceFilterSet(RecordFilterSet):
+    search_fields = ("reference", "title", "description", "file_name", "url")
+    kind = filters.ChoiceFilter(choices=Evidence.Kind.choices, empty_label="Any")
+    nature = filters.ChoiceFilter(choices=Evidence.Nature.choices, label="Type", empty_label="Any")
+    confidentiality = filters.ChoiceFilter(choices=Evidence.Confidentiality.choices, empty_label="Any")
+    validity = filters.ChoiceFilter(
+        choices=[("current", "Current"), ("expired", "Expired"),
+                 ("expiring", f"Expiring within {EXPIRING_WITHIN_DAYS} days")],
+        method="filter_validity",
+        label="Validity",
+        empty_label="Any",
+    )  # fmt: skip
+    serves = filters.ModelChoiceFilter(
+        queryset=Requirement.objects.filter(kind__in=Requirement.MAPPABLE).order_by("standard", "position"),
+        to_field_name="key",  # codes repeat across standards (7.5 in 42001 and 27001); keys do not
+        field_name="requirements",
+        label="Clause or control",
+        empty_label="Any",
+    )
+    linked_type = filters.ChoiceFilter(
+        choices=_record_type_choices, method="filter_linked_type", label="Attached to", empty_label="Any"
+    )
+    ordering = filters.OrderingFilter(
+        fields=(
+            ("reference", "reference"),
+            ("title", "title"),
+            ("kind", "kind"),
+            ("nature", "type"),
+            ("confidentiality", "confidentiality"),
+            ("valid_until", "valid_until"),
+            ("updated_at", "updated"),
+        )
+    )
+
+    class Meta:
+        model = Evidence
+        fields = []
+
+    def filter_validity(self, queryset, name, value):
+        condition = _validity_filter(timezone.localdate()).get(value)
+        return queryset.filter(condition) if condition is not None else queryset
+
+    def filter_linked_type(self, queryset, name, value):
+        app_label, _, model = value.partition(".")
+        content_type = ContentType.objects.filter(app_label=app_label, model=model).first()
+        if content_type is None:
+            return queryset.none()
+        return queryset.filter(links__content_type=content_type).distinct()
+
+
+def validity_cell(evidence):
+    """Expired and expiring are flagged in words and colour, never colour alone."""
+    if evidence.valid_until is None:
+        return "no end date"
+    when = evidence.valid_until.isoformat()
+    if evidence.is_expired():
+        return format_html('<span class="badge badge-bad">Expired</span> {}', when)
+    if evidence.is_expiring():
+        return format_html('<span class="badge badge-warn">Expiring</span> {}', when)
+    return when
+
+
+def confidentiality_cell(evidence):
+    label = evidence.get_confidentiality_display()
+    if evidence.confidentiality == Evidence.Confidentiality.CONFIDENTIAL:
+        return format_html('<span class="badge badge-bad">{}</span>', label)
+    return label
+
+
+views = make_views(
+    Evidence,
+    services=services,
+    form_class=EvidenceForm,
+    filterset_class=EvidenceFilterSet,
+    columns=[
+        ("Evidence", "title", "title"),
+        ("Kind", "kind", "kind"),
+        ("Type", "nature", "type"),
+        ("Confidentiality", confidentiality_cell, "confidentiality"),
+        ("Valid until", validity_cell, "valid_until"),
+        ("Owner", "owner", None),
+    ],
+    fieldsets=[
+        ("The evidence", ["kind", "nature", "description", "origin"]),  # the file or link: below
+        ("Validity and access", ["valid_until", "confidentiality", "review_cadence", "next_review_on"]),
+    ],
+    form_fieldsets=[
+        ("The evidence", ["title", "kind", "nature", "description", "file", "url", "origin"]),
+        ("Validity and access", ["valid_until", "confidentiality"]),
+        ("What it serves", ["requirements"]),
+        ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
+    ],
+    lead="ISO/IEC 42001 7.5 and 9.2: the files and links that show a requirement is met. Map each piece "
+    "to the clauses and controls it serves and attach it to the records it concerns; once it is past its "
+    "valid-until date it no longer counts as current.",
+    empty_text="No evidence yet. Upload a document or record (a signed policy, a validation report, "
+    "training attendance) or link to where it is kept, and map it to the clauses it serves.",
+    detail_template="audits/evidence_detail.html",
+    detail_context=evidence_pages.evidence_detail_context,
+)
+
+
+class EvidenceFormView(evidence_pages.ForRecordMixin, views.form):
+    """New evidence, optionally for a record (?for=app_label.model:REFERENCE): attached on creation."""
+
+
+views.form = EvidenceFormView
+
+EXTRA_URLS = [
+    path(
+        f"{MENU[1]}/attach/<str:label>/<str:reference>/",
+        evidence_pages.AttachView.as_view(),
+        name="evidence-attach",
+    ),
+    path(f"{MENU[1]}/links/<int:pk>/detach/", evidence_pages.DetachView.as_view(), name="evidence-detach"),
+    path(f"{MENU[1]}/<str:reference>/file/", evidence_pages.CurrentFileView.as_view(), name="evidence-file"),
+    path(
+        f"{MENU[1]}/<str:reference>/files/<int:number>/",
+        evidence_pages.FileVersionView.as_view(),
+        name="evidence-file-version",
+    ),
+]
+
+
+_Api = make_api(
+    Evidence,
+    services=services,
+    # The evidence's own `url` is `link` here: `url` is every record's page in the API.
+    fields=[f for f in FIELDS if f not in ("file", "url")] + ["file_name", "file_sha256", "file_size"],
+    filterset_class=EvidenceFilterSet,
+    doc="The evidence library (7.5, 9.2). `kind` link needs `url`; `kind` file needs `file`, sent as "
+    "multipart/form-data (its name, SHA-256 and size come back). Confidential evidence is visible only to "
+    "its owner, the AIMS manager, auditors, the board and people granted it. `url` is the evidence's page "
+    "here; `link` is where linked evidence is kept. DELETE archives.",
+)
+
+
+class EvidenceSerializer(_Api.serializer_class):
+    file = serializers.FileField(
+        required=False, write_only=True, help_text="The file (multipart upload); each upload is kept."
+    )
+    link = serializers.URLField(
+        source="url", required=False, allow_blank=True, max_length=500, help_text="Needed for kind 'link'."
+    )
+    expired = serializers.SerializerMethodField()
+
+    class Meta(_Api.serializer_class.Meta):
+        fields = [*_Api.serializer_class.Meta.fields, "link", "file", "expired"]
+        read_only_fields = [
+            *_Api.serializer_class.Meta.read_only_fields,
+            "file_name",
+            "file_sha256",
+            "file_size",
+        ]
+
+    def get_expired(self, obj) -> bool:
+        return obj.is_expired()
+
+    def validate(self, attrs):
+        """The model's kind rules, named by the API's field names (`link`, not the model's `url`)."""
+        kind = attrs.get("kind", getattr(self.instance, "kind", Evidence.Kind.FILE))
+        url = attrs.get("url", getattr(self.instance, "url", ""))
+        has_file = bool(attrs.get("file") or getattr(self.instance, "file", None))
+        if kind == Evidence.Kind.LINK and not url:
+            raise serializers.ValidationError({"link": "A link needs its address."})
+        if kind == Evidence.Kind.FILE and url:
+            raise serializers.ValidationError(
+                {"link": "A file has no link; send kind 'link' or leave it out."}
+            )
+        if kind == Evidence.Kind.FILE and not has_file:
+            raise serializers.ValidationError(
+                {"file": "Upload the file (multipart/form-data), or send kind 'link' with its address."}
+            )
+        return attrs
+
+
+class ViewSet(_Api):
+    __doc__ = _Api.__doc__
+    serializer_class = EvidenceSerializer
