@@ -23,6 +23,7 @@ from registers.demo_plan import seed_plan
 from registers.demo_support import seed_support
 from registers.models import Risk, RiskCategory
 from registers.services import risk_accept, risk_create, risk_update
+from reviews.demo_improvement import seed_improvement
 
 DEMO_PASSWORD = "aims-demo-2026"  # demo only: printed by --print-logins, never use outside a demo
 DOMAIN = "northbank.example"
@@ -298,6 +299,7 @@ class Command(BaseCommand):
             new_risks = self._risks(users)
             new_plan = seed_plan(users) + seed_leadership(users) + seed_support(users)
             new_plan += seed_lifecycle(users)
+            new_plan += seed_improvement(users)  # after the incidents, KPIs and risks it uses
         self.stdout.write(
             f"Northbank Credit: {new_users} new users, {new_risks} new risks, {new_plan} new records in "
             f"the other registers ({len(USERS)} users and {len(RISKS)} risks in the demo)."
