@@ -14,7 +14,7 @@ from aims.filters import RecordFilterSet, YesNoFilter
 from aims.forms import RecordForm
 from aims.views.records import make_views
 from lifecycle.models import KPI, Incident
-from reviews.improvement import NC_FIELDS, nc_services, start_corrective_action
+from reviews.improvement import NC_FIELDS, NO_REQUIREMENT, nc_services, start_corrective_action
 from reviews.models import CorrectiveAction, Nonconformity
 
 MENU = ("Nonconformities", "nonconformities", 30)
@@ -42,6 +42,8 @@ class NonconformityForm(RecordForm):
         super().__init__(*args, **kwargs)
         self.fields["requirements"].label = "Requirements not met"
         self.fields["requirements"].help_text = "At least one clause or Annex A control that is not met."
+        self.fields["requirements"].required = True  # the service says so too, for the API
+        self.fields["requirements"].error_messages["required"] = NO_REQUIREMENT
 
 
 class NonconformityFilterSet(RecordFilterSet):
