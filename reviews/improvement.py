@@ -205,7 +205,8 @@ def can_complete(user, ca, action) -> bool:
 def complete_action(ca, *, actor, expected_version: int, action: str):
     """An action done (by its owner, the CA's owner or the AIMS manager). When every action is done the
     effectiveness period starts: the check is due `check_after_days` later."""
-    row = ca.actions.filter(number=int(action) if str(action).isdigit() else -1).first()
+    number = str(action).strip()
+    row = ca.actions.filter(number=int(number)).first() if number.isdigit() and len(number) < 5 else None
     if row is None:
         raise ValidationError({"action": f"{ca.reference} has no action number {str(action)[:10]!r}."})
     if not can_complete(actor, ca, row):

@@ -250,3 +250,21 @@ def test_the_action_table_on_the_page(make_ca, owner, auditor):
     read_only = client_for(auditor).get(f"/corrective-actions/{ca.reference}/").content.decode()
     assert "Reject stale files" in read_only and "Mark action 1 done" not in read_only
     assert "Plan the action" not in read_only
+
+
+def test_odd_action_input_is_a_field_error_not_a_server_error(done_ca, make_incident, owner):
+    client = client_for(owner)
+    huge = client.post(
+        f"/api/v1/corrective-actions/{done_ca.reference}/complete-action/",
+        {"version": done_ca.version, "action": "99999999999999999"},
+        content_type="application/json",
+    )
+    assert huge.status_code == 400 and "action" in huge.json()
+    incident = make_incident()
+    nul = client.post(
+        f"/api/v1/incidents/{incident.reference}/raise-nonconformity/",
+        {"version": incident.version, "grade": "major", "requirements": "8.1", "description": "a\x00b"},
+        content_type="application/json",
+    )
+    assert nul.status_code == 400 and "description" in nul.json()
+    assert not Nonconformity.objects.filter(incident=incident).exists()
