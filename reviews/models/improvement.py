@@ -6,6 +6,7 @@ import datetime as dt
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from aims import roles
 from aims.models import BaseRecord
@@ -171,10 +172,13 @@ class CorrectiveAction(BaseRecord):
 
     @classmethod
     def restrict_approve(cls, queryset, user):
-        """The effectiveness check: the AIMS manager, the board or another owner, once it is due."""
+        """The effectiveness check: the AIMS manager, the board or another owner, once it is due (so
+        "waiting for my decision" lists only checks that can be done today)."""
+        from reviews.standard.corrective_actions import checks_due  # the SQL for "due", kept in one place
+
         if not user.has_role(roles.MANAGER, roles.BOARD, roles.OWNER):
             return queryset.none()
-        return queryset.filter(status=cls.Status.DONE)
+        return checks_due(queryset)
 
     @classmethod
     def approve_denial_reason(cls, user, obj) -> str:
@@ -184,6 +188,11 @@ class CorrectiveAction(BaseRecord):
             return (
                 f"{obj.reference} is {obj.get_status_display().lower()}: its effectiveness is checked "
                 "once every action is done."
+            )
+        if obj.check_due_on and obj.check_due_on > timezone.localdate():
+            return (
+                f"The effectiveness check of {obj.reference} is due on {obj.check_due_on:%Y-%m-%d}, "
+                f"{obj.check_after_days} days after its actions were done; check it then."
             )
         return ""
 

@@ -199,8 +199,11 @@ def test_a_check_before_its_due_date_is_refused(make_ca, owner, manager):
         {"version": ca.version, "result": "effective", "notes": "Early."},
         content_type="application/json",
     )
-    assert response.status_code == 400 and "result" in response.json()
-    assert days(60).isoformat() in str(response.json()["result"])
+    assert response.status_code == 403 and days(60).isoformat() in response.json()["detail"]
+    page = client_for(manager).get(f"/corrective-actions/{ca.reference}/").content.decode()
+    assert "check-effectiveness/" not in page and days(60).isoformat() in page
+    ca.refresh_from_db()
+    assert ca.status == "done" and not ca.check_result
 
 
 def test_a_nonconformity_closes_only_when_every_corrective_action_is_finished(
@@ -268,3 +271,11 @@ def test_odd_action_input_is_a_field_error_not_a_server_error(done_ca, make_inci
     )
     assert nul.status_code == 400 and "description" in nul.json()
     assert not Nonconformity.objects.filter(incident=incident).exists()
+
+
+def test_a_due_check_waits_for_a_decision_of_others_not_of_the_owner(
+    done_ca, make_ca, board, owner, other_owner
+):
+    assert done_ca.reference in client_for(board).get("/").content.decode()
+    assert done_ca.reference in client_for(other_owner).get("/").content.decode()
+    assert done_ca.reference not in client_for(owner).get("/").content.decode()
