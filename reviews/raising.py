@@ -69,10 +69,9 @@ def nc_from_kpi(kpi, *, actor, expected_version: int, grade: str, requirements: 
             "description": description.strip()
             or f"{kpi.metric} measured {value}, past the breach threshold of {kpi.breach.normalize():f}.",
             "grade": grade,
+            "measurement": latest,  # the value that breached: kept, never edited
         },
     )  # fmt: skip
-    nc = Nonconformity.objects.filter(kpi=kpi).latest("pk")
-    Nonconformity.objects.filter(pk=nc.pk).update(measurement=latest)  # the value that breached, not edited
     return type(kpi).objects.get(pk=kpi.pk)
 
 

@@ -16,7 +16,7 @@ WHYS = 5  # five whys: up to five why/because pairs
 
 class Nonconformity(BaseRecord):
     reference_prefix = "NC"
-    history_extra = ("status",)
+    history_extra = ("status", "measurement", "closed_on")
 
     class Source(models.TextChoices):
         AUDIT = "audit", "Internal audit"

@@ -140,3 +140,27 @@ def test_feedback_triaged_into_a_complaint_nonconformity(owner, manager):
     refused = client_for(owner).post(url, {"version": 2, "outcome": "no_action", "reason": "r"},
                                      content_type="application/json")  # fmt: skip
     assert refused.status_code == 403
+
+
+def test_feedback_triaged_on_the_page_into_a_lesson_or_no_action(owner, manager):
+    from reviews.models import Feedback, Lesson
+    from reviews.standard.feedback import services
+
+    def feedback(title):
+        return services.create(actor=owner, fields={"title": title, "channel": "email", "received_on": days(-1),
+                                                    "summary": "Please explain declines."})  # fmt: skip
+
+    first, second = feedback("Explain declines"), feedback("Thanks for the call")
+    client = client_for(manager)
+    assert "Triage" in client.get(f"/feedback/{first.reference}/").content.decode()
+    client.post(f"/feedback/{first.reference}/triage/",
+                {"version": 1, "outcome": "lesson", "reason": "Decline letters must say why."})  # fmt: skip
+    client.post(f"/feedback/{second.reference}/triage/",
+                {"version": 1, "outcome": "no_action", "reason": "A thank-you; nothing to change."})  # fmt: skip
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.outcome == "lesson" and first.lesson == Lesson.objects.get()
+    assert first.lesson.learned == "Decline letters must say why."
+    assert second.outcome == "no_action" and second.lesson is None and second.nonconformity is None
+    assert history(second).first().note == "A thank-you; nothing to change."
+    assert Feedback.objects.filter(outcome="pending").count() == 0
