@@ -129,6 +129,12 @@ class CorrectiveActionServices(RecordServices):
             raise ValidationError(
                 {"nonconformity": f"{nc.reference} is closed; reopen it through an effectiveness check."}
             )
+        moved = record is not None and nc is not None and nc.pk != record.nonconformity_id
+        if moved and record.actions.exists():  # its actions moved the old one's status on
+            raise ValidationError(
+                {"nonconformity": f"{record.reference} already has actions for {record.nonconformity.reference}; "
+                 "start a new corrective action for the other nonconformity."}
+            )  # fmt: skip
         return fields
 
 

@@ -279,3 +279,14 @@ def test_a_due_check_waits_for_a_decision_of_others_not_of_the_owner(
     assert done_ca.reference in client_for(board).get("/").content.decode()
     assert done_ca.reference in client_for(other_owner).get("/").content.decode()
     assert done_ca.reference not in client_for(owner).get("/").content.decode()
+
+
+def test_a_corrective_action_with_actions_stays_with_its_nonconformity(done_ca, make_nc, owner):
+    other = make_nc(title="Another one")
+    with pytest.raises(ValidationError) as exc:
+        ca_services.update(
+            done_ca, actor=owner, expected_version=done_ca.version, fields={"nonconformity": other}
+        )
+    assert "nonconformity" in exc.value.message_dict
+    done_ca.refresh_from_db()
+    assert done_ca.nonconformity != other
