@@ -37,7 +37,9 @@ class RecordAction:
         values, errors = {}, {}
         for spec in self.inputs:
             value = str(data.get(spec.name, "") or "").strip()
-            if spec.required and not value:
+            if "\x00" in value:  # PostgreSQL cannot store it: a field error, never a 500
+                errors[spec.name] = f"{spec.label} contains a NUL character."
+            elif spec.required and not value:
                 errors[spec.name] = f"{spec.label} is required."
             elif value and spec.choices and value not in dict(spec.choices):
                 allowed = ", ".join(key for key, _ in spec.choices)

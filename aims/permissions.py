@@ -124,7 +124,8 @@ def denial_reason(user, action: str, obj=None, model=None) -> str:
             f"Only the owner of {obj.reference} ({obj.owner}), their delegates and {editors} may {action} it."
         )
     if obj is not None and obj.owner_id == user.pk:
-        return f"Four eyes: you own {obj.reference}, so someone else must approve or accept it."
+        verb = getattr(model, "approve_verb", "approve or accept it")  # e.g. "check its effectiveness"
+        return f"Four eyes: you own {obj.reference}, so someone else must {verb}."
     explain = getattr(model, "approve_denial_reason", None)
     if explain is not None and obj is not None:
         reason = explain(user, obj)

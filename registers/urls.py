@@ -19,6 +19,11 @@ urlpatterns = [
     path("risks/<str:reference>/restore/", views.RiskRestoreView.as_view(), name="risk-restore"),
     path("risks/<str:reference>/delegates/", views.RiskDelegatesView.as_view(), name="risk-delegates"),
     path("risks/<str:reference>/reviewed/", views.RiskReviewedView.as_view(), name="risk-reviewed"),
+    path(
+        "risks/<str:reference>/raise-preventive-action/",
+        views.RiskRaisePreventiveActionView.as_view(),
+        name="risk-raise-preventive-action",
+    ),
 ]
 
 urlpatterns += urlpatterns_for(standard)

@@ -19,6 +19,7 @@ from aims.views.records import (
     RecordListView,
     RecordMixin,
 )
+from reviews.raising import RAISE_PA_FROM_RISK
 
 from . import selectors, services
 from .filters import RiskFilterSet
@@ -78,6 +79,7 @@ class RiskListView(RiskMixin, RecordListView):
 class RiskDetailView(RiskMixin, RecordDetailView):
     template_name = "registers/risk_detail.html"
     prefetch_related = ("requirements",)
+    actions = (RAISE_PA_FROM_RISK,)  # a preventive action (10.1), declared by the Act app
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -149,6 +151,12 @@ class RiskRestoreView(RiskMixin, RecordActionView):
 class RiskReviewedView(RiskMixin, RecordActionView):
     service = services.risk_mark_reviewed
     done_message = "{reference} marked as reviewed; the next review date moved on."
+
+
+class RiskRaisePreventiveActionView(RiskMixin, RecordActionView):
+    service = staticmethod(RAISE_PA_FROM_RISK.service)
+    done_message = RAISE_PA_FROM_RISK.done
+    action = RAISE_PA_FROM_RISK
 
 
 class RiskHeatMapView(RecordMixin, TemplateView):

@@ -26,6 +26,7 @@ from aims.registry import registry
 from aims.services import RecordServices
 from aims.views.records import make_views
 from lifecycle.models import AISystem, Incident, IncidentLog
+from reviews.raising import RAISE_NC_FROM_INCIDENT
 
 MENU = ("AI incidents", "incidents", 70)
 
@@ -268,7 +269,7 @@ views = make_views(
         ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
     ],
     select_related=("owner", "system"),
-    actions=[LOG],
+    actions=[LOG, RAISE_NC_FROM_INCIDENT],
     detail_template="lifecycle/incident_detail.html",
     detail_context=incident_context,
     lead="ISO/IEC 42001 A.8.4: AI incidents, the harm done, how they were contained and who was told. "
@@ -283,7 +284,7 @@ ViewSet = make_api(
     services=services,
     fields=[*FIELDS, "drafted_from"],  # not editable, so read-only in the API
     filterset_class=IncidentFilterSet,
-    actions=[LOG],
+    actions=[LOG, RAISE_NC_FROM_INCIDENT],
     doc="AI incidents (A.8.4). `system` by reference; filter with ?serious=true, ?reporting_overdue=true, "
     "?severity=, ?status=. POST …/log/ records a communication. DELETE archives.",
 )

@@ -39,6 +39,7 @@ from aims.services import RecordServices
 from aims.views.records import RecordMixin, make_views, record_url_names
 from lifecycle.models import KPI, AISystem, Incident, Measurement
 from registers.models import Objective
+from reviews.raising import RAISE_NC_FROM_KPI
 
 MENU = ("KPIs", "kpis", 80)
 
@@ -323,6 +324,7 @@ views = make_views(
     "or how often answers are correct.",
     detail_template="lifecycle/kpi_detail.html",
     detail_context=kpi_context,
+    actions=[RAISE_NC_FROM_KPI],
 )
 
 
@@ -568,6 +570,7 @@ _GenericViewSet = make_api(
     # state, last_value and last_measured_at are read-only: measurements set them
     fields=[*FIELDS, "state", "last_value", "last_measured_at"],
     filterset_class=KPIFilterSet,
+    actions=[RAISE_NC_FROM_KPI],
 )
 
 

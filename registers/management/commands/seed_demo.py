@@ -24,6 +24,7 @@ from registers.demo_plan import seed_plan
 from registers.demo_support import seed_support
 from registers.models import Risk, RiskCategory
 from registers.services import risk_accept, risk_create, risk_update
+from reviews.demo_improvement import seed_improvement
 from reviews.demo_review import seed_review
 
 DEMO_PASSWORD = "aims-demo-2026"  # demo only: printed by --print-logins, never use outside a demo
@@ -300,6 +301,7 @@ class Command(BaseCommand):
             new_risks = self._risks(users)
             new_plan = seed_plan(users) + seed_leadership(users) + seed_support(users)
             new_plan += seed_lifecycle(users)
+            new_plan += seed_improvement(users)  # after the incidents, KPIs and risks it uses
             new_plan += seed_evidence(users)  # it attaches evidence to records made above
             new_plan += seed_review(users)  # last: its inputs are compiled from every register
         self.stdout.write(

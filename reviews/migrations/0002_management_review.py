@@ -9,6 +9,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ("reviews", "0001_improvement"),
         ("aims", "0004_notification_kinds"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

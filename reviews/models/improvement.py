@@ -1,0 +1,344 @@
+"""Improvement (ISO/IEC 42001 10.1, 10.2): nonconformities and their corrective actions with root cause
+analysis and an effectiveness check, preventive actions, lessons learned and stakeholder feedback."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+from aims import roles
+from aims.models import BaseRecord
+
+WHYS = 5  # five whys: up to five why/because pairs
+
+
+class Nonconformity(BaseRecord):
+    reference_prefix = "NC"
+    history_extra = ("status", "measurement", "closed_on")
+
+    class Source(models.TextChoices):
+        AUDIT = "audit", "Internal audit"
+        INCIDENT = "incident", "AI incident"
+        KPI = "kpi", "KPI breach"
+        COMPLAINT = "complaint", "Complaint or feedback"
+        REVIEW = "review", "Management review"
+        OTHER = "other", "Other"
+
+    class Grade(models.TextChoices):
+        MAJOR = "major", "Major"
+        MINOR = "minor", "Minor"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        PLANNED = "planned", "Action planned"
+        DONE = "done", "Action done"
+        VERIFYING = "verifying", "Verifying effectiveness"
+        CLOSED = "closed", "Closed"
+        REOPENED = "reopened", "Reopened"
+
+    OPEN_STATUSES = (Status.OPEN, Status.PLANNED, Status.DONE, Status.VERIFYING, Status.REOPENED)
+
+    source = models.CharField(max_length=10, choices=Source.choices)
+    incident = models.ForeignKey(
+        "lifecycle.Incident", null=True, blank=True, on_delete=models.PROTECT, related_name="nonconformities"
+    )
+    kpi = models.ForeignKey(
+        "lifecycle.KPI", null=True, blank=True, on_delete=models.PROTECT, related_name="nonconformities",
+        verbose_name="KPI",
+    )  # fmt: skip
+    measurement = models.ForeignKey(
+        "lifecycle.Measurement", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        editable=False,
+    )  # fmt: skip
+    source_reference = models.CharField(
+        "source reference", max_length=100, blank=True,
+        help_text="Where it was found when it is not linked above: an audit finding, a review, a complaint.",
+    )  # fmt: skip
+    description = models.TextField("what is wrong")
+    grade = models.CharField(max_length=5, choices=Grade.choices)
+    containment = models.TextField(
+        "containment", blank=True, help_text="What was done straight away to limit the effect."
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN, editable=False)
+    closed_on = models.DateField(null=True, blank=True, editable=False)
+
+    class Meta(BaseRecord.Meta):
+        ordering = ["-created_at", "-id"]
+        verbose_name = "nonconformity"
+        verbose_name_plural = "nonconformities"
+
+    def clean(self):
+        if self.source == self.Source.INCIDENT and not self.incident_id:
+            raise ValidationError({"incident": "Name the AI incident this nonconformity comes from."})
+        if self.source == self.Source.KPI and not self.kpi_id:
+            raise ValidationError({"kpi": "Name the KPI whose breach this nonconformity comes from."})
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+
+class CorrectiveAction(BaseRecord):
+    """What removes the cause of a nonconformity (10.2): five whys, the cause's category, the actions,
+    and a check some time after they are done that they worked, by someone other than the owner."""
+
+    reference_prefix = "CA"
+    history_extra = ("status", "actions_done_on", "check_result", "check_notes", "checked_by", "checked_on")
+    approve_verb = "check its effectiveness"  # four eyes: aims.permissions.denial_reason
+
+    class CauseCategory(models.TextChoices):
+        PEOPLE = "people", "People"
+        PROCESS = "process", "Process"
+        TECHNOLOGY = "technology", "Technology"
+        DATA = "data", "Data"
+        SUPPLIER = "supplier", "Supplier"
+        GOVERNANCE = "governance", "Governance"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        ANALYSING = "analysing", "Analysing the cause"
+        PLANNED = "planned", "Actions planned"
+        DONE = "done", "Actions done: effectiveness check to come"
+        EFFECTIVE = "effective", "Effective"
+        NOT_EFFECTIVE = "not_effective", "Not effective"
+
+    class Result(models.TextChoices):
+        EFFECTIVE = "effective", "Effective"
+        NOT_EFFECTIVE = "not_effective", "Not effective"
+
+    nonconformity = models.ForeignKey(
+        Nonconformity, on_delete=models.PROTECT, related_name="corrective_actions"
+    )
+    why_1 = models.TextField("why? (1)", blank=True)
+    because_1 = models.TextField("because (1)", blank=True)
+    why_2 = models.TextField("why? (2)", blank=True)
+    because_2 = models.TextField("because (2)", blank=True)
+    why_3 = models.TextField("why? (3)", blank=True)
+    because_3 = models.TextField("because (3)", blank=True)
+    why_4 = models.TextField("why? (4)", blank=True)
+    because_4 = models.TextField("because (4)", blank=True)
+    why_5 = models.TextField("why? (5)", blank=True)
+    because_5 = models.TextField("because (5)", blank=True)
+    cause_category = models.CharField(
+        "cause category", max_length=10, choices=CauseCategory.choices, blank=True
+    )
+    check_after_days = models.PositiveSmallIntegerField(
+        "check effectiveness after (days)", default=30,
+        help_text="Days after the last action is done, e.g. 30, 60 or 90; 0 checks straight away.",
+    )  # fmt: skip
+    status = models.CharField(max_length=14, choices=Status.choices, default=Status.ANALYSING, editable=False)
+    actions_done_on = models.DateField("actions done on", null=True, blank=True, editable=False)
+    check_result = models.CharField(
+        "effectiveness", max_length=14, choices=Result.choices, blank=True, editable=False
+    )
+    check_notes = models.TextField("effectiveness notes", blank=True, editable=False)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        editable=False, verbose_name="checked by",
+    )  # fmt: skip
+    checked_on = models.DateField("checked on", null=True, blank=True, editable=False)
+
+    class Meta(BaseRecord.Meta):
+        ordering = ["-created_at", "-id"]
+        verbose_name = "corrective action"
+
+    def clean(self):
+        if self.check_after_days is not None and self.check_after_days > 365:
+            raise ValidationError({"check_after_days": "Check within a year: at most 365 days."})
+        errors = {}
+        for n in range(1, WHYS + 1):
+            why, because = getattr(self, f"why_{n}").strip(), getattr(self, f"because_{n}").strip()
+            if why and not because:
+                errors[f"because_{n}"] = f"Answer why {n}: say what it is because of."
+            elif because and not why:
+                errors[f"why_{n}"] = f"Ask why {n} before answering it."
+            if (why or because) and n > 1 and not getattr(self, f"why_{n - 1}").strip():
+                errors.setdefault(f"why_{n - 1}", f"Fill the whys in order: why {n - 1} is empty.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def whys(self) -> list[tuple[str, str]]:
+        pairs = [(getattr(self, f"why_{n}"), getattr(self, f"because_{n}")) for n in range(1, WHYS + 1)]
+        return [(w, b) for w, b in pairs if w.strip()]
+
+    @property
+    def check_due_on(self) -> dt.date | None:
+        if self.actions_done_on is None:
+            return None
+        return self.actions_done_on + dt.timedelta(days=self.check_after_days)
+
+    @classmethod
+    def restrict_approve(cls, queryset, user):
+        """The effectiveness check: the AIMS manager, the board or another owner, once it is due (so
+        "waiting for my decision" lists only checks that can be done today)."""
+        from reviews.standard.corrective_actions import checks_due  # the SQL for "due", kept in one place
+
+        if not user.has_role(roles.MANAGER, roles.BOARD, roles.OWNER):
+            return queryset.none()
+        return checks_due(queryset)
+
+    @classmethod
+    def approve_denial_reason(cls, user, obj) -> str:
+        if not user.has_role(roles.MANAGER, roles.BOARD, roles.OWNER):
+            return "Only the AIMS manager, the governance board or an owner checks effectiveness."
+        if obj.status != cls.Status.DONE:
+            return (
+                f"{obj.reference} is {obj.get_status_display().lower()}: its effectiveness is checked "
+                "once every action is done."
+            )
+        if obj.check_due_on and obj.check_due_on > timezone.localdate():
+            return (
+                f"The effectiveness check of {obj.reference} is due on {obj.check_due_on:%Y-%m-%d}, "
+                f"{obj.check_after_days} days after its actions were done; check it then."
+            )
+        return ""
+
+
+class ImprovementAction(models.Model):
+    """One action of a corrective action: who does what by when (a row of its table)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        DONE = "done", "Done"
+
+    corrective_action = models.ForeignKey(CorrectiveAction, on_delete=models.CASCADE, related_name="actions")
+    number = models.PositiveSmallIntegerField()
+    description = models.CharField("action", max_length=500)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    due_on = models.DateField("due")
+    status = models.CharField(max_length=4, choices=Status.choices, default=Status.OPEN)
+    done_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["corrective_action", "number"], name="reviews_action_number")
+        ]
+        indexes = [models.Index(fields=["status", "due_on"], name="reviews_action_due")]
+
+    def __str__(self):
+        return f"{self.corrective_action.reference}/{self.number} {self.description}"
+
+
+class PreventiveAction(BaseRecord):
+    """Acting before a nonconformity happens (10.1): from a risk or a trend in the measurements."""
+
+    reference_prefix = "PA"
+
+    class Source(models.TextChoices):
+        RISK = "risk", "AI risk"
+        TREND = "trend", "Trend"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+        CANCELLED = "cancelled", "Cancelled"
+
+    OPEN_STATUSES = (Status.OPEN, Status.IN_PROGRESS)
+
+    source = models.CharField(max_length=5, choices=Source.choices)
+    risk = models.ForeignKey(
+        "registers.Risk", null=True, blank=True, on_delete=models.PROTECT, related_name="preventive_actions",
+        verbose_name="AI risk",
+    )  # fmt: skip
+    kpi = models.ForeignKey(
+        "lifecycle.KPI", null=True, blank=True, on_delete=models.PROTECT, related_name="preventive_actions",
+        verbose_name="KPI",
+    )  # fmt: skip
+    trend = models.TextField("trend seen", blank=True)
+    description = models.TextField("what will be done")
+    due_on = models.DateField("due")
+    status = models.CharField(max_length=11, choices=Status.choices, default=Status.OPEN)
+    done_on = models.DateField("done on", null=True, blank=True)
+
+    class Meta(BaseRecord.Meta):
+        ordering = ["due_on", "id"]
+        verbose_name = "preventive action"
+
+    def clean(self):
+        if self.source == self.Source.RISK and not self.risk_id:
+            raise ValidationError({"risk": "Name the AI risk this action prevents."})
+        if self.source == self.Source.TREND and not self.trend.strip():
+            raise ValidationError({"trend": "Describe the trend this action responds to."})
+        if self.status == self.Status.DONE and not self.done_on:
+            raise ValidationError({"done_on": "Say when it was done."})
+
+
+class Lesson(BaseRecord):
+    """What we learned (10.1): from incidents, nonconformities, audits and feedback."""
+
+    reference_prefix = "LES"
+
+    what_happened = models.TextField("what happened")
+    learned = models.TextField("what we learned")
+    changed = models.TextField("what changed", blank=True)
+    incidents = models.ManyToManyField("lifecycle.Incident", blank=True, related_name="lessons")
+    nonconformities = models.ManyToManyField(Nonconformity, blank=True, related_name="lessons")
+    corrective_actions = models.ManyToManyField(CorrectiveAction, blank=True, related_name="lessons")
+    audit_reference = models.CharField("audit reference", max_length=100, blank=True)
+
+    class Meta(BaseRecord.Meta):
+        ordering = ["-created_at", "-id"]
+        verbose_name = "lesson learned"
+        verbose_name_plural = "lessons learned"
+
+
+class Feedback(BaseRecord):
+    """Feedback from an interested party (10.1): anyone signed in records it; the AIMS manager triages
+    it into a lesson, a nonconformity (a complaint) or no action, with the reason."""
+
+    reference_prefix = "FBK"
+    adders = roles.ALL
+    history_extra = ("outcome", "outcome_reason", "lesson", "nonconformity")
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        PHONE = "phone", "Phone"
+        MEETING = "meeting", "Meeting"
+        SURVEY = "survey", "Survey"
+        COMPLAINT = "complaint", "Complaint form"
+        SOCIAL = "social", "Social media"
+        OTHER = "other", "Other"
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", "Waiting for triage"
+        LESSON = "lesson", "Lesson learned"
+        NONCONFORMITY = "nonconformity", "Nonconformity (complaint)"
+        NO_ACTION = "no_action", "No action"
+
+    party = models.ForeignKey(
+        "registers.InterestedParty", null=True, blank=True, on_delete=models.PROTECT, related_name="feedback",
+        verbose_name="interested party",
+    )  # fmt: skip
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    received_on = models.DateField("received on")
+    summary = models.TextField("what they said")
+    outcome = models.CharField(
+        max_length=13, choices=Outcome.choices, default=Outcome.PENDING, editable=False
+    )
+    outcome_reason = models.TextField("triage reason", blank=True, editable=False)
+    lesson = models.ForeignKey(
+        Lesson, null=True, blank=True, on_delete=models.PROTECT, related_name="feedback", editable=False
+    )
+    nonconformity = models.ForeignKey(
+        Nonconformity,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="feedback",
+        editable=False,
+    )
+    triaged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        editable=False,
+    )  # fmt: skip
+    triaged_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta(BaseRecord.Meta):
+        ordering = ["-received_on", "-id"]
+        verbose_name = "feedback"
+        verbose_name_plural = "feedback"

@@ -1,0 +1,137 @@
+"""Raising improvement records from where a problem shows (10.1, 10.2): a nonconformity from an AI
+incident or a KPI in breach, a preventive action from an AI risk. Each is a RecordAction that the
+incident, KPI and risk registers list among their own, so it is a button on their page and a POST in
+their API; the new record links to its source, and the source's history names the new record."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from aims import permissions
+from aims.actions import Input, RecordAction
+
+from .improvement import _not_archived, _note_on, nc_services, pa_services, parse_date, parse_requirements
+from .models import Nonconformity, PreventiveAction
+
+GRADE = Input("grade", "Grade", choices=tuple(Nonconformity.Grade.choices))
+REQUIREMENTS = Input(
+    "requirements", "Requirements not met", help_text="Clause and control codes, e.g. 8.1, A.6.2.6."
+)
+DESCRIPTION = Input("description", "What is wrong", required=False, help_text="Empty: taken from the source.")
+
+
+def _raise(source_record, *, actor, expected_version, fields: dict, requirements: str):
+    permissions.require_add(actor, Nonconformity)
+    permissions.require(actor, "view", source_record)
+    _not_archived(source_record)
+    nc = nc_services.create(actor=actor, fields=fields, requirements=parse_requirements(requirements))
+    _note_on(
+        source_record, actor=actor, expected_version=expected_version, label="Nonconformity",
+        text=f"{nc.reference} {nc.title}", note=f"Nonconformity {nc.reference} raised.",
+    )  # fmt: skip
+    return nc
+
+
+@transaction.atomic
+def nc_from_incident(
+    incident, *, actor, expected_version: int, grade: str, requirements: str, description=""
+):
+    """The incident shows a requirement was not met: a nonconformity, pre-filled from it."""
+    _raise(
+        incident, actor=actor, expected_version=expected_version, requirements=requirements,
+        fields={
+            "title": f"From {incident.reference}: {incident.title}"[:200],
+            "source": Nonconformity.Source.INCIDENT,
+            "incident": incident,
+            "description": description.strip() or incident.description,
+            "containment": incident.containment,
+            "grade": grade,
+        },
+    )  # fmt: skip
+    return type(incident).objects.get(pk=incident.pk)
+
+
+@transaction.atomic
+def nc_from_kpi(kpi, *, actor, expected_version: int, grade: str, requirements: str, description=""):
+    """A KPI in breach: a nonconformity against what it monitors, linked to the measurement that breached."""
+    if kpi.state != kpi.State.BREACH:
+        raise ValidationError(
+            f"{kpi.reference} is {kpi.get_state_display().lower()}, not in breach: raise a preventive "
+            "action for a trend instead."
+        )
+    latest = kpi.measurements.first()
+    value = f"{latest.value.normalize():f} {kpi.unit}".strip() if latest else "no value"
+    _raise(
+        kpi, actor=actor, expected_version=expected_version, requirements=requirements,
+        fields={
+            "title": f"{kpi.reference} in breach: {kpi.title}"[:200],
+            "source": Nonconformity.Source.KPI,
+            "kpi": kpi,
+            "description": description.strip()
+            or f"{kpi.metric} measured {value}, past the breach threshold of {kpi.breach.normalize():f}.",
+            "grade": grade,
+            "measurement": latest,  # the value that breached: kept, never edited
+        },
+    )  # fmt: skip
+    return type(kpi).objects.get(pk=kpi.pk)
+
+
+@transaction.atomic
+def pa_from_risk(risk, *, actor, expected_version: int, description: str, due_on: str, title: str = ""):
+    """Act on a risk before it turns into a nonconformity (10.1): a preventive action linked to it."""
+    permissions.require_add(actor, PreventiveAction)
+    permissions.require(actor, "view", risk)
+    _not_archived(risk)
+    if not description.strip():
+        raise ValidationError({"description": "Say what will be done."})
+    pa = pa_services.create(
+        actor=actor,
+        fields={
+            "title": (title.strip() or f"Prevent: {risk.title}")[:200],
+            "source": PreventiveAction.Source.RISK,
+            "risk": risk,
+            "description": description.strip(),
+            "due_on": parse_date(due_on, "due_on"),
+        },
+    )
+    return _note_on(
+        risk, actor=actor, expected_version=expected_version, label="Preventive action",
+        text=f"{pa.reference} {pa.title}", note=f"Preventive action {pa.reference} raised.",
+    )  # fmt: skip
+
+
+def _can_raise(model):
+    return lambda user, record: permissions.can_add(user, model)
+
+
+RAISE_NC_FROM_INCIDENT = RecordAction(
+    "raise-nonconformity",
+    "Raise a nonconformity",
+    nc_from_incident,
+    _can_raise(Nonconformity),
+    done="{reference}: nonconformity raised; it is listed under Nonconformities below.",
+    inputs=(GRADE, REQUIREMENTS, DESCRIPTION),
+    description="Raise a nonconformity from this incident (10.2): `grade`, `requirements` (codes), optional "
+    "`description`. It links back to the incident; find it with /api/v1/nonconformities/?incident=.",
+)
+RAISE_NC_FROM_KPI = RecordAction(
+    "raise-nonconformity",
+    "Raise a nonconformity",
+    nc_from_kpi,
+    lambda user, kpi: kpi.state == kpi.State.BREACH and permissions.can_add(user, Nonconformity),
+    done="{reference}: nonconformity raised from the breach.",
+    inputs=(GRADE, REQUIREMENTS, DESCRIPTION),
+    description="Raise a nonconformity from a KPI in breach (10.2): `grade`, `requirements` (codes), "
+    "optional `description`; linked to the KPI and the breaching measurement.",
+)
+RAISE_PA_FROM_RISK = RecordAction(
+    "raise-preventive-action",
+    "Raise a preventive action",
+    pa_from_risk,
+    _can_raise(PreventiveAction),
+    done="{reference}: preventive action raised.",
+    inputs=(
+        Input("description", "What will be done"),
+        Input("due_on", "Due", help_text="A date like 2026-03-31."),
+    ),
+    description="Raise a preventive action from this risk (10.1): `description`, `due_on` (YYYY-MM-DD).",
+)

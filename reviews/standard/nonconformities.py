@@ -1,0 +1,132 @@
+"""Nonconformities (ISO/IEC 42001 10.2): what does not meet a requirement, where it was found (an audit,
+an incident, a KPI breach, a complaint, a management review), how bad it is, what was done at once, and
+where it stands -- open, action planned, action done, verifying effectiveness, closed, or reopened when a
+corrective action did not work. Raised here, from an incident's page, from a KPI in breach, or from
+feedback triage."""
+
+import django_filters as filters
+from django.db.models import Q
+
+from aims import permissions
+from aims.actions import Input, RecordAction
+from aims.api.base import make_api
+from aims.filters import RecordFilterSet, YesNoFilter
+from aims.forms import RecordForm
+from aims.views.records import make_views
+from lifecycle.models import KPI, Incident
+from reviews.improvement import NC_FIELDS, NO_REQUIREMENT, nc_services, start_corrective_action
+from reviews.models import CorrectiveAction, Nonconformity
+
+MENU = ("Nonconformities", "nonconformities", 30)
+OPEN = Q(status__in=Nonconformity.OPEN_STATUSES)
+
+START_CA = RecordAction(
+    "start-corrective-action",
+    "Start a corrective action",
+    start_corrective_action,
+    lambda user, nc: nc.is_open and permissions.can_add(user, CorrectiveAction),
+    done="{reference}: corrective action started; analyse the cause with five whys, then plan the actions.",
+    inputs=(Input("title", "Corrective action", help_text="In a few words, e.g. 'Bureau feed monitoring'."),),
+    style="primary",
+    description="Start a corrective action on this nonconformity (10.2), owned by you.",
+)
+
+
+class NonconformityForm(RecordForm):
+    class Meta:
+        model = Nonconformity
+        fields = [*NC_FIELDS, "requirements"]
+        labels = {"title": "Nonconformity", "requirements": "Requirements not met"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["requirements"].label = "Requirements not met"
+        self.fields["requirements"].help_text = "At least one clause or Annex A control that is not met."
+        self.fields["requirements"].required = True  # the service says so too, for the API
+        self.fields["requirements"].error_messages["required"] = NO_REQUIREMENT
+
+
+class NonconformityFilterSet(RecordFilterSet):
+    search_fields = ("reference", "title", "description", "source_reference")
+    grade = filters.MultipleChoiceFilter(choices=Nonconformity.Grade.choices)
+    source = filters.MultipleChoiceFilter(choices=Nonconformity.Source.choices)
+    status = filters.MultipleChoiceFilter(choices=Nonconformity.Status.choices)
+    open = YesNoFilter(method="filter_open", label="Open")
+    incident = filters.ModelChoiceFilter(
+        queryset=Incident.objects.all(), to_field_name="reference", empty_label="Any", label="AI incident"
+    )
+    kpi = filters.ModelChoiceFilter(
+        queryset=KPI.objects.all(), to_field_name="reference", empty_label="Any", label="KPI"
+    )
+    ordering = filters.OrderingFilter(
+        fields=(("reference", "reference"), ("title", "title"), ("grade", "grade"), ("status", "status"),
+                ("created_at", "raised"))
+    )  # fmt: skip
+
+    class Meta:
+        model = Nonconformity
+        fields = []
+
+    def filter_open(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(OPEN) if value else queryset.exclude(OPEN)
+
+
+def _found_in(nc) -> str:
+    link = nc.incident or nc.kpi
+    return str(link.reference) if link else nc.source_reference
+
+
+def nonconformity_context(request, record, tab) -> dict:
+    if tab != "details":
+        return {}
+    return {
+        "corrective_actions": record.corrective_actions.select_related("owner").order_by("created_at"),
+        "lessons": record.lessons.all()[:20],
+    }
+
+
+views = make_views(
+    Nonconformity,
+    services=nc_services,
+    form_class=NonconformityForm,
+    filterset_class=NonconformityFilterSet,
+    columns=[
+        ("Nonconformity", "title", "title"),
+        ("Grade", "grade", "grade"),
+        ("Source", "source", None),
+        ("Found in", _found_in, None),
+        ("Status", "status", "status"),
+        ("Owner", "owner", None),
+    ],
+    fieldsets=[
+        ("What is wrong", ["description", "grade", "containment", "requirements"]),
+        ("Where it was found", ["source", "incident", "kpi", "measurement", "source_reference", "closed_on"]),
+    ],
+    form_fieldsets=[
+        ("What is wrong", ["title", "description", "grade", "containment", "requirements"]),
+        ("Where it was found", ["source", "incident", "kpi", "source_reference"]),
+        ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
+    ],
+    select_related=("owner", "incident", "kpi", "measurement"),
+    actions=[START_CA],
+    detail_template="reviews/nonconformity_detail.html",
+    detail_context=nonconformity_context,
+    lead="ISO/IEC 42001 10.2: what does not meet a requirement, what was done at once, and the corrective "
+    "actions that remove its cause. It closes only when a check shows they worked.",
+    empty_text="No nonconformities recorded. Raise one from an incident, a KPI in breach, an audit finding "
+    "or a complaint: name the requirement not met and what you did straight away.",
+)
+
+
+ViewSet = make_api(
+    Nonconformity,
+    services=nc_services,
+    fields=[*NC_FIELDS, "status", "closed_on"],
+    filterset_class=NonconformityFilterSet,
+    actions=[START_CA],
+    doc="Nonconformities (10.2). `requirements` (codes, at least one) are the requirements not met; "
+    "`incident` and `kpi` by reference. `status` moves with the corrective actions. POST "
+    "…/start-corrective-action/ starts one. DELETE archives.",
+)

@@ -1,0 +1,134 @@
+"""Every role against every page and the API of the five improvement registers (10.1, 10.2)."""
+
+import pytest
+
+from reviews.improvement import pa_services
+from reviews.models import CorrectiveAction, Feedback, Lesson, Nonconformity, PreventiveAction
+from reviews.standard.feedback import services as feedback_services
+from reviews.standard.lessons import services as lesson_services
+from tests import base
+from tests.base import RegisterRoleMatrix, client_for, form_data_for
+
+from .conftest import days
+
+
+class TestNonconformityRoles(RegisterRoleMatrix):
+    model = Nonconformity
+    url_prefix = "nonconformities"
+    api_prefix = "/api/v1/nonconformities/"
+
+    @pytest.fixture
+    def record(self, make_nc):
+        return make_nc()
+
+    @pytest.fixture
+    def form_data(self):
+        return form_data_for
+
+    @pytest.fixture
+    def api_create_payload(self):
+        return {"title": "Model card missing", "source": "audit", "source_reference": "AUD-2026-03 finding 4",
+                "description": "No model card for the fraud model.", "grade": "minor", "requirements": ["A.6.2.7"]}  # fmt: skip
+
+
+class TestCorrectiveActionRoles(RegisterRoleMatrix):
+    model = CorrectiveAction
+    url_prefix = "corrective-actions"
+    api_prefix = "/api/v1/corrective-actions/"
+
+    @pytest.fixture
+    def record(self, make_ca):
+        return make_ca()
+
+    @pytest.fixture
+    def form_data(self):
+        return form_data_for
+
+    @pytest.fixture
+    def api_create_payload(self, make_nc, manager):
+        return {"title": "Supplier freshness clause", "nonconformity": make_nc(actor=manager).reference}
+
+
+class TestPreventiveActionRoles(RegisterRoleMatrix):
+    model = PreventiveAction
+    url_prefix = "preventive-actions"
+    api_prefix = "/api/v1/preventive-actions/"
+
+    @pytest.fixture
+    def record(self, owner):
+        return pa_services.create(
+            actor=owner,
+            fields={"title": "Back-test scores", "source": "trend", "trend": "Scores drift up each month.",
+                    "description": "Quarterly back-test.", "due_on": days(30)},
+        )  # fmt: skip
+
+    @pytest.fixture
+    def form_data(self):
+        return form_data_for
+
+    @pytest.fixture
+    def api_create_payload(self):
+        return {"title": "Watch drift", "source": "trend", "trend": "PSI rising", "description": "Alert at 0.2.",
+                "due_on": days(20).isoformat()}  # fmt: skip
+
+
+class TestLessonRoles(RegisterRoleMatrix):
+    model = Lesson
+    url_prefix = "lessons"
+    api_prefix = "/api/v1/lessons/"
+
+    @pytest.fixture
+    def record(self, owner):
+        return lesson_services.create(
+            actor=owner,
+            fields={
+                "title": "Check data age",
+                "what_happened": "Stale files were used.",
+                "learned": "Check age.",
+            },
+        )
+
+    @pytest.fixture
+    def form_data(self):
+        return form_data_for
+
+    @pytest.fixture
+    def api_create_payload(self):
+        return {"title": "Launches change the chatbot", "what_happened": "Grounding fell.", "learned": "Checklist.",
+                "audit_reference": "AUD-2026-01"}  # fmt: skip
+
+
+class TestFeedbackRoles(RegisterRoleMatrix):
+    model = Feedback
+    url_prefix = "feedback"
+    api_prefix = "/api/v1/feedback/"
+    # Anyone with a role records feedback; the rest of the matrix is the default one.
+    expect = {**base.EXPECT, "create": {**base.EXPECT["create"], "board": 201, "auditor": 201}}
+
+    @pytest.fixture
+    def record(self, owner):
+        return feedback_services.create(
+            actor=owner,
+            fields={"title": "Broker asks for reasons", "channel": "meeting", "received_on": days(-1),
+                    "summary": "Reason codes on declines, please."},
+        )  # fmt: skip
+
+    @pytest.fixture
+    def form_data(self):
+        return form_data_for
+
+    @pytest.fixture
+    def api_create_payload(self):
+        return {"title": "Complaint by phone", "channel": "phone", "received_on": days(0).isoformat(),
+                "summary": "The chatbot was rude."}  # fmt: skip
+
+
+def test_an_auditor_records_feedback_on_the_page(auditor):
+    response = client_for(auditor).post(
+        "/feedback/new/",
+        {"title": "Regulator question", "channel": "email", "received_on": days(0).isoformat(),
+         "summary": "How are declines explained?", "review_cadence": 91},
+    )  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[:3000]
+    item = Feedback.objects.get()
+    assert item.owner == auditor and item.outcome == "pending"
