@@ -6,5 +6,5 @@ from . import standard
 
 install(standard, cycle="Act")
 
-from . import dashboard, report  # noqa: E402,F401  the management review panel, reminders and PDF report
-from . import improvement_dashboard, reminders  # noqa: E402,F401  the improvement panel; overdue and check reminders
+# The management review panel, its reminders and PDF report; the improvement panel; overdue and check reminders.
+from . import dashboard, improvement_dashboard, reminders, report  # noqa: E402,F401
