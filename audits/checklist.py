@@ -137,10 +137,11 @@ def add_item(audit, *, actor, question: str, requirement=None, system=None) -> C
 
 
 @transaction.atomic
-def save_item(item, *, actor, expected_version: int, question: str, requirement=None, result: str = "",
+def save_item(item, *, actor, expected_version: int, question: str, requirement=..., result: str = "",
               notes: str = "", evidence=(), records_sampled: str = "", auditee=None) -> ChecklistItem:  # fmt: skip
     """Record the result of a checklist item. An item that is not conforming becomes (or updates) a
-    Finding owned by the auditee the auditor names; an item set back to conforming archives it."""
+    Finding owned by the auditee the auditor names; an item set back to conforming archives it.
+    `requirement` left out keeps the item's own."""
     permissions.require(actor, "change", item)
     require_conducting(item.audit, actor)
     locked = ChecklistItem.objects.select_for_update().get(pk=item.pk)
@@ -160,7 +161,9 @@ def save_item(item, *, actor, expected_version: int, question: str, requirement=
     if errors:
         raise ValidationError(errors)
     before = _describe(locked)
-    locked.question, locked.requirement, locked.result = question.strip(), requirement, result
+    if requirement is not ...:
+        locked.requirement = requirement
+    locked.question, locked.result = question.strip(), result
     locked.notes, locked.records_sampled = (notes or "").strip(), (records_sampled or "").strip()
     locked.version += 1
     if result:
