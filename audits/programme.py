@@ -79,6 +79,17 @@ def _describe(item: ProgrammeItem) -> str:
     return f"{text} -- {item.override_reason}" if item.overridden else text
 
 
+def _log(programme, actor, old: str, new: str):
+    update_record(
+        programme,
+        actor=actor,
+        # A line changes on its own: the programme's version is today's, not the one a page was drawn with.
+        expected_version=AuditProgramme.objects.get(pk=programme.pk).version,
+        fields={},
+        extra_changes=[{"field": "items", "label": "Programme item", "old": old, "new": new}],
+    )
+
+
 def _require_change(actor, programme):
     permissions.require(actor, "change", programme)
     if programme.is_archived:
@@ -107,13 +118,7 @@ def save_item(programme, *, actor, item=None, requirement=None, system=None, pla
             item.save()
     except IntegrityError:
         raise ValidationError({"requirement": f"{item.subject} is already in this programme."}) from None
-    update_record(
-        programme,
-        actor=actor,
-        expected_version=programme.version,
-        fields={},
-        extra_changes=[{"field": "items", "label": "Programme item", "old": before, "new": _describe(item)}],
-    )
+    _log(programme, actor, before, _describe(item))
     return item
 
 
@@ -123,13 +128,7 @@ def remove_item(item, *, actor) -> None:
     _require_change(actor, programme)
     before = _describe(item)
     item.delete()
-    update_record(
-        programme,
-        actor=actor,
-        expected_version=programme.version,
-        fields={},
-        extra_changes=[{"field": "items", "label": "Programme item", "old": before, "new": ""}],
-    )
+    _log(programme, actor, before, "")
 
 
 # -- Coverage ---------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from django.utils import timezone
 from aims import roles
 from aims.catalogue_data import STANDARD
 from aims.models import Requirement, User
+from audits.demo_audits import seed_audits
 from lifecycle.demo_all import seed_lifecycle
 from registers.demo_leadership import seed_leadership
 from registers.demo_names import ALL_SYSTEMS, CHATBOT, CREDIT, FRAUD, HIRING, OCR
@@ -298,6 +299,7 @@ class Command(BaseCommand):
             new_risks = self._risks(users)
             new_plan = seed_plan(users) + seed_leadership(users) + seed_support(users)
             new_plan += seed_lifecycle(users)
+            new_plan += seed_audits(users)  # after the systems and risks the audits sample
         self.stdout.write(
             f"Northbank Credit: {new_users} new users, {new_risks} new risks, {new_plan} new records in "
             f"the other registers ({len(USERS)} users and {len(RISKS)} risks in the demo)."
