@@ -142,7 +142,9 @@ def seed_audits(users) -> int:
     """Create what is missing; returns how many records were created."""
     today = timezone.localdate()
     made = 0
-    programme = AuditProgramme.objects.filter(year=today.year, title=f"Internal audit programme {today.year}").first()
+    programme = AuditProgramme.objects.filter(
+        year=today.year, title=f"Internal audit programme {today.year}"
+    ).first()
     if programme is None:
         programme = _programme(users, today)
         made += 1

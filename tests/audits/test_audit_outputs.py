@@ -87,11 +87,17 @@ def test_the_report_pdf_holds_scope_team_summary_findings_and_checklist(make_aud
     assert "Internal audit report" in text and audit.reference in text
     assert "6.1.2 AI risk assessment" in text and "Audrey" in text and audit.criteria in text
     assert "Minor nonconformity 1" in text and "Conforming 3" in text
-    assert finding.reference in text and "Agreed, fixing now." in text and "Weekly review of overdue risks." in text
+    assert (
+        finding.reference in text
+        and "Agreed, fixing now." in text
+        and "Weekly review of overdue risks." in text
+    )
     assert "Sample three risks" in text  # a checklist question from the bank
 
 
-def test_the_audit_page_and_list_do_not_grow_in_queries(make_audit, auditor, owner, django_assert_max_num_queries):
+def test_the_audit_page_and_list_do_not_grow_in_queries(
+    make_audit, auditor, owner, django_assert_max_num_queries
+):
     audit = _fill(make_audit(codes=("6.1.2",)), auditor, owner, ["minor_nc", "ofi"])
     client = client_for(auditor)
     client.get(f"/audits/{audit.reference}/")

@@ -115,7 +115,13 @@ def _finding(make_audit, auditor, owner):
 
 @pytest.mark.parametrize("role", ["manager", "board", "other_owner", "auditor", "owner"])
 def test_only_the_auditee_answers_a_finding(role, make_audit, manager, board, owner, other_owner, auditor):
-    people = {"manager": manager, "board": board, "owner": owner, "other_owner": other_owner, "auditor": auditor}
+    people = {
+        "manager": manager,
+        "board": board,
+        "owner": owner,
+        "other_owner": other_owner,
+        "auditor": auditor,
+    }
     finding = _finding(make_audit, auditor, owner)
     client = client_for(people[role])
     assert client.get(f"/findings/{finding.reference}/").status_code == 200

@@ -52,7 +52,10 @@ def test_a_nonconformity_last_time_brings_the_requirement_forward(make_audit, au
     requirement = reqs("6.1.2")[0]
     assert planning.suggest_for_requirement(requirement)[0] == Frequency.YEARLY
     _reported_audit(make_audit, auditor, owner, "6.1.2", "minor_nc")
-    assert planning.suggest_for_requirement(requirement) == (Frequency.HALF_YEARLY, "minor nonconformity at the last audit")
+    assert planning.suggest_for_requirement(requirement) == (
+        Frequency.HALF_YEARLY,
+        "minor nonconformity at the last audit",
+    )
     _reported_audit(make_audit, auditor, owner, "6.1.2", "major_nc")
     assert planning.suggest_for_requirement(requirement)[0] == Frequency.QUARTERLY
 
@@ -75,7 +78,8 @@ def test_an_override_needs_a_reason_and_is_in_history(programme, manager, make_s
 
 def test_only_the_planner_changes_the_programme(programme, auditor, owner, client):
     response = client_for(auditor).post(
-        f"/audit-programmes/{programme.reference}/items/", {"requirement": reqs("7.2")[0].pk, "planned_month": 2}
+        f"/audit-programmes/{programme.reference}/items/",
+        {"requirement": reqs("7.2")[0].pk, "planned_month": 2},
     )
     assert response.status_code == 403 and not ProgrammeItem.objects.exists()
 
@@ -83,7 +87,8 @@ def test_only_the_planner_changes_the_programme(programme, auditor, owner, clien
 def test_the_page_adds_an_item_and_shows_the_suggestion(programme, manager):
     client = client_for(manager)
     response = client.post(
-        f"/audit-programmes/{programme.reference}/items/", {"requirement": reqs("8.1")[0].pk, "planned_month": 5}
+        f"/audit-programmes/{programme.reference}/items/",
+        {"requirement": reqs("8.1")[0].pk, "planned_month": 5},
     )
     assert response.status_code == 302
     page = client.get(f"/audit-programmes/{programme.reference}/").content.decode()
@@ -105,7 +110,9 @@ def test_coverage_shows_what_the_cycle_has_not_reached(programme, make_audit, au
         page = client.get(f"/audit-programmes/{programme.reference}/coverage/").content.decode()
     data = planning.coverage(programme)
     states = {getattr(r["subject"], "code", None) or r["subject"].reference: r["state"] for r in data["rows"]}
-    assert states["6.1.2"] == "audited" and states["7.2"] == "planned" and states[system.reference] == "planned"
+    assert (
+        states["6.1.2"] == "audited" and states["7.2"] == "planned" and states[system.reference] == "planned"
+    )
     assert states["A.10.4"] == "not reached"
     assert data["counts"] == {"audited": 1, "planned": 2, "not_reached": 70 - 2}
     assert "✗ Not reached" in page and "✓ Audited" in page
