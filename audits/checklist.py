@@ -175,6 +175,14 @@ def save_item(item, *, actor, expected_version: int, question: str, requirement=
     return locked
 
 
+def headline(text: str, limit: int = 90) -> str:
+    """The first sentence of the notes, cut at a word if long: a finding's title, not its description."""
+    first = text.strip().splitlines()[0].split(". ")[0].rstrip(".")
+    if len(first) <= limit:
+        return first
+    return first[:limit].rsplit(" ", 1)[0] + "…"
+
+
 def _sync_finding(item, *, actor, auditee):
     finding = Finding.objects.filter(checklist_item=item).first()
     if item.result not in NOT_CONFORMING:
@@ -184,7 +192,7 @@ def _sync_finding(item, *, actor, auditee):
         return
     code = f"{item.requirement.code}: " if item.requirement_id else ""
     fields = {
-        "title": f"{code}{item.notes.splitlines()[0]}"[:200],
+        "title": f"{code}{headline(item.notes)}",
         "description": item.notes,
         "owner": auditee,
     }

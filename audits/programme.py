@@ -3,7 +3,7 @@ the results of previous audits, and how much of the AIMS the cycle has reached (
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from aims import permissions
 from aims.models import Requirement
@@ -11,7 +11,7 @@ from aims.records import update_record
 from lifecycle.models import AISystem, Tier
 from registers.models import Risk
 
-from .models import Audit, AuditProgramme, Frequency, ProgrammeItem, Result
+from .models import Audit, AuditProgramme, Finding, Frequency, ProgrammeItem, Result
 
 SOONER = {
     Frequency.TWO_YEARLY: Frequency.YEARLY,
@@ -22,46 +22,23 @@ SOONER = {
 MANY_OPEN_RISKS = 3  # this many open risks naming a system bring its audit forward one step
 
 
-def suggest_for_system(system: AISystem) -> tuple[int, str]:
+def _for_system(system: AISystem, open_risks: int) -> tuple[int, str]:
     """High-risk or critical systems twice a year, low-impact ones every two years; many open risks
     bring the audit forward."""
+    tier = f"{system.get_eu_tier_display()}, criticality {system.criticality}"
     if system.eu_tier in (Tier.PROHIBITED, Tier.HIGH) or system.criticality >= 4:
-        frequency, why = (
-            Frequency.HALF_YEARLY,
-            f"{system.get_eu_tier_display()}, criticality {system.criticality}",
-        )
+        frequency = Frequency.HALF_YEARLY
     elif system.eu_tier == Tier.MINIMAL and system.criticality <= 2:
-        frequency, why = Frequency.TWO_YEARLY, f"minimal risk, criticality {system.criticality}"
+        frequency = Frequency.TWO_YEARLY
     else:
-        frequency, why = Frequency.YEARLY, f"{system.get_eu_tier_display()}, criticality {system.criticality}"
-    open_risks = Risk.objects.live().filter(ai_system=system.title).exclude(status=Risk.Status.CLOSED).count()
+        frequency = Frequency.YEARLY
     if open_risks >= MANY_OPEN_RISKS:
         frequency = SOONER[frequency]
-    why += f", {open_risks} open risk{'s' if open_risks != 1 else ''}"
-    return frequency, why
+    return frequency, f"{tier}, {open_risks} open risk{'s' if open_risks != 1 else ''}"
 
 
-def last_finding_grade(requirement) -> str | None:
-    """The worst grade the latest audit that checked `requirement` gave it (None: never audited or
-    conforming)."""
-    last = (
-        Audit.objects.live()
-        .filter(checklist__requirement=requirement, status__in=[Audit.Status.REPORTED, Audit.Status.CLOSED])
-        .order_by("-ends_on", "-id")
-        .first()
-    )
-    if last is None:
-        return None
-    grades = set(last.findings.live().filter(requirement=requirement).values_list("grade", flat=True))
-    for grade in (Result.MAJOR, Result.MINOR):
-        if grade in grades:
-            return grade
-    return None
-
-
-def suggest_for_requirement(requirement) -> tuple[int, str]:
+def _for_grade(grade: str | None) -> tuple[int, str]:
     """A major nonconformity last time: every quarter; a minor one: every six months; otherwise yearly."""
-    grade = last_finding_grade(requirement)
     if grade == Result.MAJOR:
         return Frequency.QUARTERLY, "major nonconformity at the last audit"
     if grade == Result.MINOR:
@@ -69,8 +46,73 @@ def suggest_for_requirement(requirement) -> tuple[int, str]:
     return Frequency.YEARLY, "no nonconformity at the last audit"
 
 
+def last_grades(requirement_ids) -> dict[int, str | None]:
+    """{requirement id: the worst grade the latest reported audit that checked it gave it}: None when
+    never audited or conforming. Two queries however many requirements."""
+    done = [Audit.Status.REPORTED, Audit.Status.CLOSED]
+    latest: dict[int, int] = {}
+    checked = (
+        Audit.objects.live()
+        .filter(status__in=done, checklist__requirement__in=requirement_ids)
+        .order_by("-ends_on", "-id")
+        .values_list("checklist__requirement", "pk")
+    )
+    for requirement_id, audit_id in checked:
+        latest.setdefault(requirement_id, audit_id)  # newest first: the first seen is the latest
+    grades: dict[int, set] = {}
+    findings = Finding.objects.live().filter(audit_id__in=set(latest.values()), requirement_id__in=latest)
+    for requirement_id, audit_id, grade in findings.values_list("requirement_id", "audit_id", "grade"):
+        if latest.get(requirement_id) == audit_id:
+            grades.setdefault(requirement_id, set()).add(grade)
+    worst = {}
+    for requirement_id in requirement_ids:
+        found = grades.get(requirement_id, set())
+        worst[requirement_id] = next((g for g in (Result.MAJOR, Result.MINOR) if g in found), None)
+    return worst
+
+
+def suggestions(*, requirements=(), systems=()) -> dict:
+    """{("requirement", id) or ("system", id): (frequency, reason)}; three queries for a whole programme."""
+    result = {}
+    if requirements:
+        for pk, grade in last_grades([r.pk for r in requirements]).items():
+            result[("requirement", pk)] = _for_grade(grade)
+    if systems:
+        open_risks = dict(
+            Risk.objects.live()
+            .exclude(status=Risk.Status.CLOSED)
+            .filter(ai_system__in={s.title for s in systems})
+            .order_by()
+            .values_list("ai_system")
+            .annotate(n=Count("pk"))
+        )
+        for system in systems:
+            result[("system", system.pk)] = _for_system(system, open_risks.get(system.title, 0))
+    return result
+
+
 def suggest(*, requirement=None, system=None) -> tuple[int, str]:
-    return suggest_for_system(system) if system is not None else suggest_for_requirement(requirement)
+    if system is not None:
+        return suggestions(systems=[system])[("system", system.pk)]
+    return suggestions(requirements=[requirement])[("requirement", requirement.pk)]
+
+
+def item_key(item: ProgrammeItem) -> tuple[str, int]:
+    return ("system", item.system_id) if item.system_id else ("requirement", item.requirement_id)
+
+
+def with_current_suggestions(items: list) -> list:
+    """Each item with `current` (frequency, reason) as the records stand today: a nonconformity found
+    since it was planned shows as a changed suggestion."""
+    found = suggestions(
+        requirements=[i.requirement for i in items if i.requirement_id],
+        systems=[i.system for i in items if i.system_id],
+    )
+    for item in items:
+        item.current = found[item_key(item)]
+        item.current_label = Frequency(item.current[0]).label
+        item.suggestion_changed = item.current[0] != item.suggested_frequency
+    return items
 
 
 def _describe(item: ProgrammeItem) -> str:

@@ -155,7 +155,7 @@ views = make_views(
     fieldsets=[
         ("The audit", ["programme", "criteria", "joint", "starts_on", "ends_on"]),
         ("People", ["lead_auditor", "owner"]),
-        ("Conclusion", ["conclusion"]),
+        ("Outcome", ["conclusion"]),
     ],
     form_fieldsets=[
         ("The audit", ["title", "programme", "criteria", "starts_on", "ends_on"]),

@@ -84,7 +84,7 @@ class ItemForm(forms.Form):
 def programme_context(request, record, tab) -> dict:
     if tab != "details":
         return {}
-    items = list(record.items.select_related("requirement", "system"))
+    items = planning.with_current_suggestions(list(record.items.select_related("requirement", "system")))
     return {
         "items": items,
         "item_form": ItemForm(),

@@ -34,10 +34,10 @@ def test_a_high_risk_system_with_many_open_risks_is_audited_every_quarter(make_s
     system = make_system(criticality=5)
     AISystem.objects.filter(pk=system.pk).update(eu_tier="high")
     system.refresh_from_db()
-    assert planning.suggest_for_system(system)[0] == Frequency.HALF_YEARLY
+    assert planning.suggest(system=system)[0] == Frequency.HALF_YEARLY
     for n in range(3):
         make_risk(title=f"Risk {n}", ai_system=system.title)
-    frequency, why = planning.suggest_for_system(system)
+    frequency, why = planning.suggest(system=system)
     assert frequency == Frequency.QUARTERLY and "3 open risks" in why
 
 
@@ -45,19 +45,19 @@ def test_a_minimal_low_criticality_system_waits_two_years(make_system):
     system = make_system(criticality=1)
     AISystem.objects.filter(pk=system.pk).update(eu_tier="minimal")
     system.refresh_from_db()
-    assert planning.suggest_for_system(system)[0] == Frequency.TWO_YEARLY
+    assert planning.suggest(system=system)[0] == Frequency.TWO_YEARLY
 
 
 def test_a_nonconformity_last_time_brings_the_requirement_forward(make_audit, auditor, owner):
     requirement = reqs("6.1.2")[0]
-    assert planning.suggest_for_requirement(requirement)[0] == Frequency.YEARLY
+    assert planning.suggest(requirement=requirement)[0] == Frequency.YEARLY
     _reported_audit(make_audit, auditor, owner, "6.1.2", "minor_nc")
-    assert planning.suggest_for_requirement(requirement) == (
+    assert planning.suggest(requirement=requirement) == (
         Frequency.HALF_YEARLY,
         "minor nonconformity at the last audit",
     )
     _reported_audit(make_audit, auditor, owner, "6.1.2", "major_nc")
-    assert planning.suggest_for_requirement(requirement)[0] == Frequency.QUARTERLY
+    assert planning.suggest(requirement=requirement)[0] == Frequency.QUARTERLY
 
 
 def test_an_override_needs_a_reason_and_is_in_history(programme, manager, make_system):
@@ -118,3 +118,23 @@ def test_coverage_shows_what_the_cycle_has_not_reached(programme, make_audit, au
     assert "✗ Not reached" in page and "✓ Audited" in page
     gaps = client.get(f"/audit-programmes/{programme.reference}/coverage/?show=gaps").content.decode()
     assert "A.10.4" in gaps and ">6.1.2<" not in gaps
+
+
+def test_the_programme_page_shows_a_suggestion_changed_by_a_new_finding(
+    programme, manager, make_audit, auditor, owner, make_system, django_assert_max_num_queries
+):
+    planning.save_item(programme, actor=manager, requirement=reqs("6.1.2")[0], planned_month=6)
+    planning.save_item(programme, actor=manager, system=make_system(title="System first"), planned_month=6)
+    _reported_audit(make_audit, auditor, owner, "6.1.2", "minor_nc")
+    client = client_for(manager)
+    client.get(f"/audit-programmes/{programme.reference}/")
+    with django_assert_max_num_queries(40) as few:
+        client.get(f"/audit-programmes/{programme.reference}/")
+    for code in ("7.2", "8.1", "A.7.4"):
+        planning.save_item(programme, actor=manager, requirement=reqs(code)[0], planned_month=7)
+    for n in range(2):
+        planning.save_item(programme, actor=manager, system=make_system(title=f"System {n}"), planned_month=8)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(f"/audit-programmes/{programme.reference}/").content.decode()
+    assert "Suggestion changed" in page and "minor nonconformity at the last audit" in page
+    assert "was every year when planned" in page
