@@ -4,6 +4,8 @@ audit's lead and team, and each item that is not conforming kept as a Finding fo
 Every change is written to the audit's history; each item carries its own version, so two auditors
 filling different items do not collide, and the second to save the same item is told."""
 
+import re
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
@@ -12,6 +14,7 @@ from django.utils import timezone
 from aims import permissions
 from aims.models import Crosswalk
 from aims.records import StaleEdit, archive_record, create_record, update_record
+from aims.registry import registry
 
 from .checklist_questions import SYSTEM, questions_for
 from .models import NOT_CONFORMING, Audit, ChecklistItem, Finding, Result
@@ -30,6 +33,27 @@ class StaleItem(StaleEdit):
             f"This checklist item was changed since you opened it (your version {self.expected_version}, now "
             f"{self.record.version}). Nothing was saved: reload to see the change, then make yours again."
         )
+
+
+REFERENCE = re.compile(r"\b([A-Z]{2,6})-(\d{1,9})\b")
+
+
+def unknown_references(text: str) -> list[str]:
+    """References in `text` that name no record of any register (one query per prefix used)."""
+    by_prefix: dict[str, set[str]] = {}
+    for prefix, number in REFERENCE.findall(text or ""):
+        by_prefix.setdefault(prefix, set()).add(f"{prefix}-{number}")
+    models = {info.model.reference_prefix: info.model for info in registry.registers}
+    missing = []
+    for prefix, wanted in sorted(by_prefix.items()):
+        model = models.get(prefix)
+        found = (
+            set(model.objects.filter(reference__in=wanted).values_list("reference", flat=True))
+            if model
+            else set()
+        )
+        missing += sorted(wanted - found)
+    return missing
 
 
 def require_conducting(audit, actor) -> None:
@@ -156,6 +180,11 @@ def save_item(item, *, actor, expected_version: int, question: str, requirement=
         errors["auditee"] = (
             "Choose the auditee: the owner of the audited record, who will answer the finding."
         )
+    missing = unknown_references(records_sampled)
+    if missing:
+        errors["records_sampled"] = f"No record has the reference {', '.join(missing)}."
+    elif (records_sampled or "").strip() and not REFERENCE.search(records_sampled):
+        errors["records_sampled"] = "Give record references, e.g. RSK-0004, SYS-0002."
     if result in NOT_CONFORMING and not (notes or "").strip():
         errors["notes"] = "Describe what was found: it becomes the finding's description."
     if errors:

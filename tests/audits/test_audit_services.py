@@ -178,3 +178,33 @@ def test_the_audit_moves_from_planned_to_closed(make_audit, auditor, owner, mana
     answer_finding(finding, actor=owner, expected_version=finding.version, response="We will move them.")
     audit = close_audit(audit, actor=manager, expected_version=audit.version)
     assert audit.status == "closed"
+
+
+def test_records_sampled_must_name_real_records(make_audit, make_system, auditor):
+    system = make_system()
+    audit = make_audit()
+    checklist.generate(audit, actor=auditor)
+    item = audit.checklist.first()
+    with pytest.raises(ValidationError) as exc:
+        checklist.save_item(item, actor=auditor, expected_version=1, question=item.question, result="conforming",
+                            records_sampled=f"{system.reference}, RSK-9999")  # fmt: skip
+    assert exc.value.message_dict["records_sampled"] == ["No record has the reference RSK-9999."]
+    with pytest.raises(ValidationError, match="Give record references"):
+        checklist.save_item(item, actor=auditor, expected_version=1, question=item.question, result="conforming",
+                            records_sampled="the risk register")  # fmt: skip
+    saved = checklist.save_item(item, actor=auditor, expected_version=1, question=item.question,
+                                result="conforming", records_sampled=system.reference)  # fmt: skip
+    assert saved.records_sampled == system.reference
+
+
+def test_independence_is_checked_when_the_plan_changes(make_audit, make_system, manager):
+    from audits.services import audit_services
+
+    owning = make_user("otto", roles.AUDITOR, roles.OWNER)
+    system = make_system(actor=owning, owner=owning)
+    audit = make_audit(team=[owning], codes=("4.4",))
+    with pytest.raises(ValidationError, match=f"Otto owns {system.reference}"):
+        audit_services.update(
+            audit, actor=manager, expected_version=audit.version, fields={"systems": [system]}
+        )
+    assert not audit.systems.exists()

@@ -58,7 +58,9 @@ def test_an_audit_from_plan_to_report(page, live_server, manager, auditor, owner
     page.get_by_label("Notes").fill("Representativeness of applicants under 25 is never checked.")
     page.get_by_label("Records sampled").fill("DAT-0001")
     page.get_by_role("button", name="Save").click()
-    expect(page.locator(".has-error")).to_contain_text("Choose the auditee")
+    expect(page.locator(".has-error").first).to_contain_text("No record has the reference DAT-0001.")
+    expect(page.locator(".has-error").last).to_contain_text("Choose the auditee")
+    page.get_by_label("Records sampled").fill("")
     page.get_by_label("Auditee").select_option(label="Olivia")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("status")).to_contain_text("Checklist item saved.")
@@ -72,11 +74,11 @@ def test_an_audit_from_plan_to_report(page, live_server, manager, auditor, owner
     switch_to(page, live_server, owner)
     page.goto(f"{live_server.url}/findings/{finding.reference}/")
     page.locator("summary", has_text="Answer the finding").click()
-    page.get_by_label("Response").fill("Agreed: we will add an check by age band.")
+    page.get_by_label("Response").fill("Agreed: we will add a check by age band.")
     page.get_by_label("Proposed action").fill("Add it to the monthly data quality report.")
     page.get_by_role("button", name="Answer the finding", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text(f"{finding.reference} answered")
-    expect(page.locator("dl.details").last).to_contain_text("Agreed: we will add an check by age band.")
+    expect(page.locator("dl.details").last).to_contain_text("Agreed: we will add a check by age band.")
 
     switch_to(page, live_server, auditor)
     page.goto(f"{live_server.url}/audits/{audit.reference}/")
@@ -89,4 +91,4 @@ def test_an_audit_from_plan_to_report(page, live_server, manager, auditor, owner
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages).split())
     assert info.value.suggested_filename.startswith(f"audit-report-{audit.reference}")
     assert "Internal audit report" in text and finding.reference in text, text
-    assert "Agreed: we will add an check by age band." in text and "Minor nonconformity 1" in text
+    assert "Agreed: we will add a check by age band." in text and "Minor nonconformity 1" in text
