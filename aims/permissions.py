@@ -123,6 +123,8 @@ def denial_reason(user, action: str, obj=None, model=None) -> str:
         return "Your account has no AIMS role yet. Ask the AIMS manager to assign one."
     if action == "add":
         adders = getattr(model, "adders", DEFAULT_ADDERS)
+        if not adders:  # records that only arise from others (audit findings from checklist items)
+            return getattr(model, "add_refusal", f"Nobody creates a {noun} directly.")
         return f"Only {_role_list(adders)} may create a {noun}."
     if action in ("change", "archive"):
         explain = getattr(model, "change_denial_reason", None)

@@ -262,6 +262,9 @@ class Finding(BaseRecord):
 
     reference_prefix = "FND"
     adders = ()  # findings come from checklist items, never from a blank form
+    add_refusal = (
+        "Audit findings are not created directly: an auditor records a checklist item as not conforming."
+    )
     history_extra = ("grade", "status", "response", "proposed_action", "requirement")
 
     class Status(models.TextChoices):

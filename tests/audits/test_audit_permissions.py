@@ -154,3 +154,13 @@ def test_the_api_answer_names_a_missing_response(make_audit, auditor, owner):
         content_type="application/json",
     )  # fmt: skip
     assert response.status_code == 400 and "response" in response.json()
+
+
+def test_nobody_creates_a_finding_directly(manager, auditor):
+    for person in (manager, auditor):
+        response = client_for(person).post(
+            "/api/v1/findings/", {"title": "x", "description": "y"}, content_type="application/json"
+        )
+        assert response.status_code == 403 and "checklist item" in response.json()["detail"]
+    assert client_for(auditor).get("/findings/new/").status_code == 403
+    assert not Finding.objects.exists()
