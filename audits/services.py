@@ -94,6 +94,37 @@ class AuditServices(RecordServices):
             raise ValidationError(errors)
         return fields
 
+    def update(self, record, *, actor, expected_version: int, fields: dict, requirements=None, prepare=None):
+        """The auditors on an audit record its dates, criteria and conclusion; its plan -- scope, team,
+        programme, owner -- stays with whoever plans it (the AIMS manager or the audit's owner)."""
+        if not permissions.default_change(Audit.objects.filter(pk=record.pk), actor).exists():
+            changed = [
+                name for name in PLAN_FIELDS if name in fields and _differs(record, name, fields[name])
+            ]
+            if changed:
+                raise ValidationError(
+                    {name: f"Only the AIMS manager or the audit's owner ({record.owner}) changes the plan of "
+                     f"{record.reference}." for name in changed}
+                )  # fmt: skip
+        return super().update(
+            record, actor=actor, expected_version=expected_version, fields=fields, requirements=requirements,
+            prepare=prepare,
+        )  # fmt: skip
+
+
+PLAN_FIELDS = ("programme", "scope", "systems", "lead_auditor", "team", "joint", "owner")
+
+
+def _differs(record, name: str, value) -> bool:
+    field = Audit._meta.get_field(name)
+    if field.many_to_many:
+        return {getattr(v, "pk", v) for v in value or []} != set(
+            getattr(record, name).values_list("pk", flat=True)
+        )
+    if field.many_to_one:
+        return getattr(value, "pk", value) != getattr(record, f"{name}_id")
+    return value != getattr(record, name)
+
 
 audit_services = AuditServices(Audit, AUDIT_FIELDS)
 

@@ -208,3 +208,19 @@ def test_independence_is_checked_when_the_plan_changes(make_audit, make_system, 
             audit, actor=manager, expected_version=audit.version, fields={"systems": [system]}
         )
     assert not audit.systems.exists()
+
+
+def test_the_auditors_record_the_conclusion_but_the_plan_is_the_planners(make_audit, auditor, manager):
+    from audits.services import audit_services
+
+    colleague = make_user("tess", roles.AUDITOR)
+    audit = make_audit()
+    with pytest.raises(ValidationError) as exc:
+        audit_services.update(audit, actor=auditor, expected_version=audit.version,
+                              fields={"team": [colleague], "conclusion": "Fine."})  # fmt: skip
+    assert "changes the plan" in " ".join(exc.value.message_dict["team"])
+    audit = audit_services.update(audit, actor=auditor, expected_version=audit.version,
+                                  fields={"conclusion": "Risk assessment is sound."})  # fmt: skip
+    audit = audit_services.update(audit, actor=manager, expected_version=audit.version,
+                                  fields={"team": [colleague]})  # fmt: skip
+    assert audit.conclusion == "Risk assessment is sound." and list(audit.team.all()) == [colleague]
