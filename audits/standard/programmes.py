@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
 from django.views import View
 from django.views.generic import TemplateView
+from rest_framework import serializers
 
 from aims import permissions
 from aims.api.base import make_api
@@ -186,10 +187,35 @@ EXTRA_URLS = [
 ]  # fmt: skip
 
 
-ViewSet = make_api(
+class ItemSerializer(serializers.ModelSerializer):
+    requirement = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    system = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+    planned_quarter = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = ProgrammeItem
+        fields = ["requirement", "system", "planned_month", "planned_quarter", "frequency", "suggested_frequency",
+                  "suggestion_reason", "override_reason"]  # fmt: skip
+
+
+_Api = make_api(
     AuditProgramme,
     services=services,
     fields=FIELDS,
     filterset_class=ProgrammeFilterSet,
-    doc="Audit programmes (9.2.2), one per cycle. DELETE archives.",
+    prefetch_related=("items__requirement", "items__system"),
+    doc="Audit programmes (9.2.2), one per cycle, with what each audits when (`items`, read-only: planned "
+    "on the programme's page; frequencies in months). DELETE archives.",
 )
+
+
+class ProgrammeSerializer(_Api.serializer_class):
+    items = ItemSerializer(many=True, read_only=True)
+
+    class Meta(_Api.serializer_class.Meta):
+        fields = [*_Api.serializer_class.Meta.fields, "items"]
+
+
+class ViewSet(_Api):
+    __doc__ = _Api.__doc__
+    serializer_class = ProgrammeSerializer

@@ -138,3 +138,19 @@ def test_the_programme_page_shows_a_suggestion_changed_by_a_new_finding(
         page = client.get(f"/audit-programmes/{programme.reference}/").content.decode()
     assert "Suggestion changed" in page and "minor nonconformity at the last audit" in page
     assert "was every year when planned" in page
+
+
+def test_the_api_shows_the_programme_items(programme, manager, auditor, django_assert_max_num_queries):
+    planning.save_item(programme, actor=manager, requirement=reqs("7.2")[0], planned_month=2)
+    client = client_for(auditor)
+    with django_assert_max_num_queries(12) as few:
+        data = client.get("/api/v1/audit-programmes/").json()["results"]
+    assert data[0]["items"] == [
+        {"requirement": "7.2", "system": None, "planned_month": 2, "planned_quarter": 1, "frequency": 12,
+         "suggested_frequency": 12, "suggestion_reason": "no nonconformity at the last audit",
+         "override_reason": ""}
+    ]  # fmt: skip
+    second = programme_services.create(actor=manager, fields={"title": "Programme 2027", "year": 2027})
+    planning.save_item(second, actor=manager, requirement=reqs("8.1")[0], planned_month=3)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert len(client.get("/api/v1/audit-programmes/").json()["results"]) == 2
