@@ -193,11 +193,15 @@ class ItemForm(forms.Form):
     )  # fmt: skip
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         from aims.forms import owner_choices
 
         self.fields["auditee"].queryset = owner_choices().order_by("username")
+        # Confidential evidence stays out of the choices of those who may not see it.
+        self.fields["evidence"].queryset = (
+            Evidence.objects.restrict(user, "view").live().order_by("reference")
+        )
 
 
 class ChecklistItemView(RecordMixin, TemplateView):
@@ -232,7 +236,7 @@ class ChecklistItemView(RecordMixin, TemplateView):
         }  # fmt: skip
 
     def get_context_data(self, **kwargs):
-        kwargs.setdefault("form", ItemForm(initial=self.initial()))
+        kwargs.setdefault("form", ItemForm(initial=self.initial(), user=self.request.user))
         return super().get_context_data(
             record=self.audit, item=self.item, model_meta=Audit._meta, urls=record_url_names(Audit),
             also_covers=checklist.mapped(self.item.requirement)
@@ -241,7 +245,7 @@ class ChecklistItemView(RecordMixin, TemplateView):
         )  # fmt: skip
 
     def post(self, request, *args, **kwargs):
-        form = ItemForm(request.POST)
+        form = ItemForm(request.POST, user=request.user)
         if form.is_valid():
             data = form.cleaned_data
             try:

@@ -224,3 +224,44 @@ def test_the_auditors_record_the_conclusion_but_the_plan_is_the_planners(make_au
     audit = audit_services.update(audit, actor=manager, expected_version=audit.version,
                                   fields={"team": [colleague]})  # fmt: skip
     assert audit.conclusion == "Risk assessment is sound." and list(audit.team.all()) == [colleague]
+
+
+def test_the_checklist_page_shows_what_a_joint_audit_item_also_covers(make_audit, auditor, iso27001):
+    from tests.base import client_for
+
+    audit = make_audit(scope=[*reqs("6.1.2"), iso27001["6.1.2"]], joint=True)
+    checklist.generate(audit, actor=auditor)
+    client = client_for(auditor)
+    page = client.get(f"/audits/{audit.reference}/").content.decode()
+    assert "Also covers ISO/IEC 27001:2022 6.1.2" in page
+    item = audit.checklist.first()
+    form = client.get(f"/audits/{audit.reference}/checklist/{item.pk}/").content.decode()
+    assert "this item also covers ISO/IEC 27001:2022 6.1.2 Information security risk assessment" in form
+
+
+def test_sampled_evidence_is_linked_and_shown(make_audit, auditor, owner):
+    from aims.records import create_record
+    from audits.models import Evidence
+    from tests.base import client_for
+
+    evidence = create_record(
+        Evidence, actor=owner,
+        fields={"title": "Risk review minutes", "kind": "link", "url": "https://intranet.example/minutes", "owner": owner},
+    )  # fmt: skip
+    audit = make_audit()
+    checklist.generate(audit, actor=auditor)
+    item = audit.checklist.first()
+    client = client_for(auditor)
+    response = client.post(
+        f"/audits/{audit.reference}/checklist/{item.pk}/",
+        {"question": item.question, "requirement": item.requirement_id, "result": "conforming",
+         "notes": "Minutes show the review.", "evidence": [evidence.pk], "version": 1},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert list(ChecklistItem.objects.get(pk=item.pk).evidence.all()) == [evidence]
+    assert f"Evidence {evidence.reference}" in client.get(f"/audits/{audit.reference}/").content.decode()
+    stale = client.post(
+        f"/audits/{audit.reference}/checklist/{item.pk}/",
+        {"question": "Changed", "result": "conforming", "version": 1},
+    )
+    assert stale.status_code == 409 and "changed since you opened it" in stale.content.decode()
