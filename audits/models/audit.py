@@ -305,9 +305,6 @@ class Finding(BaseRecord):
         ordering = ["-created_at", "-id"]
         verbose_name = "audit finding"
 
-    def get_status_display(self) -> str:
-        return f"{dict(self.Status.choices)[self.status]} · {Result(self.grade).label}"
-
     @classmethod
     def restrict_change(cls, queryset, user):
         """aims.permissions hook: the grade and wording are the auditors' -- the audit's lead and team."""
