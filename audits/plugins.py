@@ -12,3 +12,7 @@ from .report import KIND, audit_report_pdf  # noqa: E402
 
 registry.add_reminder_source(audit_reminders)
 registry.add_job_runner(KIND, audit_report_pdf)
+
+from .dashboard import audits_panel  # noqa: E402
+
+registry.add_dashboard_panel(audits_panel)

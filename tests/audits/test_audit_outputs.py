@@ -116,3 +116,21 @@ def test_the_audit_page_and_list_do_not_grow_in_queries(
     with django_assert_max_num_queries(30) as findings:
         client.get("/findings/")
     assert findings.captured_queries
+
+
+def test_the_dashboard_panel_counts_findings_and_shows_mine(make_audit, auditor, owner, board,
+                                                            django_assert_max_num_queries):  # fmt: skip
+    from tests.base import dashboard_html
+
+    _fill(make_audit(), auditor, owner, ["major_nc", "ofi"])
+    board_page = dashboard_html(client_for(board))
+    assert "<strong>1</strong> open major nonconformity" in board_page
+    assert "Findings waiting for your answer" not in board_page
+    assert "No audit programme for this year yet" in board_page
+    client = client_for(owner)
+    with django_assert_max_num_queries(12):
+        panel = client.get("/dashboard/panels/audits_panel/").content.decode()
+    assert (
+        "Findings waiting for your answer" in panel
+        and Finding.objects.filter(grade="ofi").get().reference in panel
+    )
