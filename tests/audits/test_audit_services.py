@@ -265,3 +265,26 @@ def test_sampled_evidence_is_linked_and_shown(make_audit, auditor, owner):
         {"question": "Changed", "result": "conforming", "version": 1},
     )
     assert stale.status_code == 409 and "changed since you opened it" in stale.content.decode()
+
+
+def test_the_lead_adds_and_removes_questions_on_the_page(make_audit, auditor, owner):
+    from tests.base import client_for
+
+    audit = make_audit()
+    client = client_for(auditor)
+    bad = client.post(f"/audits/{audit.reference}/checklist/new/", {"question": " "})
+    assert bad.status_code == 400 and "This field is required." in bad.content.decode()
+    response = client.post(
+        f"/audits/{audit.reference}/checklist/new/", {"question": "Who signs off model releases?"}
+    )
+    assert response.status_code == 302
+    item = audit.checklist.get()
+    checklist.save_item(item, actor=auditor, expected_version=1, question=item.question, result="minor_nc",
+                        notes="Nobody signs them off.", auditee=owner)  # fmt: skip
+    assert client.post(f"/audits/{audit.reference}/checklist/{item.pk}/remove/").status_code == 302
+    assert not audit.checklist.exists() and Finding.objects.get().is_archived
+    assert "Who signs off model releases?" in history(audit).first().changes[0]["old"]
+    assert (
+        client_for(owner).post(f"/audits/{audit.reference}/checklist/new/", {"question": "x"}).status_code
+        == 403
+    )
