@@ -13,7 +13,10 @@ A register may also widen or narrow the defaults through attributes of its model
 - `editors`: roles that may change and archive every record, not just their own (default: the AIMS
   manager; board meetings and decisions: the board too);
 - `restrict_view(queryset, user)`: who sees what, when not everyone sees everything (concerns;
-  confidential evidence, with `granted(model, user, "view")` for object-level view grants).
+  confidential evidence, with `granted(model, user, "view")` for object-level view grants);
+- `restrict_change(queryset, user)`: who may change and archive, replacing the rule above (audits: their
+  auditors too; checklists and findings: only the audit's auditors). It may build on `default_change`;
+  `change_denial_reason(user, obj)` then words the refusal.
 """
 
 from contextlib import contextmanager
@@ -61,17 +64,31 @@ def restrict(queryset, user, action: str = "view"):
         narrow = getattr(model, "restrict_view", None)
         return narrow(queryset, user) if narrow is not None else queryset
     if action in ("change", "archive"):
-        if user.has_role(*getattr(model, "editors", (roles.MANAGER,))):
-            return queryset
-        if user.has_role(roles.OWNER):
-            return queryset.filter(Q(owner=user) | _delegated(model, user))
-        return queryset.none()
+        narrow = getattr(model, "restrict_change", None)
+        return narrow(queryset, user) if narrow is not None else default_change(queryset, user)
     # approve: four eyes first -- nobody approves or accepts their own record.
     queryset = queryset.exclude(owner=user)
     narrow = getattr(model, "restrict_approve", None)
     if narrow is not None:
         return narrow(queryset, user)
     return queryset if user.has_role(roles.BOARD) else queryset.none()
+
+
+def default_change(queryset, user):
+    """Who changes a record unless its model says otherwise: `editors` (the AIMS manager) all of them,
+    owners what they own or are delegated."""
+    model = queryset.model
+    if user.has_role(*getattr(model, "editors", (roles.MANAGER,))):
+        return queryset
+    if user.has_role(roles.OWNER):
+        return queryset.filter(Q(owner=user) | _delegated(model, user))
+    return queryset.none()
+
+
+def owned(queryset, user):
+    """Records `user` owns or holds a delegated change grant on, whatever their role: e.g. an auditee
+    answering the audit findings on their records."""
+    return queryset.filter(Q(owner=user) | _delegated(queryset.model, user))
 
 
 def allowed(user, action: str, obj) -> bool:
@@ -113,8 +130,13 @@ def denial_reason(user, action: str, obj=None, model=None) -> str:
         return "Your account has no AIMS role yet. Ask the AIMS manager to assign one."
     if action == "add":
         adders = getattr(model, "adders", DEFAULT_ADDERS)
+        if not adders:  # records that only arise from others (audit findings from checklist items)
+            return getattr(model, "add_refusal", f"Nobody creates a {noun} directly.")
         return f"Only {_role_list(adders)} may create a {noun}."
     if action in ("change", "archive"):
+        explain = getattr(model, "change_denial_reason", None)
+        if explain is not None and obj is not None:
+            return explain(user, obj)
         if user.has_role(roles.AUDITOR) and not user.has_role(roles.OWNER, roles.MANAGER):
             return "Auditors have read-only access to registers."
         if user.has_role(roles.BOARD) and not user.has_role(roles.OWNER, roles.MANAGER):

@@ -16,8 +16,8 @@ from django.utils import timezone
 from aims.catalogue_data import STANDARD
 from aims.models import Requirement
 
+from .evidence_services import evidence_attach, services
 from .models import Evidence
-from .services import evidence_attach, services
 
 
 def pdf_bytes(title: str, lines: list[str]) -> bytes:

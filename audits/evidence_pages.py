@@ -16,9 +16,9 @@ from aims.registry import registry
 from aims.views.files import PrivateFileView, file_response
 from aims.views.records import RecordMixin
 
+from .evidence_services import evidence_attach, evidence_create_for, evidence_detach
 from .models import Evidence, EvidenceLink
 from .selectors import evidence_for, evidence_linked_to
-from .services import evidence_attach, evidence_create_for, evidence_detach
 
 ATTACH_CHOICES = 200  # the newest pieces offered in "attach existing evidence"; search finds the rest
 

@@ -1,196 +1,232 @@
-"""Write services of the evidence library (ISO/IEC 42001 7.5.2, 7.5.3; the evidence 9.2 audits sample).
+"""Audits (ISO/IEC 42001 9.2): planning with the auditors' independence checked, the steps from planned to
+closed, and findings answered by their auditees. Views, the API, the demo and tests all go through these;
+the checklist's services are in audits.checklist."""
 
-Every upload is validated, hashed and kept: the newest file is on Evidence.file and each one, the first
-included, is an EvidenceFile row numbered 1, 2, ..., so an evidence pack "as of" a date and an auditor
-can still download the file that was current then. Attaching evidence to a record, and taking it off,
-is written in the evidence's history."""
-
-import datetime as dt
-
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Max
+from django.utils import timezone
 
-from aims import permissions
-from aims.files import stored_file_fields
-from aims.models import Notification
-from aims.records import Action, history, update_record
+from aims import permissions, roles
+from aims.records import Action, update_record
+from aims.registry import registry
 from aims.services import RecordServices
 
-from .models import Evidence, EvidenceFile, EvidenceLink
-from .models.evidence import EXPIRING_WITHIN_DAYS
+from .models import Audit, AuditProgramme, Finding, ProgrammeItem
 
-FIELDS = [
-    "title", "kind", "nature", "description", "file", "url", "valid_until", "confidentiality", "origin",
-    "owner", "review_cadence", "next_review_on",
+AUDIT_FIELDS = [
+    "title", "programme", "scope", "systems", "criteria", "lead_auditor", "team", "starts_on", "ends_on",
+    "joint", "conclusion", "owner", "review_cadence", "next_review_on",
 ]  # fmt: skip
-FILE = ("file", "file_name", "file_sha256")  # the file, its original name, its SHA-256
+OWN_MODELS = (Audit, AuditProgramme, Finding, ProgrammeItem)
 
 
-class EvidenceServices(RecordServices):
-    """The shared services, plus the file's name, hash and size on the way in and a numbered
-    EvidenceFile row for every upload (the version history of the file)."""
+def _and_list(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
+
+def conflicts(people, *, requirements, systems) -> dict:
+    """{person: [references]} of records each person owns that fall in the scope: AI systems in scope, and
+    records of any register mapped to a requirement in scope (9.2.2: auditors do not audit their own work).
+    One query per register, whatever the number of people."""
+    people = {p.pk: p for p in people if p is not None}
+    requirement_ids = [r.pk for r in requirements]
+    system_ids = [s.pk for s in systems]
+    found: dict[int, list[str]] = {}
+    if not people:
+        return {}
+    for info in registry.registers:
+        model = info.model
+        if model in OWN_MODELS:
+            continue
+        condition = None
+        if requirement_ids:
+            condition = model.objects.filter(requirements__in=requirement_ids)
+        if model._meta.label == "lifecycle.AISystem" and system_ids:
+            by_system = model.objects.filter(pk__in=system_ids)
+            condition = by_system if condition is None else (condition | by_system)
+        if condition is None:
+            continue
+        rows = condition.live().filter(owner_id__in=people).values_list("owner_id", "reference").distinct()
+        for owner_id, reference in rows:
+            found.setdefault(owner_id, []).append(reference)
+    return {people[pk]: sorted(set(refs)) for pk, refs in found.items()}
+
+
+def independence_errors(*, lead, team, requirements, systems) -> dict:
+    """Field errors naming each auditor who owns records in scope, and the records."""
+    errors: dict[str, list[str]] = {}
+    for person, refs in conflicts([lead, *team], requirements=requirements, systems=systems).items():
+        field = "lead_auditor" if lead is not None and person.pk == lead.pk else "team"
+        errors.setdefault(field, []).append(
+            f"{person} owns {_and_list(refs)}, which {'is' if len(refs) == 1 else 'are'} in this audit's scope: "
+            "an auditor may not audit their own records."
+        )
+    return errors
+
+
+class AuditServices(RecordServices):
     def derive(self, fields: dict, record) -> dict:
-        upload = fields.get("file")
-        fields = stored_file_fields(fields, *FILE)
-        if isinstance(upload, UploadedFile):
-            fields["file_size"] = upload.size
-        elif "file" in fields:  # cleared
-            fields["file_size"] = None
+        """The lead and team are auditors, and independent of what they audit."""
+
+        def current(name):
+            if name in fields:
+                return fields[name]
+            if record is None:
+                return [] if name in ("team", "scope", "systems") else None
+            value = getattr(record, name)
+            return list(value.all()) if name in ("team", "scope", "systems") else value
+
+        lead, team = current("lead_auditor"), list(current("team") or [])
+        errors: dict[str, list[str]] = {}
+        if lead is not None and not lead.has_role(roles.AUDITOR):
+            errors["lead_auditor"] = [f"{lead} is not an auditor: choose someone with the auditor role."]
+        outsiders = [str(p) for p in team if not p.has_role(roles.AUDITOR)]
+        if outsiders:
+            errors["team"] = [f"{_and_list(outsiders)}: not an auditor; the team holds auditors only."]
+        for field, messages in independence_errors(
+            lead=lead,
+            team=team,
+            requirements=list(current("scope") or []),
+            systems=list(current("systems") or []),
+        ).items():
+            errors.setdefault(field, []).extend(messages)
+        if errors:
+            raise ValidationError(errors)
         return fields
 
-    @transaction.atomic
-    def create(self, *, actor, fields: dict, requirements=None, action: str = Action.CREATED):
-        upload = fields.get("file")
-        evidence = super().create(actor=actor, fields=fields, requirements=requirements, action=action)
-        if isinstance(upload, UploadedFile):
-            _keep_file_version(evidence, actor)
-        return evidence
-
-    @transaction.atomic
     def update(self, record, *, actor, expected_version: int, fields: dict, requirements=None, prepare=None):
-        upload = fields.get("file")
-        evidence = super().update(
-            record,
-            actor=actor,
-            expected_version=expected_version,
-            fields=fields,
-            requirements=requirements,
+        """The auditors on an audit record its dates, criteria and conclusion; its plan -- scope, team,
+        programme, owner -- stays with whoever plans it (the AIMS manager or the audit's owner)."""
+        if not permissions.default_change(Audit.objects.filter(pk=record.pk), actor).exists():
+            changed = [
+                name for name in PLAN_FIELDS if name in fields and _differs(record, name, fields[name])
+            ]
+            if changed:
+                raise ValidationError(
+                    {name: f"Only the AIMS manager or the audit's owner ({record.owner}) changes the plan of "
+                     f"{record.reference}." for name in changed}
+                )  # fmt: skip
+        return super().update(
+            record, actor=actor, expected_version=expected_version, fields=fields, requirements=requirements,
             prepare=prepare,
+        )  # fmt: skip
+
+
+PLAN_FIELDS = ("programme", "scope", "systems", "lead_auditor", "team", "joint", "owner")
+
+
+def _differs(record, name: str, value) -> bool:
+    field = Audit._meta.get_field(name)
+    if field.many_to_many:
+        return {getattr(v, "pk", v) for v in value or []} != set(
+            getattr(record, name).values_list("pk", flat=True)
         )
-        if isinstance(upload, UploadedFile):
-            kept = _keep_file_version(evidence, actor)
-            # The replaced file stays downloadable; the history says which version this edit brought.
-            history(evidence).filter(version=evidence.version).update(
-                note=f"File version {kept.number} uploaded: {kept.file_name}"
-            )
-        return evidence
+    if field.many_to_one:
+        return getattr(value, "pk", value) != getattr(record, f"{name}_id")
+    return value != getattr(record, name)
 
 
-def _keep_file_version(evidence: Evidence, actor) -> EvidenceFile:
-    """The file just stored on `evidence`, as the next numbered version (rows locked: two uploads at
-    the same moment cannot take the same number)."""
-    list(Evidence.objects.select_for_update().filter(pk=evidence.pk).values_list("pk"))
-    last = evidence.files.aggregate(n=Max("number"))["n"] or 0
-    return EvidenceFile.objects.create(
-        evidence=evidence,
-        number=last + 1,
-        file=evidence.file.name,  # the same stored file: nothing is copied
-        file_name=evidence.file_name,
-        sha256=evidence.file_sha256,
-        size=evidence.file_size or 0,
-        uploaded_by=actor,
+audit_services = AuditServices(Audit, AUDIT_FIELDS)
+
+
+def _move(audit, *, actor, expected_version, to: str, note: str = "", prepare=None):
+    def apply(record, before):
+        record.status = to
+        if prepare is not None:
+            prepare(record)
+
+    return update_record(
+        audit, actor=actor, expected_version=expected_version, fields={}, note=note, prepare=apply
     )
 
 
-services = EvidenceServices(Evidence, [*FIELDS, "file_name", "file_sha256", "file_size"])
-
-
-# -- links to records of any register -------------------------------------------------------------
-
-
-def _describe(record) -> str:
-    return f"{record._meta.verbose_name} {record.reference} {record.title}"[:300]
+def _require_conducting(audit, actor):
+    permissions.require(actor, "change", audit)
+    if not audit.conducted_by(actor):
+        raise PermissionDenied(f"Only the lead auditor and team of {audit.reference} do that.")
 
 
 @transaction.atomic
-def evidence_attach(evidence: Evidence, record, *, actor) -> EvidenceLink:
-    """Attach `evidence` to `record` (a risk, an AI system, a finding ...). Whoever may change the record
-    and see the evidence may attach it. The evidence's history says who attached it where; the record's
-    version does not move, so nobody's open form of the record goes stale."""
-    permissions.require(actor, "change", record)
-    if not permissions.allowed(actor, "view", evidence):
-        raise PermissionDenied(f"You may not see {evidence.reference}, so you cannot attach it.")
-    if evidence.is_archived:
+def start_audit(audit, *, actor, expected_version: int):
+    """Fieldwork begins (9.2.1)."""
+    _require_conducting(audit, actor)
+    if audit.status != Audit.Status.PLANNED:
+        raise ValidationError(f"{audit.reference} is {audit.get_status_display().lower()}, not planned.")
+    return _move(audit, actor=actor, expected_version=expected_version, to=Audit.Status.IN_PROGRESS)
+
+
+@transaction.atomic
+def report_audit(audit, *, actor, expected_version: int):
+    """The results are reported (9.2.2): every checklist item has a result."""
+    _require_conducting(audit, actor)
+    if audit.status != Audit.Status.IN_PROGRESS:
+        raise ValidationError(f"{audit.reference} is {audit.get_status_display().lower()}, not in progress.")
+    if not audit.checklist.exists():
+        raise ValidationError(f"{audit.reference} has no checklist yet: generate it and record the results.")
+    pending = audit.checklist.filter(result="").count()
+    if pending:
         raise ValidationError(
-            {"evidence": f"{evidence.reference} is archived; restore it before attaching it."}
+            f"{pending} checklist item{'s have' if pending != 1 else ' has'} no result yet; record "
+            f"{'them' if pending != 1 else 'it'} before reporting."
         )
-    if getattr(record, "is_archived", False):
-        raise ValidationError(f"{record.reference} is archived; restore it before attaching evidence.")
-    content_type = ContentType.objects.get_for_model(type(record))
-    if EvidenceLink.objects.filter(
-        evidence=evidence, content_type=content_type, object_id=record.pk
-    ).exists():
-        raise ValidationError(
-            {"evidence": f"{evidence.reference} is already attached to {record.reference}."}
-        )
-    link = EvidenceLink.objects.create(
-        evidence=evidence, content_type=content_type, object_id=record.pk, linked_by=actor
+    return _move(audit, actor=actor, expected_version=expected_version, to=Audit.Status.REPORTED)
+
+
+@transaction.atomic
+def close_audit(audit, *, actor, expected_version: int):
+    """Close a reported audit once every finding has been answered by its auditee."""
+    permissions.require(actor, "change", audit)
+    if audit.status != Audit.Status.REPORTED:
+        raise ValidationError(f"{audit.reference} is {audit.get_status_display().lower()}, not reported.")
+    waiting = list(
+        audit.findings.live().filter(status=Finding.Status.OPEN).values_list("reference", flat=True)
     )
-    _note_link(evidence, record, actor=actor, attached=True)
-    return link
+    if waiting:
+        raise ValidationError(
+            f"{_and_list(waiting)} still wait{'s' if len(waiting) == 1 else ''} for an answer."
+        )
+    return _move(audit, actor=actor, expected_version=expected_version, to=Audit.Status.CLOSED)
+
+
+# -- Findings --------------------------------------------------------------------------------------------
+finding_services = RecordServices(
+    Finding, ["title", "description", "owner", "review_cadence", "next_review_on"]
+)
 
 
 @transaction.atomic
-def evidence_detach(link: EvidenceLink, *, actor) -> None:
-    """Take evidence off a record: whoever may change the record or the evidence."""
-    record, evidence = link.record, link.evidence
-    if not (permissions.allowed(actor, "change", record) or permissions.allowed(actor, "change", evidence)):
+def answer_finding(finding, *, actor, expected_version: int, response: str, proposed_action: str = ""):
+    """The auditee (the finding's owner, or a delegate) answers; the grade stays the auditor's (9.2, 10.2)."""
+    if not permissions.owned(Finding.objects.filter(pk=finding.pk), actor).exists():
         raise PermissionDenied(
-            f"Only people who may change {record.reference} or {evidence.reference} may detach it."
+            f"Only the auditee of {finding.reference} ({finding.owner}) and their delegates answer it."
         )
-    link.delete()
-    _note_link(evidence, record, actor=actor, attached=False)
+    if finding.status == Finding.Status.CLOSED:
+        raise ValidationError(f"{finding.reference} is closed.")
+    if not (response or "").strip():
+        raise ValidationError({"response": "Say how you respond to the finding."})
 
+    def apply(record, before):
+        record.response, record.proposed_action = response.strip(), (proposed_action or "").strip()
+        record.status, record.answered_at, record.answered_by = Finding.Status.ANSWERED, timezone.now(), actor
 
-def _note_link(evidence, record, *, actor, attached: bool):
-    what = _describe(record)
-    current = Evidence.objects.only("version").get(pk=evidence.pk).version
-    update_record(
-        evidence,
-        actor=actor,
-        expected_version=current,
-        fields={},
-        extra_changes=[
-            {
-                "field": "links",
-                "label": "Linked records",
-                "old": "" if attached else what,
-                "new": what if attached else "",
-            }
-        ],  # fmt: skip
-        note=f"{'Attached to' if attached else 'Detached from'} {record.reference}",
+    return update_record(
+        finding, actor=actor, expected_version=expected_version, fields={}, prepare=apply, note="Answered."
     )
 
 
 @transaction.atomic
-def evidence_create_for(record, *, actor, fields: dict, requirements=None) -> Evidence:
-    """Upload new evidence for `record` and attach it in one step; it serves the record's clauses and
-    controls unless others are given."""
-    permissions.require(actor, "change", record)
-    if requirements is None:
-        requirements = list(record.requirements.all())
-    evidence = services.create(actor=actor, fields=fields, requirements=requirements)
-    evidence_attach(evidence, record, actor=actor)
-    return Evidence.objects.get(pk=evidence.pk)
+def close_finding(finding, *, actor, expected_version: int, note: str = ""):
+    """The auditors accept the answer and close the finding."""
+    permissions.require(actor, "change", finding)
+    if finding.status != Finding.Status.ANSWERED:
+        raise ValidationError(f"{finding.reference} is {finding.Status(finding.status).label.lower()}: "
+                              "only an answered finding can be closed.")  # fmt: skip
 
+    def apply(record, before):
+        record.status = Finding.Status.CLOSED
 
-# -- reminders --------------------------------------------------------------------------------------
-
-
-def expiry_reminders(today: dt.date):
-    """Evidence lapsing within EXPIRING_WITHIN_DAYS reminds its owner once, and once more when it has
-    lapsed (the key names the valid-until date and the phase; a renewed date starts a new period)."""
-    soon = today + dt.timedelta(days=EXPIRING_WITHIN_DAYS)
-    lapsing = (
-        Evidence.objects.live()
-        .filter(valid_until__isnull=False, valid_until__lte=soon, owner__is_active=True)
-        .select_related("owner")
-        .only("pk", "reference", "title", "valid_until", "owner")
-    )
-    for evidence in lapsing.iterator(chunk_size=2000):
-        when = evidence.valid_until
-        expired = when < today
-        phase = "expired" if expired else "expiring"
-        state = f"expired on {when:%Y-%m-%d}" if expired else f"expires on {when:%Y-%m-%d}"
-        yield (
-            evidence.owner,
-            Notification.Kind.REVIEW_DUE,
-            f"evidence-{phase}:{evidence.pk}:{when.isoformat()}",
-            f"Evidence {evidence.reference} {evidence.title} {state}: renew it or replace it, or it stops "
-            "counting for the requirements it serves.",
-            evidence.get_absolute_url(),
-        )
+    return update_record(
+        finding, actor=actor, expected_version=expected_version, fields={}, prepare=apply,
+        action=Action.UPDATED, note=note or "Closed.",
+    )  # fmt: skip

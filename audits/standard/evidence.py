@@ -26,9 +26,9 @@ from aims.registry import registry
 from aims.views.files import PrivateFileInput
 from aims.views.records import make_views
 from audits import evidence_pages
+from audits.evidence_services import FIELDS, services
 from audits.models import Evidence
 from audits.models.evidence import EXPIRING_WITHIN_DAYS
-from audits.services import FIELDS, services
 
 MENU = ("Evidence library", "evidence", 10)
 

@@ -14,8 +14,8 @@ from openpyxl import load_workbook
 from aims.models import Crosswalk, Notification, Requirement, Standard
 from aims.records import history
 from aims.reminders import sweep
+from audits.evidence_services import evidence_attach, services
 from audits.models import Evidence, EvidenceFile, EvidenceLink
-from audits.services import evidence_attach, services
 from tests.audits.conftest import PDF, pdf
 from tests.base import client_for
 

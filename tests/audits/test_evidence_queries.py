@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from aims.models import Requirement
-from audits.services import evidence_attach, services
+from audits.evidence_services import evidence_attach, services
 from tests.audits.conftest import pdf
 from tests.base import client_for
 

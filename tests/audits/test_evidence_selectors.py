@@ -8,9 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from aims.models import Crosswalk, Requirement, Standard
+from audits.evidence_services import evidence_attach, services
 from audits.models import Evidence
 from audits.selectors import evidence_for
-from audits.services import evidence_attach, services
 from tests.audits.conftest import PDF, pdf
 
 TODAY = timezone.localdate()

@@ -16,6 +16,7 @@ from django.utils import timezone
 from aims import roles
 from aims.catalogue_data import STANDARD
 from aims.models import Requirement, User
+from audits.demo_audits import seed_audits
 from audits.demo_evidence import seed_evidence
 from lifecycle.demo_all import seed_lifecycle
 from registers.demo_leadership import seed_leadership
@@ -301,6 +302,7 @@ class Command(BaseCommand):
             new_risks = self._risks(users)
             new_plan = seed_plan(users) + seed_leadership(users) + seed_support(users)
             new_plan += seed_lifecycle(users)
+            new_plan += seed_audits(users)  # after the systems and risks the audits sample
             new_plan += seed_improvement(users)  # after the incidents, KPIs and risks it uses
             new_plan += seed_evidence(users)  # it attaches evidence to records made above
             new_plan += seed_review(users)  # last: its inputs are compiled from every register

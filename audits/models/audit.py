@@ -1,0 +1,318 @@
+"""Internal audit (ISO/IEC 42001 9.2): the audit programme of a cycle, the audits it plans, each audit's
+checklist and the findings its non-conforming items become.
+
+Who may change what is decided in aims/permissions.py through the hooks below: an audit is changed by the
+AIMS manager who plans it, its owner, and the auditors on it; its checklist and findings only by its lead
+auditor and team; a finding is answered only by its auditee (the finding's owner)."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from aims import roles
+from aims.models import BaseRecord, Requirement
+
+
+class Frequency(models.IntegerChoices):
+    """How often a requirement or AI system is audited, in months."""
+
+    QUARTERLY = 3, "Every quarter"
+    HALF_YEARLY = 6, "Every six months"
+    YEARLY = 12, "Every year"
+    TWO_YEARLY = 24, "Every two years"
+
+
+class AuditProgramme(BaseRecord):
+    """What the cycle audits and when (9.2.2), usually owned by the AIMS manager."""
+
+    reference_prefix = "APR"
+    adders = (roles.MANAGER,)
+
+    year = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)], help_text="The audit cycle's year."
+    )
+    objectives = models.TextField(
+        blank=True, help_text="What this cycle's audits should establish, and what drove the plan."
+    )
+    method = models.TextField(
+        "how audits are run", blank=True, help_text="Sampling, interviews, who reports to whom."
+    )
+
+    class Meta(BaseRecord.Meta):
+        ordering = ["-year", "reference"]
+        verbose_name = "audit programme"
+
+    def get_status_display(self) -> str:
+        return f"Cycle {self.year}"
+
+
+class ProgrammeItem(models.Model):
+    """One thing the programme audits -- a requirement or an AI system -- with when and how often.
+    The frequency is suggested from risk and past results; a different choice needs a reason."""
+
+    programme = models.ForeignKey(AuditProgramme, on_delete=models.CASCADE, related_name="items")
+    requirement = models.ForeignKey(
+        Requirement, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    system = models.ForeignKey(
+        "lifecycle.AISystem",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="AI system",
+    )
+    planned_month = models.PositiveSmallIntegerField(
+        "planned month", validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    frequency = models.PositiveSmallIntegerField(choices=Frequency.choices)
+    suggested_frequency = models.PositiveSmallIntegerField(choices=Frequency.choices, editable=False)
+    suggestion_reason = models.CharField(max_length=300, blank=True, editable=False)
+    override_reason = models.CharField(
+        "reason for a different frequency",
+        max_length=300,
+        blank=True,
+        help_text="Required when the frequency differs from the suggested one.",
+    )
+
+    class Meta:
+        ordering = ["programme", "planned_month", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(requirement__isnull=False, system__isnull=True)
+                | Q(requirement__isnull=True, system__isnull=False),
+                name="programme_item_one_subject",
+            ),
+            models.UniqueConstraint(
+                fields=["programme", "requirement"], name="programme_item_requirement_once"
+            ),
+            models.UniqueConstraint(fields=["programme", "system"], name="programme_item_system_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.subject} ({self.get_frequency_display().lower()})"
+
+    @property
+    def subject(self):
+        return self.requirement or self.system
+
+    @property
+    def planned_quarter(self) -> int:
+        return (self.planned_month - 1) // 3 + 1
+
+    @property
+    def overridden(self) -> bool:
+        return self.frequency != self.suggested_frequency
+
+    def clean(self):
+        if bool(self.requirement_id) == bool(self.system_id):
+            raise ValidationError({"requirement": "Choose either a clause or control, or an AI system."})
+        if self.requirement_id and self.requirement.kind not in Requirement.MAPPABLE:
+            raise ValidationError({"requirement": "Choose an auditable clause requirement or control."})
+        if self.suggested_frequency and self.overridden and not (self.override_reason or "").strip():
+            raise ValidationError(
+                {
+                    "override_reason": "Say why the frequency differs from the suggested one "
+                    f"({Frequency(self.suggested_frequency).label.lower()})."
+                }
+            )
+
+
+class Audit(BaseRecord):
+    """One internal audit (9.2.1): scope, criteria, the team, dates and where it stands."""
+
+    reference_prefix = "AUD"
+    adders = (roles.MANAGER,)
+    history_extra = ("status",)
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        IN_PROGRESS = "in_progress", "In progress"
+        REPORTED = "reported", "Reported"
+        CLOSED = "closed", "Closed"
+
+    programme = models.ForeignKey(
+        AuditProgramme, null=True, blank=True, on_delete=models.PROTECT, related_name="audits"
+    )
+    scope = models.ManyToManyField(
+        Requirement,
+        blank=True,
+        related_name="audits_in_scope",
+        verbose_name="clauses and controls audited",
+        help_text="For a joint audit, requirements of another standard too.",
+    )
+    systems = models.ManyToManyField(
+        "lifecycle.AISystem", blank=True, related_name="audits", verbose_name="AI systems audited"
+    )
+    criteria = models.TextField(help_text="What the audit measures against: the standard, our policies ...")
+    lead_auditor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="audits_led",
+        verbose_name="lead auditor",
+    )
+    team = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="audits_on_team", verbose_name="audit team"
+    )
+    starts_on = models.DateField("starts on")
+    ends_on = models.DateField("ends on")
+    joint = models.BooleanField(
+        "joint audit", default=False, help_text="Also audits another standard's requirements (crosswalk)."
+    )
+    conclusion = models.TextField(blank=True, help_text="The audit's overall conclusion, for the report.")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PLANNED, editable=False)
+
+    class Meta(BaseRecord.Meta):
+        ordering = ["-starts_on", "-id"]
+        verbose_name = "audit"
+
+    def clean(self):
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": "The audit cannot end before it starts."})
+
+    def conducted_by(self, user) -> bool:
+        """The lead auditor or a member of the team: who records results and findings."""
+        if user.pk == self.lead_auditor_id:
+            return True
+        return self.team.filter(pk=user.pk).exists()
+
+    @classmethod
+    def restrict_change(cls, queryset, user):
+        """aims.permissions hook: the usual rule (AIMS manager, owner, delegates), plus the auditors of
+        each audit -- an auditor changes only the audits they are on."""
+        from aims.permissions import default_change
+
+        allowed = Q(pk__in=default_change(queryset, user).values("pk"))
+        if user.has_role(roles.AUDITOR):
+            allowed |= Q(pk__in=queryset.filter(Q(lead_auditor=user) | Q(team=user)).values("pk"))
+        return queryset.filter(allowed)
+
+
+def _conducted_by(queryset, user, path: str):
+    """Rows of `queryset` whose audit (reached through `path`) `user` leads or is on the team of."""
+    if not user.has_role(roles.AUDITOR):
+        return queryset.none()
+    mine = queryset.filter(Q(**{f"{path}lead_auditor": user}) | Q(**{f"{path}team": user}))
+    return queryset.filter(pk__in=mine.values("pk"))
+
+
+class Result(models.TextChoices):
+    CONFORMING = "conforming", "Conforming"
+    MINOR = "minor_nc", "Minor nonconformity"
+    MAJOR = "major_nc", "Major nonconformity"
+    OBSERVATION = "observation", "Observation"
+    OFI = "ofi", "Opportunity for improvement"
+
+
+NOT_CONFORMING = [r for r in Result.values if r != Result.CONFORMING]
+
+
+class ChecklistItem(models.Model):
+    """One question of an audit's checklist, with the auditor's result, notes and what was sampled."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="checklist")
+    requirement = models.ForeignKey(
+        Requirement, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    system = models.ForeignKey(
+        "lifecycle.AISystem", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    position = models.PositiveIntegerField(default=0)
+    question = models.TextField()
+    result = models.CharField(max_length=12, choices=Result.choices, blank=True)
+    notes = models.TextField(blank=True, help_text="What was seen, asked and concluded.")
+    evidence = models.ManyToManyField(
+        "audits.Evidence", blank=True, related_name="audit_checks", verbose_name="sampled evidence"
+    )
+    records_sampled = models.CharField(
+        "records sampled", max_length=500, blank=True, help_text="References, e.g. RSK-0004, SYS-0002."
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    assessed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["audit", "position", "id"]
+        verbose_name = "checklist item"
+
+    def __str__(self):
+        code = self.requirement.code if self.requirement_id else "—"
+        return f"{code}: {self.question[:60]}"
+
+    @classmethod
+    def restrict_change(cls, queryset, user):
+        """aims.permissions hook: only the audit's lead auditor and team change its checklist."""
+        return _conducted_by(queryset, user, "audit__")
+
+    @staticmethod
+    def change_denial_reason(user, obj) -> str:
+        return (
+            f"Only the lead auditor ({obj.audit.lead_auditor}) and the team of {obj.audit.reference} "
+            "record its checklist."
+        )
+
+
+class Finding(BaseRecord):
+    """A checklist item that is not conforming (9.2, 10.2): graded by the auditor, answered by the
+    auditee -- the finding's owner. A nonconformity in the Act registers may later point here."""
+
+    reference_prefix = "FND"
+    adders = ()  # findings come from checklist items, never from a blank form
+    add_refusal = (
+        "Audit findings are not created directly: an auditor records a checklist item as not conforming."
+    )
+    history_extra = ("grade", "status", "response", "proposed_action", "requirement")
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        ANSWERED = "answered", "Answered"
+        CLOSED = "closed", "Closed"
+
+    audit = models.ForeignKey(Audit, on_delete=models.PROTECT, related_name="findings", editable=False)
+    checklist_item = models.OneToOneField(
+        ChecklistItem,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="finding",
+        editable=False,
+    )
+    requirement = models.ForeignKey(
+        Requirement, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    grade = models.CharField(
+        max_length=12, choices=[(v, Result(v).label) for v in NOT_CONFORMING], editable=False
+    )
+    description = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN, editable=False)
+    response = models.TextField(blank=True, editable=False)
+    proposed_action = models.TextField("proposed action", blank=True, editable=False)
+    answered_at = models.DateTimeField(null=True, blank=True, editable=False)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+
+    class Meta(BaseRecord.Meta):
+        ordering = ["-created_at", "-id"]
+        verbose_name = "audit finding"
+
+    @classmethod
+    def restrict_change(cls, queryset, user):
+        """aims.permissions hook: the grade and wording are the auditors' -- the audit's lead and team."""
+        return _conducted_by(queryset, user, "audit__")
+
+    @staticmethod
+    def change_denial_reason(user, obj) -> str:
+        return (
+            f"Only the auditors of {obj.audit.reference} change {obj.reference}; its auditee "
+            f"({obj.owner}) answers it."
+        )

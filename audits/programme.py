@@ -1,0 +1,216 @@
+"""The audit programme (ISO/IEC 42001 9.2.2): what each cycle audits and how often, driven by risk and by
+the results of previous audits, and how much of the AIMS the cycle has reached (coverage)."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+
+from aims import permissions
+from aims.models import Requirement
+from aims.records import update_record
+from lifecycle.models import AISystem, Tier
+from registers.models import Risk
+
+from .models import Audit, AuditProgramme, Finding, Frequency, ProgrammeItem, Result
+
+SOONER = {
+    Frequency.TWO_YEARLY: Frequency.YEARLY,
+    Frequency.YEARLY: Frequency.HALF_YEARLY,
+    Frequency.HALF_YEARLY: Frequency.QUARTERLY,
+    Frequency.QUARTERLY: Frequency.QUARTERLY,
+}
+MANY_OPEN_RISKS = 3  # this many open risks naming a system bring its audit forward one step
+
+
+def _for_system(system: AISystem, open_risks: int) -> tuple[int, str]:
+    """High-risk or critical systems twice a year, low-impact ones every two years; many open risks
+    bring the audit forward."""
+    tier = f"{system.get_eu_tier_display()}, criticality {system.criticality}"
+    if system.eu_tier in (Tier.PROHIBITED, Tier.HIGH) or system.criticality >= 4:
+        frequency = Frequency.HALF_YEARLY
+    elif system.eu_tier == Tier.MINIMAL and system.criticality <= 2:
+        frequency = Frequency.TWO_YEARLY
+    else:
+        frequency = Frequency.YEARLY
+    if open_risks >= MANY_OPEN_RISKS:
+        frequency = SOONER[frequency]
+    return frequency, f"{tier}, {open_risks} open risk{'s' if open_risks != 1 else ''}"
+
+
+def _for_grade(grade: str | None) -> tuple[int, str]:
+    """A major nonconformity last time: every quarter; a minor one: every six months; otherwise yearly."""
+    if grade == Result.MAJOR:
+        return Frequency.QUARTERLY, "major nonconformity at the last audit"
+    if grade == Result.MINOR:
+        return Frequency.HALF_YEARLY, "minor nonconformity at the last audit"
+    return Frequency.YEARLY, "no nonconformity at the last audit"
+
+
+def last_grades(requirement_ids) -> dict[int, str | None]:
+    """{requirement id: the worst grade the latest reported audit that checked it gave it}: None when
+    never audited or conforming. Two queries however many requirements."""
+    done = [Audit.Status.REPORTED, Audit.Status.CLOSED]
+    latest: dict[int, int] = {}
+    checked = (
+        Audit.objects.live()
+        .filter(status__in=done, checklist__requirement__in=requirement_ids)
+        .order_by("-ends_on", "-id")
+        .values_list("checklist__requirement", "pk")
+    )
+    for requirement_id, audit_id in checked:
+        latest.setdefault(requirement_id, audit_id)  # newest first: the first seen is the latest
+    grades: dict[int, set] = {}
+    findings = Finding.objects.live().filter(audit_id__in=set(latest.values()), requirement_id__in=latest)
+    for requirement_id, audit_id, grade in findings.values_list("requirement_id", "audit_id", "grade"):
+        if latest.get(requirement_id) == audit_id:
+            grades.setdefault(requirement_id, set()).add(grade)
+    worst = {}
+    for requirement_id in requirement_ids:
+        found = grades.get(requirement_id, set())
+        worst[requirement_id] = next((g for g in (Result.MAJOR, Result.MINOR) if g in found), None)
+    return worst
+
+
+def suggestions(*, requirements=(), systems=()) -> dict:
+    """{("requirement", id) or ("system", id): (frequency, reason)}; three queries for a whole programme."""
+    result = {}
+    if requirements:
+        for pk, grade in last_grades([r.pk for r in requirements]).items():
+            result[("requirement", pk)] = _for_grade(grade)
+    if systems:
+        open_risks = dict(
+            Risk.objects.live()
+            .exclude(status=Risk.Status.CLOSED)
+            .filter(ai_system__in={s.title for s in systems})
+            .order_by()
+            .values_list("ai_system")
+            .annotate(n=Count("pk"))
+        )
+        for system in systems:
+            result[("system", system.pk)] = _for_system(system, open_risks.get(system.title, 0))
+    return result
+
+
+def suggest(*, requirement=None, system=None) -> tuple[int, str]:
+    if system is not None:
+        return suggestions(systems=[system])[("system", system.pk)]
+    return suggestions(requirements=[requirement])[("requirement", requirement.pk)]
+
+
+def item_key(item: ProgrammeItem) -> tuple[str, int]:
+    return ("system", item.system_id) if item.system_id else ("requirement", item.requirement_id)
+
+
+def with_current_suggestions(items: list) -> list:
+    """Each item with `current` (frequency, reason) as the records stand today: a nonconformity found
+    since it was planned shows as a changed suggestion."""
+    found = suggestions(
+        requirements=[i.requirement for i in items if i.requirement_id],
+        systems=[i.system for i in items if i.system_id],
+    )
+    for item in items:
+        item.current = found[item_key(item)]
+        item.current_label = Frequency(item.current[0]).label
+        item.suggestion_changed = item.current[0] != item.suggested_frequency
+    return items
+
+
+def _describe(item: ProgrammeItem) -> str:
+    month = f"month {item.planned_month} (Q{item.planned_quarter})"
+    text = f"{item.subject}: {month}, {item.get_frequency_display().lower()}"
+    return f"{text} -- {item.override_reason}" if item.overridden else text
+
+
+def _log(programme, actor, old: str, new: str):
+    update_record(
+        programme,
+        actor=actor,
+        # A line changes on its own: the programme's version is today's, not the one a page was drawn with.
+        expected_version=AuditProgramme.objects.get(pk=programme.pk).version,
+        fields={},
+        extra_changes=[{"field": "items", "label": "Programme item", "old": old, "new": new}],
+    )
+
+
+def _require_change(actor, programme):
+    permissions.require(actor, "change", programme)
+    if programme.is_archived:
+        raise PermissionDenied(f"{programme.reference} is archived; restore it before planning.")
+
+
+@transaction.atomic
+def save_item(programme, *, actor, item=None, requirement=None, system=None, planned_month, frequency=None,
+              override_reason: str = "") -> ProgrammeItem:  # fmt: skip
+    """Add (item None) or change a programme item; no frequency means the suggested one. The programme's
+    history records the line as it was and as it is."""
+    _require_change(actor, programme)
+    before = _describe(item) if item is not None else ""
+    item = item or ProgrammeItem(programme=programme)
+    if item.pk is None:
+        item.requirement, item.system = requirement, system
+    item.suggested_frequency, item.suggestion_reason = suggest(
+        requirement=item.requirement, system=item.system
+    )
+    item.planned_month = planned_month
+    item.frequency = frequency or item.suggested_frequency
+    item.override_reason = (override_reason or "").strip() if item.overridden else ""
+    item.full_clean(exclude=["programme"] if item.pk is None else None)
+    try:
+        with transaction.atomic():
+            item.save()
+    except IntegrityError:
+        raise ValidationError({"requirement": f"{item.subject} is already in this programme."}) from None
+    _log(programme, actor, before, _describe(item))
+    return item
+
+
+@transaction.atomic
+def remove_item(item, *, actor) -> None:
+    programme = item.programme
+    _require_change(actor, programme)
+    before = _describe(item)
+    item.delete()
+    _log(programme, actor, before, "")
+
+
+# -- Coverage ---------------------------------------------------------------------------------------------
+DONE = (Audit.Status.REPORTED, Audit.Status.CLOSED)
+STATES = ("audited", "planned", "not reached")
+
+
+def _state(statuses: set) -> str:
+    if statuses & set(DONE):
+        return "audited"
+    return "planned" if statuses else "not reached"
+
+
+def coverage(programme: AuditProgramme) -> dict:
+    """Every ISO/IEC 42001 clause requirement and Annex A control, and every live AI system in scope, with
+    whether an audit of the cycle has covered it ("audited"), will ("planned") or not ("not reached").
+    Five queries whatever the size of the catalogue or the cycle."""
+    audits = Audit.objects.live().filter(Q(programme=programme) | Q(starts_on__year=programme.year))
+    by_requirement: dict[int, set] = {}
+    for req_id, status in audits.values_list("scope", "status"):
+        if req_id:
+            by_requirement.setdefault(req_id, set()).add(status)
+    by_system: dict[int, set] = {}
+    for system_id, status in audits.values_list("systems", "status"):
+        if system_id:
+            by_system.setdefault(system_id, set()).add(status)
+    planned = set(programme.items.values_list("requirement_id", flat=True)) | {
+        f"s{pk}" for pk in programme.items.values_list("system_id", flat=True)
+    }
+    requirements = Requirement.objects.filter(standard__key="iso42001", kind__in=Requirement.MAPPABLE)
+    rows = [
+        {"subject": r, "kind": r.get_kind_display(), "state": _state(by_requirement.get(r.pk, set())),
+         "in_programme": r.pk in planned}
+        for r in requirements.order_by("position")
+    ]  # fmt: skip
+    systems = AISystem.objects.live().filter(in_scope=True).order_by("title")
+    rows += [
+        {"subject": s, "kind": "AI system", "state": _state(by_system.get(s.pk, set())),
+         "in_programme": f"s{s.pk}" in planned}
+        for s in systems
+    ]  # fmt: skip
+    counts = {state.replace(" ", "_"): sum(1 for r in rows if r["state"] == state) for state in STATES}
+    return {"rows": rows, "counts": counts, "total": len(rows)}

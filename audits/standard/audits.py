@@ -1,0 +1,351 @@
+"""Internal audits (ISO/IEC 42001 9.2.1): planned by the AIMS manager with a scope, criteria and a team of
+independent auditors; carried out through a checklist the lead and team fill; reported as a PDF; closed
+once every finding has its auditee's answer."""
+
+import django_filters as filters
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path
+from django.views.generic import TemplateView
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from aims import permissions, roles
+from aims.actions import RecordAction
+from aims.api.base import make_api
+from aims.filters import RecordFilterSet
+from aims.forms import RecordForm
+from aims.models import Requirement, User
+from aims.records import StaleEdit
+from aims.views.records import RecordMixin, make_views, record_url_names
+from audits import checklist
+from audits.models import Audit, AuditProgramme, ChecklistItem, Evidence, Result
+from audits.report import AuditReportView
+from audits.services import AUDIT_FIELDS, audit_services, close_audit, report_audit, start_audit
+from lifecycle.models import AISystem
+
+MENU = ("Audits", "audits", 20)
+
+
+def auditors():
+    return User.objects.filter(is_active=True, groups__name=roles.AUDITOR).distinct().order_by("username")
+
+
+class ScopeField(forms.ModelMultipleChoiceField):
+    """Auditable requirements of every standard in the catalogue (a joint audit takes in another's)."""
+
+    def label_from_instance(self, obj):
+        prefix = "" if obj.standard.key == "iso42001" else f"{obj.standard.name} "
+        return f"{prefix}{obj.code} {obj.title}"
+
+
+class AuditForm(RecordForm):
+    scope = ScopeField(
+        queryset=Requirement.objects.filter(kind__in=Requirement.MAPPABLE)
+        .select_related("standard")
+        .order_by("standard__name", "position"),
+        required=False,
+        label="Clauses and controls audited",
+    )
+
+    class Meta:
+        model = Audit
+        fields = AUDIT_FIELDS
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "next_review_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead_auditor"].queryset = auditors()
+        self.fields["team"].queryset = auditors()
+        self.fields["team"].required = False
+        self.fields["scope"].widget.attrs["size"] = 12
+        self.fields["systems"].queryset = AISystem.objects.live().order_by("title")
+        self.fields["programme"].queryset = AuditProgramme.objects.live()
+
+    def service_fields(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+
+
+class AuditFilterSet(RecordFilterSet):
+    search_fields = ("reference", "title", "criteria")
+    status = filters.MultipleChoiceFilter(choices=Audit.Status.choices)
+    programme = filters.ModelChoiceFilter(
+        queryset=AuditProgramme.objects.all(), to_field_name="reference", empty_label="Any"
+    )
+    lead_auditor = filters.CharFilter(field_name="lead_auditor__username", label="Lead auditor (username)")
+    ordering = filters.OrderingFilter(
+        fields=(("reference", "reference"), ("title", "title"), ("starts_on", "starts"), ("status", "status"))
+    )
+
+    class Meta:
+        model = Audit
+        fields = []
+
+
+def _conducts(user, record) -> bool:
+    return permissions.allowed(user, "change", record) and record.conducted_by(user)
+
+
+START = RecordAction(
+    "start", "Start the audit", start_audit,
+    lambda user, r: r.status == Audit.Status.PLANNED and _conducts(user, r),
+    done="{reference} is in progress.", style="primary", description="The lead or team starts fieldwork.",
+)  # fmt: skip
+REPORT = RecordAction(
+    "report", "Mark as reported", report_audit,
+    lambda user, r: r.status == Audit.Status.IN_PROGRESS and _conducts(user, r),
+    done="{reference} reported.", style="primary",
+    description="Every checklist item has a result; the audit's results are reported.",
+)  # fmt: skip
+CLOSE = RecordAction(
+    "close", "Close the audit", close_audit,
+    lambda user, r: r.status == Audit.Status.REPORTED and permissions.allowed(user, "change", r),
+    done="{reference} closed.", description="Close a reported audit once every finding is answered.",
+)  # fmt: skip
+ACTIONS = [START, REPORT, CLOSE]
+
+
+def audit_context(request, record, tab) -> dict:
+    """The scope, the checklist (with what a joint audit also covers) and the findings, under the details:
+    a fixed number of queries however long the checklist."""
+    if tab != "details":
+        return {}
+    items = list(
+        record.checklist.select_related("requirement__standard", "system", "finding__owner").prefetch_related(
+            "evidence"
+        )
+    )
+    mapping = checklist.joint_mapping(record)
+    for item in items:
+        item.also_covers = mapping.get(item.requirement_id, [])
+    return {
+        "scope": list(record.scope.select_related("standard").order_by("standard__name", "position")),
+        "systems": list(record.systems.order_by("title")),
+        "team": list(record.team.order_by("username")),
+        "items": items,
+        "findings": list(record.findings.live().select_related("owner", "requirement")),
+        "can_conduct": record.status != Audit.Status.CLOSED
+        and not record.is_archived
+        and record.conducted_by(request.user),
+    }
+
+
+views = make_views(
+    Audit,
+    services=audit_services,
+    form_class=AuditForm,
+    filterset_class=AuditFilterSet,
+    select_related=("owner", "lead_auditor", "programme"),
+    columns=[
+        ("Audit", "title", "title"),
+        ("Status", "status", "status"),
+        ("Starts", "starts_on", "starts"),
+        ("Ends", "ends_on", None),
+        ("Lead auditor", "lead_auditor", None),
+        ("Programme", "programme.reference", None),
+    ],
+    fieldsets=[
+        ("The audit", ["programme", "criteria", "joint", "starts_on", "ends_on"]),
+        ("People", ["lead_auditor", "owner"]),
+        ("Outcome", ["conclusion"]),
+    ],
+    form_fieldsets=[
+        ("The audit", ["title", "programme", "criteria", "starts_on", "ends_on"]),
+        ("Scope", ["scope", "systems", "joint"]),
+        ("Auditors", ["lead_auditor", "team"]),
+        ("Conclusion", ["conclusion"]),
+        ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
+    ],
+    actions=ACTIONS,
+    detail_template="audits/audit_detail.html",
+    detail_context=audit_context,
+    lead="ISO/IEC 42001 9.2.1: internal audits of the AIMS, each with its scope, criteria and independent "
+    "auditors; the checklist records what was found and non-conforming items become findings.",
+    empty_text="No audits yet. The AIMS manager plans them from the audit programme: start with the first "
+    "audit of this cycle.",
+)
+
+
+# -- The checklist ----------------------------------------------------------------------------------------
+class ItemForm(forms.Form):
+    question = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    requirement = forms.ModelChoiceField(
+        queryset=Requirement.objects.filter(kind__in=Requirement.MAPPABLE).order_by("standard__name", "position"),
+        required=False, label="Clause or control",
+    )  # fmt: skip
+    result = forms.ChoiceField(choices=[("", "Not assessed yet"), *Result.choices], required=False)
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    evidence = forms.ModelMultipleChoiceField(
+        queryset=Evidence.objects.live().order_by("reference"), required=False, label="Sampled evidence"
+    )
+    records_sampled = forms.CharField(required=False, max_length=500, label="Records sampled")
+    auditee = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, label="Auditee",
+        help_text="For a finding: the owner of the audited record, who answers it.",
+    )  # fmt: skip
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from aims.forms import owner_choices
+
+        self.fields["auditee"].queryset = owner_choices().order_by("username")
+        # Confidential evidence stays out of the choices of those who may not see it.
+        self.fields["evidence"].queryset = (
+            Evidence.objects.restrict(user, "view").live().order_by("reference")
+        )
+
+
+class ChecklistItemView(RecordMixin, TemplateView):
+    """Add (no pk) or record one checklist item; only the audit's lead and team get here."""
+
+    model = Audit
+    template_name = "audits/checklist_item_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.audit = self.get_record()
+        self.item = (
+            get_object_or_404(
+                ChecklistItem.objects.select_related("audit"), pk=kwargs["pk"], audit=self.audit
+            )
+            if "pk" in kwargs
+            else None
+        )
+        checklist.require_conducting(self.audit, request.user)  # 403 with the reason
+        return super().dispatch(request, *args, **kwargs)
+
+    def initial(self) -> dict:
+        item = self.item
+        if item is None:
+            return {}
+        finding = getattr(item, "finding", None)
+        return {
+            "question": item.question, "requirement": item.requirement, "result": item.result,
+            "notes": item.notes, "evidence": list(item.evidence.all()), "records_sampled": item.records_sampled,
+            "auditee": finding.owner if finding else None, "version": item.version,
+        }  # fmt: skip
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("form", ItemForm(initial=self.initial(), user=self.request.user))
+        return super().get_context_data(
+            record=self.audit, item=self.item, model_meta=Audit._meta, urls=record_url_names(Audit),
+            also_covers=checklist.mapped(self.item.requirement)
+            if self.item and self.item.requirement and self.audit.joint else [],
+            **kwargs,
+        )  # fmt: skip
+
+    def post(self, request, *args, **kwargs):
+        form = ItemForm(request.POST, user=request.user)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if self.item is None:
+                    checklist.add_item(self.audit, actor=request.user, question=data["question"],
+                                       requirement=data["requirement"])  # fmt: skip
+                    messages.success(request, "Question added to the checklist.")
+                else:
+                    checklist.save_item(
+                        self.item, actor=request.user, expected_version=data["version"] or 0,
+                        question=data["question"], requirement=data["requirement"], result=data["result"],
+                        notes=data["notes"], evidence=data["evidence"], records_sampled=data["records_sampled"],
+                        auditee=data["auditee"],
+                    )  # fmt: skip
+                    messages.success(request, "Checklist item saved.")
+                return redirect(f"{self.audit.get_absolute_url()}#checklist")
+            except StaleEdit as exc:
+                form.add_error(None, exc.message)
+                return self.render_to_response(self.get_context_data(form=form), status=409)
+            except ValidationError as exc:
+                for field, msgs in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, msgs)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class _ChecklistAction(RecordMixin, TemplateView):
+    model = Audit
+
+    def post(self, request, *args, **kwargs):
+        audit = self.get_record()
+        try:
+            messages.success(request, self.act(request, audit))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect(f"{audit.get_absolute_url()}#checklist")
+
+
+class GenerateView(_ChecklistAction):
+    def act(self, request, audit):
+        made = checklist.generate(audit, actor=request.user)
+        if not made:
+            return "Every requirement and AI system in scope already has its questions."
+        return f"{made} question{'s' if made != 1 else ''} added from the catalogue for the scope."
+
+
+class RemoveItemView(_ChecklistAction):
+    def act(self, request, audit):
+        item = get_object_or_404(
+            ChecklistItem.objects.select_related("audit"), pk=self.kwargs["pk"], audit=audit
+        )
+        checklist.remove_item(item, actor=request.user)
+        return "Question removed from the checklist."
+
+
+REF = "audits/<str:reference>"
+EXTRA_URLS = [
+    path(f"{REF}/checklist/new/", ChecklistItemView.as_view(), name="audit-checklist-add"),
+    path(f"{REF}/checklist/generate/", GenerateView.as_view(), name="audit-checklist-generate"),
+    path(f"{REF}/checklist/<int:pk>/", ChecklistItemView.as_view(), name="audit-checklist-item"),
+    path(f"{REF}/checklist/<int:pk>/remove/", RemoveItemView.as_view(), name="audit-checklist-remove"),
+    path(f"{REF}/report-pdf/", AuditReportView.as_view(), name="audit-report-pdf"),
+]
+
+
+# -- API ------------------------------------------------------------------------------------------------
+class ChecklistItemSerializer(serializers.ModelSerializer):
+    requirement = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    system = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+    evidence = serializers.SlugRelatedField(slug_field="reference", many=True, read_only=True)
+    finding = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ChecklistItem
+        fields = ["id", "position", "requirement", "system", "question", "result", "notes", "evidence",
+                  "records_sampled", "version", "finding"]  # fmt: skip
+
+    def get_finding(self, obj) -> str | None:
+        finding = getattr(obj, "finding", None)
+        return finding.reference if finding else None
+
+
+_Api = make_api(
+    Audit,
+    services=audit_services,
+    fields=[*AUDIT_FIELDS, "status"],
+    filterset_class=AuditFilterSet,
+    actions=ACTIONS,
+    doc="Internal audits (9.2). `scope` by ISO/IEC 42001 code, `systems` by reference, auditors by username. "
+    "POST …/start/, …/report/, …/close/ move the audit on; GET …/checklist/ lists its checklist.",
+)
+
+
+class ViewSet(_Api):
+    __doc__ = _Api.__doc__
+
+    @extend_schema(responses=ChecklistItemSerializer(many=True), description="The audit's checklist.")
+    @action(detail=True, methods=["get"])
+    def checklist(self, request, *args, **kwargs):
+        audit = self.get_object()
+        items = audit.checklist.select_related("requirement", "system", "finding").prefetch_related(
+            "evidence"
+        )
+        return Response(ChecklistItemSerializer(items, many=True).data)

@@ -1,0 +1,109 @@
+"""Audit findings (ISO/IEC 42001 9.2, 10.2): every checklist item that is not conforming, graded by the
+auditors and answered by its auditee -- the owner of the audited record -- with a response and a
+proposed action. The auditee answers but does not grade; auditors grade but do not answer."""
+
+import django_filters as filters
+
+from aims import permissions
+from aims.actions import Input, RecordAction
+from aims.api.base import make_api
+from aims.filters import RecordFilterSet
+from aims.forms import RecordForm
+from aims.views.records import make_views
+from audits.models import NOT_CONFORMING, Audit, Finding, Result
+from audits.services import answer_finding, close_finding, finding_services
+
+MENU = ("Audit findings", "findings", 30)
+
+
+class FindingForm(RecordForm):
+    class Meta:
+        model = Finding
+        fields = ["title", "description", "owner", "review_cadence", "next_review_on"]
+        labels = {"owner": "Auditee"}
+
+
+class FindingFilterSet(RecordFilterSet):
+    search_fields = ("reference", "title", "description", "response")
+    grade = filters.MultipleChoiceFilter(choices=[(g, Result(g).label) for g in NOT_CONFORMING])
+    status = filters.MultipleChoiceFilter(choices=Finding.Status.choices)
+    audit = filters.ModelChoiceFilter(
+        queryset=Audit.objects.all(), to_field_name="reference", empty_label="Any"
+    )
+    ordering = filters.OrderingFilter(
+        fields=(("reference", "reference"), ("title", "title"), ("grade", "grade"), ("status", "status"))
+    )
+
+    class Meta:
+        model = Finding
+        fields = []
+
+
+def _answers(user, record) -> bool:
+    return (
+        record.status != Finding.Status.CLOSED
+        and permissions.owned(Finding.objects.filter(pk=record.pk), user).exists()
+    )
+
+
+ANSWER = RecordAction(
+    "answer", "Answer the finding", answer_finding, _answers,
+    done="{reference} answered; the auditors have your response.", style="primary",
+    inputs=(
+        Input("response", "Response", help_text="Do you agree, and what caused it?"),
+        Input("proposed_action", "Proposed action", required=False,
+              help_text="What you will do about it, and by when."),
+    ),
+    description="The auditee (the finding's owner) answers with a response and a proposed action.",
+)  # fmt: skip
+CLOSE = RecordAction(
+    "close", "Close the finding", close_finding,
+    lambda user, r: r.status == Finding.Status.ANSWERED and permissions.allowed(user, "change", r),
+    done="{reference} closed.", description="The audit's auditors accept the answer and close the finding.",
+)  # fmt: skip
+
+views = make_views(
+    Finding,
+    services=finding_services,
+    form_class=FindingForm,
+    filterset_class=FindingFilterSet,
+    select_related=("owner", "audit", "requirement"),
+    columns=[
+        ("Finding", "title", "title"),
+        ("Grade", "grade", "grade"),
+        ("Status", "status", "status"),
+        ("Audit", "audit.reference", None),
+        ("Requirement", "requirement.code", None),
+        ("Auditee", "owner", None),
+    ],
+    fieldsets=[
+        ("The finding", ["audit", "requirement", "grade", "description"]),
+        ("The auditee's answer", ["response", "proposed_action", "answered_by", "answered_at"]),
+    ],
+    form_fieldsets=[("The finding", ["title", "description", "owner", "review_cadence", "next_review_on"])],
+    actions=[ANSWER, CLOSE],
+    lead="ISO/IEC 42001 9.2 and 10.2: what the internal audits found. The auditee -- the owner of the "
+    "audited record -- answers each finding with a response and a proposed action.",
+    empty_text="No audit findings yet. They appear here when an auditor records a checklist item that is "
+    "not conforming.",
+)
+
+ViewSet = make_api(
+    Finding,
+    services=finding_services,
+    fields=[
+        "title",
+        "description",
+        "audit",
+        "requirement",
+        "grade",
+        "status",
+        "response",
+        "proposed_action",
+        "answered_at",
+    ],  # fmt: skip
+    filterset_class=FindingFilterSet,
+    actions=[ANSWER, CLOSE],
+    doc="Audit findings (9.2). Created from checklist items, never directly; the auditee answers with POST "
+    "…/answer/ (response, proposed_action). DELETE archives.",
+)
