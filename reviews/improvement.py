@@ -96,8 +96,8 @@ NC_FIELDS = [
     "title", "source", "incident", "kpi", "source_reference", "description", "grade", "containment",
     "owner", "review_cadence", "next_review_on",
 ]  # fmt: skip
-# `measurement` is set only when raised from a KPI breach (not on the form or in the API).
-nc_services = NonconformityServices(Nonconformity, [*NC_FIELDS, "measurement"])
+# `measurement` and `finding` are set only when raised from a KPI breach or an audit finding.
+nc_services = NonconformityServices(Nonconformity, [*NC_FIELDS, "measurement", "finding"])
 
 
 def _set_nc_status(nc, status: str, *, actor, note: str = ""):

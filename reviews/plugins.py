@@ -8,9 +8,10 @@ install(standard, cycle="Act")
 
 # The management review panel, its reminders and PDF report; the improvement panel; overdue and check reminders.
 from . import dashboard, improvement_dashboard, reminders, report  # noqa: E402,F401
-from .input_sections_act import feedback, nonconformities  # noqa: E402
+from .input_sections_improvement import audit_results, feedback, nonconformities  # noqa: E402
 from .inputs import add_input_source  # noqa: E402
 
-# The improvement registers fill the review's inputs that wait for them (the same keys, in place).
+# The Check and Act registers fill the review's inputs that wait for them (the same keys, in place).
 add_input_source("nonconformities", "Nonconformities and corrective actions", nonconformities)
+add_input_source("audit_results", "Audit results", audit_results)
 add_input_source("feedback", "Feedback from interested parties", feedback)

@@ -1,5 +1,5 @@
-"""Raising improvement records from where a problem shows (10.1, 10.2): a nonconformity from an AI
-incident or a KPI in breach, a preventive action from an AI risk. Each is a RecordAction that the
+"""Raising improvement records from where a problem shows (10.1, 10.2): a nonconformity from an
+internal audit's finding, an AI incident or a KPI in breach, a preventive action from an AI risk. Each is a RecordAction that the
 incident, KPI and risk registers list among their own, so it is a button on their page and a POST in
 their API; the new record links to its source, and the source's history names the new record."""
 
@@ -11,6 +11,9 @@ from aims.actions import Input, RecordAction
 
 from .improvement import _not_archived, _note_on, nc_services, pa_services, parse_date, parse_requirements
 from .models import Nonconformity, PreventiveAction
+
+# An audit finding's grade and the nonconformity's: minor and major nonconformities only.
+FINDING_GRADES = {"minor_nc": Nonconformity.Grade.MINOR, "major_nc": Nonconformity.Grade.MAJOR}
 
 GRADE = Input("grade", "Grade", choices=tuple(Nonconformity.Grade.choices))
 REQUIREMENTS = Input(
@@ -29,6 +32,32 @@ def _raise(source_record, *, actor, expected_version, fields: dict, requirements
         text=f"{nc.reference} {nc.title}", note=f"Nonconformity {nc.reference} raised.",
     )  # fmt: skip
     return nc
+
+
+@transaction.atomic
+def nc_from_finding(finding, *, actor, expected_version: int, requirements: str = "", description=""):
+    """An audit finding graded a nonconformity (9.2 to 10.2): the nonconformity, with the finding's grade
+    and requirement, linked to it. One per finding; observations and opportunities are not raised."""
+    if finding.grade not in FINDING_GRADES:
+        raise ValidationError(
+            f"{finding.reference} is graded {finding.get_grade_display().lower()}, not a nonconformity: record "
+            "it as a lesson or an opportunity instead."
+        )
+    if finding.nonconformities.exists():
+        raise ValidationError(f"{finding.reference} already has its nonconformity.")
+    codes = requirements.strip() or (finding.requirement.code if finding.requirement_id else "")
+    _raise(
+        finding, actor=actor, expected_version=expected_version, requirements=codes,
+        fields={
+            "title": f"{finding.reference} ({finding.audit.reference}): {finding.title}"[:200],
+            "source": Nonconformity.Source.AUDIT,
+            "source_reference": f"{finding.audit.reference} {finding.reference}"[:100],
+            "finding": finding,
+            "description": description.strip() or finding.description,
+            "grade": FINDING_GRADES[finding.grade],
+        },
+    )  # fmt: skip
+    return type(finding).objects.get(pk=finding.pk)
 
 
 @transaction.atomic
@@ -103,6 +132,28 @@ def _can_raise(model):
     return lambda user, record: permissions.can_add(user, model)
 
 
+RAISE_NC_FROM_FINDING = RecordAction(
+    "raise-nonconformity",
+    "Raise a nonconformity",
+    nc_from_finding,
+    lambda user, finding: (
+        finding.grade in FINDING_GRADES
+        and not finding.nonconformities.exists()
+        and permissions.can_add(user, Nonconformity)
+    ),
+    done="{reference}: nonconformity raised with the finding's grade; see Nonconformities.",
+    inputs=(
+        Input(
+            "requirements",
+            "Requirements not met",
+            required=False,
+            help_text="Clause and control codes; empty: the finding's requirement.",
+        ),
+        DESCRIPTION,
+    ),  # fmt: skip
+    description="Raise the nonconformity of this finding (10.2), with its grade and requirement: optional "
+    "`requirements` (codes) and `description`. Find it with /api/v1/nonconformities/?finding=.",
+)
 RAISE_NC_FROM_INCIDENT = RecordAction(
     "raise-nonconformity",
     "Raise a nonconformity",

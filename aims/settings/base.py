@@ -196,6 +196,11 @@ SPECTACULAR_SETTINGS = {
         "SideEnum": "registers.models.context.Side",
         "AimsProcessEnum": "registers.models.choices.AimsProcess",
         "ActionStatusEnum": "registers.models.leadership.Decision.Status",  # implementation actions too
+        "AuditFrequencyEnum": "audits.models.audit.Frequency",  # suggested and chosen
+        "ChecklistResultEnum": "audits.models.audit.Result",
+        "FindingGradeEnum": "audits.models.audit.NOT_CONFORMING",
+        "NonconformityGradeEnum": "reviews.models.improvement.Nonconformity.Grade",
+        "CheckResultEnum": "reviews.models.improvement.CorrectiveAction.Result",  # the check and its input
     },
 }
 

@@ -119,7 +119,7 @@ class EvidenceFilterSet(RecordFilterSet):
         condition = _validity_filter(timezone.localdate()).get(value)
         return queryset.filter(condition) if condition is not None else queryset
 
-    def filter_linked_type(self, queryset, name, value):
+    def filter_linked_type(self, queryset, name, value: str):
         app_label, _, model = value.partition(".")
         content_type = ContentType.objects.filter(app_label=app_label, model=model).first()
         if content_type is None:

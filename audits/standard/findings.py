@@ -12,6 +12,7 @@ from aims.forms import RecordForm
 from aims.views.records import make_views
 from audits.models import NOT_CONFORMING, Audit, Finding, Result
 from audits.services import answer_finding, close_finding, finding_services
+from reviews.raising import RAISE_NC_FROM_FINDING
 
 MENU = ("Audit findings", "findings", 30)
 
@@ -81,7 +82,7 @@ views = make_views(
         ("The auditee's answer", ["response", "proposed_action", "answered_by", "answered_at"]),
     ],
     form_fieldsets=[("The finding", ["title", "description", "owner", "review_cadence", "next_review_on"])],
-    actions=[ANSWER, CLOSE],
+    actions=[ANSWER, CLOSE, RAISE_NC_FROM_FINDING],
     lead="ISO/IEC 42001 9.2 and 10.2: what the internal audits found. The auditee -- the owner of the "
     "audited record -- answers each finding with a response and a proposed action.",
     empty_text="No audit findings yet. They appear here when an auditor records a checklist item that is "
@@ -103,7 +104,7 @@ ViewSet = make_api(
         "answered_at",
     ],  # fmt: skip
     filterset_class=FindingFilterSet,
-    actions=[ANSWER, CLOSE],
+    actions=[ANSWER, CLOSE, RAISE_NC_FROM_FINDING],
     doc="Audit findings (9.2). Created from checklist items, never directly; the auditee answers with POST "
     "…/answer/ (response, proposed_action). DELETE archives.",
 )

@@ -16,7 +16,7 @@ WHYS = 5  # five whys: up to five why/because pairs
 
 class Nonconformity(BaseRecord):
     reference_prefix = "NC"
-    history_extra = ("status", "measurement", "closed_on")
+    history_extra = ("status", "measurement", "finding", "closed_on")
 
     class Source(models.TextChoices):
         AUDIT = "audit", "Internal audit"
@@ -47,6 +47,11 @@ class Nonconformity(BaseRecord):
     kpi = models.ForeignKey(
         "lifecycle.KPI", null=True, blank=True, on_delete=models.PROTECT, related_name="nonconformities",
         verbose_name="KPI",
+    )  # fmt: skip
+    # Set only when raised from an internal audit's finding (not on the form or in the API).
+    finding = models.ForeignKey(
+        "audits.Finding", null=True, blank=True, on_delete=models.PROTECT, related_name="nonconformities",
+        editable=False, verbose_name="audit finding",
     )  # fmt: skip
     measurement = models.ForeignKey(
         "lifecycle.Measurement", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",

@@ -52,6 +52,7 @@ class NonconformityFilterSet(RecordFilterSet):
     source = filters.MultipleChoiceFilter(choices=Nonconformity.Source.choices)
     status = filters.MultipleChoiceFilter(choices=Nonconformity.Status.choices)
     open = YesNoFilter(method="filter_open", label="Open")
+    finding = filters.CharFilter(field_name="finding__reference", label="Audit finding")
     incident = filters.ModelChoiceFilter(
         queryset=Incident.objects.all(), to_field_name="reference", empty_label="Any", label="AI incident"
     )
@@ -102,14 +103,17 @@ views = make_views(
     ],
     fieldsets=[
         ("What is wrong", ["description", "grade", "containment", "requirements"]),
-        ("Where it was found", ["source", "incident", "kpi", "measurement", "source_reference", "closed_on"]),
+        (
+            "Where it was found",
+            ["source", "finding", "incident", "kpi", "measurement", "source_reference", "closed_on"],
+        ),
     ],
     form_fieldsets=[
         ("What is wrong", ["title", "description", "grade", "containment", "requirements"]),
         ("Where it was found", ["source", "incident", "kpi", "source_reference"]),
         ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
     ],
-    select_related=("owner", "incident", "kpi", "measurement"),
+    select_related=("owner", "incident", "kpi", "measurement", "finding"),
     actions=[START_CA],
     detail_template="reviews/nonconformity_detail.html",
     detail_context=nonconformity_context,

@@ -1,9 +1,11 @@
-"""The 9.3.2 inputs the improvement registers give a management review: nonconformities and corrective
-actions (9.3.2 c 1) and feedback from interested parties (9.3.2 d). Figures come from
+"""The 9.3.2 inputs the Check and Act registers give a management review: nonconformities and corrective
+actions (9.3.2 c 1), audit results (9.3.2 c 3) and feedback from interested parties (9.3.2 d). Figures come from
 `reviews.selectors.improvement_summary`, the same numbers the dashboard shows; the items are the
 nonconformities still open at the end of the period and the feedback received in it, by reference."""
 
 import datetime as dt
+
+from audits import selectors
 
 from .input_sections import ITEM_LIMIT, count, item
 from .models import CorrectiveAction, Feedback, Nonconformity
@@ -75,3 +77,29 @@ def feedback(since: dt.date, until: dt.date) -> dict:
             for f in rows[:ITEM_LIMIT]
         ],
     }
+
+
+def audit_results(since: dt.date, until: dt.date) -> dict:
+    """9.3.2 c 3: the internal audits completed in the period, their findings per grade, and the findings
+    still open (from audits.selectors.audit_results, the same figures the audits panel shows)."""
+    results = selectors.audit_results(since, until)
+    completed = results["audits_completed"]
+    grades = results["grade_labels"]
+    return {
+        "summary": f"{count(completed, 'internal audit')} completed in the period; "
+        f"{count(results['open_findings_count'], 'finding')} still open.",
+        "figures": [
+            ("Audits completed", completed),
+            *[(f"Findings: {grades[g]}", n) for g, n in results["findings_per_grade"].items()],
+            ("Findings still open", results["open_findings_count"]),
+        ],
+        "items": [
+            {"reference": a["reference"], "title": a["title"], "url": f"/audits/{a['reference']}/",
+             "detail": f"ended {a['ended_on']}, {a['status']}"}
+            for a in results["audits"]
+        ] + [
+            {"reference": f["reference"], "title": f["title"], "url": f"/findings/{f['reference']}/",
+             "detail": f"{grades[f['grade']]}, {f['status']}, auditee {f['auditee']}"}
+            for f in results["open_findings"][:ITEM_LIMIT]
+        ],
+    }  # fmt: skip
