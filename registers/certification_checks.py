@@ -120,7 +120,7 @@ def _risk_counts(today):
         total=Count("pk"),
         overdue=Count("pk", filter=Q(next_review_on__lt=today)),
         open=Count("pk", filter=~Q(status=Risk.Status.CLOSED)),
-        without_plan=Count("pk", filter=~Q(status=Risk.Status.CLOSED) & Q(treatment_plan="")),
+        untreated=Count("pk", filter=Q(status=Risk.Status.IDENTIFIED)),
     )
     counts["awaiting"] = risks_awaiting_acceptance(live).count()
     return counts
@@ -200,12 +200,14 @@ def treatment_results(today):
     counts = risks(today)
     if not counts["total"]:
         return missing("No AI risk treatment recorded.", link("Record a risk", "risk-add"))
-    if counts["without_plan"]:
+    if counts["untreated"]:
         return partial(
-            f"{counts['without_plan']} open risks have no treatment plan recorded.",
-            link("AI risks", "risk-list"),
+            f"{counts['untreated']} risks are still only identified: no treatment under way or decided.",
+            link("Untreated risks", "risk-list", "status=identified"),
         )
-    return met(f"All {counts['open']} open risks record their treatment.", link("AI risks", "risk-list"))
+    return met(
+        f"All {counts['total']} risks are in treatment, accepted or closed.", link("AI risks", "risk-list")
+    )
 
 
 # -- objectives, competence, documents --------------------------------------------------------------------

@@ -120,7 +120,9 @@ def test_the_page_is_in_the_check_menu(owner):
     assert 'href="/certification/readiness/"' in page
 
 
-@pytest.mark.parametrize("role,shown", [("board", True), ("manager", True), ("auditor", True), ("owner", False)])
+@pytest.mark.parametrize(
+    "role,shown", [("board", True), ("manager", True), ("auditor", True), ("owner", False)]
+)
 def test_the_dashboard_panel_by_role(request, role, shown):
     html = dashboard_html(client_for(request.getfixturevalue(role)))
     assert ("Certification readiness" in html and "Furthest from ready" in html) == shown
@@ -141,7 +143,9 @@ def test_the_api_returns_the_same_structure(manager, board, owner):
     client = client_for(board)
     data = client.get("/api/v1/readiness/").json()
     assert data == json.loads(json.dumps(readiness()))
-    assert data["sections"][0]["checks"][0]["key"] == "4.3" and data["sections"][0]["checks"][0]["status"] == MET
+    assert (
+        data["sections"][0]["checks"][0]["key"] == "4.3" and data["sections"][0]["checks"][0]["status"] == MET
+    )
 
 
 def test_the_api_judges_on_a_given_date_and_names_a_bad_one(manager, board, owner):
