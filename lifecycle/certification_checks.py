@@ -232,7 +232,8 @@ def inventory(today):
 def ai_policy_reviewed(today):
     policy = (
         Policy.objects.live()
-        .filter(kind=Policy.Kind.AI_POLICY, status=Lifecycle.PUBLISHED)
+        .filter(kind=Policy.Kind.AI_POLICY, published_on__isnull=False)
+        .exclude(status=Lifecycle.RETIRED)
         .order_by("-published_on")
         .first()
     )
@@ -420,8 +421,9 @@ def incident_plan_fallback(today):
 
 def stakeholder_information(today):
     """What the stakeholder report can publish: the scope, the AI policy and the systems marked for it."""
-    scope = ScopeStatement.objects.live().filter(status=Lifecycle.PUBLISHED).exists()
-    policy = Policy.objects.live().filter(kind=Policy.Kind.AI_POLICY, status=Lifecycle.PUBLISHED).exists()
+    in_force = Q(published_on__isnull=False) & ~Q(status=Lifecycle.RETIRED)
+    scope = ScopeStatement.objects.live().filter(in_force).exists()
+    policy = Policy.objects.live().filter(in_force, kind=Policy.Kind.AI_POLICY).exists()
     published = [s for s in systems() if s["publish_to_stakeholders"]]
     fix = link("Stakeholder report", "stakeholder-report")
     have = [name for name, ok in (("scope", scope), ("AI policy", policy), ("AI systems", published)) if ok]

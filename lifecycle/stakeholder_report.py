@@ -11,15 +11,15 @@ PDF through a Celery job (aims.jobs)."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from aims import jobs, permissions
-from aims.models import Lifecycle
+from aims.models import RecordVersion
 from aims.pdf import html_to_pdf
-from aims.publishing import published_version
 from aims.registry import registry
 from registers.models import Policy, ScopeStatement
 
@@ -35,18 +35,23 @@ DEFAULT_CONTACT = (
 
 
 def _published(queryset, fields) -> dict | None:
-    """{"title", "number", "published_on", "items": [(label, value)]} of the version in force."""
-    record = queryset.filter(status=Lifecycle.PUBLISHED).order_by("-published_on", "-pk").first()
-    version = published_version(record) if record else None
+    """{"title", "number", "published_on", "items": [(label, value)]} of the version in force: the one
+    published last and not superseded or retired, even while a revision is being drafted. Two queries."""
+    version = (
+        RecordVersion.objects.filter(
+            content_type=ContentType.objects.get_for_model(queryset.model),
+            object_id__in=queryset.values("pk"),
+            published_at__isnull=False,
+            retired_at__isnull=True,
+        )
+        .order_by("-published_at", "-pk")
+        .first()
+    )
     if version is None:
         return None
     items = [(c["label"], c["value"]) for c in version.content if c["field"] in fields and c["value"]]
-    return {
-        "title": version.title,
-        "number": version.number,
-        "published_on": record.published_on,
-        "items": items,
-    }
+    published_on = timezone.localdate(version.published_at)
+    return {"title": version.title, "number": version.number, "published_on": published_on, "items": items}
 
 
 def report_context() -> dict:

@@ -4,7 +4,7 @@ rows whose registers come later (internal audit, management review, nonconformit
 
 Each check reads a constant number of queries, whatever the number of records."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.urls import reverse
 
 from aims.certification import met, missing, no_register_yet, partial, shared
@@ -79,11 +79,12 @@ def need_document(code: str, today, what: str):
 # -- publishable documents (scope 4.3, AI policy 5.2) ---------------------------------------------------
 def _in_force(records, today, what: str, list_name: str):
     """Published and not past its review -> met; published but overdue, or not yet published -> partial."""
-    found = list(records.order_by("-published_on", "-pk")[:5])
+    found = list(records.order_by(F("published_on").desc(nulls_last=True), "-pk")[:5])
     add = link(f"Record the {what}", f"{list_name}-add")
     if not found:
         return missing(f"No {what} recorded.", add)
-    published = [r for r in found if r.status == Lifecycle.PUBLISHED]
+    # A published version stays in force while the next one is drafted, reviewed or approved.
+    published = [r for r in found if r.published_on and r.status != Lifecycle.RETIRED]
     for record in published:
         own = link(record.reference, f"{list_name}-detail", args=[record.reference])
         if record.next_review_on is None or record.next_review_on >= today:
