@@ -16,6 +16,7 @@ import datetime as dt
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -177,3 +178,26 @@ def _compute(today: dt.date) -> dict:
 
 def _counts(rows) -> dict:
     return {status: sum(1 for r in rows if r["status"] == status) for status in (MET, PARTIAL, MISSING)}
+
+
+# -- the snapshot the dashboard panel reads -------------------------------------------------------------
+# Readiness reads every register (a few dozen queries, constant): too much for a dashboard panel, which
+# must stay within a handful. The panel shows the latest snapshot, refreshed every 15 minutes by Celery
+# beat and whenever someone opens the readiness page, and says when it was worked out.
+SNAPSHOT_KEY = "certification-readiness:snapshot:v1"
+SNAPSHOT_SECONDS = 24 * 60 * 60
+
+
+def refresh_snapshot(today: dt.date | None = None) -> dict:
+    data = readiness(today)
+    store_snapshot(data)
+    return data
+
+
+def store_snapshot(data: dict) -> None:
+    cache.set(SNAPSHOT_KEY, {**data, "computed_at": timezone.now().isoformat()}, SNAPSHOT_SECONDS)
+
+
+def snapshot() -> dict | None:
+    """The latest readiness with its "computed_at" (ISO date-time), or None before the first one."""
+    return cache.get(SNAPSHOT_KEY)

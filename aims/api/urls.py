@@ -12,6 +12,6 @@ router.register("notifications", NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("me/", me, name="me"),
-    path("readiness/", readiness_api, name="readiness"),
+    path("certification-readiness/", readiness_api, name="certification-readiness"),
     path("", include(router.urls)),
 ]

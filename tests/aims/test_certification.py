@@ -12,6 +12,16 @@ from tests.base import client_for, dashboard_html
 from tests.registers import records_for_readiness as build
 
 
+@pytest.fixture(autouse=True)
+def _no_snapshot():
+    """The panel's snapshot lives in Redis, which outlives each test's rolled-back database."""
+    from django.core.cache import cache
+
+    cache.delete(certification.SNAPSHOT_KEY)
+    yield
+    cache.delete(certification.SNAPSHOT_KEY)
+
+
 @pytest.fixture
 def only(monkeypatch):
     """Replace every registered check by the ones a test names (the registry is restored after)."""
@@ -123,7 +133,8 @@ def test_the_page_is_in_the_check_menu(owner):
 @pytest.mark.parametrize(
     "role,shown", [("board", True), ("manager", True), ("auditor", True), ("owner", False)]
 )
-def test_the_dashboard_panel_by_role(request, role, shown):
+def test_the_dashboard_panel_by_role(db, request, role, shown):
+    certification.refresh_snapshot()  # as Celery beat does every 15 minutes
     html = dashboard_html(client_for(request.getfixturevalue(role)))
     assert ("Certification readiness" in html and "Furthest from ready" in html) == shown
 
@@ -131,7 +142,7 @@ def test_the_dashboard_panel_by_role(request, role, shown):
 def test_the_panel_shows_the_overall_percentage_and_worst_clauses(manager, board, owner):
     build.scope_statement(owner, board)
     build.ai_policy(owner, board)
-    data = readiness()
+    data = certification.refresh_snapshot()
     panel = client_for(board).get("/dashboard/panels/readiness_panel/").content.decode()
     assert f">{data['percent']}%</a>" in panel
     assert data["worst"][0]["title"] in panel and data["worst"][0]["url"] in panel
@@ -141,7 +152,7 @@ def test_the_panel_shows_the_overall_percentage_and_worst_clauses(manager, board
 def test_the_api_returns_the_same_structure(manager, board, owner):
     build.scope_statement(owner, board)
     client = client_for(board)
-    data = client.get("/api/v1/readiness/").json()
+    data = client.get("/api/v1/certification-readiness/").json()
     assert data == json.loads(json.dumps(readiness()))
     assert (
         data["sections"][0]["checks"][0]["key"] == "4.3" and data["sections"][0]["checks"][0]["status"] == MET
@@ -151,14 +162,14 @@ def test_the_api_returns_the_same_structure(manager, board, owner):
 def test_the_api_judges_on_a_given_date_and_names_a_bad_one(manager, board, owner):
     build.scope_statement(owner, board)  # its review falls 90 days from today
     client = client_for(board)
-    later = client.get("/api/v1/readiness/?as_of=2099-01-01").json()
+    later = client.get("/api/v1/certification-readiness/?as_of=2099-01-01").json()
     assert later["as_of"] == "2099-01-01" and later["sections"][0]["checks"][0]["status"] == PARTIAL
-    bad = client.get("/api/v1/readiness/?as_of=yesterday")
+    bad = client.get("/api/v1/certification-readiness/?as_of=yesterday")
     assert bad.status_code == 400 and "as_of must be a date written YYYY-MM-DD" in json.dumps(bad.json())
 
 
 def test_the_api_refuses_who_may_not_see_it(outsider):
-    assert client_for(outsider).get("/api/v1/readiness/").status_code == 403
+    assert client_for(outsider).get("/api/v1/certification-readiness/").status_code == 403
 
 
 def test_readiness_is_callable_outside_a_request_for_the_evidence_pack(db):
@@ -167,3 +178,23 @@ def test_readiness_is_callable_outside_a_request_for_the_evidence_pack(db):
     assert set(data["sections"][0]["checks"][0]) == {
         "key", "code", "title", "status", "status_label", "reason", "links", "requirement_url",
     }  # fmt: skip
+
+
+def test_the_panel_reads_the_snapshot_in_a_few_queries(board, django_assert_max_num_queries):
+    client = client_for(board)
+    client.get("/")  # warm the per-process caches (menu, permissions)
+    with django_assert_max_num_queries(4):
+        pending = client.get("/dashboard/panels/readiness_panel/").content.decode()
+    assert "Not worked out yet" in pending and 'href="/certification/readiness/"' in pending
+    client.get("/certification/readiness/")  # opening the page refreshes the snapshot
+    with django_assert_max_num_queries(4):
+        panel = client.get("/dashboard/panels/readiness_panel/").content.decode()
+    assert 'data-testid="readiness-overall">0%</a>' in panel and "As of" in panel
+
+
+def test_the_beat_task_refreshes_the_snapshot(db):
+    from aims.tasks import readiness_snapshot
+
+    assert certification.snapshot() is None
+    readiness_snapshot()
+    assert certification.snapshot()["percent"] == 0 and certification.snapshot()["computed_at"]
