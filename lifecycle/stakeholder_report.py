@@ -23,7 +23,7 @@ from aims.pdf import html_to_pdf
 from aims.registry import registry
 from registers.models import Policy, ScopeStatement
 
-from .models import AISystem
+from .models import AISystem, Stage
 
 KIND = "stakeholder_report_pdf"
 SCOPE_FIELDS = ("boundaries", "systems_in_scope", "units_in_scope", "ai_roles")
@@ -60,6 +60,7 @@ def report_context() -> dict:
     systems = list(
         AISystem.objects.live()
         .filter(publish_to_stakeholders=True, in_scope=True)
+        .exclude(stage=Stage.DECOMMISSIONED)  # "in use": a retired system is no longer reported
         .order_by("title")
         .values_list("title", "purpose", "eu_tier")
     )
