@@ -116,7 +116,7 @@ def test_queries_do_not_grow_with_the_records(manager, board, owner, django_asse
 @pytest.mark.parametrize(
     "role,status", [("manager", 200), ("board", 200), ("owner", 200), ("auditor", 200), ("outsider", 403)]
 )
-def test_the_page_by_role(request, role, status):
+def test_the_page_by_role(db, request, role, status):
     response = client_for(request.getfixturevalue(role)).get("/certification/readiness/")
     assert response.status_code == status
     if status == 200:

@@ -126,7 +126,7 @@ def test_publishing_a_system_is_off_by_default_and_in_its_history(owner):
 @pytest.mark.parametrize(
     "role,status", [("manager", 200), ("board", 200), ("owner", 200), ("auditor", 200), ("outsider", 403)]
 )
-def test_the_page_by_role(request, role, status):
+def test_the_page_by_role(db, request, role, status):
     assert client_for(request.getfixturevalue(role)).get("/stakeholder-report/").status_code == status
 
 
