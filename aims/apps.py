@@ -5,3 +5,11 @@ class AimsConfig(AppConfig):
     name = "aims"
     verbose_name = "AIMS core"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from aims.registry import registry
+        from aims.views.certification import readiness_panel
+
+        # First on the dashboard: how close the AIMS is to certification, for the board.
+        registry.add_dashboard_panel(readiness_panel)
+        registry.add_menu_link("Check", "Certification readiness", "certification-readiness")

@@ -85,7 +85,11 @@ class RecordFilterSet(filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        requirement = Requirement.objects.filter(Q(code=value) | Q(key=value)).first()
+        # A bare code ("4.1") means ISO/IEC 42001's; another standard's is reached by its key.
+        requirement = (
+            Requirement.objects.filter(key=value).first()
+            or Requirement.objects.mappable().filter(code=value).first()
+        )
         if requirement is None:
             return queryset.none()
         return queryset.filter(requirements=requirement)

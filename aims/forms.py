@@ -15,7 +15,7 @@ class RequirementChoiceField(forms.ModelMultipleChoiceField):
     """Clauses and Annex A controls, grouped, shown by code and title."""
 
     def __init__(self, **kwargs):
-        queryset = Requirement.objects.filter(kind__in=Requirement.MAPPABLE).order_by("position")
+        queryset = Requirement.objects.mappable().order_by("position")
         super().__init__(queryset=queryset, required=False, **kwargs)
         self.widget.attrs.setdefault("size", 12)
 

@@ -184,3 +184,24 @@ def get_visible(queryset, user, **lookup):
         return restrict(queryset, user, "view").get(**lookup)
     except queryset.model.DoesNotExist as exc:
         raise Http404(f"No {queryset.model._meta.verbose_name} matches the given reference.") from exc
+
+
+# -- organisation-wide overviews ------------------------------------------------------------------------
+# Pages computed from every register at once (certification readiness, the stakeholder report) show
+# counts and published content, never a record someone may not open; who sees each is decided here.
+OVERVIEWS = {
+    "readiness": roles.ALL,
+    "readiness_panel": (roles.MANAGER, roles.BOARD, roles.AUDITOR),  # the board dashboard's panel
+    "stakeholder_report": roles.ALL,
+}
+
+
+def may_see_overview(user, overview: str) -> bool:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return user.has_role(*OVERVIEWS[overview])
+
+
+def require_overview(user, overview: str) -> None:
+    if not may_see_overview(user, overview):
+        raise PermissionDenied(f"Only these roles may see this: {_role_list(OVERVIEWS[overview])}.")

@@ -42,6 +42,17 @@ class RequirementSection:
     replaces: type | None = None
 
 
+@dataclass(frozen=True)
+class ReadinessCheck:
+    """One row of certification readiness: is the documented information `code` asks for present,
+    current and approved? `check(today)` returns an aims.certification.CheckResult."""
+
+    key: str  # unique: "4.3", "6.1.3-soa", "A.5.4"
+    code: str  # the ISO/IEC 42001 clause or control it answers for
+    title: str
+    check: Callable
+
+
 @dataclass
 class Registry:
     registers: list[RegisterInfo] = field(default_factory=list)
@@ -53,6 +64,14 @@ class Registry:
     reminder_sources: list[Callable] = field(default_factory=list)
     record_tabs: list[RecordTab] = field(default_factory=list)
     requirement_sections: list[RequirementSection] = field(default_factory=list)
+    # key -> ReadinessCheck (aims.certification): the documented information each clause and control needs
+    readiness_checks: dict[str, ReadinessCheck] = field(default_factory=dict)
+    # callable(today) -> {control code: applicable?} from the Statement of Applicability, None without one
+    control_applicability: Callable | None = None
+    # callable() -> date of the latest management review held, or None (the stakeholder report shows it)
+    latest_management_review: Callable | None = None
+    # (cycle, label, URL name): pages that are not registers, listed in a cycle's menu
+    menu_links: list[tuple[str, str, str]] = field(default_factory=list)
 
     def add_register(self, info: RegisterInfo) -> None:
         if all(r.model is not info.model for r in self.registers):
@@ -79,6 +98,21 @@ class Registry:
 
     def add_job_runner(self, kind: str, runner: Callable) -> None:
         self.job_runners[kind] = runner
+
+    def add_readiness_check(self, code: str, title: str, check: Callable, *, key: str | None = None) -> None:
+        """Add, or replace (same key, which defaults to the code), a certification readiness check."""
+        key = key or code
+        self.readiness_checks[key] = ReadinessCheck(key=key, code=code, title=title, check=check)
+
+    def set_control_applicability(self, source: Callable) -> None:
+        self.control_applicability = source
+
+    def set_latest_management_review(self, source: Callable) -> None:
+        self.latest_management_review = source
+
+    def add_menu_link(self, cycle: str, label: str, url_name: str) -> None:
+        if (cycle, label, url_name) not in self.menu_links:
+            self.menu_links.append((cycle, label, url_name))
 
     def register_for(self, model) -> RegisterInfo | None:
         return next((r for r in self.registers if r.model is model), None)

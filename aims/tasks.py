@@ -18,3 +18,11 @@ def reminder_sweep():
     from aims.reminders import sweep  # written alongside; imported late so the worker starts without it
 
     return sweep()
+
+
+@shared_task(name="aims.tasks.readiness_snapshot", ignore_result=True)
+def readiness_snapshot():
+    """Work out certification readiness for the dashboard panel; the readiness page refreshes it too."""
+    from aims.certification import refresh_snapshot
+
+    refresh_snapshot()

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from aims.views import auth, core, health
+from aims.views import auth, certification, core, health
 
 urlpatterns = [
     path("", core.DashboardView.as_view(), name="dashboard"),
@@ -23,6 +23,7 @@ urlpatterns = [
     path("accounts/tokens/", core.tokens, name="tokens"),
     path("accounts/tokens/<int:pk>/revoke/", core.token_revoke, name="token-revoke"),
     path("catalogue/", core.CatalogueView.as_view(), name="catalogue"),
+    path("certification/readiness/", certification.readiness_page, name="certification-readiness"),
     path("glossary/", core.GlossaryView.as_view(), name="glossary"),
     path("catalogue/<str:key>/", core.RequirementView.as_view(), name="catalogue-detail"),
     path("notifications/", core.notifications, name="notifications"),

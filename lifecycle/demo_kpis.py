@@ -46,9 +46,7 @@ def _system(title: str):
 def seed_kpis(users: dict) -> int:
     """Create the demo KPIs not there yet, each with twelve monthly measurements; returns how many."""
     now = timezone.now().replace(hour=9, minute=0, second=0, microsecond=0)
-    requirements = list(
-        Requirement.objects.filter(code__in=["9.1", "A.6.2.6"], kind__in=Requirement.MAPPABLE)
-    )
+    requirements = list(Requirement.objects.mappable().filter(code__in=["9.1", "A.6.2.6"]))
     created = 0
     for title, who, metric, unit, direction, levels, system, objective, source, values in KPIS:
         if KPI.objects.filter(title=title).exists():

@@ -22,7 +22,7 @@ SYSTEMS = {
         "oversight": "A credit officer approves every decline and can override the score with a reason.",
         "data_resources": "Bureau data, application data, 7 years of repayment history",
         "compute_resources": "On-premises GPU room; batch scoring nightly, online scoring API",
-        "human_resources": "2 data scientists, 1 model validator",
+        "human_resources": "2 data scientists, 1 model validator", "publish_to_stakeholders": True,
     }, "operation", {"annex_iii": "essential_services", "profiling": True}),
     FRAUD: ("owner2", {
         "purpose": "Flags card transactions likely to be fraudulent for review or blocking.",
@@ -36,7 +36,7 @@ SYSTEMS = {
         "kind": "generative", "origin": "mixed", "ai_role": "customer", "personal_data": True,
         "automation": "advisory", "criticality": 3, "languages": "pt, en",
         "oversight": "Hands over to a person on request or when unsure; answers are logged and sampled.",
-        "affected_people": "Customers and prospects",
+        "affected_people": "Customers and prospects", "publish_to_stakeholders": True,
     }, "validation", {"annex_iii": "none", "t_interacts": True, "t_synthetic": True}),
     HIRING: ("owner3", {
         "purpose": "Ranks job applications for recruiters.",

@@ -1,10 +1,16 @@
 """What the life-cycle registers plug into the core: navigation, API routes, reminders."""
 
 from aims.plugins import install
+from aims.registry import registry
 
 from . import standard
 
 install(standard, cycle="Do")
 
-from . import dashboard  # noqa: E402,F401  the AI systems panel
-from .gate_views import gates_panel  # noqa: E402,F401  stage gates: the dashboard panel
+# The AI systems panel, the stakeholder report (its PDF job) and the stage gates' panel.
+from . import dashboard, stakeholder_report  # noqa: E402,F401
+from .certification_checks import register_checks  # noqa: E402
+from .gate_views import gates_panel  # noqa: E402,F401
+
+register_checks()  # certification readiness: SoA, impact assessments, gates, KPIs, Annex A controls
+registry.add_menu_link("Do", "Stakeholder report", "stakeholder-report")

@@ -84,7 +84,7 @@ CHANGES = [
 
 
 def _reqs(codes):
-    return list(Requirement.objects.filter(code__in=codes, kind__in=Requirement.MAPPABLE))
+    return list(Requirement.objects.mappable().filter(code__in=codes))
 
 
 def _new(model, title) -> bool:

@@ -37,3 +37,6 @@ install(standard, cycle="Plan")
 register_reports()
 
 from . import dashboard_governance  # noqa: E402,F401  its panel follows the registers' own
+from .certification_checks import register_checks  # noqa: E402
+
+register_checks()  # certification readiness: scope, policy, risks, objectives, competence, documents

@@ -124,6 +124,7 @@ def restore_reference_data():
     emit_post_migrate_signal(verbosity=0, interactive=False, db="default")  # content types, permissions
     for module in (
         "aims.migrations.0002_catalogue_and_roles",
+        "aims.migrations.0005_crosswalk_standards",
         "registers.migrations.0002_default_criteria_and_categories",
     ):
         importlib.import_module(module).load(apps, None)

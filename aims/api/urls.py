@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from .certification import readiness_api
 from .router import router
 from .views import JobViewSet, NotificationViewSet, RequirementViewSet, me
 
@@ -11,5 +12,6 @@ router.register("notifications", NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("me/", me, name="me"),
+    path("certification-readiness/", readiness_api, name="certification-readiness"),
     path("", include(router.urls)),
 ]

@@ -20,6 +20,17 @@ class Standard(models.Model):
         return self.name
 
 
+# The standard records are mapped to (the catalogue's other standards are reached through crosswalks).
+PRIMARY_STANDARD = "iso42001"
+
+
+class RequirementQuerySet(models.QuerySet):
+    def mappable(self):
+        """What a record may link to: the auditable leaves of ISO/IEC 42001. Another standard's "4.1" shares
+        the code, so code look-ups for records go through here."""
+        return self.filter(standard__key=PRIMARY_STANDARD, kind__in=Requirement.MAPPABLE)
+
+
 class Requirement(models.Model):
     class Kind(models.TextChoices):
         CLAUSE = "clause", "Clause"
@@ -43,6 +54,8 @@ class Requirement(models.Model):
     summary = models.TextField(blank=True, help_text="Our own paraphrase, never the standard's text.")
     position = models.PositiveIntegerField(help_text="Document order within the standard.")
 
+    objects = RequirementQuerySet.as_manager()
+
     class Meta:
         ordering = ["standard", "position"]
         constraints = [models.UniqueConstraint(fields=["standard", "code"], name="requirement_code_unique")]
@@ -55,7 +68,7 @@ class Requirement(models.Model):
 
     @property
     def is_mappable(self) -> bool:
-        return self.kind in self.MAPPABLE
+        return self.kind in self.MAPPABLE and self.standard.key == PRIMARY_STANDARD
 
 
 class Crosswalk(models.Model):

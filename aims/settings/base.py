@@ -151,7 +151,12 @@ CELERY_BEAT_SCHEDULE = {
     "daily-reminder-sweep": {
         "task": "aims.tasks.reminder_sweep",
         "schedule": crontab(hour=REMINDER_SWEEP_TIME.hour, minute=REMINDER_SWEEP_TIME.minute),
-    }
+    },
+    # The board dashboard's readiness panel reads this snapshot (aims.certification.refresh_snapshot).
+    "certification-readiness-snapshot": {
+        "task": "aims.tasks.readiness_snapshot",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 REMINDER_ESCALATE_AFTER_DAYS = env_int("REMINDER_ESCALATE_AFTER_DAYS", 30)
 

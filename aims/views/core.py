@@ -18,6 +18,7 @@ from django.views.generic import TemplateView
 
 from aims import roles
 from aims.models import ApiToken, Job, Requirement, Standard
+from aims.models.catalogue import PRIMARY_STANDARD
 from aims.registry import registry
 
 
@@ -99,7 +100,14 @@ class CatalogueView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        requirements = list(Requirement.objects.select_related("standard").order_by("standard", "position"))
+        standards = list(Standard.objects.order_by("pk"))  # ISO/IEC 42001 first: loaded first
+        chosen = self.request.GET.get("standard") or PRIMARY_STANDARD
+        standard = next((s for s in standards if s.key == chosen), None)
+        if standard is None:
+            raise Http404(f"No standard {chosen!r} in the catalogue.")
+        requirements = list(
+            Requirement.objects.filter(standard=standard).select_related("standard").order_by("position")
+        )
         counts = {}
         for info in registry.registers:
             name = f"{info.model._meta.app_label}_{info.model._meta.model_name}_records"
@@ -112,7 +120,8 @@ class CatalogueView(LoginRequiredMixin, TemplateView):
                 counts[req_id] = counts.get(req_id, 0) + n
         for requirement in requirements:
             requirement.record_count = counts.get(requirement.id, 0)
-        context["standards"] = Standard.objects.all()
+        context["standards"] = standards
+        context["standard"] = standard
         context["requirements"] = requirements
         return context
 

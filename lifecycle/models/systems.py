@@ -86,6 +86,12 @@ class AISystem(BaseRecord):
         help_text="1 (low) to 5 (critical).",
     )
     in_scope = models.BooleanField("in the AIMS scope", default=True)
+    publish_to_stakeholders = models.BooleanField(
+        "publish to stakeholders",
+        default=False,
+        help_text="Show its title, purpose and EU AI Act tier in the report for external interested "
+        "parties (9.5, A.8.5). Nothing else about it is published.",
+    )
     data_resources = models.TextField("data resources (A.4.3)", blank=True)
     tooling_resources = models.TextField("tooling resources (A.4.4)", blank=True)
     compute_resources = models.TextField("system and computing resources (A.4.5)", blank=True)

@@ -33,7 +33,8 @@ MORE_LINKS = (("Systems by priority", "aisystem-priority"),)
 FIELDS = [
     "title", "purpose", "intended_use", "foreseeable_misuse", "kind", "origin", "supplier", "ai_role",
     "deployment_context", "languages", "affected_people", "vulnerable_groups", "personal_data",
-    "special_category_data", "automation", "oversight", "criticality", "in_scope", "data_resources",
+    "special_category_data", "automation", "oversight", "criticality", "in_scope", "publish_to_stakeholders",
+    "data_resources",
     "tooling_resources", "compute_resources", "human_resources", "owner", "review_cadence", "next_review_on",
 ]  # fmt: skip
 
@@ -118,7 +119,7 @@ views = make_views(
                 "special_category_data",
             ],
         ),
-        ("Oversight", ["automation", "oversight", "criticality", "in_scope"]),
+        ("Oversight", ["automation", "oversight", "criticality", "in_scope", "publish_to_stakeholders"]),
         ("Resources (A.4)", ["data_resources", "tooling_resources", "compute_resources", "human_resources"]),
     ],  # fmt: skip
     form_fieldsets=[
@@ -146,7 +147,10 @@ views = make_views(
                 "special_category_data",
             ],
         ),
-        ("Oversight and criticality", ["automation", "oversight", "criticality", "in_scope"]),
+        (
+            "Oversight and criticality",
+            ["automation", "oversight", "criticality", "in_scope", "publish_to_stakeholders"],
+        ),
         (
             "Resources (A.4.3-A.4.6)",
             ["data_resources", "tooling_resources", "compute_resources", "human_resources"],

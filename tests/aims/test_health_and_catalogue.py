@@ -24,7 +24,8 @@ def test_readyz_names_the_broken_part(db, settings):
 
 
 def test_catalogue_holds_the_standard(db):
-    kinds = {k: Requirement.objects.filter(kind=k).count() for k in ("requirement", "control", "objective")}
+    ours = Requirement.objects.filter(standard__key="iso42001")  # the other standards: test_crosswalk.py
+    kinds = {k: ours.filter(kind=k).count() for k in ("requirement", "control", "objective")}
     assert kinds == {"requirement": 32, "control": 38, "objective": 11}
     codes = set(Requirement.objects.filter(kind="control").values_list("code", flat=True))
     assert {"A.2.2", "A.6.1.2", "A.6.2.8", "A.10.4"} <= codes and "A.5.1" not in codes
@@ -34,7 +35,7 @@ def test_catalogue_pages_list_mapped_records(make_risk, auditor):
     from registers.services import risk_update
 
     risk = make_risk()
-    control = Requirement.objects.get(code="A.5.4")
+    control = Requirement.objects.mappable().get(code="A.5.4")
     risk_update(risk, actor=risk.owner, expected_version=1, fields={}, requirements=[control])
     client = client_for(auditor)
     assert "A.10.4" in client.get("/catalogue/").content.decode()

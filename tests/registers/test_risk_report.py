@@ -29,7 +29,7 @@ def runners():
 
 @pytest.fixture
 def risks(make_risk, owner, other_owner, risk_fields):
-    controls = Requirement.objects.filter(code__in=["A.6.2.4", "A.5.2"])
+    controls = Requirement.objects.mappable().filter(code__in=["A.6.2.4", "A.5.2"])
     credit = risk_create(actor=owner, fields=risk_fields, requirements=controls)  # Medium -> Low (2x2)
     chatbot = make_risk(
         actor=other_owner,

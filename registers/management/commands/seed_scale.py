@@ -129,9 +129,7 @@ class Command(BaseCommand):
         if not owners:
             raise CommandError("No scale user holds the Owner role; raise --users.")
         categories = list(RiskCategory.objects.filter(active=True).values_list("pk", flat=True))
-        requirements = list(
-            Requirement.objects.filter(kind__in=Requirement.MAPPABLE).values_list("pk", flat=True)
-        )
+        requirements = list(Requirement.objects.mappable().values_list("pk", flat=True))
         if not categories:
             raise CommandError("There are no risk categories: run `manage.py migrate` first.")
         first = self._reserve_references(count)

@@ -1,0 +1,39 @@
+"""Certification readiness (aims.certification): the page listing every clause and applicable control with
+its gaps and the links that fix them, and the board dashboard's panel."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.dateparse import parse_datetime
+
+from aims import permissions
+from aims.certification import readiness, snapshot, store_snapshot
+
+
+@login_required
+def readiness_page(request):
+    permissions.require_overview(request.user, "readiness")
+    data = readiness()
+    store_snapshot(data)  # the dashboard panel shows what was just worked out
+    return render(request, "aims/certification_readiness.html", {"readiness": data})
+
+
+def readiness_panel(request) -> dict:
+    """The overall percentage, the clauses furthest from ready and the first gaps, each a link; from
+    the latest snapshot (aims.certification), so the panel costs no query to the registers."""
+    if not permissions.may_see_overview(request.user, "readiness_panel"):
+        return {"template": "aims/readiness_panel.html", "hidden": True}
+    url = reverse("certification-readiness")
+    data = snapshot()
+    if data is None:
+        return {"template": "aims/readiness_panel.html", "pending": True, "url": url}
+    return {
+        "template": "aims/readiness_panel.html",
+        "computed_at": parse_datetime(data["computed_at"]),
+        "percent": data["percent"],
+        "counts": data["counts"],
+        "worst": data["worst"],
+        "gaps": data["gaps"][:5],
+        "gap_count": len(data["gaps"]),
+        "url": url,
+    }

@@ -1,0 +1,227 @@
+"""Certification readiness checks computed from the life-cycle registers (aims.certification): the SoA
+(6.1.3), impact assessments (6.1.4, 8.4), operational control through stage gates (8.1), monitoring
+(9.1), and what the SoA says of each Annex A control (its checks: lifecycle/certification_controls.py).
+
+Rows every check reads (systems, assessments, SoA entries, datasets ...) are loaded once per readiness
+run through aims.certification.shared: the whole run takes a constant number of queries."""
+
+from aims.certification import met, missing, partial, shared
+from aims.models import Lifecycle, Requirement
+from aims.registry import registry
+from registers.certification_checks import link
+
+from .models import (
+    KPI,
+    AISystem,
+    GateReview,
+    Harm,
+    ImpactAssessment,
+    SoAEntry,
+    Stage,
+    Statement,
+)
+from .standard.kpis import overdue
+
+SYSTEM_FIELDS = (
+    "pk", "reference", "title", "stage", "intended_use", "data_resources", "tooling_resources",
+    "compute_resources", "human_resources", "publish_to_stakeholders",
+)  # fmt: skip
+AFTER_VALIDATION = (Stage.VALIDATION, Stage.DEPLOYMENT, Stage.OPERATION)
+
+
+# -- rows shared by the checks ------------------------------------------------------------------------------
+def systems() -> list[dict]:
+    """Live AI systems in the AIMS scope that are not decommissioned: the ones the AIMS must cover."""
+    return shared(
+        "systems",
+        lambda: list(
+            AISystem.objects.live()
+            .filter(in_scope=True)
+            .exclude(stage=Stage.DECOMMISSIONED)
+            .order_by("reference")
+            .values(*SYSTEM_FIELDS)
+        ),
+    )
+
+
+def _assessments() -> dict[int, dict]:
+    """{system id: {"current": bool, "reference": str, "harms": {"individuals", ...}}} for the latest
+    approved impact assessment of each system; two queries."""
+    latest: dict[int, dict] = {}
+    rows = (
+        ImpactAssessment.objects.live()
+        .filter(version_number__gte=1)
+        .order_by("system_id", "-created_at", "-pk")
+        .values_list("pk", "system_id", "reference", "reassessment_due")
+    )
+    for pk, system_id, reference, due in rows:
+        latest.setdefault(system_id, {"pk": pk, "reference": reference, "current": not due, "harms": set()})
+    by_pk = {a["pk"]: a for a in latest.values()}
+    for assessment_id, affected in Harm.objects.filter(assessment_id__in=list(by_pk)).values_list(
+        "assessment_id", "affected"
+    ):
+        by_pk[assessment_id]["harms"].add(affected)
+    return latest
+
+
+def assessments() -> dict[int, dict]:
+    return shared("assessments", _assessments)
+
+
+def soa_entries() -> dict[str, dict]:
+    """{control code: {"applicable", "justification", "implementation"}}: one query."""
+    return shared(
+        "soa_entries",
+        lambda: {
+            code: {"applicable": applicable, "justification": justification, "implementation": implementation}
+            for code, applicable, justification, implementation in SoAEntry.objects.live()
+            .filter(control__isnull=False)
+            .values_list("control__code", "applicable", "justification", "implementation")
+        },
+    )
+
+
+def control_applicability(today):
+    """For aims.certification: what the SoA says of each Annex A control; None while it has no rows."""
+    entries = soa_entries()
+    return {code: entry["applicable"] for code, entry in entries.items()} or None
+
+
+def _refs(rows, limit=3) -> str:
+    shown = ", ".join(r["reference"] for r in rows[:limit])
+    return shown + (f" and {len(rows) - limit} more" if len(rows) > limit else "")
+
+
+def every_system(test, what: str, fix, *, rows=None):
+    """met when `test(system)` holds for every system the AIMS covers, partial for some, else missing."""
+    rows = systems() if rows is None else rows
+    if not rows:
+        return missing("No AI system in the inventory yet.", link("Record an AI system", "aisystem-add"))
+    lacking = [s for s in rows if not test(s)]
+    if not lacking:
+        return met(f"All {len(rows)} AI systems: {what}.", fix)
+    if len(lacking) < len(rows):
+        return partial(f"{len(lacking)} of {len(rows)} AI systems lack it ({_refs(lacking)}): {what}.", fix)
+    return missing(f"None of the {len(rows)} AI systems: {what}.", fix)
+
+
+# -- clause checks ----------------------------------------------------------------------------------------
+def soa_approved(today):
+    statement = Statement.objects.live().order_by("-version_number", "-pk").first()
+    if statement is None:
+        return missing("No Statement of Applicability.", link("Start the SoA", "statement-list"))
+    own = link(statement.reference, "statement-detail", args=[statement.reference])
+    if statement.version_number >= 1 and statement.status in (Lifecycle.APPROVED, Lifecycle.PUBLISHED):
+        if statement.next_review_on and statement.next_review_on < today:
+            return partial(
+                f"{statement.reference} is approved but its review was due {statement.next_review_on}.", own
+            )
+        return met(f"{statement.reference} approved by the board (version {statement.version_number}).", own)
+    if statement.version_number >= 1:
+        return partial(
+            f"{statement.reference} v{statement.version_number} is approved; a revision is open.", own
+        )
+    return partial(
+        f"{statement.reference} is {statement.get_status_display().lower()}, not yet approved.", own
+    )
+
+
+def soa_controls(today):
+    entries = soa_entries()
+    controls = shared(
+        "control_codes",
+        lambda: list(
+            Requirement.objects.mappable()
+            .filter(kind=Requirement.Kind.CONTROL)
+            .values_list("code", flat=True)
+        ),
+    )
+    fix = link("SoA entries", "soaentry-list")
+    if not entries:
+        return missing(
+            "The SoA holds no Annex A control yet.", link("Statement of Applicability", "statement-list")
+        )
+    absent = [c for c in controls if c not in entries]
+    unjustified = [c for c, e in entries.items() if not (e["justification"] or "").strip()]
+    if absent or unjustified:
+        return partial(
+            f"{len(absent)} Annex A controls have no SoA row; {len(unjustified)} rows give no justification.",
+            fix,
+        )
+    return met(f"All {len(controls)} Annex A controls are in the SoA, each with its justification.", fix)
+
+
+def impact_assessed(today):
+    found = assessments()
+    return every_system(
+        lambda s: s["pk"] in found,
+        "an impact assessment approved by the board",
+        link("Impact assessments", "impactassessment-list"),
+    )
+
+
+def impact_results_current(today):
+    found = assessments()
+    return every_system(
+        lambda s: s["pk"] in found and found[s["pk"]]["current"],
+        "an approved impact assessment that is not due for reassessment",
+        link("Due for reassessment", "impactassessment-list", "reassessment_due=true"),
+    )
+
+
+def operational_control(today):
+    gated = shared(
+        "gated_systems",
+        lambda: set(
+            GateReview.objects.filter(decision=GateReview.Decision.APPROVED).values_list(
+                "system_id", flat=True
+            )
+        ),
+    )
+    beyond = [s for s in systems() if s["stage"] != Stage.DESIGN]
+    if systems() and not beyond:
+        return met(
+            "Every AI system is still in design: no stage gate has been due.",
+            link("AI systems", "aisystem-list"),
+        )
+    return every_system(
+        lambda s: s["pk"] in gated,
+        "past design through an approved stage gate",
+        link("AI systems", "aisystem-list"),
+        rows=beyond,
+    )
+
+
+def monitoring(today):
+    kpis = KPI.objects.live()
+    total = kpis.count()
+    fix = link("KPIs", "kpi-list")
+    if not total:
+        return missing("No KPI is measured.", link("Define a KPI", "kpi-add"))
+    late = overdue(kpis).count()
+    if late:
+        return partial(
+            f"{late} of {total} KPIs were not measured in their period.",
+            link("Overdue KPIs", "kpi-list", "overdue=true"),
+        )
+    return met(f"All {total} KPIs were measured in their period.", fix)
+
+
+CLAUSE_CHECKS = [
+    ("6.1.3-soa", "6.1.3", "Statement of Applicability approved", soa_approved),
+    ("6.1.3-controls", "6.1.3", "The necessary controls, each justified in the SoA", soa_controls),
+    ("6.1.4", "6.1.4", "Impact assessment results for every AI system", impact_assessed),
+    ("8.1", "8.1", "Operational control: systems move through approved stage gates", operational_control),
+    ("8.4", "8.4", "Impact assessment results current", impact_results_current),
+    ("9.1", "9.1", "Monitoring and measurement results: KPIs measured in their period", monitoring),
+]
+
+
+def register_checks():
+    from .certification_controls import ANNEX_CHECKS
+
+    for key, code, title, check in CLAUSE_CHECKS:
+        registry.add_readiness_check(code, title, check, key=key)
+    for code, (title, check) in ANNEX_CHECKS.items():
+        registry.add_readiness_check(code, title, check)
+    registry.set_control_applicability(control_applicability)

@@ -1,0 +1,306 @@
+"""Certification readiness for Annex A: one check per control (3.2 of the reference: what each control
+asks to be documented), computed from the records or from an approved document linked to the control.
+aims.certification leaves out the controls the SoA excludes. Shared rows come from
+lifecycle.certification_checks, loaded once per readiness run."""
+
+from django.db.models import Count, Q
+
+from aims.certification import met, missing, partial, shared
+from aims.models import Lifecycle
+from registers import certification_checks as plan
+from registers.certification_checks import documented, link, need_document
+from registers.models import AimsRole, Concern, Policy, ScopeStatement
+
+from .certification_checks import AFTER_VALIDATION, assessments, every_system, impact_assessed, systems
+from .models import KPI, BiasAssessment, Dataset, GateReview, Harm, IncidentLog, ModelVersion, Stage, Supplier
+
+
+# -- Annex A -----------------------------------------------------------------------------------------------
+def _field(name):
+    return lambda s: bool((s[name] or "").strip())
+
+
+def resources(field, what):
+    return lambda today: every_system(_field(field), what, link("AI systems", "aisystem-list"))
+
+
+def inventory(today):
+    return every_system(lambda s: True, "recorded in the inventory", link("AI systems", "aisystem-list"))
+
+
+def ai_policy_reviewed(today):
+    policy = (
+        Policy.objects.live()
+        .filter(kind=Policy.Kind.AI_POLICY, published_on__isnull=False)
+        .exclude(status=Lifecycle.RETIRED)
+        .order_by("-published_on")
+        .first()
+    )
+    if policy is None:
+        return missing("No AI policy is published, so none is under review.", link("Policies", "policy-list"))
+    own = link(policy.reference, "policy-detail", args=[policy.reference])
+    if policy.next_review_on and policy.next_review_on >= today:
+        return met(f"{policy.reference} is next reviewed on {policy.next_review_on}.", own)
+    when = f"was due {policy.next_review_on}" if policy.next_review_on else "has no date"
+    return partial(f"{policy.reference}'s review {when}.", own)
+
+
+def roles_assigned(today):
+    counts = AimsRole.objects.live().aggregate(
+        total=Count("pk"), held=Count("pk", filter=Q(people__isnull=False), distinct=True)
+    )
+    fix = link("AIMS roles", "aimsrole-list")
+    if not counts["total"]:
+        return missing("No AIMS role is defined.", fix)
+    if counts["held"] < counts["total"]:
+        return partial(
+            f"{counts['total'] - counts['held']} of {counts['total']} AIMS roles have nobody in them.", fix
+        )
+    return met(f"{counts['total']} AIMS roles, each held by someone.", fix)
+
+
+def concern_process(today):
+    found = documented("A.3.3", today, "the concern-reporting process")
+    if found:
+        return found
+    if Concern.objects.exists():
+        return partial(
+            "Concerns are being raised in the app, but no approved document describes the process.",
+            link("Concerns", "concern-list"),
+            link("Record the process", "document-add"),
+        )
+    return missing("No concern-reporting process documented.", link("Record the process", "document-add"))
+
+
+def with_fallback(code, what, fallback):
+    """An approved document linked to the control, else `fallback(today)` (records that show part of it)."""
+    return lambda today: documented(code, today, what) or fallback(today)
+
+
+def impact_process_fallback(today):
+    if assessments():
+        return partial(
+            "Impact assessments are done, but no approved document describes the process.",
+            link("Record the process", "document-add"),
+        )
+    return missing("No impact assessment process documented.", link("Record the process", "document-add"))
+
+
+def harms_for(*audiences, what):
+    def check(today):
+        found = assessments()
+        return every_system(
+            lambda s: s["pk"] in found and found[s["pk"]]["harms"] & set(audiences),
+            what,
+            link("Impact assessments", "impactassessment-list"),
+        )
+
+    return check
+
+
+def development_process_fallback(today):
+    if shared("gated_any", lambda: GateReview.objects.exclude(decision=GateReview.Decision.PENDING).exists()):
+        return partial(
+            "Stage gates are in use, but no approved document describes the development process.",
+            link("Record the process", "document-add"),
+        )
+    return missing(
+        "No responsible design and development process documented.",
+        link("Record the process", "document-add"),
+    )
+
+
+def specification_fallback(today):
+    result = every_system(
+        _field("intended_use"), "intended use recorded", link("AI systems", "aisystem-list")
+    )
+    if result.status == "met":
+        return partial(
+            "Every system records its intended use, but no approved specification is linked.", *result.links
+        )
+    return result
+
+
+def design_docs_fallback(today):
+    if ModelVersion.objects.live().exists():
+        return partial(
+            "Model versions are recorded, but no approved design documentation is linked.",
+            link("Model versions", "modelversion-list"),
+        )
+    return missing("No design and development documentation.", link("Record the document", "document-add"))
+
+
+def verified(today):
+    tested = shared(
+        "verified_systems",
+        lambda: (
+            set(ModelVersion.objects.live().exclude(evaluation="").values_list("system_id", flat=True))
+            | set(BiasAssessment.objects.live().filter(passed=True).values_list("system_id", flat=True))
+        ),
+    )
+    rows = [s for s in systems() if s["stage"] in AFTER_VALIDATION]
+    if systems() and not rows:
+        return met("No AI system has reached verification yet.", link("AI systems", "aisystem-list"))
+    return every_system(
+        lambda s: s["pk"] in tested,
+        "evaluation results or a passed bias assessment",
+        link("Model versions", "modelversion-list"),
+        rows=rows,
+    )
+
+
+def deployed_through_gate(today):
+    gated = shared(
+        "deployment_gates",
+        lambda: set(
+            GateReview.objects.filter(
+                decision=GateReview.Decision.APPROVED, to_stage=Stage.DEPLOYMENT
+            ).values_list("system_id", flat=True)
+        ),
+    )
+    rows = [s for s in systems() if s["stage"] in (Stage.DEPLOYMENT, Stage.OPERATION)]
+    if not rows:
+        return need_document("A.6.2.5", today, "the deployment plan")
+    return documented("A.6.2.5", today, "the deployment plan") or every_system(
+        lambda s: s["pk"] in gated,
+        "deployed through an approved deployment gate",
+        link("AI systems", "aisystem-list"),
+        rows=rows,
+    )
+
+
+def monitored(today):
+    watched = shared(
+        "monitored_systems",
+        lambda: set(KPI.objects.live().exclude(system=None).values_list("system_id", flat=True)),
+    )
+    rows = [s for s in systems() if s["stage"] == Stage.OPERATION]
+    if not rows:
+        return need_document("A.6.2.6", today, "the operation and monitoring arrangements")
+    return every_system(
+        lambda s: s["pk"] in watched, "monitored by at least one KPI", link("KPIs", "kpi-list"), rows=rows
+    )
+
+
+def _datasets():
+    return shared(
+        "datasets",
+        lambda: Dataset.objects.live().aggregate(
+            total=Count("pk"),
+            linked=Count("pk", filter=Q(systems__isnull=False), distinct=True),
+            acquisition=Count("pk", filter=~Q(acquisition=""), distinct=True),
+            quality_requirements=Count("pk", filter=~Q(quality_requirements=""), distinct=True),
+            preparation=Count("pk", filter=~Q(preparation=""), distinct=True),
+        ),
+    )
+
+
+def datasets(field, what):
+    def check(today):
+        counts = _datasets()
+        fix = link("Datasets", "dataset-list")
+        if not counts["total"]:
+            return missing("No dataset recorded.", link("Record a dataset", "dataset-add"))
+        n = counts["total"] if field is None else counts[field]
+        if n == counts["total"]:
+            return met(f"All {n} datasets: {what}.", fix)
+        return partial(f"{counts['total'] - n} of {counts['total']} datasets lack it: {what}.", fix)
+
+    return check
+
+
+def incident_plan_fallback(today):
+    if IncidentLog.objects.exists():
+        return partial(
+            "Incident communications are logged, but no approved communication plan is linked.",
+            link("AI incidents", "incident-list"),
+        )
+    return missing("No incident communication plan.", link("Record the plan", "document-add"))
+
+
+def stakeholder_information(today):
+    """What the stakeholder report can publish: the scope, the AI policy and the systems marked for it."""
+    in_force = Q(published_on__isnull=False) & ~Q(status=Lifecycle.RETIRED)
+    scope = ScopeStatement.objects.live().filter(in_force).exists()
+    policy = Policy.objects.live().filter(in_force, kind=Policy.Kind.AI_POLICY).exists()
+    published = [s for s in systems() if s["publish_to_stakeholders"]]
+    fix = link("Stakeholder report", "stakeholder-report")
+    have = [name for name, ok in (("scope", scope), ("AI policy", policy), ("AI systems", published)) if ok]
+    if len(have) == 3:
+        return met(
+            f"The stakeholder report publishes the scope, the AI policy and {len(published)} AI systems.", fix
+        )
+    lacking = [n for n in ("scope", "AI policy", "AI systems") if n not in have]
+    if have:
+        return partial(f"The stakeholder report has nothing published for: {', '.join(lacking)}.", fix)
+    return missing("Nothing is published for stakeholders yet.", fix)
+
+
+def suppliers_check(field, what):
+    def check(today):
+        counts = Supplier.objects.live().aggregate(
+            total=Count("pk"),
+            done=Count(
+                "pk",
+                filter=~Q(**{field: ""})
+                if field != "due_diligence_on"
+                else Q(due_diligence_on__isnull=False),
+            ),
+        )
+        fix = link("Suppliers", "supplier-list")
+        if not counts["total"]:
+            return missing("No supplier recorded.", link("Record a supplier", "supplier-add"))
+        if counts["done"] == counts["total"]:
+            return met(f"All {counts['total']} suppliers: {what}.", fix)
+        return partial(
+            f"{counts['total'] - counts['done']} of {counts['total']} suppliers lack it: {what}.", fix
+        )
+
+    return check
+
+
+def doc(code, what):
+    return lambda today: need_document(code, today, what)
+
+
+# code -> (title, check): 3.2 of the reference, one row per Annex A control
+ANNEX_CHECKS = {
+    "A.2.2": ("AI policy in force", plan.ai_policy),
+    "A.2.3": ("Alignment with other policies, documented", doc("A.2.3", "how the AI policy aligns with other policies")),
+    "A.2.4": ("AI policy reviewed on schedule", ai_policy_reviewed),
+    "A.3.2": ("AI roles defined and held", roles_assigned),
+    "A.3.3": ("Concern-reporting process", concern_process),
+    "A.4.2": ("Resources per AI system (the inventory)", inventory),
+    "A.4.3": ("Data resources per AI system", resources("data_resources", "data resources recorded")),
+    "A.4.4": ("Tooling resources per AI system", resources("tooling_resources", "tooling resources recorded")),
+    "A.4.5": ("System and computing resources per AI system", resources("compute_resources", "computing resources recorded")),
+    "A.4.6": ("Human resources per AI system", resources("human_resources", "human resources and competences recorded")),
+    "A.5.2": ("Impact assessment process", with_fallback("A.5.2", "the impact assessment process", impact_process_fallback)),
+    "A.5.3": ("Impact assessment results kept", impact_assessed),
+    "A.5.4": ("Impacts on individuals or groups assessed", harms_for(Harm.Affected.INDIVIDUALS, Harm.Affected.GROUPS, what="impacts on individuals or groups assessed")),
+    "A.5.5": ("Societal impacts assessed", harms_for(Harm.Affected.SOCIETY, what="societal impacts assessed")),
+    "A.6.1.2": ("Responsible-development objectives", doc("A.6.1.2", "the objectives for responsible development")),
+    "A.6.1.3": ("Responsible design and development processes", with_fallback("A.6.1.3", "the design and development process", development_process_fallback)),
+    "A.6.2.2": ("Requirements and specification", with_fallback("A.6.2.2", "the system requirements", specification_fallback)),
+    "A.6.2.3": ("Design and development documentation", with_fallback("A.6.2.3", "the design documentation", design_docs_fallback)),
+    "A.6.2.4": ("Verification and validation results", verified),
+    "A.6.2.5": ("Deployment plan", deployed_through_gate),
+    "A.6.2.6": ("Operation and monitoring", monitored),
+    "A.6.2.7": ("Technical documentation", doc("A.6.2.7", "the technical documentation")),
+    "A.6.2.8": ("Event logging decision", doc("A.6.2.8", "when event logs are kept")),
+    "A.7.2": ("Data for development, linked to systems", datasets("linked", "linked to the systems they serve")),
+    "A.7.3": ("Data acquisition recorded", datasets("acquisition", "acquisition recorded")),
+    "A.7.4": ("Data quality requirements", datasets("quality_requirements", "quality requirements recorded")),
+    "A.7.5": ("Data provenance", datasets(None, "provenance recorded")),
+    "A.7.6": ("Data preparation", datasets("preparation", "preparation recorded")),
+    "A.8.2": ("Information for users", doc("A.8.2", "the information for users")),
+    "A.8.3": ("External reporting", doc("A.8.3", "how external parties report adverse impacts")),
+    "A.8.4": ("Incident communication plan", with_fallback("A.8.4", "the incident communication plan", incident_plan_fallback)),
+    "A.8.5": ("Information for interested parties", stakeholder_information),
+    "A.9.2": ("Responsible-use processes", doc("A.9.2", "the responsible-use process")),
+    "A.9.3": ("Responsible-use objectives", doc("A.9.3", "the objectives for responsible use")),
+    "A.9.4": ("Intended use of each AI system", resources("intended_use", "intended use recorded")),
+    "A.10.2": ("Responsibilities allocated with third parties", suppliers_check("responsibilities", "responsibilities allocated")),
+    "A.10.3": ("Supplier due diligence", suppliers_check("due_diligence_on", "due diligence done")),
+    "A.10.4": ("Customer arrangements", doc("A.10.4", "how customer needs are met")),
+}  # fmt: skip

@@ -1,0 +1,115 @@
+"""Certification readiness for Annex A controls: one check per control, counted only where the SoA marks
+the control applicable; each computed from the records (inventory fields, impact assessments and their
+harms, datasets, suppliers, KPIs, the stakeholder report) or from an approved document linked to it."""
+
+import pytest
+
+from aims.certification import MET, MISSING, PARTIAL, readiness
+from aims.models import Requirement
+from aims.registry import registry
+from lifecycle.models import AISystem
+from lifecycle.standard import datasets, soa_entries, suppliers
+from tests.registers import records_for_readiness as build
+
+TODAY = build.TODAY
+
+
+def run(code):
+    return registry.readiness_checks[code].check(TODAY)
+
+
+def test_one_check_per_annex_a_control(db):
+    controls = set(Requirement.objects.mappable().filter(kind="control").values_list("code", flat=True))
+    assert {k for k in registry.readiness_checks if k.startswith("A.")} == controls
+
+
+@pytest.mark.parametrize("code", ["A.2.2", "A.3.3", "A.4.3", "A.5.4", "A.6.2.7", "A.7.4", "A.8.5", "A.10.3"])
+def test_missing_in_an_empty_organisation(db, code):
+    assert run(code).status == MISSING
+
+
+def test_only_controls_the_soa_marks_applicable_are_counted(owner):
+    soa_entries.services.create(actor=owner, fields={
+        "control": build.req("A.10.4"), "applicable": False, "justification": "We have no AI customers.",
+    })  # fmt: skip
+    soa_entries.services.create(
+        actor=owner, fields={"control": build.req("A.2.2"), "applicable": True, "justification": "Policy."}
+    )
+    data = readiness()
+    annex = next(s for s in data["sections"] if s["key"] == "A")
+    codes = [c["code"] for c in annex["checks"]]
+    assert "A.10.4" not in codes and "A.2.2" in codes and data["excluded_controls"] == ["A.10.4"]
+
+
+def test_resources_per_system(owner):
+    full = build.system(owner, data_resources="Loan book 2015-2024", human_resources="Two validators")
+    bare = build.system(owner, title="Chatbot")
+    assert run("A.4.2").status == MET
+    assert run("A.4.3").status == PARTIAL and bare.reference in run("A.4.3").reason
+    assert run("A.4.4").status == MISSING  # no system records its tooling
+    AISystem.objects.filter(pk=bare.pk).update(data_resources="Chat transcripts")
+    assert run("A.4.3").status == MET and full.reference not in run("A.4.3").reason
+
+
+def test_impacts_on_individuals_and_society(owner, board):
+    system = build.system(owner)
+    build.approved_assessment(system, owner, board, "groups")
+    assert run("A.5.3").status == MET and run("A.5.4").status == MET
+    assert run("A.5.5").status == MISSING  # no societal impact assessed
+    other = build.system(owner, title="Chatbot")
+    build.approved_assessment(other, owner, board, "society", "individuals")
+    assert run("A.5.5").status == PARTIAL and run("A.5.4").status == MET
+
+
+def test_a_control_met_by_an_approved_document_linked_to_it(owner, manager):
+    build.document(owner, manager, "A.6.2.7", status="draft")
+    assert run("A.6.2.7").status == PARTIAL
+    build.document(owner, manager, "A.6.2.7", title="Technical documentation per audience")
+    assert run("A.6.2.7").status == MET and "Technical documentation per audience" in run("A.6.2.7").reason
+
+
+def test_concern_process_counts_the_register_in_use_as_a_start(owner, manager):
+    from registers.standard.concerns import services as concerns
+
+    concerns.create(
+        actor=owner, fields={"title": "Odd declines", "ai_system": "Credit", "description": "Why?"}
+    )
+    assert run("A.3.3").status == PARTIAL
+    build.document(owner, manager, "A.3.3", title="How to raise an AI concern")
+    assert run("A.3.3").status == MET
+
+
+def test_data_quality_requirements_on_every_dataset(owner):
+    fields = {"title": "Loan book", "provenance": "Core banking export", "quality_requirements": "No nulls"}
+    datasets.services.create(actor=owner, fields=fields)
+    assert run("A.7.4").status == MET and run("A.7.5").status == MET
+    datasets.services.create(
+        actor=owner, fields={**fields, "title": "Bureau data", "quality_requirements": ""}
+    )
+    assert run("A.7.4").status == PARTIAL and "1 of 2 datasets" in run("A.7.4").reason
+
+
+def test_supplier_due_diligence(owner):
+    fields = {"title": "TalentRank", "kind": "model", "supplies": "CV screening model"}
+    record = suppliers.services.create(actor=owner, fields=fields)
+    assert run("A.10.3").status == PARTIAL
+    suppliers.services.update(
+        record, actor=owner, expected_version=record.version, fields={"due_diligence_on": TODAY}
+    )
+    assert run("A.10.3").status == MET
+
+
+def test_information_for_interested_parties_follows_the_stakeholder_report(owner, board):
+    build.scope_statement(owner, board)
+    assert run("A.8.5").status == PARTIAL
+    build.ai_policy(owner, board)
+    build.system(owner, publish_to_stakeholders=True)
+    assert run("A.8.5").status == MET
+
+
+def test_operation_is_monitored_by_kpis(owner):
+    system = build.system(owner)
+    AISystem.objects.filter(pk=system.pk).update(stage="operation")
+    assert run("A.6.2.6").status == MISSING
+    build.kpi(owner, system=system)
+    assert run("A.6.2.6").status == MET
