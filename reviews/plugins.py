@@ -15,3 +15,7 @@ from .inputs import add_input_source  # noqa: E402
 add_input_source("nonconformities", "Nonconformities and corrective actions", nonconformities)
 add_input_source("audit_results", "Audit results", audit_results)
 add_input_source("feedback", "Feedback from interested parties", feedback)
+
+from .certification_checks import register as register_readiness  # noqa: E402
+
+register_readiness()  # 9.3.3 and 10.2 from the Act registers; the stakeholder report's latest review

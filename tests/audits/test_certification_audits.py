@@ -1,0 +1,49 @@
+"""Certification readiness for 9.2.2, from the audit registers: a programme for the year, an audit
+reported within twelve months, its findings answered; and 10.2 missing while a nonconforming finding
+was never raised as a nonconformity."""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from audits import checklist
+from audits.certification_checks import internal_audits
+from audits.models import AuditProgramme, Finding
+from audits.services import answer_finding, report_audit, start_audit
+from reviews.certification_checks import nonconformities
+from reviews.raising import nc_from_finding
+
+TODAY = timezone.localdate()
+
+
+def _reported(make_audit, auditor, owner, result):
+    audit = make_audit(starts_on=TODAY - dt.timedelta(days=5), ends_on=TODAY - dt.timedelta(days=2))
+    audit = start_audit(audit, actor=auditor, expected_version=audit.version)
+    checklist.generate(audit, actor=auditor)
+    for n, item in enumerate(audit.checklist.all()):
+        checklist.save_item(item, actor=auditor, expected_version=item.version, question=item.question,
+                            result=result if n == 0 else "conforming", notes="Sampled.", auditee=owner)  # fmt: skip
+    audit.refresh_from_db()
+    return report_audit(audit, actor=auditor, expected_version=audit.version)
+
+
+def test_internal_audit_row_from_no_programme_to_met(make_audit, auditor, owner, manager):
+    assert internal_audits(TODAY).status == "missing"
+    from audits.standard.programmes import services as programme_services
+
+    programme_services.create(actor=manager, fields={"title": f"Audit programme {TODAY.year}", "year": TODAY.year,
+                                                     "owner": manager})  # fmt: skip
+    assert AuditProgramme.objects.count() == 1
+    planned = internal_audits(TODAY)
+    assert planned.status == "partial" and "no audit has been reported yet" in planned.reason
+
+    _reported(make_audit, auditor, owner, "minor_nc")
+    waiting = internal_audits(TODAY)
+    assert waiting.status == "partial" and "1 finding of reported audits not answered" in waiting.reason
+    assert nonconformities(TODAY).status == "missing"  # 10.2: the finding is not a nonconformity yet
+
+    finding = Finding.objects.get()
+    finding = answer_finding(finding, actor=owner, expected_version=finding.version, response="Agreed.")
+    assert internal_audits(TODAY).status == "met"
+    nc_from_finding(finding, actor=owner, expected_version=finding.version)
+    assert nonconformities(TODAY).status != "missing"

@@ -1,0 +1,59 @@
+"""Certification readiness rows of the Act registers, computed from the records: 9.3.3 (management
+reviews held and signed off) and 10.2 (nonconformities with their corrective actions); the stakeholder
+report's latest review date."""
+
+import datetime as dt
+
+from aims.certification import readiness
+from aims.registry import registry
+from reviews.certification_checks import latest_review_held, management_review, nonconformities
+from reviews.models import Nonconformity
+from reviews.services import sign_off
+from tests.reviews.management_review_helpers import *  # noqa: F403  fixtures
+from tests.reviews.management_review_helpers import TODAY, held
+
+
+def test_the_act_registers_replace_the_placeholder_rows():
+    assert registry.readiness_checks["9.3.3"].check is management_review
+    assert registry.readiness_checks["10.2"].check is nonconformities
+    assert registry.latest_management_review is latest_review_held
+
+
+def test_management_review_row_from_none_to_held_to_signed_off(
+    make_review, make_action, manager, second_board
+):
+    assert management_review(TODAY).status == "missing" and latest_review_held() is None
+    review = held(make_review(), manager)
+    result = management_review(TODAY)
+    assert result.status == "partial" and "not signed off" in result.reason
+    assert latest_review_held() == TODAY
+
+    make_action(review)
+    review.refresh_from_db()
+    sign_off(review, actor=second_board, expected_version=review.version)
+    assert management_review(TODAY).status == "met"
+    a_year_later = management_review(TODAY + dt.timedelta(days=400))
+    assert a_year_later.status == "partial" and "over a year ago" in a_year_later.reason
+
+
+def test_an_empty_nonconformity_log_is_only_partly_met(db):
+    empty = nonconformities(TODAY)
+    assert empty.status == "partial" and "No nonconformities recorded yet" in empty.reason
+
+
+def test_nonconformity_row_met_then_one_left_without_action(make_nc, done_ca):
+    assert nonconformities(TODAY).status == "met"  # done_ca: a nonconformity whose corrective action is done
+
+    old = make_nc(title="Model card missing for the chatbot")
+    Nonconformity.objects.filter(pk=old.pk).update(created_at=old.created_at - dt.timedelta(days=45))
+    late = nonconformities(TODAY)
+    assert late.status == "partial" and "1 without a corrective action after 30 days" in late.reason
+
+
+def test_readiness_shows_the_rows_with_their_reasons(make_nc):
+    rows = {c["key"]: c for s in readiness()["sections"] for c in s["checks"]}
+    assert (
+        rows["9.3.3"]["status"] == "missing"
+        and rows["9.3.3"]["reason"] == "No management review has been held."
+    )
+    assert "No register" not in rows["10.2"]["reason"] and "No register" not in rows["9.2.2"]["reason"]
