@@ -14,6 +14,8 @@ def _menu(script_prefix: str, registers: int) -> dict:
         items = cycle.setdefault(info.cycle, [])
         items.append((info.label, reverse(info.list_url)))
         items.extend((label, reverse(url_name)) for label, url_name in info.more_links)
+    for name, label, url_name in registry.menu_links:
+        cycle.setdefault(name, []).append((label, reverse(url_name)))
     return cycle
 
 
@@ -23,6 +25,6 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {}
     return {
-        "nav_cycle": _menu(get_script_prefix(), len(registry.registers)),
+        "nav_cycle": _menu(get_script_prefix(), len(registry.registers) + len(registry.menu_links)),
         "unread_count": user.notifications.filter(read_at__isnull=True).count(),
     }

@@ -27,6 +27,8 @@ class Registry:
     # callable(today) yielding (user, kind, key, message, url): reminders beyond review dates
     # (policy acknowledgements, expiring training ...), sent by the same daily sweep and digest
     reminder_sources: list[Callable] = field(default_factory=list)
+    # (cycle, label, URL name): pages that are not registers but belong in a cycle's menu (evidence packs)
+    menu_links: list[tuple[str, str, str]] = field(default_factory=list)
 
     def add_register(self, info: RegisterInfo) -> None:
         if all(r.model is not info.model for r in self.registers):
@@ -42,6 +44,10 @@ class Registry:
 
     def add_job_runner(self, kind: str, runner: Callable) -> None:
         self.job_runners[kind] = runner
+
+    def add_menu_link(self, cycle: str, label: str, url_name: str) -> None:
+        if (cycle, label, url_name) not in self.menu_links:
+            self.menu_links.append((cycle, label, url_name))
 
     def register_for(self, model) -> RegisterInfo | None:
         return next((r for r in self.registers if r.model is model), None)

@@ -1,3 +1,4 @@
 from .evidence import Evidence, EvidenceFile, EvidenceLink
+from .packs import EvidencePack
 
-__all__ = ["Evidence", "EvidenceFile", "EvidenceLink"]
+__all__ = ["Evidence", "EvidenceFile", "EvidenceLink", "EvidencePack"]
