@@ -16,7 +16,7 @@ from functools import cache
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.text import capfirst
+from django.utils.text import Truncator, capfirst
 
 from aims.exports import _safe
 from aims.models import BaseRecord, Requirement
@@ -28,6 +28,7 @@ from .as_of import ARCHIVED, RecordAsOf, files_as_of, ids_with_requirement_chang
 from .scope import Section, safe_name
 
 PDF_ROWS = 100  # records shown in a folder's records.pdf; the CSV and JSON hold every one
+PDF_DETAILS = 500  # characters of a record's details shown in the PDF
 CSV_COLUMNS = ["Register", "Reference", "Title", "Owner", "Clauses and controls", "Version", "Details"]
 SUMMARY_FIELDS = ("title", "owner", "requirements", ARCHIVED)
 EVIDENCE_CHUNK = 200
@@ -81,7 +82,16 @@ class Context:
         self.user, self.moment, self.writer = user, moment, writer
         self.registers = registers()
         self._changed: dict = {}
+        self._mapped: dict = {}
         self.record_rows = 0
+
+    def may_hold(self, model, requirement_ids) -> bool:
+        """Whether any record of `model` is (or was, since the moment) linked to these requirements: one
+        small query per register for the whole pack spares a query per folder and register."""
+        if model not in self._mapped:
+            through = model._meta.get_field("requirements").remote_field.through
+            self._mapped[model] = set(through.objects.values_list("requirement_id", flat=True).distinct())
+        return bool(self._mapped[model].intersection(requirement_ids) or self.changed(model))
 
     def changed(self, model) -> set[int]:
         if model not in self._changed:
@@ -94,6 +104,8 @@ def mapped_records(ctx: Context, section: Section) -> Iterator[tuple[object, Rec
     codes = set(Requirement.objects.filter(pk__in=section.requirement_ids).values_list("code", flat=True))
     for info in ctx.registers:
         model = info.model
+        if not ctx.may_hold(model, section.requirement_ids):
+            continue
         changed = ctx.changed(model)
         condition = Q(requirements__in=section.requirement_ids)
         if changed:
@@ -119,21 +131,23 @@ def write_records(ctx: Context, folder: str, items, title: str) -> int:
                 entry = record_entry(info, item)
                 rows.writerow(csv_row(entry))
                 spool.write(("[\n" if count == 0 else ",\n") + json.dumps(entry, ensure_ascii=False))
-                if len(shown) < PDF_ROWS:
-                    shown.append(entry)
+                if len(shown) < PDF_ROWS:  # the PDF is for reading: long details are cut there only
+                    shown.append({**entry, "details": Truncator(details(entry)).chars(PDF_DETAILS)})
                 count += 1
         spool.write("\n]\n" if count else "[]\n")
         spool.seek(0)
         with ctx.writer.open_text(f"{folder}/records.json", source) as out:
             while chunk := spool.read(1 << 20):
                 out.write(chunk)
+    ctx.record_rows += count
+    if not count:
+        return 0  # an empty folder is a gap, shown in index.pdf: no PDF to say so again (and none to lay out)
     html = render_to_string(
         "audits/pack/records.html",
         {"title": title, "records": shown, "count": count, "limit": PDF_ROWS, "moment": ctx.moment,
          "generated": timezone.localtime(), "org": "AIMS", "requested_by": ctx.user},
     )  # fmt: skip
     ctx.writer.add_bytes(f"{folder}/records.pdf", html_to_pdf(html), source)
-    ctx.record_rows += count
     return count
 
 
@@ -142,6 +156,8 @@ def write_evidence(ctx: Context, folder: str, requirement_ids) -> int:
     version current at the moment; evidence expired by then no longer counts and is left out."""
     from audits.models import Evidence
 
+    if not ctx.may_hold(Evidence, requirement_ids):
+        return 0
     codes = set(Requirement.objects.filter(pk__in=requirement_ids).values_list("code", flat=True))
     changed = ctx.changed(Evidence)
     condition = Q(requirements__in=requirement_ids) | (Q(pk__in=changed) if changed else Q(pk__in=[]))

@@ -56,6 +56,7 @@ def new_pack(user, scope: dict, as_of=None, title="Test pack") -> EvidencePack:
 def build(user, scope: dict, as_of=None, tmp_path=None, progress=lambda p: None) -> tuple[Path, EvidencePack]:
     pack = new_pack(user, scope, as_of)
     target = Path(tmp_path or settings.PRIVATE_MEDIA_ROOT) / f"pack-{pack.pk}.zip"
+    target.parent.mkdir(parents=True, exist_ok=True)
     recorded = build_pack(pack, target, progress)
     EvidencePack.objects.filter(pk=pack.pk).update(**recorded)
     pack.refresh_from_db()
