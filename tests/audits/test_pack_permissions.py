@@ -15,7 +15,11 @@ from tests.base import client_for
 pytestmark = pytest.mark.django_db
 
 CLAUSE = "iso42001:A.3.3"
-CONCERN = {"title": "Chatbot gives loan advice", "ai_system": "Customer chatbot", "description": "It advised."}
+CONCERN = {
+    "title": "Chatbot gives loan advice",
+    "ai_system": "Customer chatbot",
+    "description": "It advised.",
+}
 
 
 def mapped_concern(raiser, manager):
@@ -65,7 +69,14 @@ def finished_pack(owner, tmp_path):
 
 @pytest.mark.parametrize(
     "who, status",
-    [("owner", 200), ("manager", 200), ("auditor", 200), ("board", 404), ("other_owner", 404), ("outsider", 404)],
+    [
+        ("owner", 200),
+        ("manager", 200),
+        ("auditor", 200),
+        ("board", 404),
+        ("other_owner", 404),
+        ("outsider", 404),
+    ],
 )
 def test_download_is_for_the_exporter_the_manager_and_auditors(finished_pack, request, who, status):
     user = request.getfixturevalue(who)
@@ -123,7 +134,11 @@ def test_the_form_starts_a_pack_and_shows_its_progress(auditor):
     [
         ({"standard": "iso42001"}, None, "Choose the whole AIMS, or at least one"),
         ({"standard": "iso42001", "whole": "on", "as_of": "2999-01-01"}, "as_of", "cannot be in the future"),
-        ({"standard": "iso42001", "requirements": ["iso42001:nope"]}, "requirements", "Select a valid choice"),
+        (
+            {"standard": "iso42001", "requirements": ["iso42001:nope"]},
+            "requirements",
+            "Select a valid choice",
+        ),
         ({"standard": "nope", "whole": "on"}, "standard", "Select a valid choice"),
         ({"standard": "iso42001", "systems": ["SYS-9999"]}, "systems", "Select a valid choice"),
     ],
@@ -138,7 +153,10 @@ def test_bad_input_starts_nothing_and_names_the_field(auditor, data, field, mess
 
 def test_someone_without_a_role_may_not_export(outsider):
     assert client_for(outsider).get("/evidence-packs/new/").status_code == 403
-    assert client_for(outsider).post("/api/v1/evidence-packs/", {"whole": True}, "application/json").status_code == 403
+    assert (
+        client_for(outsider).post("/api/v1/evidence-packs/", {"whole": True}, "application/json").status_code
+        == 403
+    )
 
 
 def test_the_api_lists_and_starts_packs(owner, other_owner, auditor):
@@ -160,7 +178,9 @@ def test_the_api_refuses_a_bad_scope_naming_the_field(owner):
     assert bad.status_code == 400 and "requirements" in bad.json()
     empty = client.post("/api/v1/evidence-packs/", {}, "application/json")
     assert empty.status_code == 400 and "scope" in empty.json()
-    future = client.post("/api/v1/evidence-packs/", {"whole": True, "as_of": "2999-01-01"}, "application/json")
+    future = client.post(
+        "/api/v1/evidence-packs/", {"whole": True, "as_of": "2999-01-01"}, "application/json"
+    )
     assert future.status_code == 400 and "as_of" in future.json()
     assert not EvidencePack.objects.exists()
 

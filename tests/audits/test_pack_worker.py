@@ -13,10 +13,10 @@ from audits.pack.verify import verify_pack
 from tests.aims.test_worker import worker  # noqa: F401  the in-process worker fixture
 from tests.audits.pack_helpers import make_evidence, names
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("worker")]
 
 
-def test_a_worker_builds_a_whole_aims_pack_with_progress(worker, owner, auditor):  # noqa: F811
+def test_a_worker_builds_a_whole_aims_pack_with_progress(owner, auditor):
     make_evidence(owner, ["6.1.2"], b"minutes\n", "minutes.txt")
     pack = start_pack(user=auditor, scope=Scope(whole=True), as_of=None, title="Whole AIMS")
 

@@ -12,10 +12,15 @@ from tests.aims.test_worker import worker  # noqa: F401  a real Celery worker in
 from tests.audits.pack_helpers import make_evidence, names, requirement
 from tests.browser.conftest import SHOTS, sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.worker,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("worker"),
+]
 
 
-def test_an_auditor_exports_a_pack_and_it_verifies(page, live_server, worker, auditor, owner, make_risk, tmp_path):  # noqa: F811
+def test_an_auditor_exports_a_pack_and_it_verifies(page, live_server, auditor, owner, make_risk, tmp_path):
     risk = make_risk(title="Scores drift for thin-file applicants")
     risk_update(risk, actor=owner, expected_version=1, fields={}, requirements=[requirement("6.1.2")])
     evidence = make_evidence(owner, ["6.1.2"], b"risk workshop minutes\n", "minutes.txt")
