@@ -27,8 +27,8 @@ from aims.registry import registry
 from .as_of import ARCHIVED, RecordAsOf, files_as_of, ids_with_requirement_changes, records_as_of
 from .scope import Section, safe_name
 
-PDF_ROWS = 100  # records shown in a folder's records.pdf; the CSV and JSON hold every one
-PDF_DETAILS = 500  # characters of a record's details shown in the PDF
+PDF_ROWS = 50  # records shown in a folder's records.pdf; the CSV and JSON hold every one
+PDF_DETAILS = 300  # characters of a record's details shown in the PDF
 CSV_COLUMNS = ["Register", "Reference", "Title", "Owner", "Clauses and controls", "Version", "Details"]
 SUMMARY_FIELDS = ("title", "owner", "requirements", ARCHIVED)
 EVIDENCE_CHUNK = 200
