@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from aims.models import Standard
 from aims.pdf import html_to_pdf
 
 from .as_of import records_as_of
@@ -80,6 +81,7 @@ def index_pdf(ctx: IndexContext) -> bytes:
         {
             "pack": ctx.pack,
             "scope": ctx.scope,
+            "standard": Standard.objects.filter(key=ctx.scope.standard).first() or ctx.scope.standard,
             "moment": ctx.moment,
             "systems": ctx.systems,
             "sections": index_sections(ctx),

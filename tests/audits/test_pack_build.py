@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from aims.models import Crosswalk, Requirement, Standard
+from aims.records import update_record
 from audits.pack.content import PDF_ROWS
 from lifecycle.dossier import KIND as _dossier  # noqa: F401  the dossier job is registered
 from lifecycle.standard.ai_systems import services as systems
@@ -189,3 +190,27 @@ def test_the_pdf_shows_the_first_records_and_the_csv_all_of_them(make_risk, owne
     assert len(csv_rows(path, f"{RISK_DIR}/records.csv")) == PDF_ROWS + 2
     text = pdf_text(read(path, f"{RISK_DIR}/records.pdf"))
     assert f"the first {PDF_ROWS} shown here; records.csv and records.json hold all {PDF_ROWS + 2}" in text
+
+
+def test_index_pdf_summarises_the_soa_as_it_stood_then(owner, auditor, tmp_path):
+    from lifecycle.models import SoAEntry
+    from lifecycle.standard import soa
+
+    statement = soa.services.create(
+        actor=owner, fields={"title": "SoA 2026", "introduction": "Retail lending."}
+    )
+    soa.create_entries(statement, actor=owner, expected_version=statement.version)
+    moment = timezone.now()
+    entry = SoAEntry.objects.order_by("reference").first()
+    update_record(
+        entry, actor=owner, expected_version=entry.version, fields={"implementation": "implemented"}
+    )
+
+    then, _ = build(auditor, {"requirements": ["iso42001:6.1.3"]}, as_of=moment, tmp_path=tmp_path / "then")
+    now, _ = build(auditor, {"requirements": ["iso42001:6.1.3"]}, tmp_path=tmp_path / "now")
+
+    then_text, now_text = pdf_text(read(then, "index.pdf")), pdf_text(read(now, "index.pdf"))
+    assert "SoA 2026 Draft" in then_text and "38 SoA entries: 38 applicable" in then_text
+    assert "Planned 38" in then_text and "Implemented" not in then_text
+    assert "Implemented 1" in now_text and "Planned 37" in now_text
+    assert "Indexed by ISO/IEC 42001" in now_text
