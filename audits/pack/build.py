@@ -6,7 +6,8 @@ ZIP layout:
     annex-a/A.6.2.4 <short title>/             ... and per Annex A control (other standards: <key>/)
         records.csv, records.json, records.pdf the records of every register mapped there
         evidence/<EVD-0001 file name>          evidence files current at the as-of moment
-    systems/<SYS-0001 title>/                  per AI system: dossier.pdf and its records (CSV, JSON, PDF)
+    systems/<SYS-0001 title>/                  per AI system: dossier.pdf, its records (CSV, JSON, PDF) and
+                                               the evidence attached to it, under evidence/
     manifest.json                              every file: path, size, SHA-256, the record it comes from
     manifest.sig                               HMAC-SHA256 of manifest.json (see signing.py)
 

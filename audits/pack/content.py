@@ -161,12 +161,24 @@ def write_evidence(ctx: Context, folder: str, requirement_ids) -> int:
     codes = set(Requirement.objects.filter(pk__in=requirement_ids).values_list("code", flat=True))
     changed = ctx.changed(Evidence)
     condition = Q(requirements__in=requirement_ids) | (Q(pk__in=changed) if changed else Q(pk__in=[]))
-    candidates = Evidence.objects.filter(condition).values("pk")
-    queryset = (
+    items = records_as_of(_file_evidence(ctx, Evidence.objects.filter(condition)), ctx.moment)
+    # Links changed since the moment: trust the links the evidence had then, not today's.
+    kept = (i for i in items if i.record.pk not in changed or codes.intersection(i.requirement_codes))
+    return write_evidence_files(ctx, folder, kept)
+
+
+def _file_evidence(ctx: Context, candidates):
+    from audits.models import Evidence
+
+    return (
         Evidence.objects.restrict(ctx.user, "view")
-        .filter(pk__in=candidates, kind=Evidence.Kind.FILE)
+        .filter(pk__in=candidates.values("pk"), kind=Evidence.Kind.FILE)
         .order_by("reference")
     )
+
+
+def write_evidence_files(ctx: Context, folder: str, items) -> int:
+    """Stream each piece of evidence's file current at the moment into `folder`/evidence/, in batches."""
     day = timezone.localtime(ctx.moment).date().isoformat()
     written, batch = 0, []
 
@@ -190,17 +202,27 @@ def write_evidence(ctx: Context, folder: str, requirement_ids) -> int:
             written += 1
         batch.clear()
 
-    for item in records_as_of(queryset, ctx.moment):
-        if item.record.pk in changed and not codes.intersection(item.requirement_codes):
-            continue
+    for item in items:
         valid_until = item.values.get("valid_until", "")
         if valid_until and valid_until < day:
-            continue
+            continue  # expired by the moment: no longer counts (Evidence.current)
         batch.append(item)
         if len(batch) >= EVIDENCE_CHUNK:
             flush()
     flush()
     return written
+
+
+def write_system_evidence(ctx: Context, folder: str, system) -> int:
+    """Evidence attached to the AI system itself (EvidenceLink), as of the moment."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from audits.models import Evidence
+
+    linked = Evidence.objects.filter(
+        links__content_type=ContentType.objects.get_for_model(type(system)), links__object_id=system.pk
+    )
+    return write_evidence_files(ctx, folder, records_as_of(_file_evidence(ctx, linked), ctx.moment))
 
 
 def write_section(ctx: Context, section: Section) -> None:
@@ -244,6 +266,7 @@ def system_records(ctx: Context, system) -> Iterator[tuple[object, RecordAsOf]]:
 def write_system(ctx: Context, system) -> int:
     folder = f"systems/{safe_name(f'{system.reference} {system.title}')}"
     count = write_records(ctx, folder, system_records(ctx, system), f"{system.reference} {system.title}")
+    write_system_evidence(ctx, folder, system)
     dossier = system_dossier(ctx, system)
     if dossier is not None:
         ctx.writer.add_bytes(

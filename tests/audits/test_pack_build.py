@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from aims.models import Crosswalk, Requirement, Standard
 from aims.records import update_record
+from audits.models import EvidenceLink
 from audits.pack.content import PDF_ROWS
 from lifecycle.dossier import KIND as _dossier  # noqa: F401  the dossier job is registered
 from lifecycle.standard.ai_systems import services as systems
@@ -145,6 +146,8 @@ def test_each_ai_system_has_a_dossier_folder_with_its_records(make_risk, owner, 
     incident = draft_incident(actor=owner, system=system, title="Wrong score", description="A bad score.",
                               severity="medium", drafted_from="test")  # fmt: skip
     make_risk(ai_system="Another system")
+    attached = make_evidence(owner, [], b"model card\n", "model-card.txt")
+    EvidenceLink.objects.create(evidence=attached, record=system, linked_by=owner)
 
     path, _ = build(auditor, {"systems": [system.reference]}, tmp_path=tmp_path)
 
@@ -152,6 +155,7 @@ def test_each_ai_system_has_a_dossier_folder_with_its_records(make_risk, owner, 
     refs = {r["Reference"] for r in csv_rows(path, f"{folder}/records.csv")}
     assert refs == {system.reference, risk.reference, incident.reference}
     assert f"System dossier {system.reference}" in pdf_text(read(path, f"{folder}/dossier.pdf"))
+    assert read(path, f"{folder}/evidence/{attached.reference} model-card.txt") == b"model card\n"
     assert not any(n.startswith("clauses/") for n in names(path)), "no clause was chosen"
 
 
