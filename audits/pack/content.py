@@ -122,7 +122,10 @@ def mapped_records(ctx: Context, section: Section) -> Iterator[tuple[object, Rec
 def write_records(ctx: Context, folder: str, items, title: str) -> int:
     """records.csv, records.json and records.pdf of one folder; returns how many records."""
     count, shown = 0, []
-    source = {"kind": "records", "folder": folder}
+    # Many records per file: the manifest names how many and of which registers; each record's model and
+    # reference are in records.json, whose hash the manifest holds.
+    source: dict = {"kind": "records", "folder": folder, "records": 0, "models": []}
+    models: set[str] = set()
     with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
         with ctx.writer.open_text(f"{folder}/records.csv", source) as out:
             rows = csv.writer(out)
@@ -134,6 +137,8 @@ def write_records(ctx: Context, folder: str, items, title: str) -> int:
                 if len(shown) < PDF_ROWS:  # the PDF is for reading: long details are cut there only
                     shown.append({**entry, "details": Truncator(details(entry)).chars(PDF_DETAILS)})
                 count += 1
+                models.add(entry["model"])
+            source.update(records=count, models=sorted(models))  # read when the entry closes
         spool.write("\n]\n" if count else "[]\n")
         spool.seek(0)
         with ctx.writer.open_text(f"{folder}/records.json", source) as out:

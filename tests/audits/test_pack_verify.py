@@ -44,6 +44,9 @@ def test_the_manifest_lists_every_file_with_its_hash_size_and_source(pack):
     assert listed[EVIDENCE]["sha256"] == hashlib.sha256(data).hexdigest()
     assert listed[EVIDENCE]["size"] == len(data)
     assert listed[EVIDENCE]["source"]["reference"] == "EVD-0001"
+    csv_source = listed["clauses/6.1.2 AI risk assessment/records.csv"]["source"]
+    assert csv_source == {"kind": "records", "folder": "clauses/6.1.2 AI risk assessment", "records": 1,
+                          "models": ["registers.risk"]}  # fmt: skip
     assert manifest["pack"]["exported_by"]["username"] == "audrey"
     assert {"scope", "as_of", "created_at"} <= set(manifest["pack"])
 
