@@ -6,7 +6,9 @@ so what was handed to an auditor can be shown to be unchanged.
 
 A domain app registers a runner for a kind from its AppConfig.ready():
 `registry.add_job_runner("risk_register_pdf", runner)`, where
-`runner(job, progress) -> (filename, bytes)` and `progress(percent)` may be called as work advances."""
+`runner(job, progress) -> (filename, bytes)` and `progress(percent)` may be called as work advances.
+A runner whose result is too large for memory (evidence packs) returns (filename, Path) instead: a file
+it wrote under PRIVATE_MEDIA_ROOT, which is moved into place and hashed in chunks."""
 
 import hashlib
 import logging
@@ -121,21 +123,35 @@ def run_job(job_id: int) -> None:
     _notify(job, f"{job.title} is ready to download ({filesizeformat(job.result_size)}).")
 
 
-def _store(job: Job, filename: str, data: bytes) -> None:
+def _store(job: Job, filename: str, data: bytes | Path) -> None:
     relative = Path("jobs") / str(job.pk) / filename
     target = Path(settings.PRIVATE_MEDIA_ROOT) / relative
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{filename}.part")
-    partial.write_bytes(data)
-    partial.replace(target)  # a download never sees a half-written file
+    if isinstance(data, Path):
+        size, sha256 = _hash_file(data)
+        data.replace(target)  # same file system: a rename, never a copy
+    else:
+        partial = target.with_name(f".{filename}.part")
+        partial.write_bytes(data)
+        partial.replace(target)  # a download never sees a half-written file
+        size, sha256 = len(data), hashlib.sha256(data).hexdigest()
     job.result_path, job.result_name = relative.as_posix(), filename
-    job.result_size, job.sha256 = len(data), hashlib.sha256(data).hexdigest()
+    job.result_size, job.sha256 = size, sha256
     job.status, job.progress, job.finished_at, job.error = Job.Status.DONE, 100, timezone.now(), ""
     job.save(
         update_fields=[
             "result_path", "result_name", "result_size", "sha256", "status", "progress", "finished_at", "error"
         ]
     )  # fmt: skip
+
+
+def _hash_file(path: Path) -> tuple[int, str]:
+    digest, size = hashlib.sha256(), 0
+    with path.open("rb") as stream:
+        while chunk := stream.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+    return size, digest.hexdigest()
 
 
 def result_file(job: Job) -> Path | None:

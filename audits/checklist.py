@@ -90,17 +90,25 @@ def mapped(requirement, other_than=None):
 
 def joint_mapping(audit) -> dict[int, list]:
     """{requirement id: [mapped requirements of other standards in the scope]} for a joint audit: what
-    else each item covers. Two queries for the whole checklist."""
+    else each item covers. Only the standards the audit is scoped to count: ISO/IEC 42001 6.1.2 is also
+    crosswalked to NIST AI RMF and EU AI Act entries, which a joint audit with ISO/IEC 27001 does not
+    audit. Two queries for the whole checklist."""
     if not audit.joint:
         return {}
-    scope_ids = set(audit.scope.values_list("pk", flat=True))
+    scope_rows = list(audit.scope.values_list("pk", "standard_id"))
+    scope_ids = {pk for pk, _ in scope_rows}
+    scope_standards = {standard for _, standard in scope_rows}
     links = Crosswalk.objects.filter(Q(source_id__in=scope_ids) | Q(target_id__in=scope_ids)).select_related(
         "source__standard", "target__standard"
     )
     result: dict[int, list] = {}
     for link in links:
         for mine, other in ((link.source, link.target), (link.target, link.source)):
-            if mine.pk in scope_ids and other.standard_id != mine.standard_id:
+            if (
+                mine.pk in scope_ids
+                and other.standard_id != mine.standard_id
+                and other.standard_id in scope_standards
+            ):
                 result.setdefault(mine.pk, []).append(other)
     return result
 

@@ -1,7 +1,8 @@
-"""What the Check registers plug into the core: navigation, API routes, reminders, report jobs, the
-audits panel, the Evidence tab of every record page and the evidence section of every catalogue
-requirement."""
+"""What the Check registers plug into the core: navigation, API routes, reminders, report and pack jobs,
+the audits panel, the Evidence tab of every record page and the evidence section of every catalogue
+requirement, and readiness for 9.2.2."""
 
+from aims.api.router import router
 from aims.plugins import install
 from aims.registry import RecordTab, RequirementSection, registry
 
@@ -9,8 +10,12 @@ from . import standard
 from .evidence_pages import evidence_tab, requirement_evidence
 from .evidence_services import expiry_reminders
 from .models import Evidence
+from .pack import build  # noqa: F401  registers the evidence pack job runner
+from .pack.api import EvidencePackViewSet
 
 install(standard, cycle="Check")
+registry.add_menu_link("Check", "Evidence packs", "evidencepack-list")
+router.register("evidence-packs", EvidencePackViewSet, basename="evidencepack")
 registry.add_record_tab(RecordTab("evidence", evidence_tab, applies=lambda model: model is not Evidence))
 registry.add_requirement_section(RequirementSection(requirement_evidence, replaces=Evidence))
 registry.add_reminder_source(expiry_reminders)

@@ -9,6 +9,7 @@ from .audit import (
     Result,
 )
 from .evidence import Evidence, EvidenceFile, EvidenceLink
+from .packs import EvidencePack
 
 __all__ = [
     "NOT_CONFORMING",
@@ -18,6 +19,7 @@ __all__ = [
     "Evidence",
     "EvidenceFile",
     "EvidenceLink",
+    "EvidencePack",
     "Finding",
     "Frequency",
     "ProgrammeItem",

@@ -239,8 +239,7 @@ class ChecklistItemView(RecordMixin, TemplateView):
         kwargs.setdefault("form", ItemForm(initial=self.initial(), user=self.request.user))
         return super().get_context_data(
             record=self.audit, item=self.item, model_meta=Audit._meta, urls=record_url_names(Audit),
-            also_covers=checklist.mapped(self.item.requirement)
-            if self.item and self.item.requirement and self.audit.joint else [],
+            also_covers=checklist.joint_mapping(self.audit).get(self.item.requirement_id, []) if self.item else [],
             **kwargs,
         )  # fmt: skip
 

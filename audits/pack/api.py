@@ -1,0 +1,121 @@
+"""API: list the evidence packs you may see, start one, download it, and verify any pack file."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+
+from aims.permissions import can_add, denial_reason
+from aims.views.core import job_file
+from audits.models import EvidencePack
+
+from .build import start_pack
+from .scope import Scope
+from .verify import verify_pack
+from .views import visible_packs
+
+
+class EvidencePackSerializer(serializers.ModelSerializer):
+    requested_by = serializers.StringRelatedField()
+    status = serializers.CharField(read_only=True)
+    progress = serializers.IntegerField(read_only=True)
+    error = serializers.CharField(read_only=True)
+    finished_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    size = serializers.IntegerField(read_only=True, allow_null=True)
+    sha256 = serializers.CharField(read_only=True)
+    download = serializers.SerializerMethodField()
+
+    class Meta:
+        model = EvidencePack
+        fields = [
+            "id", "title", "scope", "as_of", "requested_by", "created_at", "finished_at", "status",
+            "progress", "error", "size", "sha256", "file_count", "record_count", "manifest_sha256", "download",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_download(self, obj) -> str | None:
+        return f"/api/v1/evidence-packs/{obj.pk}/download/" if obj.status == "done" else None
+
+
+class EvidencePackCreateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    whole = serializers.BooleanField(required=False, default=False)
+    standard = serializers.CharField(required=False, default="iso42001")
+    requirements = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    systems = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    as_of = serializers.DateField(required=False, allow_null=True, help_text="Empty: now.")
+
+    def validate_as_of(self, value):
+        from django.utils import timezone
+
+        if value and value > timezone.localdate():
+            raise serializers.ValidationError("The as-of date cannot be in the future.")
+        return value
+
+    def validate(self, data):
+        try:
+            data["scope"] = Scope.from_params(
+                {k: data.get(k) for k in ("whole", "standard", "requirements", "systems")}
+            )
+        except ValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from exc
+        return data
+
+
+VerificationSerializer = inline_serializer(
+    "PackVerification",
+    {
+        "ok": serializers.BooleanField(),
+        "files": serializers.IntegerField(),
+        "summary": serializers.CharField(),
+        "problems": serializers.ListField(child=serializers.CharField()),
+    },
+)
+
+
+class EvidencePackViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Evidence packs (9.2): who exported what, as of when; POST starts one (a background job)."""
+
+    serializer_class = EvidencePackSerializer
+    queryset = EvidencePack.objects.none()
+    search_fields = ["title"]
+    ordering_fields = ["created_at", "as_of"]
+
+    def get_queryset(self):
+        return visible_packs(self.request.user)
+
+    @extend_schema(request=EvidencePackCreateSerializer, responses={202: EvidencePackSerializer})
+    def create(self, request, *args, **kwargs):
+        if not can_add(request.user, EvidencePack):
+            raise PermissionDenied(denial_reason(request.user, "add", model=EvidencePack))
+        incoming = EvidencePackCreateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        pack = start_pack(
+            user=request.user, scope=data["scope"], as_of=data.get("as_of"), title=data.get("title", "")
+        )
+        pack = visible_packs(request.user).get(pk=pack.pk)
+        return Response(EvidencePackSerializer(pack).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(responses={(200, "application/zip"): bytes})
+    @action(detail=True, methods=["get"])
+    def download(self, request, pk=None):
+        pack = self.get_object()
+        return FileResponse(job_file(pack.job).open("rb"), as_attachment=True, filename=pack.file_name)
+
+    @extend_schema(
+        request={"multipart/form-data": inline_serializer("PackUpload", {"file": serializers.FileField()})},
+        responses={200: VerificationSerializer},
+    )
+    @action(detail=False, methods=["post"], parser_classes=[MultiPartParser])
+    def verify(self, request):
+        """Check a pack file: manifest signature, every file's SHA-256, nothing missing or added."""
+        upload = request.FILES.get("file")
+        if upload is None:
+            return Response(
+                {"file": ["Attach the pack's ZIP file as 'file'."]}, status=status.HTTP_400_BAD_REQUEST
+            )
+        return Response(verify_pack(upload).as_dict())

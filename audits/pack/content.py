@@ -1,0 +1,293 @@
+"""What goes into a pack's folders: the records of every register mapped to a clause or control (or
+linked to an AI system), as they were at the pack's moment, written as records.csv, records.json and a
+records.pdf; and the evidence files current at that moment under evidence/.
+
+One pass over the database per folder and register, in chunks: the CSV streams straight into the ZIP,
+the JSON is spooled to a temporary file and copied in after it, and only the first PDF_ROWS records are
+kept for the PDF (the CSV and JSON carry them all)."""
+
+import csv
+import datetime as dt
+import json
+import tempfile
+from collections.abc import Iterator
+from functools import cache
+
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.text import Truncator, capfirst
+
+from aims.exports import _safe
+from aims.models import BaseRecord, Requirement
+from aims.pdf import html_to_pdf
+from aims.records import tracked_fields
+from aims.registry import registry
+
+from .as_of import ARCHIVED, RecordAsOf, files_as_of, ids_with_requirement_changes, records_as_of
+from .scope import Section, safe_name
+
+PDF_ROWS = 50  # records shown in a folder's records.pdf; the CSV and JSON hold every one
+PDF_DETAILS = 300  # characters of a record's details shown in the PDF
+CSV_COLUMNS = ["Register", "Reference", "Title", "Owner", "Clauses and controls", "Version", "Details"]
+SUMMARY_FIELDS = ("title", "owner", "requirements", ARCHIVED)
+EVIDENCE_CHUNK = 200
+
+
+def registers() -> list:
+    """Every register whose records map to requirements (all BaseRecord registers)."""
+    return [info for info in registry.registers if issubclass(info.model, BaseRecord)]
+
+
+@cache
+def labels(model) -> dict[str, str]:
+    return {f.name: capfirst(str(f.verbose_name)) for f in tracked_fields(model)}
+
+
+def record_entry(info, item: RecordAsOf) -> dict:
+    model = type(item.record)
+    names = labels(model)
+    return {
+        "register": info.label,
+        "model": model._meta.label_lower,
+        "reference": item.record.reference,
+        "title": item.values.get("title", ""),
+        "owner": item.values.get("owner", ""),
+        "requirements": item.requirement_codes,
+        "version": item.version,
+        "fields": {names.get(k, k): v for k, v in item.values.items() if k != ARCHIVED},
+    }
+
+
+def details(entry: dict) -> str:
+    skip = ("Title", "Owner", "Clauses and controls")  # columns of their own
+    return " | ".join(f"{k}: {v}" for k, v in entry["fields"].items() if v and k not in skip)
+
+
+def csv_row(entry: dict) -> list[str]:
+    return [
+        _safe(v)
+        for v in (
+            entry["register"], entry["reference"], entry["title"], entry["owner"],
+            ", ".join(entry["requirements"]), entry["version"], details(entry),
+        )
+    ]  # fmt: skip
+
+
+class Context:
+    """What every folder needs to know: who the pack is for, the moment, and per register the records
+    whose requirement links changed since then."""
+
+    def __init__(self, user, moment: dt.datetime, writer):
+        self.user, self.moment, self.writer = user, moment, writer
+        self.registers = registers()
+        self._changed: dict = {}
+        self._mapped: dict = {}
+        self.record_rows = 0
+
+    def may_hold(self, model, requirement_ids) -> bool:
+        """Whether any record of `model` is (or was, since the moment) linked to these requirements: one
+        small query per register for the whole pack spares a query per folder and register."""
+        if model not in self._mapped:
+            through = model._meta.get_field("requirements").remote_field.through
+            self._mapped[model] = set(through.objects.values_list("requirement_id", flat=True).distinct())
+        return bool(self._mapped[model].intersection(requirement_ids) or self.changed(model))
+
+    def changed(self, model) -> set[int]:
+        if model not in self._changed:
+            self._changed[model] = ids_with_requirement_changes(model, self.moment)
+        return self._changed[model]
+
+
+def mapped_records(ctx: Context, section: Section) -> Iterator[tuple[object, RecordAsOf]]:
+    """Records the user may view that were mapped to the section's requirements at the moment."""
+    codes = set(Requirement.objects.filter(pk__in=section.requirement_ids).values_list("code", flat=True))
+    for info in ctx.registers:
+        model = info.model
+        if not ctx.may_hold(model, section.requirement_ids):
+            continue
+        changed = ctx.changed(model)
+        condition = Q(requirements__in=section.requirement_ids)
+        if changed:
+            condition |= Q(pk__in=changed)
+        candidates = model.objects.filter(condition).values("pk")
+        queryset = model.objects.restrict(ctx.user, "view").filter(pk__in=candidates).order_by("reference")
+        for item in records_as_of(queryset, ctx.moment):
+            # Links changed since the moment: trust the links the record had then, not today's.
+            if item.record.pk in changed and not codes.intersection(item.requirement_codes):
+                continue
+            yield info, item
+
+
+def write_records(ctx: Context, folder: str, items, title: str) -> int:
+    """records.csv, records.json and records.pdf of one folder; returns how many records."""
+    count, shown = 0, []
+    # Many records per file: the manifest names how many and of which registers; each record's model and
+    # reference are in records.json, whose hash the manifest holds.
+    source: dict = {"kind": "records", "folder": folder, "records": 0, "models": []}
+    models: set[str] = set()
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+        with ctx.writer.open_text(f"{folder}/records.csv", source) as out:
+            rows = csv.writer(out)
+            rows.writerow(CSV_COLUMNS)
+            for info, item in items:
+                entry = record_entry(info, item)
+                rows.writerow(csv_row(entry))
+                spool.write(("[\n" if count == 0 else ",\n") + json.dumps(entry, ensure_ascii=False))
+                if len(shown) < PDF_ROWS:  # the PDF is for reading: long details are cut there only
+                    shown.append({**entry, "details": Truncator(details(entry)).chars(PDF_DETAILS)})
+                count += 1
+                models.add(entry["model"])
+            source.update(records=count, models=sorted(models))  # read when the entry closes
+        spool.write("\n]\n" if count else "[]\n")
+        spool.seek(0)
+        with ctx.writer.open_text(f"{folder}/records.json", source) as out:
+            while chunk := spool.read(1 << 20):
+                out.write(chunk)
+    ctx.record_rows += count
+    if not count:
+        return 0  # an empty folder is a gap, shown in index.pdf: no PDF to say so again (and none to lay out)
+    html = render_to_string(
+        "audits/pack/records.html",
+        {"title": title, "records": shown, "count": count, "limit": PDF_ROWS, "moment": ctx.moment,
+         "generated": timezone.localtime(), "org": "AIMS", "requested_by": ctx.user},
+    )  # fmt: skip
+    ctx.writer.add_bytes(f"{folder}/records.pdf", html_to_pdf(html), source)
+    return count
+
+
+def write_evidence(ctx: Context, folder: str, requirement_ids) -> int:
+    """The evidence files mapped (directly or through a crosswalk) to the folder's requirements, in the
+    version current at the moment; evidence expired by then no longer counts and is left out."""
+    from audits.models import Evidence
+
+    if not ctx.may_hold(Evidence, requirement_ids):
+        return 0
+    codes = set(Requirement.objects.filter(pk__in=requirement_ids).values_list("code", flat=True))
+    changed = ctx.changed(Evidence)
+    condition = Q(requirements__in=requirement_ids) | (Q(pk__in=changed) if changed else Q(pk__in=[]))
+    items = records_as_of(_file_evidence(ctx, Evidence.objects.filter(condition)), ctx.moment)
+    # Links changed since the moment: trust the links the evidence had then, not today's.
+    kept = (i for i in items if i.record.pk not in changed or codes.intersection(i.requirement_codes))
+    return write_evidence_files(ctx, folder, kept)
+
+
+def _file_evidence(ctx: Context, candidates):
+    from audits.models import Evidence
+
+    return (
+        Evidence.objects.restrict(ctx.user, "view")
+        .filter(pk__in=candidates.values("pk"), kind=Evidence.Kind.FILE)
+        .order_by("reference")
+    )
+
+
+def write_evidence_files(ctx: Context, folder: str, items) -> int:
+    """Stream each piece of evidence's file current at the moment into `folder`/evidence/, in batches."""
+    day = timezone.localtime(ctx.moment).date().isoformat()
+    written, batch = 0, []
+
+    def flush():
+        nonlocal written
+        files = files_as_of([item.record.pk for item in batch], ctx.moment)
+        for item in batch:
+            stored = files.get(item.record.pk)
+            if stored is None or not item.values.get("file_name"):
+                continue
+            name = f"{folder}/evidence/{safe_name(f'{item.record.reference} {stored.file_name}', 150)}"
+            source = {
+                "kind": "evidence",
+                "model": "audits.evidence",
+                "reference": item.record.reference,
+                "file_number": stored.number,
+                "file_sha256": stored.sha256,
+            }
+            with stored.file.open("rb") as stream:
+                ctx.writer.add_stream(name, stream, source, stored.size)
+            written += 1
+        batch.clear()
+
+    for item in items:
+        valid_until = item.values.get("valid_until", "")
+        if valid_until and valid_until < day:
+            continue  # expired by the moment: no longer counts (Evidence.current)
+        batch.append(item)
+        if len(batch) >= EVIDENCE_CHUNK:
+            flush()
+    flush()
+    return written
+
+
+def write_system_evidence(ctx: Context, folder: str, system) -> int:
+    """Evidence attached to the AI system itself (EvidenceLink), as of the moment."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from audits.models import Evidence
+
+    linked = Evidence.objects.filter(
+        links__content_type=ContentType.objects.get_for_model(type(system)), links__object_id=system.pk
+    )
+    return write_evidence_files(ctx, folder, records_as_of(_file_evidence(ctx, linked), ctx.moment))
+
+
+def write_section(ctx: Context, section: Section) -> None:
+    title = f"{section.requirement.code} {section.requirement.title}"
+    section.records = write_records(ctx, section.folder, mapped_records(ctx, section), title)
+    section.evidence_files = write_evidence(ctx, section.folder, section.requirement_ids)
+
+
+# -- AI systems -----------------------------------------------------------------------------------------
+def system_links(model, system_model) -> list[str]:
+    """How a register's records point at an AI system: foreign keys, many-to-many, or the free-text
+    "AI system" field that risks and concerns carry (matched on the system's title)."""
+    paths = []
+    for f in model._meta.get_fields():
+        if f.concrete and (f.many_to_one or f.many_to_many) and f.related_model is system_model:
+            paths.append(f.name)
+    return paths
+
+
+def system_records(ctx: Context, system) -> Iterator[tuple[object, RecordAsOf]]:
+    system_model = type(system)
+    for info in ctx.registers:
+        model = info.model
+        if model is system_model:
+            queryset = model.objects.filter(pk=system.pk)
+        else:
+            links = [Q(**{name: system}) for name in system_links(model, system_model)]
+            if any(f.name == "ai_system" and not f.is_relation for f in model._meta.concrete_fields):
+                links.append(Q(ai_system=system.title))
+            if not links:
+                continue
+            condition = links[0]
+            for link in links[1:]:
+                condition |= link
+            queryset = model.objects.filter(condition)
+        queryset = model.objects.restrict(ctx.user, "view").filter(pk__in=queryset.values("pk"))
+        for item in records_as_of(queryset.order_by("reference"), ctx.moment):
+            yield info, item
+
+
+def write_system(ctx: Context, system) -> int:
+    folder = f"systems/{safe_name(f'{system.reference} {system.title}')}"
+    count = write_records(ctx, folder, system_records(ctx, system), f"{system.reference} {system.title}")
+    write_system_evidence(ctx, folder, system)
+    dossier = system_dossier(ctx, system)
+    if dossier is not None:
+        ctx.writer.add_bytes(
+            f"{folder}/dossier.pdf", dossier,
+            {"kind": "dossier", "model": system._meta.label_lower, "reference": system.reference},
+        )  # fmt: skip
+    return count
+
+
+def system_dossier(ctx: Context, system) -> bytes | None:
+    """The system dossier PDF of lifecycle.dossier, drawn as the system is at export time."""
+    try:
+        from lifecycle.dossier import dossier_context
+    except ImportError:
+        return None
+    html = render_to_string(
+        "reports/system_dossier.html", {**dossier_context(system), "requested_by": ctx.user}
+    )
+    return html_to_pdf(html)

@@ -1,0 +1,105 @@
+"""index.pdf: the first thing an auditor opens. Cover (scope, as-of date, who exported), the Statement of
+Applicability as it stood then, and the index of every folder with its record and evidence counts and
+the gaps (requirements in scope with neither), and certification readiness per clause with its gaps.
+
+`index_sections(ctx)` is the hook for what else the index shows: each section is a heading and HTML."""
+
+from collections import Counter
+from dataclasses import dataclass
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+
+from aims.certification import readiness
+from aims.models import Standard
+from aims.pdf import html_to_pdf
+
+from .as_of import records_as_of
+
+
+@dataclass
+class IndexSection:
+    title: str
+    html: SafeString
+
+
+@dataclass
+class IndexContext:
+    """What an index section may draw on: the pack row, its scope, the folders with their counts (each a
+    scope.Section), the AI systems in the pack, the moment and the person it was made for."""
+
+    pack: object
+    scope: object
+    sections: list
+    systems: list
+    moment: object
+    user: object
+
+
+def soa_summary(ctx: IndexContext) -> IndexSection | None:
+    """The SoA at the moment: each statement's approval state and its controls by implementation."""
+    try:
+        from lifecycle.models import SoAEntry, Statement
+    except ImportError:
+        return None
+    statements = [
+        item.values
+        for item in records_as_of(
+            Statement.objects.restrict(ctx.user, "view").order_by("reference"), ctx.moment
+        )
+    ]
+    applicable, implementation = Counter(), Counter()
+    for item in records_as_of(SoAEntry.objects.restrict(ctx.user, "view"), ctx.moment):
+        applicable[item.values.get("applicable", "")] += 1
+        implementation[item.values.get("implementation", "")] += 1
+    html = render_to_string(
+        "audits/pack/index_soa.html",
+        {"statements": statements, "applicable": dict(applicable), "implementation": sorted(implementation.items()),
+         "entries": sum(applicable.values())},
+    )  # fmt: skip
+    return IndexSection("Statement of Applicability", mark_safe(html))
+
+
+def requirement_index(ctx: IndexContext) -> IndexSection:
+    gaps = [s for s in ctx.sections if s.is_gap]
+    html = render_to_string("audits/pack/index_requirements.html", {"sections": ctx.sections, "gaps": gaps})
+    return IndexSection("Index by clause and control", mark_safe(html))
+
+
+def readiness_section(ctx: IndexContext) -> IndexSection:
+    """Certification readiness per clause and applicable control, with the gaps (aims.certification),
+    judged on the pack's date. Computed from the records as they are now: said so for a past date."""
+    as_of = timezone.localdate(ctx.moment) if ctx.moment else timezone.localdate()
+    html = render_to_string(
+        "audits/pack/index_readiness.html",
+        {"result": readiness(today=as_of), "past": as_of < timezone.localdate()},
+    )
+    return IndexSection("Certification readiness", mark_safe(html))
+
+
+def index_sections(ctx: IndexContext) -> list[IndexSection]:
+    """The sections of index.pdf after the cover, in order."""
+    sections = [soa_summary(ctx), requirement_index(ctx), readiness_section(ctx)]
+    return [s for s in sections if s is not None]
+
+
+def index_pdf(ctx: IndexContext) -> bytes:
+    html = render_to_string(
+        "audits/pack/index.html",
+        {
+            "pack": ctx.pack,
+            "scope": ctx.scope,
+            "standard": Standard.objects.filter(key=ctx.scope.standard).first() or ctx.scope.standard,
+            "moment": ctx.moment,
+            "systems": ctx.systems,
+            "sections": index_sections(ctx),
+            "folders": len(ctx.sections),
+            "gaps": sum(1 for s in ctx.sections if s.is_gap),
+            "generated": timezone.localtime(),
+            "org": "AIMS",
+            "title": f"Evidence pack: {ctx.pack.title}",
+            "requested_by": ctx.user,
+        },
+    )
+    return html_to_pdf(html)
