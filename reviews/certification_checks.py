@@ -9,10 +9,10 @@ from django.urls import reverse
 
 from aims.certification import met, missing, partial
 from aims.registry import registry
-from audits.models import Finding
-from audits.selectors import nonconformities_open
+from audits.models import Audit, Finding
 
 from .models import CorrectiveAction, ImprovementAction, ManagementReview, Nonconformity
+from .raising import FINDING_GRADES
 
 HELD = (ManagementReview.Status.HELD, ManagementReview.Status.SIGNED_OFF)
 # A nonconformity with no corrective action after this long is a gap in 10.2's records.
@@ -42,18 +42,24 @@ def management_review(today: dt.date):
 
 
 def nonconformities(today: dt.date):
-    """Missing: audit findings graded nonconformities that were never raised as one. Partial: none
-    recorded at all, nonconformities without a corrective action after 30 days, or overdue actions.
-    Met otherwise."""
+    """Missing: audit findings graded nonconformities never raised as one, or an empty log with no audit
+    reported to look for nonconformities. Partial: nonconformities without a corrective action after 30
+    days, or overdue actions. Met otherwise (an empty log once an audit has reported)."""
     log = ("Nonconformities", reverse("nonconformity-list"))
-    not_raised = nonconformities_open(Finding.objects.live()).filter(nonconformities__isnull=True).count()
+    # Closed or not: a finding graded a nonconformity belongs in the 10.2 log.
+    not_raised = Finding.objects.live().filter(grade__in=FINDING_GRADES, nonconformities__isnull=True).count()
     if not_raised:
         return missing(f"{not_raised} audit finding{'s' if not_raised != 1 else ''} graded a nonconformity "
                        "not raised as one.", ("Findings", reverse("finding-list")))  # fmt: skip
     ncs = Nonconformity.objects.live()
     if not ncs.exists():
-        return partial("No nonconformities recorded yet: the log is empty, so it shows no corrective action "
-                       "and no result.", log)  # fmt: skip
+        # An empty log is evidence only once something has looked for nonconformities.
+        audited = Audit.objects.live().filter(status__in=(Audit.Status.REPORTED, Audit.Status.CLOSED)).count()
+        if not audited:
+            return missing("No nonconformities recorded, and no internal audit reported to look for them.", log,
+                           ("Audits", reverse("audit-list")))  # fmt: skip
+        return met(f"No nonconformities recorded; the {audited} internal audit{'s' if audited != 1 else ''} "
+                   "reported found none.", log)  # fmt: skip
     unplanned = (
         ncs.filter(status__in=Nonconformity.OPEN_STATUSES, corrective_actions__isnull=True,
                    created_at__date__lt=today - dt.timedelta(days=PLAN_WITHIN_DAYS)).count()

@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from audits.models import Finding
 from lifecycle.models import KPI, Incident
 from registers.models import InterestedParty, Risk
 
@@ -19,7 +20,7 @@ from .improvement import (
     start_corrective_action,
 )
 from .models import CorrectiveAction, Feedback, ImprovementAction, Lesson, Nonconformity, PreventiveAction
-from .raising import nc_from_incident, nc_from_kpi, pa_from_risk
+from .raising import nc_from_finding, nc_from_incident, nc_from_kpi, pa_from_risk
 from .standard.feedback import services as feedback_services
 from .standard.feedback import triage
 from .standard.lessons import services as lesson_services
@@ -29,6 +30,7 @@ CHATBOT_KPI = "Chatbot grounded-answer rate"
 DRIFT_RISK = "Credit scores drift as interest rates and living costs change"
 BUREAU_CA = "Bureau feed freshness monitoring"
 CHATBOT_CA = "Catalogue grounding after product changes"
+RELEASE_CA = "Block model release until the fairness evaluation is filed"
 
 WHYS = {
     "why_1": "Why were 312 applicants declined wrongly?",
@@ -183,5 +185,34 @@ def _feedback(users) -> int:
     return made
 
 
+def _audit_nc(users) -> int:
+    """The internal audit's minor nonconformity (model released before its fairness evaluation) carried
+    into 10.2, with a corrective action under way."""
+    finding = Finding.objects.live().filter(grade="minor_nc", nonconformities__isnull=True).first()
+    if finding is None:
+        return 0
+    owner = users["owner"]
+    finding = nc_from_finding(finding, actor=owner, expected_version=finding.version)
+    nc = Nonconformity.objects.get(finding=finding)
+    nc = start_corrective_action(nc, actor=owner, expected_version=nc.version, title=RELEASE_CA)
+    ca = CorrectiveAction.objects.get(nonconformity=nc)
+    ca = ca_services.update(ca, actor=owner, expected_version=ca.version, fields={
+        "why_1": "Why did the model go live before its fairness evaluation was filed?",
+        "because_1": "The release checklist lists the evaluation but does not block release without it.",
+        "why_2": "Why does the checklist not block release?",
+        "because_2": "The gate was written before bias assessments became a stage-gate check.",
+        "cause_category": "process",
+    })  # fmt: skip
+    add_action(
+        ca, actor=owner, expected_version=ca.version, owner="owner",
+        description="Make a passed bias assessment a blocking check of the deployment gate",
+        due_on=(timezone.localdate() + dt.timedelta(days=21)).isoformat(),
+    )  # fmt: skip
+    return 2
+
+
 def seed_improvement(users) -> int:
-    return _bureau_nc(users) + _chatbot_nc(users) + _preventive(users) + _lessons(users) + _feedback(users)
+    return (
+        _bureau_nc(users) + _chatbot_nc(users) + _audit_nc(users) + _preventive(users) + _lessons(users)
+        + _feedback(users)
+    )  # fmt: skip

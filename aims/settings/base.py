@@ -117,7 +117,14 @@ REDIS_URL = env("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Without Redis (make run), web, worker and beat still share what one stores for the others (the
+    # board's readiness snapshot): a file cache under var/, not memory private to one process.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
 
 # Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem transport under var/, so that
 # a real worker and beat run on a laptop with no broker server.

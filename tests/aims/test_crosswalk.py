@@ -93,7 +93,8 @@ def test_another_standards_page_links_back_to_42001(auditor):
 def test_requirement_page_queries_do_not_grow_with_links(auditor, django_assert_max_num_queries):
     client = client_for(auditor)
     client.get("/catalogue/iso42001:4.1/")  # warm the per-process caches
-    with django_assert_max_num_queries(40) as few:
+    # One query per register that maps records to requirements (about 35), plus evidence and crosswalks.
+    with django_assert_max_num_queries(60) as few:
         client.get(f"/catalogue/{_req('iso42001', '6.1.4').key}/")
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get("/catalogue/iso42001:A.6.2.6/")  # many more links: the same number of queries

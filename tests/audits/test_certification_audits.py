@@ -47,3 +47,15 @@ def test_internal_audit_row_from_no_programme_to_met(make_audit, auditor, owner,
     assert internal_audits(TODAY).status == "met"
     nc_from_finding(finding, actor=owner, expected_version=finding.version)
     assert nonconformities(TODAY).status != "missing"
+
+
+def test_an_empty_nonconformity_log_counts_once_an_audit_has_reported_and_found_none(
+    make_audit, auditor, owner
+):
+    assert nonconformities(TODAY).status == "missing"
+    _reported(make_audit, auditor, owner, "conforming")
+    result = nonconformities(TODAY)
+    assert (
+        result.status == "met"
+        and result.reason == "No nonconformities recorded; the 1 internal audit reported found none."
+    )

@@ -35,11 +35,6 @@ def test_every_row_is_missing_in_an_empty_organisation(db, key):
     assert result.status == MISSING and result.reason
 
 
-@pytest.mark.parametrize("key", ["9.2.2", "9.3.3", "10.2"])
-def test_rows_of_registers_still_to_come_say_so(db, key):
-    assert run(key).reason == "No register for this documented information yet."
-
-
 def test_scope_published_is_met_a_draft_or_an_overdue_review_partly(owner, board):
     draft = build.scope_statement(owner, board, publish=False)
     assert run("4.3").status == PARTIAL and "not yet published" in run("4.3").reason

@@ -160,7 +160,8 @@ def test_seed_scale_refuses_bad_sizes_naming_the_option():
 @pytest.mark.slow
 def test_bench_measures_pages_with_constant_queries(tmp_path):
     output = tmp_path / "bench.json"
-    out = run("bench", risks=120, users=10, repeat=2, warmup=0, slow_repeat=1, output=str(output))
+    out = run("bench", risks=120, users=10, repeat=2, warmup=0, slow_repeat=1, output=str(output),
+              pack_records=60, pack_files=6)  # fmt: skip
     assert "| risk list API, 50 a page |" in out
     results = {row["measure"]: row for row in json.loads(output.read_text())["results"]}
     panels = [name for name in results if name.startswith("dashboard panel: ")]
@@ -181,5 +182,6 @@ def test_bench_measures_pages_with_constant_queries(tmp_path):
     ):
         assert "not available" not in results[name].get("note", ""), results[name]
         assert results[name]["queries"] <= 12, results[name]
+    assert "evidence pack, whole AIMS" in results  # with its zip -r baseline (CI installs zip)
     api = results["list API queries, page_size 10 vs 50"]["queries"]
     assert api[0] == api[1]

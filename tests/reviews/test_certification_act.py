@@ -36,9 +36,9 @@ def test_management_review_row_from_none_to_held_to_signed_off(
     assert a_year_later.status == "partial" and "over a year ago" in a_year_later.reason
 
 
-def test_an_empty_nonconformity_log_is_only_partly_met(db):
+def test_an_empty_nonconformity_log_with_no_audit_to_look_for_them_is_missing(db):
     empty = nonconformities(TODAY)
-    assert empty.status == "partial" and "No nonconformities recorded yet" in empty.reason
+    assert empty.status == "missing" and "no internal audit reported" in empty.reason
 
 
 def test_nonconformity_row_met_then_one_left_without_action(make_nc, done_ca):
