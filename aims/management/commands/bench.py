@@ -74,6 +74,9 @@ def _queries(fn) -> int:
 
 SCALE_SYSTEMS = 1000  # the inventory at volume, as the benchmark targets ask
 MEASURES = ("pages", "exports", "pdf", "pack")
+# A whole-AIMS evidence pack holds every record in the database: measured among 100,000 risks and 1,000
+# AI systems it would time something else. It runs on a database of its own (make bench: <name>_pack).
+DEFAULT_MEASURES = ("pages", "exports", "pdf")
 
 
 class Command(BaseCommand):
@@ -88,7 +91,8 @@ class Command(BaseCommand):
         parser.add_argument("--output", default=str(Path(settings.BASE_DIR) / "var" / "bench-results.json"))
         parser.add_argument(
             "--only", choices=MEASURES, action="append",
-            help="Run only these measurements (repeatable); 'pack' needs no risk seeding. Default: all.",
+            help="Run only these measurements (repeatable). Default: pages, exports and pdf; 'pack' runs alone, "
+            "on a database of its own, and makes its own volume data.",
         )  # fmt: skip
         parser.add_argument("--pack-records", type=int, default=10_000, help="Records in the evidence pack.")
         parser.add_argument(
@@ -102,7 +106,12 @@ class Command(BaseCommand):
         logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # one line per page otherwise
         logging.getLogger("fontTools").setLevel(logging.WARNING)
         call_command("migrate", interactive=False, verbosity=0)
-        only = set(only or MEASURES)
+        only = set(only or DEFAULT_MEASURES)
+        if "pack" in only and only != {"pack"}:
+            raise CommandError(
+                "Measure the evidence pack on its own, on a database of its own: `manage.py bench --only pack` "
+                "(make bench does this on <database>_pack)."
+            )
         if only == {"pack"}:  # the pack makes its own volume data: no risk seeding needed
             self.rows, self.total, self.user = [], 0, self._any_board_member(users)
             self._pack(options["pack_records"], options["pack_files"])
@@ -135,8 +144,6 @@ class Command(BaseCommand):
             self._exports()
         if "pdf" in only:
             self._pdf()
-        if "pack" in only:
-            self._pack(options["pack_records"], options["pack_files"])
         self._report(Path(output))
 
     # -- evidence pack -----------------------------------------------------------------------------------
