@@ -2,16 +2,9 @@
 cover, scope, criteria, team, results counted per grade, findings with the auditees' answers, and the
 checklist. A Celery job (aims.jobs), so the page follows its progress and ends with a download."""
 
-from django.contrib import messages
-from django.shortcuts import redirect
-from django.template.loader import render_to_string
 from django.utils import timezone
-from django.views import View
 
-from aims import jobs
-from aims.jobs import JobError
-from aims.pdf import html_to_pdf
-from aims.views.records import RecordMixin
+from aims.record_reports import RecordReportView, record_report_runner
 
 from .checklist import joint_mapping
 from .models import Audit, Result
@@ -48,37 +41,17 @@ def report_context(audit: Audit) -> dict:
     }
 
 
-def audit_report_pdf(job, progress) -> tuple[str, bytes]:
-    """Job runner: params {"reference": "AUD-0001"}; the requester must be able to see the audit."""
-    reference = (job.params or {}).get("reference")
-    audit = (
-        Audit.objects.restrict(job.requested_by, "view")
-        .filter(reference=reference)
-        .select_related("owner", "lead_auditor", "programme")
-        .first()
-    )
-    if audit is None:
-        raise JobError(f"No audit {reference} that you can see.")
-    progress(10)
-    html = render_to_string(
-        "reports/audit_report.html", {**report_context(audit), "requested_by": job.requested_by}
-    )
-    progress(30)
-    return f"audit-report-{audit.reference}-{timezone.localdate():%Y-%m-%d}.pdf", html_to_pdf(
-        html, progress, 4
-    )
+audit_report_pdf = record_report_runner(
+    Audit,
+    template="reports/audit_report.html",
+    context=report_context,
+    filename=lambda audit: f"audit-report-{audit.reference}-{timezone.localdate():%Y-%m-%d}.pdf",
+    select_related=("owner", "lead_auditor", "programme"),
+    pages=4,
+)
 
 
-class AuditReportView(RecordMixin, View):
+class AuditReportView(RecordReportView):
     """Anyone who may see the audit asks for its report; the job page follows it to the download."""
 
-    model = Audit
-
-    def post(self, request, reference):
-        audit = self.get_record()
-        job = jobs.start_job(
-            kind=KIND, title=f"Audit report {audit.reference} (PDF)", params={"reference": audit.reference},
-            user=request.user,
-        )  # fmt: skip
-        messages.info(request, "The audit report is being made; this page follows its progress.")
-        return redirect("job-detail", pk=job.pk)
+    model, kind, title = Audit, KIND, "Audit report"

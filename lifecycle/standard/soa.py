@@ -8,16 +8,13 @@ without evidence, (c) no justification."""
 
 import django_filters as filters
 from django import forms
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Window
 from django.db.models.functions import RowNumber
-from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import path
 from django.utils import timezone
-from django.views import View
 
 from aims import jobs, permissions, publishing, records
 from aims.actions import RecordAction
@@ -26,9 +23,10 @@ from aims.filters import RecordFilterSet
 from aims.forms import RecordForm
 from aims.models import Lifecycle, Requirement
 from aims.pdf import html_to_pdf
+from aims.record_reports import RecordReportView
 from aims.registry import registry
 from aims.services import RecordServices
-from aims.views.records import RecordMixin, make_views
+from aims.views.records import make_views
 from lifecycle.models import SoAEntry, Statement
 from registers.models import Risk
 
@@ -317,21 +315,10 @@ def soa_pdf(job, progress) -> tuple[str, bytes]:
 registry.add_job_runner(KIND, soa_pdf)
 
 
-class ReportView(RecordMixin, View):
+class ReportView(RecordReportView):
     """Queue the SoA PDF as a job; its page follows the progress."""
 
-    model = Statement
-
-    def post(self, request, reference):
-        statement = self.get_record()
-        job = jobs.start_job(
-            kind=KIND,
-            title=f"Statement of Applicability {statement.reference} (PDF)",
-            params={"reference": statement.reference},
-            user=request.user,
-        )
-        messages.info(request, "The PDF is being made; this page follows its progress.")
-        return redirect("job-detail", pk=job.pk)
+    model, kind, title = Statement, KIND, "Statement of Applicability"
 
 
 EXTRA_URLS = [path(f"{MENU[1]}/<str:reference>/report/", ReportView.as_view(), name="statement-report")]

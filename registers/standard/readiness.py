@@ -14,11 +14,12 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from aims import jobs, permissions
+from aims import permissions
 from aims.actions import RecordAction
 from aims.api.base import make_api
 from aims.filters import RecordFilterSet
 from aims.forms import RecordForm
+from aims.record_reports import RecordReportView
 from aims.records import StaleEdit
 from aims.registry import registry
 from aims.views.records import RecordMixin, make_views, record_url_names
@@ -138,21 +139,10 @@ class AnswersView(RecordMixin, View):
         return redirect(assessment.get_absolute_url())
 
 
-class ReportView(RecordMixin, View):
+class ReportView(RecordReportView):
     """Queue the readiness report PDF as a job; its page follows the progress."""
 
-    model = ReadinessAssessment
-
-    def post(self, request, reference):
-        assessment = self.get_record()
-        job = jobs.start_job(
-            kind=readiness.KIND,
-            title=f"Readiness report {assessment.reference} (PDF)",
-            params={"reference": assessment.reference},
-            user=request.user,
-        )
-        messages.info(request, "The report is being made; this page follows its progress.")
-        return redirect("job-detail", pk=job.pk)
+    model, kind, title = ReadinessAssessment, readiness.KIND, "Readiness report"
 
 
 class CompareView(RecordMixin, TemplateView):
