@@ -52,6 +52,8 @@ test: $(STAMP)
 
 bench: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/aims_bench
 bench: export DJANGO_SETTINGS_MODULE = aims.settings.test
+# Files the bench makes (evidence for the pack) stay under var/bench between runs, beside their rows.
+bench: export AIMS_VAR_DIR ?= $(CURDIR)/var/bench
 # bench migrates and fills the database it is given, so it gets its own; create it when missing.
 bench: $(STAMP)
 	@db="$${DATABASE_URL##*/}"; db="$${db%%\?*}"; admin="$${DATABASE_URL%/*}/postgres"; \
