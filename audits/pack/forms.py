@@ -3,6 +3,7 @@ indexes it and the as-of date."""
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Case, When
 from django.utils import timezone
 
 from aims.models import Requirement, Standard
@@ -11,10 +12,12 @@ from .scope import DEFAULT_STANDARD, Scope
 
 
 def requirement_choices():
-    """Mappable requirements of every standard in the catalogue, grouped, keyed by catalogue key."""
+    """Mappable requirements of every standard in the catalogue, grouped, keyed by catalogue key; ISO/IEC
+    42001's clauses and controls first, the other standards after them by name."""
     groups: dict[str, list] = {}
     rows = Requirement.objects.filter(kind__in=Requirement.MAPPABLE).select_related("standard")
-    for r in rows.order_by("standard__name", "position"):
+    primary_first = Case(When(standard__key=DEFAULT_STANDARD, then=0), default=1)
+    for r in rows.order_by(primary_first, "standard__name", "position"):
         if r.standard.key == DEFAULT_STANDARD:
             group = "Annex A controls" if r.kind == Requirement.Kind.CONTROL else "Clauses 4-10"
             group = f"{r.standard.name} {group}"
