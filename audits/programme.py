@@ -7,7 +7,7 @@ from django.db.models import Count, Q
 
 from aims import permissions
 from aims.models import Requirement
-from aims.records import update_record
+from aims.records import StaleEdit, update_record
 from lifecycle.models import AISystem, Tier
 from registers.models import Risk
 
@@ -138,12 +138,34 @@ def _require_change(actor, programme):
         raise PermissionDenied(f"{programme.reference} is archived; restore it before planning.")
 
 
+class StaleLine(StaleEdit):
+    """The programme line changed since the page was drawn."""
+
+    def __init__(self, item, expected_version: int):
+        self.record, self.expected_version, self.changes = item, expected_version, []
+        Exception.__init__(self, self.message)
+
+    @property
+    def message(self) -> str:
+        return (
+            f"{self.record.subject} was changed since you opened the programme (your version "
+            f"{self.expected_version}, now {self.record.version}). Nothing was saved: reload to see the change, "
+            "then make yours again."
+        )
+
+
 @transaction.atomic
 def save_item(programme, *, actor, item=None, requirement=None, system=None, planned_month, frequency=None,
-              override_reason: str = "") -> ProgrammeItem:  # fmt: skip
-    """Add (item None) or change a programme item; no frequency means the suggested one. The programme's
-    history records the line as it was and as it is."""
+              override_reason: str = "", expected_version: int | None = None) -> ProgrammeItem:  # fmt: skip
+    """Add (item None) or change a programme item (`expected_version`: the line's version the person
+    saw); no frequency means the suggested one. The programme's history records the line as it was and
+    as it is."""
     _require_change(actor, programme)
+    if item is not None:
+        item = ProgrammeItem.objects.select_for_update().get(pk=item.pk)
+        if expected_version is None or item.version != expected_version:
+            raise StaleLine(item, expected_version or 0)
+        item.version += 1
     before = _describe(item) if item is not None else ""
     item = item or ProgrammeItem(programme=programme)
     if item.pk is None:

@@ -70,6 +70,9 @@ class ProgrammeItem(models.Model):
     frequency = models.PositiveSmallIntegerField(choices=Frequency.choices)
     suggested_frequency = models.PositiveSmallIntegerField(choices=Frequency.choices, editable=False)
     suggestion_reason = models.CharField(max_length=300, blank=True, editable=False)
+    # Lines change on their own (the programme's history records each): the second of two people changing
+    # the same line is told, as with any record.
+    version = models.PositiveIntegerField(default=1, editable=False)
     override_reason = models.CharField(
         "reason for a different frequency",
         max_length=300,

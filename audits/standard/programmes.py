@@ -62,6 +62,7 @@ class ItemForm(forms.Form):
     system = forms.ModelChoiceField(
         queryset=AISystem.objects.live().order_by("title"), required=False, label="or AI system"
     )
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
     planned_month = forms.TypedChoiceField(
         label="Planned month",
         coerce=int,
@@ -132,6 +133,8 @@ class _ItemAction(RecordMixin, View):
             done = self.act(request, programme, item)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
+        except planning.StaleLine as exc:
+            messages.error(request, exc.message)
         else:
             messages.success(request, done)
         return redirect(f"{programme.get_absolute_url()}#programme-items")
@@ -147,7 +150,7 @@ class ItemSaveView(_ItemAction):
         saved = planning.save_item(
             programme, actor=request.user, item=item, requirement=data["requirement"], system=data["system"],
             planned_month=data["planned_month"], frequency=data["frequency"],
-            override_reason=data["override_reason"],
+            override_reason=data["override_reason"], expected_version=data["version"],
         )  # fmt: skip
         return f"{saved.subject} planned for month {saved.planned_month}, {saved.get_frequency_display().lower()}."
 

@@ -154,3 +154,20 @@ def test_the_api_shows_the_programme_items(programme, manager, auditor, django_a
     planning.save_item(second, actor=manager, requirement=reqs("8.1")[0], planned_month=3)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert len(client.get("/api/v1/audit-programmes/").json()["results"]) == 2
+
+
+def test_two_people_changing_one_programme_line_the_second_is_told(programme, manager):
+    item = planning.save_item(programme, actor=manager, requirement=reqs("8.1")[0], planned_month=5)
+    url = f"/audit-programmes/{programme.reference}/items/{item.pk}/"
+    first, second = client_for(manager), client_for(manager)
+    page = first.get(f"/audit-programmes/{programme.reference}/").content.decode()
+    assert 'name="version" value="1"' in page  # the version each person's page was drawn with
+
+    assert first.post(url, {"version": 1, "planned_month": 9}).status_code == 302
+    told = second.post(url, {"version": 1, "planned_month": 2}, follow=True).content.decode()
+
+    assert "was changed since you opened the programme" in told and "Nothing was saved" in told
+    item.refresh_from_db()
+    assert (item.planned_month, item.version) == (9, 2)  # the first change stands, the second changed nothing
+    with pytest.raises(planning.StaleLine):
+        planning.save_item(programme, actor=manager, item=item, planned_month=3)  # no version: not blind
