@@ -11,7 +11,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import capfirst
 
-from aims.models import Change, ReferenceCounter
+from aims.models import Change, ReferenceCounter, Requirement
 
 Action = Change.Action
 
@@ -146,9 +146,23 @@ def _split_links(model, fields: dict, requirements) -> tuple[dict, dict]:
     return {k: v for k, v in fields.items() if k not in m2m_names}, links
 
 
+def _with_served(model, links: dict, creating: bool) -> dict:
+    """A register whose records serve fixed clauses by their nature (`serves` on the model, e.g. an audit:
+    9.2.1 and 9.2.2) keeps those links whatever else a record is mapped to, so the clause's page, its
+    readiness and its evidence-pack folder find every such record."""
+    codes = getattr(model, "serves", ())
+    if not codes or ("requirements" not in links and not creating):
+        return links
+    served = list(Requirement.objects.mappable().filter(code__in=codes))
+    given = list(links.get("requirements") or [])
+    have = {getattr(r, "pk", r) for r in given}
+    return {**links, "requirements": given + [r for r in served if r.pk not in have]}
+
+
 @transaction.atomic
 def create_record(model, *, actor, fields: dict, requirements=None, action: str = Action.CREATED):
     fields, links = _split_links(model, fields, requirements)
+    links = _with_served(model, links, creating=True)
     obj = model(**fields, created_by=actor, updated_by=actor)
     obj.reference = next_reference(model.reference_prefix)
     if obj.next_review_on is None:
@@ -182,6 +196,7 @@ def update_record(
     transaction and recorded in this record's history ({"field", "label", "old", "new"} each)."""
     model = type(obj)
     fields, links = _split_links(model, fields, requirements)
+    links = _with_served(model, links, creating=False)
     record = model.objects.select_for_update().get(pk=obj.pk)
     if expected_version != record.version:
         raise StaleEdit(record, expected_version)

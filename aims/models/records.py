@@ -43,6 +43,9 @@ class BaseRecord(models.Model):
     reference_prefix = "REC"
     history_exclude: tuple[str, ...] = ()
     history_extra: tuple[str, ...] = ()  # non-editable fields that are still worth showing in history
+    # ISO/IEC 42001 codes every record of the register serves by its nature (an audit: 9.2.1, 9.2.2), kept
+    # among its requirements whatever else it is mapped to (aims.records).
+    serves: tuple[str, ...] = ()
 
     reference = models.CharField(max_length=20, unique=True, editable=False)
     title = models.CharField(max_length=200)

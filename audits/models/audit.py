@@ -28,6 +28,7 @@ class AuditProgramme(BaseRecord):
     """What the cycle audits and when (9.2.2), usually owned by the AIMS manager."""
 
     reference_prefix = "APR"
+    serves = ("9.2.1", "9.2.2")  # the audit programme and its results
     adders = (roles.MANAGER,)
 
     year = models.PositiveSmallIntegerField(
@@ -127,6 +128,7 @@ class Audit(BaseRecord):
     """One internal audit (9.2.1): scope, criteria, the team, dates and where it stands."""
 
     reference_prefix = "AUD"
+    serves = ("9.2.1", "9.2.2")  # whatever its scope, an audit is 9.2's record
     adders = (roles.MANAGER,)
     history_extra = ("status",)
 
@@ -264,6 +266,7 @@ class Finding(BaseRecord):
     auditee -- the finding's owner. A nonconformity in the Act registers may later point here."""
 
     reference_prefix = "FND"
+    serves = ("9.2.2",)  # an audit result; its requirement is on the finding
     adders = ()  # findings come from checklist items, never from a blank form
     add_refusal = (
         "Audit findings are not created directly: an auditor records a checklist item as not conforming."

@@ -90,6 +90,7 @@ class CorrectiveAction(BaseRecord):
     and a check some time after they are done that they worked, by someone other than the owner."""
 
     reference_prefix = "CA"
+    serves = ("10.2",)  # the action and its result
     history_extra = ("status", "actions_done_on", "check_result", "check_notes", "checked_by", "checked_on")
     approve_verb = "check its effectiveness"  # four eyes: aims.permissions.denial_reason
 
@@ -232,6 +233,7 @@ class PreventiveAction(BaseRecord):
     """Acting before a nonconformity happens (10.1): from a risk or a trend in the measurements."""
 
     reference_prefix = "PA"
+    serves = ("10.1",)  # acting before a nonconformity
 
     class Source(models.TextChoices):
         RISK = "risk", "AI risk"
@@ -277,6 +279,7 @@ class Lesson(BaseRecord):
     """What we learned (10.1): from incidents, nonconformities, audits and feedback."""
 
     reference_prefix = "LES"
+    serves = ("10.1",)  # continual improvement
 
     what_happened = models.TextField("what happened")
     learned = models.TextField("what we learned")

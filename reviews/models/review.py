@@ -16,6 +16,7 @@ class ManagementReview(BaseRecord):
     minutes and outputs recorded after it, and a governance board member who did not chair it signs off."""
 
     reference_prefix = "MR"
+    serves = ("9.3.1", "9.3.2", "9.3.3")  # the review's inputs and results
     history_extra = ("status", "held_on", "signed_off_by", "signed_off_at")
     adders = (roles.MANAGER,)  # the AIMS manager schedules reviews
 
@@ -134,6 +135,7 @@ class ReviewAction(BaseRecord):
     """An output of a management review (9.3.3), tracked to done by its owner."""
 
     reference_prefix = "MRA"
+    serves = ("9.3.3",)  # an output of the review
 
     class Kind(models.TextChoices):
         IMPROVEMENT = "improvement", "Continual improvement opportunity"
