@@ -146,6 +146,25 @@ def _split_links(model, fields: dict, requirements) -> tuple[dict, dict]:
     return {k: v for k, v in fields.items() if k not in m2m_names}, links
 
 
+class StaleRow(StaleEdit):
+    """A row that carries its own version but no history of its own (a checklist item, an audit
+    programme line: their changes are in the parent record's history) changed since it was opened."""
+
+    what = "This item"  # how the message names the row
+    opened = "it"  # what the person opened: the row, or the page holding it
+
+    def __init__(self, row, expected_version: int):
+        self.record, self.expected_version, self.changes = row, expected_version, []
+        Exception.__init__(self, self.message)
+
+    @property
+    def message(self) -> str:
+        return (
+            f"{self.what} was changed since you opened {self.opened} (your version {self.expected_version}, "
+            f"now {self.record.version}). Nothing was saved: reload to see the change, then make yours again."
+        )
+
+
 def _with_served(model, links: dict, creating: bool) -> dict:
     """A register whose records serve fixed clauses by their nature (`serves` on the model, e.g. an audit:
     9.2.1 and 9.2.2) keeps those links whatever else a record is mapped to, so the clause's page, its

@@ -13,26 +13,17 @@ from django.utils import timezone
 
 from aims import permissions
 from aims.models import Crosswalk
-from aims.records import StaleEdit, archive_record, create_record, update_record
+from aims.records import StaleRow, archive_record, create_record, update_record
 from aims.registry import registry
 
 from .checklist_questions import SYSTEM, questions_for
 from .models import NOT_CONFORMING, Audit, ChecklistItem, Finding, Result
 
 
-class StaleItem(StaleEdit):
+class StaleItem(StaleRow):
     """The item changed since the auditor opened it."""
 
-    def __init__(self, item, expected_version: int):
-        self.record, self.expected_version, self.changes = item, expected_version, []
-        Exception.__init__(self, self.message)
-
-    @property
-    def message(self) -> str:
-        return (
-            f"This checklist item was changed since you opened it (your version {self.expected_version}, now "
-            f"{self.record.version}). Nothing was saved: reload to see the change, then make yours again."
-        )
+    what = "This checklist item"
 
 
 REFERENCE = re.compile(r"\b([A-Z]{2,6})-(\d{1,9})\b")

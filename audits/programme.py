@@ -7,7 +7,7 @@ from django.db.models import Count, Q
 
 from aims import permissions
 from aims.models import Requirement
-from aims.records import StaleEdit, update_record
+from aims.records import StaleRow, update_record
 from lifecycle.models import AISystem, Tier
 from registers.models import Risk
 
@@ -138,20 +138,14 @@ def _require_change(actor, programme):
         raise PermissionDenied(f"{programme.reference} is archived; restore it before planning.")
 
 
-class StaleLine(StaleEdit):
+class StaleLine(StaleRow):
     """The programme line changed since the page was drawn."""
 
-    def __init__(self, item, expected_version: int):
-        self.record, self.expected_version, self.changes = item, expected_version, []
-        Exception.__init__(self, self.message)
+    opened = "the programme"
 
     @property
-    def message(self) -> str:
-        return (
-            f"{self.record.subject} was changed since you opened the programme (your version "
-            f"{self.expected_version}, now {self.record.version}). Nothing was saved: reload to see the change, "
-            "then make yours again."
-        )
+    def what(self) -> str:
+        return self.record.subject
 
 
 @transaction.atomic
