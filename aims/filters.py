@@ -48,6 +48,21 @@ class RecordFilterSet(filters.FilterSet):
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
         self.user = getattr(self.request, "user", None)
+        self._offer_visible_records()
+
+    def _offer_visible_records(self):
+        """A filter choosing another record offers only records the person may see (restrict): a filter
+        must not reveal the title of a record its list would hide."""
+        from aims.models import BaseRecord
+        from aims.permissions import restrict
+
+        if self.request is None:  # a job applying a saved filter: its records were restricted already
+            return
+        for spec in self.filters.values():
+            queryset = spec.extra.get("queryset")
+            model = getattr(queryset, "model", None)
+            if model is not None and issubclass(model, BaseRecord):
+                spec.extra["queryset"] = restrict(queryset, self.user, "view")
 
     @property
     def qs(self):

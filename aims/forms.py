@@ -9,6 +9,7 @@ from django.utils.choices import CallableChoiceIterator
 
 from aims import roles
 from aims.models import Requirement, User
+from aims.permissions import restrict
 
 
 class RequirementChoiceField(forms.ModelMultipleChoiceField):
@@ -43,13 +44,17 @@ def owner_choices():
 
 class RecordForm(forms.ModelForm):
     """Adds the hidden version the record had when the form was opened (optimistic concurrency), and the
-    record's links to clauses and Annex A controls (put "requirements" in a fieldset to show them)."""
+    record's links to clauses and Annex A controls (put "requirements" in a fieldset to show them).
+
+    Given the `user` filling it in, every choice of another record offers, and accepts, only the records
+    that user may see (restrict(user, "view")); without one (a command, a test) nothing is narrowed."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     requirements = RequirementChoiceField(label="Clauses and Annex A controls")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         if "requirements" not in (self._meta.fields or ()):
             # Not on this register's form: without the field, saving never touches the record's links.
             self.fields.pop("requirements", None)
@@ -73,9 +78,8 @@ class RecordForm(forms.ModelForm):
                 keep = [getattr(item, "pk", item) for item in linked]
             else:
                 keep = [getattr(linked, "pk", linked)] if linked else []
-            field.queryset = queryset.filter(Q(archived_at__isnull=True) | Q(pk__in=keep)).order_by(
-                "reference"
-            )
+            queryset = queryset.filter(Q(archived_at__isnull=True) | Q(pk__in=keep)).order_by("reference")
+            field.queryset = restrict(queryset, self.user, "view") if self.user is not None else queryset
 
     def _post_clean(self):
         """Run the model's own rules on the fields that cleaned, so cross-field errors show together

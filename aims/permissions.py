@@ -21,7 +21,6 @@ A register may also widen or narrow the defaults through attributes of its model
 
 from contextlib import contextmanager
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import BigIntegerField, Q
 from django.db.models.functions import Cast
@@ -45,7 +44,9 @@ def granted(model, user, *perms: str) -> Q:
     grants = (
         UserObjectPermission.objects.filter(
             user=user,
-            content_type=ContentType.objects.get_for_model(model),
+            # joined in SQL, not looked up first: restrict() adds no query of its own
+            content_type__app_label=model._meta.app_label,
+            content_type__model=model._meta.model_name,
             permission__codename__in=[f"{p}_{model._meta.model_name}" for p in perms],
         )
         .annotate(record_id=Cast("object_pk", BigIntegerField()))

@@ -1,37 +1,73 @@
-"""Registers built from the shared parts, one module each in an app's `standard` package (e.g.
-registers/standard/, lifecycle/standard/). A module declares
+"""Plugs declared registers (aims.register.Register subclasses, one module each in an app's `standard`
+package, e.g. registers/standard/, lifecycle/standard/) into the core.
 
-    MENU = (label, url_prefix, position)   # e.g. ("Context issues", "context-issues", 10)
-    views = make_views(...)                # the pages
-    ViewSet = ...                          # the API viewset (make_api)
-    EXTRA_URLS = [path(...), ...]          # optional: pages beyond list/detail/form, matched before
-                                           # <reference>/ so words like "grid" stay free
-    MORE_LINKS = (("RACI matrix", "aimsrole-raci"),)  # optional: menu links under the register
+An app's plugins.py calls `install(package, cycle)`, its urls.py `urlpatterns_for(package)`."""
 
-and the app's plugins.py calls `install(package, cycle)`, its urls.py `urlpatterns_for(package)`."""
-
+import inspect
 import pkgutil
 from importlib import import_module
 
 from aims.api.router import router
+from aims.register import Register
 from aims.registry import RegisterInfo, registry
-from aims.urls_records import record_urlpatterns
 
 
-def modules(package) -> list:
+def declared(package) -> list[Register]:
+    """The registers declared in `package`'s modules, in menu order."""
+    found = []
+    for info in pkgutil.iter_modules(package.__path__):
+        module = import_module(f"{package.__name__}.{info.name}")
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if issubclass(cls, Register) and cls.__module__ == module.__name__ and cls.model is not None:
+                found.append(cls)
+    return sorted(found, key=lambda cls: (cls.position, cls.label))
+
+
+def install_register(register: Register) -> None:
+    """Menu, reminders, catalogue back-links, "waiting for my decision" and the API route of one."""
+    registry.add_register(
+        RegisterInfo(
+            model=register.model,
+            label=register.label,
+            cycle=register.cycle,
+            list_url=register.list_url,
+            more_links=register.more_links,
+            awaiting_decision=register.awaiting_decision if register.takes_decisions else None,
+            register=register,
+        )
+    )
+    if register.viewset is not None:
+        router.register(register.url_prefix, register.viewset, basename=register.name)
+
+
+def install(package, cycle: str) -> None:
+    for cls in declared(package):
+        install_register(cls(cycle=cycle))
+    _install_legacy(package, cycle)
+
+
+def urlpatterns_for(package) -> list:
+    patterns = []
+    for cls in declared(package):
+        info = registry.register_for(cls.model)
+        patterns += (info.register if info and info.register else cls()).urls()
+    from aims.urls_records import record_urlpatterns
+
+    for module in _legacy_modules(package):
+        patterns += record_urlpatterns(module.MENU[1], module.views, extra=getattr(module, "EXTRA_URLS", ()))
+    return patterns
+
+
+# TRANSITION: modules still built with make_views/make_api; removed once every register is declared.
+def _legacy_modules(package) -> list:
     found = [
         import_module(f"{package.__name__}.{info.name}") for info in pkgutil.iter_modules(package.__path__)
     ]
     return sorted((m for m in found if hasattr(m, "MENU")), key=lambda m: m.MENU[2])
 
 
-def _as_is(records):
-    return records
-
-
-def install(package, cycle: str) -> None:
-    """Menu, reminders, catalogue back-links, "waiting for my decision" and the API route of each."""
-    for module in modules(package):
+def _install_legacy(package, cycle: str) -> None:
+    for module in _legacy_modules(package):
         label, prefix, _ = module.MENU
         model = module.views.list.model
         registry.add_register(
@@ -41,15 +77,7 @@ def install(package, cycle: str) -> None:
                 cycle=cycle,
                 list_url=f"{model._meta.model_name}-list",
                 more_links=getattr(module, "MORE_LINKS", ()),
-                # restrict(user, "approve") already narrows to what waits for a decision (in review ...)
-                awaiting_decision=_as_is if hasattr(model, "restrict_approve") else None,
+                awaiting_decision=(lambda records: records) if hasattr(model, "restrict_approve") else None,
             )
         )
         router.register(prefix, module.ViewSet, basename=model._meta.model_name)
-
-
-def urlpatterns_for(package) -> list:
-    patterns = []
-    for module in modules(package):
-        patterns += record_urlpatterns(module.MENU[1], module.views, extra=getattr(module, "EXTRA_URLS", ()))
-    return patterns

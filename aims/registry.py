@@ -16,6 +16,7 @@ class RegisterInfo:
     more_links: tuple[tuple[str, str], ...] = ()  # (label, URL name) shown under it in the menu
     # Narrows the records a user may approve to those waiting for a decision ("my work").
     awaiting_decision: Callable | None = None
+    register: object = None  # the aims.register.Register it was declared by
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,9 @@ class Registry:
     latest_management_review: Callable | None = None
     # (cycle, label, URL name): pages that are not registers, listed in a cycle's menu
     menu_links: list[tuple[str, str, str]] = field(default_factory=list)
+    # "app_label.ModelName" -> aims.actions.RecordAction a later app offers on that register's records
+    # ("Raise nonconformity" on a finding, by the Act app): a button on the page and an API endpoint
+    record_actions: dict[str, list] = field(default_factory=dict)
 
     def add_register(self, info: RegisterInfo) -> None:
         if all(r.model is not info.model for r in self.registers):
@@ -113,6 +117,16 @@ class Registry:
     def add_menu_link(self, cycle: str, label: str, url_name: str) -> None:
         if (cycle, label, url_name) not in self.menu_links:
             self.menu_links.append((cycle, label, url_name))
+
+    def add_record_action(self, model_label: str, action) -> None:
+        """Offer `action` on the records of `model_label` ("audits.Finding"), which the calling app may not
+        import: its layer is earlier in the cycle. Call it from AppConfig.ready(), before URLs load."""
+        actions = self.record_actions.setdefault(model_label.lower(), [])
+        if all(a.name != action.name for a in actions):
+            actions.append(action)
+
+    def record_actions_for(self, model) -> list:
+        return list(self.record_actions.get(model._meta.label_lower, ()))
 
     def register_for(self, model) -> RegisterInfo | None:
         return next((r for r in self.registers if r.model is model), None)

@@ -107,8 +107,8 @@ class RiskDetailView(RiskMixin, RecordDetailView):
 class RiskFormView(RiskMixin, RecordFormView):
     template_name = "registers/risk_form.html"
     form_class = RiskForm
-    create_service = services.risk_create
-    update_service = services.risk_update
+    create_service = staticmethod(services.risk_create)
+    update_service = staticmethod(services.risk_update)
 
 
 class RiskAcceptView(RiskDetailView):
@@ -139,17 +139,17 @@ class RiskDelegatesView(RiskMixin, RecordDelegatesView):
 
 
 class RiskArchiveView(RiskMixin, RecordActionView):
-    service = services.risk_archive
+    service = staticmethod(services.risk_archive)
     done_message = "{reference} archived. It stays in the register's history and can be restored."
 
 
 class RiskRestoreView(RiskMixin, RecordActionView):
-    service = services.risk_restore
+    service = staticmethod(services.risk_restore)
     done_message = "{reference} restored."
 
 
 class RiskReviewedView(RiskMixin, RecordActionView):
-    service = services.risk_mark_reviewed
+    service = staticmethod(services.risk_mark_reviewed)
     done_message = "{reference} marked as reviewed; the next review date moved on."
 
 

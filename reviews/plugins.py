@@ -6,6 +6,21 @@ from . import standard
 
 install(standard, cycle="Act")
 
+# What the Act app offers on earlier registers' records: it may import them, they may not import it.
+from aims.registry import registry  # noqa: E402
+
+from .raising import (  # noqa: E402
+    RAISE_NC_FROM_FINDING,
+    RAISE_NC_FROM_INCIDENT,
+    RAISE_NC_FROM_KPI,
+    RAISE_PA_FROM_RISK,
+)
+
+registry.add_record_action("audits.Finding", RAISE_NC_FROM_FINDING)
+registry.add_record_action("lifecycle.Incident", RAISE_NC_FROM_INCIDENT)
+registry.add_record_action("lifecycle.KPI", RAISE_NC_FROM_KPI)
+registry.add_record_action("registers.Risk", RAISE_PA_FROM_RISK)
+
 # The management review panel, its reminders and PDF report; the improvement panel; overdue and check reminders.
 from . import dashboard, improvement_dashboard, reminders, report  # noqa: E402,F401
 from .input_sections_improvement import audit_results, feedback, nonconformities  # noqa: E402

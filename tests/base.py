@@ -206,7 +206,7 @@ def form_data_for(record, form_class=None):
         from django.urls import resolve, reverse
 
         match = resolve(reverse(f"{record._meta.model_name}-edit", args=[record.reference]))
-        form_class = match.func.view_class.form_class
+        form_class = match.func.view_initkwargs.get("form_class") or match.func.view_class.form_class
     form = form_class(instance=record)
     data = {}
     for name, field in form.fields.items():

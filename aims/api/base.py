@@ -2,6 +2,7 @@
 and a history endpoint. A register's viewset names its serializer, filterset and services."""
 
 from django.core.exceptions import ValidationError
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -50,14 +51,58 @@ class RecordViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
+    """A register's API. A named subclass declares `serializer_class`, `filterset_class`, `services`
+    (aims.services.RecordServices or the same methods) and `record_actions` (aims.actions.RecordAction,
+    each a `POST …/<reference>/<name>/`); what a page of rows joins and prefetches follows from the
+    serializer's fields unless the subclass names it."""
+
     lookup_field = "reference"
     lookup_value_regex = "[A-Z]{2,6}-[0-9]{1,9}"
     select_related: tuple[str, ...] = ("owner",)
     prefetch_related: tuple[str, ...] = ("requirements",)
+    filter_backends = [DjangoFilterBackend]  # search and ordering are part of each register's FilterSet
+    services = None
+    record_actions: tuple = ()
     create_service = None
     update_service = None
     archive_service = None
     restore_service = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        services = cls.__dict__.get("services")
+        if services is not None:
+            for verb in ("create", "update", "archive", "restore"):
+                if f"{verb}_service" not in cls.__dict__:
+                    setattr(cls, f"{verb}_service", staticmethod(getattr(services, verb)))
+        serializer = cls.__dict__.get("serializer_class")
+        if serializer is not None:
+            model = serializer.Meta.model
+            links = [model._meta.get_field(n) for n in serializer.Meta.fields if _is_field(model, n)]
+            # Every related object a row shows, fetched with the page, never one query per row.
+            if cls.select_related is RecordViewSet.select_related:
+                fks = tuple(f.name for f in links if f.many_to_one and f.name != "owner")
+                cls.select_related = ("owner", "created_by", "updated_by", *fks)
+            if cls.prefetch_related is RecordViewSet.prefetch_related:
+                m2m = tuple(f.name for f in links if f.many_to_many and f.name != "requirements")
+                cls.prefetch_related = ("requirements", *m2m)
+            if issubclass(model, Publishable) and "versions" not in cls.__dict__:
+                cls.versions = versions
+            for record_action in cls.__dict__.get("record_actions", ()):
+                setattr(cls, record_action.name.replace("-", "_"), api_action(model, record_action))
+
+    @classmethod
+    def get_extra_actions(cls):
+        """The viewset's own actions, plus those later apps offer on its records (registry): they are
+        attached when the router first asks, after every app's ready() has declared them."""
+        from aims.registry import registry
+
+        model = cls.serializer_class.Meta.model if cls.serializer_class else None
+        for record_action in registry.record_actions_for(model) if model else ():
+            name = record_action.name.replace("-", "_")
+            if name not in cls.__dict__:
+                setattr(cls, name, api_action(model, record_action))
+        return super().get_extra_actions()
 
     def get_queryset(self):
         queryset = self.serializer_class.Meta.model.objects.restrict(self.request.user, "view")
@@ -131,29 +176,10 @@ class RecordViewSet(
 
 
 def _link_field(model_field):
-    """Links to other records by reference, to people by username, to the catalogue by code: what an
-    integrator already knows."""
-    from aims.models import BaseRecord, Requirement, User
+    from aims.api.fields import link_field_kwargs
 
-    related = model_field.related_model
-    if related is None:
-        return None
-    options = {"required": False}
-    if model_field.many_to_many:
-        options["many"] = True
-    elif model_field.null:
-        options["allow_null"] = True
-    if issubclass(related, BaseRecord):
-        return serializers.SlugRelatedField(slug_field="reference", queryset=related.objects.all(), **options)
-    if issubclass(related, Requirement):
-        return serializers.SlugRelatedField(
-            slug_field="code", queryset=Requirement.objects.filter(standard__key="iso42001"), **options
-        )
-    if issubclass(related, User):
-        return serializers.SlugRelatedField(
-            slug_field="username", queryset=User.objects.filter(is_active=True), **options
-        )
-    return None
+    found = link_field_kwargs(model_field)
+    return None if found is None else found[0](**found[1])
 
 
 class RecordVersionSerializer(serializers.Serializer):
@@ -179,6 +205,14 @@ def versions(self, request, *args, **kwargs):
 
     page = self.paginate_queryset(publishing.versions(self.get_object()))
     return self.get_paginated_response(RecordVersionSerializer(page, many=True).data)
+
+
+def _is_field(model, name: str) -> bool:
+    try:
+        model._meta.get_field(name)
+    except Exception:  # noqa: BLE001 - a property or a serializer-only field
+        return False
+    return True
 
 
 def _input_field(spec):

@@ -15,8 +15,29 @@ class OwnerField(serializers.SlugRelatedField):
         super().__init__(slug_field="username", **kwargs)
 
 
+BASE_FIELDS = [
+    "reference", "title", "owner", "requirements", "review_cadence", "next_review_on", "last_reviewed_on",
+    "version", "created_at", "created_by", "updated_at", "updated_by", "archived", "url",
+]  # fmt: skip
+BASE_READ_ONLY = ["reference", "last_reviewed_on", "created_at", "updated_at"]
+
+
+def record_fields(names) -> list[str]:
+    """A register's serializer fields: those every record shows, then the register's own `names`."""
+    return [*BASE_FIELDS, *(n for n in names if n not in BASE_FIELDS)]
+
+
 class RecordSerializer(serializers.ModelSerializer):
-    """Fields every record shows in the API."""
+    """Fields every record shows in the API. A register's serializer names its model and fields:
+
+    class ContextIssueSerializer(RecordSerializer):
+        class Meta(RecordSerializer.Meta):
+            model = ContextIssue
+            fields = record_fields(FIELDS)
+    """
+
+    class Meta:
+        read_only_fields = BASE_READ_ONLY
 
     owner = OwnerField(required=False)
     requirements = serializers.SlugRelatedField(
@@ -34,14 +55,57 @@ class RecordSerializer(serializers.ModelSerializer):
     archived = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
 
-    BASE_FIELDS = [
-        "reference", "title", "owner", "requirements", "review_cadence", "next_review_on", "last_reviewed_on",
-        "version", "created_at", "created_by", "updated_at", "updated_by", "archived", "url",
-    ]  # fmt: skip
-    BASE_READ_ONLY = ["reference", "last_reviewed_on", "created_at", "updated_at"]
+    BASE_FIELDS = BASE_FIELDS
+    BASE_READ_ONLY = BASE_READ_ONLY
 
     def get_archived(self, obj) -> bool:
         return obj.archived_at is not None
 
+    def build_field(self, field_name, info, model_class, nested_depth):
+        """Links named in Meta.fields become reference, username or code fields (link_field_kwargs)."""
+        if field_name in info.relations:
+            found = link_field_kwargs(info.relations[field_name].model_field)
+            if found is not None:
+                return found
+        return super().build_field(field_name, info, model_class, nested_depth)
+
     def get_url(self, obj) -> str:
         return obj.get_absolute_url()
+
+
+class RecordLinkField(serializers.SlugRelatedField):
+    """A link to another record by its reference. Only records the requester may see are accepted
+    (restrict(user, "view")): one they may not see is "does not exist", exactly like a typo."""
+
+    def get_queryset(self):
+        from aims.permissions import restrict
+
+        queryset = super().get_queryset()
+        request = self.context.get("request") if hasattr(self, "parent") else None
+        if request is None:  # internal use (a job, a command): no person to narrow by
+            return queryset
+        return restrict(queryset, request.user, "view")
+
+
+def link_field_kwargs(model_field) -> tuple[type, dict] | None:
+    """How the API names a linked record: other records by reference, people by username, the catalogue
+    by code -- what an integrator already knows. None: not a link the API spells its own way."""
+    from aims.models import BaseRecord
+
+    related = getattr(model_field, "related_model", None)  # None too for a reverse relation
+    if related is None:
+        return None
+    options = {"required": False}
+    if model_field.many_to_many:
+        options["many"] = True
+    elif model_field.null:
+        options["allow_null"] = True
+    if issubclass(related, BaseRecord):
+        return RecordLinkField, {"slug_field": "reference", "queryset": related.objects.all(), **options}
+    if issubclass(related, Requirement):
+        queryset = Requirement.objects.filter(standard__key="iso42001")
+        return serializers.SlugRelatedField, {"slug_field": "code", "queryset": queryset, **options}
+    if issubclass(related, User):
+        queryset = User.objects.filter(is_active=True)
+        return serializers.SlugRelatedField, {"slug_field": "username", "queryset": queryset, **options}
+    return None

@@ -32,6 +32,7 @@ def querystring_without(request, *names) -> str:
 
 class RecordMixin(LoginRequiredMixin):
     model = None
+    register = None  # the aims.register.Register whose page this is, handed over by as_view()
     select_related: tuple[str, ...] = ("owner",)
     prefetch_related: tuple[str, ...] = ()
 
@@ -182,7 +183,7 @@ class RecordDetailView(RecordMixin, TemplateView):
         if tab == "history":
             context["changes"] = history(record).select_related("actor")
         if self.detail_context is not None:
-            context.update(type(self).detail_context(self.request, record, tab))
+            context.update(self.detail_context(self.request, record, tab))
         if tab == "versions":
             from aims import publishing
 
@@ -225,7 +226,7 @@ class RecordFormView(RecordMixin, TemplateView):
         if starter:
             initial.update({k: v for k, v in starter.items() if k != "label"})
         files = self.request.FILES if data is not None else None  # forms with a file field
-        return self.form_class(data, files, instance=self.record, initial=initial)
+        return self.form_class(data, files, instance=self.record, initial=initial, user=self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -251,13 +252,11 @@ class RecordFormView(RecordMixin, TemplateView):
             requirements = form.cleaned_data.get("requirements")
             try:
                 if self.record is None:
-                    record = type(self).create_service(
-                        actor=request.user, fields=fields, requirements=requirements
-                    )
+                    record = self.create_service(actor=request.user, fields=fields, requirements=requirements)
                     messages.success(request, f"{record.reference} created.")
                 else:
                     version = form.cleaned_data.get("version") or 0
-                    record = type(self).update_service(
+                    record = self.update_service(
                         self.record,
                         actor=request.user,
                         expected_version=version,
@@ -294,7 +293,7 @@ class RecordActionView(RecordMixin, View):
             return redirect(record.get_absolute_url())
         try:
             inputs = self.action.clean_inputs(request.POST) if self.action else {}
-            record = type(self).service(record, actor=request.user, expected_version=version, **inputs)
+            record = self.service(record, actor=request.user, expected_version=version, **inputs)
         except StaleEdit as exc:
             messages.error(request, exc.message)
         except ValidationError as exc:

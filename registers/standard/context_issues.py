@@ -1,18 +1,17 @@
-"""Context issues (ISO/IEC 42001 4.1): the register, built from the shared parts.
+"""Context issues (ISO/IEC 42001 4.1): the register, declared from the shared parts.
 
-A register with no special screens needs only this: services, a form, a FilterSet, its columns and
-fieldsets, and make_api for the API. See docs/adding-a-register.md."""
+A register with no special screens needs only this: services, a form, a FilterSet, a serializer and
+viewset for the API, and the register's declaration. See docs/adding-a-register.md."""
 
 import django_filters as filters
 
-from aims.api.base import make_api
+from aims.api.base import RecordViewSet
+from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet, YesNoFilter
 from aims.forms import RecordForm
+from aims.register import Register
 from aims.services import RecordServices
-from aims.views.records import make_views
 from registers.models import ContextIssue
-
-MENU = ("Context issues", "context-issues", 10)
 
 FIELDS = [
     "title", "side", "category", "description", "effect_on_aims", "climate_relevant", "risks", "opportunities",
@@ -48,38 +47,48 @@ class ContextIssueFilterSet(RecordFilterSet):
         fields = []
 
 
-views = make_views(
-    ContextIssue,
-    services=services,
-    form_class=ContextIssueForm,
-    filterset_class=ContextIssueFilterSet,
-    columns=[
+class ContextIssueSerializer(RecordSerializer):
+    class Meta(RecordSerializer.Meta):
+        model = ContextIssue
+        fields = record_fields(FIELDS)
+
+
+class ContextIssueViewSet(RecordViewSet):
+    """Context issues (4.1). DELETE archives."""
+
+    serializer_class = ContextIssueSerializer
+    filterset_class = ContextIssueFilterSet
+    services = services
+
+
+class ContextIssueRegister(Register):
+    model = ContextIssue
+    label, url_prefix, position = "Context issues", "context-issues", 10
+    services = services
+    form = ContextIssueForm
+    filterset = ContextIssueFilterSet
+    viewset = ContextIssueViewSet
+    columns = [
         ("Issue", "title", "title"),
         ("Internal or external", "side", None),
         ("Category", "category", "category"),
         ("Climate", lambda r: "yes" if r.climate_relevant else "", None),
         ("Owner", "owner", None),
         ("Next review", "next_review_on", "next_review"),
-    ],
-    fieldsets=[
+    ]
+    fieldsets = [
         ("The issue", ["side", "category", "description", "effect_on_aims", "climate_relevant"]),
         ("What it raises", ["risks", "opportunities", "review_cadence", "next_review_on"]),
-    ],
-    form_fieldsets=[
+    ]
+    form_fieldsets = [
         ("The issue", ["title", "side", "category", "description", "effect_on_aims", "climate_relevant"]),
         ("What it raises", ["risks", "opportunities", "requirements"]),
         ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
-    ],
-    lead="ISO/IEC 42001 4.1: internal and external issues that affect what the AIMS can achieve, "
-    "including whether climate change is relevant.",
-    empty_text="No context issues yet. Start with the legal, technological and social issues around your AI systems.",
-)
-
-
-ViewSet = make_api(
-    ContextIssue,
-    services=services,
-    fields=FIELDS,
-    filterset_class=ContextIssueFilterSet,
-    doc="Context issues (4.1). DELETE archives.",
-)
+    ]
+    lead = (
+        "ISO/IEC 42001 4.1: internal and external issues that affect what the AIMS can achieve, "
+        "including whether climate change is relevant."
+    )
+    empty_text = (
+        "No context issues yet. Start with the legal, technological and social issues around your AI systems."
+    )
