@@ -13,12 +13,15 @@ from aims.registry import RegisterInfo, registry
 
 
 def declared(package) -> list[Register]:
-    """The registers declared in `package`'s modules, in menu order."""
+    """The registers declared in `package`'s modules, in menu order. A register split into a package of
+    its own (kpis/ with register.py, forms.py, services.py ...) is found through its __init__.py."""
     found = []
     for info in pkgutil.iter_modules(package.__path__):
         module = import_module(f"{package.__name__}.{info.name}")
         for _, cls in inspect.getmembers(module, inspect.isclass):
-            if issubclass(cls, Register) and cls.__module__ == module.__name__ and cls.model is not None:
+            home = cls.__module__
+            mine = home == module.__name__ or (info.ispkg and home.startswith(f"{module.__name__}."))
+            if issubclass(cls, Register) and mine and cls.model is not None:
                 found.append(cls)
     return sorted(found, key=lambda cls: (cls.position, cls.label))
 
