@@ -63,6 +63,7 @@ class RecordViewSet(
     filter_backends = [DjangoFilterBackend]  # search and ordering are part of each register's FilterSet
     services = None
     record_actions: tuple = ()
+    extra_prefetch: tuple[str, ...] = ()  # beyond the serializer's links: ("raci",) for a method field
     create_service = None
     update_service = None
     archive_service = None
@@ -85,7 +86,7 @@ class RecordViewSet(
                 cls.select_related = ("owner", "created_by", "updated_by", *fks)
             if cls.prefetch_related is RecordViewSet.prefetch_related:
                 m2m = tuple(f.name for f in links if f.many_to_many and f.name != "requirements")
-                cls.prefetch_related = ("requirements", *m2m)
+                cls.prefetch_related = ("requirements", *m2m, *cls.extra_prefetch)
             if issubclass(model, Publishable) and "versions" not in cls.__dict__:
                 cls.versions = versions
             for record_action in cls.__dict__.get("record_actions", ()):
