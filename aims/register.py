@@ -108,18 +108,19 @@ class Register:
     def _base(self) -> dict:
         return {"model": self.model, "select_related": self.select_related, "register": self}
 
-    def list_page(self):
-        return self.list_view.as_view(
+    def list_options(self) -> dict:
+        return {
             **self._base(),
-            filterset_class=self.filterset,
-            columns=self.columns,
-            export_columns=self.export_columns,
-            lead=self.lead,
-            empty_text=self.empty_text,
-            starters=self.starters,
-        )
+            "filterset_class": self.filterset,
+            "columns": self.columns,
+            "export_columns": self.export_columns,
+            "lead": self.lead,
+            "empty_text": self.empty_text,
+            "starters": self.starters,
+        }
 
-    def detail_page(self):
+    def detail_options(self) -> dict:
+        """What the record page is handed; an extra page drawn like it (risk acceptance) takes the same."""
         options = {
             **self._base(),
             "fieldsets": self.fieldsets,
@@ -131,17 +132,26 @@ class Register:
             options["tabs"] = ("details", "versions", "links", "history")
         if self.detail_template:
             options["template_name"] = self.detail_template
-        return self.detail_view.as_view(**options)
+        return options
+
+    def form_options(self) -> dict:
+        return {
+            **self._base(),
+            "form_class": self.form,
+            "fieldsets": list(self.form_fieldsets),
+            "starters": self.starters,
+            "create_service": self.services.create,
+            "update_service": self.services.update,
+        }
+
+    def list_page(self):
+        return self.list_view.as_view(**self.list_options())
+
+    def detail_page(self):
+        return self.detail_view.as_view(**self.detail_options())
 
     def form_page(self):
-        return self.form_view.as_view(
-            **self._base(),
-            form_class=self.form,
-            fieldsets=list(self.form_fieldsets),
-            starters=self.starters,
-            create_service=self.services.create,
-            update_service=self.services.update,
-        )
+        return self.form_view.as_view(**self.form_options())
 
     def action_page(self, service, done: str, action=None):
         return RecordActionView.as_view(**self._base(), service=service, done_message=done, action=action)

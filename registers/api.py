@@ -5,9 +5,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from aims import jobs
-from aims.api.base import RecordViewSet, api_action
+from aims.api.base import RecordViewSet
 from aims.api.fields import RecordSerializer
-from reviews.raising import RAISE_PA_FROM_RISK
 
 from . import services
 from .filters import RiskFilterSet
@@ -84,7 +83,6 @@ class RiskViewSet(RecordViewSet):
     update_service = services.risk_update
     archive_service = services.risk_archive
     restore_service = services.risk_restore
-    raise_preventive_action = api_action(Risk, RAISE_PA_FROM_RISK)  # 10.1, declared by the Act app
 
     @extend_schema(request=AcceptSerializer, responses=RiskSerializer)
     @action(detail=True, methods=["post"])

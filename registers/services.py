@@ -154,3 +154,13 @@ def criteria_update(*, actor, expected_version: int, bands: list[dict], appetite
     criteria.save()
     records.record_change(criteria, actor=actor, action=Action.UPDATED, changes=changes)
     return criteria
+
+
+class RiskServices:
+    """The risk register's services under the names every register's pages and API call."""
+
+    create = staticmethod(risk_create)
+    update = staticmethod(risk_update)
+    archive = staticmethod(risk_archive)
+    restore = staticmethod(risk_restore)
+    mark_reviewed = staticmethod(risk_mark_reviewed)

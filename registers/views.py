@@ -11,19 +11,10 @@ from django.views.generic import TemplateView
 from aims import jobs, permissions
 from aims.charts import heatmap_svg
 from aims.records import StaleEdit
-from aims.views.records import (
-    RecordActionView,
-    RecordDelegatesView,
-    RecordDetailView,
-    RecordFormView,
-    RecordListView,
-    RecordMixin,
-)
-from reviews.raising import RAISE_PA_FROM_RISK
+from aims.views.records import RecordDetailView, RecordFormView, RecordListView, RecordMixin
 
 from . import selectors, services
-from .filters import RiskFilterSet
-from .forms import AcceptRiskForm, ImportForm, RiskForm
+from .forms import AcceptRiskForm, ImportForm
 from .models import IMPACT_LABELS, LIKELIHOOD_LABELS, Risk, RiskCriteria
 
 
@@ -41,14 +32,10 @@ def filters_param(query) -> dict:
     }
 
 
-class RiskMixin:
-    model = Risk
-    select_related = ("owner", "category", "accepted_by")
+class RiskListView(RecordListView):
+    """The risk list with levels and appetite; its model, filters and columns come from RiskRegister."""
 
-
-class RiskListView(RiskMixin, RecordListView):
     template_name = "registers/risk_list.html"
-    filterset_class = RiskFilterSet
 
     def export(self, queryset, fmt):
         from .io import export_response
@@ -76,10 +63,8 @@ class RiskListView(RiskMixin, RecordListView):
         return context
 
 
-class RiskDetailView(RiskMixin, RecordDetailView):
+class RiskDetailView(RecordDetailView):
     template_name = "registers/risk_detail.html"
-    prefetch_related = ("requirements",)
-    actions = (RAISE_PA_FROM_RISK,)  # a preventive action (10.1), declared by the Act app
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -104,11 +89,8 @@ class RiskDetailView(RiskMixin, RecordDetailView):
         return context
 
 
-class RiskFormView(RiskMixin, RecordFormView):
+class RiskFormView(RecordFormView):
     template_name = "registers/risk_form.html"
-    form_class = RiskForm
-    create_service = staticmethod(services.risk_create)
-    update_service = staticmethod(services.risk_update)
 
 
 class RiskAcceptView(RiskDetailView):
@@ -134,33 +116,7 @@ class RiskAcceptView(RiskDetailView):
         return self.render_to_response(self.get_context_data(accept_form=form), status=400)
 
 
-class RiskDelegatesView(RiskMixin, RecordDelegatesView):
-    pass
-
-
-class RiskArchiveView(RiskMixin, RecordActionView):
-    service = staticmethod(services.risk_archive)
-    done_message = "{reference} archived. It stays in the register's history and can be restored."
-
-
-class RiskRestoreView(RiskMixin, RecordActionView):
-    service = staticmethod(services.risk_restore)
-    done_message = "{reference} restored."
-
-
-class RiskReviewedView(RiskMixin, RecordActionView):
-    service = staticmethod(services.risk_mark_reviewed)
-    done_message = "{reference} marked as reviewed; the next review date moved on."
-
-
-class RiskRaisePreventiveActionView(RiskMixin, RecordActionView):
-    service = staticmethod(RAISE_PA_FROM_RISK.service)
-    done_message = RAISE_PA_FROM_RISK.done
-    action = RAISE_PA_FROM_RISK
-
-
 class RiskHeatMapView(RecordMixin, TemplateView):
-    model = Risk
     template_name = "registers/risk_heatmap.html"
 
     def get_context_data(self, **kwargs):
@@ -180,7 +136,6 @@ class RiskHeatMapView(RecordMixin, TemplateView):
 
 
 class RiskImportView(RecordMixin, TemplateView):
-    model = Risk
     template_name = "registers/risk_import.html"
 
     def dispatch(self, request, *args, **kwargs):
@@ -210,8 +165,6 @@ class RiskImportView(RecordMixin, TemplateView):
 
 class RiskReportView(RecordMixin, View):
     """Queue the PDF register for what the user's filter (the query string) shows."""
-
-    model = Risk
 
     def post(self, request, *args, **kwargs):
         filters = filters_param(request.GET)

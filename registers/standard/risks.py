@@ -1,0 +1,51 @@
+"""The AI risk register (ISO/IEC 42001 6.1.2, 6.1.3, 8.2, 8.3), declared like every other register.
+
+It has more screens than most: its own list, record and form templates with risk levels, a heat map,
+a CSV/XLSX import, a PDF report queued as a job and the board's acceptance. Those are named views in
+registers/views.py, declared here as the register's pages and extras."""
+
+from django.urls import path
+
+from aims.register import Register
+from registers import views
+from registers.api import RiskViewSet
+from registers.criteria import CriteriaView
+from registers.filters import RiskFilterSet
+from registers.forms import RiskForm
+from registers.models import Risk, RiskCriteria
+from registers.services import RiskServices
+
+
+class RiskRegister(Register):
+    model = Risk
+    label, url_prefix, position = "AI risks", "risks", 0
+    more_links = (("Risk heat map", "risk-heatmap"), ("Risk criteria", "risk-criteria"))
+    services = RiskServices
+    form = RiskForm
+    filterset = RiskFilterSet
+    viewset = RiskViewSet
+    select_related = ("owner", "category", "accepted_by")
+    list_view = views.RiskListView
+    detail_view = views.RiskDetailView
+    form_view = views.RiskFormView
+    archive_done = "{reference} archived. It stays in the register's history and can be restored."
+
+    def awaiting_decision(self, risks):
+        """Above appetite and not yet accepted: the board's decision (6.1.3)."""
+        return risks.filter(
+            residual_score__gt=RiskCriteria.current().appetite_max, accepted_by__isnull=True
+        ).exclude(status=Risk.Status.CLOSED)
+
+    def extra_urls(self) -> list:
+        prefix, ref = self.url_prefix, "<str:reference>"
+        return [
+            path(f"{prefix}/criteria/", CriteriaView.as_view(), name="risk-criteria"),
+            path(f"{prefix}/heat-map/", views.RiskHeatMapView.as_view(**self._base()), name="risk-heatmap"),
+            path(f"{prefix}/import/", views.RiskImportView.as_view(**self._base()), name="risk-import"),
+            path(f"{prefix}/report/", views.RiskReportView.as_view(**self._base()), name="risk-report"),
+            path(
+                f"{prefix}/{ref}/accept/",
+                views.RiskAcceptView.as_view(**self.detail_options()),
+                name="risk-accept",
+            ),
+        ]
