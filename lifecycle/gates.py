@@ -71,7 +71,7 @@ def _vv_results(system, note=""):
 def _risks_accepted(system, note=""):
     # The same rule as the risk register's "awaiting acceptance"; imported here to avoid a cycle at start-up.
     from registers.models import Risk
-    from registers.plugins import risks_awaiting_acceptance
+    from registers.selectors import risks_awaiting_acceptance
 
     waiting = list(
         risks_awaiting_acceptance(Risk.objects.live().filter(ai_system=system.title)).values_list(

@@ -62,8 +62,8 @@ class RiskSerializer(RecordSerializer):
         return obj.residual_score > self.criteria.appetite_max
 
     def validate_status(self, value):
-        if value == Risk.Status.ACCEPTED and (self.instance is None or self.instance.status != value):
-            raise serializers.ValidationError("A risk becomes accepted only through POST …/accept/.")
+        if not (self.instance or Risk()).status_editable_to(value):
+            raise serializers.ValidationError(f"{Risk.ACCEPT_ONLY_BY_ACTION} (POST …/accept/)")
         return value
 
 

@@ -114,7 +114,7 @@ def aims_documented(today):
 
 # -- risks (6.1, 8.2, 8.3) ---------------------------------------------------------------------------------
 def _risk_counts(today):
-    from .plugins import risks_awaiting_acceptance
+    from .selectors import risks_awaiting_acceptance
 
     live = Risk.objects.live()
     counts = live.aggregate(

@@ -39,11 +39,9 @@ class RiskForm(RecordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = RiskCategory.objects.filter(active=True)
-        # Accepted is reached through the Accept action, never picked in the form.
-        if self.instance.status != Risk.Status.ACCEPTED:
-            self.fields["status"].choices = [
-                c for c in self.fields["status"].choices if c[0] != Risk.Status.ACCEPTED
-            ]
+        self.fields["status"].choices = [
+            c for c in self.fields["status"].choices if self.instance.status_editable_to(c[0])
+        ]
         self.fields["next_review_on"].required = False
         self.fields["next_review_on"].help_text = "Leave empty to set it from the review cadence."
         self.fields["treatment_plan"].help_text = "Required unless the treatment is Accept."

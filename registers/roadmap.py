@@ -25,13 +25,7 @@ from .models import (
     ScopeStatement,
     TrainingRecord,
 )
-
-
-def risks_awaiting_acceptance(risks):
-    from .plugins import risks_awaiting_acceptance as awaiting  # plugins imports the standard registers
-
-    return awaiting(risks)
-
+from .selectors import risks_awaiting_acceptance
 
 DONE, IN_PROGRESS, NOT_STARTED = "Done", "In progress", "Not started"
 

@@ -7,10 +7,18 @@ over ten."""
 
 from django.db.models import Count, Q
 
-from .models import RiskCriteria
+from .models import Risk, RiskCriteria
 from .models.risk import Band
 
 WHICH = ("inherent", "residual")
+
+
+def risks_awaiting_acceptance(risks):
+    """Above appetite and not yet accepted: the board's decision (6.1.3). The one definition the
+    dashboard, "waiting for my decision", readiness, the roadmap and stage gates all use."""
+    return risks.filter(
+        residual_score__gt=RiskCriteria.current().appetite_max, accepted_by__isnull=True
+    ).exclude(status=Risk.Status.CLOSED)
 
 
 def _check_which(which: str) -> str:

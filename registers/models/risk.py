@@ -248,9 +248,17 @@ class Risk(BaseRecord):
                 f"Describe how the risk will be treated ({self.get_treatment_display()})."
             )
         if self.status == self.Status.ACCEPTED and not self.accepted_by_id:
-            errors["status"] = "A risk becomes Accepted only through the Accept risk action."
+            errors["status"] = self.ACCEPT_ONLY_BY_ACTION
         if errors:
             raise ValidationError(errors)
+
+    # The one home of "a risk is accepted only through Accept": the model refuses Accepted without an
+    # acceptance, and forms and the API offer Accepted only to a risk that already is (editable_statuses).
+    ACCEPT_ONLY_BY_ACTION = "A risk becomes Accepted only through the Accept risk action."
+
+    def status_editable_to(self, status) -> bool:
+        """Whether an edit (form or API) may set `status`: Accepted only where it already is."""
+        return status != self.Status.ACCEPTED or (self.pk is not None and self.status == status)
 
     @property
     def affected_labels(self) -> list[str]:

@@ -12,7 +12,8 @@ from registers.api import RiskViewSet
 from registers.criteria import CriteriaView
 from registers.filters import RiskFilterSet
 from registers.forms import RiskForm
-from registers.models import Risk, RiskCriteria
+from registers.models import Risk
+from registers.selectors import risks_awaiting_acceptance
 from registers.services import RiskServices
 
 
@@ -31,10 +32,7 @@ class RiskRegister(Register):
     archive_done = "{reference} archived. It stays in the register's history and can be restored."
 
     def awaiting_decision(self, risks):
-        """Above appetite and not yet accepted: the board's decision (6.1.3)."""
-        return risks.filter(
-            residual_score__gt=RiskCriteria.current().appetite_max, accepted_by__isnull=True
-        ).exclude(status=Risk.Status.CLOSED)
+        return risks_awaiting_acceptance(risks)
 
     def extra_urls(self) -> list:
         prefix, ref = self.url_prefix, "<str:reference>"
