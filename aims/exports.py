@@ -12,8 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from aims.records import display_value, tracked_fields
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from aims.spreadsheets import escape_formula
 
 
 def default_columns(model) -> list[tuple[str, callable]]:
@@ -24,15 +23,9 @@ def default_columns(model) -> list[tuple[str, callable]]:
     return columns
 
 
-def _safe(value) -> str:
-    """Text a spreadsheet must not run as a formula gets a leading apostrophe."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
 def rows(queryset, columns):
     for record in queryset.iterator(chunk_size=1000):  # prefetches still apply, chunk by chunk
-        yield [_safe(get(record)) for _, get in columns]
+        yield [escape_formula(get(record)) for _, get in columns]
 
 
 def export_response(queryset, columns, fmt: str, stem: str) -> HttpResponse:

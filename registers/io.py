@@ -7,12 +7,9 @@ are all-or-nothing: one bad row and nothing is saved, with every row's problems 
 import csv
 import datetime as dt
 import io
-import os
-import zipfile
 from dataclasses import dataclass, field
 
 import openpyxl
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, transaction
 from django.db.models import Q
@@ -26,6 +23,7 @@ from aims import roles
 from aims.catalogue_data import STANDARD
 from aims.models import Change, Requirement, ReviewCadence, User
 from aims.records import StaleEdit
+from aims.spreadsheets import TableError, cell_text, escape_formula, read_table
 
 from .models import Risk, RiskCategory
 from .services import risk_create, risk_update
@@ -36,9 +34,6 @@ CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection, OWASP);
-# the apostrophe is escaped too so that import can undo the escape exactly.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
 
 
 def _attr(name):
@@ -95,10 +90,6 @@ REQUIRED = ["title", "category", "risk_source", *Risk.AFFECTED, "inherent_likeli
 
 
 # -- export ------------------------------------------------------------------------------------------
-def _escape(text: str) -> str:
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 def _rows(risks, criteria):
     """Cell values per risk; a fixed number of queries whatever the number of risks (per chunk)."""
     queryset = risks.select_related("owner", "category", "accepted_by").prefetch_related("requirements")
@@ -110,7 +101,7 @@ def _csv_cell(value) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return _escape(value)
+        return escape_formula(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
@@ -130,7 +121,7 @@ def _xlsx_cell(sheet, value):
         return None  # openpyxl writes no XML for an empty cell: a third of the cells, often
     if isinstance(value, str):
         # Control characters are not allowed in XLSX; openpyxl would raise on them.
-        return _escape(ILLEGAL_CHARACTERS_RE.sub("", value))
+        return escape_formula(ILLEGAL_CHARACTERS_RE.sub("", value))
     if isinstance(value, dt.date):
         cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = "yyyy-mm-dd"
@@ -196,93 +187,12 @@ class ImportReport:
         return f"{len(self.created)} created, {len(self.updated)} updated, {len(self.unchanged)} unchanged."
 
 
-class _FileError(Exception):
-    pass
-
-
 class _CellError(Exception):
     pass
 
 
 class _RollBack(Exception):
     """Raised inside the import transaction when any row failed, so that nothing is saved."""
-
-
-# -- import: reading the file -----------------------------------------------------------------------
-def _bytes(size: int) -> str:
-    return f"{size / 1e6:.1f} MB" if size >= 100_000 else f"{size / 1e3:.1f} KB"
-
-
-def _read_upload(uploaded_file) -> tuple[str, bytes]:
-    limit = settings.MAX_UPLOAD_BYTES
-    name = os.path.basename(getattr(uploaded_file, "name", "") or "")
-    size = getattr(uploaded_file, "size", None)
-    if size is not None and size > limit:  # refuse before reading it
-        raise _FileError(f"The file is {_bytes(size)}; the limit is {_bytes(limit)}.")
-    if hasattr(uploaded_file, "seek"):
-        uploaded_file.seek(0)
-    data = uploaded_file.read(limit + 1) or b""
-    if len(data) > limit:
-        raise _FileError(f"The file is larger than the limit of {_bytes(limit)}.")
-    if not data:
-        raise _FileError("The file is empty.")
-    return name, data
-
-
-def _csv_rows(data: bytes) -> list[list]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise _FileError(
-            "The CSV file is not UTF-8 text. Save it as 'CSV UTF-8' and upload it again."
-        ) from exc
-    if "\x00" in text:
-        raise _FileError("The file is not a text CSV file (it holds binary data).")
-    first_line = text.split("\n", 1)[0]
-    # Excel in many European locales saves CSV with semicolons.
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    try:
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as exc:
-        raise _FileError(f"The CSV file cannot be read: {exc}.") from exc
-
-
-def _xlsx_rows(data: bytes) -> list[list]:
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise _FileError("The file is not a valid XLSX workbook.")
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        if sum(info.file_size for info in archive.infolist()) > 20 * settings.MAX_UPLOAD_BYTES:
-            raise _FileError("The workbook is too large once unpacked.")
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on a damaged file; all mean the same to a user
-        raise _FileError("The file is not a valid XLSX workbook.") from exc
-    try:
-        sheet = workbook[SHEET_TITLE] if SHEET_TITLE in workbook.sheetnames else workbook.worksheets[0]
-        sheet.reset_dimensions()  # a file's declared size can lie; read the rows that are there
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
-    except Exception as exc:
-        raise _FileError("The workbook's first sheet cannot be read.") from exc
-    finally:
-        workbook.close()
-
-
-def _cell_text(value) -> str:
-    """Any cell (CSV text or a typed XLSX value) as text, with the export's formula escape undone."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return _yes_no(value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    text = str(value).replace("\r\n", "\n")
-    if text.startswith("'") and text[1:].startswith(_FORMULA_START):
-        text = text[1:]
-    return text
 
 
 # -- import: one parser per importable column -------------------------------------------------------
@@ -515,7 +425,7 @@ def _import_row(ctx, report, row_number: int, cells: dict) -> list[RowError]:
 
 
 def _parse_header(raw: list) -> list[str]:
-    names = [_cell_text(value).strip().lower() for value in raw]
+    names = [cell_text(value).strip().lower() for value in raw]
     problems = []
     unknown = [name for name in names if name and name not in HEADERS]
     if unknown:
@@ -529,30 +439,23 @@ def _parse_header(raw: list) -> list[str]:
     if repeated:
         problems.append(f"Column(s) given more than once: {', '.join(repeated)}.")
     if problems:
-        raise _FileError(" ".join(problems))
+        raise TableError(" ".join(problems))
     return names
 
 
 def _read_rows(uploaded_file) -> list[tuple[int, dict]]:
-    name, data = _read_upload(uploaded_file)
-    extension = os.path.splitext(name)[1].lower()
-    if extension == ".csv":
-        raw_rows = _csv_rows(data)
-    elif extension == ".xlsx":
-        raw_rows = _xlsx_rows(data)
-    else:
-        raise _FileError(f"Upload a .csv or .xlsx file in the export's layout; {_show(name)} is neither.")
-    if not raw_rows or not any(_cell_text(v).strip() for v in raw_rows[0]):
-        raise _FileError(f"The first row must hold the column headers ({', '.join(REQUIRED[:3])}, ...).")
+    raw_rows = read_table(uploaded_file, sheet_title=SHEET_TITLE, what=" in the export's layout").rows
+    if not raw_rows or not any(cell_text(v).strip() for v in raw_rows[0]):
+        raise TableError(f"The first row must hold the column headers ({', '.join(REQUIRED[:3])}, ...).")
     headers = _parse_header(raw_rows[0])
     rows = []
     for number, raw in enumerate(raw_rows[1:], start=2):
         raw = [*raw, *[None] * (len(headers) - len(raw))]  # a short row's missing cells are blank
-        cells = {h: _cell_text(v) for h, v in zip(headers, raw, strict=False) if h and h not in READ_ONLY}
+        cells = {h: cell_text(v) for h, v in zip(headers, raw, strict=False) if h and h not in READ_ONLY}
         if any(text.strip() for text in cells.values()):
             rows.append((number, cells))
     if not rows:
-        raise _FileError("The file has a header row but no rows of risks.")
+        raise TableError("The file has a header row but no rows of risks.")
     return rows
 
 
@@ -564,7 +467,7 @@ def import_risks(uploaded_file, *, actor) -> ImportReport:
     report = ImportReport()
     try:
         rows = _read_rows(uploaded_file)
-    except _FileError as exc:
+    except TableError as exc:
         report.errors.append(RowError(0, "file", str(exc)))
         return report
     seen = {}

@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import Truncator, capfirst
 
-from aims.exports import _safe
+from aims.spreadsheets import escape_formula
 from aims.models import BaseRecord, Requirement
 from aims.pdf import html_to_pdf
 from aims.records import tracked_fields
@@ -66,7 +66,7 @@ def details(entry: dict) -> str:
 
 def csv_row(entry: dict) -> list[str]:
     return [
-        _safe(v)
+        escape_formula(v)
         for v in (
             entry["register"], entry["reference"], entry["title"], entry["owner"],
             ", ".join(entry["requirements"]), entry["version"], details(entry),
