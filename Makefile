@@ -18,7 +18,7 @@ help:
 	@echo "make run    start AIMS at http://127.0.0.1:8000 with demo data (Ctrl-C stops everything)"
 	@echo "make test   run the whole test suite against PostgreSQL and Redis"
 	@echo "make bench  run the benchmarks (PostgreSQL database aims_bench)"
-	@echo "make lint   ruff check and ruff format --check"
+	@echo "make lint   ruff check, ruff format --check and the import contract (lint-imports)"
 	@echo "make clean  remove local data (var/), collected static files and caches"
 
 $(BIN)/python:
@@ -70,9 +70,12 @@ bench: $(STAMP)
 	    --output var/bench-pack-results.json; \
 	fi
 
+# The one lint CI runs too: ruff's rules, ruff's formatting, and the import contract of DESIGN.md's layers
+# (reviews -> audits -> lifecycle -> registers -> aims, never back; see [tool.importlinter] in pyproject.toml).
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -76,6 +76,9 @@ class Registry:
     # "app_label.ModelName" -> aims.actions.RecordAction a later app offers on that register's records
     # ("Raise nonconformity" on a finding, by the Act app): a button on the page and an API endpoint
     record_actions: dict[str, list] = field(default_factory=dict)
+    # (order, callable(users) -> records made): each app's part of the demo organisation, run by
+    # `manage.py seed_demo` in order (a later stage's records point at the earlier ones)
+    demo_seeders: list[tuple[int, Callable]] = field(default_factory=list)
 
     def add_register(self, info: RegisterInfo) -> None:
         if all(r.model is not info.model for r in self.registers):
@@ -117,6 +120,11 @@ class Registry:
     def add_menu_link(self, cycle: str, label: str, url_name: str) -> None:
         if (cycle, label, url_name) not in self.menu_links:
             self.menu_links.append((cycle, label, url_name))
+
+    def add_demo_seeder(self, seeder: Callable, *, order: int) -> None:
+        if all(s is not seeder for _, s in self.demo_seeders):
+            self.demo_seeders.append((order, seeder))
+            self.demo_seeders.sort(key=lambda pair: pair[0])
 
     def add_record_action(self, model_label: str, action) -> None:
         """Offer `action` on the records of `model_label` ("audits.Finding"), which the calling app may not

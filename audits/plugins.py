@@ -14,6 +14,22 @@ from .pack import build  # noqa: F401  registers the evidence pack job runner
 from .pack.api import EvidencePackViewSet
 
 install(standard, cycle="Check")
+
+
+def seed_audits_demo(users) -> int:
+    from .demo_audits import seed_audits
+
+    return seed_audits(users)
+
+
+def seed_evidence_demo(users) -> int:
+    from .demo_evidence import seed_evidence
+
+    return seed_evidence(users)
+
+
+registry.add_demo_seeder(seed_audits_demo, order=30)  # after the systems and risks the audits sample
+registry.add_demo_seeder(seed_evidence_demo, order=50)  # it attaches evidence to the records made before
 registry.add_menu_link("Check", "Evidence packs", "evidencepack-list")
 router.register("evidence-packs", EvidencePackViewSet, basename="evidencepack")
 registry.add_record_tab(RecordTab("evidence", evidence_tab, applies=lambda model: model is not Evidence))

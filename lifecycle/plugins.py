@@ -14,3 +14,12 @@ from .gate_views import gates_panel  # noqa: E402,F401
 
 register_checks()  # certification readiness: SoA, impact assessments, gates, KPIs, Annex A controls
 registry.add_menu_link("Do", "Stakeholder report", "stakeholder-report")
+
+
+def seed_lifecycle_demo(users) -> int:
+    from .demo_all import seed_lifecycle
+
+    return seed_lifecycle(users)
+
+
+registry.add_demo_seeder(seed_lifecycle_demo, order=20)

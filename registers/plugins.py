@@ -10,6 +10,18 @@ from .reports import register_reports
 # Every Plan register, the AI risk register first, one module each in registers/standard/.
 install(standard, cycle="Plan")
 registry.add_dashboard_panel(risk_panel)
+
+
+def seed_plan_demo(users) -> int:
+    """The Plan registers of the demo organisation, after its users and risks (seed_demo)."""
+    from .demo_leadership import seed_leadership
+    from .demo_plan import seed_plan
+    from .demo_support import seed_support
+
+    return seed_plan(users) + seed_leadership(users) + seed_support(users)
+
+
+registry.add_demo_seeder(seed_plan_demo, order=10)
 register_reports()
 
 from . import dashboard_governance  # noqa: E402,F401  its panel follows the registers' own

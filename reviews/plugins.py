@@ -21,6 +21,22 @@ registry.add_record_action("lifecycle.Incident", RAISE_NC_FROM_INCIDENT)
 registry.add_record_action("lifecycle.KPI", RAISE_NC_FROM_KPI)
 registry.add_record_action("registers.Risk", RAISE_PA_FROM_RISK)
 
+
+def seed_improvement_demo(users) -> int:
+    from .demo_improvement import seed_improvement
+
+    return seed_improvement(users)
+
+
+def seed_review_demo(users) -> int:
+    from .demo_review import seed_review
+
+    return seed_review(users)
+
+
+registry.add_demo_seeder(seed_improvement_demo, order=40)  # after the incidents, KPIs and risks it uses
+registry.add_demo_seeder(seed_review_demo, order=60)  # last: its inputs are compiled from every register
+
 # The management review panel, its reminders and PDF report; the improvement panel; overdue and check reminders.
 from . import dashboard, improvement_dashboard, reminders, report  # noqa: E402,F401
 from .input_sections_improvement import audit_results, feedback, nonconformities  # noqa: E402

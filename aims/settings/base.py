@@ -134,10 +134,13 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {}
 else:
-    for sub in ("in", "processed"):
+    for sub in ("in", "processed", "control"):
         (CELERY_BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # Every file the broker keeps lives under var/: its exchange tables too (kombu's default
+        # control folder is "control" in the working directory, which would land in the source tree).
+        "control_folder": str(CELERY_BROKER_DIR / "control"),
         "data_folder_in": str(CELERY_BROKER_DIR / "in"),
         "data_folder_out": str(CELERY_BROKER_DIR / "in"),
         "processed_folder": str(CELERY_BROKER_DIR / "processed"),

@@ -56,3 +56,26 @@ def test_a_worker_turns_a_queued_report_into_a_pdf(worker, make_risk, owner):
     text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).split())
     assert f"{risk.reference} Hiring model favours one university" in text
     assert Notification.objects.filter(user=owner, key=f"job:{job.pk}", url=f"/jobs/{job.pk}/").exists()
+
+
+def test_the_embedded_broker_keeps_every_file_under_var(tmp_path):
+    """Without Redis (`make run`), kombu's filesystem broker writes its exchange tables under var/, not
+    into a `control` folder of whatever directory the worker was started from (the source tree)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    var = tmp_path / "var"
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
+    env.update(DJANGO_SETTINGS_MODULE="aims.settings.local", AIMS_VAR_DIR=str(var))
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
+    code = (
+        "import django; django.setup()\n"
+        "from aims.celery import app\n"
+        "app.send_task('aims.tasks.reminder_sweep')\n"
+    )
+    subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, check=True, timeout=60)
+    assert not (tmp_path / "control").exists()
+    assert any((var / "broker" / "control").glob("*.exchange"))
+    assert len(list((var / "broker" / "in").iterdir())) == 1  # the message itself

@@ -5,6 +5,9 @@ scores come from Risk.compute_scores(), references are drawn as one block from t
 ReferenceCounter that risk_create uses (so later risks never collide), and each risk gets the
 'created' history row the services would have written. Scale data is everything owned by the
 `scale-owner-NNN` users, which is what --reset removes.
+
+It lives in the Do app because it fills a Plan register (risks) and Do registers (AI systems, the SoA):
+the layers allow lifecycle to import registers, never the other way.
 """
 
 import datetime as dt
