@@ -4,55 +4,20 @@ Every queryset that reaches a user -- lists, details, form choices, API, exports
 `restrict(queryset, user, action)`, which expresses the rule as SQL (joins and subqueries, never a
 list of ids built in Python). `denial_reason` explains a refusal for the 403 page and the API.
 
-Actions: view, change, archive, approve. "add" is not a queryset action: see `can_add`.
-A register may narrow "approve" (risks: owners may accept only up to the appetite) by defining
-`restrict_approve(queryset, user)` and `approve_denial_reason(user, obj)` on its model.
-
-A register may also widen or narrow the defaults through attributes of its model:
-- `adders`: the roles that may create one (default: owners and the AIMS manager; concerns: everyone);
-- `editors`: roles that may change and archive every record, not just their own (default: the AIMS
-  manager; board meetings and decisions: the board too);
-- `restrict_view(queryset, user)`: who sees what, when not everyone sees everything (concerns;
-  confidential evidence, with `granted(model, user, "view")` for object-level view grants);
-- `restrict_change(queryset, user)`: who may change and archive, replacing the rule above (audits: their
-  auditors too; checklists and findings: only the audit's auditors). It may build on `default_change`;
-  `change_denial_reason(user, obj)` then words the refusal.
+Actions: view, change, archive, approve. "add" is not a queryset action: see `can_add`. What each
+action means for a model is its policy's to say (aims.policies): this module only asks it, and adds
+what holds for every model -- no role, no access; four eyes on approvals.
 """
 
 from contextlib import contextmanager
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import BigIntegerField, Q
-from django.db.models.functions import Cast
 from django.http import Http404
-from guardian.models import UserObjectPermission
 
 from aims import roles
+from aims.policies import DEFAULT_ADDERS, default_change, granted, owned, policy_of  # noqa: F401
 
 ACTIONS = ("view", "change", "archive", "approve")
-DEFAULT_ADDERS = (roles.OWNER, roles.MANAGER)
-
-
-def _delegated(model, user) -> Q:
-    """Records on which `user` holds an object-level change grant (django-guardian)."""
-    return granted(model, user, "change")
-
-
-def granted(model, user, *perms: str) -> Q:
-    """Records on which `user` holds an object-level grant of one of `perms` ("view", "change"), as a
-    subquery: a model's `restrict_view` uses it for people given access to one confidential record."""
-    grants = (
-        UserObjectPermission.objects.filter(
-            user=user,
-            # joined in SQL, not looked up first: restrict() adds no query of its own
-            content_type__app_label=model._meta.app_label,
-            content_type__model=model._meta.model_name,
-            permission__codename__in=[f"{p}_{model._meta.model_name}" for p in perms],
-        )
-        .annotate(record_id=Cast("object_pk", BigIntegerField()))
-        .values("record_id")
-    )
-    return Q(pk__in=grants)
 
 
 def restrict(queryset, user, action: str = "view"):
@@ -60,36 +25,13 @@ def restrict(queryset, user, action: str = "view"):
         raise ValueError(f"Unknown action {action!r}")
     if user is None or not user.is_authenticated or not user.is_active or not user.role_names:
         return queryset.none()
-    model = queryset.model
+    policy = policy_of(queryset.model)
     if action == "view":
-        narrow = getattr(model, "restrict_view", None)
-        return narrow(queryset, user) if narrow is not None else queryset
+        return policy.view(queryset, user)
     if action in ("change", "archive"):
-        narrow = getattr(model, "restrict_change", None)
-        return narrow(queryset, user) if narrow is not None else default_change(queryset, user)
+        return policy.change(queryset, user)
     # approve: four eyes first -- nobody approves or accepts their own record.
-    queryset = queryset.exclude(owner=user)
-    narrow = getattr(model, "restrict_approve", None)
-    if narrow is not None:
-        return narrow(queryset, user)
-    return queryset if user.has_role(roles.BOARD) else queryset.none()
-
-
-def default_change(queryset, user):
-    """Who changes a record unless its model says otherwise: `editors` (the AIMS manager) all of them,
-    owners what they own or are delegated."""
-    model = queryset.model
-    if user.has_role(*getattr(model, "editors", (roles.MANAGER,))):
-        return queryset
-    if user.has_role(roles.OWNER):
-        return queryset.filter(Q(owner=user) | _delegated(model, user))
-    return queryset.none()
-
-
-def owned(queryset, user):
-    """Records `user` owns or holds a delegated change grant on, whatever their role: e.g. an auditee
-    answering the audit findings on their records."""
-    return queryset.filter(Q(owner=user) | _delegated(queryset.model, user))
+    return policy.approve(queryset.exclude(owner=user), user)
 
 
 def allowed(user, action: str, obj) -> bool:
@@ -119,41 +61,37 @@ def remembered(user):
 
 
 def can_add(user, model) -> bool:
-    adders = getattr(model, "adders", DEFAULT_ADDERS)
-    return bool(user.is_authenticated and user.is_active and user.has_role(*adders))
+    return policy_of(model).may_add(user)
 
 
 def denial_reason(user, action: str, obj=None, model=None) -> str:
     """Why `user` may not do `action` (to `obj`); worded for the person who was refused."""
     model = model or type(obj)
+    policy = policy_of(model)
     noun = model._meta.verbose_name
     if not user.role_names:
         return "Your account has no AIMS role yet. Ask the AIMS manager to assign one."
     if action == "add":
-        adders = getattr(model, "adders", DEFAULT_ADDERS)
-        if not adders:  # records that only arise from others (audit findings from checklist items)
-            return getattr(model, "add_refusal", f"Nobody creates a {noun} directly.")
-        return f"Only {_role_list(adders)} may create a {noun}."
+        if not policy.adders:  # records that only arise from others (audit findings from checklist items)
+            return policy.add_refusal or f"Nobody creates a {noun} directly."
+        return f"Only {_role_list(policy.adders)} may create a {noun}."
     if action in ("change", "archive"):
-        explain = getattr(model, "change_denial_reason", None)
-        if explain is not None and obj is not None:
-            return explain(user, obj)
+        reason = policy.change_refusal(user, obj) if obj is not None else ""
+        if reason:
+            return reason
         if user.has_role(roles.AUDITOR) and not user.has_role(roles.OWNER, roles.MANAGER):
             return "Auditors have read-only access to registers."
         if user.has_role(roles.BOARD) and not user.has_role(roles.OWNER, roles.MANAGER):
             return "The governance board reads registers and takes decisions; it does not edit them."
-        editors = _role_list(getattr(model, "editors", (roles.MANAGER,)))
+        editors = _role_list(policy.editors)
         return (
             f"Only the owner of {obj.reference} ({obj.owner}), their delegates and {editors} may {action} it."
         )
     if obj is not None and obj.owner_id == user.pk:
-        verb = getattr(model, "approve_verb", "approve or accept it")  # e.g. "check its effectiveness"
-        return f"Four eyes: you own {obj.reference}, so someone else must {verb}."
-    explain = getattr(model, "approve_denial_reason", None)
-    if explain is not None and obj is not None:
-        reason = explain(user, obj)
-        if reason:
-            return reason
+        return f"Four eyes: you own {obj.reference}, so someone else must {policy.approve_verb}."
+    reason = policy.approve_refusal(user, obj) if obj is not None else ""
+    if reason:
+        return reason
     return f"Only the governance board may approve a {noun}."
 
 

@@ -8,6 +8,7 @@ import pkgutil
 from importlib import import_module
 
 from aims.api.router import router
+from aims.policies import policy_of
 from aims.register import Register
 from aims.registry import RegisterInfo, registry
 
@@ -80,7 +81,7 @@ def _install_legacy(package, cycle: str) -> None:
                 cycle=cycle,
                 list_url=f"{model._meta.model_name}-list",
                 more_links=getattr(module, "MORE_LINKS", ()),
-                awaiting_decision=(lambda records: records) if hasattr(model, "restrict_approve") else None,
+                awaiting_decision=(lambda records: records) if policy_of(model).decides else None,
             )
         )
         router.register(prefix, module.ViewSet, basename=model._meta.model_name)

@@ -21,6 +21,7 @@ the package's modules and plugs each into the menu, the API router and the core'
 from django.urls import path
 
 from aims.models import Publishable
+from aims.policies import policy_of
 from aims.registry import registry
 from aims.views.records import (
     RecordActionView,
@@ -80,13 +81,13 @@ class Register:
 
     def awaiting_decision(self, records):
         """Narrow the records a user may approve to those waiting for a decision ("my work").
-        restrict(user, "approve") already narrows them where a model defines restrict_approve."""
+        restrict(user, "approve") already narrows them where the model's policy `decides`."""
         return records
 
     @property
     def takes_decisions(self) -> bool:
         """Whether "waiting for my decision" lists this register's records."""
-        return hasattr(self.model, "restrict_approve")
+        return policy_of(self.model).decides
 
     # -- derived ----------------------------------------------------------------------------------
     def all_actions(self) -> tuple:

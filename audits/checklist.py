@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from aims import permissions
 from aims.models import Crosswalk
+from aims.policies import policy_of
 from aims.records import StaleRow, archive_record, create_record, update_record
 from aims.registry import registry
 
@@ -51,7 +52,7 @@ def require_conducting(audit, actor) -> None:
     """Only the audit's lead auditor and team edit its checklist; a closed audit's checklist is final."""
     probe = ChecklistItem(audit=audit)
     if not audit.conducted_by(actor):
-        raise PermissionDenied(ChecklistItem.change_denial_reason(actor, probe))
+        raise PermissionDenied(policy_of(ChecklistItem).change_refusal(actor, probe))
     if audit.status == Audit.Status.CLOSED or audit.is_archived:
         raise PermissionDenied(f"{audit.reference} is closed; its checklist can no longer change.")
 

@@ -8,4 +8,7 @@ class RegistersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import plugins  # noqa: F401  registers dashboard panels, reminders, reports
+        from . import (
+            plugins,  # noqa: F401  registers dashboard panels, reminders, reports
+            policies,  # noqa: F401  who may do what, asked by aims.permissions
+        )

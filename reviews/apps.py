@@ -8,4 +8,7 @@ class ReviewsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import plugins  # noqa: F401  registers, API routes
+        from . import (
+            plugins,  # noqa: F401  registers, API routes
+            policies,  # noqa: F401  who may do what, asked by aims.permissions
+        )

@@ -37,21 +37,7 @@ class Publishable(models.Model):
     def is_editable(self) -> bool:
         return self.status == Lifecycle.DRAFT
 
-    # aims.permissions consults these for "approve": the board approves what is in review (four eyes,
-    # never one's own record, is checked there before this).
-    @classmethod
-    def restrict_approve(cls, queryset, user):
-        from aims import roles
-
-        if not user.has_role(roles.BOARD):
-            return queryset.none()
-        return queryset.filter(status=Lifecycle.IN_REVIEW)
-
-    @staticmethod
-    def approve_denial_reason(user, obj) -> str:
-        if obj.status != Lifecycle.IN_REVIEW:
-            return f"{obj.reference} is {obj.get_status_display().lower()}; only a version in review is approved."
-        return ""
+    # Who approves: aims.policies.PublishablePolicy.
 
 
 class RecordVersion(models.Model):

@@ -11,7 +11,6 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from aims import roles
 from aims.models import BaseRecord, Requirement
 
 
@@ -29,7 +28,6 @@ class AuditProgramme(BaseRecord):
 
     reference_prefix = "APR"
     serves = ("9.2.1", "9.2.2")  # the audit programme and its results
-    adders = (roles.MANAGER,)
 
     year = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(2000), MaxValueValidator(2100)], help_text="The audit cycle's year."
@@ -129,7 +127,6 @@ class Audit(BaseRecord):
 
     reference_prefix = "AUD"
     serves = ("9.2.1", "9.2.2")  # whatever its scope, an audit is 9.2's record
-    adders = (roles.MANAGER,)
     history_extra = ("status",)
 
     class Status(models.TextChoices):
@@ -183,25 +180,6 @@ class Audit(BaseRecord):
             return True
         return self.team.filter(pk=user.pk).exists()
 
-    @classmethod
-    def restrict_change(cls, queryset, user):
-        """aims.permissions hook: the usual rule (AIMS manager, owner, delegates), plus the auditors of
-        each audit -- an auditor changes only the audits they are on."""
-        from aims.permissions import default_change
-
-        allowed = Q(pk__in=default_change(queryset, user).values("pk"))
-        if user.has_role(roles.AUDITOR):
-            allowed |= Q(pk__in=queryset.filter(Q(lead_auditor=user) | Q(team=user)).values("pk"))
-        return queryset.filter(allowed)
-
-
-def _conducted_by(queryset, user, path: str):
-    """Rows of `queryset` whose audit (reached through `path`) `user` leads or is on the team of."""
-    if not user.has_role(roles.AUDITOR):
-        return queryset.none()
-    mine = queryset.filter(Q(**{f"{path}lead_auditor": user}) | Q(**{f"{path}team": user}))
-    return queryset.filter(pk__in=mine.values("pk"))
-
 
 class Result(models.TextChoices):
     CONFORMING = "conforming", "Conforming"
@@ -248,18 +226,6 @@ class ChecklistItem(models.Model):
         code = self.requirement.code if self.requirement_id else "—"
         return f"{code}: {self.question[:60]}"
 
-    @classmethod
-    def restrict_change(cls, queryset, user):
-        """aims.permissions hook: only the audit's lead auditor and team change its checklist."""
-        return _conducted_by(queryset, user, "audit__")
-
-    @staticmethod
-    def change_denial_reason(user, obj) -> str:
-        return (
-            f"Only the lead auditor ({obj.audit.lead_auditor}) and the team of {obj.audit.reference} "
-            "record its checklist."
-        )
-
 
 class Finding(BaseRecord):
     """A checklist item that is not conforming (9.2, 10.2): graded by the auditor, answered by the
@@ -267,10 +233,6 @@ class Finding(BaseRecord):
 
     reference_prefix = "FND"
     serves = ("9.2.2",)  # an audit result; its requirement is on the finding
-    adders = ()  # findings come from checklist items, never from a blank form
-    add_refusal = (
-        "Audit findings are not created directly: an auditor records a checklist item as not conforming."
-    )
     history_extra = ("grade", "status", "response", "proposed_action", "requirement")
 
     class Status(models.TextChoices):
@@ -310,15 +272,3 @@ class Finding(BaseRecord):
     class Meta(BaseRecord.Meta):
         ordering = ["-created_at", "-id"]
         verbose_name = "audit finding"
-
-    @classmethod
-    def restrict_change(cls, queryset, user):
-        """aims.permissions hook: the grade and wording are the auditors' -- the audit's lead and team."""
-        return _conducted_by(queryset, user, "audit__")
-
-    @staticmethod
-    def change_denial_reason(user, obj) -> str:
-        return (
-            f"Only the auditors of {obj.audit.reference} change {obj.reference}; its auditee "
-            f"({obj.owner}) answers it."
-        )

@@ -89,20 +89,6 @@ class Evidence(BaseRecord):
         if self.kind == self.Kind.FILE and not self.file:
             raise ValidationError({"file": "Upload the file, or choose kind 'Link' and give its address."})
 
-    @classmethod
-    def restrict_view(cls, queryset, user):
-        """Confidential evidence: its owner, the AIMS manager, auditors, the governance board and people
-        given an object-level grant (view, or change as a delegate); everyone with a role sees the rest."""
-        from aims import permissions, roles
-
-        if user.has_role(roles.MANAGER, roles.BOARD, roles.AUDITOR):
-            return queryset
-        return queryset.filter(
-            ~Q(confidentiality=cls.Confidentiality.CONFIDENTIAL)
-            | Q(owner=user)
-            | permissions.granted(cls, user, "view", "change")
-        )
-
     def is_current(self, on: dt.date | None = None) -> bool:
         on = on or timezone.localdate()
         return self.archived_at is None and (self.valid_until is None or self.valid_until >= on)

@@ -66,6 +66,6 @@ def pack_detail(request, pk):
 
 @login_required
 def pack_download(request, pk):
-    """Only the exporter, the AIMS manager and auditors (EvidencePack.restrict_view); others get 404."""
+    """Only the exporter, the AIMS manager and auditors (audits.policies.EvidencePackPolicy); others get 404."""
     pack = get_visible(visible_packs(request.user), request.user, pk=pk)
     return FileResponse(job_file(pack.job).open("rb"), as_attachment=True, filename=pack.file_name)

@@ -4,7 +4,6 @@ the governance board's meetings and decisions, and concerns raised about AI syst
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
 
 from aims import roles
 from aims.models import BaseRecord, Publishable
@@ -114,8 +113,6 @@ class BoardMeeting(BaseRecord):
     """A governance board meeting: when, who, what was on the agenda, and the minutes."""
 
     reference_prefix = "MTG"
-    adders = (roles.BOARD, roles.MANAGER)
-    editors = (roles.BOARD, roles.MANAGER)
 
     class Status(models.TextChoices):
         PLANNED = "planned", "Planned"
@@ -141,8 +138,6 @@ class Decision(BaseRecord):
     """A decision of the governance board with its rationale; open ones are tracked to done."""
 
     reference_prefix = "DEC"
-    adders = (roles.BOARD, roles.MANAGER)
-    editors = (roles.BOARD, roles.MANAGER)
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"
@@ -174,7 +169,6 @@ class Concern(BaseRecord):
     others only when they did not ask for their name to be withheld."""
 
     reference_prefix = "CON"
-    adders = roles.ALL
     history_exclude = ("raised_by",)
 
     class Outcome(models.TextChoices):
@@ -216,13 +210,6 @@ class Concern(BaseRecord):
     class Meta(BaseRecord.Meta):
         ordering = ["-created_at"]
         verbose_name = "concern"
-
-    @classmethod
-    def restrict_view(cls, queryset, user):
-        """The manager, the board and auditors see every concern; anyone else sees those they raised."""
-        if user.has_role(roles.MANAGER, roles.BOARD, roles.AUDITOR):
-            return queryset
-        return queryset.filter(Q(raised_by=user) | Q(owner=user))
 
     def raiser_shown_to(self, user) -> str:
         if self.anonymous and user.pk != self.raised_by_id:

@@ -5,7 +5,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 
-from aims import roles
 from aims.models import BaseRecord
 
 
@@ -108,9 +107,3 @@ class PlannedChange(BaseRecord):
             raise ValidationError(
                 {"status": "A change is approved only through the Approve action, by the board."}
             )
-
-    @classmethod
-    def restrict_approve(cls, queryset, user):
-        if not user.has_role(roles.BOARD):
-            return queryset.none()
-        return queryset.filter(status=cls.Status.PROPOSED)

@@ -9,7 +9,6 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Case, IntegerField, Value, When
 
-from aims import roles
 from aims.catalogue_data import RISK_SOURCES
 from aims.models import BaseRecord
 
@@ -267,25 +266,3 @@ class Risk(BaseRecord):
             for f in self.AFFECTED
             if getattr(self, f)
         ]
-
-    # -- permissions: who may accept (see aims.permissions) --------------------------------------
-    @classmethod
-    def restrict_approve(cls, queryset, user):
-        if user.has_role(roles.BOARD):
-            return queryset
-        if user.has_role(roles.OWNER):
-            return queryset.filter(residual_score__lte=RiskCriteria.current().appetite_max)
-        return queryset.none()
-
-    @classmethod
-    def approve_denial_reason(cls, user, risk) -> str | None:
-        criteria = RiskCriteria.current()
-        if user.has_role(roles.OWNER) and risk.residual_score > criteria.appetite_max:
-            level = criteria.level(risk.residual_score)
-            return (
-                f"{risk.reference}'s residual level is {level.name if level else risk.residual_score}, above the "
-                f"appetite ({criteria.appetite}): only the governance board may accept it."
-            )
-        if not user.has_role(roles.BOARD, roles.OWNER):
-            return "Only the governance board, or an owner within the appetite, may accept a risk."
-        return None

@@ -6,9 +6,7 @@ import datetime as dt
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
 
-from aims import roles
 from aims.models import BaseRecord
 
 WHYS = 5  # five whys: up to five why/because pairs
@@ -92,7 +90,6 @@ class CorrectiveAction(BaseRecord):
     reference_prefix = "CA"
     serves = ("10.2",)  # the action and its result
     history_extra = ("status", "actions_done_on", "check_result", "check_notes", "checked_by", "checked_on")
-    approve_verb = "check its effectiveness"  # four eyes: aims.permissions.denial_reason
 
     class CauseCategory(models.TextChoices):
         PEOPLE = "people", "People"
@@ -175,32 +172,6 @@ class CorrectiveAction(BaseRecord):
         if self.actions_done_on is None:
             return None
         return self.actions_done_on + dt.timedelta(days=self.check_after_days)
-
-    @classmethod
-    def restrict_approve(cls, queryset, user):
-        """The effectiveness check: the AIMS manager, the board or another owner, once it is due (so
-        "waiting for my decision" lists only checks that can be done today)."""
-        from reviews.standard.corrective_actions import checks_due  # the SQL for "due", kept in one place
-
-        if not user.has_role(roles.MANAGER, roles.BOARD, roles.OWNER):
-            return queryset.none()
-        return checks_due(queryset)
-
-    @classmethod
-    def approve_denial_reason(cls, user, obj) -> str:
-        if not user.has_role(roles.MANAGER, roles.BOARD, roles.OWNER):
-            return "Only the AIMS manager, the governance board or an owner checks effectiveness."
-        if obj.status != cls.Status.DONE:
-            return (
-                f"{obj.reference} is {obj.get_status_display().lower()}: its effectiveness is checked "
-                "once every action is done."
-            )
-        if obj.check_due_on and obj.check_due_on > timezone.localdate():
-            return (
-                f"The effectiveness check of {obj.reference} is due on {obj.check_due_on:%Y-%m-%d}, "
-                f"{obj.check_after_days} days after its actions were done; check it then."
-            )
-        return ""
 
 
 class ImprovementAction(models.Model):
@@ -300,7 +271,6 @@ class Feedback(BaseRecord):
     it into a lesson, a nonconformity (a complaint) or no action, with the reason."""
 
     reference_prefix = "FBK"
-    adders = roles.ALL
     history_extra = ("outcome", "outcome_reason", "lesson", "nonconformity")
 
     class Channel(models.TextChoices):

@@ -5,7 +5,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from aims import roles
 from aims.models import BaseRecord
 
 MAX_CADENCE_MONTHS = 12  # 9.3.1: at planned intervals; this product holds the line at once a year
@@ -18,7 +17,6 @@ class ManagementReview(BaseRecord):
     reference_prefix = "MR"
     serves = ("9.3.1", "9.3.2", "9.3.3")  # the review's inputs and results
     history_extra = ("status", "held_on", "signed_off_by", "signed_off_at")
-    adders = (roles.MANAGER,)  # the AIMS manager schedules reviews
 
     class Status(models.TextChoices):
         PLANNED = "planned", "Planned"
@@ -86,28 +84,6 @@ class ManagementReview(BaseRecord):
     @property
     def current_inputs(self):
         return self.freezes.order_by("-number").first()
-
-    # -- four eyes on sign-off (see aims.permissions) -------------------------------------------------
-    @classmethod
-    def restrict_approve(cls, queryset, user):
-        if not user.has_role(roles.BOARD):
-            return queryset.none()
-        return queryset.filter(status=cls.Status.HELD).exclude(chair=user)
-
-    @classmethod
-    def approve_denial_reason(cls, user, review) -> str:
-        if review.chair_id == user.pk:
-            return (
-                f"Four eyes: you chaired {review.reference}, so another governance board member signs it off."
-            )
-        if review.status != cls.Status.HELD:
-            return (
-                f"{review.reference} is {review.get_status_display().lower()}; only a review whose meeting "
-                "was held is signed off."
-            )
-        if not user.has_role(roles.BOARD):
-            return "Only a governance board member signs off a management review."
-        return ""
 
 
 class ReviewInputs(models.Model):

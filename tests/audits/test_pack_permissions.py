@@ -46,14 +46,12 @@ def test_each_person_s_pack_holds_only_what_they_may_view(manager, owner, other_
 
 
 def test_evidence_the_exporter_may_not_view_stays_out(monkeypatch, owner, auditor, tmp_path):
-    from audits.models import Evidence
+    from audits.policies import EvidencePolicy
     from tests.audits.pack_helpers import make_evidence
 
     hidden = make_evidence(owner, ["6.1.2"], b"secret", "secret.txt", title="Board minutes")
-    # Confidential evidence is narrowed by the evidence register's restrict_view; stand one in here.
-    monkeypatch.setattr(
-        Evidence, "restrict_view", classmethod(lambda cls, qs, user: qs.exclude(pk=hidden.pk)), raising=False
-    )
+    # Confidential evidence is narrowed by the evidence register's policy; stand one in here.
+    monkeypatch.setattr(EvidencePolicy, "view", lambda self, qs, user: qs.exclude(pk=hidden.pk))
     path, _ = build(auditor, {"requirements": ["iso42001:6.1.2"]}, tmp_path=tmp_path)
     assert not any("secret" in n for n in names(path))
 

@@ -1,0 +1,155 @@
+"""One policy per model: who may view, add, change, archive and approve its records, and make each of
+its transitions, with the reason for every refusal (DESIGN.md "One policy per model").
+
+aims.permissions.restrict(), the buttons of a record page, the services and the API all ask the model's
+policy; nothing else decides. A model without a policy of its own gets `Policy` (or `PublishablePolicy`
+for records the board approves in versions). An app declares a model's policy in its policies.py,
+imported from its AppConfig.ready():
+
+    @policy("registers.Risk")
+    class RiskPolicy(Policy):
+        decides = True
+        def approve(self, queryset, user): ...
+
+A transition ("triage", "answer", "close" ...) has one guard, `can_<transition>(user, record)`, which
+returns the reason it is refused, or "" when it is allowed: the button is shown when the guard allows
+it, and the service calls `require(policy_of(record), "<transition>", user, record)`, so the two never
+disagree."""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+
+from aims import roles
+
+DEFAULT_ADDERS = (roles.OWNER, roles.MANAGER)
+
+_declared: dict[str, type] = {}
+
+
+class Policy:
+    adders: tuple[str, ...] = DEFAULT_ADDERS  # roles that may create one (concerns: everyone)
+    editors: tuple[str, ...] = (roles.MANAGER,)  # roles that change every record, not just their own
+    add_refusal = ""  # words a refusal to add when nobody adds one directly (findings)
+    approve_verb = "approve or accept it"  # four eyes: "someone else must <verb>"
+    decides = False  # True when `approve` narrows to the records waiting for a decision ("my work")
+
+    def __init__(self, model):
+        self.model = model
+
+    # -- querysets (aims.permissions.restrict) ------------------------------------------------------
+    def view(self, queryset, user):
+        """Who sees what, when not everyone with a role sees everything."""
+        return queryset
+
+    def change(self, queryset, user):
+        """Who changes and archives: `editors` every record, owners what they own or are delegated."""
+        return default_change(queryset, user, self.editors)
+
+    def approve(self, queryset, user):
+        """Who approves (never their own record: restrict() removes those first): the board."""
+        return queryset if user.has_role(roles.BOARD) else queryset.none()
+
+    def may_add(self, user) -> bool:
+        return bool(user.is_authenticated and user.is_active and user.has_role(*self.adders))
+
+    # -- reasons ------------------------------------------------------------------------------------
+    def change_refusal(self, user, obj) -> str:
+        """Why `user` may not change `obj`; "" for the general wording (aims.permissions.denial_reason)."""
+        return ""
+
+    def approve_refusal(self, user, obj) -> str:
+        """Why `user` may not approve `obj` beyond four eyes; "" for the general wording."""
+        return ""
+
+    def refusal(self, transition: str, user, record) -> str:
+        """The reason `transition` is refused to `user` on `record`, or "" when it is allowed."""
+        guard = getattr(self, f"can_{transition.replace('-', '_')}", None)
+        if guard is None:
+            raise ValueError(f"{type(self).__name__} has no guard for the transition {transition!r}.")
+        return guard(user, record)
+
+
+class PublishablePolicy(Policy):
+    """Records the board approves in versions (policies, the SoA ...): only a version in review."""
+
+    decides = True
+
+    def approve(self, queryset, user):
+        from aims.models import Lifecycle
+
+        return queryset.filter(status=Lifecycle.IN_REVIEW) if user.has_role(roles.BOARD) else queryset.none()
+
+    def approve_refusal(self, user, obj) -> str:
+        from aims.models import Lifecycle
+
+        if obj.status != Lifecycle.IN_REVIEW:
+            return f"{obj.reference} is {obj.get_status_display().lower()}; only a version in review is approved."
+        return ""
+
+
+def policy(model_label: str):
+    """Class decorator: the policy of the model "app_label.ModelName"."""
+
+    def declare(cls):
+        _declared[model_label.lower()] = cls
+        return cls
+
+    return declare
+
+
+def policy_of(model_or_record) -> Policy:
+    model = model_or_record if isinstance(model_or_record, type) else type(model_or_record)
+    cls = _declared.get(model._meta.label_lower)
+    if cls is None:
+        from aims.models import Publishable
+
+        cls = PublishablePolicy if issubclass(model, Publishable) else Policy
+    return cls(model)
+
+
+def require(policy_: Policy, transition: str, user, record) -> None:
+    """Refuse (403 with the reason) unless the transition's guard allows it: what services call."""
+    reason = policy_.refusal(transition, user, record)
+    if reason:
+        raise PermissionDenied(reason)
+
+
+def allows(transition: str, user, record) -> bool:
+    """Whether to offer the transition's button: the same guard the service asks."""
+    return not policy_of(record).refusal(transition, user, record)
+
+
+def default_change(queryset, user, editors=(roles.MANAGER,)):
+    """`editors` change every record; owners what they own or hold a delegated grant on."""
+    if user.has_role(*editors):
+        return queryset
+    if user.has_role(roles.OWNER):
+        return owned(queryset, user)
+    return queryset.none()
+
+
+def owned(queryset, user):
+    """Records `user` owns or holds a delegated change grant on, whatever their role: e.g. an auditee
+    answering the audit findings on their records."""
+    return queryset.filter(Q(owner=user) | granted(queryset.model, user, "change"))
+
+
+def granted(model, user, *perms: str) -> Q:
+    """Records on which `user` holds an object-level grant of one of `perms` ("view", "change"), as a
+    subquery: a policy's `view` uses it for people given access to one confidential record."""
+    from django.db.models import BigIntegerField
+    from django.db.models.functions import Cast
+    from guardian.models import UserObjectPermission
+
+    grants = (
+        UserObjectPermission.objects.filter(
+            user=user,
+            # joined in SQL, not looked up first: restrict() adds no query of its own
+            content_type__app_label=model._meta.app_label,
+            content_type__model=model._meta.model_name,
+            permission__codename__in=[f"{p}_{model._meta.model_name}" for p in perms],
+        )
+        .annotate(record_id=Cast("object_pk", BigIntegerField()))
+        .values("record_id")
+    )
+    return Q(pk__in=grants)
