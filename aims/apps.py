@@ -7,6 +7,7 @@ class AimsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from aims import checks  # noqa: F401  reference prefixes, checked at start-up
         from aims.registry import registry
         from aims.views.certification import readiness_panel
 

@@ -74,6 +74,15 @@ class Register:
         """Context of the register's own record template (`detail_template`), for the open tab."""
         return {}
 
+    def sample(self, people: dict, n: int = 0):
+        """Make the `n`th sample record, owned by people["owner"], through the register's services, and
+        return it. The contract suite (tests/test_register_contract.py) builds every register's checks --
+        permissions per role, history, export, API, restricted choices, queries per page -- on it, and the
+        volume of a page from `n` = 0..49, so each call must make a distinct, valid record.
+
+        `people` holds one user per role: "manager", "board", "owner", "other_owner", "auditor"."""
+        raise NotImplementedError(f"{type(self).__name__} declares no sample record.")
+
     def extra_urls(self) -> list:
         """Pages beyond list, detail and form (a grid, a file download ...), matched before
         `<reference>/`, so words like "grid" stay free."""

@@ -92,3 +92,7 @@ class ContextIssueRegister(Register):
     empty_text = (
         "No context issues yet. Start with the legal, technological and social issues around your AI systems."
     )
+
+    def sample(self, people, n=0):
+        fields = {"title": f"Regulation of AI in lending, {n}", "side": "external", "category": "legal"}
+        return self.services.create(actor=people["owner"], fields=fields)

@@ -34,6 +34,23 @@ class RiskRegister(Register):
     def awaiting_decision(self, risks):
         return risks_awaiting_acceptance(risks)
 
+    def sample(self, people, n=0):
+        from registers.models import RiskCategory
+
+        fields = {
+            "title": f"Credit model under-scores thin-file applicants, {n}",
+            "category": RiskCategory.objects.get(slug="bias-and-fairness"),
+            "risk_source": "C.3.4",
+            "affects_individuals": True,
+            "inherent_likelihood": 3,
+            "inherent_impact": 3,
+            "treatment": "mitigate",
+            "treatment_plan": "Reweigh training data; monthly fairness check.",
+            "residual_likelihood": 2,
+            "residual_impact": 2,
+        }
+        return self.services.create(actor=people["owner"], fields=fields)
+
     def extra_urls(self) -> list:
         prefix, ref = self.url_prefix, "<str:reference>"
         return [

@@ -1,0 +1,259 @@
+"""The contract every register keeps, checked over the registry on each register's own sample record
+(Register.sample), not on the demo: who sees and changes what through every path (page, list, history,
+export, API, form, archive), history of each change, stale edits refused, record choices restricted to
+what the person may see, and a list whose queries do not grow from 1 row to 50.
+
+Registers whose policy is the default are held to DESIGN.md's roles table (EXPECT). A register with a
+policy of its own is held to that policy here, on every path, and its own test file keeps the full role
+grid that pins the policy itself (tests/base.py RegisterRoleMatrix)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from aims import permissions
+from aims.models import BaseRecord
+from aims.policies import Policy, PublishablePolicy, policy_of
+from aims.records import history
+from aims.register import Register
+from aims.registry import registry
+from tests.base import EXPECT, ROLES, client_for, form_data_for
+
+REGISTERS = [info.register for info in registry.registers if info.register is not None]
+PAGE = 50
+
+
+def by_name(registers):
+    return pytest.mark.parametrize("register", registers, ids=[r.name for r in registers])
+
+
+def declares_sample(register) -> bool:
+    return type(register).sample is not Register.sample
+
+
+SAMPLED = [r for r in REGISTERS if declares_sample(r)]
+
+
+@pytest.fixture
+def people(manager, board, owner, other_owner, auditor, outsider):
+    return {
+        "manager": manager, "board": board, "owner": owner,
+        "other_owner": other_owner, "auditor": auditor, "outsider": outsider,
+    }  # fmt: skip
+
+
+def default_policy(register) -> bool:
+    return type(policy_of(register.model)) in (Policy, PublishablePolicy)
+
+
+def expected(register, action: str, user, role: str, record) -> int:
+    """The status a page answers `role` for `action` ("view" or "change") on `record`."""
+    if default_policy(register):
+        return EXPECT[action][role]
+    if not permissions.allowed(user, "view", record):
+        return 404
+    if action == "view":
+        return 200
+    return 200 if permissions.allowed(user, "change", record) else 403
+
+
+def api(register) -> str:
+    return f"/api/v1/{register.url_prefix}/"
+
+
+# -- every register declares one -------------------------------------------------------------------
+@by_name(REGISTERS)
+def test_every_register_declares_a_sample_record(register, people):
+    record = register.sample(people)
+    assert isinstance(record, register.model) and record.pk
+    assert record.owner == people["owner"]
+    assert register.sample(people, 1).pk != record.pk
+
+
+# -- who sees what, on every path ------------------------------------------------------------------
+@by_name(SAMPLED)
+@pytest.mark.parametrize("role", ROLES)
+def test_every_path_shows_the_record_to_exactly_who_may_see_it(register, role, people):
+    record = register.sample(people)
+    user, client = people[role], client_for(people[role])
+    status = expected(register, "view", user, role, record)
+    seen = status == 200
+
+    page = client.get(record.get_absolute_url())
+    assert page.status_code == status
+    assert client.get(f"{record.get_absolute_url()}?tab=history").status_code == status
+    assert client.get(f"{api(register)}{record.reference}/").status_code == status
+    assert client.get(f"{api(register)}{record.reference}/history/").status_code == status
+
+    listed = client.get(f"/{register.url_prefix}/")
+    assert listed.status_code == 200
+    assert (record.reference in listed.content.decode()) is seen
+    exported = client.get(f"/{register.url_prefix}/?export=csv")
+    assert exported.status_code == 200 and (record.reference in exported.content.decode()) is seen
+    rows = client.get(api(register)).json()["results"]
+    assert any(r["reference"] == record.reference for r in rows) is seen
+
+
+# -- who changes what: the form, the API and archive agree, and each change is history -----------------
+@by_name(SAMPLED)
+@pytest.mark.parametrize("role", ROLES)
+def test_changes_are_allowed_exactly_to_who_may_change_and_land_in_history(register, role, people):
+    record = register.sample(people)
+    user, client = people[role], client_for(people[role])
+    status = expected(register, "change", user, role, record)
+    allowed = status == 200
+    edit_url = f"{record.get_absolute_url()}edit/"
+
+    assert client.get(edit_url).status_code == status
+    data = {**form_data_for(record, register.form), "title": f"Edited by {role}"}
+    response = client.post(edit_url, data)
+    record.refresh_from_db()
+    if allowed:
+        assert response.status_code == 302, response.content.decode()[:3000]
+        assert record.title == f"Edited by {role}"
+        last = history(record).first()
+        assert last.actor == user and any(c["field"] == "title" for c in last.changes)
+    else:
+        assert response.status_code == status and record.version == 1
+
+    patched = client.patch(
+        f"{api(register)}{record.reference}/",
+        {"title": f"API edit by {role}", "version": record.version},
+        content_type="application/json",
+    )
+    assert patched.status_code == status, patched.content
+    record.refresh_from_db()
+    assert (record.title == f"API edit by {role}") is allowed
+
+    archived = client.post(f"{record.get_absolute_url()}archive/", {"version": record.version})
+    assert archived.status_code == (302 if allowed else status)
+    record.refresh_from_db()
+    assert record.is_archived is allowed
+
+
+@by_name(SAMPLED)
+@pytest.mark.parametrize("role", ROLES)
+def test_only_those_who_may_add_open_the_new_form_or_post_to_the_api(register, role, people):
+    client = client_for(people[role])
+    may = permissions.can_add(people[role], register.model)
+    assert client.get(f"/{register.url_prefix}/new/").status_code == (200 if may else 403)
+    before = register.model.objects.count()
+    response = client.post(api(register), {"title": ""}, content_type="application/json")
+    assert response.status_code == (400 if may else 403), response.content
+    assert register.model.objects.count() == before
+
+
+@by_name(SAMPLED)
+def test_a_stale_edit_is_refused_and_names_who_changed_it(register, people):
+    record = register.sample(people)
+    editor = next(people[r] for r in ("owner", "manager") if permissions.allowed(people[r], "change", record))
+    other = next(
+        (
+            people[r]
+            for r in ("manager", "board", "auditor")
+            if permissions.allowed(people[r], "change", record)
+        ),
+        None,
+    )
+    if other is None:
+        pytest.skip("only one of the people here may change it")
+    stale = form_data_for(record, register.form)
+    url = f"{record.get_absolute_url()}edit/"
+    assert client_for(other).post(url, {**stale, "title": "Theirs"}).status_code == 302
+    response = client_for(editor).post(url, {**stale, "title": "Mine"})
+    assert response.status_code == 409
+    assert "changed since you opened it" in response.content.decode()
+    record.refresh_from_db()
+    assert record.title == "Theirs"
+
+
+# -- a record one may not see is neither offered nor accepted as a link -------------------------------------
+def _links(register) -> dict[str, type]:
+    """Fields of the register's form, API and filters that choose another register's record."""
+    found = {}
+    form = register.form()
+    for name, field in form.fields.items():
+        model = getattr(getattr(field, "queryset", None), "model", None)
+        if model is not None and issubclass(model, BaseRecord):
+            found[name] = model
+    return found
+
+
+def _sampler(model):
+    info = registry.register_for(model)
+    return info.register if info and info.register and declares_sample(info.register) else None
+
+
+def _hide(monkeypatch, hidden):
+    """The person may not see `hidden` (whatever the model's own policy says)."""
+    cls = type(policy_of(hidden))
+    view = cls.view
+
+    def narrowed(self, queryset, user):
+        queryset = view(self, queryset, user)
+        return queryset.exclude(pk=hidden.pk) if self.model is type(hidden) else queryset
+
+    monkeypatch.setattr(cls, "view", narrowed)
+
+
+@by_name(SAMPLED)
+def test_record_choices_offer_and_accept_only_visible_records(register, people, monkeypatch):
+    links = {name: model for name, model in _links(register).items() if _sampler(model)}
+    if not links:
+        pytest.skip("no link to another register's records")
+    record = register.sample(people)
+    editor = next(people[r] for r in ("owner", "manager") if permissions.allowed(people[r], "change", record))
+    client = client_for(editor)
+    for name, model in links.items():
+        hidden = _sampler(model).sample(people, 7)
+        _hide(monkeypatch, hidden)
+        form = register.form(instance=record, user=editor)
+        assert hidden not in form.fields[name].queryset, f"{name} offers a record its editor may not see"
+        data = form_data_for(record, register.form)
+        data[name] = [hidden.pk] if isinstance(data.get(name), list) else hidden.pk
+        response = client.post(f"{record.get_absolute_url()}edit/", data)
+        assert response.status_code == 400, f"{name} accepted a record its editor may not see"
+        record.refresh_from_db()
+        assert record.version == 1
+        serializer_fields = register.viewset.serializer_class().fields
+        if name in serializer_fields and not serializer_fields[name].read_only:
+            value = (
+                [hidden.reference] if getattr(serializer_fields[name], "many", False) else hidden.reference
+            )
+            if hasattr(serializer_fields[name], "child_relation"):
+                value = [hidden.reference]
+            response = client.patch(
+                f"{api(register)}{record.reference}/",
+                {name: value, "version": record.version},
+                content_type="application/json",
+            )
+            assert response.status_code == 400 and name in response.json(), response.content
+        filters = register.filterset(request=None).filters
+        for filter_name, spec in filters.items():
+            queryset = spec.extra.get("queryset")
+            if getattr(queryset, "model", None) is model:
+                page = client.get(f"/{register.url_prefix}/").content.decode()
+                assert f'value="{hidden.pk}"' not in page, f"filter {filter_name} offers {hidden.reference}"
+        monkeypatch.undo()
+
+
+# -- a page of rows costs the same queries as one row -----------------------------------------------------
+def _count(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(captured.captured_queries)
+
+
+@by_name(SAMPLED)
+def test_list_page_and_api_queries_do_not_grow_from_one_row_to_fifty(register, people):
+    client = client_for(people["auditor"])
+    register.sample(people, 0)
+    urls = [f"/{register.url_prefix}/", f"{api(register)}?page_size={PAGE}"]
+    for url in urls:
+        client.get(url)  # warm per-process caches (content types, criteria)
+    one = [_count(client, url) for url in urls]
+    for n in range(1, PAGE):
+        register.sample(people, n)
+    many = [_count(client, url) for url in urls]
+    assert many == one, f"{register.name}: list page, API: {one} queries for 1 row, {many} for {PAGE}"
