@@ -61,6 +61,23 @@ class Policy:
         """Why `user` may not approve `obj` beyond four eyes; "" for the general wording."""
         return ""
 
+    # -- guards every record has ----------------------------------------------------------------------
+    def can_edit(self, user, record) -> str:
+        """Change the record's fields (the form, PATCH): who may change it, and not while archived."""
+        from aims.permissions import allowed, denial_reason
+
+        if not allowed(user, "change", record):
+            return denial_reason(user, "change", record)
+        if record.is_archived:
+            return f"{record.reference} is archived; restore it before editing."
+        return ""
+
+    def can_delegate(self, user, record) -> str:
+        """Hand out change rights: the owner and the AIMS manager; a delegate cannot delegate further."""
+        if record.is_archived or not (record.owner_id == user.pk or user.has_role(roles.MANAGER)):
+            return f"Only the owner of {record.reference} ({record.owner}) and the AIMS manager choose its delegates."
+        return ""
+
     def refusal(self, transition: str, user, record) -> str:
         """The reason `transition` is refused to `user` on `record`, or "" when it is allowed."""
         guard = getattr(self, f"can_{transition.replace('-', '_')}", None)

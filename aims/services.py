@@ -2,10 +2,11 @@
 with the permission checks. A register with transitions of its own writes services the way
 registers/services.py does for risks, on the same aims.records functions."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from aims import permissions, records
+from aims.policies import policy_of, require
 from aims.records import Action
 
 
@@ -33,9 +34,7 @@ class RecordServices:
 
     @transaction.atomic
     def update(self, record, *, actor, expected_version: int, fields: dict, requirements=None, prepare=None):
-        permissions.require(actor, "change", record)
-        if record.is_archived:
-            raise PermissionDenied(f"{record.reference} is archived; restore it before editing.")
+        require(policy_of(record), "edit", actor, record)
         if not getattr(record, "is_editable", True):  # publishable: content changes only in a draft
             raise ValidationError(
                 f"{record.reference} is {record.get_status_display().lower()}; start a revision to change it."

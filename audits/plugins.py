@@ -2,6 +2,8 @@
 the audits panel, the Evidence tab of every record page and the evidence section of every catalogue
 requirement, and readiness for 9.2.2."""
 
+from . import policies  # noqa: F401, I001  first: who may do what, asked as the registers install
+
 from aims.api.router import router
 from aims.plugins import install
 from aims.registry import RecordTab, RequirementSection, registry

@@ -4,13 +4,13 @@ them, and the risk categories."""
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.shortcuts import redirect
 from django.utils.text import slugify
 from django.views.generic import TemplateView
 
-from aims import roles
+from aims.policies import allows, policy_of, require
 from aims.records import history
 
 from .models import RiskCategory, RiskCriteria
@@ -37,7 +37,7 @@ class CriteriaView(LoginRequiredMixin, TemplateView):
         criteria = RiskCriteria.current()
         context.update(
             criteria=criteria,
-            can_edit=self.request.user.has_role(roles.MANAGER),
+            can_edit=allows("change", self.request.user, criteria),
             categories=RiskCategory.objects.all(),
             changes=history(criteria).select_related("actor")[:20],
         )
@@ -45,8 +45,7 @@ class CriteriaView(LoginRequiredMixin, TemplateView):
         return context
 
     def post(self, request, *args, **kwargs):
-        if not request.user.has_role(roles.MANAGER):
-            raise PermissionDenied("Only the AIMS manager may change the AI risk criteria.")
+        require(policy_of(RiskCriteria), "change", request.user, RiskCriteria.current())
         if "category_name" in request.POST:
             return self._category(request)
         formset = BandFormSet(request.POST, prefix="band")

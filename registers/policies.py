@@ -39,6 +39,16 @@ class PlannedChangePolicy(Policy):
         return queryset.filter(status=self.model.Status.PROPOSED)
 
 
+@policy("registers.RiskCriteria")
+class RiskCriteriaPolicy(Policy):
+    """The level bands, appetite and categories (6.1.1): set by the AIMS manager alone."""
+
+    def can_change(self, user, criteria) -> str:
+        return (
+            "" if user.has_role(roles.MANAGER) else "Only the AIMS manager may change the AI risk criteria."
+        )
+
+
 @policy("registers.Risk")
 class RiskPolicy(Policy):
     """Acceptance (6.1.3): the board any risk, an owner only up to the appetite."""
@@ -53,6 +63,19 @@ class RiskPolicy(Policy):
         if user.has_role(roles.OWNER):
             return queryset.filter(residual_score__lte=RiskCriteria.current().appetite_max)
         return queryset.none()
+
+    def can_accept(self, user, risk) -> str | None:
+        """Accept the residual risk now (the Accept form): "" when allowed, else why not. A risk already
+        accepted or archived offers no acceptance at all, so there is nothing to explain: None."""
+        from aims.permissions import allowed, denial_reason
+
+        if risk.is_archived or risk.accepted_by_id:
+            return None
+        return "" if allowed(user, "approve", risk) else denial_reason(user, "approve", risk)
+
+    def explains_acceptance_to(self, user) -> bool:
+        """Who is told why they may not accept: those who accept risks at all (the board and owners)."""
+        return user.has_role(roles.BOARD, roles.OWNER)
 
     def approve_refusal(self, user, risk) -> str:
         from registers.models import RiskCriteria

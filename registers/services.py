@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from aims import permissions, records, roles
 from aims.models import Notification, User
+from aims.policies import policy_of, require
 from aims.records import Action
 
 from .models import Risk, RiskCriteria
@@ -70,9 +71,7 @@ def _withdraw_stale_acceptance(risk: Risk, before: dict) -> None:
 @transaction.atomic
 def risk_update(risk: Risk, *, actor, expected_version: int, fields: dict, requirements=None) -> Risk:
     """Change an AI risk; refused with StaleEdit if someone saved since `expected_version`."""
-    permissions.require(actor, "change", risk)
-    if risk.is_archived:
-        raise permissions.PermissionDenied(f"{risk.reference} is archived; restore it before editing.")
+    require(policy_of(risk), "edit", actor, risk)
     fields = {k: v for k, v in fields.items() if k in RISK_FIELDS}
     risk = records.update_record(
         risk,
@@ -130,8 +129,7 @@ def risk_mark_reviewed(risk: Risk, *, actor, expected_version: int) -> Risk:
 @transaction.atomic
 def criteria_update(*, actor, expected_version: int, bands: list[dict], appetite: str) -> RiskCriteria:
     """Change the AI risk criteria (6.1.1): level bands and appetite. Only the AIMS manager."""
-    if not actor.has_role(roles.MANAGER):
-        raise permissions.PermissionDenied("Only the AIMS manager may change the AI risk criteria.")
+    require(policy_of(RiskCriteria), "change", actor, RiskCriteria.current())
     criteria = RiskCriteria.objects.select_for_update().get(pk=RiskCriteria.current().pk)
     if criteria.version != expected_version:
         raise ValidationError(

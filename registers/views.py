@@ -10,6 +10,7 @@ from django.views.generic import TemplateView
 
 from aims import jobs, permissions
 from aims.charts import heatmap_svg
+from aims.policies import policy_of
 from aims.records import StaleEdit
 from aims.views.records import RecordDetailView, RecordFormView, RecordListView, RecordMixin
 
@@ -78,14 +79,13 @@ class RiskDetailView(RecordDetailView):
             above_appetite=risk.residual_score > criteria.appetite_max,
             likelihood_labels=LIKELIHOOD_LABELS,
             impact_labels=IMPACT_LABELS,
-            can_accept=not risk.is_archived
-            and not risk.accepted_by_id
-            and permissions.allowed(user, "approve", risk),
             accept_form=kwargs.get("accept_form") or AcceptRiskForm(initial={"version": risk.version}),
         )
-        refused = not context["can_accept"] and not risk.is_archived and not risk.accepted_by_id
-        if refused and user.has_role("Governance board", "Owner"):
-            context["accept_refusal"] = permissions.denial_reason(user, "approve", risk)
+        policy = policy_of(risk)
+        refusal = policy.can_accept(user, risk)
+        context["can_accept"] = refusal == ""
+        if refusal and policy.explains_acceptance_to(user):
+            context["accept_refusal"] = refusal
         return context
 
 

@@ -1,5 +1,7 @@
 """What the Act registers plug into the core: navigation, API routes, reminders, dashboard panels and reports."""
 
+from . import policies  # noqa: F401, I001  first: who may do what, asked as the registers install
+
 from aims.plugins import install
 
 from . import standard

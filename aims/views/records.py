@@ -16,9 +16,10 @@ from django.utils.text import slugify
 from django.views import View
 from django.views.generic import TemplateView
 
-from aims import permissions, roles
+from aims import permissions
 from aims.forms import owner_choices
 from aims.models import Publishable
+from aims.policies import allows, policy_of, require
 from aims.records import StaleEdit, delegates, history, set_delegates
 from aims.registry import registry
 
@@ -160,10 +161,10 @@ class RecordDetailView(RecordMixin, TemplateView):
             record=record,
             tab=tab,
             tabs=tabs,
-            can_change=not record.is_archived and permissions.allowed(user, "change", record),
-            can_edit=not record.is_archived
-            and getattr(record, "is_editable", True)
-            and permissions.allowed(user, "change", record),
+            # can_change: the record's state may move (mark reviewed ...); can_edit: its fields too, which a
+            # publishable record allows only in a draft. One guard answers both (aims.policies).
+            can_change=allows("edit", user, record),
+            can_edit=getattr(record, "is_editable", True) and allows("edit", user, record),
             can_archive=permissions.allowed(user, "archive", record),
             today=timezone.localdate(),
             model_meta=self.model._meta,
@@ -213,9 +214,7 @@ class RecordFormView(RecordMixin, TemplateView):
         if self.record is None:
             permissions.require_add(request.user, self.model)
         else:
-            permissions.require(request.user, "change", self.record)
-            if self.record.is_archived:
-                raise PermissionDenied(f"{self.record.reference} is archived; restore it before editing.")
+            require(policy_of(self.record), "edit", request.user, self.record)
         return super().dispatch(request, *args, **kwargs)
 
     starters: dict = {}  # key -> {"label": ..., field: value}: "new from template" (?template=key)
@@ -304,8 +303,7 @@ class RecordActionView(RecordMixin, View):
 
 
 def can_delegate(user, record) -> bool:
-    """The owner and the AIMS manager hand out change rights; a delegate cannot delegate further."""
-    return not record.is_archived and (record.owner_id == user.pk or user.has_role(roles.MANAGER))
+    return allows("delegate", user, record)
 
 
 class RecordDelegatesView(RecordMixin, View):
@@ -313,10 +311,7 @@ class RecordDelegatesView(RecordMixin, View):
 
     def post(self, request, *args, **kwargs):
         record = self.get_record()
-        if not can_delegate(request.user, record):
-            raise PermissionDenied(
-                f"Only the owner of {record.reference} ({record.owner}) and the AIMS manager choose its delegates."
-            )
+        require(policy_of(record), "delegate", request.user, record)
         ids = [v for v in request.POST.getlist("delegates") if v.isdigit()]
         people = list(owner_choices().filter(pk__in=ids))
         if len(people) != len(set(ids)):
