@@ -20,7 +20,7 @@ from .models import (
     Stage,
     Statement,
 )
-from .standard.kpis import overdue
+from .standard.kpis.selectors import overdue
 
 SYSTEM_FIELDS = (
     "pk", "reference", "title", "stage", "intended_use", "data_resources", "tooling_resources",

@@ -11,7 +11,9 @@ from django.utils import timezone
 from registers.demo_names import CHATBOT, CREDIT, OCR  # noqa: E402
 
 from .models import AISystem, Incident, Supplier
-from .standard import incidents, suppliers
+from .standard import suppliers
+from .standard.incidents.services import draft_incident, log_communication
+from .standard.incidents.services import services as incidents
 
 SUPPLIERS = [
     ("owner", {
@@ -108,11 +110,11 @@ def _incidents(users) -> int:
         fields = {k: v for k, v in spec.items() if k not in ("detected_days_ago", "occurred_days_ago", "log")}
         fields["detected_on"] = today - dt.timedelta(days=spec["detected_days_ago"])
         fields["occurred_at"] = timezone.now() - dt.timedelta(days=spec["occurred_days_ago"])
-        incident = incidents.services.create(
+        incident = incidents.create(
             actor=users[who], fields={**fields, "system": _system(system), "owner": users[who]}
         )
         for audience, message in spec["log"]:
-            incident = incidents.log_communication(
+            incident = log_communication(
                 incident,
                 actor=users[who],
                 expected_version=incident.version,
@@ -121,7 +123,7 @@ def _incidents(users) -> int:
             )
         created += 1
     if not Incident.objects.filter(title=OCR_DRAFT["title"]).exists():
-        incidents.draft_incident(actor=users["owner"], system=_system(OCR), **OCR_DRAFT)
+        draft_incident(actor=users["owner"], system=_system(OCR), **OCR_DRAFT)
         created += 1
     return created
 

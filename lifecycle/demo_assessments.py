@@ -13,7 +13,9 @@ from registers.demo_names import CREDIT  # noqa: E402
 from registers.demo_names import HIRING as CV  # noqa: E402
 
 from .models import AISystem, Dataset, ImpactAssessment, ModelVersion
-from .standard import datasets, impact_assessments, model_versions
+from .standard import datasets, model_versions
+from .standard.impact_assessments import harms
+from .standard.impact_assessments import services as assessments
 
 DATASETS = [
     {
@@ -132,19 +134,19 @@ def _seed_credit_assessment(users, system) -> int:
     if ImpactAssessment.objects.filter(title=CREDIT_ASSESSMENT["title"]).exists():
         return 0
     owner, board = users["owner"], users["board"]
-    record = impact_assessments.services.create(actor=owner, fields={**CREDIT_ASSESSMENT, "system": system})
+    record = assessments.services.create(actor=owner, fields={**CREDIT_ASSESSMENT, "system": system})
     for description, affected, likelihood, severity, reversibility in CREDIT_HARMS:
-        record = impact_assessments.add_harm(
+        record = harms.add_harm(
             record, actor=owner, expected_version=record.version, description=description,
             affected=affected, likelihood=likelihood, severity=severity, reversibility=reversibility,
         )  # fmt: skip
     record = publishing.submit(record, actor=owner, expected_version=record.version)
-    record = impact_assessments.approve(
+    record = assessments.approve(
         record, actor=board, expected_version=record.version, change_summary="First assessment of v3"
     )
     record = publishing.publish(record, actor=owner, expected_version=record.version)
     first = record.harms.order_by("-severity", "-likelihood", "id").first()
-    impact_assessments.harm_to_risk(record, actor=owner, expected_version=record.version, harm=str(first.pk))
+    harms.harm_to_risk(record, actor=owner, expected_version=record.version, harm=str(first.pk))
     return 1
 
 
@@ -157,6 +159,6 @@ def seed_assessments(users) -> int:
         created += _seed_credit_assessment(users, credit)
         created += _seed_model_version(users, credit, 1)  # after approval: reassessment due
     if cv is not None and not ImpactAssessment.objects.filter(title=CV_ASSESSMENT["title"]).exists():
-        impact_assessments.services.create(actor=users["owner2"], fields={**CV_ASSESSMENT, "system": cv})
+        assessments.services.create(actor=users["owner2"], fields={**CV_ASSESSMENT, "system": cv})
         created += 1
     return created

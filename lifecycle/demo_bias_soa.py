@@ -8,7 +8,9 @@ from django.db import transaction
 
 from aims import publishing
 from lifecycle.models import AISystem, BiasAssessment, SoAEntry, Statement
-from lifecycle.standard import bias, soa, soa_entries
+from lifecycle.standard import soa, soa_entries
+from lifecycle.standard.bias.checklist import CHECKLIST
+from lifecycle.standard.bias.services import services as bias_services
 
 HIRING_TITLE = "CV screening: gender and age fairness, spring 2026"
 CREDIT_TITLE = "Northbank Score v3: fairness by age band, spring 2026"
@@ -47,7 +49,7 @@ def _checklist(no=(), partly=()) -> dict:
         "monitoring": "Monthly KPI on the approval-rate ratio.",
     }
     answer = lambda key: "no" if key in no else "partly" if key in partly else "yes"  # noqa: E731
-    return {key: {"answer": answer(key), "note": notes.get(key, "")} for key, *_ in bias.CHECKLIST}
+    return {key: {"answer": answer(key), "note": notes.get(key, "")} for key, *_ in CHECKLIST}
 
 
 def _system(prefix: str):
@@ -66,7 +68,7 @@ def seed_bias(users: dict) -> int:
         system = _system(system_title)
         if system is None or BiasAssessment.objects.filter(title=title).exists():
             continue
-        bias.services.create(
+        bias_services.create(
             actor=users[who],
             fields={"title": title, "system": system, "checklist": checklist, "owner": users[who],
                     "file": SimpleUploadedFile(file_name, content(), content_type="text/csv")},

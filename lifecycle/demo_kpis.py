@@ -11,7 +11,7 @@ from django.utils import timezone
 from aims import records
 from aims.models import Requirement
 from lifecycle.models import KPI, AISystem, Measurement
-from lifecycle.standard.kpis import record_measurement
+from lifecycle.standard.kpis.services import record_measurement
 from registers.demo_names import CHATBOT, CREDIT, FRAUD, OCR
 from registers.models import Objective
 

@@ -4,8 +4,19 @@ from aims.plugins import install
 from aims.registry import registry
 
 from . import standard
+from .standard.incidents.panels import incidents_panel
+from .standard.incidents.reminders import reporting_reminders
+from .standard.kpis.panels import kpis_panel
+from .standard.kpis.reminders import overdue_measurement_reminders
 
 install(standard, cycle="Do")
+
+# Reminders beyond review dates: serious incidents to report (EU AI Act Art. 73), late KPI measurements.
+registry.add_reminder_source(reporting_reminders)
+registry.add_reminder_source(overdue_measurement_reminders)
+# The incidents' and the KPIs' dashboard panels, after the gates' panel (ai_systems imports gate_views).
+registry.add_dashboard_panel(incidents_panel)
+registry.add_dashboard_panel(kpis_panel)
 
 # The AI systems panel, the stakeholder report (its PDF job) and the stage gates' panel.
 from . import dashboard, stakeholder_report  # noqa: E402,F401

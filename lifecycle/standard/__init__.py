@@ -1,2 +1,4 @@
-"""The Do registers (clause 8, Annex A) built from the shared parts: one module each, found by
-discovery. What a module declares is described in aims/plugins.py."""
+"""The Do registers (clause 8, Annex A), each declared as an aims.register.Register subclass in a module
+of its own, or in a package of its own when it has more to it (kpis/, incidents/, impact_assessments/,
+bias/: the register in register.py, its services, forms, views and API beside it). Found by discovery:
+see aims/plugins.py."""

@@ -15,20 +15,19 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from aims import permissions
-from aims.api.base import expected_version, make_api
+from aims.api.base import RecordViewSet, expected_version
+from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet, YesNoFilter
 from aims.forms import RecordForm
 from aims.records import StaleEdit
+from aims.register import Register
 from aims.services import RecordServices
-from aims.views.records import RecordMixin, make_views, record_url_names
+from aims.views.records import RecordMixin, record_url_names
 from lifecycle import eu_ai_act, gate_views
 from lifecycle.classification import classify_system
 from lifecycle.dossier import DossierView
 from lifecycle.models import AISystem, Stage, Supplier, Tier
 from registers.models import Risk
-
-MENU = ("AI systems", "systems", 10)
-MORE_LINKS = (("Systems by priority", "aisystem-priority"),)
 
 FIELDS = [
     "title", "purpose", "intended_use", "foreseeable_misuse", "kind", "origin", "supplier", "ai_role",
@@ -72,105 +71,14 @@ class AISystemFilterSet(RecordFilterSet):
         fields = []
 
 
-def classification_context(request, system, tab):
-    if tab != "details":
-        return {}
-    stored = system.eu_classification or {}
-    return {
-        "classification": stored,
-        "can_classify": not system.is_archived and permissions.allowed(request.user, "change", system),
-        "open_risks": _open_risks(system.title).count(),
-        **gate_views.gate_context(request, system),
-    }
-
-
 def _open_risks(title):
     return Risk.objects.live().filter(ai_system=title).exclude(status=Risk.Status.CLOSED)
-
-
-views = make_views(
-    AISystem,
-    services=services,
-    form_class=AISystemForm,
-    filterset_class=AISystemFilterSet,
-    select_related=("owner", "supplier"),
-    columns=[
-        ("AI system", "title", "title"),
-        ("Type", "kind", None),
-        ("Stage", "stage", "stage"),
-        ("EU AI Act", "eu_tier", None),
-        ("Criticality", "criticality", "criticality"),
-        ("In scope", lambda s: "yes" if s.in_scope else "no", None),
-        ("Owner", "owner", None),
-    ],
-    fieldsets=[
-        (
-            "Purpose and use",
-            ["purpose", "intended_use", "foreseeable_misuse", "kind", "origin", "supplier", "ai_role"],
-        ),
-        (
-            "People and data",
-            [
-                "deployment_context",
-                "languages",
-                "affected_people",
-                "vulnerable_groups",
-                "personal_data",
-                "special_category_data",
-            ],
-        ),
-        ("Oversight", ["automation", "oversight", "criticality", "in_scope", "publish_to_stakeholders"]),
-        ("Resources (A.4)", ["data_resources", "tooling_resources", "compute_resources", "human_resources"]),
-    ],  # fmt: skip
-    form_fieldsets=[
-        (
-            "Purpose and use",
-            [
-                "title",
-                "purpose",
-                "intended_use",
-                "foreseeable_misuse",
-                "kind",
-                "origin",
-                "supplier",
-                "ai_role",
-            ],
-        ),
-        (
-            "People and data",
-            [
-                "deployment_context",
-                "languages",
-                "affected_people",
-                "vulnerable_groups",
-                "personal_data",
-                "special_category_data",
-            ],
-        ),
-        (
-            "Oversight and criticality",
-            ["automation", "oversight", "criticality", "in_scope", "publish_to_stakeholders"],
-        ),
-        (
-            "Resources (A.4.3-A.4.6)",
-            ["data_resources", "tooling_resources", "compute_resources", "human_resources"],
-        ),
-        ("Links", ["requirements"]),
-        ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
-    ],  # fmt: skip
-    lead="ISO/IEC 42001 A.4 and 4.3: every AI system the organisation develops, provides or uses, with its EU AI "
-    "Act classification and life-cycle stage.",
-    empty_text="No AI systems yet. Record each system you build, buy or use; then classify it under the EU AI Act.",
-    detail_template="lifecycle/aisystem_detail.html",
-    detail_context=classification_context,
-)
 
 
 # -- EU AI Act classification --------------------------------------------------------------------------
 class ClassifyView(RecordMixin, TemplateView):
     """The guided questionnaire; the answers, tier and reasons are stored on the system and in its history."""
 
-    model = AISystem
     template_name = "lifecycle/aisystem_classify.html"
 
     def dispatch(self, request, *args, **kwargs):
@@ -186,8 +94,8 @@ class ClassifyView(RecordMixin, TemplateView):
             sections=eu_ai_act.questions(),
             annex_iii=list(eu_ai_act.ANNEX_III.items()),
             answers=answers,
-            model_meta=AISystem._meta,
-            urls=record_url_names(AISystem),
+            model_meta=self.model._meta,
+            urls=record_url_names(self.model),
             **kwargs,
         )
 
@@ -236,22 +144,15 @@ def prioritised(queryset, limit: int = 200) -> list:
 
 
 class PriorityView(RecordMixin, TemplateView):
-    model = AISystem
+    """In-scope systems, highest impact first."""
+
     template_name = "lifecycle/aisystem_priority.html"
 
     def get_context_data(self, **kwargs):
         systems = prioritised(self.visible().live().filter(in_scope=True))
         return super().get_context_data(
-            systems=systems, model_meta=AISystem._meta, urls=record_url_names(AISystem), **kwargs
+            systems=systems, model_meta=self.model._meta, urls=record_url_names(self.model), **kwargs
         )
-
-
-EXTRA_URLS = [
-    path("systems/priority/", PriorityView.as_view(), name="aisystem-priority"),
-    path("systems/<str:reference>/classify/", ClassifyView.as_view(), name="aisystem-classify"),
-    *gate_views.URLS,
-    path("systems/<str:reference>/dossier/", DossierView.as_view(), name="aisystem-dossier"),
-]
 
 
 # -- API -------------------------------------------------------------------------------------------------
@@ -265,18 +166,18 @@ class ClassificationSerializer(serializers.Serializer):
     duties = serializers.ListField(child=serializers.CharField(), read_only=True)
 
 
-_GenericViewSet = make_api(
-    AISystem,
-    services=services,
-    fields=FIELDS,
-    filterset_class=AISystemFilterSet,
-    prefetch_related=(),
-    doc="The AI system inventory (A.4). DELETE archives.",
-)
+class AISystemSerializer(RecordSerializer):
+    class Meta(RecordSerializer.Meta):
+        model = AISystem
+        fields = record_fields(FIELDS)
 
 
-class ViewSet(gate_views.GateApiMixin, _GenericViewSet):
+class AISystemViewSet(gate_views.GateApiMixin, RecordViewSet):
     """AI systems, plus their EU AI Act classification at …/classification/."""
+
+    serializer_class = AISystemSerializer
+    filterset_class = AISystemFilterSet
+    services = services
 
     @extend_schema(methods=["GET"], responses=ClassificationSerializer)
     @extend_schema(methods=["POST"], request=ClassificationSerializer, responses=ClassificationSerializer)
@@ -302,3 +203,71 @@ class ViewSet(gate_views.GateApiMixin, _GenericViewSet):
                 "annex_iii": eu_ai_act.ANNEX_III,
             }
         )
+
+
+# -- the register -----------------------------------------------------------------------------------------
+class AISystemRegister(Register):
+    model = AISystem
+    label, url_prefix, position = "AI systems", "systems", 10
+    more_links = (("Systems by priority", "aisystem-priority"),)
+    services = services
+    form = AISystemForm
+    filterset = AISystemFilterSet
+    viewset = AISystemViewSet
+    select_related = ("owner", "supplier")
+    columns = [
+        ("AI system", "title", "title"),
+        ("Type", "kind", None),
+        ("Stage", "stage", "stage"),
+        ("EU AI Act", "eu_tier", None),
+        ("Criticality", "criticality", "criticality"),
+        ("In scope", lambda s: "yes" if s.in_scope else "no", None),
+        ("Owner", "owner", None),
+    ]
+    fieldsets = [
+        ("Purpose and use", ["purpose", "intended_use", "foreseeable_misuse", "kind", "origin", "supplier", "ai_role"]),
+        ("People and data", ["deployment_context", "languages", "affected_people", "vulnerable_groups",
+                             "personal_data", "special_category_data"]),
+        ("Oversight", ["automation", "oversight", "criticality", "in_scope", "publish_to_stakeholders"]),
+        ("Resources (A.4)", ["data_resources", "tooling_resources", "compute_resources", "human_resources"]),
+    ]  # fmt: skip
+    form_fieldsets = [
+        ("Purpose and use", ["title", "purpose", "intended_use", "foreseeable_misuse", "kind", "origin",
+                             "supplier", "ai_role"]),
+        ("People and data", ["deployment_context", "languages", "affected_people", "vulnerable_groups",
+                             "personal_data", "special_category_data"]),
+        ("Oversight and criticality", ["automation", "oversight", "criticality", "in_scope",
+                                       "publish_to_stakeholders"]),
+        ("Resources (A.4.3-A.4.6)", ["data_resources", "tooling_resources", "compute_resources",
+                                     "human_resources"]),
+        ("Links", ["requirements"]),
+        ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
+    ]  # fmt: skip
+    lead = (
+        "ISO/IEC 42001 A.4 and 4.3: every AI system the organisation develops, provides or uses, with its EU AI "
+        "Act classification and life-cycle stage."
+    )
+    empty_text = (
+        "No AI systems yet. Record each system you build, buy or use; then classify it under the EU AI Act."
+    )
+    detail_template = "lifecycle/aisystem_detail.html"
+
+    def detail_context(self, request, record, tab) -> dict:
+        if tab != "details":
+            return {}
+        stored = record.eu_classification or {}
+        return {
+            "classification": stored,
+            "can_classify": not record.is_archived and permissions.allowed(request.user, "change", record),
+            "open_risks": _open_risks(record.title).count(),
+            **gate_views.gate_context(request, record),
+        }
+
+    def extra_urls(self) -> list:
+        prefix, ref = self.url_prefix, "<str:reference>"
+        return [
+            path(f"{prefix}/priority/", PriorityView.as_view(**self._base()), name="aisystem-priority"),
+            path(f"{prefix}/{ref}/classify/", ClassifyView.as_view(**self._base()), name="aisystem-classify"),
+            *gate_views.URLS,
+            path(f"{prefix}/{ref}/dossier/", DossierView.as_view(), name="aisystem-dossier"),
+        ]

@@ -12,16 +12,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from aims import records
-from aims.api.base import make_api
+from aims.api.base import RecordViewSet
+from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet, YesNoFilter
 from aims.forms import RecordForm
+from aims.register import Register
 from aims.services import RecordServices
-from aims.views.records import make_views
 from lifecycle.models import AISystem, Dataset
 
 from .model_versions import mark_reassessment_due
-
-MENU = ("Datasets", "datasets", 40)
 
 FIELDS = [
     "title", "provenance", "acquisition", "quality_requirements", "quality_checks", "preparation",
@@ -110,44 +109,54 @@ class DatasetFilterSet(RecordFilterSet):
         fields = []
 
 
-views = make_views(
-    Dataset,
-    services=services,
-    form_class=DatasetForm,
-    filterset_class=DatasetFilterSet,
-    columns=[
+class DatasetSerializer(RecordSerializer):
+    class Meta(RecordSerializer.Meta):
+        model = Dataset
+        fields = record_fields(FIELDS)
+
+
+class DatasetViewSet(RecordViewSet):
+    """Datasets (A.7). `systems` by reference; filter with ?personal_data=true and ?system=SYS-0001. Personal data needs a legal basis. DELETE archives."""
+
+    serializer_class = DatasetSerializer
+    filterset_class = DatasetFilterSet
+    services = services
+
+
+class DatasetRegister(Register):
+    model = Dataset
+    label, url_prefix, position = "Datasets", "datasets", 40
+    services = services
+    form = DatasetForm
+    filterset = DatasetFilterSet
+    viewset = DatasetViewSet
+    columns = [
         ("Dataset", "title", "title"),
         ("Personal data", lambda d: "yes" if d.personal_data else "no", None),
         ("Legal basis", "legal_basis", None),
         ("Owner", "owner", None),
         ("Next review", "next_review_on", "next_review"),
-    ],
-    fieldsets=[
+    ]
+    fieldsets = [
         ("Provenance (A.7.3, A.7.5)", ["provenance", "acquisition"]),
         ("Quality (A.7.4)", ["quality_requirements", "quality_checks"]),
         ("Preparation (A.7.6)", ["preparation"]),
         ("Personal data and retention", ["personal_data", "legal_basis", "retention"]),
         ("Used by", ["systems"]),
-    ],
-    form_fieldsets=[
+    ]
+    form_fieldsets = [
         ("Provenance (A.7.3, A.7.5)", ["title", "provenance", "acquisition"]),
         ("Quality (A.7.4)", ["quality_requirements", "quality_checks"]),
         ("Preparation (A.7.6)", ["preparation"]),
         ("Personal data and retention", ["personal_data", "legal_basis", "retention"]),
         ("AI systems and links", ["systems", "requirements"]),
         ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
-    ],
-    lead="ISO/IEC 42001 A.7: the data behind each AI system, where it comes from, its quality and "
-    "preparation. A change to a dataset marks the risks and impact assessments of the systems using it.",
-    empty_text="No datasets yet. Record the training, validation and production data of each AI system, "
-    "starting with any that contain personal data.",
-)
-
-ViewSet = make_api(
-    Dataset,
-    services=services,
-    fields=FIELDS,
-    filterset_class=DatasetFilterSet,
-    doc="Datasets (A.7). `systems` by reference; filter with ?personal_data=true and ?system=SYS-0001. "
-    "Personal data needs a legal basis. DELETE archives.",
-)
+    ]
+    lead = (
+        "ISO/IEC 42001 A.7: the data behind each AI system, where it comes from, its quality and "
+        "preparation. A change to a dataset marks the risks and impact assessments of the systems using it."
+    )
+    empty_text = (
+        "No datasets yet. Record the training, validation and production data of each AI system, "
+        "starting with any that contain personal data."
+    )

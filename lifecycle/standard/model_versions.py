@@ -17,17 +17,16 @@ from django.utils import timezone
 
 from aims import records, roles
 from aims.actions import RecordAction
-from aims.api.base import make_api
+from aims.api.base import RecordViewSet
+from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet, YesNoFilter
 from aims.forms import RecordForm
 from aims.models import Lifecycle, Notification
 from aims.records import Action
+from aims.register import Register
 from aims.services import RecordServices
-from aims.views.records import make_views
 from lifecycle.models import AISystem, ImpactAssessment, ModelVersion
 from registers.models import Risk
-
-MENU = ("Model versions", "model-versions", 45)
 
 FIELDS = [
     "title", "system", "model_version", "released_on", "training_data", "evaluation", "change_description",
@@ -213,13 +212,34 @@ class ModelVersionFilterSet(RecordFilterSet):
         fields = []
 
 
-views = make_views(
-    ModelVersion,
-    services=services,
-    form_class=ModelVersionForm,
-    filterset_class=ModelVersionFilterSet,
-    select_related=("owner", "system", "approved_by"),
-    columns=[
+class ModelVersionSerializer(RecordSerializer):
+    class Meta(RecordSerializer.Meta):
+        model = ModelVersion
+        fields = record_fields(FIELDS)
+        # Without DRF's unique-together validator: the service names the clash on model_version instead
+        # of "The fields system, model_version must make a unique set."
+        validators = []
+
+
+class ModelVersionViewSet(RecordViewSet):
+    """Model versions (A.6.2). `system` and `training_data` by reference. Creating one marks the system's risks and impact assessments for reassessment. POST …/approve/ approves it. DELETE archives."""
+
+    serializer_class = ModelVersionSerializer
+    filterset_class = ModelVersionFilterSet
+    services = services
+    record_actions = tuple(ACTIONS)
+
+
+class ModelVersionRegister(Register):
+    model = ModelVersion
+    label, url_prefix, position = "Model versions", "model-versions", 45
+    services = services
+    form = ModelVersionForm
+    filterset = ModelVersionFilterSet
+    viewset = ModelVersionViewSet
+    select_related = ("owner", "system", "approved_by")
+    actions = tuple(ACTIONS)
+    columns = [
         ("Model version", "title", "title"),
         ("AI system", "system", None),
         ("Version", "model_version", None),
@@ -230,43 +250,24 @@ views = make_views(
             None,
         ),
         ("Owner", "owner", None),
-    ],  # fmt: skip
-    fieldsets=[
+    ]  # fmt: skip
+    fieldsets = [
         ("Release", ["system", "model_version", "released_on", "change_description"]),
         ("Data and evaluation", ["training_data", "evaluation"]),
         ("Approval (four eyes)", ["approved_by", "approved_on"]),
-    ],
-    form_fieldsets=[
+    ]
+    form_fieldsets = [
         ("Release (A.6.2.5)", ["title", "system", "model_version", "released_on", "change_description"]),
         ("Training data (A.7)", ["training_data"]),
         ("Evaluation (A.6.2.4)", ["evaluation"]),
         ("Links", ["requirements"]),
         ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
-    ],
-    lead="ISO/IEC 42001 A.6.2: each released version of a system's model, its training data, evaluation and "
-    "what changed. A new version marks the system's risks and impact assessments for reassessment.",
-    empty_text="No model versions yet. Record each version you release, with the data it was trained on and "
-    "how it was evaluated; the board or the AIMS manager approves it.",
-    actions=ACTIONS,
-)
-
-_GenericViewSet = make_api(
-    ModelVersion,
-    services=services,
-    fields=FIELDS,
-    filterset_class=ModelVersionFilterSet,
-    actions=ACTIONS,
-    doc="Model versions (A.6.2). `system` and `training_data` by reference. Creating one marks the system's "
-    "risks and impact assessments for reassessment. POST …/approve/ approves it. DELETE archives.",
-)
-_Serializer = _GenericViewSet.serializer_class
-
-
-class ViewSet(_GenericViewSet):
-    # Without DRF's unique-together validator: the service names the clash on model_version instead of
-    # "The fields system, model_version must make a unique set."
-    serializer_class = type(
-        "ModelVersionSerializer",
-        (_Serializer,),
-        {"Meta": type("Meta", (_Serializer.Meta,), {"validators": []})},
+    ]
+    lead = (
+        "ISO/IEC 42001 A.6.2: each released version of a system's model, its training data, evaluation and "
+        "what changed. A new version marks the system's risks and impact assessments for reassessment."
+    )
+    empty_text = (
+        "No model versions yet. Record each version you release, with the data it was trained on and "
+        "how it was evaluated; the board or the AIMS manager approves it."
     )

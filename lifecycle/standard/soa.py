@@ -18,19 +18,19 @@ from django.utils import timezone
 
 from aims import jobs, permissions, publishing, records
 from aims.actions import RecordAction
-from aims.api.base import make_api
+from aims.api.base import RecordViewSet
+from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet
 from aims.forms import RecordForm
 from aims.models import Lifecycle, Requirement
 from aims.pdf import html_to_pdf
 from aims.record_reports import RecordReportView
+from aims.register import Register
 from aims.registry import registry
 from aims.services import RecordServices
-from aims.views.records import make_views
 from lifecycle.models import SoAEntry, Statement
 from registers.models import Risk
 
-MENU = ("Statement of Applicability", "soa", 20)
 KIND = "soa_pdf"
 
 FIELDS = ["title", "introduction", "owner", "review_cadence", "next_review_on"]
@@ -259,34 +259,6 @@ def statement_context(request, statement, tab):
     }
 
 
-views = make_views(
-    Statement,
-    services=services,
-    form_class=StatementForm,
-    filterset_class=StatementFilterSet,
-    columns=[
-        ("Statement", "title", "title"),
-        ("Status", "status", None),
-        ("Approved version", lambda r: f"v{r.version_number}" if r.version_number else "none yet", None),
-        ("Published", "published_on", None),
-        ("Owner", "owner", None),
-    ],
-    fieldsets=[("The statement", ["introduction"])],
-    form_fieldsets=[
-        ("The statement", ["title", "introduction"]),
-        ("Links", ["requirements"]),
-        ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
-    ],
-    lead="ISO/IEC 42001 6.1.3 d: which Annex A controls apply, why, and how far each is implemented. The "
-    "governance board approves the statement as a whole; every approved version is kept and comparable.",
-    empty_text="No Statement of Applicability yet. Create one, then create the entries for all 38 Annex A "
-    "controls from its page and complete each.",
-    actions=ACTIONS,
-    detail_template="lifecycle/statement_detail.html",
-    detail_context=statement_context,
-)
-
-
 # -- the SoA as a PDF (a background job, like the readiness report) ----------------------------------
 def soa_pdf(job, progress) -> tuple[str, bytes]:
     """Job runner: params {"reference": "SOA-0001"}; the requester must be able to see it."""
@@ -321,14 +293,57 @@ class ReportView(RecordReportView):
     model, kind, title = Statement, KIND, "Statement of Applicability"
 
 
-EXTRA_URLS = [path(f"{MENU[1]}/<str:reference>/report/", ReportView.as_view(), name="statement-report")]
+# -- the register and its API ------------------------------------------------------------------------
+class StatementSerializer(RecordSerializer):
+    class Meta(RecordSerializer.Meta):
+        model = Statement
+        fields = record_fields(FIELDS)
 
-ViewSet = make_api(
-    Statement,
-    services=services,
-    fields=FIELDS,
-    filterset_class=StatementFilterSet,
-    actions=ACTIONS,
-    doc="The Statement of Applicability (6.1.3 d) with its approval lifecycle and versions; its rows are the "
-    "SoA entries (/api/v1/soa-entries/). DELETE archives.",
-)
+
+class StatementViewSet(RecordViewSet):
+    """The Statement of Applicability (6.1.3 d) with its approval lifecycle and versions; its rows are the SoA entries (/api/v1/soa-entries/). DELETE archives."""
+
+    serializer_class = StatementSerializer
+    filterset_class = StatementFilterSet
+    services = services
+    record_actions = tuple(ACTIONS)
+
+
+class StatementRegister(Register):
+    model = Statement
+    label, url_prefix, position = "Statement of Applicability", "soa", 20
+    services = services
+    form = StatementForm
+    filterset = StatementFilterSet
+    viewset = StatementViewSet
+    actions = tuple(ACTIONS)
+    columns = [
+        ("Statement", "title", "title"),
+        ("Status", "status", None),
+        ("Approved version", lambda r: f"v{r.version_number}" if r.version_number else "none yet", None),
+        ("Published", "published_on", None),
+        ("Owner", "owner", None),
+    ]
+    fieldsets = [("The statement", ["introduction"])]
+    form_fieldsets = [
+        ("The statement", ["title", "introduction"]),
+        ("Links", ["requirements"]),
+        ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
+    ]
+    lead = (
+        "ISO/IEC 42001 6.1.3 d: which Annex A controls apply, why, and how far each is implemented. The "
+        "governance board approves the statement as a whole; every approved version is kept and comparable."
+    )
+    empty_text = (
+        "No Statement of Applicability yet. Create one, then create the entries for all 38 Annex A "
+        "controls from its page and complete each."
+    )
+    detail_template = "lifecycle/statement_detail.html"
+
+    def detail_context(self, request, record, tab) -> dict:
+        return statement_context(request, record, tab)
+
+    def extra_urls(self) -> list:
+        return [
+            path(f"{self.url_prefix}/<str:reference>/report/", ReportView.as_view(), name="statement-report")
+        ]

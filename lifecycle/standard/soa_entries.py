@@ -9,16 +9,16 @@ from django.core.exceptions import ValidationError
 from django.db.models import BooleanField, ExpressionWrapper
 from django.utils.html import format_html
 
-from aims.api.base import make_api
+from aims.api.base import RecordViewSet
+from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet, YesNoFilter
 from aims.forms import RecordForm
 from aims.models import Requirement
+from aims.register import Register
 from aims.services import RecordServices
-from aims.views.records import make_views
+from aims.views.records import RecordListView
 from lifecycle.models import SoAEntry
 from lifecycle.standard import soa
-
-MENU = ("SoA entries", "soa-entries", 21)
 
 FIELDS = [
     "title", "control", "applicable", "justification", "implementation", "risks", "systems", "evidence",
@@ -26,7 +26,7 @@ FIELDS = [
 ]  # fmt: skip
 
 
-class EntryServices(RecordServices):
+class SoAEntryServices(RecordServices):
     """The shared services, plus: one entry per control, the title from the control when left empty, and
     implementation that agrees with applicability."""
 
@@ -58,10 +58,10 @@ class EntryServices(RecordServices):
         return fields
 
 
-services = EntryServices(SoAEntry, FIELDS)
+services = SoAEntryServices(SoAEntry, FIELDS)
 
 
-class EntryForm(RecordForm):
+class SoAEntryForm(RecordForm):
     title = forms.CharField(
         max_length=200, required=False, help_text="Leave empty to use the control's code and title."
     )
@@ -83,7 +83,7 @@ class EntryForm(RecordForm):
         self.fields["control"].empty_label = "None: a control of our own"
 
 
-class EntryFilterSet(RecordFilterSet):
+class SoAEntryFilterSet(RecordFilterSet):
     search_fields = ("reference", "title", "control__code", "justification", "evidence")
     applicable = YesNoFilter()
     implementation = filters.MultipleChoiceFilter(choices=SoAEntry.Implementation.choices)
@@ -117,57 +117,65 @@ def issues_cell(entry):
     )
 
 
-def entry_context(request, entry, tab):
-    if tab != "details":
-        return {}
-    [row] = soa.entry_rows(SoAEntry.objects.filter(pk=entry.pk))
-    return {"row": row}
+class SoAEntryListView(RecordListView):
+    """The entries with check (a) computed for the whole page in SQL (see issues_cell)."""
 
-
-views = make_views(
-    SoAEntry,
-    services=services,
-    form_class=EntryForm,
-    filterset_class=EntryFilterSet,
-    select_related=("owner", "control"),
-    columns=[
-        ("Control", lambda e: soa.label_of(e), "control"),
-        ("Applicable", lambda e: "yes" if e.applicable else "no", None),
-        ("Implementation", "implementation", None),
-        ("Issues", issues_cell, None),
-        ("Owner", "owner", None),
-    ],
-    fieldsets=[
-        ("The control", ["control", "applicable", "justification", "implementation"]),
-        ("Why and where", ["risks", "systems", "evidence"]),
-    ],
-    form_fieldsets=[
-        ("The control", ["control", "title", "applicable", "justification", "implementation"]),
-        ("Why and where", ["risks", "systems", "evidence", "requirements"]),
-        ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
-    ],
-    lead="ISO/IEC 42001 6.1.3 d: one row per Annex A control -- whether it applies and why, how far it is "
-    "implemented, the risks that call for it and the evidence. The statement shows them all for approval.",
-    empty_text="No SoA entries yet. Open the Statement of Applicability and create the entries for all 38 "
-    "Annex A controls in one go.",
-    detail_template="lifecycle/soa_entry_detail.html",
-    detail_context=entry_context,
-)
-
-
-class EntryListView(views.list):
     def visible(self):
         called_for = ExpressionWrapper(soa.issue_q("called_for"), output_field=BooleanField())
         return super().visible().annotate(called_for=called_for)
 
 
-views.list = EntryListView
+class SoAEntrySerializer(RecordSerializer):
+    class Meta(RecordSerializer.Meta):
+        model = SoAEntry
+        fields = record_fields(FIELDS)
 
-ViewSet = make_api(
-    SoAEntry,
-    services=services,
-    fields=FIELDS,
-    filterset_class=EntryFilterSet,
-    doc="SoA entries (6.1.3 d): `control` by Annex A code (e.g. A.6.2.4), `risks` and `systems` by reference. "
-    "Filters: applicable, implementation, has_issue, issue. DELETE archives.",
-)
+
+class SoAEntryViewSet(RecordViewSet):
+    """SoA entries (6.1.3 d): `control` by Annex A code (e.g. A.6.2.4), `risks` and `systems` by reference. Filters: applicable, implementation, has_issue, issue. DELETE archives."""
+
+    serializer_class = SoAEntrySerializer
+    filterset_class = SoAEntryFilterSet
+    services = services
+
+
+class SoAEntryRegister(Register):
+    model = SoAEntry
+    label, url_prefix, position = "SoA entries", "soa-entries", 21
+    services = services
+    form = SoAEntryForm
+    filterset = SoAEntryFilterSet
+    viewset = SoAEntryViewSet
+    list_view = SoAEntryListView
+    select_related = ("owner", "control")
+    columns = [
+        ("Control", lambda e: soa.label_of(e), "control"),
+        ("Applicable", lambda e: "yes" if e.applicable else "no", None),
+        ("Implementation", "implementation", None),
+        ("Issues", issues_cell, None),
+        ("Owner", "owner", None),
+    ]
+    fieldsets = [
+        ("The control", ["control", "applicable", "justification", "implementation"]),
+        ("Why and where", ["risks", "systems", "evidence"]),
+    ]
+    form_fieldsets = [
+        ("The control", ["control", "title", "applicable", "justification", "implementation"]),
+        ("Why and where", ["risks", "systems", "evidence", "requirements"]),
+        ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
+    ]
+    lead = (
+        "ISO/IEC 42001 6.1.3 d: one row per Annex A control -- whether it applies and why, how far it is "
+        "implemented, the risks that call for it and the evidence. The statement shows them all for approval."
+    )
+    empty_text = (
+        "No SoA entries yet. Open the Statement of Applicability and create the entries for all 38 "
+        "Annex A controls in one go."
+    )
+    detail_template = "lifecycle/soa_entry_detail.html"
+
+    def detail_context(self, request, record, tab) -> dict:
+        if tab != "details":
+            return {}
+        [row] = soa.entry_rows(SoAEntry.objects.filter(pk=record.pk))
+        return {"row": row}

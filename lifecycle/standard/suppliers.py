@@ -5,14 +5,13 @@ supply. A supplier's page lists those systems, so a suspended supplier shows at 
 import django_filters as filters
 from django import forms
 
-from aims.api.base import make_api
+from aims.api.base import RecordViewSet
+from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet
 from aims.forms import RecordForm
+from aims.register import Register
 from aims.services import RecordServices
-from aims.views.records import make_views
 from lifecycle.models import AISystem, Supplier
-
-MENU = ("Suppliers", "suppliers", 60)
 
 FIELDS = [
     "title", "kind", "supplies", "due_diligence", "due_diligence_on", "responsibilities", "contract_reference",
@@ -54,49 +53,57 @@ class SupplierFilterSet(RecordFilterSet):
         fields = []
 
 
-def supplied_systems(request, record, tab) -> dict:
-    """The AI systems this supplier supplies, as far as the person may see them (A.10.3)."""
-    if tab != "details":
-        return {}
-    systems = AISystem.objects.restrict(request.user, "view").live().filter(supplier=record)
-    return {"systems": list(systems.select_related("owner").order_by("title"))}
+class SupplierSerializer(RecordSerializer):
+    class Meta(RecordSerializer.Meta):
+        model = Supplier
+        fields = record_fields(FIELDS)
 
 
-views = make_views(
-    Supplier,
-    services=services,
-    form_class=SupplierForm,
-    filterset_class=SupplierFilterSet,
-    columns=[
+class SupplierViewSet(RecordViewSet):
+    """Suppliers (A.10). Filter with ?kind= and ?status= (repeatable). DELETE archives."""
+
+    serializer_class = SupplierSerializer
+    filterset_class = SupplierFilterSet
+    services = services
+
+
+class SupplierRegister(Register):
+    model = Supplier
+    label, url_prefix, position = "Suppliers", "suppliers", 60
+    services = services
+    form = SupplierForm
+    filterset = SupplierFilterSet
+    viewset = SupplierViewSet
+    columns = [
         ("Supplier", "title", "title"),
         ("Supplies", "kind", "kind"),
         ("Status", "status", "status"),
         ("Due diligence", "due_diligence_on", "due_diligence"),
         ("Owner", "owner", None),
         ("Next review", "next_review_on", "next_review"),
-    ],
-    fieldsets=[
+    ]
+    fieldsets = [
         ("What they supply", ["kind", "supplies", "contract_reference", "status"]),
         ("Due diligence and responsibilities", ["due_diligence", "due_diligence_on", "responsibilities"]),
-    ],
-    form_fieldsets=[
+    ]
+    form_fieldsets = [
         ("What they supply", ["title", "kind", "supplies", "contract_reference", "status"]),
         ("Due diligence (A.10.3)", ["due_diligence", "due_diligence_on"]),
         ("Responsibilities (A.10.2)", ["responsibilities", "requirements"]),
         ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
-    ],
-    detail_template="lifecycle/supplier_detail.html",
-    detail_context=supplied_systems,
-    lead="ISO/IEC 42001 A.10: suppliers of AI systems, models, data and services, what was checked before "
-    "using them and who is responsible for what.",
-    empty_text="No suppliers yet. Start with the vendors whose models, platforms or data your AI systems use.",
-)
+    ]
+    detail_template = "lifecycle/supplier_detail.html"
+    lead = (
+        "ISO/IEC 42001 A.10: suppliers of AI systems, models, data and services, what was checked before "
+        "using them and who is responsible for what."
+    )
+    empty_text = (
+        "No suppliers yet. Start with the vendors whose models, platforms or data your AI systems use."
+    )
 
-
-ViewSet = make_api(
-    Supplier,
-    services=services,
-    fields=FIELDS,
-    filterset_class=SupplierFilterSet,
-    doc="Suppliers (A.10). Filter with ?kind= and ?status= (repeatable). DELETE archives.",
-)
+    def detail_context(self, request, record, tab) -> dict:
+        """The AI systems this supplier supplies, as far as the person may see them (A.10.3)."""
+        if tab != "details":
+            return {}
+        systems = AISystem.objects.restrict(request.user, "view").live().filter(supplier=record)
+        return {"systems": list(systems.select_related("owner").order_by("title"))}

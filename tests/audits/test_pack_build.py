@@ -13,7 +13,7 @@ from audits.models import EvidenceLink
 from audits.pack.content import PDF_ROWS
 from lifecycle.dossier import KIND as _dossier  # noqa: F401  the dossier job is registered
 from lifecycle.standard.ai_systems import services as systems
-from lifecycle.standard.incidents import draft_incident
+from lifecycle.standard.incidents.services import draft_incident
 from registers.services import risk_update
 from tests.audits.pack_helpers import (
     add_file,

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from lifecycle.standard import incidents
+from lifecycle.standard.incidents import services as incidents
 from reviews.models import CorrectiveAction, Nonconformity
 from tests.browser.conftest import SHOTS, sign_in
 from tests.reviews.conftest import TODAY

@@ -9,8 +9,9 @@ from aims import reminders
 from aims.models import Notification
 from aims.records import history
 from lifecycle.models import Dataset, ImpactAssessment
-from lifecycle.standard import ai_systems, impact_assessments
+from lifecycle.standard import ai_systems
 from lifecycle.standard.datasets import services
+from lifecycle.standard.impact_assessments import services as impact_assessments
 from registers.models import Risk
 from tests.base import RegisterRoleMatrix, client_for, form_data_for
 

@@ -9,7 +9,8 @@ from aims.models import Lifecycle
 from aims.records import history
 from lifecycle.models import AISystem, Harm, ImpactAssessment
 from lifecycle.standard import ai_systems
-from lifecycle.standard.impact_assessments import add_harm, approve, harm_to_risk, services
+from lifecycle.standard.impact_assessments.harms import add_harm, harm_to_risk
+from lifecycle.standard.impact_assessments.services import approve, services
 from registers.models import Risk
 from tests.base import RegisterRoleMatrix, client_for, form_data_for
 

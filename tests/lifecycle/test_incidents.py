@@ -12,14 +12,10 @@ from aims.models import Notification
 from aims.records import history
 from aims.reminders import sweep
 from lifecycle.models import AISystem, Incident, IncidentLog, Supplier
-from lifecycle.standard.incidents import (
-    countdown,
-    draft_incident,
-    incidents_panel,
-    reporting_reminders,
-    services,
-    with_deadline,
-)
+from lifecycle.standard.incidents.panels import incidents_panel
+from lifecycle.standard.incidents.reminders import reporting_reminders
+from lifecycle.standard.incidents.selectors import countdown, with_deadline
+from lifecycle.standard.incidents.services import draft_incident, services
 from tests.base import RegisterRoleMatrix, client_for, dashboard_html, form_data_for
 from tests.conftest import make_user
 

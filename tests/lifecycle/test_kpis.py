@@ -17,7 +17,8 @@ from aims.models import ApiToken, Notification
 from aims.records import history
 from aims.reminders import sweep
 from lifecycle.models import KPI, AISystem, Incident, Measurement
-from lifecycle.standard.kpis import overdue_measurement_reminders, record_measurement, services
+from lifecycle.standard.kpis.reminders import overdue_measurement_reminders
+from lifecycle.standard.kpis.services import record_measurement, services
 from registers.demo_names import CHATBOT
 from registers.models import Objective
 from tests.base import RegisterRoleMatrix, client_for, form_data_for
@@ -473,7 +474,7 @@ def test_overdue_gives_the_same_answer_on_the_embedded_databases_path(make_kpi, 
     """SQLite (make run) cannot add a column's days to a timestamp, so the dates are compared in Python."""
     from django.db import connection
 
-    from lifecycle.standard.kpis import overdue
+    from lifecycle.standard.kpis.selectors import overdue
 
     late = make_kpi()
     measure(late, "0.9", actor=owner, days_ago=40)

@@ -11,7 +11,8 @@ from django.utils import timezone
 from aims.models import Notification
 from aims.records import history
 from lifecycle.models import ImpactAssessment, ModelVersion
-from lifecycle.standard import ai_systems, impact_assessments
+from lifecycle.standard import ai_systems
+from lifecycle.standard.impact_assessments import services as impact_assessments
 from lifecycle.standard.model_versions import approve, mark_reassessment_due, services
 from registers.models import Risk
 from tests.base import RegisterRoleMatrix, client_for, form_data_for

@@ -8,7 +8,10 @@ from django.utils import timezone
 
 from aims import publishing
 from aims.models import Requirement
-from lifecycle.standard import ai_systems, impact_assessments, kpis, soa, soa_entries
+from lifecycle.standard import ai_systems, soa, soa_entries
+from lifecycle.standard.impact_assessments import services as impact_assessments
+from lifecycle.standard.impact_assessments.harms import add_harm
+from lifecycle.standard.kpis import services as kpis
 from registers.standard import documents, policies, scope
 
 TODAY = timezone.localdate()
@@ -81,7 +84,7 @@ def approved_assessment(system, owner, board, *harms):
         actor=owner, fields={"title": f"Impact of {system.title}", "system": system, "scope": "All uses."}
     )
     for affected in harms:
-        record = impact_assessments.add_harm(
+        record = add_harm(
             record, actor=owner, expected_version=record.version, description=f"Harm to {affected}",
             affected=affected, likelihood=2, severity=3, reversibility="reversible",
         )  # fmt: skip

@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone
 
 from aims.models import Requirement
-from lifecycle.standard import incidents, kpis
+from lifecycle.standard.incidents import services as incidents
+from lifecycle.standard.kpis import services as kpis
 from reviews.improvement import add_action, ca_services, complete_action, nc_services
 
 TODAY = timezone.localdate()

@@ -12,9 +12,9 @@ from django.utils import timezone
 from aims import publishing
 from aims.models import Change
 from aims.records import history
-from lifecycle.standard import incidents as incident_register
-from lifecycle.standard import kpis as kpi_register
 from lifecycle.standard import soa as soa_register
+from lifecycle.standard.incidents import services as incident_register
+from lifecycle.standard.kpis import services as kpi_register
 from registers.services import risk_update
 from registers.standard import context_issues, interested_parties, objectives, opportunities
 from reviews import inputs

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from aims.jobs import JobError
 from aims.models import Job
 from aims.registry import registry
-from lifecycle.standard import kpis as kpi_register
+from lifecycle.standard.kpis import services as kpi_register
 from reviews.report import KIND, management_review_pdf
 from reviews.services import freeze_inputs, record_meeting, sign_off
 from tests.base import client_for

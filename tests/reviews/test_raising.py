@@ -78,7 +78,7 @@ def test_raise_from_a_kpi_in_breach(breached_kpi, owner):
 
 
 def test_a_kpi_on_target_offers_no_nonconformity(breached_kpi, owner):
-    from lifecycle.standard.kpis import record_measurement
+    from lifecycle.standard.kpis.services import record_measurement
 
     record_measurement(breached_kpi, actor=owner, value="99", source="ui")
     breached_kpi.refresh_from_db()

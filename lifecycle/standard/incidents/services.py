@@ -1,0 +1,95 @@
+"""The incident register's services: a kind only while serious, an incident drafted from a signal
+elsewhere (a KPI breach, a concern), and what was communicated to whom (A.8.4)."""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from aims import permissions, records
+from aims.actions import Input, RecordAction
+from aims.records import history
+from aims.services import RecordServices
+from lifecycle.models import Incident, IncidentLog
+
+FIELDS = [
+    "title", "system", "occurred_at", "detected_on", "severity", "description", "harm", "people_affected",
+    "containment", "status", "serious", "serious_kind", "reported_on", "owner", "review_cadence",
+    "next_review_on",
+]  # fmt: skip
+
+
+class IncidentServices(RecordServices):
+    def derive(self, fields: dict, record) -> dict:
+        # An incident no longer marked serious keeps no kind: a stale kind would read as a deadline.
+        if fields.get("serious") is False:
+            fields["serious_kind"] = ""
+        return fields
+
+
+services = IncidentServices(Incident, FIELDS)
+
+
+@transaction.atomic
+def draft_incident(
+    *, actor, system, title: str, description: str, severity: str, drafted_from: str, owner=None
+):
+    """Open an incident detected today from a signal elsewhere (a KPI breach, a concern), for its owner to
+    investigate (A.8.4): `owner` (default: the actor), e.g. the KPI's owner rather than the pipeline that
+    pushed the measurement. `drafted_from` says where it came from and is kept in its history."""
+    permissions.require_add(actor, Incident)
+    incident = records.create_record(
+        Incident,
+        actor=actor,
+        fields={
+            "title": title,
+            "system": system,
+            "description": description,
+            "severity": severity,
+            "status": Incident.Status.OPEN,
+            "detected_on": timezone.localdate(),
+            "drafted_from": drafted_from[:100],
+            "owner": owner or actor,
+        },
+    )
+    # drafted_from is not editable, so history does not diff it: the creation entry says it instead.
+    history(incident).filter(version=incident.version).update(note=f"Drafted from {drafted_from}."[:500])
+    return incident
+
+
+@transaction.atomic
+def log_communication(record, *, actor, expected_version: int, audience: str, message: str):
+    """What was communicated about the incident, to whom (A.8.4): a log row and a history entry, one
+    transaction, refused on a stale version like any other change."""
+    permissions.require(actor, "change", record)
+    if record.is_archived:
+        raise PermissionDenied(
+            f"{record.reference} is archived; restore it before recording a communication."
+        )
+    record = records.update_record(
+        record,
+        actor=actor,
+        expected_version=expected_version,
+        fields={},
+        extra_changes=[
+            {"field": "log", "label": "Communication", "old": "", "new": f"To {audience}: {message}"[:500]}
+        ],
+        note=f"Communicated to {audience}."[:500],
+    )
+    IncidentLog.objects.create(incident=record, by=actor, audience=audience[:200], message=message)
+    return record
+
+
+LOG = RecordAction(
+    "log",
+    "Record a communication",
+    log_communication,
+    lambda user, record: permissions.allowed(user, "change", record),
+    done="{reference}: communication recorded.",
+    inputs=(
+        Input(
+            "audience", "To whom", help_text="e.g. affected customers, the regulator, the governance board."
+        ),
+        Input("message", "What was communicated"),
+    ),
+    description="Record what was communicated about the incident and to whom (A.8.4).",
+)
