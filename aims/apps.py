@@ -8,9 +8,11 @@ class AimsConfig(AppConfig):
 
     def ready(self):
         from aims import checks  # noqa: F401  reference prefixes, checked at start-up
+        from aims.bench import BenchMeasure, dashboard_pages
         from aims.registry import registry
         from aims.views.certification import readiness_panel
 
+        registry.add_bench_measure(BenchMeasure("pages", dashboard_pages, order=0))
         # First on the dashboard: how close the AIMS is to certification, for the board.
         registry.add_dashboard_panel(readiness_panel)
         registry.add_menu_link("Check", "Certification readiness", "certification-readiness")

@@ -79,6 +79,10 @@ class Registry:
     # (order, callable(users) -> records made): each app's part of the demo organisation, run by
     # `manage.py seed_demo` in order (a later stage's records point at the earlier ones)
     demo_seeders: list[tuple[int, Callable]] = field(default_factory=list)
+    # aims.bench.BenchMeasure parts of `manage.py bench`, and the one callable that makes its volume data
+    # (prepare(risks=, users=, stdout=) -> facts for the report), from the app that owns seed_scale
+    bench_measures: list = field(default_factory=list)
+    bench_prepare: Callable | None = None
 
     def add_register(self, info: RegisterInfo) -> None:
         if all(r.model is not info.model for r in self.registers):
@@ -125,6 +129,11 @@ class Registry:
         if all(s is not seeder for _, s in self.demo_seeders):
             self.demo_seeders.append((order, seeder))
             self.demo_seeders.sort(key=lambda pair: pair[0])
+
+    def add_bench_measure(self, measure) -> None:
+        if measure not in self.bench_measures:
+            self.bench_measures.append(measure)
+            self.bench_measures.sort(key=lambda m: m.order)
 
     def add_record_action(self, model_label: str, action) -> None:
         """Offer `action` on the records of `model_label` ("audits.Finding"), which the calling app may not

@@ -5,7 +5,7 @@ from . import policies  # noqa: F401, I001  first: who may do what, asked as the
 from aims.plugins import install
 from aims.registry import registry
 
-from . import standard
+from . import bench, standard  # noqa: F401  bench: the risk register's measures
 from .dashboard import risk_panel
 from .reports import register_reports
 

@@ -1,0 +1,192 @@
+"""The harness of `manage.py bench`: timing, SQL query counts, baselines measured in the same run, and the
+report. What is measured comes from the apps: each adds its measures to the core's registry
+(registry.add_bench_measure), so the core names no register. See aims/management/commands/bench.py."""
+
+import gc
+import json
+import platform
+import statistics
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import django
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+
+@dataclass(frozen=True)
+class BenchMeasure:
+    """One part of a measure named on the command line (`--only pages`): several apps may add parts to one
+    name (the Plan app's risk pages and the Do app's inventory pages are both "pages"), run by `order`.
+    `run(bench)` adds rows with bench.add / bench.page / bench.slow. A measure that is `alone` needs a
+    database of its own and runs only by itself (`--only pack`); `default` ones run without --only."""
+
+    name: str
+    run: object
+    order: int = 100
+    default: bool = True
+    alone: bool = False
+
+
+def stats(samples: list[float]) -> tuple[float, float]:
+    """Median and 95th percentile in milliseconds."""
+    ms = sorted(s * 1000 for s in samples)
+    p95 = statistics.quantiles(ms, n=20, method="inclusive")[18] if len(ms) > 1 else ms[0]
+    return statistics.median(ms), p95
+
+
+def once(fn) -> float:
+    gc.collect()  # garbage left by the previous run is not this run's cost
+    started = time.perf_counter()
+    fn()
+    return time.perf_counter() - started
+
+
+def timed(fn, repeat: int, warmup: int) -> tuple[float, float]:
+    for _ in range(warmup):
+        fn()
+    return stats([once(fn) for _ in range(repeat)])
+
+
+def queries(fn) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        fn()
+    return len(captured)
+
+
+class Bench:
+    """One run: who measures, how often, and the rows measured so far."""
+
+    def __init__(self, *, user, stdout, repeat: int, warmup: int, slow_repeat: int, options: dict):
+        self.user, self.stdout = user, stdout
+        self.repeat, self.warmup, self.slow_repeat = repeat, warmup, slow_repeat
+        self.options = options  # the command's options, for measures that take their own (pack size)
+        self.client = None  # a signed-in django.test.Client, for the pages
+        self.rows: list[dict] = []
+
+    # -- pages and API ----------------------------------------------------------------------------------
+    def get(self, url: str):
+        response = self.client.get(url)
+        if response.status_code != 200:
+            raise LookupError(f"HTTP {response.status_code}")
+        return response
+
+    def available(self, url: str) -> str | None:
+        """None if `url` answers 200, else why not (the URLs may not exist yet)."""
+        try:
+            self.get(url)
+        except LookupError as exc:
+            return str(exc)
+        except Exception as exc:  # noqa: BLE001 - a broken page is a result to report, not a crash
+            return f"{type(exc).__name__}: {exc}"
+        return None
+
+    def page(self, name: str, url: str, baseline=None):
+        """Time a page or API answer. `baseline` = (rows, raw_page(), raw_count()): raw SQL fetching the same
+        page, and its COUNT(*), timed in the same run."""
+        problem = self.available(url)
+        if problem:
+            self.add(name, url=url, note=f"not available ({problem})")
+            return
+        count = queries(lambda: self.get(url))
+        median, p95 = timed(lambda: self.get(url), self.repeat, self.warmup)
+        row = {"url": url, "median_ms": median, "p95_ms": p95, "queries": count}
+        rows = None
+        if baseline:
+            rows, raw_page, raw_count = baseline
+            raw_median, _ = timed(raw_page, self.repeat, self.warmup)
+            count_median, _ = timed(raw_count, self.repeat, self.warmup)
+            # A paginated page also counts its rows; the ratio against page + COUNT(*) is shown too.
+            with_count = median / (raw_median + count_median)
+            row.update(
+                baseline="raw SQL, same page",
+                baseline_ms=raw_median,
+                ratio=median / raw_median,
+                raw_count_ms=count_median,
+                ratio_with_count=with_count,
+                note=f"vs raw page + COUNT(*) ({raw_median + count_median:.1f} ms): {with_count:.2f}x",
+            )
+        self.add(name, rows=rows, **row)
+
+    def growth(self, name: str, pattern: str, sizes: tuple[int, int]):
+        """Queries of one URL at two page sizes: they must not grow with the rows on a page."""
+        counts = []
+        for size in sizes:
+            url = pattern.format(size)
+            problem = self.available(url)
+            if problem:
+                self.add(name, url=url, note=f"not available ({problem})")
+                return
+            counts.append(queries(lambda url=url: self.get(url)))
+        verdict = "constant" if counts[0] == counts[1] else "GROWS with page size"
+        self.add(name, url=pattern.format("N"), queries=counts, note=f"{counts[0]} vs {counts[1]}: {verdict}")
+
+    # -- slow work (exports, PDF) -----------------------------------------------------------------------
+    def slow(self, name, rows, fn, baseline_fn, baseline, note="", first=None):
+        """Time `fn` against `baseline_fn`, interleaved; `first` (default `fn`) runs once untimed: it warms
+        caches and its queries are counted."""
+        try:
+            count = queries(first or fn)
+            app, base = [], []
+            for _ in range(self.slow_repeat):  # interleaved, so load on a shared machine hits both alike
+                app.append(once(fn))
+                base.append(once(baseline_fn))
+            (median, p95), (base_median, _) = stats(app), stats(base)
+        except Exception as exc:  # noqa: BLE001 - report the failure as the result
+            self.add(name, rows=rows, note=f"failed: {type(exc).__name__}: {exc}")
+            return
+        self.add(name, rows=rows, median_ms=median, p95_ms=p95, queries=count, baseline=baseline,
+                 baseline_ms=base_median, ratio=median / base_median if base_median else None,
+                 note=note)  # fmt: skip
+
+    # -- output -----------------------------------------------------------------------------------------
+    def add(self, measure: str, **values):
+        self.rows.append({"measure": measure, **values})
+
+    def report(self, output: Path, **about):
+        def ms(value):
+            return f"{value:,.1f}" if isinstance(value, int | float) else "—"
+
+        lines = [
+            "| measure | rows | median ms | p95 ms | SQL queries | baseline | baseline ms | ratio | note |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
+        for row in self.rows:
+            count = row.get("queries")
+            count = " / ".join(map(str, count)) if isinstance(count, list) else count
+            ratio = f"{row['ratio']:.2f}x" if row.get("ratio") else "—"
+            lines.append(
+                f"| {row['measure']} | {row.get('rows') or '—'} | {ms(row.get('median_ms'))} | "
+                f"{ms(row.get('p95_ms'))} | {count if count is not None else '—'} | "
+                f"{row.get('baseline', '—')} | {ms(row.get('baseline_ms'))} | {ratio} | {row.get('note', '')} |"
+            )
+        self.stdout.write("\n" + "\n".join(lines) + "\n")
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(
+            json.dumps(
+                {
+                    "at": timezone.now().isoformat(),
+                    "database": {"vendor": connection.vendor, "name": str(connection.settings_dict["NAME"])},
+                    **about,
+                    "user": self.user.username,
+                    "repeat": self.repeat,
+                    "warmup": self.warmup,
+                    "python": platform.python_version(),
+                    "django": django.get_version(),
+                    "results": self.rows,
+                },
+                indent=2,
+            )
+        )
+        self.stdout.write(f"Results written to {output}")
+
+
+def dashboard_pages(bench):
+    """The dashboard, then each of its panels: the browser loads each panel with a request of its own."""
+    from aims.registry import registry
+
+    bench.page("dashboard", "/")
+    for panel in registry.dashboard_panels:
+        bench.page(f"dashboard panel: {panel.__name__}", f"/dashboard/panels/{panel.__name__}/")

@@ -1,0 +1,180 @@
+"""What `manage.py bench` measures of the AI risk register: its pages and list API against raw SQL
+fetching the same page, queries that do not grow with the page, CSV/XLSX export against the csv module
+and openpyxl alone, and the PDF register against WeasyPrint alone on the same HTML."""
+
+import csv
+import datetime as dt
+import io
+
+from django.db import connection
+from django.db.models import Count
+
+from aims.bench import BenchMeasure
+from aims.models import Job, User
+from aims.registry import registry
+
+from .models import Risk, RiskCategory, RiskCriteria
+
+EXPORT_ROWS = 1000
+ORDER_SQL = "r.residual_score DESC, r.reference"  # Risk.Meta.ordering, the list's default order
+
+
+# -- raw SQL baselines ----------------------------------------------------------------------------------
+def _tables() -> dict[str, str]:
+    q = connection.ops.quote_name
+    return {"risk": q(Risk._meta.db_table), "user": q(User._meta.db_table),
+            "category": q(RiskCategory._meta.db_table)}  # fmt: skip
+
+
+def _raw_select(where: str, tail: str, params) -> list[tuple]:
+    t = _tables()
+    sql = (
+        f"SELECT r.*, u.username, u.display_name, c.name, c.slug FROM {t['risk']} r "
+        f"JOIN {t['user']} u ON u.id = r.owner_id JOIN {t['category']} c ON c.id = r.category_id "
+        f"WHERE {where} {tail}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _raw_page(size: int):
+    return lambda: _raw_select("r.archived_at IS NULL", f"ORDER BY {ORDER_SQL} LIMIT %s", [size])
+
+
+def _raw_count() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {_tables()['risk']} WHERE archived_at IS NULL")
+        return cursor.fetchone()[0]
+
+
+# -- pages and API ----------------------------------------------------------------------------------------
+def pages(bench):
+    category = RiskCategory.objects.order_by("position", "name").values_list("slug", flat=True).first()
+    top = Risk.objects.order_by("-residual_score", "reference").values_list("reference", flat=True)
+    detail = top.first() or "RSK-0001"
+    bench.page("risk list page", "/risks/", baseline=(50, _raw_page(50), _raw_count))
+    bench.page(
+        "risk list API, 50 a page", "/api/v1/risks/?page_size=50", baseline=(50, _raw_page(50), _raw_count)
+    )
+    bench.page("filtered list page", f"/risks/?level=high&category={category or 'none'}")
+    bench.page("risk detail page", f"/risks/{detail}/")
+    bench.page("risk detail API", f"/api/v1/risks/{detail}/")
+    # Queries must not grow with the rows on a page.
+    bench.growth("list API queries, page_size 10 vs 50", "/api/v1/risks/?page_size={}", (10, 50))
+    bench.growth("list page queries, page_size 25 vs 200", "/risks/?page_size={}", (25, 200))
+
+
+# -- exports ------------------------------------------------------------------------------------------------
+def exports(bench):
+    from .io import export_csv, export_xlsx
+
+    criteria = RiskCriteria.current()
+    visible = Risk.objects.restrict(bench.user, "view").live()
+    ids = list(visible.order_by("-residual_score", "reference").values_list("pk", flat=True)[:EXPORT_ROWS])
+
+    def risks():
+        return Risk.objects.restrict(bench.user, "view").filter(pk__in=ids)
+
+    def raw_rows():
+        if connection.vendor == "postgresql":
+            return _raw_select("r.id = ANY(%s)", "", [ids])
+        return _raw_select(f"r.id IN ({','.join(map(str, ids)) or 'NULL'})", "", [])
+
+    def raw_csv():
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows(raw_rows())
+        return buffer.getvalue().encode("utf-8-sig")
+
+    def raw_xlsx():
+        import openpyxl
+
+        workbook = openpyxl.Workbook(write_only=True)
+        sheet = workbook.create_sheet("risks")
+        for row in raw_rows():  # Excel has no time zones: drop them, as an exporter must
+            sheet.append([v.replace(tzinfo=None) if isinstance(v, dt.datetime) else v for v in row])
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        return buffer.getvalue()
+
+    bench.slow("CSV export", len(ids), lambda: export_csv(risks(), criteria), raw_csv, "raw SQL + csv module")
+    bench.slow(
+        "XLSX export",
+        len(ids),
+        lambda: export_xlsx(risks(), criteria),
+        raw_xlsx,
+        "raw SQL + openpyxl write-only",
+    )
+
+
+# -- PDF register -------------------------------------------------------------------------------------------
+def pdf(bench):
+    from . import reports
+
+    filters, rows = _pdf_filters(bench.user)
+    job = Job.objects.create(
+        kind=reports.KIND,
+        title="bench: AI risk register",
+        params={"filters": filters},
+        requested_by=bench.user,
+    )
+    html = {}
+
+    def run():
+        return reports.risk_register_pdf(job, lambda percent: None)
+
+    def weasyprint_alone():
+        from weasyprint import HTML
+
+        if "string" not in html:
+            raise LookupError("the report handed no HTML string to WeasyPrint")
+        return HTML(**html).write_pdf()
+
+    try:
+        bench.slow("PDF register", rows, run, weasyprint_alone, "WeasyPrint alone, same HTML",
+                   note=f"filters {filters or 'none'}", first=lambda: html.update(_capture_html(run)))  # fmt: skip
+    finally:
+        job.delete()
+
+
+def _pdf_filters(user) -> tuple[dict, int]:
+    """List-page filters that select about EXPORT_ROWS risks (the report takes filters, not ids)."""
+    from .reports import filtered_risks
+
+    visible = Risk.objects.restrict(user, "view").live()
+    if visible.count() <= EXPORT_ROWS * 1.5:
+        return {}, visible.count()
+    groups = [
+        ({"owner": g["owner__username"]}, g["n"])
+        for g in visible.values("owner__username").annotate(n=Count("pk"))
+    ] + [
+        ({"ai_system": g["ai_system"], "status": g["status"]}, g["n"])
+        for g in visible.values("ai_system", "status").annotate(n=Count("pk"))
+    ]
+    filters, _ = min(groups, key=lambda group: abs(group[1] - EXPORT_ROWS))
+    queryset, _ = filtered_risks(user, filters)
+    return filters, queryset.count()
+
+
+def _capture_html(run) -> dict:
+    """The arguments the report hands to WeasyPrint, so the baseline renders exactly that HTML."""
+    import weasyprint
+
+    original, seen = weasyprint.HTML, {}
+
+    class Recording(original):
+        def __init__(self, *args, **kwargs):
+            seen.update(kwargs)
+            super().__init__(*args, **kwargs)
+
+    weasyprint.HTML = Recording
+    try:
+        run()
+    finally:
+        weasyprint.HTML = original
+    return seen
+
+
+registry.add_bench_measure(BenchMeasure("pages", pages, order=10))
+registry.add_bench_measure(BenchMeasure("exports", exports, order=30))
+registry.add_bench_measure(BenchMeasure("pdf", pdf, order=40))
