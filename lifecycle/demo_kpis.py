@@ -45,7 +45,11 @@ def _system(title: str):
 @transaction.atomic
 def seed_kpis(users: dict) -> int:
     """Create the demo KPIs not there yet, each with twelve monthly measurements; returns how many."""
+    # The latest 09:00 that has passed: a measurement may not be in the future, and before 09:00 (UTC) today's
+    # is still to come.
     now = timezone.now().replace(hour=9, minute=0, second=0, microsecond=0)
+    if now > timezone.now():
+        now -= dt.timedelta(days=1)
     requirements = list(Requirement.objects.mappable().filter(code__in=["9.1", "A.6.2.6"]))
     created = 0
     for title, who, metric, unit, direction, levels, system, objective, source, values in KPIS:

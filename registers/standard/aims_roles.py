@@ -21,18 +21,17 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from aims import permissions
-from aims.api.base import expected_version, make_api
+from aims.api.base import RecordViewSet, expected_version
+from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet
 from aims.forms import RecordForm
 from aims.models import User
 from aims.records import Action, StaleEdit, record_change
+from aims.register import Register
 from aims.services import RecordServices
-from aims.views.records import RecordMixin, make_views
+from aims.views.records import RecordDetailView, RecordListView, RecordMixin
 from registers.models import AimsRole, RaciAssignment
 from registers.models.choices import AimsProcess
-
-MENU = ("AIMS roles", "roles", 50)
-MORE_LINKS = (("RACI matrix", "aimsrole-raci"),)
 
 FIELDS = [
     "title", "responsibilities", "authorities", "people", "owner", "review_cadence", "next_review_on",
@@ -213,39 +212,14 @@ class AimsRoleFilterSet(RecordFilterSet):
         fields = []
 
 
-views = make_views(
-    AimsRole,
-    services=services,
-    form_class=AimsRoleForm,
-    filterset_class=AimsRoleFilterSet,
-    columns=[
-        ("Role", "title", "title"),
-        ("People", lambda r: ", ".join(str(p) for p in r.people.all()), None),
-        ("Owner", "owner", None),
-        ("Next review", "next_review_on", "next_review"),
-    ],
-    fieldsets=[
-        ("The role", ["responsibilities", "authorities"]),
-        ("Who holds it", ["people", "review_cadence", "next_review_on"]),
-    ],
-    form_fieldsets=[
-        ("The role", ["title", "responsibilities", "authorities", "requirements"]),
-        ("Who holds it", ["people"]),
-        ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
-    ],
-    detail_template="registers/aimsrole_detail.html",
-    lead="ISO/IEC 42001 5.3 and A.3.2: the roles of the AIMS, their responsibilities and authorities, and who "
-    "holds them.",
-    empty_text="No AIMS roles yet. Start with the AIMS manager, the governance board and the owners of "
-    "your AI systems; then say who does what in the RACI matrix.",
-)
-views.list.prefetch_related = ("people",)
+class AimsRoleListView(RecordListView):
+    """The shared list; the "People" column in one query per page."""
+
+    prefetch_related = ("people",)
 
 
-class AimsRoleDetailView(views.detail):
+class AimsRoleDetailView(RecordDetailView):
     """The shared page, plus the role's letters in the RACI matrix."""
-
-    prefetch_related = ("requirements", "people", "raci")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -256,11 +230,6 @@ class AimsRoleDetailView(views.detail):
             if process in letters
         ]
         return context
-
-
-views.detail = AimsRoleDetailView
-
-EXTRA_URLS = [path(f"{MENU[1]}/raci/", RaciMatrixView.as_view(), name="aimsrole-raci")]
 
 
 # -- API ---------------------------------------------------------------------------------------------
@@ -276,30 +245,25 @@ class AimsRoleRaci(serializers.Serializer):
     raci = AimsRoleRaciCell(many=True, help_text='e.g. [{"process": "audit", "letter": "A"}]; "" clears one.')
 
 
-_Api = make_api(
-    AimsRole,
-    services=services,
-    fields=FIELDS,
-    filterset_class=AimsRoleFilterSet,
-    prefetch_related=("raci",),
-    doc="AIMS roles (5.3) with their RACI letters. POST …/raci/ sets letters. DELETE archives.",
-)
-
-
-class AimsRoleSerializer(_Api.serializer_class):
+class AimsRoleSerializer(RecordSerializer):
     raci = serializers.SerializerMethodField(help_text="The role's RACI letters, one per AIMS process.")
 
-    class Meta(_Api.serializer_class.Meta):
-        fields = [*_Api.serializer_class.Meta.fields, "raci"]
+    class Meta(RecordSerializer.Meta):
+        model = AimsRole
+        fields = [*record_fields(FIELDS), "raci"]
 
     def get_raci(self, obj) -> list[dict]:
         letters = letters_of(obj)
         return [{"process": p, "letter": letters[p]} for p in sorted(letters, key=PROCESS_ORDER.get)]
 
 
-class ViewSet(_Api):
-    __doc__ = _Api.__doc__
+class AimsRoleViewSet(RecordViewSet):
+    """AIMS roles (5.3) with their RACI letters. POST …/raci/ sets letters. DELETE archives."""
+
     serializer_class = AimsRoleSerializer
+    filterset_class = AimsRoleFilterSet
+    services = services
+    extra_prefetch = ("raci",)
 
     @extend_schema(request=AimsRoleRaci, responses=AimsRoleSerializer)
     @action(detail=True, methods=["post"], url_path="raci", url_name="raci")
@@ -311,3 +275,46 @@ class ViewSet(_Api):
         letters = {e["process"]: e["letter"] for e in body.validated_data["raci"]}
         raci_set(role, actor=request.user, expected_version=expected_version(request), letters=letters)
         return Response(self.get_serializer(self.get_queryset().get(pk=role.pk)).data)
+
+
+# -- The register ------------------------------------------------------------------------------------
+
+
+class AimsRoleRegister(Register):
+    model = AimsRole
+    label, url_prefix, position = "AIMS roles", "roles", 50
+    more_links = (("RACI matrix", "aimsrole-raci"),)
+    services = services
+    form = AimsRoleForm
+    filterset = AimsRoleFilterSet
+    viewset = AimsRoleViewSet
+    list_view = AimsRoleListView
+    detail_view = AimsRoleDetailView
+    prefetch_related = ("requirements", "people", "raci")  # the record page
+    columns = [
+        ("Role", "title", "title"),
+        ("People", lambda r: ", ".join(str(p) for p in r.people.all()), None),
+        ("Owner", "owner", None),
+        ("Next review", "next_review_on", "next_review"),
+    ]
+    fieldsets = [
+        ("The role", ["responsibilities", "authorities"]),
+        ("Who holds it", ["people", "review_cadence", "next_review_on"]),
+    ]
+    form_fieldsets = [
+        ("The role", ["title", "responsibilities", "authorities", "requirements"]),
+        ("Who holds it", ["people"]),
+        ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
+    ]
+    detail_template = "registers/aimsrole_detail.html"
+    lead = (
+        "ISO/IEC 42001 5.3 and A.3.2: the roles of the AIMS, their responsibilities and authorities, and who "
+        "holds them."
+    )
+    empty_text = (
+        "No AIMS roles yet. Start with the AIMS manager, the governance board and the owners of "
+        "your AI systems; then say who does what in the RACI matrix."
+    )
+
+    def extra_urls(self) -> list:
+        return [path(f"{self.url_prefix}/raci/", RaciMatrixView.as_view(), name="aimsrole-raci")]

@@ -7,15 +7,15 @@ from django import forms
 from rest_framework import serializers
 
 from aims import roles
-from aims.api.base import make_api
+from aims.api.base import RecordViewSet
+from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet
 from aims.forms import RecordForm
 from aims.models import User
+from aims.register import Register
 from aims.services import RecordServices
-from aims.views.records import make_views
+from aims.views.records import RecordDetailView
 from registers.models import BoardMeeting, Decision
-
-MENU = ("Board meetings", "board-meetings", 55)
 
 FIELDS = [
     "title", "held_on", "status", "attendees", "agenda", "minutes", "owner", "review_cadence", "next_review_on",
@@ -64,48 +64,31 @@ class BoardMeetingFilterSet(RecordFilterSet):
         fields = []
 
 
-views = make_views(
-    BoardMeeting,
-    services=services,
-    form_class=BoardMeetingForm,
-    filterset_class=BoardMeetingFilterSet,
-    columns=[
-        ("Meeting", "title", "title"),
-        ("Date", "held_on", "held_on"),
-        ("Status", "status", "status"),
-        ("Owner", "owner", None),
-    ],
-    fieldsets=[
-        ("The meeting", ["held_on", "status", "attendees"]),
-        ("Agenda and minutes", ["agenda", "minutes"]),
-    ],
-    form_fieldsets=[
-        ("The meeting", ["title", "held_on", "status", "attendees"]),
-        ("Agenda and minutes", ["agenda", "minutes", "requirements"]),
-        ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
-    ],
-    detail_template="registers/boardmeeting_detail.html",
-    lead="ISO/IEC 42001 5.1 and 9.3: the governance board's meetings, with who attended, the agenda and "
-    "the minutes. Decisions taken at a meeting are listed on its page.",
-    empty_text="No board meetings yet. Plan the next governance board meeting and its agenda.",
-)
-
-
 class KeeperField(serializers.SlugRelatedField):
-    """The owner by username, as in the form: board members too."""
+    """The owner by username, as in the form: board members too (RecordSerializer offers owners and
+    managers)."""
 
     def __init__(self, **kwargs):
         super().__init__(slug_field="username", queryset=record_keepers(), **kwargs)
 
 
-def with_board_owners(api):
-    """make_api's viewset, its owner field widened to the board (make_api offers owners and managers)."""
-    serializer = api.serializer_class
-    widened = type(serializer.__name__, (serializer,), {"owner": KeeperField(required=False)})
-    return type(api.__name__, (api,), {"serializer_class": widened})
+class BoardMeetingSerializer(RecordSerializer):
+    owner = KeeperField(required=False)
+
+    class Meta(RecordSerializer.Meta):
+        model = BoardMeeting
+        fields = record_fields(FIELDS)
 
 
-class BoardMeetingDetailView(views.detail):
+class BoardMeetingViewSet(RecordViewSet):
+    """Governance board meetings. DELETE archives."""
+
+    serializer_class = BoardMeetingSerializer
+    filterset_class = BoardMeetingFilterSet
+    services = services
+
+
+class BoardMeetingDetailView(RecordDetailView):
     """The shared page, plus the decisions taken at the meeting."""
 
     def get_context_data(self, **kwargs):
@@ -120,15 +103,32 @@ class BoardMeetingDetailView(views.detail):
         return context
 
 
-views.detail = BoardMeetingDetailView
-
-
-ViewSet = with_board_owners(
-    make_api(
-        BoardMeeting,
-        services=services,
-        fields=FIELDS,
-        filterset_class=BoardMeetingFilterSet,
-        doc="Governance board meetings. DELETE archives.",
+class BoardMeetingRegister(Register):
+    model = BoardMeeting
+    label, url_prefix, position = "Board meetings", "board-meetings", 55
+    services = services
+    form = BoardMeetingForm
+    filterset = BoardMeetingFilterSet
+    viewset = BoardMeetingViewSet
+    detail_view = BoardMeetingDetailView
+    columns = [
+        ("Meeting", "title", "title"),
+        ("Date", "held_on", "held_on"),
+        ("Status", "status", "status"),
+        ("Owner", "owner", None),
+    ]
+    fieldsets = [
+        ("The meeting", ["held_on", "status", "attendees"]),
+        ("Agenda and minutes", ["agenda", "minutes"]),
+    ]
+    form_fieldsets = [
+        ("The meeting", ["title", "held_on", "status", "attendees"]),
+        ("Agenda and minutes", ["agenda", "minutes", "requirements"]),
+        ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
+    ]
+    detail_template = "registers/boardmeeting_detail.html"
+    lead = (
+        "ISO/IEC 42001 5.1 and 9.3: the governance board's meetings, with who attended, the agenda and "
+        "the minutes. Decisions taken at a meeting are listed on its page."
     )
-)
+    empty_text = "No board meetings yet. Plan the next governance board meeting and its agenda."

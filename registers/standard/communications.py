@@ -11,15 +11,15 @@ from django.utils import timezone
 
 from aims import permissions, records
 from aims.actions import Input, RecordAction
-from aims.api.base import make_api
+from aims.api.base import RecordViewSet
+from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet, YesNoFilter
 from aims.forms import RecordForm
 from aims.records import Action
+from aims.register import Register
 from aims.services import RecordServices
-from aims.views.records import make_views
+from aims.views.records import RecordDetailView
 from registers.models import Communication, CommunicationLog
-
-MENU = ("Communication plan", "communications", 76)
 
 FIELDS = [
     "title", "message", "audience", "channel", "internal", "owner", "review_cadence", "next_review_on",
@@ -94,38 +94,24 @@ class CommunicationFilterSet(RecordFilterSet):
         fields = []
 
 
-views = make_views(
-    Communication,
-    services=services,
-    form_class=CommunicationForm,
-    filterset_class=CommunicationFilterSet,
-    columns=[
-        ("Communication", "title", "title"),
-        ("Audience", "audience", None),
-        ("Channel", "channel", "channel"),
-        ("Internal", lambda r: "internal" if r.internal else "external", None),
-        ("Frequency", "review_cadence", "frequency"),
-        ("Next due", "next_review_on", "next_due"),
-    ],
-    fieldsets=[
-        ("What and to whom", ["message", "audience", "channel", "internal"]),
-        ("How often", ["review_cadence", "next_review_on", "last_reviewed_on"]),
-    ],
-    form_fieldsets=[
-        ("What and to whom", ["title", "message", "audience", "channel", "internal"]),
-        ("How often", ["review_cadence", "next_review_on", "requirements"]),
-        ("Ownership", ["owner"]),
-    ],
-    actions=[LOG],
-    detail_template="registers/communication_detail.html",
-    lead="ISO/IEC 42001 7.4: what the AIMS communicates, to whom, through which channel and how often. "
-    "Record each time it is done; the owner is reminded when the next is due.",
-    empty_text="No communications planned yet. Start with how the AI policy reaches staff and how AI "
-    "incidents are reported to the board.",
-)
+class CommunicationSerializer(RecordSerializer):
+    class Meta(RecordSerializer.Meta):
+        model = Communication
+        fields = record_fields(FIELDS)
 
 
-class CommunicationDetailView(views.detail):
+class CommunicationViewSet(RecordViewSet):
+    """The communication plan (7.4): `review_cadence` is the frequency in days, `next_review_on` the next due date. POST …/log/ records that it was communicated. DELETE archives."""
+
+    serializer_class = CommunicationSerializer
+    filterset_class = CommunicationFilterSet
+    services = services
+    record_actions = (LOG,)
+
+
+class CommunicationDetailView(RecordDetailView):
+    """The shared page in the plan's words (frequency, next due), with the log of each time it was done."""
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         relabel = {
@@ -142,15 +128,38 @@ class CommunicationDetailView(views.detail):
         return context
 
 
-views.detail = CommunicationDetailView
-
-
-ViewSet = make_api(
-    Communication,
-    services=services,
-    fields=FIELDS,
-    filterset_class=CommunicationFilterSet,
-    actions=[LOG],
-    doc="The communication plan (7.4): `review_cadence` is the frequency in days, `next_review_on` the next "
-    "due date. POST …/log/ records that it was communicated. DELETE archives.",
-)
+class CommunicationRegister(Register):
+    model = Communication
+    label, url_prefix, position = "Communication plan", "communications", 76
+    services = services
+    form = CommunicationForm
+    filterset = CommunicationFilterSet
+    viewset = CommunicationViewSet
+    detail_view = CommunicationDetailView
+    columns = [
+        ("Communication", "title", "title"),
+        ("Audience", "audience", None),
+        ("Channel", "channel", "channel"),
+        ("Internal", lambda r: "internal" if r.internal else "external", None),
+        ("Frequency", "review_cadence", "frequency"),
+        ("Next due", "next_review_on", "next_due"),
+    ]
+    fieldsets = [
+        ("What and to whom", ["message", "audience", "channel", "internal"]),
+        ("How often", ["review_cadence", "next_review_on", "last_reviewed_on"]),
+    ]
+    form_fieldsets = [
+        ("What and to whom", ["title", "message", "audience", "channel", "internal"]),
+        ("How often", ["review_cadence", "next_review_on", "requirements"]),
+        ("Ownership", ["owner"]),
+    ]
+    actions = (LOG,)
+    detail_template = "registers/communication_detail.html"
+    lead = (
+        "ISO/IEC 42001 7.4: what the AIMS communicates, to whom, through which channel and how often. "
+        "Record each time it is done; the owner is reminded when the next is due."
+    )
+    empty_text = (
+        "No communications planned yet. Start with how the AI policy reaches staff and how AI "
+        "incidents are reported to the board."
+    )

@@ -12,15 +12,14 @@ from django.urls import path
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from aims.api.base import make_api
+from aims.api.base import RecordViewSet
+from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet
 from aims.forms import RecordForm
+from aims.register import Register
 from aims.services import RecordServices
-from aims.views.records import RecordMixin, make_views
+from aims.views.records import RecordListView, RecordMixin
 from registers.models import AimsRole, CompetenceRequirement, Course, TrainingRecord
-
-MENU = ("Competence requirements", "competence", 73)
-MORE_LINKS = (("Competence matrix", "competencerequirement-matrix"),)
 
 FIELDS = ["title", "role", "description", "courses", "owner", "review_cadence", "next_review_on"]
 
@@ -68,34 +67,10 @@ class CompetenceRequirementFilterSet(RecordFilterSet):
         fields = []
 
 
-views = make_views(
-    CompetenceRequirement,
-    services=services,
-    form_class=CompetenceRequirementForm,
-    filterset_class=CompetenceRequirementFilterSet,
-    select_related=("owner", "role"),
-    columns=[
-        ("Requirement", "title", "title"),
-        ("AIMS role", "role.title", "role"),
-        ("Met by", lambda r: ", ".join(c.title for c in r.courses.all()) or "no course yet", None),
-        ("Owner", "owner", None),
-        ("Next review", "next_review_on", "next_review"),
-    ],
-    fieldsets=[
-        ("The requirement", ["role", "description"]),
-        ("How it is met", ["courses", "review_cadence", "next_review_on"]),
-    ],
-    form_fieldsets=[
-        ("The requirement", ["title", "role", "description"]),
-        ("How it is met", ["courses", "requirements"]),
-        ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
-    ],
-    # Lazy: the matrix URL can be reversed only once the URLconf that imports this module is loaded.
-    lead="ISO/IEC 42001 7.2: what each AIMS role must know or be able to do, and the courses that meet it.",
-    empty_text="No competence requirements yet. Start with what the AIMS manager and AI risk owners must "
-    "know, and link the courses that teach it.",
-)
-views.list.prefetch_related = ("courses",)  # the "Met by" column, in one query per page
+class CompetenceRequirementListView(RecordListView):
+    """The shared list; the "Met by" column in one query per page."""
+
+    prefetch_related = ("courses",)
 
 
 # -- The competence matrix ----------------------------------------------------------------------------
@@ -209,15 +184,60 @@ class CompetenceMatrixView(RecordMixin, TemplateView):
         return context
 
 
-EXTRA_URLS = [
-    path(f"{MENU[1]}/matrix/", CompetenceMatrixView.as_view(), name="competencerequirement-matrix"),
-]
+# -- API and the register ----------------------------------------------------------------------------
 
 
-ViewSet = make_api(
-    CompetenceRequirement,
-    services=services,
-    fields=FIELDS,
-    filterset_class=CompetenceRequirementFilterSet,
-    doc="Competence requirements (7.2): `role` and `courses` by reference. DELETE archives.",
-)
+class CompetenceRequirementSerializer(RecordSerializer):
+    class Meta(RecordSerializer.Meta):
+        model = CompetenceRequirement
+        fields = record_fields(FIELDS)
+
+
+class CompetenceRequirementViewSet(RecordViewSet):
+    """Competence requirements (7.2): `role` and `courses` by reference. DELETE archives."""
+
+    serializer_class = CompetenceRequirementSerializer
+    filterset_class = CompetenceRequirementFilterSet
+    services = services
+
+
+class CompetenceRequirementRegister(Register):
+    model = CompetenceRequirement
+    label, url_prefix, position = "Competence requirements", "competence", 73
+    more_links = (("Competence matrix", "competencerequirement-matrix"),)
+    services = services
+    form = CompetenceRequirementForm
+    filterset = CompetenceRequirementFilterSet
+    viewset = CompetenceRequirementViewSet
+    list_view = CompetenceRequirementListView
+    select_related = ("owner", "role")
+    columns = [
+        ("Requirement", "title", "title"),
+        ("AIMS role", "role.title", "role"),
+        ("Met by", lambda r: ", ".join(c.title for c in r.courses.all()) or "no course yet", None),
+        ("Owner", "owner", None),
+        ("Next review", "next_review_on", "next_review"),
+    ]
+    fieldsets = [
+        ("The requirement", ["role", "description"]),
+        ("How it is met", ["courses", "review_cadence", "next_review_on"]),
+    ]
+    form_fieldsets = [
+        ("The requirement", ["title", "role", "description"]),
+        ("How it is met", ["courses", "requirements"]),
+        ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
+    ]
+    lead = "ISO/IEC 42001 7.2: what each AIMS role must know or be able to do, and the courses that meet it."
+    empty_text = (
+        "No competence requirements yet. Start with what the AIMS manager and AI risk owners must "
+        "know, and link the courses that teach it."
+    )
+
+    def extra_urls(self) -> list:
+        return [
+            path(
+                f"{self.url_prefix}/matrix/",
+                CompetenceMatrixView.as_view(),
+                name="competencerequirement-matrix",
+            ),
+        ]

@@ -15,16 +15,16 @@ from rest_framework import serializers
 
 from aims import permissions, roles
 from aims.actions import Input, RecordAction
-from aims.api.base import make_api
+from aims.api.base import RecordViewSet
+from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet
 from aims.forms import RecordForm
 from aims.models import Notification, Requirement, User
 from aims.records import Action, create_record, history, update_record
-from aims.views.records import make_views
+from aims.register import Register
+from aims.views.records import RecordDetailView
 from registers.models import Concern, Risk, RiskCategory
 from registers.services import risk_create
-
-MENU = ("Concerns", "concerns", 60)
 
 RAISER_FIELDS = ["title", "ai_system", "description", "anonymous"]
 # What the handling manager may change later. Not `anonymous`: a name once withheld stays withheld.
@@ -237,37 +237,7 @@ class ConcernFilterSet(RecordFilterSet):
         fields = []
 
 
-views = make_views(
-    Concern,
-    services=services,
-    form_class=ConcernForm,
-    filterset_class=ConcernFilterSet,
-    columns=[
-        ("Concern", "title", "title"),
-        ("AI system", "ai_system", None),
-        ("Raised", lambda c: timezone.localdate(c.created_at), "raised"),
-        ("Outcome", "outcome", "outcome"),
-        ("Handled by", "owner", None),
-    ],
-    fieldsets=[
-        ("The concern", ["ai_system", "description", "anonymous"]),
-        ("Triage", ["outcome", "outcome_reason", "risk", "incident_reference", "triaged_by", "triaged_at"]),
-    ],
-    form_fieldsets=[
-        ("The concern", ["title", "ai_system", "description", "anonymous"]),
-        ("Handling", ["owner", "review_cadence", "next_review_on"]),
-    ],
-    select_related=("owner", "raised_by", "risk", "triaged_by"),
-    actions=[TRIAGE],
-    lead="ISO/IEC 42001 A.3.3: anyone can raise a concern about an AI system. The AIMS manager triages "
-    "each one into a risk, an incident or no action, and the person who raised it is told. You may "
-    "withhold your name.",
-    empty_text="No concerns raised. If something about an AI system worries you, raise a concern: "
-    "the AIMS manager will look at it.",
-)
-
-
-class ConcernDetailView(views.detail):
+class ConcernDetailView(RecordDetailView):
     """Who raised it, as the person looking may know it."""
 
     def get_context_data(self, **kwargs):
@@ -278,32 +248,28 @@ class ConcernDetailView(views.detail):
         return context
 
 
-views.detail = ConcernDetailView
-
-
 # -- API ---------------------------------------------------------------------------------------------
 
 
-_Api = make_api(
-    Concern,
-    services=services,
-    fields=[*RAISER_FIELDS, "outcome", "outcome_reason", "incident_reference", "triaged_at"],
-    filterset_class=ConcernFilterSet,
-    doc="Concerns about AI systems (A.3.3). Anyone with a role raises one; `raised_by` reads 'withheld' "
-    "to everyone but the raiser when they asked. POST …/triage/ is the AIMS manager's. DELETE archives.",
-    actions=[TRIAGE],
-    prefetch_related=(),
-)
-
-
-class ConcernSerializer(_Api.serializer_class):
+class ConcernSerializer(RecordSerializer):
     raised_by = serializers.SerializerMethodField()
     risk = serializers.SlugRelatedField(slug_field="reference", read_only=True)
 
-    class Meta(_Api.serializer_class.Meta):
-        fields = [*_Api.serializer_class.Meta.fields, "raised_by", "risk"]
+    class Meta(RecordSerializer.Meta):
+        model = Concern
+        fields = record_fields(
+            [
+                *RAISER_FIELDS,
+                "outcome",
+                "outcome_reason",
+                "incident_reference",
+                "triaged_at",
+                "raised_by",
+                "risk",
+            ]
+        )
         read_only_fields = [
-            *_Api.serializer_class.Meta.read_only_fields, "outcome", "outcome_reason", "incident_reference",
+            *RecordSerializer.Meta.read_only_fields, "outcome", "outcome_reason", "incident_reference",
             "triaged_at",
         ]  # fmt: skip
 
@@ -311,7 +277,50 @@ class ConcernSerializer(_Api.serializer_class):
         return obj.raiser_shown_to(self.context["request"].user)
 
 
-class ViewSet(_Api):
-    __doc__ = _Api.__doc__
+class ConcernViewSet(RecordViewSet):
+    """Concerns about AI systems (A.3.3). Anyone with a role raises one; `raised_by` reads 'withheld' to everyone but the raiser when they asked. POST …/triage/ is the AIMS manager's. DELETE archives."""
+
     serializer_class = ConcernSerializer
+    filterset_class = ConcernFilterSet
+    services = services
+    record_actions = (TRIAGE,)
     select_related = ("owner", "raised_by", "risk", "created_by", "updated_by")
+
+
+# -- The register ------------------------------------------------------------------------------------
+
+
+class ConcernRegister(Register):
+    model = Concern
+    label, url_prefix, position = "Concerns", "concerns", 60
+    services = services
+    form = ConcernForm
+    filterset = ConcernFilterSet
+    viewset = ConcernViewSet
+    detail_view = ConcernDetailView
+    columns = [
+        ("Concern", "title", "title"),
+        ("AI system", "ai_system", None),
+        ("Raised", lambda c: timezone.localdate(c.created_at), "raised"),
+        ("Outcome", "outcome", "outcome"),
+        ("Handled by", "owner", None),
+    ]
+    fieldsets = [
+        ("The concern", ["ai_system", "description", "anonymous"]),
+        ("Triage", ["outcome", "outcome_reason", "risk", "incident_reference", "triaged_by", "triaged_at"]),
+    ]
+    form_fieldsets = [
+        ("The concern", ["title", "ai_system", "description", "anonymous"]),
+        ("Handling", ["owner", "review_cadence", "next_review_on"]),
+    ]
+    select_related = ("owner", "raised_by", "risk", "triaged_by")
+    actions = (TRIAGE,)
+    lead = (
+        "ISO/IEC 42001 A.3.3: anyone can raise a concern about an AI system. The AIMS manager triages "
+        "each one into a risk, an incident or no action, and the person who raised it is told. You may "
+        "withhold your name."
+    )
+    empty_text = (
+        "No concerns raised. If something about an AI system worries you, raise a concern: "
+        "the AIMS manager will look at it."
+    )

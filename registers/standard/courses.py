@@ -4,14 +4,13 @@ a certificate lapses."""
 
 import django_filters as filters
 
-from aims.api.base import make_api
+from aims.api.base import RecordViewSet
+from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet, YesNoFilter
 from aims.forms import RecordForm
+from aims.register import Register
 from aims.services import RecordServices
-from aims.views.records import make_views
 from registers.models import Course
-
-MENU = ("Courses", "courses", 72)
 
 FIELDS = [
     "title", "provider", "description", "duration", "valid_months", "owner", "review_cadence", "next_review_on",
@@ -49,37 +48,47 @@ def validity(course) -> str:
     return f"{course.valid_months} months" if course.valid_months else "Does not expire"
 
 
-views = make_views(
-    Course,
-    services=services,
-    form_class=CourseForm,
-    filterset_class=CourseFilterSet,
-    columns=[
+class CourseSerializer(RecordSerializer):
+    class Meta(RecordSerializer.Meta):
+        model = Course
+        fields = record_fields(FIELDS)
+
+
+class CourseViewSet(RecordViewSet):
+    """Courses (7.2). `valid_months` empty: a completion does not expire. DELETE archives."""
+
+    serializer_class = CourseSerializer
+    filterset_class = CourseFilterSet
+    services = services
+
+
+class CourseRegister(Register):
+    model = Course
+    label, url_prefix, position = "Courses", "courses", 72
+    services = services
+    form = CourseForm
+    filterset = CourseFilterSet
+    viewset = CourseViewSet
+    columns = [
         ("Course", "title", "title"),
         ("Provider", "provider", "provider"),
         ("Duration", "duration", None),
         ("Valid for", validity, "valid_months"),
         ("Owner", "owner", None),
-    ],
-    fieldsets=[
+    ]
+    fieldsets = [
         ("The course", ["provider", "description", "duration", "valid_months"]),
         ("Review", ["review_cadence", "next_review_on"]),
-    ],
-    form_fieldsets=[
+    ]
+    form_fieldsets = [
         ("The course", ["title", "provider", "description", "duration", "valid_months", "requirements"]),
         ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
-    ],
-    lead="ISO/IEC 42001 7.2: courses and training that meet competence requirements, and how long a "
-    "completion stays valid.",
-    empty_text="No courses yet. Start with the AI awareness training everyone in an AIMS role takes, then "
-    "link it to the competence requirements it meets.",
-)
-
-
-ViewSet = make_api(
-    Course,
-    services=services,
-    fields=FIELDS,
-    filterset_class=CourseFilterSet,
-    doc="Courses (7.2). `valid_months` empty: a completion does not expire. DELETE archives.",
-)
+    ]
+    lead = (
+        "ISO/IEC 42001 7.2: courses and training that meet competence requirements, and how long a "
+        "completion stays valid."
+    )
+    empty_text = (
+        "No courses yet. Start with the AI awareness training everyone in an AIMS role takes, then "
+        "link it to the competence requirements it meets."
+    )

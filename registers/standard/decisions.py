@@ -8,16 +8,16 @@ from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
-from aims.api.base import make_api
+from aims.api.base import RecordViewSet
+from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet, YesNoFilter
+from aims.register import Register
 from aims.registry import registry
 from aims.services import RecordServices
-from aims.views.records import make_views
+from aims.views.records import RecordFormView
 from registers.models import BoardMeeting, Decision
 
-from .board_meetings import BoardRecordForm, with_board_owners
-
-MENU = ("Board decisions", "decisions", 56)
+from .board_meetings import BoardRecordForm, KeeperField
 
 FIELDS = [
     "title", "meeting", "decision", "rationale", "due_on", "status", "owner", "review_cadence", "next_review_on",
@@ -66,36 +66,7 @@ class DecisionFilterSet(RecordFilterSet):
         return queryset.filter(late) if value else queryset.exclude(late)
 
 
-views = make_views(
-    Decision,
-    services=services,
-    form_class=DecisionForm,
-    filterset_class=DecisionFilterSet,
-    columns=[
-        ("Decision", "title", "title"),
-        ("Status", "status", "status"),
-        ("Due", "due_on", "due"),
-        ("Meeting", lambda d: d.meeting.reference if d.meeting else "", None),
-        ("Owner", "owner", None),
-    ],
-    fieldsets=[
-        ("The decision", ["meeting", "decision", "rationale"]),
-        ("Follow-up", ["status", "due_on"]),
-    ],
-    form_fieldsets=[
-        ("The decision", ["title", "meeting", "decision", "rationale", "requirements"]),
-        ("Follow-up", ["status", "due_on", "owner"]),
-        ("Review", ["review_cadence", "next_review_on"]),
-    ],
-    select_related=("owner", "meeting"),
-    lead="ISO/IEC 42001 5.1 and 9.3: what the governance board decided and why, who carries it out and by "
-    "when. Open decisions are followed until they are done.",
-    empty_text="No board decisions yet. Record what the board decided at its last meeting, with an owner "
-    "and a due date.",
-)
-
-
-class DecisionFormView(views.form):
+class DecisionFormView(RecordFormView):
     """A new decision opened from a meeting's page (?meeting=MTG-0001) starts with that meeting."""
 
     def get_form(self, data=None):
@@ -106,18 +77,55 @@ class DecisionFormView(views.form):
         return form
 
 
-views.form = DecisionFormView
+class DecisionSerializer(RecordSerializer):
+    owner = KeeperField(required=False)  # board members too, as in the form
+
+    class Meta(RecordSerializer.Meta):
+        model = Decision
+        fields = record_fields(FIELDS)
 
 
-ViewSet = with_board_owners(
-    make_api(
-        Decision,
-        services=services,
-        fields=FIELDS,
-        filterset_class=DecisionFilterSet,
-        doc="Governance board decisions. Filter with ?open=true or ?overdue=true. DELETE archives.",
+class DecisionViewSet(RecordViewSet):
+    """Governance board decisions. Filter with ?open=true or ?overdue=true. DELETE archives."""
+
+    serializer_class = DecisionSerializer
+    filterset_class = DecisionFilterSet
+    services = services
+
+
+class DecisionRegister(Register):
+    model = Decision
+    label, url_prefix, position = "Board decisions", "decisions", 56
+    services = services
+    form = DecisionForm
+    filterset = DecisionFilterSet
+    viewset = DecisionViewSet
+    form_view = DecisionFormView
+    columns = [
+        ("Decision", "title", "title"),
+        ("Status", "status", "status"),
+        ("Due", "due_on", "due"),
+        ("Meeting", lambda d: d.meeting.reference if d.meeting else "", None),
+        ("Owner", "owner", None),
+    ]
+    fieldsets = [
+        ("The decision", ["meeting", "decision", "rationale"]),
+        ("Follow-up", ["status", "due_on"]),
+    ]
+    form_fieldsets = [
+        ("The decision", ["title", "meeting", "decision", "rationale", "requirements"]),
+        ("Follow-up", ["status", "due_on", "owner"]),
+        ("Review", ["review_cadence", "next_review_on"]),
+    ]
+    select_related = ("owner", "meeting")
+    lead = (
+        "ISO/IEC 42001 5.1 and 9.3: what the governance board decided and why, who carries it out and by "
+        "when. Open decisions are followed until they are done."
     )
-)
+    empty_text = (
+        "No board decisions yet. Record what the board decided at its last meeting, with an owner "
+        "and a due date."
+    )
 
 
 # -- Dashboard ---------------------------------------------------------------------------------------

@@ -8,22 +8,18 @@ from django import forms
 from django.urls import path
 from django.utils import timezone
 
-from aims.api.base import make_api
+from aims.api.base import RecordViewSet
+from aims.api.fields import RecordSerializer, record_fields
 from aims.files import stored_file_fields, validate_upload
 from aims.filters import RecordFilterSet, YesNoFilter
 from aims.forms import RecordForm
 from aims.models import User
+from aims.register import Register
 from aims.services import RecordServices
-from aims.views.files import (
-    FileDetailMixin,
-    PrivateFileInput,
-    PrivateFileView,
-)
-from aims.views.records import make_views
+from aims.views.files import FileDetailMixin, PrivateFileInput, PrivateFileView
+from aims.views.records import RecordDetailView
 from registers.content.sop_templates import SOP_TEMPLATES
 from registers.models import Document
-
-MENU = ("Documents", "documents", 78)
 
 FIELDS = [
     "title", "kind", "external_origin", "document_version", "status", "approver", "approved_on", "retention",
@@ -91,20 +87,47 @@ class DocumentFilterSet(RecordFilterSet):
         fields = []
 
 
-# "New from template" (make_views starters): each SOP template as the form's first values.
+# "New from template" (the register's starters): each SOP template as the form's first values.
 STARTERS = {
     slug: {"label": t["label"], "title": t["title"], "kind": Document.Kind.SOP, "content": t["content"]}
     for slug, t in SOP_TEMPLATES.items()
 }
 
 
-views = make_views(
-    Document,
-    services=services,
-    form_class=DocumentForm,
-    filterset_class=DocumentFilterSet,
-    select_related=("owner", "approver"),
-    columns=[
+class DocumentDetailView(FileDetailMixin, RecordDetailView):
+    file_field, name_field, sha_field = FILE
+    download_url_name = "document-file"
+
+
+class DocumentFileView(PrivateFileView):
+    model = Document
+    field_name, name_field = FILE[:2]
+
+
+class DocumentSerializer(RecordSerializer):
+    class Meta(RecordSerializer.Meta):
+        model = Document
+        fields = record_fields([f for f in FIELDS if f != "file"] + list(FILE[1:]))
+
+
+class DocumentViewSet(RecordViewSet):
+    """The document register (7.5): `approver` by username. Files are uploaded in the app and downloaded from the document's page; the API shows their name and SHA-256 only. DELETE archives."""
+
+    serializer_class = DocumentSerializer
+    filterset_class = DocumentFilterSet
+    services = services
+
+
+class DocumentRegister(Register):
+    model = Document
+    label, url_prefix, position = "Documents", "documents", 78
+    services = services
+    form = DocumentForm
+    filterset = DocumentFilterSet
+    viewset = DocumentViewSet
+    detail_view = DocumentDetailView
+    select_related = ("owner", "approver")
+    columns = [
         ("Document", "title", "title"),
         ("Type", "kind", "kind"),
         ("Version", "document_version", None),
@@ -112,8 +135,8 @@ views = make_views(
         ("Classification", "classification", None),
         ("Owner", "owner", None),
         ("Next review", "next_review_on", "next_review"),
-    ],
-    fieldsets=[
+    ]
+    fieldsets = [
         ("The document", ["kind", "external_origin", "document_version", "location", "content"]),
         (
             "Control",
@@ -127,8 +150,8 @@ views = make_views(
                 "next_review_on",
             ],
         ),
-    ],
-    form_fieldsets=[
+    ]
+    form_fieldsets = [
         (
             "The document",
             ["title", "kind", "external_origin", "document_version", "location", "content", "file"],
@@ -138,36 +161,19 @@ views = make_views(
             ["status", "approver", "approved_on", "classification", "retention", "requirements"],
         ),
         ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
-    ],
-    lead="ISO/IEC 42001 7.5: the documented information the AIMS keeps, with its version, approval, "
-    "retention and classification. Standard operating procedures for the AI system life cycle can start "
-    "from a template.",
-    starters=STARTERS,
-    empty_text="No documents yet. Start with the AI policy and the procedures for the AI system life cycle; "
-    "the templates above give you a first draft of each.",
-)
+    ]
+    lead = (
+        "ISO/IEC 42001 7.5: the documented information the AIMS keeps, with its version, approval, "
+        "retention and classification. Standard operating procedures for the AI system life cycle can start "
+        "from a template."
+    )
+    starters = STARTERS
+    empty_text = (
+        "No documents yet. Start with the AI policy and the procedures for the AI system life cycle; "
+        "the templates above give you a first draft of each."
+    )
 
-
-class DocumentDetailView(FileDetailMixin, views.detail):
-    file_field, name_field, sha_field = FILE
-    download_url_name = "document-file"
-
-
-class DocumentFileView(PrivateFileView):
-    model = Document
-    field_name, name_field = FILE[:2]
-
-
-views.detail = DocumentDetailView
-
-EXTRA_URLS = [path(f"{MENU[1]}/<str:reference>/file/", DocumentFileView.as_view(), name="document-file")]
-
-
-ViewSet = make_api(
-    Document,
-    services=services,
-    fields=[f for f in FIELDS if f != "file"] + list(FILE[1:]),
-    filterset_class=DocumentFilterSet,
-    doc="The document register (7.5): `approver` by username. Files are uploaded in the app and downloaded "
-    "from the document's page; the API shows their name and SHA-256 only. DELETE archives.",
-)
+    def extra_urls(self) -> list:
+        return [
+            path(f"{self.url_prefix}/<str:reference>/file/", DocumentFileView.as_view(), name="document-file")
+        ]

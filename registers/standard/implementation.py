@@ -4,14 +4,13 @@ systems come first and the rest follow."""
 import django_filters as filters
 from django.utils import timezone
 
-from aims.api.base import make_api
+from aims.api.base import RecordViewSet
+from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet, YesNoFilter
 from aims.forms import RecordForm
+from aims.register import Register
 from aims.services import RecordServices
-from aims.views.records import make_views
 from registers.models import ImplementationAction, ReadinessAssessment
-
-MENU = ("Implementation plan", "implementation", 3)
 
 FIELDS = [
     "title", "assessment", "requirement", "description", "phase", "due_on", "status", "owner",
@@ -21,7 +20,7 @@ FIELDS = [
 services = RecordServices(ImplementationAction, FIELDS)
 
 
-class ImplementationForm(RecordForm):
+class ImplementationActionForm(RecordForm):
     class Meta:
         model = ImplementationAction
         fields = [*FIELDS, "requirements"]
@@ -35,7 +34,7 @@ class ImplementationForm(RecordForm):
         ).order_by("position")
 
 
-class ImplementationFilterSet(RecordFilterSet):
+class ImplementationActionFilterSet(RecordFilterSet):
     search_fields = ("reference", "title", "description")
     phase = filters.ChoiceFilter(choices=ImplementationAction.Phase.choices, empty_label="Any")
     status = filters.MultipleChoiceFilter(choices=ImplementationAction.Status.choices)
@@ -54,36 +53,46 @@ class ImplementationFilterSet(RecordFilterSet):
         return queryset.filter(**late) if value else queryset.exclude(**late)
 
 
-views = make_views(
-    ImplementationAction,
-    services=services,
-    form_class=ImplementationForm,
-    filterset_class=ImplementationFilterSet,
-    columns=[
+class ImplementationActionSerializer(RecordSerializer):
+    class Meta(RecordSerializer.Meta):
+        model = ImplementationAction
+        fields = record_fields(FIELDS)
+
+
+class ImplementationActionViewSet(RecordViewSet):
+    """Implementation actions raised from readiness gaps. DELETE archives."""
+
+    serializer_class = ImplementationActionSerializer
+    filterset_class = ImplementationActionFilterSet
+    services = services
+
+
+class ImplementationActionRegister(Register):
+    model = ImplementationAction
+    label, url_prefix, position = "Implementation plan", "implementation", 3
+    services = services
+    form = ImplementationActionForm
+    filterset = ImplementationActionFilterSet
+    viewset = ImplementationActionViewSet
+    columns = [
         ("Action", "title", "reference"),
         ("Gap in", lambda r: r.requirement.code if r.requirement_id else "", None),
         ("Phase", "phase", "phase"),
         ("Status", "status", None),
         ("Owner", "owner", None),
         ("Due", "due_on", "due"),
-    ],
-    fieldsets=[("The action", ["assessment", "requirement", "description", "phase", "due_on", "status"])],
-    form_fieldsets=[
+    ]
+    fieldsets = [("The action", ["assessment", "requirement", "description", "phase", "due_on", "status"])]
+    form_fieldsets = [
         ("The action", ["title", "description", "phase", "due_on", "status"]),
         ("Where it comes from", ["assessment", "requirement", "requirements"]),
         ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
-    ],
-    select_related=("owner", "requirement"),
-    lead="Actions that close the gaps of the readiness assessment: the pilot systems first (phase 1), "
-    "then the rest of the organisation (phase 2).",
-    empty_text="No implementation actions yet. Rate a readiness assessment, then use 'Create actions from gaps'.",
-)
-
-ViewSet = make_api(
-    ImplementationAction,
-    services=services,
-    fields=FIELDS,
-    filterset_class=ImplementationFilterSet,
-    prefetch_related=(),
-    doc="Implementation actions raised from readiness gaps. DELETE archives.",
-)
+    ]
+    select_related = ("owner", "requirement")
+    lead = (
+        "Actions that close the gaps of the readiness assessment: the pilot systems first (phase 1), "
+        "then the rest of the organisation (phase 2)."
+    )
+    empty_text = (
+        "No implementation actions yet. Rate a readiness assessment, then use 'Create actions from gaps'."
+    )

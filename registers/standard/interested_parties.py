@@ -9,16 +9,15 @@ from django.db.models import Count
 from django.urls import path, reverse
 from django.views.generic import TemplateView
 
-from aims.api.base import make_api
+from aims.api.base import RecordViewSet
+from aims.api.fields import RecordSerializer, record_fields
 from aims.charts import Axes, heatmap_svg
 from aims.filters import RecordFilterSet
 from aims.forms import RecordForm
+from aims.register import Register
 from aims.services import RecordServices
-from aims.views.records import RecordMixin, make_views
+from aims.views.records import RecordMixin
 from registers.models import InterestedParty
-
-MENU = ("Interested parties", "interested-parties", 20)
-MORE_LINKS = (("Influence and interest grid", "interestedparty-grid"),)
 
 FIELDS = [
     "title", "side", "needs_and_expectations", "influence", "interest", "requirements_addressed",
@@ -56,35 +55,6 @@ class InterestedPartyFilterSet(RecordFilterSet):
     class Meta:
         model = InterestedParty
         fields = []
-
-
-views = make_views(
-    InterestedParty,
-    services=services,
-    form_class=InterestedPartyForm,
-    filterset_class=InterestedPartyFilterSet,
-    columns=[
-        ("Interested party", "title", "title"),
-        ("Internal or external", "side", None),
-        ("Influence", "influence", "influence"),
-        ("Interest", "interest", "interest"),
-        ("Owner", "owner", None),
-        ("Next review", "next_review_on", "next_review"),
-    ],
-    fieldsets=[
-        ("The party", ["side", "needs_and_expectations", "influence", "interest"]),
-        ("What the AIMS takes on", ["requirements_addressed", "review_cadence", "next_review_on"]),
-    ],
-    form_fieldsets=[
-        ("The party", ["title", "side", "needs_and_expectations", "influence", "interest"]),
-        ("What the AIMS takes on", ["requirements_addressed", "requirements"]),
-        ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
-    ],
-    lead="ISO/IEC 42001 4.2: who has a stake in the AIMS, what they need and expect, and which of their "
-    "requirements the AIMS takes on.",
-    empty_text="No interested parties yet. Start with the people your AI systems affect, your regulators "
-    "and your clients.",
-)
 
 
 # -- The influence/interest grid ---------------------------------------------------------------------
@@ -154,15 +124,58 @@ class InterestedPartyGridView(RecordMixin, TemplateView):
         return context
 
 
-EXTRA_URLS = [
-    path(f"{MENU[1]}/grid/", InterestedPartyGridView.as_view(), name="interestedparty-grid"),
-]
+# -- API and the register ----------------------------------------------------------------------------
 
 
-ViewSet = make_api(
-    InterestedParty,
-    services=services,
-    fields=FIELDS,
-    filterset_class=InterestedPartyFilterSet,
-    doc="Interested parties (4.2). DELETE archives.",
-)
+class InterestedPartySerializer(RecordSerializer):
+    class Meta(RecordSerializer.Meta):
+        model = InterestedParty
+        fields = record_fields(FIELDS)
+
+
+class InterestedPartyViewSet(RecordViewSet):
+    """Interested parties (4.2). DELETE archives."""
+
+    serializer_class = InterestedPartySerializer
+    filterset_class = InterestedPartyFilterSet
+    services = services
+
+
+class InterestedPartyRegister(Register):
+    model = InterestedParty
+    label, url_prefix, position = "Interested parties", "interested-parties", 20
+    more_links = (("Influence and interest grid", "interestedparty-grid"),)
+    services = services
+    form = InterestedPartyForm
+    filterset = InterestedPartyFilterSet
+    viewset = InterestedPartyViewSet
+    columns = [
+        ("Interested party", "title", "title"),
+        ("Internal or external", "side", None),
+        ("Influence", "influence", "influence"),
+        ("Interest", "interest", "interest"),
+        ("Owner", "owner", None),
+        ("Next review", "next_review_on", "next_review"),
+    ]
+    fieldsets = [
+        ("The party", ["side", "needs_and_expectations", "influence", "interest"]),
+        ("What the AIMS takes on", ["requirements_addressed", "review_cadence", "next_review_on"]),
+    ]
+    form_fieldsets = [
+        ("The party", ["title", "side", "needs_and_expectations", "influence", "interest"]),
+        ("What the AIMS takes on", ["requirements_addressed", "requirements"]),
+        ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
+    ]
+    lead = (
+        "ISO/IEC 42001 4.2: who has a stake in the AIMS, what they need and expect, and which of their "
+        "requirements the AIMS takes on."
+    )
+    empty_text = (
+        "No interested parties yet. Start with the people your AI systems affect, your regulators "
+        "and your clients."
+    )
+
+    def extra_urls(self) -> list:
+        return [
+            path(f"{self.url_prefix}/grid/", InterestedPartyGridView.as_view(), name="interestedparty-grid"),
+        ]

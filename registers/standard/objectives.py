@@ -6,14 +6,13 @@ import django_filters as filters
 from django.db.models import Q
 from django.utils import timezone
 
-from aims.api.base import make_api
+from aims.api.base import RecordViewSet
+from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet, YesNoFilter
 from aims.forms import RecordForm
+from aims.register import Register
 from aims.services import RecordServices
-from aims.views.records import make_views
 from registers.models import Objective
-
-MENU = ("AI objectives", "objectives", 45)
 
 FIELDS = [
     "title", "description", "measure", "target", "resources", "due_on", "evaluation", "status", "progress",
@@ -62,38 +61,48 @@ class ObjectiveFilterSet(RecordFilterSet):
         return queryset.filter(condition) if value else queryset.exclude(condition)
 
 
-views = make_views(
-    Objective,
-    services=services,
-    form_class=ObjectiveForm,
-    filterset_class=ObjectiveFilterSet,
-    columns=[
+class ObjectiveSerializer(RecordSerializer):
+    class Meta(RecordSerializer.Meta):
+        model = Objective
+        fields = record_fields(FIELDS)
+
+
+class ObjectiveViewSet(RecordViewSet):
+    """AI objectives (6.2). `overdue=true` lists those past due and not achieved or missed. DELETE archives."""
+
+    serializer_class = ObjectiveSerializer
+    filterset_class = ObjectiveFilterSet
+    services = services
+
+
+class ObjectiveRegister(Register):
+    model = Objective
+    label, url_prefix, position = "AI objectives", "objectives", 45
+    services = services
+    form = ObjectiveForm
+    filterset = ObjectiveFilterSet
+    viewset = ObjectiveViewSet
+    columns = [
         ("Objective", "title", "title"),
         ("Target", "target", None),
         ("Status", "status", "status"),
         ("Progress", lambda r: f"{r.progress}%", "progress"),
         ("Due", "due_on", "due"),
         ("Owner", "owner", None),
-    ],
-    fieldsets=[
+    ]
+    fieldsets = [
         ("The objective", ["description", "measure", "target", "resources", "due_on"]),
         ("Progress", ["status", "progress", "evaluation", "review_cadence", "next_review_on"]),
-    ],
-    form_fieldsets=[
+    ]
+    form_fieldsets = [
         ("The objective", ["title", "description", "measure", "target", "resources", "due_on"]),
         ("Progress", ["status", "progress", "evaluation", "requirements"]),
         ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
-    ],
-    lead="ISO/IEC 42001 6.2: measurable AI objectives, each with a target, a due date and how far it has got.",
-    empty_text="No AI objectives yet. Start with one your AI policy commits to, say how you will measure it "
-    "and by when.",
-)
-
-
-ViewSet = make_api(
-    Objective,
-    services=services,
-    fields=FIELDS,
-    filterset_class=ObjectiveFilterSet,
-    doc="AI objectives (6.2). `overdue=true` lists those past due and not achieved or missed. DELETE archives.",
-)
+    ]
+    lead = (
+        "ISO/IEC 42001 6.2: measurable AI objectives, each with a target, a due date and how far it has got."
+    )
+    empty_text = (
+        "No AI objectives yet. Start with one your AI policy commits to, say how you will measure it "
+        "and by when."
+    )

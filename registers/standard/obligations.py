@@ -4,14 +4,13 @@ the AIMS must meet, whose they are, and whether each applies. The model refuses 
 
 import django_filters as filters
 
-from aims.api.base import make_api
+from aims.api.base import RecordViewSet
+from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet
 from aims.forms import RecordForm
+from aims.register import Register
 from aims.services import RecordServices
-from aims.views.records import make_views
 from registers.models import InterestedParty, Obligation
-
-MENU = ("Compliance obligations", "obligations", 25)
 
 FIELDS = [
     "title", "kind", "source", "interested_party", "description", "applicability", "applicability_note",
@@ -58,12 +57,29 @@ class ObligationFilterSet(RecordFilterSet):
         fields = []
 
 
-views = make_views(
-    Obligation,
-    services=services,
-    form_class=ObligationForm,
-    filterset_class=ObligationFilterSet,
-    columns=[
+class ObligationSerializer(RecordSerializer):
+    class Meta(RecordSerializer.Meta):
+        model = Obligation
+        fields = record_fields(FIELDS)
+
+
+class ObligationViewSet(RecordViewSet):
+    """Compliance obligations (4.2). Link an interested party by its reference. DELETE archives."""
+
+    serializer_class = ObligationSerializer
+    filterset_class = ObligationFilterSet
+    services = services
+
+
+class ObligationRegister(Register):
+    model = Obligation
+    label, url_prefix, position = "Compliance obligations", "obligations", 25
+    services = services
+    form = ObligationForm
+    filterset = ObligationFilterSet
+    viewset = ObligationViewSet
+    select_related = ("owner", "interested_party")
+    columns = [
         ("Obligation", "title", "title"),
         ("Kind", "kind", "kind"),
         ("Source", "source", None),
@@ -71,28 +87,21 @@ views = make_views(
         ("Applies?", "applicability", "applicability"),
         ("Owner", "owner", None),
         ("Next review", "next_review_on", "next_review"),
-    ],
-    fieldsets=[
+    ]
+    fieldsets = [
         ("The obligation", ["kind", "source", "interested_party", "description"]),
         ("Does it apply?", ["applicability", "applicability_note", "review_cadence", "next_review_on"]),
-    ],
-    form_fieldsets=[
+    ]
+    form_fieldsets = [
         ("The obligation", ["title", "kind", "source", "interested_party", "description"]),
         ("Does it apply?", ["applicability", "applicability_note", "requirements"]),
         ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
-    ],
-    lead="ISO/IEC 42001 4.2: the laws, contracts and codes your AI systems must meet, whose requirement "
-    "each one is, and whether it applies.",
-    empty_text="No compliance obligations yet. Start with the AI and data-protection laws that cover your "
-    "AI systems, then your clients' contracts.",
-    select_related=("owner", "interested_party"),
-)
-
-
-ViewSet = make_api(
-    Obligation,
-    services=services,
-    fields=FIELDS,
-    filterset_class=ObligationFilterSet,
-    doc="Compliance obligations (4.2). Link an interested party by its reference. DELETE archives.",
-)
+    ]
+    lead = (
+        "ISO/IEC 42001 4.2: the laws, contracts and codes your AI systems must meet, whose requirement "
+        "each one is, and whether it applies."
+    )
+    empty_text = (
+        "No compliance obligations yet. Start with the AI and data-protection laws that cover your "
+        "AI systems, then your clients' contracts."
+    )

@@ -3,14 +3,13 @@ and linked to the AI objectives they serve (6.2)."""
 
 import django_filters as filters
 
-from aims.api.base import make_api
+from aims.api.base import RecordViewSet
+from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet
 from aims.forms import RecordForm
+from aims.register import Register
 from aims.services import RecordServices
-from aims.views.records import make_views
 from registers.models import Opportunity
-
-MENU = ("Opportunities", "opportunities", 40)
 
 FIELDS = [
     "title", "description", "expected_benefit", "objectives", "status",
@@ -44,37 +43,47 @@ class OpportunityFilterSet(RecordFilterSet):
         fields = []
 
 
-views = make_views(
-    Opportunity,
-    services=services,
-    form_class=OpportunityForm,
-    filterset_class=OpportunityFilterSet,
-    columns=[
+class OpportunitySerializer(RecordSerializer):
+    class Meta(RecordSerializer.Meta):
+        model = Opportunity
+        fields = record_fields(FIELDS)
+
+
+class OpportunityViewSet(RecordViewSet):
+    """Opportunities (6.1.1). Link AI objectives by reference. DELETE archives."""
+
+    serializer_class = OpportunitySerializer
+    filterset_class = OpportunityFilterSet
+    services = services
+
+
+class OpportunityRegister(Register):
+    model = Opportunity
+    label, url_prefix, position = "Opportunities", "opportunities", 40
+    services = services
+    form = OpportunityForm
+    filterset = OpportunityFilterSet
+    viewset = OpportunityViewSet
+    columns = [
         ("Opportunity", "title", "title"),
         ("Status", "status", "status"),
         ("Owner", "owner", None),
         ("Next review", "next_review_on", "next_review"),
-    ],
-    fieldsets=[
+    ]
+    fieldsets = [
         ("The opportunity", ["description", "expected_benefit", "status"]),
         ("What it serves", ["objectives", "review_cadence", "next_review_on"]),
-    ],
-    form_fieldsets=[
+    ]
+    form_fieldsets = [
         ("The opportunity", ["title", "description", "expected_benefit", "status"]),
         ("What it serves", ["objectives", "requirements"]),
         ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
-    ],
-    lead="ISO/IEC 42001 6.1.1: chances to improve the AIMS or what it achieves, acted on like risks and "
-    "tied to the AI objectives they serve.",
-    empty_text="No opportunities yet. Start with what better data, monitoring or automation could win "
-    "for your AI systems.",
-)
-
-
-ViewSet = make_api(
-    Opportunity,
-    services=services,
-    fields=FIELDS,
-    filterset_class=OpportunityFilterSet,
-    doc="Opportunities (6.1.1). Link AI objectives by reference. DELETE archives.",
-)
+    ]
+    lead = (
+        "ISO/IEC 42001 6.1.1: chances to improve the AIMS or what it achieves, acted on like risks and "
+        "tied to the AI objectives they serve."
+    )
+    empty_text = (
+        "No opportunities yet. Start with what better data, monitoring or automation could win "
+        "for your AI systems."
+    )

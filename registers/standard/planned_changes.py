@@ -12,15 +12,14 @@ from django.utils import timezone
 
 from aims import permissions
 from aims.actions import Input, RecordAction
-from aims.api.base import make_api
+from aims.api.base import RecordViewSet
+from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet
 from aims.forms import RecordForm
 from aims.records import Action, update_record
+from aims.register import Register
 from aims.services import RecordServices
-from aims.views.records import make_views
 from registers.models import PlannedChange
-
-MENU = ("Planned changes", "changes", 48)
 
 FIELDS = [
     "title", "purpose", "consequences", "resources", "responsibilities", "planned_for", "status",
@@ -180,41 +179,51 @@ class PlannedChangeFilterSet(RecordFilterSet):
         fields = []
 
 
-views = make_views(
-    PlannedChange,
-    services=services,
-    form_class=PlannedChangeForm,
-    filterset_class=PlannedChangeFilterSet,
-    columns=[
+class PlannedChangeSerializer(RecordSerializer):
+    class Meta(RecordSerializer.Meta):
+        model = PlannedChange
+        fields = record_fields(FIELDS)
+
+
+class PlannedChangeViewSet(RecordViewSet):
+    """Planned changes (6.3). DELETE archives; approve and reject are the board's."""
+
+    serializer_class = PlannedChangeSerializer
+    filterset_class = PlannedChangeFilterSet
+    services = services
+    record_actions = ACTIONS
+
+
+class PlannedChangeRegister(Register):
+    model = PlannedChange
+    label, url_prefix, position = "Planned changes", "changes", 48
+    services = services
+    form = PlannedChangeForm
+    filterset = PlannedChangeFilterSet
+    viewset = PlannedChangeViewSet
+    select_related = ("owner", "approved_by")
+    actions = ACTIONS
+    columns = [
         ("Change", "title", "title"),
         ("Status", "status", "status"),
         ("Planned for", "planned_for", "planned_for"),
         ("Owner", "owner", None),
         ("Approved by", "approved_by", None),
-    ],
-    fieldsets=[
+    ]
+    fieldsets = [
         ("The change", ["purpose", "consequences", "resources", "responsibilities"]),
         ("Decision", ["status", "planned_for", "approved_by", "approved_on"]),
-    ],
-    form_fieldsets=[
+    ]
+    form_fieldsets = [
         ("The change", ["title", "purpose", "consequences", "resources", "responsibilities", "requirements"]),
         ("Timing and status", ["planned_for", "status"]),
         ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
-    ],
-    select_related=("owner", "approved_by"),
-    actions=ACTIONS,
-    lead="ISO/IEC 42001 6.3: changes to the AIMS are planned, with their purpose, consequences, resources "
-    "and responsibilities, and approved by the governance board before they are made.",
-    empty_text="No planned changes yet. Record the next change to the AIMS (a new AI system in scope, a new "
-    "process, a reorganisation) and send it to the board for approval.",
-)
-
-
-ViewSet = make_api(
-    PlannedChange,
-    services=services,
-    fields=FIELDS,
-    filterset_class=PlannedChangeFilterSet,
-    doc="Planned changes (6.3). DELETE archives; approve and reject are the board's.",
-    actions=ACTIONS,
-)
+    ]
+    lead = (
+        "ISO/IEC 42001 6.3: changes to the AIMS are planned, with their purpose, consequences, resources "
+        "and responsibilities, and approved by the governance board before they are made."
+    )
+    empty_text = (
+        "No planned changes yet. Record the next change to the AIMS (a new AI system in scope, a new "
+        "process, a reorganisation) and send it to the board for approval."
+    )

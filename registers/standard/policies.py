@@ -15,17 +15,16 @@ from django.utils import timezone
 
 from aims import publishing, roles
 from aims.actions import RecordAction
-from aims.api.base import make_api
+from aims.api.base import RecordViewSet
+from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet
 from aims.forms import RecordForm
 from aims.models import Lifecycle, Notification, User
+from aims.register import Register
 from aims.registry import registry
 from aims.services import RecordServices
-from aims.views.records import make_views
 from registers.content.policy_templates import TEMPLATES
 from registers.models import Acknowledgement, Policy
-
-MENU = ("Policies", "policies", 30)
 
 FIELDS = [
     "title", "kind", "purpose", "body", "applies_to", "acknowledge_roles", "acknowledge_people",
@@ -153,22 +152,6 @@ class PolicyFilterSet(RecordFilterSet):
         fields = []
 
 
-def acknowledgement_context(request, policy, tab):
-    if tab != "details" or not policy.version_number:
-        return {}
-    requests = list(
-        Acknowledgement.objects.filter(policy=policy, version_number=policy.version_number)
-        .select_related("person")
-        .order_by("acknowledged_at", "person__username")
-    )
-    done = [a for a in requests if a.acknowledged_at]
-    return {
-        "acknowledgements": requests,
-        "acknowledged_count": len(done),
-        "in_force": publishing.published_version(policy),
-    }
-
-
 ACTIONS = [
     *publishing.lifecycle_actions(),
     RecordAction(
@@ -183,12 +166,32 @@ ACTIONS = [
 ]
 
 
-views = make_views(
-    Policy,
-    services=services,
-    form_class=PolicyForm,
-    filterset_class=PolicyFilterSet,
-    columns=[
+class PolicySerializer(RecordSerializer):
+    class Meta(RecordSerializer.Meta):
+        model = Policy
+        fields = record_fields(FIELDS)
+
+
+class PolicyViewSet(RecordViewSet):
+    """Policies (5.2, A.2) with their approval lifecycle, versions and acknowledgement. DELETE archives."""
+
+    serializer_class = PolicySerializer
+    filterset_class = PolicyFilterSet
+    services = services
+    record_actions = ACTIONS
+
+
+class PolicyRegister(Register):
+    model = Policy
+    label, url_prefix, position = "Policies", "policies", 30
+    services = services
+    form = PolicyForm
+    filterset = PolicyFilterSet
+    viewset = PolicyViewSet
+    actions = ACTIONS
+    starters = TEMPLATES
+    detail_template = "registers/policy_detail.html"
+    columns = [
         ("Policy", "title", "title"),
         ("Kind", "kind", None),
         ("Status", "status", None),
@@ -196,31 +199,35 @@ views = make_views(
         ("Published", "published_on", None),
         ("Owner", "owner", None),
         ("Next review", "next_review_on", "next_review"),
-    ],
-    fieldsets=[
+    ]
+    fieldsets = [
         ("The policy", ["kind", "purpose", "applies_to", "body"]),
         ("Acknowledgement", ["acknowledge_roles", "acknowledge_people"]),
-    ],
-    form_fieldsets=[
+    ]
+    form_fieldsets = [
         ("The policy", ["title", "kind", "purpose", "applies_to", "body"]),
         ("Acknowledgement (7.3)", ["acknowledge_roles", "acknowledge_people"]),
         ("Links", ["requirements"]),
         ("Ownership and review (A.2.4)", ["owner", "review_cadence", "next_review_on"]),
-    ],
-    lead="ISO/IEC 42001 5.2 and A.2: the AI policy and the policies that support it. The governance board "
-    "approves each version; publishing asks people to acknowledge it.",
-    empty_text="No policies yet. Start from the AI policy template and adapt it to your organisation.",
-    actions=ACTIONS,
-    detail_template="registers/policy_detail.html",
-    detail_context=acknowledgement_context,
-    starters=TEMPLATES,
-)
+    ]
+    lead = (
+        "ISO/IEC 42001 5.2 and A.2: the AI policy and the policies that support it. The governance board "
+        "approves each version; publishing asks people to acknowledge it."
+    )
+    empty_text = "No policies yet. Start from the AI policy template and adapt it to your organisation."
 
-ViewSet = make_api(
-    Policy,
-    services=services,
-    fields=FIELDS,
-    filterset_class=PolicyFilterSet,
-    actions=ACTIONS,
-    doc="Policies (5.2, A.2) with their approval lifecycle, versions and acknowledgement. DELETE archives.",
-)
+    def detail_context(self, request, policy, tab) -> dict:
+        """The acknowledgements of the version in force, on the details tab."""
+        if tab != "details" or not policy.version_number:
+            return {}
+        requests = list(
+            Acknowledgement.objects.filter(policy=policy, version_number=policy.version_number)
+            .select_related("person")
+            .order_by("acknowledged_at", "person__username")
+        )
+        done = [a for a in requests if a.acknowledged_at]
+        return {
+            "acknowledgements": requests,
+            "acknowledged_count": len(done),
+            "in_force": publishing.published_version(policy),
+        }

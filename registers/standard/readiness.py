@@ -16,29 +16,29 @@ from rest_framework.response import Response
 
 from aims import permissions
 from aims.actions import RecordAction
-from aims.api.base import make_api
+from aims.api.base import RecordViewSet
+from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet
 from aims.forms import RecordForm
 from aims.record_reports import RecordReportView
 from aims.records import StaleEdit
+from aims.register import Register
 from aims.registry import registry
-from aims.views.records import RecordMixin, make_views, record_url_names
+from aims.views.records import RecordMixin, record_url_names
 from registers import readiness
 from registers.models import Maturity, ReadinessAssessment
 
-MENU = ("Readiness", "readiness", 2)
-MORE_LINKS = (("Compare assessments", "readinessassessment-compare"), ("Implementation roadmap", "roadmap"))
 FIELDS = readiness.FIELDS
 services = readiness.services
 
 
-class ReadinessForm(RecordForm):
+class ReadinessAssessmentForm(RecordForm):
     class Meta:
         model = ReadinessAssessment
         fields = FIELDS
 
 
-class ReadinessFilterSet(RecordFilterSet):
+class ReadinessAssessmentFilterSet(RecordFilterSet):
     search_fields = ("reference", "title", "notes")
     status = filters.ChoiceFilter(choices=ReadinessAssessment.Status.choices, empty_label="Any")
     ordering = filters.OrderingFilter(fields=(("assessed_on", "assessed_on"), ("reference", "reference")))
@@ -46,32 +46,6 @@ class ReadinessFilterSet(RecordFilterSet):
     class Meta:
         model = ReadinessAssessment
         fields = []
-
-
-def questionnaire_context(request, assessment, tab):
-    if tab != "details":
-        return {}
-    answers = list(assessment.answers.select_related("requirement"))
-    sections = {}
-    for answer in answers:
-        sections.setdefault(readiness.section_of(answer.requirement), []).append(answer)
-    previous = readiness.previous_of(assessment)
-    can_rate = (
-        assessment.status == ReadinessAssessment.Status.IN_PROGRESS
-        and not assessment.is_archived
-        and permissions.allowed(request.user, "change", assessment)
-    )
-    return {
-        "questionnaire": list(sections.items()),
-        "unrated": sum(1 for a in answers if a.maturity is None),
-        "maturity_choices": Maturity.choices,
-        "can_rate": can_rate,
-        "gaps": readiness.gaps(assessment),
-        "percent": readiness.readiness_percent(assessment),
-        "chart": readiness.chart_for(assessment, previous),
-        "previous": previous,
-        "actions_raised": assessment.actions.live().count(),
-    }
 
 
 ACTIONS = [
@@ -87,37 +61,10 @@ ACTIONS = [
     )
 ]
 
-views = make_views(
-    ReadinessAssessment,
-    services=services,
-    form_class=ReadinessForm,
-    filterset_class=ReadinessFilterSet,
-    columns=[
-        ("Assessment", "title", "reference"),
-        ("Date", "assessed_on", "assessed_on"),
-        ("Status", "status", None),
-        ("Target", "target_maturity", None),
-        ("Ready", lambda r: f"{readiness.readiness_percent(r)}%", None),
-        ("Owner", "owner", None),
-    ],
-    fieldsets=[("The assessment", ["assessed_on", "target_maturity", "notes"])],
-    form_fieldsets=[
-        ("The assessment", ["title", "assessed_on", "status", "target_maturity", "notes"]),
-        ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
-    ],
-    lead="Where the organisation stands against ISO/IEC 42001: maturity 0-5 per clause requirement and Annex A "
-    "group. A new assessment starts from the answers of the last one, so progress shows.",
-    empty_text="No readiness assessment yet. Start one: it lists every clause requirement and Annex A group to rate.",
-    actions=ACTIONS,
-    detail_template="registers/readiness_detail.html",
-    detail_context=questionnaire_context,
-)
 
-
-class AnswersView(RecordMixin, View):
+# -- pages beyond list, record and form ----------------------------------------------------------------------
+class ReadinessAnswersView(RecordMixin, View):
     """Save the questionnaire (POST only); a stale page or a bad value changes nothing and says why."""
-
-    model = ReadinessAssessment
 
     def post(self, request, reference):
         assessment = self.get_record()
@@ -139,16 +86,15 @@ class AnswersView(RecordMixin, View):
         return redirect(assessment.get_absolute_url())
 
 
-class ReportView(RecordReportView):
+class ReadinessReportView(RecordReportView):
     """Queue the readiness report PDF as a job; its page follows the progress."""
 
-    model, kind, title = ReadinessAssessment, readiness.KIND, "Readiness report"
+    kind, title = readiness.KIND, "Readiness report"
 
 
-class CompareView(RecordMixin, TemplateView):
+class ReadinessCompareView(RecordMixin, TemplateView):
     """Two assessments question by question: what moved, up or down."""
 
-    model = ReadinessAssessment
     template_name = "registers/readiness_compare.html"
 
     def get_context_data(self, **kwargs):
@@ -173,25 +119,10 @@ class CompareView(RecordMixin, TemplateView):
         return context
 
 
-EXTRA_URLS = [
-    path("readiness/compare/", CompareView.as_view(), name="readinessassessment-compare"),
-    path("readiness/<str:reference>/answers/", AnswersView.as_view(), name="readinessassessment-answers"),
-    path("readiness/<str:reference>/report/", ReportView.as_view(), name="readinessassessment-report"),
-]
-
 registry.add_job_runner(readiness.KIND, readiness.readiness_report_pdf)
 
-_GenericViewSet = make_api(
-    ReadinessAssessment,
-    services=services,
-    fields=FIELDS,
-    filterset_class=ReadinessFilterSet,
-    actions=ACTIONS,
-    doc="Readiness assessments (maturity 0-5 per clause requirement and Annex A group). DELETE archives.",
-)
 
-
-# -- API: the questionnaire -----------------------------------------------------------------------------
+# -- API, with the questionnaire at …/answers/ ---------------------------------------------------------------
 class AnswerSerializer(serializers.Serializer):
     requirement = serializers.CharField(
         help_text="Clause requirement or Annex A group code, e.g. 6.1.2 or A.7."
@@ -220,8 +151,19 @@ def _answer_rows(assessment):
     ]
 
 
-class ViewSet(_GenericViewSet):
+class ReadinessAssessmentSerializer(RecordSerializer):
+    class Meta(RecordSerializer.Meta):
+        model = ReadinessAssessment
+        fields = record_fields(FIELDS)
+
+
+class ReadinessAssessmentViewSet(RecordViewSet):
     """Readiness assessments, plus their questionnaire at …/answers/."""
+
+    serializer_class = ReadinessAssessmentSerializer
+    filterset_class = ReadinessAssessmentFilterSet
+    services = services
+    record_actions = ACTIONS
 
     @extend_schema(
         methods=["GET"], responses=AnswerSerializer(many=True), description="The questionnaire's answers."
@@ -259,3 +201,84 @@ class ViewSet(_GenericViewSet):
                 assessment, actor=request.user, expected_version=body.validated_data["version"], data=data
             )
         return Response(_answer_rows(assessment))
+
+
+class ReadinessAssessmentRegister(Register):
+    model = ReadinessAssessment
+    label, url_prefix, position = "Readiness", "readiness", 2
+    more_links = (
+        ("Compare assessments", "readinessassessment-compare"),
+        ("Implementation roadmap", "roadmap"),
+    )
+    services = services
+    form = ReadinessAssessmentForm
+    filterset = ReadinessAssessmentFilterSet
+    viewset = ReadinessAssessmentViewSet
+    actions = ACTIONS
+    detail_template = "registers/readiness_detail.html"
+    columns = [
+        ("Assessment", "title", "reference"),
+        ("Date", "assessed_on", "assessed_on"),
+        ("Status", "status", None),
+        ("Target", "target_maturity", None),
+        ("Ready", lambda r: f"{readiness.readiness_percent(r)}%", None),
+        ("Owner", "owner", None),
+    ]
+    fieldsets = [("The assessment", ["assessed_on", "target_maturity", "notes"])]
+    form_fieldsets = [
+        ("The assessment", ["title", "assessed_on", "status", "target_maturity", "notes"]),
+        ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
+    ]
+    lead = (
+        "Where the organisation stands against ISO/IEC 42001: maturity 0-5 per clause requirement and "
+        "Annex A group. A new assessment starts from the answers of the last one, so progress shows."
+    )
+    empty_text = (
+        "No readiness assessment yet. Start one: it lists every clause requirement and Annex A group to rate."
+    )
+
+    def detail_context(self, request, assessment, tab) -> dict:
+        """The questionnaire, its gaps and the progress since the last run, on the details tab."""
+        if tab != "details":
+            return {}
+        answers = list(assessment.answers.select_related("requirement"))
+        sections = {}
+        for answer in answers:
+            sections.setdefault(readiness.section_of(answer.requirement), []).append(answer)
+        previous = readiness.previous_of(assessment)
+        can_rate = (
+            assessment.status == ReadinessAssessment.Status.IN_PROGRESS
+            and not assessment.is_archived
+            and permissions.allowed(request.user, "change", assessment)
+        )
+        return {
+            "questionnaire": list(sections.items()),
+            "unrated": sum(1 for a in answers if a.maturity is None),
+            "maturity_choices": Maturity.choices,
+            "can_rate": can_rate,
+            "gaps": readiness.gaps(assessment),
+            "percent": readiness.readiness_percent(assessment),
+            "chart": readiness.chart_for(assessment, previous),
+            "previous": previous,
+            "actions_raised": assessment.actions.live().count(),
+        }
+
+    def extra_urls(self) -> list:
+        prefix, ref = self.url_prefix, "<str:reference>"
+        return [
+            path(
+                f"{prefix}/compare/",
+                ReadinessCompareView.as_view(**self._base()),
+                name="readinessassessment-compare",
+            ),
+            path(
+                f"{prefix}/{ref}/answers/",
+                ReadinessAnswersView.as_view(**self._base()),
+                name="readinessassessment-answers",
+            ),
+            path(
+                f"{prefix}/{ref}/report/",
+                ReadinessReportView.as_view(**self._base()),
+                name="readinessassessment-report",
+            ),
+        ]

@@ -5,14 +5,13 @@ import django_filters as filters
 from django.db.models import Q
 from django.utils.html import format_html
 
-from aims.api.base import make_api
+from aims.api.base import RecordViewSet
+from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet, YesNoFilter
 from aims.forms import RecordForm
+from aims.register import Register
 from aims.services import RecordServices
-from aims.views.records import make_views
 from registers.models import AimsProcess, Resource
-
-MENU = ("Resources", "resources", 70)
 
 FIELDS = [
     "title", "process", "kind", "description", "quantity", "gap", "gap_closed_on",
@@ -75,39 +74,49 @@ def _short(text: str, limit: int = 90) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-views = make_views(
-    Resource,
-    services=services,
-    form_class=ResourceForm,
-    filterset_class=ResourceFilterSet,
-    columns=[
+class ResourceSerializer(RecordSerializer):
+    class Meta(RecordSerializer.Meta):
+        model = Resource
+        fields = record_fields(FIELDS)
+
+
+class ResourceViewSet(RecordViewSet):
+    """Resources (7.1, A.4). `open_gap=true` lists those with a gap not yet closed. DELETE archives."""
+
+    serializer_class = ResourceSerializer
+    filterset_class = ResourceFilterSet
+    services = services
+
+
+class ResourceRegister(Register):
+    model = Resource
+    label, url_prefix, position = "Resources", "resources", 70
+    services = services
+    form = ResourceForm
+    filterset = ResourceFilterSet
+    viewset = ResourceViewSet
+    columns = [
         ("Resource", "title", "title"),
         ("Gap", gap_cell, None),
         ("AIMS process", "process", "process"),
         ("Kind", "kind", "kind"),
         ("Amount", "quantity", None),
         ("Owner", "owner", None),
-    ],
-    fieldsets=[
+    ]
+    fieldsets = [
         ("The resource", ["process", "kind", "description", "quantity"]),
         ("Gap and review", ["gap", "gap_closed_on", "review_cadence", "next_review_on"]),
-    ],
-    form_fieldsets=[
+    ]
+    form_fieldsets = [
         ("The resource", ["title", "process", "kind", "description", "quantity"]),
         ("What is missing", ["gap", "gap_closed_on", "requirements"]),
         ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
-    ],
-    lead="ISO/IEC 42001 7.1 and A.4: what each AIMS process has in people, budget, tooling, computing and "
-    "data, and what it lacks. Filter on “Open gap: Yes” to see what is missing today.",
-    empty_text="No resources yet. Start with the people and budget behind AI risk assessment and the AI "
-    "system life cycle, and write down any gap.",
-)
-
-
-ViewSet = make_api(
-    Resource,
-    services=services,
-    fields=FIELDS,
-    filterset_class=ResourceFilterSet,
-    doc="Resources (7.1, A.4). `open_gap=true` lists those with a gap not yet closed. DELETE archives.",
-)
+    ]
+    lead = (
+        "ISO/IEC 42001 7.1 and A.4: what each AIMS process has in people, budget, tooling, computing and "
+        "data, and what it lacks. Filter on “Open gap: Yes” to see what is missing today."
+    )
+    empty_text = (
+        "No resources yet. Start with the people and budget behind AI risk assessment and the AI "
+        "system life cycle, and write down any gap."
+    )

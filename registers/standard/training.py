@@ -14,22 +14,18 @@ from django.utils.html import format_html
 from rest_framework import serializers
 
 from aims import reminders
-from aims.api.base import make_api
+from aims.api.base import RecordViewSet
+from aims.api.fields import RecordSerializer, record_fields
 from aims.files import stored_file_fields, validate_upload
 from aims.filters import RecordFilterSet
 from aims.forms import RecordForm
 from aims.models import User
 from aims.models.records import ReviewCadence
+from aims.register import Register
 from aims.services import RecordServices
-from aims.views.files import (
-    FileDetailMixin,
-    PrivateFileInput,
-    PrivateFileView,
-)
-from aims.views.records import make_views
+from aims.views.files import FileDetailMixin, PrivateFileInput, PrivateFileView
+from aims.views.records import RecordDetailView
 from registers.models import Course, TrainingRecord
-
-MENU = ("Training records", "training", 74)
 
 FIELDS = [
     "title", "person", "course", "completed_on", "expires_on", "evidence", "notes",
@@ -175,73 +171,76 @@ def expiry_cell(record):
     return when
 
 
-views = make_views(
-    TrainingRecord,
-    services=services,
-    form_class=TrainingRecordForm,
-    filterset_class=TrainingRecordFilterSet,
-    select_related=("owner", "person", "course"),
-    columns=[
-        ("Training", "title", None),
-        ("Person", "person", "person"),
-        ("Completed", "completed_on", "completed"),
-        ("Expires", expiry_cell, "expires"),
-        ("Evidence", "evidence_name", None),
-    ],
-    fieldsets=[
-        ("The training", ["person", "course", "completed_on", "expires_on"]),
-        ("Notes and review", ["notes", "review_cadence", "next_review_on"]),
-    ],
-    form_fieldsets=[
-        ("The training", ["title", "person", "course", "completed_on", "expires_on"]),
-        ("Evidence", ["evidence", "notes", "requirements"]),
-        ("Ownership", ["owner"]),
-    ],
-    lead="ISO/IEC 42001 7.2: evidence that people in AIMS roles are competent. The expiry comes from the "
-    "course unless you give one; the owner and the trained person are reminded before it.",
-    empty_text="No training records yet. Record the courses people in AIMS roles have completed, with the "
-    "certificate as evidence.",
-)
+class TrainingRecordDetailView(FileDetailMixin, RecordDetailView):
+    """The record page with the evidence's download button under the details."""
 
-
-class TrainingRecordDetailView(FileDetailMixin, views.detail):
     file_field, name_field, sha_field = FILE
     download_url_name = "trainingrecord-evidence"
     file_heading = "Evidence"
 
 
 class TrainingEvidenceView(PrivateFileView):
-    model = TrainingRecord
     field_name, name_field = FILE[:2]
 
 
-views.detail = TrainingRecordDetailView
-
-EXTRA_URLS = [
-    path(
-        f"{MENU[1]}/<str:reference>/evidence/", TrainingEvidenceView.as_view(), name="trainingrecord-evidence"
-    ),
-]
-
-
-ViewSet = make_api(
-    TrainingRecord,
-    services=services,
-    fields=[f for f in FIELDS if f != "evidence"] + list(FILE[1:]),
-    filterset_class=TrainingRecordFilterSet,
-    doc="Training records (7.2): `person` by username, `course` by reference; `expires_on` empty takes the "
-    "course's validity. Evidence files are uploaded in the app and downloaded from the record's page; "
-    "the API shows their name and SHA-256 only. DELETE archives.",
-)
-
-
-class TrainingRecordSerializer(ViewSet.serializer_class):
+class TrainingRecordSerializer(RecordSerializer):
     title = serializers.CharField(
         max_length=200, required=False, allow_blank=True, help_text="Empty: the course and the person's name."
     )
 
-    class Meta(ViewSet.serializer_class.Meta):
-        pass
+    class Meta(RecordSerializer.Meta):
+        model = TrainingRecord
+        fields = record_fields([*(f for f in FIELDS if f != "evidence"), *FILE[1:]])
 
 
-ViewSet.serializer_class = TrainingRecordSerializer
+class TrainingRecordViewSet(RecordViewSet):
+    # The docstring stays one line: it is the OpenAPI description of every operation, word for word.
+    """Training records (7.2): `person` by username, `course` by reference; `expires_on` empty takes the course's validity. Evidence files are uploaded in the app and downloaded from the record's page; the API shows their name and SHA-256 only. DELETE archives."""
+
+    serializer_class = TrainingRecordSerializer
+    filterset_class = TrainingRecordFilterSet
+    services = services
+
+
+class TrainingRecordRegister(Register):
+    model = TrainingRecord
+    label, url_prefix, position = "Training records", "training", 74
+    services = services
+    form = TrainingRecordForm
+    filterset = TrainingRecordFilterSet
+    viewset = TrainingRecordViewSet
+    detail_view = TrainingRecordDetailView
+    select_related = ("owner", "person", "course")
+    columns = [
+        ("Training", "title", None),
+        ("Person", "person", "person"),
+        ("Completed", "completed_on", "completed"),
+        ("Expires", expiry_cell, "expires"),
+        ("Evidence", "evidence_name", None),
+    ]
+    fieldsets = [
+        ("The training", ["person", "course", "completed_on", "expires_on"]),
+        ("Notes and review", ["notes", "review_cadence", "next_review_on"]),
+    ]
+    form_fieldsets = [
+        ("The training", ["title", "person", "course", "completed_on", "expires_on"]),
+        ("Evidence", ["evidence", "notes", "requirements"]),
+        ("Ownership", ["owner"]),
+    ]
+    lead = (
+        "ISO/IEC 42001 7.2: evidence that people in AIMS roles are competent. The expiry comes from the "
+        "course unless you give one; the owner and the trained person are reminded before it."
+    )
+    empty_text = (
+        "No training records yet. Record the courses people in AIMS roles have completed, with the "
+        "certificate as evidence."
+    )
+
+    def extra_urls(self) -> list:
+        return [
+            path(
+                f"{self.url_prefix}/<str:reference>/evidence/",
+                TrainingEvidenceView.as_view(**self._base()),
+                name="trainingrecord-evidence",
+            ),
+        ]
