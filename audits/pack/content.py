@@ -18,11 +18,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import Truncator, capfirst
 
-from aims.spreadsheets import escape_formula
 from aims.models import BaseRecord, Requirement
 from aims.pdf import html_to_pdf
 from aims.records import tracked_fields
 from aims.registry import registry
+from aims.spreadsheets import escape_formula
 
 from .as_of import ARCHIVED, RecordAsOf, files_as_of, ids_with_requirement_changes, records_as_of
 from .scope import Section, safe_name
