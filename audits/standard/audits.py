@@ -16,19 +16,19 @@ from rest_framework.response import Response
 
 from aims import permissions, roles
 from aims.actions import RecordAction
-from aims.api.base import make_api
+from aims.api.base import RecordViewSet
+from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet
 from aims.forms import RecordForm
 from aims.models import Requirement, User
 from aims.records import StaleEdit
-from aims.views.records import RecordMixin, make_views, record_url_names
+from aims.register import Register
+from aims.views.records import RecordMixin, record_url_names
 from audits import checklist
 from audits.models import Audit, AuditProgramme, ChecklistItem, Evidence, Result
 from audits.report import AuditReportView
 from audits.services import AUDIT_FIELDS, audit_services, close_audit, report_audit, start_audit
 from lifecycle.models import AISystem
-
-MENU = ("Audits", "audits", 20)
 
 
 def auditors():
@@ -110,68 +110,7 @@ CLOSE = RecordAction(
     lambda user, r: r.status == Audit.Status.REPORTED and permissions.allowed(user, "change", r),
     done="{reference} closed.", description="Close a reported audit once every finding is answered.",
 )  # fmt: skip
-ACTIONS = [START, REPORT, CLOSE]
-
-
-def audit_context(request, record, tab) -> dict:
-    """The scope, the checklist (with what a joint audit also covers) and the findings, under the details:
-    a fixed number of queries however long the checklist."""
-    if tab != "details":
-        return {}
-    items = list(
-        record.checklist.select_related("requirement__standard", "system", "finding__owner").prefetch_related(
-            "evidence"
-        )
-    )
-    mapping = checklist.joint_mapping(record)
-    for item in items:
-        item.also_covers = mapping.get(item.requirement_id, [])
-    return {
-        "scope": list(record.scope.select_related("standard").order_by("standard__name", "position")),
-        "systems": list(record.systems.order_by("title")),
-        "team": list(record.team.order_by("username")),
-        "items": items,
-        "findings": list(record.findings.live().select_related("owner", "requirement")),
-        "can_conduct": record.status != Audit.Status.CLOSED
-        and not record.is_archived
-        and record.conducted_by(request.user),
-    }
-
-
-views = make_views(
-    Audit,
-    services=audit_services,
-    form_class=AuditForm,
-    filterset_class=AuditFilterSet,
-    select_related=("owner", "lead_auditor", "programme"),
-    columns=[
-        ("Audit", "title", "title"),
-        ("Status", "status", "status"),
-        ("Starts", "starts_on", "starts"),
-        ("Ends", "ends_on", None),
-        ("Lead auditor", "lead_auditor", None),
-        ("Programme", "programme.reference", None),
-    ],
-    fieldsets=[
-        ("The audit", ["programme", "criteria", "joint", "starts_on", "ends_on"]),
-        ("People", ["lead_auditor", "owner"]),
-        ("Outcome", ["conclusion"]),
-    ],
-    form_fieldsets=[
-        ("The audit", ["title", "programme", "criteria", "starts_on", "ends_on"]),
-        ("Scope", ["scope", "systems", "joint"]),
-        ("Auditors", ["lead_auditor", "team"]),
-        ("Conclusion", ["conclusion"]),
-        ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
-    ],
-    actions=ACTIONS,
-    detail_template="audits/audit_detail.html",
-    detail_context=audit_context,
-    lead="ISO/IEC 42001 9.2.1: internal audits of the AIMS, each with its scope, criteria and independent "
-    "auditors; the checklist records what was found and non-conforming items become findings.",
-    empty_text="No audits yet. The AIMS manager plans them from the audit programme: start with the first "
-    "audit of this cycle.",
-)
+ACTIONS = (START, REPORT, CLOSE)
 
 
 # -- The checklist ----------------------------------------------------------------------------------------
@@ -299,16 +238,6 @@ class RemoveItemView(_ChecklistAction):
         return "Question removed from the checklist."
 
 
-REF = "audits/<str:reference>"
-EXTRA_URLS = [
-    path(f"{REF}/checklist/new/", ChecklistItemView.as_view(), name="audit-checklist-add"),
-    path(f"{REF}/checklist/generate/", GenerateView.as_view(), name="audit-checklist-generate"),
-    path(f"{REF}/checklist/<int:pk>/", ChecklistItemView.as_view(), name="audit-checklist-item"),
-    path(f"{REF}/checklist/<int:pk>/remove/", RemoveItemView.as_view(), name="audit-checklist-remove"),
-    path(f"{REF}/report-pdf/", AuditReportView.as_view(), name="audit-report-pdf"),
-]
-
-
 # -- API ------------------------------------------------------------------------------------------------
 class ChecklistItemSerializer(serializers.ModelSerializer):
     requirement = serializers.SlugRelatedField(slug_field="key", read_only=True)
@@ -326,19 +255,19 @@ class ChecklistItemSerializer(serializers.ModelSerializer):
         return finding.reference if finding else None
 
 
-_Api = make_api(
-    Audit,
-    services=audit_services,
-    fields=[*AUDIT_FIELDS, "status"],
-    filterset_class=AuditFilterSet,
-    actions=ACTIONS,
-    doc="Internal audits (9.2). `scope` by ISO/IEC 42001 code, `systems` by reference, auditors by username. "
-    "POST …/start/, …/report/, …/close/ move the audit on; GET …/checklist/ lists its checklist.",
-)
+class AuditSerializer(RecordSerializer):
+    class Meta(RecordSerializer.Meta):
+        model = Audit
+        fields = record_fields([*AUDIT_FIELDS, "status"])
 
 
-class ViewSet(_Api):
-    __doc__ = _Api.__doc__
+class AuditViewSet(RecordViewSet):
+    """Internal audits (9.2). `scope` by ISO/IEC 42001 code, `systems` by reference, auditors by username. POST …/start/, …/report/, …/close/ move the audit on; GET …/checklist/ lists its checklist."""
+
+    serializer_class = AuditSerializer
+    filterset_class = AuditFilterSet
+    services = audit_services
+    record_actions = ACTIONS
 
     @extend_schema(responses=ChecklistItemSerializer(many=True), description="The audit's checklist.")
     @action(detail=True, methods=["get"])
@@ -348,3 +277,80 @@ class ViewSet(_Api):
             "evidence"
         )
         return Response(ChecklistItemSerializer(items, many=True).data)
+
+
+# -- The register ---------------------------------------------------------------------------------------
+class AuditRegister(Register):
+    model = Audit
+    label, url_prefix, position = "Audits", "audits", 20
+    services = audit_services
+    form = AuditForm
+    filterset = AuditFilterSet
+    viewset = AuditViewSet
+    select_related = ("owner", "lead_auditor", "programme")
+    columns = [
+        ("Audit", "title", "title"),
+        ("Status", "status", "status"),
+        ("Starts", "starts_on", "starts"),
+        ("Ends", "ends_on", None),
+        ("Lead auditor", "lead_auditor", None),
+        ("Programme", "programme.reference", None),
+    ]
+    fieldsets = [
+        ("The audit", ["programme", "criteria", "joint", "starts_on", "ends_on"]),
+        ("People", ["lead_auditor", "owner"]),
+        ("Outcome", ["conclusion"]),
+    ]
+    form_fieldsets = [
+        ("The audit", ["title", "programme", "criteria", "starts_on", "ends_on"]),
+        ("Scope", ["scope", "systems", "joint"]),
+        ("Auditors", ["lead_auditor", "team"]),
+        ("Conclusion", ["conclusion"]),
+        ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
+    ]
+    actions = ACTIONS
+    detail_template = "audits/audit_detail.html"
+    lead = (
+        "ISO/IEC 42001 9.2.1: internal audits of the AIMS, each with its scope, criteria and independent "
+        "auditors; the checklist records what was found and non-conforming items become findings."
+    )
+    empty_text = (
+        "No audits yet. The AIMS manager plans them from the audit programme: start with the first audit "
+        "of this cycle."
+    )
+
+    def detail_context(self, request, record, tab) -> dict:
+        """The scope, the checklist (with what a joint audit also covers) and the findings, under the
+        details: a fixed number of queries however long the checklist."""
+        if tab != "details":
+            return {}
+        items = list(
+            record.checklist.select_related(
+                "requirement__standard", "system", "finding__owner"
+            ).prefetch_related("evidence")
+        )
+        mapping = checklist.joint_mapping(record)
+        for item in items:
+            item.also_covers = mapping.get(item.requirement_id, [])
+        return {
+            "scope": list(record.scope.select_related("standard").order_by("standard__name", "position")),
+            "systems": list(record.systems.order_by("title")),
+            "team": list(record.team.order_by("username")),
+            "items": items,
+            "findings": list(record.findings.live().select_related("owner", "requirement")),
+            "can_conduct": record.status != Audit.Status.CLOSED
+            and not record.is_archived
+            and record.conducted_by(request.user),
+        }
+
+    def extra_urls(self) -> list:
+        ref = f"{self.url_prefix}/<str:reference>"
+        return [
+            path(f"{ref}/checklist/new/", ChecklistItemView.as_view(), name="audit-checklist-add"),
+            path(f"{ref}/checklist/generate/", GenerateView.as_view(), name="audit-checklist-generate"),
+            path(f"{ref}/checklist/<int:pk>/", ChecklistItemView.as_view(), name="audit-checklist-item"),
+            path(
+                f"{ref}/checklist/<int:pk>/remove/", RemoveItemView.as_view(), name="audit-checklist-remove"
+            ),
+            path(f"{ref}/report-pdf/", AuditReportView.as_view(), name="audit-report-pdf"),
+        ]

@@ -17,20 +17,20 @@ from django.utils import timezone
 from django.utils.html import format_html
 from rest_framework import serializers
 
-from aims.api.base import make_api
+from aims.api.base import RecordViewSet
+from aims.api.fields import RecordSerializer, record_fields
 from aims.files import validate_upload
 from aims.filters import RecordFilterSet
 from aims.forms import RecordForm
 from aims.models import Requirement
+from aims.register import Register
 from aims.registry import registry
 from aims.views.files import PrivateFileInput
-from aims.views.records import make_views
+from aims.views.records import RecordFormView
 from audits import evidence_pages
 from audits.evidence_services import FIELDS, services
 from audits.models import Evidence
 from audits.models.evidence import EXPIRING_WITHIN_DAYS
-
-MENU = ("Evidence library", "evidence", 10)
 
 
 class EvidenceForm(RecordForm):
@@ -146,75 +146,11 @@ def confidentiality_cell(evidence):
     return label
 
 
-views = make_views(
-    Evidence,
-    services=services,
-    form_class=EvidenceForm,
-    filterset_class=EvidenceFilterSet,
-    columns=[
-        ("Evidence", "title", "title"),
-        ("Kind", "kind", "kind"),
-        ("Type", "nature", "type"),
-        ("Confidentiality", confidentiality_cell, "confidentiality"),
-        ("Valid until", validity_cell, "valid_until"),
-        ("Owner", "owner", None),
-    ],
-    fieldsets=[
-        ("The evidence", ["kind", "nature", "description", "origin"]),  # the file or link: below
-        ("Validity and access", ["valid_until", "confidentiality", "review_cadence", "next_review_on"]),
-    ],
-    form_fieldsets=[
-        ("The evidence", ["title", "kind", "nature", "description", "file", "url", "origin"]),
-        ("Validity and access", ["valid_until", "confidentiality"]),
-        ("What it serves", ["requirements"]),
-        ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
-    ],
-    lead="ISO/IEC 42001 7.5 and 9.2: the files and links that show a requirement is met. Map each piece "
-    "to the clauses and controls it serves and attach it to the records it concerns; once it is past its "
-    "valid-until date it no longer counts as current.",
-    empty_text="No evidence yet. Upload a document or record (a signed policy, a validation report, "
-    "training attendance) or link to where it is kept, and map it to the clauses it serves.",
-    detail_template="audits/evidence_detail.html",
-    detail_context=evidence_pages.evidence_detail_context,
-)
-
-
-class EvidenceFormView(evidence_pages.ForRecordMixin, views.form):
+class EvidenceFormView(evidence_pages.ForRecordMixin, RecordFormView):
     """New evidence, optionally for a record (?for=app_label.model:REFERENCE): attached on creation."""
 
 
-views.form = EvidenceFormView
-
-EXTRA_URLS = [
-    path(
-        f"{MENU[1]}/attach/<str:label>/<str:reference>/",
-        evidence_pages.AttachView.as_view(),
-        name="evidence-attach",
-    ),
-    path(f"{MENU[1]}/links/<int:pk>/detach/", evidence_pages.DetachView.as_view(), name="evidence-detach"),
-    path(f"{MENU[1]}/<str:reference>/file/", evidence_pages.CurrentFileView.as_view(), name="evidence-file"),
-    path(
-        f"{MENU[1]}/<str:reference>/files/<int:number>/",
-        evidence_pages.FileVersionView.as_view(),
-        name="evidence-file-version",
-    ),
-]
-
-
-_Api = make_api(
-    Evidence,
-    services=services,
-    # The evidence's own `url` is `link` here: `url` is every record's page in the API.
-    fields=[f for f in FIELDS if f not in ("file", "url")] + ["file_name", "file_sha256", "file_size"],
-    filterset_class=EvidenceFilterSet,
-    doc="The evidence library (7.5, 9.2). `kind` link needs `url`; `kind` file needs `file`, sent as "
-    "multipart/form-data (its name, SHA-256 and size come back). Confidential evidence is visible only to "
-    "its owner, the AIMS manager, auditors, the board and people granted it. `url` is the evidence's page "
-    "here; `link` is where linked evidence is kept. DELETE archives.",
-)
-
-
-class EvidenceSerializer(_Api.serializer_class):
+class EvidenceSerializer(RecordSerializer):
     file = serializers.FileField(
         required=False, write_only=True, help_text="The file (multipart upload); each upload is kept."
     )
@@ -223,14 +159,14 @@ class EvidenceSerializer(_Api.serializer_class):
     )
     expired = serializers.SerializerMethodField()
 
-    class Meta(_Api.serializer_class.Meta):
-        fields = [*_Api.serializer_class.Meta.fields, "link", "file", "expired"]
-        read_only_fields = [
-            *_Api.serializer_class.Meta.read_only_fields,
-            "file_name",
-            "file_sha256",
-            "file_size",
-        ]
+    class Meta(RecordSerializer.Meta):
+        model = Evidence
+        # The evidence's own `url` is `link` here: `url` is every record's page in the API.
+        fields = record_fields(
+            [*(f for f in FIELDS if f not in ("file", "url")), "file_name", "file_sha256", "file_size",
+             "link", "file", "expired"]
+        )  # fmt: skip
+        read_only_fields = [*RecordSerializer.Meta.read_only_fields, "file_name", "file_sha256", "file_size"]
 
     def get_expired(self, obj) -> bool:
         return obj.is_expired()
@@ -253,6 +189,75 @@ class EvidenceSerializer(_Api.serializer_class):
         return attrs
 
 
-class ViewSet(_Api):
-    __doc__ = _Api.__doc__
+class EvidenceViewSet(RecordViewSet):
+    """The evidence library (7.5, 9.2). `kind` link needs `url`; `kind` file needs `file`, sent as multipart/form-data (its name, SHA-256 and size come back). Confidential evidence is visible only to its owner, the AIMS manager, auditors, the board and people granted it. `url` is the evidence's page here; `link` is where linked evidence is kept. DELETE archives."""
+
     serializer_class = EvidenceSerializer
+    filterset_class = EvidenceFilterSet
+    services = services
+
+
+class EvidenceRegister(Register):
+    model = Evidence
+    label, url_prefix, position = "Evidence library", "evidence", 5  # first in Check, before the programmes
+    services = services
+    form = EvidenceForm
+    filterset = EvidenceFilterSet
+    viewset = EvidenceViewSet
+    form_view = EvidenceFormView
+    columns = [
+        ("Evidence", "title", "title"),
+        ("Kind", "kind", "kind"),
+        ("Type", "nature", "type"),
+        ("Confidentiality", confidentiality_cell, "confidentiality"),
+        ("Valid until", validity_cell, "valid_until"),
+        ("Owner", "owner", None),
+    ]
+    fieldsets = [
+        ("The evidence", ["kind", "nature", "description", "origin"]),  # the file or link: below
+        ("Validity and access", ["valid_until", "confidentiality", "review_cadence", "next_review_on"]),
+    ]
+    form_fieldsets = [
+        ("The evidence", ["title", "kind", "nature", "description", "file", "url", "origin"]),
+        ("Validity and access", ["valid_until", "confidentiality"]),
+        ("What it serves", ["requirements"]),
+        ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
+    ]
+    detail_template = "audits/evidence_detail.html"
+    lead = (
+        "ISO/IEC 42001 7.5 and 9.2: the files and links that show a requirement is met. Map each piece to "
+        "the clauses and controls it serves and attach it to the records it concerns; once it is past its "
+        "valid-until date it no longer counts as current."
+    )
+    empty_text = (
+        "No evidence yet. Upload a document or record (a signed policy, a validation report, training "
+        "attendance) or link to where it is kept, and map it to the clauses it serves."
+    )
+
+    def detail_context(self, request, record, tab) -> dict:
+        return evidence_pages.evidence_detail_context(request, record, tab)
+
+    def extra_urls(self) -> list:
+        prefix = self.url_prefix
+        return [
+            path(
+                f"{prefix}/attach/<str:label>/<str:reference>/",
+                evidence_pages.AttachView.as_view(),
+                name="evidence-attach",
+            ),
+            path(
+                f"{prefix}/links/<int:pk>/detach/",
+                evidence_pages.DetachView.as_view(),
+                name="evidence-detach",
+            ),
+            path(
+                f"{prefix}/<str:reference>/file/",
+                evidence_pages.CurrentFileView.as_view(),
+                name="evidence-file",
+            ),
+            path(
+                f"{prefix}/<str:reference>/files/<int:number>/",
+                evidence_pages.FileVersionView.as_view(),
+                name="evidence-file-version",
+            ),
+        ]

@@ -6,15 +6,13 @@ import django_filters as filters
 
 from aims import permissions
 from aims.actions import Input, RecordAction
-from aims.api.base import make_api
+from aims.api.base import RecordViewSet
+from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet
 from aims.forms import RecordForm
-from aims.views.records import make_views
+from aims.register import Register
 from audits.models import NOT_CONFORMING, Audit, Finding, Result
 from audits.services import answer_finding, close_finding, finding_services
-from reviews.raising import RAISE_NC_FROM_FINDING
-
-MENU = ("Audit findings", "findings", 30)
 
 
 class FindingForm(RecordForm):
@@ -63,48 +61,52 @@ CLOSE = RecordAction(
     done="{reference} closed.", description="The audit's auditors accept the answer and close the finding.",
 )  # fmt: skip
 
-views = make_views(
-    Finding,
-    services=finding_services,
-    form_class=FindingForm,
-    filterset_class=FindingFilterSet,
-    select_related=("owner", "audit", "requirement"),
-    columns=[
+
+class FindingSerializer(RecordSerializer):
+    class Meta(RecordSerializer.Meta):
+        model = Finding
+        fields = record_fields(
+            ["title", "description", "audit", "requirement", "grade", "status", "response", "proposed_action",
+             "answered_at"]
+        )  # fmt: skip
+
+
+class FindingViewSet(RecordViewSet):
+    """Audit findings (9.2). Created from checklist items, never directly; the auditee answers with POST …/answer/ (response, proposed_action). DELETE archives."""
+
+    serializer_class = FindingSerializer
+    filterset_class = FindingFilterSet
+    services = finding_services
+    record_actions = (ANSWER, CLOSE)
+
+
+class FindingRegister(Register):
+    model = Finding
+    label, url_prefix, position = "Audit findings", "findings", 30
+    services = finding_services
+    form = FindingForm
+    filterset = FindingFilterSet
+    viewset = FindingViewSet
+    select_related = ("owner", "audit", "requirement")
+    columns = [
         ("Finding", "title", "title"),
         ("Grade", "grade", "grade"),
         ("Status", "status", "status"),
         ("Audit", "audit.reference", None),
         ("Requirement", "requirement.code", None),
         ("Auditee", "owner", None),
-    ],
-    fieldsets=[
+    ]
+    fieldsets = [
         ("The finding", ["audit", "requirement", "grade", "description"]),
         ("The auditee's answer", ["response", "proposed_action", "answered_by", "answered_at"]),
-    ],
-    form_fieldsets=[("The finding", ["title", "description", "owner", "review_cadence", "next_review_on"])],
-    actions=[ANSWER, CLOSE, RAISE_NC_FROM_FINDING],
-    lead="ISO/IEC 42001 9.2 and 10.2: what the internal audits found. The auditee -- the owner of the "
-    "audited record -- answers each finding with a response and a proposed action.",
-    empty_text="No audit findings yet. They appear here when an auditor records a checklist item that is "
-    "not conforming.",
-)
-
-ViewSet = make_api(
-    Finding,
-    services=finding_services,
-    fields=[
-        "title",
-        "description",
-        "audit",
-        "requirement",
-        "grade",
-        "status",
-        "response",
-        "proposed_action",
-        "answered_at",
-    ],  # fmt: skip
-    filterset_class=FindingFilterSet,
-    actions=[ANSWER, CLOSE, RAISE_NC_FROM_FINDING],
-    doc="Audit findings (9.2). Created from checklist items, never directly; the auditee answers with POST "
-    "…/answer/ (response, proposed_action). DELETE archives.",
-)
+    ]
+    form_fieldsets = [("The finding", ["title", "description", "owner", "review_cadence", "next_review_on"])]
+    actions = (ANSWER, CLOSE)
+    lead = (
+        "ISO/IEC 42001 9.2 and 10.2: what the internal audits found. The auditee -- the owner of the "
+        "audited record -- answers each finding with a response and a proposed action."
+    )
+    empty_text = (
+        "No audit findings yet. They appear here when an auditor records a checklist item that is not "
+        "conforming."
+    )

@@ -13,17 +13,17 @@ from django.views.generic import TemplateView
 from rest_framework import serializers
 
 from aims import permissions
-from aims.api.base import make_api
+from aims.api.base import RecordViewSet
+from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet
 from aims.forms import RecordForm
 from aims.models import Requirement
+from aims.register import Register
 from aims.services import RecordServices
-from aims.views.records import RecordMixin, make_views, record_url_names
+from aims.views.records import RecordMixin, record_url_names
 from audits import programme as planning
 from audits.models import AuditProgramme, Frequency, ProgrammeItem
 from lifecycle.models import AISystem
-
-MENU = ("Audit programmes", "audit-programmes", 10)
 
 FIELDS = ["title", "year", "objectives", "method", "owner", "review_cadence", "next_review_on"]
 
@@ -81,42 +81,6 @@ class ItemForm(forms.Form):
         if not self.initial.get("editing") and bool(data.get("requirement")) == bool(data.get("system")):
             raise ValidationError({"requirement": "Choose either a clause or control, or an AI system."})
         return data
-
-
-def programme_context(request, record, tab) -> dict:
-    if tab != "details":
-        return {}
-    items = planning.with_current_suggestions(list(record.items.select_related("requirement", "system")))
-    return {
-        "items": items,
-        "item_form": ItemForm(),
-        "can_plan": not record.is_archived and permissions.allowed(request.user, "change", record),
-        "audits": list(record.audits.live().select_related("lead_auditor").order_by("starts_on")),
-    }
-
-
-views = make_views(
-    AuditProgramme,
-    services=services,
-    form_class=ProgrammeForm,
-    filterset_class=ProgrammeFilterSet,
-    columns=[
-        ("Programme", "title", "title"),
-        ("Cycle", "year", "year"),
-        ("Owner", "owner", None),
-        ("Next review", "next_review_on", None),
-    ],
-    fieldsets=[("The cycle", ["year", "objectives", "method"])],
-    form_fieldsets=[
-        ("The cycle", ["title", "year", "objectives", "method", "requirements"]),
-        ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
-    ],
-    detail_template="audits/programme_detail.html",
-    detail_context=programme_context,
-    lead="ISO/IEC 42001 9.2.2: what each audit cycle covers, when, and how often -- more often where risk "
-    "is high or the last audit found nonconformities.",
-    empty_text="No audit programme yet. The AIMS manager plans one per cycle: start with this year's.",
-)
 
 
 class _ItemAction(RecordMixin, View):
@@ -179,17 +143,6 @@ class CoverageView(RecordMixin, TemplateView):
         )
 
 
-EXTRA_URLS = [
-    path("audit-programmes/<str:reference>/items/", ItemSaveView.as_view(), name="auditprogramme-item-add"),
-    path("audit-programmes/<str:reference>/items/<int:pk>/", ItemSaveView.as_view(), name="auditprogramme-item-edit"),
-    path(
-        "audit-programmes/<str:reference>/items/<int:pk>/remove/", ItemRemoveView.as_view(),
-        name="auditprogramme-item-remove",
-    ),
-    path("audit-programmes/<str:reference>/coverage/", CoverageView.as_view(), name="auditprogramme-coverage"),
-]  # fmt: skip
-
-
 class ItemSerializer(serializers.ModelSerializer):
     requirement = serializers.SlugRelatedField(slug_field="code", read_only=True)
     system = serializers.SlugRelatedField(slug_field="reference", read_only=True)
@@ -201,24 +154,66 @@ class ItemSerializer(serializers.ModelSerializer):
                   "suggestion_reason", "override_reason"]  # fmt: skip
 
 
-_Api = make_api(
-    AuditProgramme,
-    services=services,
-    fields=FIELDS,
-    filterset_class=ProgrammeFilterSet,
-    prefetch_related=("items__requirement", "items__system"),
-    doc="Audit programmes (9.2.2), one per cycle, with what each audits when (`items`, read-only: planned "
-    "on the programme's page; frequencies in months). DELETE archives.",
-)
-
-
-class ProgrammeSerializer(_Api.serializer_class):
+class ProgrammeSerializer(RecordSerializer):
     items = ItemSerializer(many=True, read_only=True)
 
-    class Meta(_Api.serializer_class.Meta):
-        fields = [*_Api.serializer_class.Meta.fields, "items"]
+    class Meta(RecordSerializer.Meta):
+        model = AuditProgramme
+        fields = record_fields([*FIELDS, "items"])
 
 
-class ViewSet(_Api):
-    __doc__ = _Api.__doc__
+class ProgrammeViewSet(RecordViewSet):
+    """Audit programmes (9.2.2), one per cycle, with what each audits when (`items`, read-only: planned on the programme's page; frequencies in months). DELETE archives."""
+
     serializer_class = ProgrammeSerializer
+    filterset_class = ProgrammeFilterSet
+    services = services
+    extra_prefetch = ("items__requirement", "items__system")
+
+
+class ProgrammeRegister(Register):
+    model = AuditProgramme
+    label, url_prefix, position = "Audit programmes", "audit-programmes", 10
+    services = services
+    form = ProgrammeForm
+    filterset = ProgrammeFilterSet
+    viewset = ProgrammeViewSet
+    columns = [
+        ("Programme", "title", "title"),
+        ("Cycle", "year", "year"),
+        ("Owner", "owner", None),
+        ("Next review", "next_review_on", None),
+    ]
+    fieldsets = [("The cycle", ["year", "objectives", "method"])]
+    form_fieldsets = [
+        ("The cycle", ["title", "year", "objectives", "method", "requirements"]),
+        ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
+    ]
+    detail_template = "audits/programme_detail.html"
+    lead = (
+        "ISO/IEC 42001 9.2.2: what each audit cycle covers, when, and how often -- more often where risk "
+        "is high or the last audit found nonconformities."
+    )
+    empty_text = "No audit programme yet. The AIMS manager plans one per cycle: start with this year's."
+
+    def detail_context(self, request, record, tab) -> dict:
+        if tab != "details":
+            return {}
+        items = planning.with_current_suggestions(list(record.items.select_related("requirement", "system")))
+        return {
+            "items": items,
+            "item_form": ItemForm(),
+            "can_plan": not record.is_archived and permissions.allowed(request.user, "change", record),
+            "audits": list(record.audits.live().select_related("lead_auditor").order_by("starts_on")),
+        }
+
+    def extra_urls(self) -> list:
+        ref = f"{self.url_prefix}/<str:reference>"
+        return [
+            path(f"{ref}/items/", ItemSaveView.as_view(), name="auditprogramme-item-add"),
+            path(f"{ref}/items/<int:pk>/", ItemSaveView.as_view(), name="auditprogramme-item-edit"),
+            path(
+                f"{ref}/items/<int:pk>/remove/", ItemRemoveView.as_view(), name="auditprogramme-item-remove"
+            ),
+            path(f"{ref}/coverage/", CoverageView.as_view(), name="auditprogramme-coverage"),
+        ]

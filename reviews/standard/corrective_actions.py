@@ -12,10 +12,11 @@ from django.utils import timezone
 
 from aims import permissions
 from aims.actions import Input, RecordAction
-from aims.api.base import make_api
+from aims.api.base import RecordViewSet
+from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet, YesNoFilter
 from aims.forms import RecordForm, owner_choices
-from aims.views.records import make_views
+from aims.register import Register
 from reviews.improvement import (
     CA_FIELDS,
     add_action,
@@ -26,7 +27,6 @@ from reviews.improvement import (
 )
 from reviews.models import CorrectiveAction, ImprovementAction, Nonconformity
 
-MENU = ("Corrective actions", "corrective-actions", 40)
 Status = CorrectiveAction.Status
 WHY_FIELDS = [f"{w}_{n}" for n in range(1, 6) for w in ("why", "because")]
 
@@ -138,45 +138,44 @@ class CorrectiveActionFilterSet(RecordFilterSet):
         return queryset.filter(due) if value else queryset.exclude(due)
 
 
-def ca_context(request, record, tab) -> dict:
-    if tab != "details":
-        return {}
-    user, today = request.user, timezone.localdate()
-    rows = list(record.actions.select_related("owner"))
-    can_change = not record.is_archived and permissions.allowed(user, "change", record)
-    finished = record.status in (Status.EFFECTIVE, Status.NOT_EFFECTIVE)
-    checker_refusal = ""
-    if record.status == Status.DONE and not permissions.allowed(user, "approve", record):
-        checker_refusal = permissions.denial_reason(user, "approve", record)
-    return {
-        "whys": record.whys,
-        "rows": [(a, a.status == "open" and a.due_on < today, can_complete(user, record, a)) for a in rows],
-        "can_plan": can_change and not finished,
-        "people": owner_choices().order_by("username") if can_change and not finished else [],
-        "check_due_on": record.check_due_on,
-        "check_waiting": record.status == Status.DONE and record.check_due_on and record.check_due_on > today,
-        "checker_refusal": checker_refusal,
-    }
+class CorrectiveActionSerializer(RecordSerializer):
+    class Meta(RecordSerializer.Meta):
+        model = CorrectiveAction
+        fields = record_fields(
+            [*CA_FIELDS, "status", "actions_done_on", "check_result", "check_notes", "checked_on"]
+        )
 
 
-views = make_views(
-    CorrectiveAction,
-    services=ca_services,
-    form_class=CorrectiveActionForm,
-    filterset_class=CorrectiveActionFilterSet,
-    columns=[
+class CorrectiveActionViewSet(RecordViewSet):
+    """Corrective actions (10.2). `nonconformity` by reference; why_1..5/because_1..5 are the five whys. POST …/add-action/, …/complete-action/ and …/check-effectiveness/. Filter ?overdue=true, ?check_due=true. DELETE archives."""
+
+    serializer_class = CorrectiveActionSerializer
+    filterset_class = CorrectiveActionFilterSet
+    services = ca_services
+    record_actions = (ADD_ACTION, COMPLETE_ACTION, CHECK)
+
+
+class CorrectiveActionRegister(Register):
+    model = CorrectiveAction
+    label, url_prefix, position = "Corrective actions", "corrective-actions", 40
+    services = ca_services
+    form = CorrectiveActionForm
+    filterset = CorrectiveActionFilterSet
+    viewset = CorrectiveActionViewSet
+    select_related = ("owner", "nonconformity", "checked_by")
+    columns = [
         ("Corrective action", "title", "title"),
         ("Nonconformity", "nonconformity.reference", None),
         ("Cause", "cause_category", None),
         ("Status", "status", "status"),
         ("Check due", "check_due_on", None),
         ("Owner", "owner", None),
-    ],
-    fieldsets=[
+    ]
+    fieldsets = [
         ("Root cause", ["nonconformity", "cause_category", "check_after_days", "actions_done_on"]),
         ("Effectiveness", ["check_result", "check_notes", "checked_by", "checked_on"]),
-    ],
-    form_fieldsets=[
+    ]
+    form_fieldsets = [
         ("What it corrects", ["title", "nonconformity"]),
         (
             "Root cause: five whys (at least the first before planning actions)",
@@ -184,24 +183,35 @@ views = make_views(
         ),
         ("Effectiveness", ["check_after_days"]),
         ("Ownership and review", ["owner", "review_cadence", "next_review_on", "requirements"]),
-    ],
-    select_related=("owner", "nonconformity", "checked_by"),
-    actions=[ADD_ACTION, COMPLETE_ACTION, CHECK],
-    detail_template="reviews/correctiveaction_detail.html",
-    detail_context=ca_context,
-    lead="ISO/IEC 42001 10.2: the root cause of a nonconformity, the actions that remove it, and a check "
-    "by someone else, some days after they are done, that they worked.",
-    empty_text="No corrective actions yet. Open a nonconformity and start one from its page.",
-)
+    ]
+    actions = (ADD_ACTION, COMPLETE_ACTION, CHECK)
+    detail_template = "reviews/correctiveaction_detail.html"
+    lead = (
+        "ISO/IEC 42001 10.2: the root cause of a nonconformity, the actions that remove it, and a check by "
+        "someone else, some days after they are done, that they worked."
+    )
+    empty_text = "No corrective actions yet. Open a nonconformity and start one from its page."
 
-
-ViewSet = make_api(
-    CorrectiveAction,
-    services=ca_services,
-    fields=[*CA_FIELDS, "status", "actions_done_on", "check_result", "check_notes", "checked_on"],
-    filterset_class=CorrectiveActionFilterSet,
-    actions=[ADD_ACTION, COMPLETE_ACTION, CHECK],
-    doc="Corrective actions (10.2). `nonconformity` by reference; why_1..5/because_1..5 are the five whys. "
-    "POST …/add-action/, …/complete-action/ and …/check-effectiveness/. Filter ?overdue=true, "
-    "?check_due=true. DELETE archives.",
-)
+    def detail_context(self, request, record, tab) -> dict:
+        if tab != "details":
+            return {}
+        user, today = request.user, timezone.localdate()
+        rows = list(record.actions.select_related("owner"))
+        can_change = not record.is_archived and permissions.allowed(user, "change", record)
+        finished = record.status in (Status.EFFECTIVE, Status.NOT_EFFECTIVE)
+        checker_refusal = ""
+        if record.status == Status.DONE and not permissions.allowed(user, "approve", record):
+            checker_refusal = permissions.denial_reason(user, "approve", record)
+        return {
+            "whys": record.whys,
+            "rows": [
+                (a, a.status == "open" and a.due_on < today, can_complete(user, record, a)) for a in rows
+            ],
+            "can_plan": can_change and not finished,
+            "people": owner_choices().order_by("username") if can_change and not finished else [],
+            "check_due_on": record.check_due_on,
+            "check_waiting": record.status == Status.DONE
+            and record.check_due_on
+            and record.check_due_on > today,
+            "checker_refusal": checker_refusal,
+        }

@@ -11,17 +11,16 @@ from rest_framework import serializers
 
 from aims import roles
 from aims.actions import Input, RecordAction
-from aims.api.base import make_api
+from aims.api.base import RecordViewSet
+from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet
 from aims.forms import RecordForm
 from aims.records import Action, update_record
+from aims.register import Register
 from aims.services import RecordServices
-from aims.views.records import make_views
 from registers.models import InterestedParty
 from reviews.improvement import nc_services, parse_requirements
 from reviews.models import Feedback, Nonconformity
-
-MENU = ("Feedback", "feedback", 70)
 
 FIELDS = ["title", "party", "channel", "received_on", "summary", "review_cadence", "next_review_on"]
 Outcome = Feedback.Outcome
@@ -149,52 +148,50 @@ class FeedbackFilterSet(RecordFilterSet):
         fields = []
 
 
-views = make_views(
-    Feedback,
-    services=services,
-    form_class=FeedbackForm,
-    filterset_class=FeedbackFilterSet,
-    columns=[
+class FeedbackSerializer(RecordSerializer):
+    lesson = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+    nonconformity = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+
+    class Meta(RecordSerializer.Meta):
+        model = Feedback
+        fields = record_fields([*FIELDS, "outcome", "outcome_reason", "lesson", "nonconformity"])
+
+
+class FeedbackViewSet(RecordViewSet):
+    """Stakeholder feedback (10.1). Anyone with a role records it; `party` by reference. POST …/triage/ is the AIMS manager's; `lesson` and `nonconformity` are what it became. DELETE archives."""
+
+    serializer_class = FeedbackSerializer
+    filterset_class = FeedbackFilterSet
+    services = services
+    record_actions = (TRIAGE,)
+
+
+class FeedbackRegister(Register):
+    model = Feedback
+    label, url_prefix, position = "Feedback", "feedback", 70
+    services = services
+    form = FeedbackForm
+    filterset = FeedbackFilterSet
+    viewset = FeedbackViewSet
+    select_related = ("owner", "party", "lesson", "nonconformity", "triaged_by")
+    columns = [
         ("Feedback", "title", "title"),
         ("From", "party", None),
         ("Channel", "channel", None),
         ("Received", "received_on", "received"),
         ("Outcome", "outcome", "outcome"),
-    ],
-    fieldsets=[
+    ]
+    fieldsets = [
         ("What they said", ["party", "channel", "received_on", "summary"]),
         ("Triage", ["outcome", "outcome_reason", "lesson", "nonconformity", "triaged_by", "triaged_at"]),
-    ],
-    form_fieldsets=[("What they said", ["title", "party", "channel", "received_on", "summary"])],
-    select_related=("owner", "party", "lesson", "nonconformity", "triaged_by"),
-    actions=[TRIAGE],
-    lead="ISO/IEC 42001 10.1 and 4.2: what interested parties tell us. Anyone records it; the AIMS manager "
-    "turns it into a lesson, a nonconformity or no action.",
-    empty_text="No feedback recorded. When a customer, regulator or colleague tells you something about "
-    "our AI, record it here.",
-)
-
-
-_Api = make_api(
-    Feedback,
-    services=services,
-    fields=[*FIELDS, "outcome", "outcome_reason"],
-    filterset_class=FeedbackFilterSet,
-    actions=[TRIAGE],
-    doc="Stakeholder feedback (10.1). Anyone with a role records it; `party` by reference. POST …/triage/ "
-    "is the AIMS manager's; `lesson` and `nonconformity` are what it became. DELETE archives.",
-)
-
-
-class FeedbackSerializer(_Api.serializer_class):
-    lesson = serializers.SlugRelatedField(slug_field="reference", read_only=True)
-    nonconformity = serializers.SlugRelatedField(slug_field="reference", read_only=True)
-
-    class Meta(_Api.serializer_class.Meta):
-        fields = [*_Api.serializer_class.Meta.fields, "lesson", "nonconformity"]
-
-
-class ViewSet(_Api):
-    __doc__ = _Api.__doc__
-    serializer_class = FeedbackSerializer
-    select_related = ("owner", "party", "lesson", "nonconformity", "created_by", "updated_by")
+    ]
+    form_fieldsets = [("What they said", ["title", "party", "channel", "received_on", "summary"])]
+    actions = (TRIAGE,)
+    lead = (
+        "ISO/IEC 42001 10.1 and 4.2: what interested parties tell us. Anyone records it; the AIMS manager "
+        "turns it into a lesson, a nonconformity or no action."
+    )
+    empty_text = (
+        "No feedback recorded. When a customer, regulator or colleague tells you something about our AI, "
+        "record it here."
+    )

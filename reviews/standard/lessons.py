@@ -3,14 +3,13 @@ incidents, nonconformities and corrective actions it came from, and to an audit 
 
 import django_filters as filters
 
-from aims.api.base import make_api
+from aims.api.base import RecordViewSet
+from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet
 from aims.forms import RecordForm
+from aims.register import Register
 from aims.services import RecordServices
-from aims.views.records import make_views
 from reviews.models import Lesson
-
-MENU = ("Lessons learned", "lessons", 60)
 
 FIELDS = [
     "title", "what_happened", "learned", "changed", "incidents", "nonconformities", "corrective_actions",
@@ -38,41 +37,50 @@ class LessonFilterSet(RecordFilterSet):
         fields = []
 
 
-views = make_views(
-    Lesson,
-    services=services,
-    form_class=LessonForm,
-    filterset_class=LessonFilterSet,
-    columns=[
+class LessonSerializer(RecordSerializer):
+    class Meta(RecordSerializer.Meta):
+        model = Lesson
+        fields = record_fields(FIELDS)
+
+
+class LessonViewSet(RecordViewSet):
+    """Lessons learned (10.1). `incidents`, `nonconformities`, `corrective_actions` are lists of references. DELETE archives."""
+
+    serializer_class = LessonSerializer
+    filterset_class = LessonFilterSet
+    services = services
+
+
+class LessonRegister(Register):
+    model = Lesson
+    label, url_prefix, position = "Lessons learned", "lessons", 60
+    services = services
+    form = LessonForm
+    filterset = LessonFilterSet
+    viewset = LessonViewSet
+    columns = [
         ("Lesson", "title", "title"),
         ("What we learned", lambda r: r.learned[:120], None),
         ("Audit", "audit_reference", None),
         ("Owner", "owner", None),
-    ],
-    fieldsets=[
+    ]
+    fieldsets = [
         ("The lesson", ["what_happened", "learned", "changed"]),
         ("Where it came from", ["incidents", "nonconformities", "corrective_actions", "audit_reference"]),
-    ],
-    form_fieldsets=[
+    ]
+    form_fieldsets = [
         ("The lesson", ["title", "what_happened", "learned", "changed"]),
         (
             "Where it came from",
             ["incidents", "nonconformities", "corrective_actions", "audit_reference", "requirements"],
         ),
         ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
-    ],  # fmt: skip
-    lead="ISO/IEC 42001 10.1: what we learned from incidents, nonconformities, audits and feedback, and "
-    "what we changed because of it.",
-    empty_text="No lessons recorded yet. After an incident or a corrective action, write down what you "
-    "learned and what changed.",
-)
-
-
-ViewSet = make_api(
-    Lesson,
-    services=services,
-    fields=FIELDS,
-    filterset_class=LessonFilterSet,
-    doc="Lessons learned (10.1). `incidents`, `nonconformities`, `corrective_actions` are lists of "
-    "references. DELETE archives.",
-)
+    ]
+    lead = (
+        "ISO/IEC 42001 10.1: what we learned from incidents, nonconformities, audits and feedback, and what "
+        "we changed because of it."
+    )
+    empty_text = (
+        "No lessons recorded yet. After an incident or a corrective action, write down what you learned and "
+        "what changed."
+    )

@@ -4,19 +4,21 @@ board member who did not chair it. Signed off, the review is read-only; its acti
 
 import django_filters as filters
 from django import forms
+from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 
 from aims import permissions, roles
 from aims.actions import Input, RecordAction
-from aims.api.base import make_api
+from aims.api.base import RecordViewSet
+from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet
 from aims.forms import RecordForm
 from aims.models import User
-from aims.views.records import make_views
+from aims.register import Register
 from reviews.models import ManagementReview
-from reviews.report import EXTRA_URLS as REPORT_URLS
+from reviews.report import ReportView
 from reviews.services import (
     REVIEW_FIELDS,
     freeze_inputs,
@@ -25,9 +27,7 @@ from reviews.services import (
     sign_off,
 )
 
-MENU = ("Management reviews", "management-reviews", 10)
 Status = ManagementReview.Status
-EXTRA_URLS = REPORT_URLS
 
 FREEZE = RecordAction(
     "freeze",
@@ -70,7 +70,7 @@ SIGN_OFF = RecordAction(
     style="primary",
     description="A governance board member who neither owns nor chaired the review signs it off.",
 )
-ACTIONS = [FREEZE, RECORD_MEETING, SIGN_OFF]
+ACTIONS = (FREEZE, RECORD_MEETING, SIGN_OFF)
 
 
 def people():
@@ -114,77 +114,7 @@ class ManagementReviewFilterSet(RecordFilterSet):
         fields = []
 
 
-def review_context(request, record, tab) -> dict:
-    """The frozen inputs, earlier freezes and the outputs, under the details."""
-    if tab != "details":
-        return {}
-    freezes = list(record.freezes.select_related("frozen_by"))
-    user = request.user
-    return {
-        "inputs": freezes[0] if freezes else None,
-        "earlier_freezes": freezes[1:],
-        "outputs": list(record.actions.live().select_related("owner")),
-        "can_add_output": record.status == Status.HELD and permissions.can_add(user, record.actions.model),
-    }
-
-
-views = make_views(
-    ManagementReview,
-    services=review_services,
-    form_class=ManagementReviewForm,
-    filterset_class=ManagementReviewFilterSet,
-    columns=[
-        ("Review", "title", "title"),
-        ("Scheduled for", "scheduled_on", "scheduled"),
-        ("Period covered", lambda r: f"{r.period_from:%Y-%m-%d} to {r.period_to:%Y-%m-%d}", None),
-        ("Status", "status", "status"),
-        ("Chair", "chair", None),
-        ("Owner", "owner", None),
-    ],
-    fieldsets=[
-        ("The review", ["scheduled_on", "period_from", "period_to", "cadence_months", "chair", "attendees"]),
-        ("The meeting", ["held_on", "attendees_present", "minutes", "signed_off_by", "signed_off_at"]),
-    ],
-    form_fieldsets=[
-        ("The review", ["title", "scheduled_on", "period_from", "period_to", "cadence_months"]),
-        ("Who takes part", ["chair", "attendees", "owner"]),
-        ("The meeting", ["attendees_present", "minutes"]),
-        ("Links and review", ["requirements", "review_cadence", "next_review_on"]),
-    ],
-    select_related=("owner", "chair", "signed_off_by"),
-    actions=ACTIONS,
-    detail_template="reviews/managementreview_detail.html",
-    detail_context=review_context,
-    lead="ISO/IEC 42001 9.3: top management reviews the AIMS at least once a year. Inputs are compiled from "
-    "the registers and frozen; the meeting's decisions become tracked actions; the board signs off.",
-    empty_text="No management review yet. Schedule the first one: choose the period it covers and who chairs it, "
-    "then compile and freeze its inputs before the meeting.",
-)
-# Who was invited and present show on the page and in the CSV/XLSX export: fetched with the page.
-views.detail.prefetch_related = ("requirements", "attendees", "attendees_present")
-views.list.prefetch_related = ("requirements", "attendees", "attendees_present")
-
-
 # -- API -------------------------------------------------------------------------------------------------
-
-_Api = make_api(
-    ManagementReview,
-    services=review_services,
-    fields=[*REVIEW_FIELDS, "status", "held_on", "signed_off_at"],
-    filterset_class=ManagementReviewFilterSet,
-    actions=ACTIONS,
-    doc="Management reviews (9.3). People by username. POST …/freeze/ compiles and freezes the inputs, "
-    "GET …/inputs/ lists every freeze, POST …/record-meeting/ and …/sign-off/ follow. DELETE archives.",
-)
-
-
-class ManagementReviewSerializer(_Api.serializer_class):
-    signed_off_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-
-    class Meta(_Api.serializer_class.Meta):
-        fields = [*_Api.serializer_class.Meta.fields, "signed_off_by"]
-
-
 class FrozenInputsSerializer(serializers.Serializer):
     number = serializers.IntegerField()
     frozen_at = serializers.DateTimeField()
@@ -194,10 +124,21 @@ class FrozenInputsSerializer(serializers.Serializer):
     sections = serializers.ListField(child=serializers.DictField())
 
 
-class ViewSet(_Api):
-    __doc__ = _Api.__doc__
+class ManagementReviewSerializer(RecordSerializer):
+    signed_off_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta(RecordSerializer.Meta):
+        model = ManagementReview
+        fields = record_fields([*REVIEW_FIELDS, "status", "held_on", "signed_off_at", "signed_off_by"])
+
+
+class ManagementReviewViewSet(RecordViewSet):
+    """Management reviews (9.3). People by username. POST …/freeze/ compiles and freezes the inputs, GET …/inputs/ lists every freeze, POST …/record-meeting/ and …/sign-off/ follow. DELETE archives."""
+
     serializer_class = ManagementReviewSerializer
-    select_related = (*_Api.select_related, "signed_off_by")
+    filterset_class = ManagementReviewFilterSet
+    services = review_services
+    record_actions = ACTIONS
 
     @extend_schema(
         responses=FrozenInputsSerializer(many=True), description="Every freeze of the inputs, newest first."
@@ -207,3 +148,70 @@ class ViewSet(_Api):
         review = self.get_object()
         page = self.paginate_queryset(review.freezes.select_related("frozen_by"))
         return self.get_paginated_response(FrozenInputsSerializer(page, many=True).data)
+
+
+# -- The register ----------------------------------------------------------------------------------------
+class ManagementReviewRegister(Register):
+    model = ManagementReview
+    label, url_prefix, position = "Management reviews", "management-reviews", 10
+    services = review_services
+    form = ManagementReviewForm
+    filterset = ManagementReviewFilterSet
+    viewset = ManagementReviewViewSet
+    select_related = ("owner", "chair", "signed_off_by")
+    # Who was invited and present show on the page and in the CSV/XLSX export: fetched with the page.
+    prefetch_related = ("requirements", "attendees", "attendees_present")
+    columns = [
+        ("Review", "title", "title"),
+        ("Scheduled for", "scheduled_on", "scheduled"),
+        ("Period covered", lambda r: f"{r.period_from:%Y-%m-%d} to {r.period_to:%Y-%m-%d}", None),
+        ("Status", "status", "status"),
+        ("Chair", "chair", None),
+        ("Owner", "owner", None),
+    ]
+    fieldsets = [
+        ("The review", ["scheduled_on", "period_from", "period_to", "cadence_months", "chair", "attendees"]),
+        ("The meeting", ["held_on", "attendees_present", "minutes", "signed_off_by", "signed_off_at"]),
+    ]
+    form_fieldsets = [
+        ("The review", ["title", "scheduled_on", "period_from", "period_to", "cadence_months"]),
+        ("Who takes part", ["chair", "attendees", "owner"]),
+        ("The meeting", ["attendees_present", "minutes"]),
+        ("Links and review", ["requirements", "review_cadence", "next_review_on"]),
+    ]
+    actions = ACTIONS
+    detail_template = "reviews/managementreview_detail.html"
+    lead = (
+        "ISO/IEC 42001 9.3: top management reviews the AIMS at least once a year. Inputs are compiled from "
+        "the registers and frozen; the meeting's decisions become tracked actions; the board signs off."
+    )
+    empty_text = (
+        "No management review yet. Schedule the first one: choose the period it covers and who chairs it, "
+        "then compile and freeze its inputs before the meeting."
+    )
+
+    def list_options(self) -> dict:
+        return {**super().list_options(), "prefetch_related": self.prefetch_related}
+
+    def detail_context(self, request, record, tab) -> dict:
+        """The frozen inputs, earlier freezes and the outputs, under the details."""
+        if tab != "details":
+            return {}
+        freezes = list(record.freezes.select_related("frozen_by"))
+        user = request.user
+        return {
+            "inputs": freezes[0] if freezes else None,
+            "earlier_freezes": freezes[1:],
+            "outputs": list(record.actions.live().select_related("owner")),
+            "can_add_output": record.status == Status.HELD
+            and permissions.can_add(user, record.actions.model),
+        }
+
+    def extra_urls(self) -> list:
+        return [
+            path(
+                f"{self.url_prefix}/<str:reference>/report/",
+                ReportView.as_view(),
+                name="managementreview-report",
+            )
+        ]

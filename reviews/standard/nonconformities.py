@@ -9,15 +9,15 @@ from django.db.models import Q
 
 from aims import permissions
 from aims.actions import Input, RecordAction
-from aims.api.base import make_api
+from aims.api.base import RecordViewSet
+from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet, YesNoFilter
 from aims.forms import RecordForm
-from aims.views.records import make_views
+from aims.register import Register
 from lifecycle.models import KPI, Incident
 from reviews.improvement import NC_FIELDS, NO_REQUIREMENT, nc_services, start_corrective_action
 from reviews.models import CorrectiveAction, Nonconformity
 
-MENU = ("Nonconformities", "nonconformities", 30)
 OPEN = Q(status__in=Nonconformity.OPEN_STATUSES)
 
 START_CA = RecordAction(
@@ -79,58 +79,64 @@ def _found_in(nc) -> str:
     return str(link.reference) if link else nc.source_reference
 
 
-def nonconformity_context(request, record, tab) -> dict:
-    if tab != "details":
-        return {}
-    return {
-        "corrective_actions": record.corrective_actions.select_related("owner").order_by("created_at"),
-        "lessons": record.lessons.all()[:20],
-    }
+class NonconformitySerializer(RecordSerializer):
+    class Meta(RecordSerializer.Meta):
+        model = Nonconformity
+        fields = record_fields([*NC_FIELDS, "status", "closed_on"])
 
 
-views = make_views(
-    Nonconformity,
-    services=nc_services,
-    form_class=NonconformityForm,
-    filterset_class=NonconformityFilterSet,
-    columns=[
+class NonconformityViewSet(RecordViewSet):
+    """Nonconformities (10.2). `requirements` (codes, at least one) are the requirements not met; `incident` and `kpi` by reference. `status` moves with the corrective actions. POST …/start-corrective-action/ starts one. DELETE archives."""
+
+    serializer_class = NonconformitySerializer
+    filterset_class = NonconformityFilterSet
+    services = nc_services
+    record_actions = (START_CA,)
+
+
+class NonconformityRegister(Register):
+    model = Nonconformity
+    label, url_prefix, position = "Nonconformities", "nonconformities", 30
+    services = nc_services
+    form = NonconformityForm
+    filterset = NonconformityFilterSet
+    viewset = NonconformityViewSet
+    select_related = ("owner", "incident", "kpi", "measurement", "finding")
+    columns = [
         ("Nonconformity", "title", "title"),
         ("Grade", "grade", "grade"),
         ("Source", "source", None),
         ("Found in", _found_in, None),
         ("Status", "status", "status"),
         ("Owner", "owner", None),
-    ],
-    fieldsets=[
+    ]
+    fieldsets = [
         ("What is wrong", ["description", "grade", "containment", "requirements"]),
         (
             "Where it was found",
             ["source", "finding", "incident", "kpi", "measurement", "source_reference", "closed_on"],
         ),
-    ],
-    form_fieldsets=[
+    ]
+    form_fieldsets = [
         ("What is wrong", ["title", "description", "grade", "containment", "requirements"]),
         ("Where it was found", ["source", "incident", "kpi", "source_reference"]),
         ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
-    ],
-    select_related=("owner", "incident", "kpi", "measurement", "finding"),
-    actions=[START_CA],
-    detail_template="reviews/nonconformity_detail.html",
-    detail_context=nonconformity_context,
-    lead="ISO/IEC 42001 10.2: what does not meet a requirement, what was done at once, and the corrective "
-    "actions that remove its cause. It closes only when a check shows they worked.",
-    empty_text="No nonconformities recorded. Raise one from an incident, a KPI in breach, an audit finding "
-    "or a complaint: name the requirement not met and what you did straight away.",
-)
+    ]
+    actions = (START_CA,)
+    detail_template = "reviews/nonconformity_detail.html"
+    lead = (
+        "ISO/IEC 42001 10.2: what does not meet a requirement, what was done at once, and the corrective "
+        "actions that remove its cause. It closes only when a check shows they worked."
+    )
+    empty_text = (
+        "No nonconformities recorded. Raise one from an incident, a KPI in breach, an audit finding or a "
+        "complaint: name the requirement not met and what you did straight away."
+    )
 
-
-ViewSet = make_api(
-    Nonconformity,
-    services=nc_services,
-    fields=[*NC_FIELDS, "status", "closed_on"],
-    filterset_class=NonconformityFilterSet,
-    actions=[START_CA],
-    doc="Nonconformities (10.2). `requirements` (codes, at least one) are the requirements not met; "
-    "`incident` and `kpi` by reference. `status` moves with the corrective actions. POST "
-    "…/start-corrective-action/ starts one. DELETE archives.",
-)
+    def detail_context(self, request, record, tab) -> dict:
+        if tab != "details":
+            return {}
+        return {
+            "corrective_actions": record.corrective_actions.select_related("owner").order_by("created_at"),
+            "lessons": record.lessons.all()[:20],
+        }

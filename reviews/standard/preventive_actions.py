@@ -7,16 +7,16 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from aims.api.base import make_api
+from aims.api.base import RecordViewSet
+from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet, YesNoFilter
 from aims.forms import RecordForm
-from aims.views.records import make_views
+from aims.register import Register
 from lifecycle.models import KPI
 from registers.models import Risk
 from reviews.improvement import PA_FIELDS, pa_services
 from reviews.models import PreventiveAction
 
-MENU = ("Preventive actions", "preventive-actions", 50)
 OPEN = Q(status__in=PreventiveAction.OPEN_STATUSES)
 
 
@@ -56,12 +56,29 @@ class PreventiveActionFilterSet(RecordFilterSet):
         return queryset.filter(late) if value else queryset.exclude(late)
 
 
-views = make_views(
-    PreventiveAction,
-    services=pa_services,
-    form_class=PreventiveActionForm,
-    filterset_class=PreventiveActionFilterSet,
-    columns=[
+class PreventiveActionSerializer(RecordSerializer):
+    class Meta(RecordSerializer.Meta):
+        model = PreventiveAction
+        fields = record_fields(PA_FIELDS)
+
+
+class PreventiveActionViewSet(RecordViewSet):
+    """Preventive actions (10.1). `risk` and `kpi` by reference; filter ?overdue=true. DELETE archives."""
+
+    serializer_class = PreventiveActionSerializer
+    filterset_class = PreventiveActionFilterSet
+    services = pa_services
+
+
+class PreventiveActionRegister(Register):
+    model = PreventiveAction
+    label, url_prefix, position = "Preventive actions", "preventive-actions", 50
+    services = pa_services
+    form = PreventiveActionForm
+    filterset = PreventiveActionFilterSet
+    viewset = PreventiveActionViewSet
+    select_related = ("owner", "risk", "kpi")
+    columns = [
         ("Preventive action", "title", "title"),
         ("Source", "source", None),
         (
@@ -72,27 +89,18 @@ views = make_views(
         ("Due", "due_on", "due"),
         ("Status", "status", "status"),
         ("Owner", "owner", None),
-    ],
-    fieldsets=[
+    ]
+    fieldsets = [
         ("What will be done", ["description", "due_on", "status", "done_on"]),
         ("Why", ["source", "risk", "kpi", "trend"]),
-    ],
-    form_fieldsets=[
+    ]
+    form_fieldsets = [
         ("What will be done", ["title", "description", "due_on", "status", "done_on"]),
         ("Why", ["source", "risk", "kpi", "trend", "requirements"]),
         ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
-    ],
-    select_related=("owner", "risk", "kpi"),
-    lead="ISO/IEC 42001 10.1: actions taken before a nonconformity happens, from an AI risk or a trend.",
-    empty_text="No preventive actions yet. Raise one from an AI risk's page, or record one when a KPI "
-    "trends towards its threshold.",
-)
-
-
-ViewSet = make_api(
-    PreventiveAction,
-    services=pa_services,
-    fields=PA_FIELDS,
-    filterset_class=PreventiveActionFilterSet,
-    doc="Preventive actions (10.1). `risk` and `kpi` by reference; filter ?overdue=true. DELETE archives.",
-)
+    ]
+    lead = "ISO/IEC 42001 10.1: actions taken before a nonconformity happens, from an AI risk or a trend."
+    empty_text = (
+        "No preventive actions yet. Raise one from an AI risk's page, or record one when a KPI trends "
+        "towards its threshold."
+    )

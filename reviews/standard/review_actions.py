@@ -9,16 +9,17 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from aims.api.base import make_api
+from aims.api.base import RecordViewSet
+from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet, YesNoFilter
 from aims.forms import RecordForm
 from aims.models import Notification
+from aims.register import Register
 from aims.registry import registry
-from aims.views.records import make_views
+from aims.views.records import RecordFormView
 from reviews.models import ManagementReview, ReviewAction
 from reviews.services import ACTION_FIELDS, action_services
 
-MENU = ("Management review actions", "review-actions", 11)
 Status = ReviewAction.Status
 
 
@@ -66,37 +67,7 @@ class ReviewActionFilterSet(RecordFilterSet):
         return queryset.filter(condition) if value else queryset.exclude(condition)
 
 
-views = make_views(
-    ReviewAction,
-    services=action_services,
-    form_class=ReviewActionForm,
-    filterset_class=ReviewActionFilterSet,
-    columns=[
-        ("Action", "title", "title"),
-        ("Review", "review.reference", None),
-        ("Kind", "kind", None),
-        ("Due", "due_on", "due"),
-        ("Status", "status", "status"),
-        ("Owner", "owner", None),
-    ],
-    fieldsets=[
-        ("The output", ["review", "kind", "description"]),
-        ("Progress", ["due_on", "status", "completed_on"]),
-    ],
-    form_fieldsets=[
-        ("The output", ["title", "review", "kind", "description"]),
-        ("Progress", ["owner", "due_on", "status", "completed_on"]),
-        ("Links and review", ["requirements", "review_cadence", "next_review_on"]),
-    ],
-    select_related=("owner", "review"),
-    lead="ISO/IEC 42001 9.3.3: the outputs of management reviews -- improvement decisions, changes to the "
-    "AIMS and resource needs -- each with an owner and a due date. The next review reports their status.",
-    empty_text="No management review actions yet. Once a review's meeting is recorded, add each decision "
-    "it took here, with an owner and a due date.",
-)
-
-
-class ReviewActionFormView(views.form):
+class ReviewActionFormView(RecordFormView):
     """A new action opened from a review's page (?review=MR-0001) starts with that review."""
 
     def get_form(self, data=None):
@@ -107,17 +78,54 @@ class ReviewActionFormView(views.form):
         return form
 
 
-views.form = ReviewActionFormView
+class ReviewActionSerializer(RecordSerializer):
+    class Meta(RecordSerializer.Meta):
+        model = ReviewAction
+        fields = record_fields(ACTION_FIELDS)
 
 
-ViewSet = make_api(
-    ReviewAction,
-    services=action_services,
-    fields=ACTION_FIELDS,
-    filterset_class=ReviewActionFilterSet,
-    doc="Management review actions (9.3.3). `review` by reference, `owner` by username; filter with "
-    "?review=MR-0001, ?overdue=true, ?status=. DELETE archives.",
-)
+class ReviewActionViewSet(RecordViewSet):
+    """Management review actions (9.3.3). `review` by reference, `owner` by username; filter with ?review=MR-0001, ?overdue=true, ?status=. DELETE archives."""
+
+    serializer_class = ReviewActionSerializer
+    filterset_class = ReviewActionFilterSet
+    services = action_services
+
+
+class ReviewActionRegister(Register):
+    model = ReviewAction
+    label, url_prefix, position = "Management review actions", "review-actions", 11
+    services = action_services
+    form = ReviewActionForm
+    filterset = ReviewActionFilterSet
+    viewset = ReviewActionViewSet
+    form_view = ReviewActionFormView
+    select_related = ("owner", "review")
+    columns = [
+        ("Action", "title", "title"),
+        ("Review", "review.reference", None),
+        ("Kind", "kind", None),
+        ("Due", "due_on", "due"),
+        ("Status", "status", "status"),
+        ("Owner", "owner", None),
+    ]
+    fieldsets = [
+        ("The output", ["review", "kind", "description"]),
+        ("Progress", ["due_on", "status", "completed_on"]),
+    ]
+    form_fieldsets = [
+        ("The output", ["title", "review", "kind", "description"]),
+        ("Progress", ["owner", "due_on", "status", "completed_on"]),
+        ("Links and review", ["requirements", "review_cadence", "next_review_on"]),
+    ]
+    lead = (
+        "ISO/IEC 42001 9.3.3: the outputs of management reviews -- improvement decisions, changes to the "
+        "AIMS and resource needs -- each with an owner and a due date. The next review reports their status."
+    )
+    empty_text = (
+        "No management review actions yet. Once a review's meeting is recorded, add each decision it took "
+        "here, with an owner and a due date."
+    )
 
 
 # -- Reminders: an overdue action reminds its owner, once per due date --------------------------------------
