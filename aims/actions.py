@@ -1,7 +1,7 @@
 """Record actions beyond edit and archive -- submit, approve, publish, triage, reject ... -- declared
 once and offered both as a button on the record's page and as a POST endpoint in the API.
 
-A register lists its actions in make_views(..., actions=[...]) and make_api(..., actions=[...]);
+A register lists its actions in `actions = (...)` and its viewset in `record_actions = (...)`;
 the service behind each one still checks permissions, so `available` only decides what is shown."""
 
 from collections.abc import Callable

@@ -8,7 +8,6 @@ import pkgutil
 from importlib import import_module
 
 from aims.api.router import router
-from aims.policies import policy_of
 from aims.register import Register
 from aims.registry import RegisterInfo, registry
 
@@ -47,7 +46,6 @@ def install_register(register: Register) -> None:
 def install(package, cycle: str) -> None:
     for cls in declared(package):
         install_register(cls(cycle=cycle))
-    _install_legacy(package, cycle)
 
 
 def urlpatterns_for(package) -> list:
@@ -55,33 +53,4 @@ def urlpatterns_for(package) -> list:
     for cls in declared(package):
         info = registry.register_for(cls.model)
         patterns += (info.register if info and info.register else cls()).urls()
-    from aims.urls_records import record_urlpatterns
-
-    for module in _legacy_modules(package):
-        patterns += record_urlpatterns(module.MENU[1], module.views, extra=getattr(module, "EXTRA_URLS", ()))
     return patterns
-
-
-# TRANSITION: modules still built with make_views/make_api; removed once every register is declared.
-def _legacy_modules(package) -> list:
-    found = [
-        import_module(f"{package.__name__}.{info.name}") for info in pkgutil.iter_modules(package.__path__)
-    ]
-    return sorted((m for m in found if hasattr(m, "MENU")), key=lambda m: m.MENU[2])
-
-
-def _install_legacy(package, cycle: str) -> None:
-    for module in _legacy_modules(package):
-        label, prefix, _ = module.MENU
-        model = module.views.list.model
-        registry.add_register(
-            RegisterInfo(
-                model=model,
-                label=label,
-                cycle=cycle,
-                list_url=f"{model._meta.model_name}-list",
-                more_links=getattr(module, "MORE_LINKS", ()),
-                awaiting_decision=(lambda records: records) if policy_of(model).decides else None,
-            )
-        )
-        router.register(prefix, module.ViewSet, basename=model._meta.model_name)

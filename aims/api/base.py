@@ -3,7 +3,7 @@ and a history endpoint. A register's viewset names its serializer, filterset and
 
 from django.core.exceptions import ValidationError
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -176,13 +176,6 @@ class RecordViewSet(
         return super().create(request, *args, **kwargs)
 
 
-def _link_field(model_field):
-    from aims.api.fields import link_field_kwargs
-
-    found = link_field_kwargs(model_field)
-    return None if found is None else found[0](**found[1])
-
-
 class RecordVersionSerializer(serializers.Serializer):
     number = serializers.IntegerField()
     title = serializers.CharField()
@@ -225,10 +218,14 @@ def _input_field(spec):
 
 def api_action(model, record_action):
     """A RecordAction as `POST …/<reference>/<name>/` with the version and the action's inputs."""
-    body = type(
-        f"{model.__name__}{record_action.name.title().replace('-', '')}Request",  # unique in the schema
-        (VersionSerializer,),
-        {spec.name: _input_field(spec) for spec in record_action.inputs},
+    body = inline_serializer(  # named per register and action: unique in the schema
+        name=f"{model.__name__}{record_action.name.title().replace('-', '')}Request",
+        fields={
+            "version": serializers.IntegerField(
+                help_text="The version you last read; a newer one gives 409 Conflict."
+            ),
+            **{spec.name: _input_field(spec) for spec in record_action.inputs},
+        },
     )
 
     def run(self, request, *args, **kwargs):
@@ -242,49 +239,3 @@ def api_action(model, record_action):
     run.__name__ = record_action.name.replace("-", "_")
     run = action(detail=True, methods=["post"], url_path=record_action.name, url_name=record_action.name)(run)
     return extend_schema(request=body, description=record_action.description or record_action.label)(run)
-
-
-def make_api(model, *, services, fields, filterset_class, prefetch_related=(), doc="", actions=()):
-    """The API of a register with no special endpoints: a serializer of the base fields plus `fields`
-    (links to records by reference, to people by username) and a viewset on the register's services."""
-    from django_filters.rest_framework import DjangoFilterBackend
-
-    from aims.api.fields import RecordSerializer
-
-    extra = [f for f in fields if f not in RecordSerializer.BASE_FIELDS]
-    declared = {}
-    for name in extra:
-        link = _link_field(model._meta.get_field(name))
-        if link is not None:
-            declared[name] = link
-    meta = type(
-        "Meta",
-        (),
-        {
-            "model": model,
-            "fields": [*RecordSerializer.BASE_FIELDS, *extra],
-            "read_only_fields": RecordSerializer.BASE_READ_ONLY,
-        },
-    )
-    serializer = type(f"{model.__name__}Serializer", (RecordSerializer,), {**declared, "Meta": meta})
-    m2m = tuple(n for n in extra if model._meta.get_field(n).many_to_many)
-    # Every related object a row shows, fetched with the page, never one query per row.
-    fks = tuple(n for n in extra if model._meta.get_field(n).many_to_one)
-    return type(
-        f"{model.__name__}ViewSet",
-        (RecordViewSet,),
-        {
-            "__doc__": doc or f"{model._meta.verbose_name_plural.capitalize()}. DELETE archives.",
-            "serializer_class": serializer,
-            "filterset_class": filterset_class,
-            "filter_backends": [DjangoFilterBackend],
-            "prefetch_related": ("requirements", *m2m, *prefetch_related),
-            "select_related": ("owner", "created_by", "updated_by", *fks),
-            "create_service": staticmethod(services.create),
-            "update_service": staticmethod(services.update),
-            "archive_service": staticmethod(services.archive),
-            "restore_service": staticmethod(services.restore),
-            **{a.name.replace("-", "_"): api_action(model, a) for a in actions},
-            **({"versions": versions} if issubclass(model, Publishable) else {}),
-        },
-    )

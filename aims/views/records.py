@@ -3,7 +3,6 @@ tabs, create, edit (stale edits refused), archive and restore. A register subcla
 its model, form, filterset and services; see registers/views.py."""
 
 import datetime as dt
-from types import SimpleNamespace
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -18,7 +17,6 @@ from django.views.generic import TemplateView
 
 from aims import permissions
 from aims.forms import owner_choices
-from aims.models import Publishable
 from aims.policies import allows, policy_of, require
 from aims.records import StaleEdit, delegates, history, set_delegates
 from aims.registry import registry
@@ -323,7 +321,7 @@ class RecordDelegatesView(RecordMixin, View):
 
 
 def record_url_names(model) -> dict[str, str]:
-    """URL names of a register's pages: risk-list, risk-detail, risk-add ... (see record_urlpatterns)."""
+    """URL names of a register's pages: risk-list, risk-detail, risk-add ... (see aims.register.Register.urls)."""
     name = model._meta.model_name
     return {
         v: f"{name}-{v}"
@@ -358,91 +356,6 @@ def _shown(record, name: str) -> str:
     except Exception:  # noqa: BLE001 - a property
         return str(getattr(record, name, "") or "")
     return display_value(record, field)
-
-
-def make_views(
-    model,
-    *,
-    services,
-    form_class,
-    filterset_class,
-    columns,
-    fieldsets,
-    form_fieldsets=(),
-    lead="",
-    empty_text="Nothing recorded yet.",
-    select_related=("owner",),
-    actions=(),
-    detail_template=None,
-    detail_context=None,
-    starters=None,
-):
-    """Every page of a register with no special screens, from its parts (see docs/adding-a-register.md).
-
-    `services` is an aims.services.RecordServices (or anything with the same methods); `actions` are
-    aims.actions.RecordAction buttons (each gets its URL from record_urlpatterns)."""
-    base = {"model": model, "select_related": select_related}
-    publishable = issubclass(model, Publishable)
-
-    def action(method, message):
-        return type(
-            f"{model.__name__}{method.title()}View",
-            (RecordActionView,),
-            {**base, "service": staticmethod(getattr(services, method)), "done_message": message},
-        )
-
-    return SimpleNamespace(
-        list=type(
-            f"{model.__name__}ListView",
-            (RecordListView,),
-            {
-                **base,
-                "filterset_class": filterset_class,
-                "columns": columns,
-                "lead": lead,
-                "empty_text": empty_text,
-                "starters": starters or {},
-            },
-        ),
-        detail=type(
-            f"{model.__name__}DetailView",
-            (RecordDetailView,),
-            {
-                **base,
-                "fieldsets": fieldsets,
-                "prefetch_related": ("requirements",),
-                "actions": tuple(actions),
-                "tabs": ("details", "versions", "links", "history") if publishable else RecordDetailView.tabs,
-                **({"template_name": detail_template} if detail_template else {}),
-                **({"detail_context": staticmethod(detail_context)} if detail_context else {}),
-            },
-        ),
-        form=type(
-            f"{model.__name__}FormView",
-            (RecordFormView,),
-            {
-                **base,
-                "form_class": form_class,
-                "fieldsets": list(form_fieldsets),
-                "starters": starters or {},
-                "create_service": staticmethod(services.create),
-                "update_service": staticmethod(services.update),
-            },
-        ),
-        archive=action("archive", "{reference} archived. It stays in history and can be restored."),
-        restore=action("restore", "{reference} restored."),
-        reviewed=action("mark_reviewed", "{reference} marked as reviewed; the next review date moved on."),
-        delegates=type(f"{model.__name__}DelegatesView", (RecordDelegatesView,), base),
-        compare=type(f"{model.__name__}CompareView", (VersionCompareView,), base) if publishable else None,
-        actions={
-            a.name: type(
-                f"{model.__name__}{a.name.title().replace('-', '')}View",
-                (RecordActionView,),
-                {**base, "service": staticmethod(a.service), "done_message": a.done, "action": a},
-            )
-            for a in actions
-        },
-    )
 
 
 class VersionCompareView(RecordMixin, TemplateView):
