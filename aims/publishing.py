@@ -31,11 +31,27 @@ def content_fields(model) -> list:
     return [f for f in fields if f.name in names] if names else fields
 
 
+# What a register adds to the publishing of its documents, declared by its app (never set on the model):
+_frozen_content: dict[str, object] = {}  # "app.Model" -> callable(record) -> content, as freeze() returns
+_on_publish: dict[str, object] = {}  # "app.Model" -> callable(record, *, actor) run once it is published
+
+
+def freeze_content_with(model_label: str, content) -> None:
+    """A document whose content lives in rows of its own (the SoA's entries, an assessment's harms) is
+    frozen by `content(record)`, returning the shape freeze() returns."""
+    _frozen_content[model_label.lower()] = content
+
+
+def when_published(model_label: str, hook) -> None:
+    """Run `hook(record, actor=...)` each time a record of `model_label` is published (a policy asks its
+    readers to acknowledge it)."""
+    _on_publish[model_label.lower()] = hook
+
+
 def freeze(record) -> list[dict]:
     """The content as approved: a list (not a mapping: PostgreSQL's jsonb would reorder the keys) of
-    {"field", "label", "value"} in the form's order. A document whose content lives in rows of its own
-    (the SoA's entries) gives the model a `frozen_content(record)` returning the same shape."""
-    own = getattr(type(record), "frozen_content", None)
+    {"field", "label", "value"} in the form's order."""
+    own = _frozen_content.get(record._meta.label_lower)
     if own is not None:
         return own(record)
     return [
@@ -153,7 +169,7 @@ def publish(record, *, actor, expected_version):
         status=Lifecycle.PUBLISHED,
         also=stamp,
     )
-    on_publish = getattr(type(record), "on_publish", None)
+    on_publish = _on_publish.get(record._meta.label_lower)
     if on_publish is not None:
         on_publish(record, actor=actor)
     return record

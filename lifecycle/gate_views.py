@@ -1,6 +1,6 @@
 """Stage gate pages, API and dashboard panel (ISO/IEC 42001 8.1, A.6): the "Stage gates" section of an
 AI system's page, the gate criteria page, the gate endpoints of the systems API, and the reviews
-waiting for a decision. The rules live in lifecycle.gates."""
+waiting for a decision. The rules live in lifecycle.gates; who may do what, in lifecycle.policies."""
 
 from django import forms
 from django.contrib import messages
@@ -16,14 +16,15 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from aims import permissions, roles
+from aims import permissions
 from aims.models import User
+from aims.policies import allows, policy_of
 from aims.registry import registry
 from aims.views.files import serve_private_file
 from aims.views.records import RecordMixin
 
 from . import gates
-from .models import AISystem, GateReview, Stage
+from .models import AISystem, GateCriteria, GateReview, Stage
 
 PENDING = GateReview.Decision.PENDING
 
@@ -50,8 +51,8 @@ def gate_context(request, system) -> dict:
         "gate_options": options,
         "gate_can_request": can_request,
         "gate_approvers": list(gates.eligible_approvers(system, requester=user)) if can_request else [],
-        "gate_can_decide": bool(pending and pending.approver_id == user.pk and user.pk != system.owner_id),
-        "gate_can_withdraw": bool(pending and user.pk in (pending.requested_by_id, system.owner_id)),
+        "gate_can_decide": bool(pending and allows("decide", user, pending)),
+        "gate_can_withdraw": bool(pending and allows("withdraw", user, pending)),
     }
 
 
@@ -161,7 +162,7 @@ class GateCriteriaView(RecordMixin, TemplateView):
         return super().get_context_data(
             stages=stages,
             rows=rows,
-            can_edit=self.request.user.has_role(roles.MANAGER),
+            can_edit=not policy_of(GateCriteria).refusal("change", self.request.user, None),
             log=gates.criteria_log()[:100],
             **kwargs,
         )
@@ -169,9 +170,7 @@ class GateCriteriaView(RecordMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         wanted = {stage: request.POST.getlist(stage) for stage in gates.GATED_STAGES}
         try:
-            changed = gates.set_criteria(
-                actor=request.user, wanted=wanted
-            )  # PermissionDenied: 403 with reason
+            changed = gates.set_criteria(actor=request.user, wanted=wanted)  # PermissionDenied: 403, why
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect("aisystem-gate-criteria")
@@ -332,7 +331,7 @@ def gates_panel(request) -> dict:
     pending = GateReview.objects.filter(
         decision=PENDING, system__in=AISystem.objects.restrict(user, "view").live()
     ).select_related("system", "requested_by", "approver")
-    oversees = user.has_role(roles.MANAGER, roles.BOARD)
+    oversees = policy_of(GateReview).oversees(user)
     mine = list(pending.filter(approver=user)[:10])
     others = list(pending.filter(~Q(approver=user))[:10]) if oversees else []
     return {

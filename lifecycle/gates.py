@@ -3,16 +3,19 @@ gate review. The checks a gate needs are computed from the records (impact asses
 model versions, risks, documents), never ticked by hand; the AIMS manager chooses which checks each
 stage's gate requires (GateCriteria, with DEFAULT_CRITERIA when a stage has no row).
 
-Services: request_gate, decide_gate, withdraw_gate; views, the API and tests all go through them."""
+Services: request_gate, decide_gate, withdraw_gate; views, the API and tests all go through them. Who
+approves a gate, decides or withdraws it and who changes the criteria are the policies' to say
+(lifecycle.policies: GateReviewPolicy, GateCriteriaPolicy)."""
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from aims import permissions, roles
+from aims import permissions
 from aims.files import stored_file_fields
-from aims.models import Change, User
+from aims.models import Change
+from aims.policies import policy_of, require
 from aims.records import update_record
 
 from .models import (
@@ -199,40 +202,16 @@ def _listing(items: list[dict]) -> str:
     return "; ".join(f"{item['label']}: {item['detail']}" for item in items)
 
 
-# -- Who may approve --------------------------------------------------------------------------------------
-APPROVER_ROLES = (roles.MANAGER, roles.BOARD)
-
-
+# -- Who may approve: the gate review policy's to say (lifecycle.policies) -------------------------------
 def eligible_approvers(system, requester=None):
     """Active AIMS managers and board members, but never the system's owner or the requester (four eyes)."""
-    people = User.objects.filter(is_active=True, groups__name__in=APPROVER_ROLES).distinct()
-    people = people.exclude(pk=system.owner_id)
-    if requester is not None:
-        people = people.exclude(pk=requester.pk)
-    return people.order_by("display_name", "username")
+    return policy_of(GateReview).approvers(system, requester)
 
 
 def _check_approver(system, approver, actor) -> None:
-    if approver is None:
-        raise ValidationError(
-            {"approver": "Choose who approves the gate: an AIMS manager or a board member."}
-        )
-    if approver.pk == system.owner_id:
-        raise ValidationError(
-            {
-                "approver": f"Four eyes: {approver} owns {system.reference}, "
-                "so someone else must approve its gate."
-            }
-        )
-    if approver.pk == actor.pk:
-        raise ValidationError({"approver": "Four eyes: you cannot approve a gate you asked for."})
-    if not approver.has_role(*APPROVER_ROLES):
-        raise ValidationError(
-            {
-                "approver": f"{approver} cannot approve gates: "
-                "only the AIMS manager or the governance board can."
-            }
-        )
+    reason = policy_of(GateReview).approver_refusal(system, approver, actor)
+    if reason:
+        raise ValidationError({"approver": reason})
 
 
 def pending_review(system):
@@ -304,10 +283,7 @@ def decide_gate(review, *, actor, approve: bool, reason: str = ""):
     (with a reason). Approval recomputes the checklist: a check that became unmet blocks it."""
     review = GateReview.objects.select_for_update().select_related("system").get(pk=review.pk)
     system = review.system
-    if actor.pk != review.approver_id:
-        raise PermissionDenied(f"Only {review.approver}, the designated approver, may decide this gate.")
-    if actor.pk == system.owner_id:  # ownership may have changed since the request
-        raise PermissionDenied(f"Four eyes: you now own {system.reference}, so someone else must decide.")
+    require(policy_of(review), "decide", actor, review)  # the designated approver, who does not own it
     if review.decision != Decision.PENDING:
         raise ValidationError(f"This gate review was already {review.get_decision_display().lower()}.")
     reason = (reason or "").strip()
@@ -350,10 +326,7 @@ def decide_gate(review, *, actor, approve: bool, reason: str = ""):
 def withdraw_gate(review, *, actor):
     """The requester or the system's owner takes a pending request back."""
     review = GateReview.objects.select_for_update().select_related("system").get(pk=review.pk)
-    if actor.pk not in (review.requested_by_id, review.system.owner_id):
-        raise PermissionDenied(
-            "Only the person who asked, or the system's owner, may withdraw a gate request."
-        )
+    require(policy_of(review), "withdraw", actor, review)  # the requester or the system's owner
     if review.decision != Decision.PENDING:
         raise ValidationError(f"This gate review was already {review.get_decision_display().lower()}.")
     review.decision, review.decided_at = Decision.WITHDRAWN, timezone.now()
@@ -376,8 +349,7 @@ def _labels(keys) -> str:
 def set_criteria(*, actor, wanted: dict[str, list[str]]) -> list[str]:
     """Store the checks each stage's gate requires (`wanted`: stage -> keys; stages left out keep theirs);
     returns the stages changed. AIMS manager only."""
-    if not actor.has_role(roles.MANAGER):
-        raise PermissionDenied("Only the AIMS manager changes what the stage gates check.")
+    require(policy_of(GateCriteria), "change", actor, None)
     current = all_criteria()
     content_type = ContentType.objects.get_for_model(GateCriteria)
     changed = []

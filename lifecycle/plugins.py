@@ -1,5 +1,7 @@
 """What the life-cycle registers plug into the core: navigation, API routes, reminders."""
 
+from . import policies  # noqa: F401, I001  first: who may do what, asked as the registers install
+
 from aims.plugins import install
 from aims.registry import registry
 
@@ -34,3 +36,4 @@ def seed_lifecycle_demo(users) -> int:
 
 
 registry.add_demo_seeder(seed_lifecycle_demo, order=20)
+from . import bench  # noqa: E402,F401  the inventory pages and volume data of manage.py bench

@@ -252,6 +252,16 @@ class AISystemRegister(Register):
     )
     detail_template = "lifecycle/aisystem_detail.html"
 
+    def sample(self, people, n=0):
+        fields = {
+            "title": f"Credit scoring, branch {n}",
+            "purpose": "Scores applications for consumer loans.",
+            "kind": AISystem.Kind.ML,
+            "automation": AISystem.Automation.IN_THE_LOOP,
+            "criticality": 3,
+        }
+        return self.services.create(actor=people["owner"], fields=fields)
+
     def detail_context(self, request, record, tab) -> dict:
         if tab != "details":
             return {}

@@ -160,3 +160,7 @@ class DatasetRegister(Register):
         "No datasets yet. Record the training, validation and production data of each AI system, "
         "starting with any that contain personal data."
     )
+
+    def sample(self, people, n=0):
+        fields = {"title": f"Loan applications, extract {n}", "provenance": "Loan origination system."}
+        return self.services.create(actor=people["owner"], fields=fields)

@@ -11,21 +11,24 @@ from collections import defaultdict
 
 import django_filters as filters
 from django import forms
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from aims import records, roles
+from aims import records
 from aims.actions import RecordAction
 from aims.api.base import RecordViewSet
 from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet, YesNoFilter
 from aims.forms import RecordForm
 from aims.models import Lifecycle, Notification
+from aims.policies import allows, policy_of
 from aims.records import Action
 from aims.register import Register
+from aims.registry import registry
 from aims.services import RecordServices
 from lifecycle.models import AISystem, ImpactAssessment, ModelVersion
+from lifecycle.policies import enforce
 from registers.models import Risk
 
 FIELDS = [
@@ -136,27 +139,11 @@ class ModelVersionServices(RecordServices):
 services = ModelVersionServices(ModelVersion, FIELDS)
 
 
-def may_approve(user, record) -> bool:
-    return (
-        user.is_active
-        and user.has_role(roles.BOARD, roles.MANAGER)
-        and record.owner_id != user.pk
-        and not record.approved_by_id
-        and not record.is_archived
-    )
-
-
 @transaction.atomic
 def approve(record, *, actor, expected_version: int):
-    """The governance board or the AIMS manager approves the release (A.6.2.5); never its owner."""
-    if record.owner_id == actor.pk:
-        raise PermissionDenied(f"Four eyes: you own {record.reference}, so someone else must approve it.")
-    if not actor.has_role(roles.BOARD, roles.MANAGER):
-        raise PermissionDenied("Only the governance board or the AIMS manager may approve a model version.")
-    if record.approved_by_id:
-        raise ValidationError(f"{record.reference} is already approved.")
-    if record.is_archived:
-        raise ValidationError(f"{record.reference} is archived; restore it before approving it.")
+    """The governance board or the AIMS manager approves the release (A.6.2.5); never its owner
+    (ModelVersionPolicy.can_approve, which the button asks too)."""
+    enforce(policy_of(record), "approve", actor, record)
 
     def stamp(locked, before):
         locked.approved_by, locked.approved_on = actor, timezone.localdate()
@@ -176,7 +163,7 @@ ACTIONS = [
         "approve",
         "Approve release",
         approve,
-        may_approve,
+        lambda user, record: allows("approve", user, record),
         done="{reference} approved for release.",
         style="primary",
         description="Approve the model version (the governance board or the AIMS manager, not its owner).",
@@ -271,3 +258,13 @@ class ModelVersionRegister(Register):
         "No model versions yet. Record each version you release, with the data it was trained on and "
         "how it was evaluated; the board or the AIMS manager approves it."
     )
+
+    def sample(self, people, n=0):
+        fields = {
+            "title": f"Northbank Score 3.{n}",
+            "system": registry.register_for(AISystem).register.sample(people, n),
+            "model_version": f"3.{n}",
+            "released_on": timezone.localdate(),
+            "change_description": "Retrained with 2024 data.",
+        }
+        return self.services.create(actor=people["owner"], fields=fields)

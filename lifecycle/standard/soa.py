@@ -178,7 +178,7 @@ def frozen_content(statement) -> list[dict]:
 
 # aims.publishing.freeze uses the model's frozen_content when it has one; the model cannot import this
 # module (it would be circular), so the register attaches it here, at import, once.
-Statement.frozen_content = staticmethod(frozen_content)
+publishing.freeze_content_with("lifecycle.Statement", frozen_content)
 
 
 # -- create an entry for every Annex A control ------------------------------------------------------
@@ -339,6 +339,10 @@ class StatementRegister(Register):
         "controls from its page and complete each."
     )
     detail_template = "lifecycle/statement_detail.html"
+
+    def sample(self, people, n=0):
+        fields = {"title": f"Statement of Applicability {2026 + n}", "introduction": "Covers retail lending."}
+        return self.services.create(actor=people["owner"], fields=fields)
 
     def detail_context(self, request, record, tab) -> dict:
         return statement_context(request, record, tab)

@@ -174,6 +174,16 @@ class SoAEntryRegister(Register):
     )
     detail_template = "lifecycle/soa_entry_detail.html"
 
+    def sample(self, people, n=0):
+        """A control of the organisation's own: Annex A has 38 controls, one entry each."""
+        fields = {
+            "title": f"Second review of declined applications, {n}",
+            "applicable": True,
+            "justification": "Thin-file applicants are declined more often (a risk calls for it).",
+            "implementation": SoAEntry.Implementation.PLANNED,
+        }
+        return self.services.create(actor=people["owner"], fields=fields)
+
     def detail_context(self, request, record, tab) -> dict:
         if tab != "details":
             return {}

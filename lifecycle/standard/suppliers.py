@@ -101,6 +101,14 @@ class SupplierRegister(Register):
         "No suppliers yet. Start with the vendors whose models, platforms or data your AI systems use."
     )
 
+    def sample(self, people, n=0):
+        fields = {
+            "title": f"DocuSense OCR {n}",
+            "kind": Supplier.Kind.MODEL,
+            "supplies": "Document OCR model.",
+        }
+        return self.services.create(actor=people["owner"], fields=fields)
+
     def detail_context(self, request, record, tab) -> dict:
         """The AI systems this supplier supplies, as far as the person may see them (A.10.3)."""
         if tab != "details":

@@ -5,7 +5,7 @@ import pytest
 from aims.records import history
 from lifecycle.models import AISystem, Supplier
 from lifecycle.standard.ai_systems import services
-from tests.base import RegisterRoleMatrix, client_for, form_data_for
+from tests.base import client_for
 
 SYSTEM = {
     "title": "Credit scoring (Northbank Score v3)",
@@ -24,25 +24,6 @@ def make_system(owner):
         return services.create(actor=actor or owner, fields={**SYSTEM, **overrides})
 
     return make
-
-
-class TestAISystemRoles(RegisterRoleMatrix):
-    model = AISystem
-    url_prefix = "systems"
-    api_prefix = "/api/v1/systems/"
-
-    @pytest.fixture
-    def record(self, make_system):
-        return make_system()
-
-    @pytest.fixture
-    def form_data(self):
-        return form_data_for
-
-    @pytest.fixture
-    def api_create_payload(self):
-        return {"title": "Support chatbot", "purpose": "Answers customers.", "kind": "generative",
-                "automation": "advisory"}  # fmt: skip
 
 
 def test_a_supplied_system_names_its_supplier(owner):

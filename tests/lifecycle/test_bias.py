@@ -11,7 +11,7 @@ from lifecycle.models import AISystem, BiasAssessment
 from lifecycle.standard.bias import services as bias
 from lifecycle.standard.bias.checklist import CHECKLIST
 from registers.models import Risk
-from tests.base import RegisterRoleMatrix, client_for, form_data_for
+from tests.base import client_for, form_data_for
 
 HEADER = "y_true,y_pred,gender\n"
 
@@ -47,15 +47,6 @@ def system(other_owner):
 
 
 @pytest.fixture
-def make_assessment(owner, system):
-    def make(actor=None, **overrides):
-        fields = {"title": "Hiring model fairness 2026", "system": system, **overrides}
-        return bias.services.create(actor=actor or owner, fields=fields)
-
-    return make
-
-
-@pytest.fixture
 def csv_file(tmp_path):
     def write(content: str | bytes, name: str = "predictions.csv"):
         path = tmp_path / name
@@ -73,24 +64,6 @@ def new_form(system, owner, **more):
 def upload(client, path, system, owner, **more):
     with open(path, "rb") as handle:
         return client.post("/bias/new/", new_form(system, owner, file=handle, **more))
-
-
-class TestBiasRoles(RegisterRoleMatrix):
-    model = BiasAssessment
-    url_prefix = "bias"
-    api_prefix = "/api/v1/bias/"
-
-    @pytest.fixture
-    def record(self, make_assessment):
-        return make_assessment()
-
-    @pytest.fixture
-    def form_data(self):
-        return form_data_for
-
-    @pytest.fixture
-    def api_create_payload(self, system):
-        return {"title": "Credit model fairness", "system": system.reference}
 
 
 # -- measured fairness -------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from lifecycle.standard import ai_systems
 from lifecycle.standard.datasets import services
 from lifecycle.standard.impact_assessments import services as impact_assessments
 from registers.models import Risk
-from tests.base import RegisterRoleMatrix, client_for, form_data_for
+from tests.base import client_for
 
 SYSTEM = {"title": "Credit scoring (Northbank Score v3)", "purpose": "Scores loan applications.", "kind": "ml",
           "origin": "in_house", "ai_role": "producer", "automation": "in_loop", "criticality": 5}  # fmt: skip
@@ -35,24 +35,6 @@ def make_dataset(owner):
         return services.create(actor=actor or owner, fields={**DATASET, **overrides})
 
     return make
-
-
-class TestDatasetRoles(RegisterRoleMatrix):
-    model = Dataset
-    url_prefix = "datasets"
-    api_prefix = "/api/v1/datasets/"
-
-    @pytest.fixture
-    def record(self, make_dataset):
-        return make_dataset()
-
-    @pytest.fixture
-    def form_data(self):
-        return form_data_for
-
-    @pytest.fixture
-    def api_create_payload(self):
-        return {"title": "Bureau extract", "provenance": "The credit bureau."}
 
 
 # -- personal data needs a legal basis --------------------------------------------------------------------

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from aims.policies import policy_of
 from aims.records import create_record, history
 from lifecycle import gates
 from lifecycle.models import (
@@ -246,6 +247,23 @@ def test_the_requester_or_owner_withdraws(make_system, owner, manager, board, ot
     review.refresh_from_db()
     assert review.decision == "withdrawn"
     assert ask(system, owner, board).decision == "pending"  # a new request is possible again
+
+
+@pytest.mark.parametrize("role", ["owner", "board", "manager", "other_owner"])
+def test_the_page_offers_decide_and_withdraw_where_the_gate_policy_allows(
+    role, request, make_system, owner, board
+):
+    """Who decides and who withdraws is GateReviewPolicy's: the page's buttons and the services ask it."""
+    review = ask(make_system(), owner, board)
+    person = request.getfixturevalue(role)
+    page = client_for(person).get(review.system.get_absolute_url())
+    assert page.context["gate_can_decide"] is (role == "board")
+    assert page.context["gate_can_withdraw"] is (role == "owner")  # the requester, who owns the system
+    policy = policy_of(review)
+    if role != "board":
+        with pytest.raises(PermissionDenied, match=policy.refusal("decide", person, review)):
+            gates.decide_gate(review, actor=person, approve=False, reason="No.")
+    assert bool(policy.refusal("withdraw", person, review)) is (role != "owner")
 
 
 # -- Criteria ---------------------------------------------------------------------------------------------

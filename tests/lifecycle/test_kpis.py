@@ -368,22 +368,37 @@ def test_csv_import_reports_every_bad_row_and_saves_nothing(make_kpi, owner):
         ("measured_at,value,colour\n2026-01-01,1,red\n", "Unknown column"),
         ("measured_at,value\n", "no measurements"),
         ("", "empty"),
-        ("measured_at,value\n" + "2026-01-01,1\n" * 1001, "the limit is 1000"),
+        ("measured_at,value\n" + "2026-01-01,1\n" * 11, "The file has 11 rows; the limit is 10."),
     ],
 )
-def test_csv_import_refuses_a_bad_file(make_kpi, owner, text, problem):
+def test_csv_import_refuses_a_bad_file(make_kpi, owner, text, problem, settings):
+    settings.IMPORT_MAX_ROWS = 10  # the one reader's row limit (aims.spreadsheets)
     kpi = make_kpi()
     response = client_for(owner).post(f"/kpis/{kpi.reference}/import/", {"file": upload(text)})
     assert response.status_code == 400 and problem in response.content.decode()
     assert not Measurement.objects.exists()
 
 
-def test_csv_import_refuses_a_large_file_and_those_who_may_not_change(make_kpi, owner, auditor):
+def test_csv_import_refuses_a_large_file_and_those_who_may_not_change(make_kpi, owner, auditor, settings):
+    settings.MAX_UPLOAD_BYTES = 50_000  # the one reader's size limit (aims.spreadsheets)
     kpi = make_kpi()
+    page = client_for(owner).get(f"/kpis/{kpi.reference}/import/").content.decode()
+    assert f"At most {settings.IMPORT_MAX_ROWS} rows and 50.0 KB" in page  # the limits come from settings
     big = "measured_at,value,note\n" + ("2026-01-01,1," + "x" * 1000 + "\n") * 600
     response = client_for(owner).post(f"/kpis/{kpi.reference}/import/", {"file": upload(big)})
-    assert response.status_code == 400 and "the limit is 512 KB" in response.content.decode()
+    assert response.status_code == 400
+    assert "The file is 0.6 MB; the limit is 50.0 KB." in response.content.decode()
     assert client_for(auditor).get(f"/kpis/{kpi.reference}/import/").status_code == 403
+
+
+def test_csv_import_takes_only_a_csv_file(make_kpi, owner):
+    kpi = make_kpi()
+    response = client_for(owner).post(
+        f"/kpis/{kpi.reference}/import/", {"file": upload("measured_at,value\n2026-01-01,1\n", "m.txt")}
+    )
+    assert response.status_code == 400
+    assert "Upload a .csv file of measurements; &#x27;m.txt&#x27; is not one." in response.content.decode()
+    assert not Measurement.objects.exists()
 
 
 # -- reminders and the dashboard ------------------------------------------------------------------------

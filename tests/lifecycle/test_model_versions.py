@@ -5,7 +5,7 @@ tells each owner once."""
 import datetime as dt
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from aims.models import Notification
@@ -88,6 +88,21 @@ def test_the_owner_never_approves_the_board_or_the_manager_does(make_version, ow
         content_type="application/json",
     )  # fmt: skip
     assert api.status_code == 200
+
+
+def test_an_approved_version_is_a_400_not_a_403_and_offers_no_button(make_version, board, manager):
+    """One guard (ModelVersionPolicy.can_approve) for the service and the button: who may approve is a
+    403, a version already approved a 400, and neither shows the button."""
+    record = approve(make_version(), actor=board, expected_version=1)
+    with pytest.raises(ValidationError, match="already approved"):
+        approve(record, actor=manager, expected_version=record.version)
+    page = client_for(manager).get(f"/model-versions/{record.reference}/").content.decode()
+    assert "Approve release" not in page
+    api = client_for(manager).post(
+        f"/api/v1/model-versions/{record.reference}/approve/", {"version": record.version},
+        content_type="application/json",
+    )  # fmt: skip
+    assert api.status_code == 400 and "already approved" in api.content.decode()
 
 
 def test_changed_content_withdraws_the_approval(make_version, owner, board):

@@ -13,7 +13,7 @@ from lifecycle.models import SoAEntry, Statement
 from lifecycle.standard import soa, soa_entries
 from registers.models import Risk
 from registers.services import risk_create
-from tests.base import RegisterRoleMatrix, client_for, form_data_for
+from tests.base import client_for
 
 
 @pytest.fixture
@@ -48,42 +48,6 @@ def approved(statement, owner, board, summary="First approval"):
     return publishing.approve(
         statement, actor=board, expected_version=statement.version, change_summary=summary
     )
-
-
-class TestStatementRoles(RegisterRoleMatrix):
-    model = Statement
-    url_prefix = "soa"
-    api_prefix = "/api/v1/soa/"
-
-    @pytest.fixture
-    def record(self, make_statement):
-        return make_statement()
-
-    @pytest.fixture
-    def form_data(self):
-        return form_data_for
-
-    @pytest.fixture
-    def api_create_payload(self):
-        return {"title": "SoA for the group", "introduction": "All units."}
-
-
-class TestEntryRoles(RegisterRoleMatrix):
-    model = SoAEntry
-    url_prefix = "soa-entries"
-    api_prefix = "/api/v1/soa-entries/"
-
-    @pytest.fixture
-    def record(self, make_entry):
-        return make_entry("A.2.2", justification="Required by 5.2.", evidence="POL-0001")
-
-    @pytest.fixture
-    def form_data(self):
-        return form_data_for
-
-    @pytest.fixture
-    def api_create_payload(self):
-        return {"title": "A.3.2 AI roles", "control": "A.3.2", "applicable": True, "justification": "5.3."}
 
 
 # -- create all -----------------------------------------------------------------------------------------

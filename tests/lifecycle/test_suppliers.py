@@ -4,9 +4,9 @@ import pytest
 from django.utils import timezone
 
 from aims import records
-from lifecycle.models import AISystem, Supplier
+from lifecycle.models import AISystem
 from lifecycle.standard.suppliers import services
-from tests.base import RegisterRoleMatrix, client_for, form_data_for
+from tests.base import client_for
 
 
 @pytest.fixture
@@ -39,24 +39,6 @@ def make_system(owner):
         return records.create_record(AISystem, actor=owner, fields=fields)
 
     return make
-
-
-class TestSupplierRoles(RegisterRoleMatrix):
-    model = Supplier
-    url_prefix = "suppliers"
-    api_prefix = "/api/v1/suppliers/"
-
-    @pytest.fixture
-    def record(self, make_supplier):
-        return make_supplier()
-
-    @pytest.fixture
-    def form_data(self):
-        return form_data_for
-
-    @pytest.fixture
-    def api_create_payload(self):
-        return {"title": "Meridian Credit Bureau", "kind": "data", "supplies": "Credit bureau files."}
 
 
 def test_the_page_lists_the_ai_systems_it_supplies(make_supplier, make_system, auditor, owner):

@@ -35,7 +35,8 @@ class BiasAssessmentForm(RecordForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["system"].queryset = AISystem.objects.live().order_by("title")
+        # RecordForm offers the live systems the person may see (and one already linked); by title here.
+        self.fields["system"].queryset = self.fields["system"].queryset.order_by("title")
         self.fields["system"].label = "AI system"
         given = self.instance.checklist or {}
         for key, label, help_text, control in CHECKLIST:

@@ -3,7 +3,8 @@
 from django.urls import path
 
 from aims.register import Register
-from lifecycle.models import BiasAssessment
+from aims.registry import registry
+from lifecycle.models import AISystem, BiasAssessment
 
 from .api import BiasAssessmentViewSet
 from .checklist import CHECKLIST
@@ -45,6 +46,15 @@ class BiasAssessmentRegister(Register):
         "checklist, then upload a CSV of its predictions with y_true, y_pred and a sensitive column."
     )
     detail_template = "lifecycle/bias_detail.html"
+
+    def sample(self, people, n=0):
+        """Checklist only: no predictions measured, so no result and no risk."""
+        fields = {
+            "title": f"Hiring model fairness, {n}",
+            "system": registry.register_for(AISystem).register.sample(people, n),
+            "checklist": {"representativeness": {"answer": "yes", "note": "Checked against the census."}},
+        }
+        return self.services.create(actor=people["owner"], fields=fields)
 
     def detail_context(self, request, record, tab) -> dict:
         return assessment_context(request, record, tab)

@@ -1,13 +1,15 @@
 """The harms of an impact assessment (A.5.4, A.5.5): added and removed while it is a draft, and turned
 into a linked AI risk (6.1.2) at any stage. The services, and the same as API actions."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from aims import permissions, records
+from aims import records
 from aims.actions import Input, RecordAction
 from aims.models import Requirement
+from aims.policies import allows, policy_of, require
 from lifecycle.models import Harm
+from lifecycle.policies import enforce
 from registers import services as risk_services
 from registers.models import Risk, RiskCategory
 from registers.models.risk import IMPACT_LABELS, LIKELIHOOD_LABELS
@@ -20,17 +22,8 @@ SEVERITY = tuple((str(k), f"{k} {v}") for k, v in IMPACT_LABELS.items())
 
 
 def may_edit_harms(user, record) -> bool:
-    return record.is_editable and not record.is_archived and permissions.allowed(user, "change", record)
-
-
-def _require_draft(actor, record, doing: str):
-    permissions.require(actor, "change", record)
-    if record.is_archived:
-        raise PermissionDenied(f"{record.reference} is archived; restore it before {doing}.")
-    if not record.is_editable:
-        raise ValidationError(
-            f"{record.reference} is {record.get_status_display().lower()}; start a revision before {doing}."
-        )
+    """The harm form and its buttons: the same guard the services ask (ImpactAssessmentPolicy)."""
+    return allows("add-harm", user, record)
 
 
 def _harm_of(record, harm_id) -> Harm:
@@ -43,7 +36,7 @@ def _harm_of(record, harm_id) -> Harm:
 @transaction.atomic
 def add_harm(record, *, actor, expected_version: int, **fields):
     """A harm the system could cause (A.5.4, A.5.5): content of the draft, so only while it is a draft."""
-    _require_draft(actor, record, "adding harms")
+    enforce(policy_of(record), "add-harm", actor, record)  # who may change it, while a draft
     harm = Harm(assessment=record, **{k: fields.get(k) for k in HARM_FIELDS})
     harm.full_clean()
     record = records.update_record(
@@ -59,7 +52,7 @@ def add_harm(record, *, actor, expected_version: int, **fields):
 
 @transaction.atomic
 def remove_harm(record, *, actor, expected_version: int, harm: str):
-    _require_draft(actor, record, "removing harms")
+    enforce(policy_of(record), "remove-harm", actor, record)
     found = _harm_of(record, harm)
     record = records.update_record(
         record,
@@ -85,8 +78,7 @@ def harm_to_risk(
     """Turn a harm into a linked AI risk (6.1.2) in one step: scored as the harm, residual the same until
     treated, to be mitigated by the assessment's measures. Allowed at any stage: approved assessments are
     where risks come from. The risk's owner refines category and source afterwards."""
-    permissions.require(actor, "change", record)
-    permissions.require_add(actor, Risk)
+    require(policy_of(record), "harm-to-risk", actor, record)  # who may change it and create risks
     found = _harm_of(record, harm)
     if found.risk_id:
         raise ValidationError({"harm": f"This harm is already {found.risk.reference}."})
@@ -135,7 +127,7 @@ HARM_ACTIONS = [
         "add-harm",
         "Add a harm",
         add_harm,
-        may_edit_harms,
+        lambda u, r: allows("add-harm", u, r),
         inputs=(
             Input("description", "The harm"),
             Input("affected", "Who is affected", choices=tuple(Harm.Affected.choices)),
@@ -149,7 +141,7 @@ HARM_ACTIONS = [
         "remove-harm",
         "Remove a harm",
         remove_harm,
-        may_edit_harms,
+        lambda u, r: allows("remove-harm", u, r),
         inputs=(Input("harm", "Harm id (see …/harms/)"),),
         description="Remove a harm from a draft assessment.",
     ),
@@ -157,7 +149,7 @@ HARM_ACTIONS = [
         "harm-to-risk",
         "Turn into a risk",
         harm_to_risk,
-        lambda u, r: permissions.allowed(u, "change", r),
+        lambda u, r: allows("harm-to-risk", u, r),
         inputs=(
             Input("harm", "Harm id (see …/harms/)"),
             Input("category", "Risk category slug", required=False),

@@ -3,7 +3,8 @@
 from django.urls import path
 
 from aims.register import Register
-from lifecycle.models import ImpactAssessment
+from aims.registry import registry
+from lifecycle.models import AISystem, ImpactAssessment
 
 from .api import ImpactAssessmentViewSet
 from .forms import ImpactAssessmentFilterSet, ImpactAssessmentForm
@@ -56,6 +57,14 @@ class ImpactAssessmentRegister(Register):
         "system, its model or its data change materially."
     )
     detail_template = "lifecycle/impactassessment_detail.html"
+
+    def sample(self, people, n=0):
+        fields = {
+            "title": f"Impact assessment: credit scoring, {n}",
+            "system": registry.register_for(AISystem).register.sample(people, n),
+            "scope": "Consumer loan decisions.",
+        }
+        return self.services.create(actor=people["owner"], fields=fields)
 
     def detail_context(self, request, record, tab) -> dict:
         return assessment_context(request, record, tab)

@@ -43,7 +43,7 @@ def frozen_content(record) -> list[dict]:
 
 
 # aims.publishing.freeze looks for the model's frozen_content; the model cannot import this module.
-ImpactAssessment.frozen_content = staticmethod(frozen_content)
+publishing.freeze_content_with("lifecycle.ImpactAssessment", frozen_content)
 
 
 # -- Approval clears "reassessment due" -----------------------------------------------------------------

@@ -5,11 +5,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 
-from aims import permissions, records
+from aims import records
+from aims.policies import allows
 from aims.records import StaleEdit
 from aims.views.records import RecordDetailView, _label, _shown
 from lifecycle.models import Harm, ImpactAssessment
-from registers.models import Risk
 
 from .forms import HarmForm
 from .harms import HARM_FIELDS, add_harm, may_edit_harms, remove_harm
@@ -31,9 +31,7 @@ def assessment_context(request, record, tab) -> dict:
         "fria_items": [(_label(ImpactAssessment, n), _shown(record, n)) for n in FRIA],
         "harms": list(record.harms.select_related("risk")),
         "can_edit_harms": may_edit_harms(user, record),
-        "can_make_risks": not record.is_archived
-        and permissions.allowed(user, "change", record)
-        and permissions.can_add(user, Risk),
+        "can_make_risks": not record.is_archived and allows("harm-to-risk", user, record),
         "harm_form": HarmForm(initial={"version": record.version}),
     }
 

@@ -41,6 +41,16 @@ class IncidentRegister(Register):
         ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
     ]
     detail_template = "lifecycle/incident_detail.html"
+
+    def sample(self, people, n=0):
+        fields = {
+            "title": f"Chatbot quoted the wrong repayment date, {n}",
+            "detected_on": timezone.localdate(),
+            "severity": Incident.Severity.MEDIUM,
+            "description": "A cached answer leaked into another customer's conversation.",
+        }
+        return self.services.create(actor=people["owner"], fields=fields)
+
     lead = (
         "ISO/IEC 42001 A.8.4: AI incidents, the harm done, how they were contained and who was told. "
         "Serious incidents under the EU AI Act show their reporting deadline."

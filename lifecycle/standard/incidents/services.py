@@ -1,12 +1,12 @@
 """The incident register's services: a kind only while serious, an incident drafted from a signal
 elsewhere (a KPI breach, a concern), and what was communicated to whom (A.8.4)."""
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
 from aims import permissions, records
 from aims.actions import Input, RecordAction
+from aims.policies import allows, policy_of, require
 from aims.records import history
 from aims.services import RecordServices
 from lifecycle.models import Incident, IncidentLog
@@ -60,11 +60,7 @@ def draft_incident(
 def log_communication(record, *, actor, expected_version: int, audience: str, message: str):
     """What was communicated about the incident, to whom (A.8.4): a log row and a history entry, one
     transaction, refused on a stale version like any other change."""
-    permissions.require(actor, "change", record)
-    if record.is_archived:
-        raise PermissionDenied(
-            f"{record.reference} is archived; restore it before recording a communication."
-        )
+    require(policy_of(record), "log", actor, record)  # whoever may change it, while not archived
     record = records.update_record(
         record,
         actor=actor,
@@ -83,7 +79,7 @@ LOG = RecordAction(
     "log",
     "Record a communication",
     log_communication,
-    lambda user, record: permissions.allowed(user, "change", record),
+    lambda user, record: allows("log", user, record),
     done="{reference}: communication recorded.",
     inputs=(
         Input(

@@ -6,7 +6,8 @@ A measurement moves the KPI's state (on target, warning, breach). Moving into br
 and drafts an AI incident; a late measurement reminds the owner through the daily sweep.
 
 register.py declares the register; services.py records measurements, selectors.py finds late ones,
-forms.py, views.py (the measurement and import pages), imports.py and csv_reader.py (CSV import), api.py,
+forms.py, views.py (the measurement and import pages), imports.py (CSV import, read by
+aims.spreadsheets), api.py,
 reminders.py and panels.py (the overdue reminder and the dashboard panel, plugged in by
 lifecycle/plugins.py) sit beside it."""
 

@@ -6,9 +6,9 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from aims import permissions
 from aims.api.base import RecordViewSet
 from aims.api.fields import RecordSerializer, record_fields
+from aims.policies import policy_of, require
 from lifecycle.models import KPI, Measurement
 
 from .forms import KPIFilterSet
@@ -64,7 +64,7 @@ class KPIViewSet(RecordViewSet):
     def measurements(self, request, *args, **kwargs):
         kpi = self.get_object()
         if request.method == "POST":
-            permissions.require(request.user, "change", kpi)  # before the body: a 403 says who may
+            require(policy_of(kpi), "measure", request.user, kpi)  # before the body: a 403 says who may
             body = NewMeasurementSerializer(data=request.data)
             body.is_valid(raise_exception=True)
             measurement = record_measurement(

@@ -1,5 +1,6 @@
-"""Measurements imported from a CSV file (measured_at, value, note): every row checked and each problem
-named with its line and column; all or nothing."""
+"""Measurements imported from a CSV file (measured_at, value, note): read by the project's one reader
+(aims.spreadsheets.read_table: settings.MAX_UPLOAD_BYTES and settings.IMPORT_MAX_ROWS), every row checked
+and each problem named with its line and column; all or nothing."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -7,13 +8,12 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from aims import permissions
+from aims.policies import policy_of, require
+from aims.spreadsheets import TableError, read_table
 from lifecycle.models import Measurement
 
-from .csv_reader import read_csv
 from .services import clean_measured_at, clean_value, record_measurement
 
-MAX_ROWS = 1000
 COLUMNS = ("measured_at", "value", "note")
 
 
@@ -82,15 +82,13 @@ class _RollBack(Exception):
 
 def import_measurements(kpi, upload, *, actor) -> tuple[int, list[RowError]]:
     """All or nothing: every row is checked, and any problem leaves the KPI as it was."""
-    permissions.require(actor, "change", kpi)
+    require(policy_of(kpi), "import", actor, kpi)  # whoever may change it, while not archived
     try:
-        rows, delimiter = read_csv(upload)
-    except ValueError as exc:
+        table = read_table(upload, formats=("csv",), what=" of measurements")
+    except TableError as exc:
         return 0, [RowError(0, "file", str(exc))]
-    if len(rows) - 1 > MAX_ROWS:
-        return 0, [RowError(0, "file", f"The file has {len(rows) - 1} rows; the limit is {MAX_ROWS}.")]
     existing = set(kpi.measurements.values_list("measured_at", flat=True))
-    good, errors = parse_rows(rows, delimiter, existing)
+    good, errors = parse_rows(table.rows, table.delimiter, existing)
     if not errors and not good:
         errors = [RowError(0, "file", "The file has a header but no measurements.")]
     if errors:

@@ -1,5 +1,7 @@
 """The KPI register, declared: its pages, its API, and the measurement and import pages."""
 
+from decimal import Decimal
+
 from django.urls import path
 
 from aims.register import Register
@@ -47,6 +49,19 @@ class KPIRegister(Register):
         "or how often answers are correct."
     )
     detail_template = "lifecycle/kpi_detail.html"
+
+    def sample(self, people, n=0):
+        fields = {
+            "title": f"Approval-rate ratio across groups, {n}",
+            "metric": "Lowest group's approval rate over the highest",
+            "unit": "ratio",
+            "direction": KPI.Direction.HIGHER,
+            "target": Decimal("0.9"),
+            "warning": Decimal("0.85"),
+            "breach": Decimal("0.8"),
+            "frequency_days": 30,
+        }
+        return self.services.create(actor=people["owner"], fields=fields)
 
     def detail_context(self, request, record, tab) -> dict:
         return kpi_context(request, record, tab)

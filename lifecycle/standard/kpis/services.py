@@ -4,12 +4,13 @@ import and the API share. A measurement into breach notifies the owner and draft
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from aims import permissions, records
+from aims import records
 from aims.models import Notification
+from aims.policies import policy_of, require
 from aims.services import RecordServices
 from lifecycle.models import KPI, Incident, Measurement
 from lifecycle.standard.incidents.services import draft_incident
@@ -60,9 +61,7 @@ def record_measurement(kpi, *, actor, value, measured_at=None, source: str, note
     current version passed on. Into breach from any other state: the owner is notified and an AI
     incident drafted (A.8.4); staying in breach drafts nothing more."""
     locked = KPI.objects.select_for_update(of=("self",)).select_related("owner", "system").get(pk=kpi.pk)
-    permissions.require(actor, "change", locked)
-    if locked.is_archived:
-        raise PermissionDenied(f"{locked.reference} is archived; restore it before recording measurements.")
+    require(policy_of(locked), "measure", actor, locked)  # whoever may change it, while not archived
     measurement = Measurement(
         kpi=locked,
         value=clean_value(value),

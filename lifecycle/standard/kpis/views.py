@@ -1,19 +1,20 @@
 """A KPI's page beyond the shared record page: its chart and latest measurements, entering a
 measurement, and importing measurements from CSV."""
 
+from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
-from aims import permissions
 from aims.charts import line_chart_svg
+from aims.policies import allows, policy_of, require
+from aims.spreadsheets import size_text
 from aims.views.records import RecordDetailView, RecordMixin, record_url_names
 from lifecycle.models import Measurement
 
-from .csv_reader import MAX_BYTES
 from .forms import ImportForm, MeasurementForm
-from .imports import MAX_ROWS, import_measurements
+from .imports import import_measurements
 from .selectors import State, due_date, state_badge, with_unit
 from .services import record_measurement
 
@@ -26,7 +27,7 @@ def kpi_context(request, kpi, tab) -> dict:
     if tab != "details":
         return {}
     latest = list(kpi.measurements.select_related("recorded_by")[:CHART_POINTS])
-    can_measure = not kpi.is_archived and permissions.allowed(request.user, "change", kpi)
+    can_measure = allows("measure", request.user, kpi)
     return {
         "state_badge": state_badge(kpi),
         "last_value": with_unit(kpi.last_value, kpi.unit),
@@ -55,7 +56,7 @@ class MeasurementView(RecordDetailView):
 
     def post(self, request, reference):
         kpi = self.get_record()
-        permissions.require(request.user, "change", kpi)
+        require(policy_of(kpi), "measure", request.user, kpi)
         form = MeasurementForm(request.POST)
         if form.is_valid():
             try:
@@ -92,9 +93,7 @@ class ImportView(RecordMixin, TemplateView):
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
             self.record = self.get_record()
-            permissions.require(request.user, "change", self.record)
-            if self.record.is_archived:
-                raise PermissionDenied(f"{self.record.reference} is archived; restore it before importing.")
+            require(policy_of(self.record), "import", request.user, self.record)
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -102,8 +101,8 @@ class ImportView(RecordMixin, TemplateView):
             record=self.record,
             model_meta=self.model._meta,
             urls=record_url_names(self.model),
-            max_rows=MAX_ROWS,
-            max_kb=MAX_BYTES // 1024,
+            max_rows=settings.IMPORT_MAX_ROWS,  # the one reader's limits (aims.spreadsheets)
+            max_size=size_text(settings.MAX_UPLOAD_BYTES),
             **{"form": ImportForm(), **kwargs},
         )
 

@@ -1,0 +1,166 @@
+"""Who may do what in the Do registers (aims.policies): the release approval of a model version (four
+eyes), measuring a KPI, an incident's communication log, the harms of an impact assessment, and the
+stage gates -- who approves a gate and decides it, who withdraws a request, and who changes what the
+gates check.
+
+A guard returns the reason it refuses, or "". A refusal that is about the record's state rather than the
+person (already approved, not a draft) is a `StateRefusal`: `enforce` raises it as a ValidationError
+(400), every other refusal as PermissionDenied (403), so the service and the button ask one guard and
+the status codes stay as they were."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from aims import roles
+from aims.policies import Policy, PublishablePolicy, policy
+
+
+class StateRefusal(str):
+    """A refusal because of the record's state, not the person: a 400, not a 403."""
+
+
+def enforce(policy_, transition: str, user, record, field: str = "") -> None:
+    """Raise the guard's refusal: a StateRefusal as ValidationError (on `field` when given), any other as
+    PermissionDenied. What the lifecycle services call instead of aims.policies.require."""
+    reason = policy_.refusal(transition, user, record)
+    if isinstance(reason, StateRefusal):
+        raise ValidationError({field: str(reason)} if field else str(reason))
+    if reason:
+        raise PermissionDenied(reason)
+
+
+def change_refusal(user, record, doing: str) -> str:
+    """Whoever may change the record, and not while it is archived ("restore it before <doing>")."""
+    from aims.permissions import allowed, denial_reason
+
+    if not allowed(user, "change", record):
+        return denial_reason(user, "change", record)
+    if record.is_archived:
+        return f"{record.reference} is archived; restore it before {doing}."
+    return ""
+
+
+@policy("lifecycle.ModelVersion")
+class ModelVersionPolicy(Policy):
+    """The release approval (A.6.2.5): the governance board or the AIMS manager, never its owner."""
+
+    approvers = (roles.BOARD, roles.MANAGER)
+
+    def can_approve(self, user, record) -> str:
+        if record.owner_id == user.pk:
+            return f"Four eyes: you own {record.reference}, so someone else must approve it."
+        if not (user.is_active and user.has_role(*self.approvers)):
+            return "Only the governance board or the AIMS manager may approve a model version."
+        if record.approved_by_id:
+            return StateRefusal(f"{record.reference} is already approved.")
+        if record.is_archived:
+            return StateRefusal(f"{record.reference} is archived; restore it before approving it.")
+        return ""
+
+
+@policy("lifecycle.KPI")
+class KPIPolicy(Policy):
+    """Measurements: whoever may change the KPI, while it is not archived."""
+
+    def can_measure(self, user, kpi) -> str:
+        return change_refusal(user, kpi, "recording measurements")
+
+    def can_import(self, user, kpi) -> str:
+        return change_refusal(user, kpi, "importing")
+
+
+@policy("lifecycle.Incident")
+class IncidentPolicy(Policy):
+    """The communication log (A.8.4): whoever may change the incident, while it is not archived."""
+
+    def can_log(self, user, incident) -> str:
+        return change_refusal(user, incident, "recording a communication")
+
+
+@policy("lifecycle.ImpactAssessment")
+class ImpactAssessmentPolicy(PublishablePolicy):
+    """Harms are content of the draft: added and removed by whoever may change the assessment, while it
+    is a draft; turning one into a risk also needs the right to create risks, at any stage."""
+
+    def _harms(self, user, record, doing: str) -> str:
+        reason = change_refusal(user, record, doing)
+        if reason or record.is_editable:
+            return reason
+        return StateRefusal(
+            f"{record.reference} is {record.get_status_display().lower()}; start a revision before {doing}."
+        )
+
+    def can_add_harm(self, user, record) -> str:
+        return self._harms(user, record, "adding harms")
+
+    def can_remove_harm(self, user, record) -> str:
+        return self._harms(user, record, "removing harms")
+
+    def can_harm_to_risk(self, user, record) -> str:
+        from aims.permissions import allowed, can_add, denial_reason
+        from registers.models import Risk
+
+        if not allowed(user, "change", record):
+            return denial_reason(user, "change", record)
+        if not can_add(user, Risk):
+            return denial_reason(user, "add", model=Risk)
+        return ""
+
+
+# -- Stage gates (8.1, A.6) ---------------------------------------------------------------------------
+@policy("lifecycle.GateReview")
+class GateReviewPolicy(Policy):
+    """Who approves a gate: an AIMS manager or a board member who neither owns the system nor asked for
+    the gate (four eyes); the designated approver decides, and the person who asked or the system's owner
+    may withdraw the request."""
+
+    approver_roles = (roles.MANAGER, roles.BOARD)
+
+    def approvers(self, system, requester=None):
+        """Active AIMS managers and board members, but never the system's owner or the requester."""
+        from aims.models import User
+
+        people = User.objects.filter(is_active=True, groups__name__in=self.approver_roles).distinct()
+        people = people.exclude(pk=system.owner_id)
+        if requester is not None:
+            people = people.exclude(pk=requester.pk)
+        return people.order_by("display_name", "username")
+
+    def approver_refusal(self, system, approver, requester) -> str:
+        """Why `approver` may not be the one to decide `requester`'s gate for `system`, or ""."""
+        if approver is None:
+            return "Choose who approves the gate: an AIMS manager or a board member."
+        if approver.pk == system.owner_id:
+            return f"Four eyes: {approver} owns {system.reference}, so someone else must approve its gate."
+        if approver.pk == requester.pk:
+            return "Four eyes: you cannot approve a gate you asked for."
+        if not approver.has_role(*self.approver_roles):
+            return f"{approver} cannot approve gates: only the AIMS manager or the governance board can."
+        return ""
+
+    def can_decide(self, user, review) -> str:
+        if user.pk != review.approver_id:
+            return f"Only {review.approver}, the designated approver, may decide this gate."
+        if user.pk == review.system.owner_id:  # ownership may have changed since the request
+            return f"Four eyes: you now own {review.system.reference}, so someone else must decide."
+        return ""
+
+    def can_withdraw(self, user, review) -> str:
+        if user.pk not in (review.requested_by_id, review.system.owner_id):
+            return "Only the person who asked, or the system's owner, may withdraw a gate request."
+        return ""
+
+    def oversees(self, user) -> bool:
+        """Who sees every pending gate review on the dashboard, not only those they decide."""
+        return user.has_role(*self.approver_roles)
+
+
+@policy("lifecycle.GateCriteria")
+class GateCriteriaPolicy(Policy):
+    """What each stage's gate checks: everyone reads it, the AIMS manager alone changes it."""
+
+    def can_change(self, user, criteria=None) -> str:
+        return (
+            ""
+            if user.has_role(roles.MANAGER)
+            else "Only the AIMS manager changes what the stage gates check."
+        )
