@@ -53,16 +53,19 @@ class RecordFilterSet(filters.FilterSet):
     def _offer_visible_records(self):
         """A filter choosing another record offers only records the person may see (restrict): a filter
         must not reveal the title of a record its list would hide."""
-        from aims.models import BaseRecord
-        from aims.permissions import restrict
-
         if self.request is None:  # a job applying a saved filter: its records were restricted already
             return
+        user = self.user
         for spec in self.filters.values():
-            queryset = spec.extra.get("queryset")
-            model = getattr(queryset, "model", None)
-            if model is not None and issubclass(model, BaseRecord):
-                spec.extra["queryset"] = restrict(queryset, self.user, "view")
+            # django-filter builds a choice filter's field from `spec.queryset` (a queryset, or a callable
+            # of the request), overwriting extra["queryset"]: narrow what it will read.
+            queryset = getattr(spec, "queryset", None)
+            if callable(queryset):
+                spec.queryset = lambda request, chosen=queryset: _visible(chosen(request), user)
+            elif queryset is not None:
+                spec.queryset = _visible(queryset, user)
+            if "queryset" in spec.extra and not callable(spec.extra["queryset"]):
+                spec.extra["queryset"] = _visible(spec.extra["queryset"], user)
 
     @property
     def qs(self):
@@ -115,3 +118,14 @@ class RecordFilterSet(filters.FilterSet):
         if value == "all":
             return queryset
         return queryset.filter(archived_at__isnull=True)
+
+
+def _visible(queryset, user):
+    """Another register's records as `user` may see them; anything else (categories, people) as it is."""
+    from aims.models import BaseRecord
+    from aims.permissions import restrict
+
+    model = getattr(queryset, "model", None)
+    return (
+        restrict(queryset, user, "view") if model is not None and issubclass(model, BaseRecord) else queryset
+    )

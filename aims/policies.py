@@ -64,13 +64,7 @@ class Policy:
     # -- guards every record has ----------------------------------------------------------------------
     def can_edit(self, user, record) -> str:
         """Change the record's fields (the form, PATCH): who may change it, and not while archived."""
-        from aims.permissions import allowed, denial_reason
-
-        if not allowed(user, "change", record):
-            return denial_reason(user, "change", record)
-        if record.is_archived:
-            return f"{record.reference} is archived; restore it before editing."
-        return ""
+        return change_now_refusal(user, record)
 
     def can_delegate(self, user, record) -> str:
         """Hand out change rights: the owner and the AIMS manager; a delegate cannot delegate further."""
@@ -122,6 +116,18 @@ def policy_of(model_or_record) -> Policy:
 
         cls = PublishablePolicy if issubclass(model, Publishable) else Policy
     return cls(model)
+
+
+def change_now_refusal(user, record, doing: str = "editing") -> str:
+    """Whoever may change the record, and not while it is archived ("restore it before <doing>"): the
+    base of most guards of a record's own transitions (log a communication, set the RACI ...)."""
+    from aims.permissions import allowed, denial_reason
+
+    if not allowed(user, "change", record):
+        return denial_reason(user, "change", record)
+    if record.is_archived:
+        return f"{record.reference} is archived; restore it before {doing}."
+    return ""
 
 
 def require(policy_: Policy, transition: str, user, record) -> None:

@@ -11,7 +11,7 @@ the status codes stay as they were."""
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from aims import roles
-from aims.policies import Policy, PublishablePolicy, policy
+from aims.policies import Policy, PublishablePolicy, change_now_refusal, policy
 
 
 class StateRefusal(str):
@@ -26,17 +26,6 @@ def enforce(policy_, transition: str, user, record, field: str = "") -> None:
         raise ValidationError({field: str(reason)} if field else str(reason))
     if reason:
         raise PermissionDenied(reason)
-
-
-def change_refusal(user, record, doing: str) -> str:
-    """Whoever may change the record, and not while it is archived ("restore it before <doing>")."""
-    from aims.permissions import allowed, denial_reason
-
-    if not allowed(user, "change", record):
-        return denial_reason(user, "change", record)
-    if record.is_archived:
-        return f"{record.reference} is archived; restore it before {doing}."
-    return ""
 
 
 @policy("lifecycle.ModelVersion")
@@ -62,10 +51,10 @@ class KPIPolicy(Policy):
     """Measurements: whoever may change the KPI, while it is not archived."""
 
     def can_measure(self, user, kpi) -> str:
-        return change_refusal(user, kpi, "recording measurements")
+        return change_now_refusal(user, kpi, "recording measurements")
 
     def can_import(self, user, kpi) -> str:
-        return change_refusal(user, kpi, "importing")
+        return change_now_refusal(user, kpi, "importing")
 
 
 @policy("lifecycle.Incident")
@@ -73,7 +62,7 @@ class IncidentPolicy(Policy):
     """The communication log (A.8.4): whoever may change the incident, while it is not archived."""
 
     def can_log(self, user, incident) -> str:
-        return change_refusal(user, incident, "recording a communication")
+        return change_now_refusal(user, incident, "recording a communication")
 
 
 @policy("lifecycle.ImpactAssessment")
@@ -82,7 +71,7 @@ class ImpactAssessmentPolicy(PublishablePolicy):
     is a draft; turning one into a risk also needs the right to create risks, at any stage."""
 
     def _harms(self, user, record, doing: str) -> str:
-        reason = change_refusal(user, record, doing)
+        reason = change_now_refusal(user, record, doing)
         if reason or record.is_editable:
             return reason
         return StateRefusal(

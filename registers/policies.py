@@ -1,11 +1,13 @@
 """Who may do what in the Plan registers (aims.policies): one policy per model that differs from the
-default -- the board's meetings and decisions, concerns anyone may raise, risk acceptance, and the
-board's approval of planned changes."""
+default -- the board's meetings and decisions, concerns anyone may raise and the AIMS manager
+triages, a role's RACI, the communication log, risk acceptance, the board's approval of planned
+changes, the acknowledgement of a published AI policy, and the actions raised from a readiness
+assessment's gaps."""
 
 from django.db.models import Q
 
 from aims import roles
-from aims.policies import Policy, policy
+from aims.policies import Policy, PublishablePolicy, change_now_refusal, policy
 
 
 @policy("registers.BoardMeeting")
@@ -20,7 +22,10 @@ class DecisionPolicy(Policy):
 
 @policy("registers.Concern")
 class ConcernPolicy(Policy):
+    """Anyone with a role raises a concern; the AIMS manager triages it (A.3.3)."""
+
     adders = roles.ALL
+    triagers = (roles.MANAGER,)
 
     def view(self, queryset, user):
         """The manager, the board and auditors see every concern; anyone else sees those they raised."""
@@ -28,15 +33,96 @@ class ConcernPolicy(Policy):
             return queryset
         return queryset.filter(Q(raised_by=user) | Q(owner=user))
 
+    def names_handler(self, user) -> bool:
+        """Who names a concern's handler as they record it: those who change every concern (the AIMS
+        manager, who hands concerns out). Anyone else's concern goes to the manager who receives them."""
+        return user.has_role(*self.editors)
+
+    def can_triage(self, user, concern) -> str:
+        """Who triages (a 403 for anyone else). Whether the concern still can be is `triage_state`."""
+        return "" if user.has_role(*self.triagers) else "Only the AIMS manager triages concerns."
+
+    def triage_state(self, concern) -> str:
+        """Why nobody may triage `concern` as it stands (its state: refused as a 400), or ""."""
+        if concern.is_archived:
+            return f"{concern.reference} is archived; restore it before triaging it."
+        if concern.outcome != self.model.Outcome.PENDING:
+            return (
+                f"{concern.reference} was already triaged ({concern.get_outcome_display().lower()}); "
+                "it cannot be triaged again."
+            )
+        return ""
+
+
+@policy("registers.AimsRole")
+class AimsRolePolicy(Policy):
+    """A role's RACI letters (5.3) are a change of the role: whoever may change it, while it is live."""
+
+    def can_set_raci(self, user, role) -> str:
+        return change_now_refusal(user, role, "changing its RACI")
+
+
+@policy("registers.Communication")
+class CommunicationPolicy(Policy):
+    """Recording that a line of the plan was communicated (7.4): whoever may change it, while it is live."""
+
+    def can_log(self, user, communication) -> str:
+        return change_now_refusal(user, communication, "recording it as done")
+
 
 @policy("registers.PlannedChange")
 class PlannedChangePolicy(Policy):
+    """The governance board decides a proposed change (6.3), never its owner (four eyes)."""
+
     decides = True
 
     def approve(self, queryset, user):
         if not user.has_role(roles.BOARD):
             return queryset.none()
         return queryset.filter(status=self.model.Status.PROPOSED)
+
+    def _decide(self, user, change) -> str:
+        from aims.permissions import allowed, denial_reason
+
+        return "" if allowed(user, "approve", change) else denial_reason(user, "approve", change)
+
+    def can_approve(self, user, change) -> str:
+        return self._decide(user, change)
+
+    def can_reject(self, user, change) -> str:
+        return self._decide(user, change)
+
+
+@policy("registers.Policy")
+class PolicyPolicy(PublishablePolicy):
+    """AI policies (5.2) follow the board's approval lifecycle; the published version is acknowledged
+    (7.3) by the people asked, each once per version."""
+
+    def can_acknowledge(self, user, record) -> str:
+        from aims.models import Lifecycle
+        from registers.standard.policies import pending_for
+
+        if record.status != Lifecycle.PUBLISHED:
+            return f"{record.reference} is not published; there is nothing to acknowledge yet."
+        if not pending_for(user, record).exists():
+            return f"You have no open request to acknowledge {record.reference} v{record.version_number}."
+        return ""
+
+
+@policy("registers.ReadinessAssessment")
+class ReadinessAssessmentPolicy(Policy):
+    """Raising implementation actions from the gaps: whoever may change the assessment and may create
+    implementation actions. Rating it is editing it (the built-in `can_edit`)."""
+
+    def can_raise_actions(self, user, assessment) -> str:
+        from aims.permissions import allowed, can_add, denial_reason
+        from registers.models import ImplementationAction
+
+        if not allowed(user, "change", assessment):
+            return denial_reason(user, "change", assessment)
+        if not can_add(user, ImplementationAction):
+            return "Only owners and the AIMS manager may create implementation actions."
+        return ""
 
 
 @policy("registers.RiskCriteria")

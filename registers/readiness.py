@@ -9,8 +9,10 @@ import datetime as dt
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import escape
@@ -19,6 +21,7 @@ from django.utils.safestring import mark_safe
 from aims import permissions
 from aims.models import Requirement
 from aims.pdf import html_to_pdf
+from aims.policies import policy_of, require
 from aims.records import Action, create_record, update_record
 from aims.services import RecordServices
 
@@ -90,8 +93,9 @@ services = ReadinessServices(ReadinessAssessment, FIELDS)
 @transaction.atomic
 def save_answers(assessment, *, actor, expected_version: int, data) -> ReadinessAssessment:
     """Apply the questionnaire form (`maturity-<id>`, `evidence-<id>`); every change is history of the
-    assessment. A bad value names its question and nothing is saved."""
-    permissions.require(actor, "change", assessment)
+    assessment. A bad value names its question and nothing is saved. Rating is editing the assessment:
+    whoever may edit it, and not while it is archived (the same guard as the page's questionnaire)."""
+    require(policy_of(assessment), "edit", actor, assessment)
     if assessment.status == ReadinessAssessment.Status.COMPLETE:
         raise ValidationError(f"{assessment.reference} is complete; start a new assessment to rate again.")
     answers = list(assessment.answers.select_related("requirement"))
@@ -182,13 +186,33 @@ def summary(assessment) -> "OrderedDict[str, float | None]":
     return OrderedDict((k, round(sum(v) / len(v), 1) if v else None) for k, v in sums.items())
 
 
+def _answers_counted(**lookup):
+    answers = ReadinessAnswer.objects.filter(assessment=OuterRef("pk"), **lookup).order_by()
+    counted = answers.values("assessment").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def with_progress(queryset):
+    """Count each assessment's questions, and those at or above its target, in the query of the list
+    itself (subqueries: no GROUP BY, so the list keeps its order): readiness_percent then asks nothing
+    more per row."""
+    return queryset.annotate(
+        question_count=_answers_counted(),
+        questions_met=_answers_counted(maturity__gte=OuterRef("target_maturity")),
+    )
+
+
 def readiness_percent(assessment) -> int:
     """The share of questions at or above the target."""
-    answers = list(assessment.answers.values_list("maturity", flat=True))
-    if not answers:
+    if hasattr(assessment, "question_count"):  # counted by with_progress
+        total, met = assessment.question_count, assessment.questions_met
+    else:
+        answers = list(assessment.answers.values_list("maturity", flat=True))
+        total = len(answers)
+        met = sum(1 for m in answers if m is not None and m >= assessment.target_maturity)
+    if not total:
         return 0
-    met = sum(1 for m in answers if m is not None and m >= assessment.target_maturity)
-    return round(100 * met / len(answers))
+    return round(100 * met / total)
 
 
 def previous_of(assessment):
@@ -224,10 +248,8 @@ def compare(older, newer) -> list[dict]:
 @transaction.atomic
 def raise_actions(assessment, *, actor, expected_version=None) -> ReadinessAssessment:
     """One implementation action per gap that has none yet: due by priority, in the pilot phase when
-    High (pilot systems first), otherwise in the roll-out."""
-    permissions.require(actor, "change", assessment)
-    if not permissions.can_add(actor, ImplementationAction):
-        raise PermissionDenied("Only owners and the AIMS manager may create implementation actions.")
+    High (pilot systems first), otherwise in the roll-out. Who may: ReadinessAssessmentPolicy."""
+    require(policy_of(assessment), "raise-actions", actor, assessment)
     have = set(assessment.actions.live().values_list("requirement_id", flat=True))
     today = timezone.localdate()
     created = 0

@@ -26,6 +26,7 @@ from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet
 from aims.forms import RecordForm
 from aims.models import User
+from aims.policies import policy_of, require
 from aims.records import Action, StaleEdit, record_change
 from aims.register import Register
 from aims.services import RecordServices
@@ -63,9 +64,7 @@ def letters_of(role) -> dict[str, str]:
 @transaction.atomic
 def raci_set(role, *, actor, expected_version: int, letters: dict[str, str]) -> AimsRole:
     """Set the role's letters for the processes named in `letters` ("" clears one); history of the role."""
-    permissions.require(actor, "change", role)
-    if role.is_archived:
-        raise PermissionDenied(f"{role.reference} is archived; restore it before changing its RACI.")
+    require(policy_of(role), "set-raci", actor, role)  # whoever may change the role, while not archived
     unknown = [p for p in letters if p not in PROCESS_ORDER]
     wrong = [v for v in letters.values() if v and v not in Letter.values]
     if unknown or wrong:
@@ -318,3 +317,11 @@ class AimsRoleRegister(Register):
 
     def extra_urls(self) -> list:
         return [path(f"{self.url_prefix}/raci/", RaciMatrixView.as_view(), name="aimsrole-raci")]
+
+    def sample(self, people, n=0):
+        fields = {
+            "title": f"AI system owner, {n}",
+            "responsibilities": "Owns an AI system through its life cycle, its risks and impact assessments.",
+            "authorities": "Accepts residual risk up to the appetite.",
+        }
+        return self.services.create(actor=people["owner"], fields=fields)

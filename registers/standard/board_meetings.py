@@ -2,11 +2,13 @@
 the minutes. The board and the AIMS manager keep them (the model's `adders` and `editors`); a meeting's
 page lists the decisions taken at it (see decisions.py)."""
 
+import datetime as dt
+
 import django_filters as filters
 from django import forms
 from rest_framework import serializers
 
-from aims import roles
+from aims import permissions, roles
 from aims.api.base import RecordViewSet
 from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet
@@ -100,6 +102,8 @@ class BoardMeetingDetailView(RecordDetailView):
             .select_related("owner")
             .order_by("reference")
         )
+        # "Record a decision" leads to the decision form: offered to those who may create decisions.
+        context["can_record_decision"] = permissions.can_add(self.request.user, Decision)
         return context
 
 
@@ -132,3 +136,13 @@ class BoardMeetingRegister(Register):
         "the minutes. Decisions taken at a meeting are listed on its page."
     )
     empty_text = "No board meetings yet. Plan the next governance board meeting and its agenda."
+
+    def sample(self, people, n=0):
+        """Recorded by the board, owned by the owner who keeps the minutes."""
+        fields = {
+            "title": f"Quarterly AI governance meeting, {n}",
+            "held_on": dt.date(2030, 1, 15) + dt.timedelta(days=n),
+            "agenda": "Risk acceptance above appetite; the next internal audit.",
+            "owner": people["owner"],
+        }
+        return self.services.create(actor=people["board"], fields=fields)

@@ -5,16 +5,16 @@ time it is due, so the daily sweep reminds the owner; recording it as done moves
 import datetime as dt
 
 import django_filters as filters
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from aims import permissions, records
+from aims import records
 from aims.actions import Input, RecordAction
 from aims.api.base import RecordViewSet
 from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet, YesNoFilter
 from aims.forms import RecordForm
+from aims.policies import allows, policy_of, require
 from aims.records import Action
 from aims.register import Register
 from aims.services import RecordServices
@@ -36,9 +36,7 @@ services = RecordServices(Communication, FIELDS)
 def log_communication(record, *, actor, expected_version: int, note: str = ""):
     """It was communicated today: log it, and move the next due date on by the frequency (history says
     who and when, as for a review)."""
-    permissions.require(actor, "change", record)
-    if record.is_archived:
-        raise PermissionDenied(f"{record.reference} is archived; restore it before recording it as done.")
+    require(policy_of(record), "log", actor, record)  # whoever may change it, while not archived
     today = timezone.localdate()
     record = records.update_record(
         record,
@@ -57,7 +55,7 @@ LOG = RecordAction(
     "log",
     "Record that it was communicated",
     log_communication,
-    lambda user, record: permissions.allowed(user, "change", record),
+    lambda user, record: allows("log", user, record),
     done="{reference}: logged as communicated today; the next due date moved on.",
     inputs=(
         Input("note", "Note", required=False, help_text="e.g. the meeting, the mailing or who attended."),
@@ -163,3 +161,12 @@ class CommunicationRegister(Register):
         "No communications planned yet. Start with how the AI policy reaches staff and how AI "
         "incidents are reported to the board."
     )
+
+    def sample(self, people, n=0):
+        fields = {
+            "title": f"AI policy briefing for new staff, {n}",
+            "message": "What the AI policy asks of everyone, and how to raise a concern.",
+            "audience": "New staff",
+            "channel": Communication.Channel.MEETING,
+        }
+        return self.services.create(actor=people["owner"], fields=fields)

@@ -17,6 +17,7 @@ from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet
 from aims.forms import RecordForm
 from aims.register import Register
+from aims.registry import registry
 from aims.services import RecordServices
 from aims.views.records import RecordListView, RecordMixin
 from registers.models import AimsRole, CompetenceRequirement, Course, TrainingRecord
@@ -241,3 +242,13 @@ class CompetenceRequirementRegister(Register):
                 name="competencerequirement-matrix",
             ),
         ]
+
+    def sample(self, people, n=0):
+        """A requirement of a role of its own (AimsRoleRegister's sample), met by no course yet."""
+        role = registry.register_for(AimsRole).register.sample(people, n)
+        fields = {
+            "title": f"Can assess AI risks with the organisation's criteria, {n}",
+            "role": role,
+            "description": "Scores likelihood and impact with the risk criteria (6.1.1).",
+        }
+        return self.services.create(actor=people["owner"], fields=fields)

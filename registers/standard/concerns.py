@@ -8,7 +8,7 @@ with a history note saying it was raised anonymously; only `raised_by` (never sh
 history) keeps the link, so the raiser still sees their own concern and hears of its triage."""
 
 import django_filters as filters
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from rest_framework import serializers
@@ -20,6 +20,7 @@ from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet
 from aims.forms import RecordForm
 from aims.models import Notification, Requirement, User
+from aims.policies import allows, policy_of, require
 from aims.records import Action, create_record, history, update_record
 from aims.register import Register
 from aims.views.records import RecordDetailView
@@ -48,17 +49,19 @@ class ConcernServices:
 
     @transaction.atomic
     def create(self, *, actor, fields: dict, requirements=None, action: str = Action.CREATED):
-        """Anyone with a role raises a concern; it goes to the AIMS manager."""
+        """Anyone with a role raises a concern; it goes to the AIMS manager, or to the handler the AIMS
+        manager names as they record it."""
         permissions.require_add(actor, Concern)
         data = {k: v for k, v in fields.items() if k in RAISER_FIELDS}
         manager = receiving_manager()
+        handler = fields.get("owner") if policy_of(Concern).names_handler(actor) else None
         if data.get("anonymous") and manager is None:
             # Without a manager the raiser would own it, and so be named on it.
             raise ValidationError(
                 {"anonymous": "Nobody can receive an anonymous concern yet: there is no AIMS manager. "
                  "Raise it under your name, or ask for an AIMS manager to be appointed."}
             )  # fmt: skip
-        data.update(raised_by=actor, owner=manager or actor)
+        data.update(raised_by=actor, owner=handler or manager or actor)
         in_the_name_of = manager if data.get("anonymous") else actor
         concern = create_record(
             Concern, actor=in_the_name_of, fields=data, requirements=requirements, action=action
@@ -69,9 +72,7 @@ class ConcernServices:
 
     @transaction.atomic
     def update(self, record, *, actor, expected_version: int, fields: dict, requirements=None):
-        permissions.require(actor, "change", record)
-        if record.is_archived:
-            raise PermissionDenied(f"{record.reference} is archived; restore it before editing.")
+        require(policy_of(record), "edit", actor, record)  # who may change it, and not while archived
         data = {k: v for k, v in fields.items() if k in HANDLER_FIELDS}
         return update_record(
             record, actor=actor, expected_version=expected_version, fields=data, requirements=requirements
@@ -131,15 +132,11 @@ def _draft_risk(concern, *, actor, reason: str) -> Risk:
 @transaction.atomic
 def triage(record, *, actor, expected_version: int, outcome: str, reason: str):
     """The AIMS manager decides what the concern becomes (A.3.3); the raiser is notified."""
-    if not actor.has_role(roles.MANAGER):
-        raise PermissionDenied("Only the AIMS manager triages concerns.")
-    if record.is_archived:
-        raise ValidationError(f"{record.reference} is archived; restore it before triaging it.")
-    if record.outcome != Outcome.PENDING:
-        raise ValidationError(
-            f"{record.reference} was already triaged ({record.get_outcome_display().lower()}); "
-            "it cannot be triaged again."
-        )
+    policy = policy_of(record)
+    require(policy, "triage", actor, record)  # who triages: a 403
+    state = policy.triage_state(record)  # whether it still can be: a 400
+    if state:
+        raise ValidationError(state)
     choices = [o for o in Outcome.values if o != Outcome.PENDING]
     if outcome not in choices:
         raise ValidationError({"outcome": f"Choose one of: {', '.join(choices)}."})
@@ -183,7 +180,7 @@ TRIAGE = RecordAction(
     "triage",
     "Triage",
     triage,
-    lambda user, record: record.outcome == Outcome.PENDING and user.has_role(roles.MANAGER),
+    lambda user, record: not policy_of(record).triage_state(record) and allows("triage", user, record),
     done="{reference} triaged; the person who raised it has been told.",
     inputs=(
         Input(
@@ -324,3 +321,13 @@ class ConcernRegister(Register):
         "No concerns raised. If something about an AI system worries you, raise a concern: "
         "the AIMS manager will look at it."
     )
+
+    def sample(self, people, n=0):
+        """Recorded by the AIMS manager, who hands it to the owner to handle."""
+        fields = {
+            "title": f"Chatbot gives loan advice, {n}",
+            "ai_system": "Customer chatbot",
+            "description": "It told a customer which loan to take.",
+            "owner": people["owner"],
+        }
+        return self.services.create(actor=people["manager"], fields=fields)

@@ -1,7 +1,7 @@
 """Context issues (ISO/IEC 42001 4.1): the register, declared from the shared parts.
 
-A register with no special screens needs only this: services, a form, a FilterSet, a serializer and
-viewset for the API, and the register's declaration. See docs/adding-a-register.md."""
+A register with no special screens needs only this: services, a form, a FilterSet, an API serializer
+and viewset, and the register's declaration. See docs/adding-a-register.md."""
 
 import django_filters as filters
 

@@ -92,3 +92,7 @@ class CourseRegister(Register):
         "No courses yet. Start with the AI awareness training everyone in an AIMS role takes, then "
         "link it to the competence requirements it meets."
     )
+
+    def sample(self, people, n=0):
+        fields = {"title": f"Responsible AI foundations, {n}", "provider": "In house", "valid_months": 24}
+        return self.services.create(actor=people["owner"], fields=fields)

@@ -2,6 +2,8 @@
 and by when. Open decisions are followed to done: the list filters them, and a dashboard panel shows the
 open ones, overdue first. The board and the AIMS manager keep them (the model's `adders`, `editors`)."""
 
+import datetime as dt
+
 import django_filters as filters
 from django import forms
 from django.db.models import Case, Count, IntegerField, Q, Value, When
@@ -126,6 +128,16 @@ class DecisionRegister(Register):
         "No board decisions yet. Record what the board decided at its last meeting, with an owner "
         "and a due date."
     )
+
+    def sample(self, people, n=0):
+        """Recorded by the board, carried out by the owner."""
+        fields = {
+            "title": f"Add a fairness check before release, {n}",
+            "decision": "Every credit model release passes the fairness check first.",
+            "due_on": dt.date(2030, 6, 30),
+            "owner": people["owner"],
+        }
+        return self.services.create(actor=people["board"], fields=fields)
 
 
 # -- Dashboard ---------------------------------------------------------------------------------------

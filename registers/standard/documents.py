@@ -64,6 +64,8 @@ class DocumentForm(RecordForm):
         self.fields["approver"].queryset = (
             User.objects.filter(is_active=True, groups__isnull=False).distinct().order_by("username")
         )
+        if not self.initial.get("file"):
+            self.initial["file"] = None  # no file yet: nothing to show, and an empty input posts back
 
 
 class DocumentFilterSet(RecordFilterSet):
@@ -172,6 +174,14 @@ class DocumentRegister(Register):
         "No documents yet. Start with the AI policy and the procedures for the AI system life cycle; "
         "the templates above give you a first draft of each."
     )
+
+    def sample(self, people, n=0):
+        fields = {
+            "title": f"AI system life cycle procedure, {n}",
+            "kind": Document.Kind.PROCEDURE,
+            "content": "From idea to retirement: the stages, their gates and who approves each.",
+        }
+        return self.services.create(actor=people["owner"], fields=fields)
 
     def extra_urls(self) -> list:
         return [

@@ -1,6 +1,8 @@
 """The implementation plan: actions raised from readiness gaps (or added by hand), phased so pilot
 systems come first and the rest follow."""
 
+import datetime as dt
+
 import django_filters as filters
 from django.utils import timezone
 
@@ -34,11 +36,20 @@ class ImplementationActionForm(RecordForm):
         ).order_by("position")
 
 
+def visible_assessments(request):
+    """The assessments the person may see: a filter's choices are a disclosure too. (A callable, as
+    django-filter builds a ModelChoiceFilter's choices from its own queryset, not the one RecordFilterSet
+    narrows.)"""
+    if request is None:  # a job applying a saved filter: its records were restricted already
+        return ReadinessAssessment.objects.all()
+    return ReadinessAssessment.objects.restrict(request.user, "view")
+
+
 class ImplementationActionFilterSet(RecordFilterSet):
     search_fields = ("reference", "title", "description")
     phase = filters.ChoiceFilter(choices=ImplementationAction.Phase.choices, empty_label="Any")
     status = filters.MultipleChoiceFilter(choices=ImplementationAction.Status.choices)
-    assessment = filters.ModelChoiceFilter(queryset=ReadinessAssessment.objects.all(), empty_label="Any")
+    assessment = filters.ModelChoiceFilter(queryset=visible_assessments, empty_label="Any")
     overdue = YesNoFilter(method="filter_overdue", label="Overdue")
     ordering = filters.OrderingFilter(
         fields=(("due_on", "due"), ("reference", "reference"), ("phase", "phase"))
@@ -96,3 +107,12 @@ class ImplementationActionRegister(Register):
     empty_text = (
         "No implementation actions yet. Rate a readiness assessment, then use 'Create actions from gaps'."
     )
+
+    def sample(self, people, n=0):
+        fields = {
+            "title": f"Write the AI risk assessment procedure, {n}",
+            "description": "Criteria, scales and who assesses what (6.1.2).",
+            "due_on": dt.date(2030, 3, 31),
+            "phase": ImplementationAction.Phase.PILOT,
+        }
+        return self.services.create(actor=people["owner"], fields=fields)

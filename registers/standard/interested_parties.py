@@ -175,6 +175,16 @@ class InterestedPartyRegister(Register):
         "and your clients."
     )
 
+    def sample(self, people, n=0):
+        fields = {
+            "title": f"Loan applicants, {n}",
+            "side": "external",
+            "needs_and_expectations": "Fair, explained credit decisions.",
+            "influence": 2,
+            "interest": 5,
+        }
+        return self.services.create(actor=people["owner"], fields=fields)
+
     def extra_urls(self) -> list:
         return [
             path(f"{self.url_prefix}/grid/", InterestedPartyGridView.as_view(), name="interestedparty-grid"),

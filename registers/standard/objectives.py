@@ -2,6 +2,8 @@
 what, and how far it has got. The model refuses "achieved" below 100% so the register cannot claim more
 than the progress shows."""
 
+import datetime as dt
+
 import django_filters as filters
 from django.db.models import Q
 from django.utils import timezone
@@ -106,3 +108,14 @@ class ObjectiveRegister(Register):
         "No AI objectives yet. Start with one your AI policy commits to, say how you will measure it "
         "and by when."
     )
+
+    def sample(self, people, n=0):
+        fields = {
+            "title": f"Fair approval rates, {n}",
+            "measure": "Approval-rate ratio across protected groups",
+            "target": "≥ 0.8",
+            "due_on": dt.date(2030, 6, 30),
+            "status": Objective.Status.ON_TRACK,
+            "progress": 40,
+        }
+        return self.services.create(actor=people["owner"], fields=fields)

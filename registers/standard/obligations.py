@@ -105,3 +105,7 @@ class ObligationRegister(Register):
         "No compliance obligations yet. Start with the AI and data-protection laws that cover your "
         "AI systems, then your clients' contracts."
     )
+
+    def sample(self, people, n=0):
+        fields = {"title": f"EU AI Act deployer duties, {n}", "kind": "law", "source": "EU AI Act Art. 26"}
+        return self.services.create(actor=people["owner"], fields=fields)

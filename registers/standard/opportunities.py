@@ -87,3 +87,7 @@ class OpportunityRegister(Register):
         "No opportunities yet. Start with what better data, monitoring or automation could win "
         "for your AI systems."
     )
+
+    def sample(self, people, n=0):
+        fields = {"title": f"Automate drift monitoring, {n}", "expected_benefit": "Drift found in days."}
+        return self.services.create(actor=people["owner"], fields=fields)

@@ -2,7 +2,8 @@
 responsibilities -- and approved by the governance board before it is made.
 
 Approval and rejection are record actions of the board (a button on the page and a POST in the API);
-four eyes comes from aims.permissions (nobody approves a change they own). The form cannot set a status
+who may take them is PlannedChangePolicy's (registers.policies), with four eyes from aims.permissions
+(nobody approves a change they own). The form cannot set a status
 that only the board gives: the model refuses approved or implemented without an approval."""
 
 import django_filters as filters
@@ -10,12 +11,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from aims import permissions
 from aims.actions import Input, RecordAction
 from aims.api.base import RecordViewSet
 from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet
 from aims.forms import RecordForm
+from aims.policies import allows, policy_of, require
 from aims.records import Action, update_record
 from aims.register import Register
 from aims.services import RecordServices
@@ -82,19 +83,19 @@ def _withdraw_approval(locked, before):
 services = PlannedChangeServices(PlannedChange, FIELDS)
 
 
-def _decide(record, *, actor, doing: str):
-    """Only a proposed change is decided, by the board, and never by its owner (four eyes)."""
+def _decide(record, *, actor, transition: str, doing: str):
+    """Only a proposed change is decided; who decides is the policy's (registers.policies)."""
     if record.status != Status.PROPOSED:
         raise ValidationError(
             f"{record.reference} is {record.get_status_display().lower()}, so it cannot be {doing} now."
         )
-    permissions.require(actor, "approve", record)
+    require(policy_of(record), transition, actor, record)
 
 
 @transaction.atomic
 def approve(record, *, actor, expected_version: int, note: str = ""):
     """The board approves the planned change (6.3); it may now be made."""
-    _decide(record, actor=actor, doing="approved")
+    _decide(record, actor=actor, transition="approve", doing="approved")
 
     def stamp(locked, before):
         locked.status = Status.APPROVED
@@ -115,7 +116,7 @@ def approve(record, *, actor, expected_version: int, note: str = ""):
 @transaction.atomic
 def reject(record, *, actor, expected_version: int, reason: str):
     """The board turns the planned change down, saying why; the reason is the history note."""
-    _decide(record, actor=actor, doing="rejected")
+    _decide(record, actor=actor, transition="reject", doing="rejected")
     return update_record(
         record,
         actor=actor,
@@ -127,16 +128,12 @@ def reject(record, *, actor, expected_version: int, reason: str):
     )
 
 
-def _may_decide(user, record) -> bool:
-    return record.status == Status.PROPOSED and permissions.allowed(user, "approve", record)
-
-
 ACTIONS = [
     RecordAction(
         "approve",
         "Approve",
         approve,
-        _may_decide,
+        lambda u, r: allows("approve", u, r),
         done="{reference} approved; the change may now be made.",
         inputs=(Input("note", "Conditions or remarks", required=False),),
         style="primary",
@@ -146,7 +143,7 @@ ACTIONS = [
         "reject",
         "Reject",
         reject,
-        _may_decide,
+        lambda u, r: allows("reject", u, r),
         done="{reference} rejected.",
         inputs=(Input("reason", "Why the change is rejected"),),
         style="danger",
@@ -227,3 +224,10 @@ class PlannedChangeRegister(Register):
         "No planned changes yet. Record the next change to the AIMS (a new AI system in scope, a new "
         "process, a reorganisation) and send it to the board for approval."
     )
+
+    def sample(self, people, n=0):
+        fields = {
+            "title": f"Bring the chatbot into AIMS scope, {n}",
+            "purpose": "The customer chatbot now answers credit questions.",
+        }
+        return self.services.create(actor=people["owner"], fields=fields)

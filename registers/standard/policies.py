@@ -20,6 +20,7 @@ from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet
 from aims.forms import RecordForm
 from aims.models import Lifecycle, Notification, User
+from aims.policies import allows, policy_of
 from aims.register import Register
 from aims.registry import registry
 from aims.services import RecordServices
@@ -73,7 +74,7 @@ def request_acknowledgements(policy, *, actor):
 
 # aims.publishing.publish calls the model's on_publish; the model cannot import this module (it would
 # be circular), so the register attaches its hook here, at import, once.
-Policy.on_publish = staticmethod(request_acknowledgements)
+publishing.when_published("registers.Policy", request_acknowledgements)
 
 
 def pending_for(user, policy):
@@ -84,13 +85,13 @@ def pending_for(user, policy):
 
 @transaction.atomic
 def acknowledge(policy, *, actor, expected_version=None):
-    """The person confirms they have read the version in force. Not a change to the policy itself."""
-    if policy.status != Lifecycle.PUBLISHED:
-        raise ValidationError(f"{policy.reference} is not published; there is nothing to acknowledge yet.")
-    if not pending_for(actor, policy).update(acknowledged_at=timezone.now()):
-        raise ValidationError(
-            f"You have no open request to acknowledge {policy.reference} v{policy.version_number}."
-        )
+    """The person confirms they have read the version in force. Not a change to the policy itself.
+    Who may (those asked, once the version is published) is PolicyPolicy.can_acknowledge; a refusal is
+    about the request, not the person's role, so it stays a 400."""
+    reason = policy_of(policy).refusal("acknowledge", actor, policy)
+    if reason:
+        raise ValidationError(reason)
+    pending_for(actor, policy).update(acknowledged_at=timezone.now())
     return policy
 
 
@@ -158,7 +159,7 @@ ACTIONS = [
         "acknowledge",
         "I have read it",
         acknowledge,
-        lambda u, r: r.status == Lifecycle.PUBLISHED and pending_for(u, r).exists(),
+        lambda u, r: allows("acknowledge", u, r),
         done="Thank you: your acknowledgement of {reference} is recorded.",
         style="primary",
         description="Acknowledge the published version (open to the people asked).",
@@ -231,3 +232,7 @@ class PolicyRegister(Register):
             "acknowledged_count": len(done),
             "in_force": publishing.published_version(policy),
         }
+
+    def sample(self, people, n=0):
+        fields = {"title": f"AI policy, {n}", "body": "1. Purpose\nWe use AI responsibly."}
+        return self.services.create(actor=people["owner"], fields=fields)

@@ -2,6 +2,8 @@
 requirement (4-10) and Annex A group 0-5 with evidence, see the gaps by priority and the progress since
 the last run, raise implementation actions from the gaps, and hand the board a readiness report PDF."""
 
+import datetime as dt
+
 import django_filters as filters
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -14,17 +16,17 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from aims import permissions
 from aims.actions import RecordAction
 from aims.api.base import RecordViewSet
 from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet
 from aims.forms import RecordForm
+from aims.policies import allows
 from aims.record_reports import RecordReportView
 from aims.records import StaleEdit
 from aims.register import Register
 from aims.registry import registry
-from aims.views.records import RecordMixin, record_url_names
+from aims.views.records import RecordListView, RecordMixin, record_url_names
 from registers import readiness
 from registers.models import Maturity, ReadinessAssessment
 
@@ -53,9 +55,7 @@ ACTIONS = [
         "raise-actions",
         "Create actions from gaps",
         readiness.raise_actions,
-        lambda u, r: (
-            permissions.allowed(u, "change", r) and permissions.can_add(u, readiness.ImplementationAction)
-        ),
+        lambda u, r: allows("raise-actions", u, r),
         done="Implementation actions created for the gaps of {reference}; see the implementation plan.",
         description="One implementation action per gap that has none yet.",
     )
@@ -63,6 +63,13 @@ ACTIONS = [
 
 
 # -- pages beyond list, record and form ----------------------------------------------------------------------
+class ReadinessAssessmentListView(RecordListView):
+    """The list, each assessment's readiness counted in the list's own query (not one query per row)."""
+
+    def visible(self):
+        return readiness.with_progress(super().visible())
+
+
 class ReadinessAnswersView(RecordMixin, View):
     """Save the questionnaire (POST only); a stale page or a bad value changes nothing and says why."""
 
@@ -216,6 +223,7 @@ class ReadinessAssessmentRegister(Register):
     viewset = ReadinessAssessmentViewSet
     actions = ACTIONS
     detail_template = "registers/readiness_detail.html"
+    list_view = ReadinessAssessmentListView
     columns = [
         ("Assessment", "title", "reference"),
         ("Date", "assessed_on", "assessed_on"),
@@ -246,10 +254,8 @@ class ReadinessAssessmentRegister(Register):
         for answer in answers:
             sections.setdefault(readiness.section_of(answer.requirement), []).append(answer)
         previous = readiness.previous_of(assessment)
-        can_rate = (
-            assessment.status == ReadinessAssessment.Status.IN_PROGRESS
-            and not assessment.is_archived
-            and permissions.allowed(request.user, "change", assessment)
+        can_rate = assessment.status == ReadinessAssessment.Status.IN_PROGRESS and allows(
+            "edit", request.user, assessment
         )
         return {
             "questionnaire": list(sections.items()),
@@ -262,6 +268,10 @@ class ReadinessAssessmentRegister(Register):
             "previous": previous,
             "actions_raised": assessment.actions.live().count(),
         }
+
+    def sample(self, people, n=0):
+        fields = {"title": f"Baseline, {n}", "assessed_on": dt.date(2026, 3, 1) + dt.timedelta(days=n)}
+        return self.services.create(actor=people["owner"], fields=fields)
 
     def extra_urls(self) -> list:
         prefix, ref = self.url_prefix, "<str:reference>"

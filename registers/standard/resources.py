@@ -120,3 +120,11 @@ class ResourceRegister(Register):
         "No resources yet. Start with the people and budget behind AI risk assessment and the AI "
         "system life cycle, and write down any gap."
     )
+
+    def sample(self, people, n=0):
+        fields = {
+            "title": f"ML engineers for model validation, {n}",
+            "process": "lifecycle",
+            "kind": "people",
+        }
+        return self.services.create(actor=people["owner"], fields=fields)

@@ -100,3 +100,7 @@ class ScopeStatementRegister(Register):
         "No scope statement yet. Write the first draft: boundaries, the AI systems in and out, "
         "your AI roles and any exclusions with their justification."
     )
+
+    def sample(self, people, n=0):
+        fields = {"title": f"AIMS scope, {n}", "boundaries": "Retail lending, EU operations."}
+        return self.services.create(actor=people["owner"], fields=fields)

@@ -22,6 +22,7 @@ from aims.forms import RecordForm
 from aims.models import User
 from aims.models.records import ReviewCadence
 from aims.register import Register
+from aims.registry import registry
 from aims.services import RecordServices
 from aims.views.files import FileDetailMixin, PrivateFileInput, PrivateFileView
 from aims.views.records import RecordDetailView
@@ -104,6 +105,8 @@ class TrainingRecordForm(RecordForm):
         self.fields["person"].queryset = User.objects.filter(is_active=True).order_by(
             "display_name", "username"
         )
+        if not self.initial.get("evidence"):
+            self.initial["evidence"] = None  # no file yet: nothing to show, and an empty input posts back
 
 
 def _expiry_filter(today: dt.date) -> dict[str, Q]:
@@ -235,6 +238,20 @@ class TrainingRecordRegister(Register):
         "No training records yet. Record the courses people in AIMS roles have completed, with the "
         "certificate as evidence."
     )
+
+    def sample(self, people, n=0):
+        course = Course.objects.live().filter(title="Responsible AI foundations").first()
+        if course is None:
+            course = registry.register_for(Course).register.services.create(
+                actor=people["owner"], fields={"title": "Responsible AI foundations", "valid_months": 12}
+            )
+        fields = {
+            "title": f"Responsible AI foundations, {n}",
+            "person": people["other_owner"],
+            "course": course,
+            "completed_on": dt.date(2025, 1, 1) + dt.timedelta(days=n),
+        }
+        return self.services.create(actor=people["owner"], fields=fields)
 
     def extra_urls(self) -> list:
         return [

@@ -1,4 +1,5 @@
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from aims.records import history
 from registers.models import AimsRole, RaciAssignment
@@ -182,6 +183,14 @@ def test_archived_roles_leave_the_matrix(make_role, manager, auditor):
     services.archive(role, actor=manager, expected_version=1)
     page = client_for(auditor).get("/roles/raci/").content.decode()
     assert role.title not in page
+
+
+def test_an_archived_roles_letters_are_not_changed_until_it_is_restored(make_role, owner, manager):
+    role = services.archive(make_role(), actor=manager, expected_version=1)
+    reason = f"{role.reference} is archived; restore it before changing its RACI."
+    with pytest.raises(PermissionDenied, match=reason):
+        raci_set(role, actor=owner, expected_version=2, letters={"audit": "A"})
+    assert not RaciAssignment.objects.filter(role=role).exists()
 
 
 def test_the_role_page_shows_its_letters(make_role, owner, auditor):

@@ -134,5 +134,12 @@ def test_a_meeting_without_decisions_offers_to_record_one(make_meeting, board):
     assert form.context["form"]["meeting"].value() == meeting.pk
 
 
+def test_the_offer_to_record_a_decision_goes_to_those_who_may(make_meeting, owner):
+    meeting = make_meeting()  # owned by `owner`, who may change it but not create decisions
+    page = client_for(owner).get(meeting.get_absolute_url()).content.decode()
+    assert "No decisions recorded for this meeting yet" in page and "/decisions/new/" not in page
+    assert client_for(owner).get(f"/decisions/new/?meeting={meeting.reference}").status_code == 403
+
+
 def test_empty_register_says_what_to_do(board):
     assert "No board meetings yet" in client_for(board).get("/board-meetings/").content.decode()

@@ -1,13 +1,14 @@
 import datetime as dt
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from aims.models import Notification
 from aims.records import history
 from aims.reminders import sweep
 from registers.models import Communication, CommunicationLog
-from registers.standard.communications import services
+from registers.standard.communications import log_communication, services
 from tests.base import RegisterRoleMatrix, client_for, form_data_for
 
 TODAY = timezone.localdate()
@@ -76,6 +77,14 @@ def test_logging_is_refused_to_those_who_may_not_change_it(make_communication, a
         assert response.status_code == 403
         page = client_for(person).get(record.get_absolute_url()).content.decode()
         assert "Record that it was communicated" not in page
+    assert not CommunicationLog.objects.exists()
+
+
+def test_an_archived_line_is_not_logged_until_restored(make_communication, owner, manager):
+    record = services.archive(make_communication(), actor=manager, expected_version=1)
+    reason = f"{record.reference} is archived; restore it before recording it as done."
+    with pytest.raises(PermissionDenied, match=reason):
+        log_communication(record, actor=owner, expected_version=2)
     assert not CommunicationLog.objects.exists()
 
 

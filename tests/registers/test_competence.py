@@ -6,11 +6,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from aims.records import create_record
-from registers.models import AimsRole, CompetenceRequirement
+from registers.models import AimsRole
 from registers.standard import training
 from registers.standard.competence import services
 from registers.standard.courses import services as course_services
-from tests.base import RegisterRoleMatrix, client_for, form_data_for
+from tests.base import client_for
 from tests.conftest import make_user
 
 TODAY = timezone.localdate()
@@ -62,26 +62,6 @@ def completed(person, course, expires_on, **extra):
         fields={"person": person, "course": course, "completed_on": expires_on - dt.timedelta(days=700),
                 "expires_on": expires_on, **extra},
     )  # fmt: skip
-
-
-class TestCompetenceRequirementRoles(RegisterRoleMatrix):
-    model = CompetenceRequirement
-    url_prefix = "competence"
-    api_prefix = "/api/v1/competence/"
-
-    @pytest.fixture
-    def record(self, make_requirement):
-        return make_requirement()
-
-    @pytest.fixture
-    def form_data(self):
-        return form_data_for
-
-    @pytest.fixture
-    def api_create_payload(self, make_role, make_course):
-        role = make_role("AIMS manager")
-        course = make_course("ISO/IEC 42001 foundations")
-        return {"title": "Knows ISO/IEC 42001", "role": role.reference, "courses": [course.reference]}
 
 
 @pytest.fixture

@@ -83,6 +83,14 @@ def test_without_a_manager_the_raiser_owns_it(other_owner):
     assert concern.owner == other_owner
 
 
+def test_the_manager_may_name_the_handler_of_a_concern_they_record(manager, owner, other_owner):
+    fields = {"title": "t", "ai_system": "s", "description": "d", "owner": other_owner}
+    assert services.create(actor=manager, fields=fields).owner == other_owner
+    # Anyone else's concern goes to the manager, whoever they name.
+    concern = services.create(actor=owner, fields=fields)
+    assert concern.owner == manager and concern.raised_by == owner
+
+
 def test_without_a_manager_an_anonymous_concern_is_refused_on_its_field(other_owner):
     response = client_for(other_owner).post(
         "/concerns/new/", {"title": "t", "ai_system": "s", "description": "d", "anonymous": "on"}

@@ -1,9 +1,8 @@
 import pytest
 
 from aims.records import history
-from registers.models import ContextIssue
 from registers.standard.context_issues import services
-from tests.base import RegisterRoleMatrix, client_for, form_data_for
+from tests.base import client_for, form_data_for
 
 
 @pytest.fixture
@@ -19,24 +18,6 @@ def make_issue(owner):
         return services.create(actor=actor or owner, fields=fields)
 
     return make
-
-
-class TestContextIssueRoles(RegisterRoleMatrix):
-    model = ContextIssue
-    url_prefix = "context-issues"
-    api_prefix = "/api/v1/context-issues/"
-
-    @pytest.fixture
-    def record(self, make_issue):
-        return make_issue()
-
-    @pytest.fixture
-    def form_data(self):
-        return form_data_for
-
-    @pytest.fixture
-    def api_create_payload(self, owner):
-        return {"title": "Skills shortage in ML engineering", "side": "internal", "category": "weakness"}
 
 
 def test_linking_a_risk_is_history(make_issue, make_risk, owner, auditor):

@@ -1,8 +1,7 @@
 import pytest
 
-from registers.models import Course
 from registers.standard.courses import services
-from tests.base import RegisterRoleMatrix, client_for, form_data_for
+from tests.base import client_for
 
 
 @pytest.fixture
@@ -17,24 +16,6 @@ def make_course(owner):
         return services.create(actor=actor or owner, fields=fields)
 
     return make
-
-
-class TestCourseRoles(RegisterRoleMatrix):
-    model = Course
-    url_prefix = "courses"
-    api_prefix = "/api/v1/courses/"
-
-    @pytest.fixture
-    def record(self, make_course):
-        return make_course()
-
-    @pytest.fixture
-    def form_data(self):
-        return form_data_for
-
-    @pytest.fixture
-    def api_create_payload(self):
-        return {"title": "ISO/IEC 42001 lead implementer", "valid_months": 36}
 
 
 def test_list_says_how_long_a_course_is_valid_and_filters_on_it(make_course, auditor):

@@ -7,7 +7,7 @@ from django.utils import timezone
 from aims.records import history
 from registers.models import Document
 from registers.standard.documents import SOP_TEMPLATES, services
-from tests.base import RegisterRoleMatrix, client_for, form_data_for
+from tests.base import client_for
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
@@ -25,28 +25,6 @@ def make_document(owner):
         return services.create(actor=actor or owner, fields=fields)
 
     return make
-
-
-def without_file(record):
-    return {k: v for k, v in form_data_for(record).items() if k != "file"}
-
-
-class TestDocumentRoles(RegisterRoleMatrix):
-    model = Document
-    url_prefix = "documents"
-    api_prefix = "/api/v1/documents/"
-
-    @pytest.fixture
-    def record(self, make_document):
-        return make_document()
-
-    @pytest.fixture
-    def form_data(self):
-        return without_file
-
-    @pytest.fixture
-    def api_create_payload(self):
-        return {"title": "ISO/IEC 42001:2023", "kind": "external", "location": "Standards library"}
 
 
 @pytest.mark.parametrize("slug", list(SOP_TEMPLATES))

@@ -3,9 +3,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from registers.models import InterestedParty
 from registers.standard.interested_parties import Quadrants, services
-from tests.base import RegisterRoleMatrix, client_for, form_data_for
+from tests.base import client_for, form_data_for
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -24,29 +23,6 @@ def make_party(owner):
         return services.create(actor=actor or owner, fields=fields)
 
     return make
-
-
-class TestInterestedPartyRoles(RegisterRoleMatrix):
-    model = InterestedParty
-    url_prefix = "interested-parties"
-    api_prefix = "/api/v1/interested-parties/"
-
-    @pytest.fixture
-    def record(self, make_party):
-        return make_party()
-
-    @pytest.fixture
-    def form_data(self):
-        return form_data_for
-
-    @pytest.fixture
-    def api_create_payload(self):
-        return {
-            "title": "National data-protection authority",
-            "side": "external",
-            "influence": 5,
-            "interest": 3,
-        }
 
 
 def grid_of(response) -> ET.Element:

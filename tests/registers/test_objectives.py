@@ -3,9 +3,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from registers.models import Objective
 from registers.standard.objectives import services
-from tests.base import RegisterRoleMatrix, client_for, form_data_for
+from tests.base import client_for, form_data_for
 
 ACHIEVED_AT_100 = "An achieved objective is at 100%."
 
@@ -25,29 +24,6 @@ def make_objective(owner):
         return services.create(actor=actor or owner, fields=fields)
 
     return make
-
-
-class TestObjectiveRoles(RegisterRoleMatrix):
-    model = Objective
-    url_prefix = "objectives"
-    api_prefix = "/api/v1/objectives/"
-
-    @pytest.fixture
-    def record(self, make_objective):
-        return make_objective()
-
-    @pytest.fixture
-    def form_data(self):
-        return form_data_for
-
-    @pytest.fixture
-    def api_create_payload(self):
-        return {
-            "title": "Explain every declined application",
-            "measure": "Share of declines sent with reasons",
-            "target": "100%",
-            "due_on": "2030-12-31",
-        }
 
 
 def test_achieved_below_100_is_refused_on_progress(make_objective, owner):

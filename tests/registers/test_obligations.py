@@ -4,7 +4,7 @@ from aims.records import history
 from registers.models import Obligation
 from registers.standard import interested_parties
 from registers.standard.obligations import services
-from tests.base import RegisterRoleMatrix, client_for, form_data_for
+from tests.base import client_for, form_data_for
 
 NOTE_NEEDED = "Say why it does not (fully) apply: an auditor will ask."
 
@@ -31,24 +31,6 @@ def make_obligation(owner):
         return services.create(actor=actor or owner, fields=fields)
 
     return make
-
-
-class TestObligationRoles(RegisterRoleMatrix):
-    model = Obligation
-    url_prefix = "obligations"
-    api_prefix = "/api/v1/obligations/"
-
-    @pytest.fixture
-    def record(self, make_obligation):
-        return make_obligation()
-
-    @pytest.fixture
-    def form_data(self):
-        return form_data_for
-
-    @pytest.fixture
-    def api_create_payload(self):
-        return {"title": "GDPR Art. 22: automated decisions", "kind": "law", "source": "GDPR Art. 22"}
 
 
 def test_not_applicable_without_a_note_is_refused_on_the_note(make_obligation, owner):

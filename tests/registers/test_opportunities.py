@@ -6,7 +6,7 @@ from aims.records import history
 from registers.models import Opportunity
 from registers.standard import objectives
 from registers.standard.opportunities import services
-from tests.base import RegisterRoleMatrix, client_for, form_data_for
+from tests.base import client_for, form_data_for
 
 
 @pytest.fixture
@@ -32,24 +32,6 @@ def objective(owner):
         "due_on": dt.date(2030, 6, 30),
     }
     return objectives.services.create(actor=owner, fields=fields)
-
-
-class TestOpportunityRoles(RegisterRoleMatrix):
-    model = Opportunity
-    url_prefix = "opportunities"
-    api_prefix = "/api/v1/opportunities/"
-
-    @pytest.fixture
-    def record(self, make_opportunity):
-        return make_opportunity()
-
-    @pytest.fixture
-    def form_data(self):
-        return form_data_for
-
-    @pytest.fixture
-    def api_create_payload(self):
-        return {"title": "Reuse the explanation service for complaints", "status": "evaluating"}
 
 
 def test_linking_an_objective_is_history(make_opportunity, objective, owner, auditor):

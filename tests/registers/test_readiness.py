@@ -5,7 +5,7 @@ import datetime as dt
 import subprocess
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from aims.models import Job, Requirement
 from aims.records import history
@@ -151,6 +151,16 @@ def test_an_auditor_reads_the_questionnaire_but_cannot_rate(make_assessment, aud
     )
     assert response.status_code == 403
     assert ReadinessAnswer.objects.get(pk=answer.pk).maturity is None
+
+
+def test_an_archived_assessment_is_not_rated_until_restored(make_assessment, owner, manager):
+    assessment = make_assessment()
+    assessment = readiness.services.archive(assessment, actor=manager, expected_version=1)
+    page = client_for(owner).get(f"/readiness/{assessment.reference}/").content.decode()
+    assert "Save answers" not in page
+    with pytest.raises(PermissionDenied, match="archived; restore it before editing"):
+        rate(assessment, owner, {"4.1": 2})
+    assert not assessment.answers.filter(maturity__isnull=False).exists()
 
 
 def test_report_pdf_has_the_gaps_and_progress(make_assessment, owner, manager, tmp_path):

@@ -1,8 +1,7 @@
 import pytest
 
-from registers.models import Resource
 from registers.standard.resources import services
-from tests.base import RegisterRoleMatrix, client_for, form_data_for
+from tests.base import client_for
 
 
 @pytest.fixture
@@ -18,24 +17,6 @@ def make_resource(owner):
         return services.create(actor=actor or owner, fields=fields)
 
     return make
-
-
-class TestResourceRoles(RegisterRoleMatrix):
-    model = Resource
-    url_prefix = "resources"
-    api_prefix = "/api/v1/resources/"
-
-    @pytest.fixture
-    def record(self, make_resource):
-        return make_resource()
-
-    @pytest.fixture
-    def form_data(self):
-        return form_data_for
-
-    @pytest.fixture
-    def api_create_payload(self):
-        return {"title": "GPU budget", "process": "lifecycle", "kind": "compute"}
 
 
 def test_open_gap_filter_and_badge(make_resource, auditor):

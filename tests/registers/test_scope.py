@@ -7,7 +7,7 @@ from aims.models import Lifecycle
 from aims.records import history
 from registers.models import ScopeStatement
 from registers.standard.scope import services
-from tests.base import RegisterRoleMatrix, client_for, form_data_for
+from tests.base import client_for
 
 SCOPE = {
     "title": "AIMS scope: retail lending",
@@ -29,24 +29,6 @@ def make_scope(owner):
 def approved(scope, owner, board, summary="First approval"):
     scope = publishing.submit(scope, actor=owner, expected_version=scope.version)
     return publishing.approve(scope, actor=board, expected_version=scope.version, change_summary=summary)
-
-
-class TestScopeRoles(RegisterRoleMatrix):
-    model = ScopeStatement
-    url_prefix = "scope"
-    api_prefix = "/api/v1/scope/"
-
-    @pytest.fixture
-    def record(self, make_scope):
-        return make_scope()
-
-    @pytest.fixture
-    def form_data(self):
-        return form_data_for
-
-    @pytest.fixture
-    def api_create_payload(self):
-        return {"title": "Group-wide AIMS", "boundaries": "All units.", "ai_roles": ["provider"]}
 
 
 def test_the_board_approves_and_the_content_is_frozen_as_v1(make_scope, owner, board):

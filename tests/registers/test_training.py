@@ -12,11 +12,16 @@ from aims.reminders import sweep
 from registers.models import TrainingRecord
 from registers.standard.courses import services as course_services
 from registers.standard.training import add_months, services
-from tests.base import RegisterRoleMatrix, client_for, form_data_for
+from tests.base import client_for, form_data_for
 from tests.conftest import make_user
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
-TODAY = timezone.localdate()
+
+
+@pytest.fixture
+def today():
+    """Asked per test, not once at import: a run that crosses midnight still compares like with like."""
+    return timezone.localdate()
 
 
 @pytest.fixture(autouse=True)
@@ -50,24 +55,6 @@ def without_file(record):
     return {k: v for k, v in form_data_for(record).items() if k != "evidence"}
 
 
-class TestTrainingRecordRoles(RegisterRoleMatrix):
-    model = TrainingRecord
-    url_prefix = "training"
-    api_prefix = "/api/v1/training/"
-
-    @pytest.fixture
-    def record(self, make_training):
-        return make_training()
-
-    @pytest.fixture
-    def form_data(self):
-        return without_file
-
-    @pytest.fixture
-    def api_create_payload(self, course, trainee):
-        return {"person": trainee.username, "course": course.reference, "completed_on": "2025-03-01"}
-
-
 # -- expiry, title and review date ------------------------------------------------------------------
 
 
@@ -91,11 +78,11 @@ def test_a_new_completion_date_moves_a_derived_expiry_but_not_a_given_one(make_t
     assert given.expires_on == dt.date(2025, 9, 30) == given.next_review_on
 
 
-def test_a_course_that_does_not_expire_leaves_expiry_empty(make_training, owner):
+def test_a_course_that_does_not_expire_leaves_expiry_empty(make_training, owner, today):
     lasting = course_services.create(actor=owner, fields={"title": "AI policy induction"})
     record = make_training(course=lasting)
     assert record.expires_on is None
-    assert record.next_review_on == TODAY + dt.timedelta(days=365)  # reviewed yearly instead
+    assert record.next_review_on == today + dt.timedelta(days=365)  # reviewed yearly instead
 
 
 def test_expiry_must_follow_completion(make_training):
@@ -159,13 +146,13 @@ def test_bad_uploads_are_refused_on_the_field(
     assert not private_media.exists() or not any(private_media.rglob("*.*"))
 
 
-def test_the_service_refuses_bad_uploads_too(course, trainee, owner):
+def test_the_service_refuses_bad_uploads_too(course, trainee, owner, today):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError) as exc:
         services.create(
             actor=owner,
-            fields={"person": trainee, "course": course, "completed_on": TODAY,
+            fields={"person": trainee, "course": course, "completed_on": today,
                     "evidence": SimpleUploadedFile("x.pdf", b"not a pdf")},
         )  # fmt: skip
     assert "evidence" in exc.value.message_dict and not TrainingRecord.objects.exists()
@@ -222,9 +209,9 @@ def test_the_file_has_no_public_url(make_training):
 # -- reminders and API ------------------------------------------------------------------------------
 
 
-def test_expiry_reminds_the_person_and_the_owner_once(make_training, owner, trainee):
+def test_expiry_reminds_the_person_and_the_owner_once(make_training, owner, trainee, today):
     record = make_training(
-        completed_on=TODAY - dt.timedelta(days=300), expires_on=TODAY + dt.timedelta(days=5)
+        completed_on=today - dt.timedelta(days=300), expires_on=today + dt.timedelta(days=5)
     )
     assert sweep()["notifications"] == 2
     for person in (owner, trainee):
@@ -234,8 +221,8 @@ def test_expiry_reminds_the_person_and_the_owner_once(make_training, owner, trai
     assert Notification.objects.count() == 2
 
 
-def test_the_owner_trained_themselves_is_reminded_once(make_training, owner):
-    make_training(person=owner, completed_on=TODAY - dt.timedelta(days=300), expires_on=TODAY)
+def test_the_owner_trained_themselves_is_reminded_once(make_training, owner, today):
+    make_training(person=owner, completed_on=today - dt.timedelta(days=300), expires_on=today)
     assert sweep()["notifications"] == 1
 
 
@@ -264,9 +251,9 @@ def test_api_create_derives_title_and_expiry(course, trainee, owner):
     assert response.json()["expires_on"] == "2026-03-01" == response.json()["next_review_on"]
 
 
-def test_list_flags_expired_and_expiring(make_training, auditor):
-    make_training(completed_on=TODAY - dt.timedelta(days=400), expires_on=TODAY - dt.timedelta(days=1))
-    make_training(completed_on=TODAY - dt.timedelta(days=300), expires_on=TODAY + dt.timedelta(days=20))
+def test_list_flags_expired_and_expiring(make_training, auditor, today):
+    make_training(completed_on=today - dt.timedelta(days=400), expires_on=today - dt.timedelta(days=1))
+    make_training(completed_on=today - dt.timedelta(days=300), expires_on=today + dt.timedelta(days=20))
     client = client_for(auditor)
     page = client.get("/training/").content.decode()
     assert "Expired</span>" in page and "Expiring</span>" in page
