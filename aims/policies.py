@@ -16,7 +16,7 @@ returns the reason it is refused, or "" when it is allowed: the button is shown 
 it, and the service calls `require(policy_of(record), "<transition>", user, record)`, so the two never
 disagree."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 
 from aims import roles
@@ -81,9 +81,48 @@ class Policy:
 
 
 class PublishablePolicy(Policy):
-    """Records the board approves in versions (policies, the SoA ...): only a version in review."""
+    """Records the board approves in versions (policies, the SoA ...): only a version in review. Each step
+    of the life cycle (aims.publishing) has its guard: who may take it, and in which states."""
 
     decides = True
+    steps = {  # step: (the states it starts from, who takes it, how the refusal words it)
+        "submit": (("draft",), "change", "submitted for review"),
+        "send_back": (("in_review",), "approve", "sent back"),
+        "approve": (("in_review",), "approve", "approved"),
+        "publish": (("approved",), "change", "published"),
+        "revise": (("approved", "published"), "change", "revised"),
+        "retire": (("published", "approved"), "change", "retired"),
+    }
+
+    def _step_refusal(self, step: str, user, record) -> str:
+        from aims.permissions import allowed, denial_reason
+
+        states, action, doing = self.steps[step]
+        if not allowed(user, action, record):
+            return denial_reason(user, action, record)
+        if record.status not in states:
+            return StateRefusal(
+                f"{record.reference} is {record.get_status_display().lower()}, so it cannot be {doing} now."
+            )
+        return ""
+
+    def can_submit(self, user, record) -> str:
+        return self._step_refusal("submit", user, record)
+
+    def can_send_back(self, user, record) -> str:
+        return self._step_refusal("send_back", user, record)
+
+    def can_approve(self, user, record) -> str:
+        return self._step_refusal("approve", user, record)
+
+    def can_publish(self, user, record) -> str:
+        return self._step_refusal("publish", user, record)
+
+    def can_revise(self, user, record) -> str:
+        return self._step_refusal("revise", user, record)
+
+    def can_retire(self, user, record) -> str:
+        return self._step_refusal("retire", user, record)
 
     def approve(self, queryset, user):
         from aims.models import Lifecycle
@@ -130,9 +169,17 @@ def change_now_refusal(user, record, doing: str = "editing") -> str:
     return ""
 
 
-def require(policy_: Policy, transition: str, user, record) -> None:
-    """Refuse (403 with the reason) unless the transition's guard allows it: what services call."""
+class StateRefusal(str):
+    """A guard's refusal because of the record's state (already approved, not a draft), not the person:
+    the request was fine but comes at the wrong time, a 400 with the reason rather than a 403."""
+
+
+def require(policy_: Policy, transition: str, user, record, field: str = "") -> None:
+    """Refuse unless the transition's guard allows it: what services call. A StateRefusal is a
+    ValidationError (on `field` when given), any other refusal PermissionDenied with the reason."""
     reason = policy_.refusal(transition, user, record)
+    if isinstance(reason, StateRefusal):
+        raise ValidationError({field: str(reason)} if field else str(reason))
     if reason:
         raise PermissionDenied(reason)
 

@@ -9,15 +9,14 @@ import re
 from html import escape
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 
-from aims import permissions
 from aims.actions import Input, RecordAction
 from aims.models import Lifecycle, RecordVersion
+from aims.policies import allows, policy_of, require
 from aims.records import Action, display_value, tracked_fields, update_record
 
 # Fields of the base record that are bookkeeping, not content: never part of a frozen version.
@@ -66,13 +65,6 @@ def versions(record):
     ).select_related("approved_by")
 
 
-def _require_status(record, *allowed, doing: str):
-    if record.status not in allowed:
-        raise ValidationError(
-            f"{record.reference} is {record.get_status_display().lower()}, so it cannot be {doing} now."
-        )
-
-
 def _step(record, *, actor, expected_version, action, status, note="", also=None):
     def prepare(locked, before):
         locked.status = status
@@ -93,8 +85,7 @@ def _step(record, *, actor, expected_version, action, status, note="", also=None
 @transaction.atomic
 def submit(record, *, actor, expected_version):
     """The owner (or a delegate) sends the draft to the board."""
-    permissions.require(actor, "change", record)
-    _require_status(record, Lifecycle.DRAFT, doing="submitted for review")
+    require(policy_of(record), "submit", actor, record)
     return _step(
         record,
         actor=actor,
@@ -107,7 +98,7 @@ def submit(record, *, actor, expected_version):
 @transaction.atomic
 def send_back(record, *, actor, expected_version, reason):
     """The board returns a draft it will not approve, saying why."""
-    permissions.require(actor, "approve", record)
+    require(policy_of(record), "send_back", actor, record)
     return _step(
         record,
         actor=actor,
@@ -121,7 +112,7 @@ def send_back(record, *, actor, expected_version, reason):
 @transaction.atomic
 def approve(record, *, actor, expected_version, change_summary=""):
     """The board approves what is in review; its content is frozen as the next numbered version."""
-    permissions.require(actor, "approve", record)
+    require(policy_of(record), "approve", actor, record)
     now = timezone.now()
 
     def number_it(locked):
@@ -151,8 +142,7 @@ def approve(record, *, actor, expected_version, change_summary=""):
 @transaction.atomic
 def publish(record, *, actor, expected_version):
     """The approved version goes out; the one published before it is superseded."""
-    permissions.require(actor, "change", record)
-    _require_status(record, Lifecycle.APPROVED, doing="published")
+    require(policy_of(record), "publish", actor, record)
     now = timezone.now()
 
     def stamp(locked):
@@ -178,8 +168,7 @@ def publish(record, *, actor, expected_version):
 @transaction.atomic
 def revise(record, *, actor, expected_version):
     """Start the next version: the record becomes a draft again; the published version stays in force."""
-    permissions.require(actor, "change", record)
-    _require_status(record, Lifecycle.APPROVED, Lifecycle.PUBLISHED, doing="revised")
+    require(policy_of(record), "revise", actor, record)
     return _step(
         record, actor=actor, expected_version=expected_version, action=Action.REVISED, status=Lifecycle.DRAFT
     )
@@ -188,8 +177,7 @@ def revise(record, *, actor, expected_version):
 @transaction.atomic
 def retire(record, *, actor, expected_version, reason):
     """Withdrawn for good (superseded by another document, or no longer needed); history stays."""
-    permissions.require(actor, "change", record)
-    _require_status(record, Lifecycle.PUBLISHED, Lifecycle.APPROVED, doing="retired")
+    require(policy_of(record), "retire", actor, record)
     now = timezone.now()
     return _step(
         record,
@@ -207,10 +195,6 @@ def published_version(record):
     return versions(record).filter(published_at__isnull=False, retired_at__isnull=True).first()
 
 
-def _can_change(user, record):
-    return permissions.allowed(user, "change", record)
-
-
 def lifecycle_actions() -> list[RecordAction]:
     """The buttons and API endpoints of a publishable register (see aims.actions)."""
     return [
@@ -218,7 +202,7 @@ def lifecycle_actions() -> list[RecordAction]:
             "submit",
             "Submit for approval",
             submit,
-            lambda u, r: r.status == Lifecycle.DRAFT and _can_change(u, r),
+            lambda u, r: allows("submit", u, r),
             done="{reference} is with the governance board for approval.",
             style="primary",
         ),
@@ -226,7 +210,7 @@ def lifecycle_actions() -> list[RecordAction]:
             "approve",
             "Approve",
             approve,
-            lambda u, r: r.status == Lifecycle.IN_REVIEW and permissions.allowed(u, "approve", r),
+            lambda u, r: allows("approve", u, r),
             done="{reference} approved; its content is frozen as a new version.",
             inputs=(Input("change_summary", "What changed and why", required=False),),
             style="primary",
@@ -235,7 +219,7 @@ def lifecycle_actions() -> list[RecordAction]:
             "send-back",
             "Send back",
             send_back,
-            lambda u, r: r.status == Lifecycle.IN_REVIEW and permissions.allowed(u, "approve", r),
+            lambda u, r: allows("send_back", u, r),
             done="{reference} returned to its owner as a draft.",
             inputs=(Input("reason", "What must change before approval"),),
         ),
@@ -243,7 +227,7 @@ def lifecycle_actions() -> list[RecordAction]:
             "publish",
             "Publish",
             publish,
-            lambda u, r: r.status == Lifecycle.APPROVED and _can_change(u, r),
+            lambda u, r: allows("publish", u, r),
             done="{reference} published.",
             style="primary",
         ),
@@ -251,14 +235,14 @@ def lifecycle_actions() -> list[RecordAction]:
             "revise",
             "Start a revision",
             revise,
-            lambda u, r: r.status in (Lifecycle.APPROVED, Lifecycle.PUBLISHED) and _can_change(u, r),
+            lambda u, r: allows("revise", u, r),
             done="{reference} is a draft again; the published version stays in force until the next one.",
         ),
         RecordAction(
             "retire",
             "Retire",
             retire,
-            lambda u, r: r.status in (Lifecycle.APPROVED, Lifecycle.PUBLISHED) and _can_change(u, r),
+            lambda u, r: allows("retire", u, r),
             done="{reference} retired.",
             inputs=(Input("reason", "Why it is retired"),),
             style="danger",

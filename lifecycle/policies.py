@@ -4,28 +4,12 @@ stage gates -- who approves a gate and decides it, who withdraws a request, and 
 gates check.
 
 A guard returns the reason it refuses, or "". A refusal that is about the record's state rather than the
-person (already approved, not a draft) is a `StateRefusal`: `enforce` raises it as a ValidationError
-(400), every other refusal as PermissionDenied (403), so the service and the button ask one guard and
-the status codes stay as they were."""
-
-from django.core.exceptions import PermissionDenied, ValidationError
+person (already approved, not a draft) is an aims.policies.StateRefusal, which `require` raises as a
+ValidationError (400), every other refusal as PermissionDenied (403), so the service and the button ask
+one guard and the status codes stay as they were."""
 
 from aims import roles
-from aims.policies import Policy, PublishablePolicy, change_now_refusal, policy
-
-
-class StateRefusal(str):
-    """A refusal because of the record's state, not the person: a 400, not a 403."""
-
-
-def enforce(policy_, transition: str, user, record, field: str = "") -> None:
-    """Raise the guard's refusal: a StateRefusal as ValidationError (on `field` when given), any other as
-    PermissionDenied. What the lifecycle services call instead of aims.policies.require."""
-    reason = policy_.refusal(transition, user, record)
-    if isinstance(reason, StateRefusal):
-        raise ValidationError({field: str(reason)} if field else str(reason))
-    if reason:
-        raise PermissionDenied(reason)
+from aims.policies import Policy, PublishablePolicy, StateRefusal, change_now_refusal, policy
 
 
 @policy("lifecycle.ModelVersion")

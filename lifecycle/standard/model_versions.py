@@ -22,13 +22,12 @@ from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet, YesNoFilter
 from aims.forms import RecordForm
 from aims.models import Lifecycle, Notification
-from aims.policies import allows, policy_of
+from aims.policies import allows, policy_of, require
 from aims.records import Action
 from aims.register import Register
 from aims.registry import registry
 from aims.services import RecordServices
 from lifecycle.models import AISystem, ImpactAssessment, ModelVersion
-from lifecycle.policies import enforce
 from registers.models import Risk
 
 FIELDS = [
@@ -143,7 +142,7 @@ services = ModelVersionServices(ModelVersion, FIELDS)
 def approve(record, *, actor, expected_version: int):
     """The governance board or the AIMS manager approves the release (A.6.2.5); never its owner
     (ModelVersionPolicy.can_approve, which the button asks too)."""
-    enforce(policy_of(record), "approve", actor, record)
+    require(policy_of(record), "approve", actor, record)
 
     def stamp(locked, before):
         locked.approved_by, locked.approved_on = actor, timezone.localdate()

@@ -9,7 +9,6 @@ from aims.actions import Input, RecordAction
 from aims.models import Requirement
 from aims.policies import allows, policy_of, require
 from lifecycle.models import Harm
-from lifecycle.policies import enforce
 from registers import services as risk_services
 from registers.models import Risk, RiskCategory
 from registers.models.risk import IMPACT_LABELS, LIKELIHOOD_LABELS
@@ -36,7 +35,7 @@ def _harm_of(record, harm_id) -> Harm:
 @transaction.atomic
 def add_harm(record, *, actor, expected_version: int, **fields):
     """A harm the system could cause (A.5.4, A.5.5): content of the draft, so only while it is a draft."""
-    enforce(policy_of(record), "add-harm", actor, record)  # who may change it, while a draft
+    require(policy_of(record), "add-harm", actor, record)  # who may change it, while a draft
     harm = Harm(assessment=record, **{k: fields.get(k) for k in HARM_FIELDS})
     harm.full_clean()
     record = records.update_record(
@@ -52,7 +51,7 @@ def add_harm(record, *, actor, expected_version: int, **fields):
 
 @transaction.atomic
 def remove_harm(record, *, actor, expected_version: int, harm: str):
-    enforce(policy_of(record), "remove-harm", actor, record)
+    require(policy_of(record), "remove-harm", actor, record)
     found = _harm_of(record, harm)
     record = records.update_record(
         record,
