@@ -223,3 +223,20 @@ def granted(model, user, *perms: str) -> Q:
         .values("record_id")
     )
     return Q(pk__in=grants)
+
+
+@policy("aims.Job")
+class JobPolicy(Policy):
+    """Reports, packs and imports: each person sees the jobs they asked for; the AIMS manager sees all."""
+
+    def view(self, queryset, user):
+        return queryset if user.has_role(roles.MANAGER) else queryset.filter(requested_by=user)
+
+
+def dashboard_sections(user) -> dict[str, bool]:
+    """Which parts of the dashboard speak to `user`: what they own that is due (owners and the manager
+    own records), and what waits for their decision (the board, and owners who accept within appetite)."""
+    return {
+        "my_work": user.has_role(roles.OWNER, roles.MANAGER),
+        "decisions": user.has_role(roles.BOARD, roles.OWNER),
+    }

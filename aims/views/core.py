@@ -16,9 +16,10 @@ from django.views import View
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
-from aims import roles
 from aims.models import ApiToken, Job, Requirement, Standard
 from aims.models.catalogue import PRIMARY_STANDARD
+from aims.permissions import restrict
+from aims.policies import dashboard_sections
 from aims.registry import registry
 
 
@@ -33,7 +34,8 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         today = timezone.localdate()
-        owns_records = user.has_role(roles.OWNER, roles.MANAGER)
+        sections = dashboard_sections(user)
+        owns_records = sections["my_work"]
         context["my_work"] = my_due_records(user, today) if owns_records else []
         context["awaiting"] = [
             (
@@ -45,7 +47,7 @@ class DashboardView(LoginRequiredMixin, TemplateView):
                 ),
             )
             for info in registry.registers
-            if info.awaiting_decision is not None and user.has_role(roles.BOARD, roles.OWNER)
+            if info.awaiting_decision is not None and sections["decisions"]
         ]
         context["panels"] = [panel.__name__ for panel in registry.dashboard_panels]
         context["owns_records"] = owns_records
@@ -179,9 +181,8 @@ def notifications_mark_read(request):
 
 
 def visible_jobs(user):
-    """Your own jobs; the AIMS manager sees everyone's."""
-    jobs = Job.objects.select_related("requested_by")
-    return jobs if user.has_role(roles.MANAGER) else jobs.filter(requested_by=user)
+    """Your own jobs; the AIMS manager sees everyone's (aims.policies.JobPolicy)."""
+    return restrict(Job.objects.select_related("requested_by"), user, "view")
 
 
 @login_required
