@@ -36,4 +36,9 @@ def seed_lifecycle_demo(users) -> int:
 
 
 registry.add_demo_seeder(seed_lifecycle_demo, order=20)
+from aims.imports import add_importer  # noqa: E402
+
 from . import bench  # noqa: E402,F401  the inventory pages and volume data of manage.py bench
+from .standard.kpis.imports import IMPORT_KIND, run_import  # noqa: E402
+
+add_importer(IMPORT_KIND, run_import)  # the KPI measurement import runs as a job (aims.imports)

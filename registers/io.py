@@ -21,6 +21,7 @@ from openpyxl.styles import Font
 
 from aims import roles
 from aims.catalogue_data import STANDARD
+from aims.imports import ImportOutcome
 from aims.models import Change, Requirement, ReviewCadence, User
 from aims.records import StaleEdit
 from aims.spreadsheets import TableError, cell_text, escape_formula, read_table
@@ -492,3 +493,24 @@ def import_risks(uploaded_file, *, actor) -> ImportReport:
         report.updated.clear()
         report.unchanged.clear()
     return report
+
+
+# -- import as a job (aims.imports) ------------------------------------------------------------------------
+IMPORT_KIND = "risk_import"
+
+
+def check_file(uploaded_file) -> None:
+    """What the request refuses at once, before queueing: size, kind, header, rows (raises TableError)."""
+    _read_rows(uploaded_file)
+
+
+def run_import(job, uploaded_file) -> ImportOutcome:
+    """The worker's side: import_risks as the person who asked, its report as the job's outcome."""
+    report = import_risks(uploaded_file, actor=job.requested_by)
+    done = [(r, "created") for r in report.created] + [(r, "updated") for r in report.updated]
+    return ImportOutcome(
+        ok=report.ok,
+        summary=report.summary,
+        problems=[(e.row_number, e.column, e.message) for e in report.errors],
+        done=done + [(r, "unchanged") for r in report.unchanged],
+    )

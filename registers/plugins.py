@@ -30,3 +30,9 @@ from . import dashboard_governance  # noqa: E402,F401  its panel follows the reg
 from .certification_checks import register_checks  # noqa: E402
 
 register_checks()  # certification readiness: scope, policy, risks, objectives, competence, documents
+
+from aims.imports import add_importer  # noqa: E402
+
+from .io import IMPORT_KIND, run_import  # noqa: E402
+
+add_importer(IMPORT_KIND, run_import)  # the risk import runs as a job (aims.imports)

@@ -10,8 +10,10 @@ from django.views.generic import TemplateView
 
 from aims import jobs, permissions
 from aims.charts import heatmap_svg
+from aims.imports import start_import
 from aims.policies import policy_of
 from aims.records import StaleEdit
+from aims.spreadsheets import TableError
 from aims.views.records import RecordDetailView, RecordFormView, RecordListView, RecordMixin
 
 from . import selectors, services
@@ -149,18 +151,21 @@ class RiskImportView(RecordMixin, TemplateView):
         return context
 
     def post(self, request, *args, **kwargs):
-        from .io import import_risks
+        """A file that is wrong as a whole is refused here; its rows are checked and saved by a job."""
+        from .io import IMPORT_KIND, check_file
 
         form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                check_file(upload)
+            except TableError as exc:
+                form.add_error("file", str(exc))
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form), status=400)
-        report = import_risks(form.cleaned_data["file"], actor=request.user)
-        if report.ok:
-            messages.success(
-                request, f"Imported: {len(report.created)} created, {len(report.updated)} updated."
-            )
-            return redirect("risk-list")
-        return self.render_to_response(self.get_context_data(form=ImportForm(), report=report), status=400)
+        job = start_import(kind=IMPORT_KIND, title="Import of AI risks", upload=upload, user=request.user)
+        messages.info(request, "Every row is being checked; nothing is saved unless all of them are valid.")
+        return redirect("job-detail", pk=job.pk)
 
 
 class RiskReportView(RecordMixin, View):

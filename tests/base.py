@@ -233,3 +233,15 @@ def dashboard_html(client) -> str:
     page = client.get("/").content.decode()
     panels = re.findall(r'hx-get="(/dashboard/panels/[^"]+/)"', page)
     return page + "".join(client.get(url).content.decode() for url in panels)
+
+
+def run_queued_jobs() -> list:
+    """Run every queued job now, as the worker would (aims.jobs.run_job: the real code path), and return
+    them as they ended. In a test the queueing never fires: it waits for a commit that never comes."""
+    from aims import jobs
+    from aims.models import Job
+
+    queued = list(Job.objects.filter(status=Job.Status.QUEUED).values_list("pk", flat=True))
+    for pk in queued:
+        jobs.run_job(pk)
+    return list(Job.objects.filter(pk__in=queued).order_by("pk"))

@@ -6,8 +6,9 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from aims.models import Job
 from registers.models import Risk
-from tests.base import client_for, dashboard_html
+from tests.base import client_for, dashboard_html, run_queued_jobs
 
 
 @pytest.fixture
@@ -122,10 +123,14 @@ def test_import_page_reports_every_error_and_saves_nothing(owner, risk_fields):
         + "Bad row,Nope,C.3.1,no,yes,no,no,9,3,2,2,mitigate,Plan\n"
     )
     upload = SimpleUploadedFile("risks.csv", body.encode(), content_type="text/csv")
-    response = client_for(owner).post("/risks/import/", {"file": upload})
-    page = response.content.decode()
-    assert response.status_code == 400
+    client = client_for(owner)
+    response = client.post("/risks/import/", {"file": upload})
+    [job] = run_queued_jobs()
+    assert response.status_code == 302 and response["Location"] == f"/jobs/{job.pk}/"
+    assert job.status == "failed" and job.error.startswith("Nothing was imported: 2 problem")
+    page = client.get(f"/jobs/{job.pk}/").content.decode()
     assert "Nothing was imported" in page and "category" in page and "inherent_likelihood" in page
+    assert [row for row, _, _ in job.params["problems"]] == [3, 3]  # the bad row, as a spreadsheet numbers it
     assert Risk.objects.count() == 0
 
 
@@ -134,9 +139,21 @@ def test_import_page_creates_when_all_rows_are_valid(owner):
     upload = SimpleUploadedFile(
         "risks.csv", (header + "Good row,Safety,C.3.1,no,yes,no,no,3,3,2,2,mitigate,Plan\n").encode()
     )
-    response = client_for(owner).post("/risks/import/", {"file": upload}, follow=True)
-    assert "1 created" in response.content.decode()
-    assert Risk.objects.get().title == "Good row"
+    client = client_for(owner)
+    client.post("/risks/import/", {"file": upload})
+    [job] = run_queued_jobs()
+    assert job.status == "done" and "1 created" in client.get(f"/jobs/{job.pk}/").content.decode()
+    risk = Risk.objects.get()
+    assert risk.title == "Good row" and risk.owner == owner  # imported as the person who asked
+    report = client.get(f"/jobs/{job.pk}/download/").getvalue().decode("utf-8-sig")
+    assert f"{risk.reference},created" in report
+
+
+def test_import_page_refuses_a_file_that_is_wrong_as_a_whole_at_once(owner):
+    upload = SimpleUploadedFile("risks.csv", b"colour,shape\nred,round\n")
+    response = client_for(owner).post("/risks/import/", {"file": upload})
+    assert response.status_code == 400 and "Unknown column" in response.content.decode()
+    assert not Job.objects.exists()
 
 
 def test_auditor_cannot_open_the_import_page(auditor):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from aims.imports import ImportOutcome
 from aims.policies import policy_of, require
 from aims.spreadsheets import TableError, read_table
 from lifecycle.models import Measurement
@@ -117,3 +118,40 @@ def import_measurements(kpi, upload, *, actor) -> tuple[int, list[RowError]]:
     except _RollBack:
         return 0, sorted(errors, key=lambda e: e.line)
     return len(good), []
+
+
+# -- import as a job (aims.imports) ------------------------------------------------------------------------
+IMPORT_KIND = "kpi_measurement_import"
+
+
+def file_problems(upload) -> list[RowError]:
+    """What the request refuses at once, before queueing: the file's size and kind, its header, its row
+    limit, a file with no measurements. Each row's own problems are the job's to find."""
+    try:
+        table = read_table(upload, formats=("csv",), what=" of measurements")
+    except TableError as exc:
+        return [RowError(0, "file", str(exc))]
+    good, errors = parse_rows(table.rows, table.delimiter, set())
+    whole = [e for e in errors if e.line <= 1]
+    if not whole and not good and not errors:
+        whole = [RowError(0, "file", "The file has a header but no measurements.")]
+    return whole
+
+
+def run_import(job, upload) -> ImportOutcome:
+    """The worker's side: import into the KPI named by the job, as the person who asked."""
+    from lifecycle.models import KPI
+
+    kpi = KPI.objects.get(reference=job.params["kpi"])
+    count, errors = import_measurements(kpi, upload, actor=job.requested_by)
+    if errors:
+        summary = f"Nothing was imported: {len(errors)} problem{'s' if len(errors) != 1 else ''} to fix in the file."
+        return ImportOutcome(
+            ok=False, summary=summary, problems=[(e.line, e.column, e.message) for e in errors]
+        )
+    kpi.refresh_from_db()
+    summary = (
+        f"{count} measurement{'s' if count != 1 else ''} imported into {kpi.reference}; "
+        f"it is {kpi.get_state_display().lower()}."
+    )
+    return ImportOutcome(ok=True, summary=summary, done=[(kpi.reference, summary)])

@@ -8,13 +8,14 @@ from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
 from aims.charts import line_chart_svg
+from aims.imports import start_import
 from aims.policies import allows, policy_of, require
 from aims.spreadsheets import size_text
 from aims.views.records import RecordDetailView, RecordMixin, record_url_names
 from lifecycle.models import Measurement
 
 from .forms import ImportForm, MeasurementForm
-from .imports import import_measurements
+from .imports import IMPORT_KIND, file_problems
 from .selectors import State, due_date, state_badge, with_unit
 from .services import record_measurement
 
@@ -110,13 +111,16 @@ class ImportView(RecordMixin, TemplateView):
         form = ImportForm(request.POST, request.FILES)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form), status=400)
-        count, errors = import_measurements(self.record, form.cleaned_data["file"], actor=request.user)
+        upload = form.cleaned_data["file"]
+        errors = file_problems(upload)  # a file wrong as a whole is refused at once; rows by the job
         if errors:
             return self.render_to_response(self.get_context_data(errors=errors), status=400)
-        self.record.refresh_from_db()
-        messages.success(
-            request,
-            f"{count} measurement{'s' if count != 1 else ''} imported. "
-            f"{self.record.reference} is {self.record.get_state_display().lower()}.",
+        job = start_import(
+            kind=IMPORT_KIND,
+            title=f"Import of measurements into {self.record.reference}",
+            upload=upload,
+            user=request.user,
+            params={"kpi": self.record.reference},
         )
-        return redirect(self.record.get_absolute_url())
+        messages.info(request, "Every row is being checked; nothing is saved unless all of them are valid.")
+        return redirect("job-detail", pk=job.pk)
