@@ -6,14 +6,14 @@ filling different items do not collide, and the second to save the same item is 
 
 import re
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
 from aims import permissions
 from aims.models import Crosswalk
-from aims.policies import policy_of
+from aims.policies import policy_of, require
 from aims.records import StaleRow, archive_record, create_record, update_record
 from aims.registry import registry
 
@@ -49,12 +49,9 @@ def unknown_references(text: str) -> list[str]:
 
 
 def require_conducting(audit, actor) -> None:
-    """Only the audit's lead auditor and team edit its checklist; a closed audit's checklist is final."""
-    probe = ChecklistItem(audit=audit)
-    if not audit.conducted_by(actor):
-        raise PermissionDenied(policy_of(ChecklistItem).change_refusal(actor, probe))
-    if audit.status == Audit.Status.CLOSED or audit.is_archived:
-        raise PermissionDenied(f"{audit.reference} is closed; its checklist can no longer change.")
+    """Only the audit's lead auditor and team edit its checklist; a closed audit's checklist is final
+    (AuditPolicy.can_conduct, which the audit's page asks too)."""
+    require(policy_of(audit), "conduct", actor, audit)
 
 
 def _log(audit, actor, old: str, new: str, label: str = "Checklist"):

@@ -8,7 +8,7 @@ is written in the evidence's history."""
 import datetime as dt
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
@@ -16,11 +16,13 @@ from django.db.models import Max
 from aims import permissions
 from aims.files import stored_file_fields
 from aims.models import Notification
+from aims.policies import policy_of
 from aims.records import Action, history, update_record
 from aims.services import RecordServices
 
 from .models import Evidence, EvidenceFile, EvidenceLink
 from .models.evidence import EXPIRING_WITHIN_DAYS
+from .policies import refuse
 
 FIELDS = [
     "title", "kind", "nature", "description", "file", "url", "valid_until", "confidentiality", "origin",
@@ -101,9 +103,7 @@ def evidence_attach(evidence: Evidence, record, *, actor) -> EvidenceLink:
     """Attach `evidence` to `record` (a risk, an AI system, a finding ...). Whoever may change the record
     and see the evidence may attach it. The evidence's history says who attached it where; the record's
     version does not move, so nobody's open form of the record goes stale."""
-    permissions.require(actor, "change", record)
-    if not permissions.allowed(actor, "view", evidence):
-        raise PermissionDenied(f"You may not see {evidence.reference}, so you cannot attach it.")
+    refuse(policy_of(evidence).attach_refusal(actor, evidence, record))
     if evidence.is_archived:
         raise ValidationError(
             {"evidence": f"{evidence.reference} is archived; restore it before attaching it."}
@@ -128,10 +128,7 @@ def evidence_attach(evidence: Evidence, record, *, actor) -> EvidenceLink:
 def evidence_detach(link: EvidenceLink, *, actor) -> None:
     """Take evidence off a record: whoever may change the record or the evidence."""
     record, evidence = link.record, link.evidence
-    if not (permissions.allowed(actor, "change", record) or permissions.allowed(actor, "change", evidence)):
-        raise PermissionDenied(
-            f"Only people who may change {record.reference} or {evidence.reference} may detach it."
-        )
+    refuse(policy_of(evidence).detach_refusal(actor, evidence, record))
     link.delete()
     _note_link(evidence, record, actor=actor, attached=False)
 

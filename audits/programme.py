@@ -1,12 +1,12 @@
 """The audit programme (ISO/IEC 42001 9.2.2): what each cycle audits and how often, driven by risk and by
 the results of previous audits, and how much of the AIMS the cycle has reached (coverage)."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 
-from aims import permissions
 from aims.models import Requirement
+from aims.policies import policy_of, require
 from aims.records import StaleRow, update_record
 from lifecycle.models import AISystem, Tier
 from registers.models import Risk
@@ -133,9 +133,7 @@ def _log(programme, actor, old: str, new: str):
 
 
 def _require_change(actor, programme):
-    permissions.require(actor, "change", programme)
-    if programme.is_archived:
-        raise PermissionDenied(f"{programme.reference} is archived; restore it before planning.")
+    require(policy_of(programme), "plan", actor, programme)  # AuditProgrammePolicy.can_plan
 
 
 class StaleLine(StaleRow):

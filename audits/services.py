@@ -2,11 +2,11 @@
 closed, and findings answered by their auditees. Views, the API, the demo and tests all go through these;
 the checklist's services are in audits.checklist."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from aims import permissions, roles
+from aims.policies import policy_of, require
 from aims.records import Action, update_record
 from aims.registry import registry
 from aims.services import RecordServices
@@ -77,10 +77,11 @@ class AuditServices(RecordServices):
             return list(value.all()) if name in ("team", "scope", "systems") else value
 
         lead, team = current("lead_auditor"), list(current("team") or [])
+        policy = policy_of(Audit)
         errors: dict[str, list[str]] = {}
-        if lead is not None and not lead.has_role(roles.AUDITOR):
+        if lead is not None and not policy.may_audit(lead):
             errors["lead_auditor"] = [f"{lead} is not an auditor: choose someone with the auditor role."]
-        outsiders = [str(p) for p in team if not p.has_role(roles.AUDITOR)]
+        outsiders = [str(p) for p in team if not policy.may_audit(p)]
         if outsiders:
             errors["team"] = [f"{_and_list(outsiders)}: not an auditor; the team holds auditors only."]
         for field, messages in independence_errors(
@@ -97,15 +98,13 @@ class AuditServices(RecordServices):
     def update(self, record, *, actor, expected_version: int, fields: dict, requirements=None, prepare=None):
         """The auditors on an audit record its dates, criteria and conclusion; its plan -- scope, team,
         programme, owner -- stays with whoever plans it (the AIMS manager or the audit's owner)."""
-        if not permissions.default_change(Audit.objects.filter(pk=record.pk), actor).exists():
+        refusal = policy_of(record).can_change_plan(actor, record)
+        if refusal:
             changed = [
                 name for name in PLAN_FIELDS if name in fields and _differs(record, name, fields[name])
             ]
             if changed:
-                raise ValidationError(
-                    {name: f"Only the AIMS manager or the audit's owner ({record.owner}) changes the plan of "
-                     f"{record.reference}." for name in changed}
-                )  # fmt: skip
+                raise ValidationError({name: refusal for name in changed})
         return super().update(
             record, actor=actor, expected_version=expected_version, fields=fields, requirements=requirements,
             prepare=prepare,
@@ -140,27 +139,26 @@ def _move(audit, *, actor, expected_version, to: str, note: str = "", prepare=No
     )
 
 
-def _require_conducting(audit, actor):
-    permissions.require(actor, "change", audit)
-    if not audit.conducted_by(actor):
-        raise PermissionDenied(f"Only the lead auditor and team of {audit.reference} do that.")
+def _require(transition: str, record, actor) -> None:
+    """The transition's guard (who: a 403), then its state (whether it can be done now: a 400)."""
+    policy = policy_of(record)
+    require(policy, transition, actor, record)
+    state = getattr(policy, f"{transition}_state")(record)
+    if state:
+        raise ValidationError(state)
 
 
 @transaction.atomic
 def start_audit(audit, *, actor, expected_version: int):
     """Fieldwork begins (9.2.1)."""
-    _require_conducting(audit, actor)
-    if audit.status != Audit.Status.PLANNED:
-        raise ValidationError(f"{audit.reference} is {audit.get_status_display().lower()}, not planned.")
+    _require("start", audit, actor)
     return _move(audit, actor=actor, expected_version=expected_version, to=Audit.Status.IN_PROGRESS)
 
 
 @transaction.atomic
 def report_audit(audit, *, actor, expected_version: int):
     """The results are reported (9.2.2): every checklist item has a result."""
-    _require_conducting(audit, actor)
-    if audit.status != Audit.Status.IN_PROGRESS:
-        raise ValidationError(f"{audit.reference} is {audit.get_status_display().lower()}, not in progress.")
+    _require("report", audit, actor)
     if not audit.checklist.exists():
         raise ValidationError(f"{audit.reference} has no checklist yet: generate it and record the results.")
     pending = audit.checklist.filter(result="").count()
@@ -175,9 +173,7 @@ def report_audit(audit, *, actor, expected_version: int):
 @transaction.atomic
 def close_audit(audit, *, actor, expected_version: int):
     """Close a reported audit once every finding has been answered by its auditee."""
-    permissions.require(actor, "change", audit)
-    if audit.status != Audit.Status.REPORTED:
-        raise ValidationError(f"{audit.reference} is {audit.get_status_display().lower()}, not reported.")
+    _require("close", audit, actor)
     waiting = list(
         audit.findings.live().filter(status=Finding.Status.OPEN).values_list("reference", flat=True)
     )
@@ -197,12 +193,7 @@ finding_services = RecordServices(
 @transaction.atomic
 def answer_finding(finding, *, actor, expected_version: int, response: str, proposed_action: str = ""):
     """The auditee (the finding's owner, or a delegate) answers; the grade stays the auditor's (9.2, 10.2)."""
-    if not permissions.owned(Finding.objects.filter(pk=finding.pk), actor).exists():
-        raise PermissionDenied(
-            f"Only the auditee of {finding.reference} ({finding.owner}) and their delegates answer it."
-        )
-    if finding.status == Finding.Status.CLOSED:
-        raise ValidationError(f"{finding.reference} is closed.")
+    _require("answer", finding, actor)
     if not (response or "").strip():
         raise ValidationError({"response": "Say how you respond to the finding."})
 
@@ -218,10 +209,7 @@ def answer_finding(finding, *, actor, expected_version: int, response: str, prop
 @transaction.atomic
 def close_finding(finding, *, actor, expected_version: int, note: str = ""):
     """The auditors accept the answer and close the finding."""
-    permissions.require(actor, "change", finding)
-    if finding.status != Finding.Status.ANSWERED:
-        raise ValidationError(f"{finding.reference} is {finding.Status(finding.status).label.lower()}: "
-                              "only an answered finding can be closed.")  # fmt: skip
+    _require("close", finding, actor)
 
     def apply(record, before):
         record.status = Finding.Status.CLOSED

@@ -5,13 +5,14 @@ the actions on incidents, KPIs and risks all go through these, so every change i
 import datetime as dt
 import re
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from aims import permissions, records, roles
 from aims.models import Requirement, User
+from aims.policies import policy_of, require
 from aims.services import RecordServices
 
 from .models import CorrectiveAction, ImprovementAction, Nonconformity, PreventiveAction
@@ -65,11 +66,6 @@ def _note_on(record, *, actor, expected_version: int, label: str, text: str, not
         extra_changes=[{"field": "improvement", "label": label, "old": "", "new": text[:500]}],
         note=note[:500],
     )
-
-
-def _not_archived(record):
-    if record.is_archived:
-        raise PermissionDenied(f"{record.reference} is archived; restore it first.")
 
 
 # -- Nonconformities ---------------------------------------------------------------------------------------
@@ -144,9 +140,11 @@ ca_services = CorrectiveActionServices(CorrectiveAction, CA_FIELDS)
 @transaction.atomic
 def start_corrective_action(nc, *, actor, expected_version: int, title: str):
     """From the nonconformity's page: a corrective action to analyse its cause (10.2), owned by the actor."""
-    _not_archived(nc)
-    if not nc.is_open:
-        raise ValidationError(f"{nc.reference} is closed; nothing is left to correct.")
+    policy = policy_of(nc)
+    require(policy, "start_corrective_action", actor, nc)  # who, and not while archived: a 403
+    state = policy.start_corrective_action_state(nc)  # still open: a 400
+    if state:
+        raise ValidationError(state)
     ca = ca_services.create(actor=actor, fields={"title": title[:200], "nonconformity": nc})
     return _note_on(
         nc, actor=actor, expected_version=expected_version, label="Corrective action",
@@ -154,19 +152,14 @@ def start_corrective_action(nc, *, actor, expected_version: int, title: str):
     )  # fmt: skip
 
 
-def _require_change(actor, ca):
-    permissions.require(actor, "change", ca)
-    _not_archived(ca)
-    if ca.status in (CA.EFFECTIVE, CA.NOT_EFFECTIVE):
-        raise ValidationError(
-            f"{ca.reference} is finished ({ca.get_status_display().lower()}); start a new corrective action."
-        )
-
-
 @transaction.atomic
 def add_action(ca, *, actor, expected_version: int, description: str, owner: str, due_on: str):
     """Plan an action (10.2 d): only once the cause is understood -- one why answered and its category."""
-    _require_change(actor, ca)
+    policy = policy_of(ca)
+    require(policy, "add_action", actor, ca)
+    state = policy.add_action_state(ca)
+    if state:
+        raise ValidationError(state)
     errors = {}
     if not ca.whys:
         errors["why_1"] = "Ask why at least once, and answer it, before planning actions."
@@ -204,10 +197,6 @@ def add_action(ca, *, actor, expected_version: int, description: str, owner: str
     return ca
 
 
-def can_complete(user, ca, action) -> bool:
-    return action.owner_id == user.pk or permissions.allowed(user, "change", ca)
-
-
 @transaction.atomic
 def complete_action(ca, *, actor, expected_version: int, action: str):
     """An action done (by its owner, the CA's owner or the AIMS manager). When every action is done the
@@ -216,11 +205,7 @@ def complete_action(ca, *, actor, expected_version: int, action: str):
     row = ca.actions.filter(number=int(number)).first() if number.isdigit() and len(number) < 5 else None
     if row is None:
         raise ValidationError({"action": f"{ca.reference} has no action number {str(action)[:10]!r}."})
-    if not can_complete(actor, ca, row):
-        raise PermissionDenied(
-            f"Only the action's owner ({row.owner}), the owner of {ca.reference} and the AIMS manager mark it done."
-        )
-    _not_archived(ca)
+    policy_of(ca).require_complete(actor, ca, row)
     if row.status == ImprovementAction.Status.DONE:
         raise ValidationError({"action": f"Action {row.number} is already done."})
     today = timezone.localdate()
@@ -253,8 +238,7 @@ def check_effectiveness(ca, *, actor, expected_version: int, result: str, notes:
     """Did the actions remove the cause (10.2 e)? Someone other than the CA's owner says so, once the
     period has passed. Effective closes the nonconformity (when nothing else is open on it); not
     effective reopens it, with the reason in its history."""
-    permissions.require(actor, "approve", ca)
-    _not_archived(ca)
+    require(policy_of(ca), "check_effectiveness", actor, ca)
     if result not in CorrectiveAction.Result.values:
         raise ValidationError({"result": "Choose effective or not_effective."})
     if not notes.strip():

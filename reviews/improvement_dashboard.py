@@ -8,7 +8,7 @@ from django.utils import timezone
 from aims.registry import registry
 
 from .models import CorrectiveAction, Nonconformity
-from .standard.corrective_actions import checks_due, with_overdue_actions
+from .selectors import checks_due, with_overdue_actions
 
 
 def improvement_panel(request) -> dict:

@@ -6,11 +6,11 @@ their API; the new record links to its source, and the source's history names th
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from aims import permissions
 from aims.actions import Input, RecordAction
 
-from .improvement import _not_archived, _note_on, nc_services, pa_services, parse_date, parse_requirements
+from .improvement import _note_on, nc_services, pa_services, parse_date, parse_requirements
 from .models import Nonconformity, PreventiveAction
+from .policies import raising_refusal, require_raising
 
 # An audit finding's grade and the nonconformity's: minor and major nonconformities only.
 FINDING_GRADES = {"minor_nc": Nonconformity.Grade.MINOR, "major_nc": Nonconformity.Grade.MAJOR}
@@ -23,9 +23,7 @@ DESCRIPTION = Input("description", "What is wrong", required=False, help_text="E
 
 
 def _raise(source_record, *, actor, expected_version, fields: dict, requirements: str):
-    permissions.require_add(actor, Nonconformity)
-    permissions.require(actor, "view", source_record)
-    _not_archived(source_record)
+    require_raising(actor, source_record, Nonconformity)
     nc = nc_services.create(actor=actor, fields=fields, requirements=parse_requirements(requirements))
     _note_on(
         source_record, actor=actor, expected_version=expected_version, label="Nonconformity",
@@ -107,9 +105,7 @@ def nc_from_kpi(kpi, *, actor, expected_version: int, grade: str, requirements: 
 @transaction.atomic
 def pa_from_risk(risk, *, actor, expected_version: int, description: str, due_on: str, title: str = ""):
     """Act on a risk before it turns into a nonconformity (10.1): a preventive action linked to it."""
-    permissions.require_add(actor, PreventiveAction)
-    permissions.require(actor, "view", risk)
-    _not_archived(risk)
+    require_raising(actor, risk, PreventiveAction)
     if not description.strip():
         raise ValidationError({"description": "Say what will be done."})
     pa = pa_services.create(
@@ -129,7 +125,7 @@ def pa_from_risk(risk, *, actor, expected_version: int, description: str, due_on
 
 
 def _can_raise(model):
-    return lambda user, record: permissions.can_add(user, model)
+    return lambda user, record: not raising_refusal(user, record, model, on_its_page=True)
 
 
 RAISE_NC_FROM_FINDING = RecordAction(
@@ -139,7 +135,7 @@ RAISE_NC_FROM_FINDING = RecordAction(
     lambda user, finding: (
         finding.grade in FINDING_GRADES
         and not finding.nonconformities.exists()
-        and permissions.can_add(user, Nonconformity)
+        and not raising_refusal(user, finding, Nonconformity, on_its_page=True)
     ),
     done="{reference}: nonconformity raised with the finding's grade; see Nonconformities.",
     inputs=(
@@ -168,7 +164,9 @@ RAISE_NC_FROM_KPI = RecordAction(
     "raise-nonconformity",
     "Raise a nonconformity",
     nc_from_kpi,
-    lambda user, kpi: kpi.state == kpi.State.BREACH and permissions.can_add(user, Nonconformity),
+    lambda user, kpi: (
+        kpi.state == kpi.State.BREACH and not raising_refusal(user, kpi, Nonconformity, on_its_page=True)
+    ),
     done="{reference}: nonconformity raised from the breach.",
     inputs=(GRADE, REQUIREMENTS, DESCRIPTION),
     description="Raise a nonconformity from a KPI in breach (10.2): `grade`, `requirements` (codes), "

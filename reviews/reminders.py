@@ -54,7 +54,7 @@ def overdue_action_reminders(today: dt.date):
 
 def effectiveness_check_reminders(today: dt.date):
     """A check that is due goes to every active AIMS manager but the CA's owner (four eyes), once."""
-    from .standard.corrective_actions import checks_due
+    from .selectors import checks_due
 
     due = checks_due(CorrectiveAction.objects.live(), today).select_related("owner")
     managers = None

@@ -2,7 +2,6 @@
 each frozen input section with its figures, the minutes, the decisions and actions, and the sign-off.
 It reads the FROZEN inputs, never the registers as they are today. A Celery job (aims.jobs)."""
 
-from django.urls import path
 from django.utils import timezone
 
 from aims.record_reports import RecordReportView, record_report_runner
@@ -41,8 +40,3 @@ class ReportView(RecordReportView):
     """Queue the report as a job; its page follows the progress and ends with the download."""
 
     model, kind, title = ManagementReview, KIND, "Management review report"
-
-
-EXTRA_URLS = [
-    path("management-reviews/<str:reference>/report/", ReportView.as_view(), name="managementreview-report")
-]

@@ -1,11 +1,31 @@
-"""Figures of improvement for the management review (9.3.2, 10.1, 10.2): plain JSON-able data, so a
-review can freeze them into its minutes as they were."""
+"""Reads of improvement: which corrective actions are due a check or late (the policy, the filters, the
+dashboard and the reminders ask these), and the figures for the management review (9.3.2, 10.1, 10.2):
+plain JSON-able data, so a review can freeze them into its minutes as they were."""
 
 import datetime as dt
 
-from django.db.models import Count, Q
+from django.db import connection
+from django.db.models import Count, DateField, ExpressionWrapper, F, Q
+from django.utils import timezone
 
 from .models import CorrectiveAction, Feedback, ImprovementAction, Lesson, Nonconformity, PreventiveAction
+
+
+def checks_due(queryset, today: dt.date | None = None):
+    """Corrective actions whose effectiveness check is due by `today`: actions done, period passed."""
+    today = today or timezone.localdate()
+    done = queryset.filter(status=CorrectiveAction.Status.DONE)
+    if connection.vendor == "sqlite":  # the embedded setup cannot add a column of days to a date
+        return done.filter(pk__in=[c.pk for c in done if c.check_due_on and c.check_due_on <= today])
+    due = ExpressionWrapper(F("actions_done_on") + F("check_after_days") * dt.timedelta(days=1), DateField())
+    return done.alias(check_due=due).filter(check_due__lte=today)
+
+
+def with_overdue_actions(queryset, today: dt.date | None = None):
+    """Corrective actions with an action still open past its due date."""
+    today = today or timezone.localdate()
+    late = ImprovementAction.objects.filter(status=ImprovementAction.Status.OPEN, due_on__lt=today)
+    return queryset.filter(pk__in=late.values("corrective_action_id"))
 
 
 def _per(queryset, field: str, choices) -> dict[str, int]:

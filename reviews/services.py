@@ -4,12 +4,13 @@ and Celery all go through these."""
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from aims import permissions, records
 from aims.models import User
+from aims.policies import policy_of, require
 from aims.records import Action
 from aims.services import RecordServices
 
@@ -81,12 +82,11 @@ review_services = ManagementReviewServices(ManagementReview, REVIEW_FIELDS)
 def freeze_inputs(review, *, actor, expected_version: int):
     """Compile every input section for the review's period now and keep it as it is. Possible again until
     the meeting is held; each freeze is kept, numbered, and the newest is the one the meeting uses."""
-    permissions.require(actor, "change", review)
-    if review.status not in (Status.PLANNED, Status.INPUTS_FROZEN):
-        raise ValidationError(
-            f"{review.reference} is {review.get_status_display().lower()}: its inputs stay as they were frozen "
-            "for the meeting."
-        )
+    policy = policy_of(review)
+    require(policy, "freeze", actor, review)
+    state = policy.freeze_state(review)
+    if state:
+        raise ValidationError(state)
     previous = review.current_inputs
     now = timezone.now()
     number = (previous.number if previous else 0) + 1
@@ -144,13 +144,11 @@ def _present(review, text: str) -> list[User]:
 @transaction.atomic
 def record_meeting(review, *, actor, expected_version: int, held_on: str, minutes: str, present: str = ""):
     """The meeting took place (9.3.1): when, who was there and the minutes. Outputs follow as actions."""
-    permissions.require(actor, "change", review)
-    if review.status == Status.PLANNED:
-        raise ValidationError(
-            {"held_on": "Compile and freeze the inputs first: the meeting reviews the frozen inputs."}
-        )
-    if review.status != Status.INPUTS_FROZEN:
-        raise ValidationError(f"{review.reference} is {review.get_status_display().lower()} already.")
+    policy = policy_of(review)
+    require(policy, "record_meeting", actor, review)
+    state = policy.record_meeting_state(review)
+    if state:
+        raise ValidationError(state)
     day = _parse_date(held_on, "held_on")
     if day > timezone.localdate():
         raise ValidationError({"held_on": "A meeting is recorded once it has been held, not before."})
@@ -178,7 +176,7 @@ def record_meeting(review, *, actor, expected_version: int, held_on: str, minute
 def sign_off(review, *, actor, expected_version: int, note: str = ""):
     """A governance board member who neither owns nor chaired the review signs it off (four eyes);
     from then on it is read-only."""
-    permissions.require(actor, "approve", review)
+    require(policy_of(review), "sign_off", actor, review)
     if not review.actions.exists():
         raise ValidationError(
             "Record at least one output (a decision or action) before the review is signed off."
@@ -223,12 +221,8 @@ class ReviewActionServices(RecordServices):
         return fields
 
     def archive(self, record, *, actor, expected_version: int):
-        if record.review.status == Status.SIGNED_OFF:
-            permissions.require(actor, "archive", record)
-            raise PermissionDenied(
-                f"{record.reference} is an output of the signed-off review {record.review.reference}: "
-                "close it as done or cancelled instead."
-            )
+        # An output of a signed-off review is closed as done or cancelled instead (ReviewActionPolicy).
+        require(policy_of(record), "archive", actor, record)
         return super().archive(record, actor=actor, expected_version=expected_version)
 
 

@@ -1,6 +1,6 @@
 """API: list the evidence packs you may see, start one, download it, and verify any pack file."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from aims.permissions import can_add, denial_reason
+from aims.permissions import require_add
 from aims.views.core import job_file
 from audits.models import EvidencePack
 
@@ -89,8 +89,7 @@ class EvidencePackViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
 
     @extend_schema(request=EvidencePackCreateSerializer, responses={202: EvidencePackSerializer})
     def create(self, request, *args, **kwargs):
-        if not can_add(request.user, EvidencePack):
-            raise PermissionDenied(denial_reason(request.user, "add", model=EvidencePack))
+        require_add(request.user, EvidencePack)  # EvidencePackPolicy: anyone with a role
         incoming = EvidencePackCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data

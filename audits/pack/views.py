@@ -3,12 +3,11 @@ the job's progress, and the permission-checked download."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 
-from aims.permissions import can_add, denial_reason, get_visible
+from aims.permissions import can_add, get_visible, require_add
 from aims.views.core import job_file
 from audits.models import EvidencePack
 
@@ -38,8 +37,7 @@ def pack_list(request):
 
 @login_required
 def pack_new(request):
-    if not can_add(request.user, EvidencePack):
-        raise PermissionDenied(denial_reason(request.user, "add", model=EvidencePack))
+    require_add(request.user, EvidencePack)  # EvidencePackPolicy: anyone with a role
     form = EvidencePackForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         pack = start_pack(

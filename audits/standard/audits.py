@@ -2,25 +2,28 @@
 independent auditors; carried out through a checklist the lead and team fill; reported as a PDF; closed
 once every finding has its auditee's answer."""
 
+import datetime as dt
+
 import django_filters as filters
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
+from django.utils import timezone
 from django.views.generic import TemplateView
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from aims import permissions, roles
 from aims.actions import RecordAction
 from aims.api.base import RecordViewSet
 from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet
 from aims.forms import RecordForm
 from aims.models import Requirement, User
+from aims.policies import allows, policy_of
 from aims.records import StaleEdit
 from aims.register import Register
 from aims.views.records import RecordMixin, record_url_names
@@ -28,11 +31,10 @@ from audits import checklist
 from audits.models import Audit, AuditProgramme, ChecklistItem, Evidence, Result
 from audits.report import AuditReportView
 from audits.services import AUDIT_FIELDS, audit_services, close_audit, report_audit, start_audit
-from lifecycle.models import AISystem
 
 
 def auditors():
-    return User.objects.filter(is_active=True, groups__name=roles.AUDITOR).distinct().order_by("username")
+    return policy_of(Audit).auditors()
 
 
 class ScopeField(forms.ModelMultipleChoiceField):
@@ -67,8 +69,9 @@ class AuditForm(RecordForm):
         self.fields["team"].queryset = auditors()
         self.fields["team"].required = False
         self.fields["scope"].widget.attrs["size"] = 12
-        self.fields["systems"].queryset = AISystem.objects.live().order_by("title")
-        self.fields["programme"].queryset = AuditProgramme.objects.live()
+        # Of the live records its editor may see (RecordForm): systems by title, the latest cycle first.
+        self.fields["systems"].queryset = self.fields["systems"].queryset.order_by("title")
+        self.fields["programme"].queryset = self.fields["programme"].queryset.order_by("-year", "reference")
 
     def service_fields(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if k != "version"}
@@ -90,24 +93,22 @@ class AuditFilterSet(RecordFilterSet):
         fields = []
 
 
-def _conducts(user, record) -> bool:
-    return permissions.allowed(user, "change", record) and record.conducted_by(user)
+def _offered(transition: str):
+    """A button shown when the audit's state allows the transition and its guard allows the person."""
+    return lambda user, r: not getattr(policy_of(r), f"{transition}_state")(r) and allows(transition, user, r)
 
 
 START = RecordAction(
-    "start", "Start the audit", start_audit,
-    lambda user, r: r.status == Audit.Status.PLANNED and _conducts(user, r),
+    "start", "Start the audit", start_audit, _offered("start"),
     done="{reference} is in progress.", style="primary", description="The lead or team starts fieldwork.",
 )  # fmt: skip
 REPORT = RecordAction(
-    "report", "Mark as reported", report_audit,
-    lambda user, r: r.status == Audit.Status.IN_PROGRESS and _conducts(user, r),
+    "report", "Mark as reported", report_audit, _offered("report"),
     done="{reference} reported.", style="primary",
     description="Every checklist item has a result; the audit's results are reported.",
 )  # fmt: skip
 CLOSE = RecordAction(
-    "close", "Close the audit", close_audit,
-    lambda user, r: r.status == Audit.Status.REPORTED and permissions.allowed(user, "change", r),
+    "close", "Close the audit", close_audit, _offered("close"),
     done="{reference} closed.", description="Close a reported audit once every finding is answered.",
 )  # fmt: skip
 ACTIONS = (START, REPORT, CLOSE)
@@ -338,10 +339,22 @@ class AuditRegister(Register):
             "team": list(record.team.order_by("username")),
             "items": items,
             "findings": list(record.findings.live().select_related("owner", "requirement")),
-            "can_conduct": record.status != Audit.Status.CLOSED
-            and not record.is_archived
-            and record.conducted_by(request.user),
+            "can_conduct": allows("conduct", request.user, record),
         }
+
+    def sample(self, people, n=0):
+        """Planned by the AIMS manager, owned by the owner, led by the auditor (who owns nothing in scope)."""
+        today = timezone.localdate()
+        fields = {
+            "title": f"Risk management audit {n + 1}",
+            "criteria": "ISO/IEC 42001 clause 6.1 and our AI risk procedure.",
+            "lead_auditor": people["auditor"],
+            "scope": list(Requirement.objects.mappable().filter(code__in=("6.1.2", "A.6.2.4"))),
+            "starts_on": today + dt.timedelta(days=30 + n),
+            "ends_on": today + dt.timedelta(days=32 + n),
+            "owner": people["owner"],
+        }
+        return self.services.create(actor=people["manager"], fields=fields)
 
     def extra_urls(self) -> list:
         ref = f"{self.url_prefix}/<str:reference>"

@@ -58,6 +58,11 @@ class EvidenceForm(RecordForm):
         ]  # fmt: skip
         widgets = {"valid_until": forms.DateInput(attrs={"type": "date"})}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.file:  # linked evidence has no file: nothing to show or post back
+            self.initial["file"] = None
+
 
 def _validity_filter(today: dt.date) -> dict[str, Q]:
     soon = today + dt.timedelta(days=EXPIRING_WITHIN_DAYS)
@@ -233,6 +238,15 @@ class EvidenceRegister(Register):
         "No evidence yet. Upload a document or record (a signed policy, a validation report, training "
         "attendance) or link to where it is kept, and map it to the clauses it serves."
     )
+
+    def sample(self, people, n=0):
+        """Linked evidence (no file to store), internal: everyone with a role sees it."""
+        fields = {
+            "title": f"Supplier contract for the OCR service, {n}",
+            "kind": Evidence.Kind.LINK,
+            "url": f"https://contracts.example.org/ocr-{n}",
+        }
+        return self.services.create(actor=people["owner"], fields=fields)
 
     def detail_context(self, request, record, tab) -> dict:
         return evidence_pages.evidence_detail_context(request, record, tab)

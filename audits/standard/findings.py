@@ -4,13 +4,15 @@ proposed action. The auditee answers but does not grade; auditors grade but do n
 
 import django_filters as filters
 
-from aims import permissions
 from aims.actions import Input, RecordAction
 from aims.api.base import RecordViewSet
 from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet
 from aims.forms import RecordForm
+from aims.policies import allows, policy_of
 from aims.register import Register
+from aims.registry import registry
+from audits import checklist
 from audits.models import NOT_CONFORMING, Audit, Finding, Result
 from audits.services import answer_finding, close_finding, finding_services
 
@@ -38,15 +40,13 @@ class FindingFilterSet(RecordFilterSet):
         fields = []
 
 
-def _answers(user, record) -> bool:
-    return (
-        record.status != Finding.Status.CLOSED
-        and permissions.owned(Finding.objects.filter(pk=record.pk), user).exists()
-    )
+def _offered(transition: str):
+    """A button shown when the finding's state allows the transition and its guard allows the person."""
+    return lambda user, r: not getattr(policy_of(r), f"{transition}_state")(r) and allows(transition, user, r)
 
 
 ANSWER = RecordAction(
-    "answer", "Answer the finding", answer_finding, _answers,
+    "answer", "Answer the finding", answer_finding, _offered("answer"),
     done="{reference} answered; the auditors have your response.", style="primary",
     inputs=(
         Input("response", "Response", help_text="Do you agree, and what caused it?"),
@@ -56,8 +56,7 @@ ANSWER = RecordAction(
     description="The auditee (the finding's owner) answers with a response and a proposed action.",
 )  # fmt: skip
 CLOSE = RecordAction(
-    "close", "Close the finding", close_finding,
-    lambda user, r: r.status == Finding.Status.ANSWERED and permissions.allowed(user, "change", r),
+    "close", "Close the finding", close_finding, _offered("close"),
     done="{reference} closed.", description="The audit's auditors accept the answer and close the finding.",
 )  # fmt: skip
 
@@ -110,3 +109,16 @@ class FindingRegister(Register):
         "No audit findings yet. They appear here when an auditor records a checklist item that is not "
         "conforming."
     )
+
+    def sample(self, people, n=0):
+        """The audit's lead auditor records a checklist item as a minor nonconformity; the finding it
+        raises is the owner's to answer."""
+        audit = registry.register_for(Audit).register.sample(people, n)
+        auditor = people["auditor"]
+        item = checklist.add_item(audit, actor=auditor, question="Are AI risks assessed before release?")
+        notes = f"Risk assessment {n} was not repeated after the model changed. The register is a year old."
+        checklist.save_item(
+            item, actor=auditor, expected_version=item.version, question=item.question, result=Result.MINOR,
+            notes=notes, auditee=people["owner"],
+        )  # fmt: skip
+        return Finding.objects.get(checklist_item=item)

@@ -12,12 +12,12 @@ from django.views import View
 from django.views.generic import TemplateView
 from rest_framework import serializers
 
-from aims import permissions
 from aims.api.base import RecordViewSet
 from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet
 from aims.forms import RecordForm
 from aims.models import Requirement
+from aims.policies import allows
 from aims.register import Register
 from aims.services import RecordServices
 from aims.views.records import RecordMixin, record_url_names
@@ -196,6 +196,10 @@ class ProgrammeRegister(Register):
     )
     empty_text = "No audit programme yet. The AIMS manager plans one per cycle: start with this year's."
 
+    def sample(self, people, n=0):
+        fields = {"title": f"Audit programme {2026 + n}", "year": 2026 + n, "owner": people["owner"]}
+        return self.services.create(actor=people["manager"], fields=fields)
+
     def detail_context(self, request, record, tab) -> dict:
         if tab != "details":
             return {}
@@ -203,7 +207,7 @@ class ProgrammeRegister(Register):
         return {
             "items": items,
             "item_form": ItemForm(),
-            "can_plan": not record.is_archived and permissions.allowed(request.user, "change", record),
+            "can_plan": allows("plan", request.user, record),
             "audits": list(record.audits.live().select_related("lead_auditor").order_by("starts_on")),
         }
 

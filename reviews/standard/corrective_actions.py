@@ -2,49 +2,25 @@
 category, the actions (who, what, by when), and a check some days after they are done -- by someone other
 than the owner -- that they worked. Effective closes the nonconformity; not effective reopens it."""
 
-import datetime as dt
-
 import django_filters as filters
 from django import forms
-from django.db import connection
-from django.db.models import DateField, ExpressionWrapper, F, Q
+from django.db.models import Q
 from django.utils import timezone
 
-from aims import permissions
 from aims.actions import Input, RecordAction
 from aims.api.base import RecordViewSet
 from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet, YesNoFilter
 from aims.forms import RecordForm, owner_choices
+from aims.policies import allows, policy_of
 from aims.register import Register
-from reviews.improvement import (
-    CA_FIELDS,
-    add_action,
-    ca_services,
-    can_complete,
-    check_effectiveness,
-    complete_action,
-)
-from reviews.models import CorrectiveAction, ImprovementAction, Nonconformity
+from aims.registry import registry
+from reviews.improvement import CA_FIELDS, add_action, ca_services, check_effectiveness, complete_action
+from reviews.models import CorrectiveAction, Nonconformity
+from reviews.selectors import checks_due, with_overdue_actions
 
 Status = CorrectiveAction.Status
 WHY_FIELDS = [f"{w}_{n}" for n in range(1, 6) for w in ("why", "because")]
-
-
-def checks_due(queryset, today: dt.date | None = None):
-    """Corrective actions whose effectiveness check is due by `today`: actions done, period passed."""
-    today = today or timezone.localdate()
-    done = queryset.filter(status=Status.DONE)
-    if connection.vendor == "sqlite":  # the embedded setup cannot add a column of days to a date
-        return done.filter(pk__in=[c.pk for c in done if c.check_due_on and c.check_due_on <= today])
-    due = ExpressionWrapper(F("actions_done_on") + F("check_after_days") * dt.timedelta(days=1), DateField())
-    return done.alias(check_due=due).filter(check_due__lte=today)
-
-
-def with_overdue_actions(queryset, today: dt.date | None = None):
-    today = today or timezone.localdate()
-    late = ImprovementAction.objects.filter(status=ImprovementAction.Status.OPEN, due_on__lt=today)
-    return queryset.filter(pk__in=late.values("corrective_action_id"))
 
 
 # -- actions: buttons on the page and POST endpoints in the API ----------------------------------------
@@ -75,10 +51,7 @@ CHECK = RecordAction(
     "check-effectiveness",
     "Check effectiveness",
     check_effectiveness,
-    lambda user, ca: (
-        permissions.allowed(user, "approve", ca)
-        and (ca.check_due_on is None or ca.check_due_on <= timezone.localdate())
-    ),
+    lambda user, ca: allows("check-effectiveness", user, ca),  # four eyes, once due, while live
     done="{reference}: effectiveness recorded.",
     inputs=(
         Input("result", "Result", choices=tuple(CorrectiveAction.Result.choices)),
@@ -99,12 +72,12 @@ class CorrectiveActionForm(RecordForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        open_ncs = Nonconformity.objects.live().filter(status__in=Nonconformity.OPEN_STATUSES)
+        # The live nonconformities its editor may see (RecordForm), of those the open ones and its own.
+        field = self.fields["nonconformity"]
+        still_open = Q(status__in=Nonconformity.OPEN_STATUSES)
         if self.instance.pk:
-            open_ncs = Nonconformity.objects.filter(
-                Q(pk__in=open_ncs.values("pk")) | Q(pk=self.instance.nonconformity_id)
-            )
-        self.fields["nonconformity"].queryset = open_ncs.order_by("reference")
+            still_open |= Q(pk=self.instance.nonconformity_id)
+        field.queryset = field.queryset.filter(still_open).order_by("reference")
 
 
 class CorrectiveActionFilterSet(RecordFilterSet):
@@ -192,23 +165,28 @@ class CorrectiveActionRegister(Register):
     )
     empty_text = "No corrective actions yet. Open a nonconformity and start one from its page."
 
+    def sample(self, people, n=0):
+        nc = registry.register_for(Nonconformity).register.sample(people, n)
+        fields = {"title": f"Freshness monitoring, {n}", "nonconformity": nc}
+        return self.services.create(actor=people["owner"], fields=fields)
+
     def detail_context(self, request, record, tab) -> dict:
         if tab != "details":
             return {}
-        user, today = request.user, timezone.localdate()
+        user, today, policy = request.user, timezone.localdate(), policy_of(record)
         rows = list(record.actions.select_related("owner"))
-        can_change = not record.is_archived and permissions.allowed(user, "change", record)
-        finished = record.status in (Status.EFFECTIVE, Status.NOT_EFFECTIVE)
+        can_plan = allows("add_action", user, record) and not policy.add_action_state(record)
         checker_refusal = ""
-        if record.status == Status.DONE and not permissions.allowed(user, "approve", record):
-            checker_refusal = permissions.denial_reason(user, "approve", record)
+        if record.status == Status.DONE:
+            checker_refusal = policy.refusal("check_effectiveness", user, record)
         return {
             "whys": record.whys,
             "rows": [
-                (a, a.status == "open" and a.due_on < today, can_complete(user, record, a)) for a in rows
+                (a, a.status == "open" and a.due_on < today, not policy.complete_refusal(user, record, a))
+                for a in rows
             ],
-            "can_plan": can_change and not finished,
-            "people": owner_choices().order_by("username") if can_change and not finished else [],
+            "can_plan": can_plan,
+            "people": owner_choices().order_by("username") if can_plan else [],
             "check_due_on": record.check_due_on,
             "check_waiting": record.status == Status.DONE
             and record.check_due_on

@@ -4,17 +4,17 @@ lesson learned, a nonconformity (a complaint) or no action, with the reason: the
 
 import django_filters as filters
 from django import forms
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from rest_framework import serializers
 
-from aims import roles
 from aims.actions import Input, RecordAction
 from aims.api.base import RecordViewSet
 from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet
 from aims.forms import RecordForm
+from aims.policies import allows, policy_of, require
 from aims.records import Action, update_record
 from aims.register import Register
 from aims.services import RecordServices
@@ -32,12 +32,11 @@ services = RecordServices(Feedback, [*FIELDS, "owner"])  # the person who record
 def triage(record, *, actor, expected_version: int, outcome: str, reason: str, grade: str = "",
            requirements: str = ""):  # fmt: skip
     """The AIMS manager decides what the feedback becomes (10.1); the lesson or nonconformity links back."""
-    if not actor.has_role(roles.MANAGER):
-        raise PermissionDenied("Only the AIMS manager triages feedback.")
-    if record.is_archived:
-        raise PermissionDenied(f"{record.reference} is archived; restore it before triaging it.")
-    if record.outcome != Outcome.PENDING:
-        raise ValidationError({"outcome": f"{record.reference} was already triaged."})
+    policy = policy_of(record)
+    require(policy, "triage", actor, record)  # who triages, and not while archived: a 403
+    state = policy.triage_state(record)  # whether it still can be: a 400
+    if state:
+        raise ValidationError({"outcome": state})
     if outcome not in (Outcome.LESSON, Outcome.NONCONFORMITY, Outcome.NO_ACTION):
         raise ValidationError({"outcome": "Choose one of: lesson, nonconformity, no_action."})
     if not reason.strip():
@@ -92,7 +91,7 @@ TRIAGE = RecordAction(
     "triage",
     "Triage",
     triage,
-    lambda user, record: record.outcome == Outcome.PENDING and user.has_role(roles.MANAGER),
+    lambda user, record: not policy_of(record).triage_state(record) and allows("triage", user, record),
     done="{reference} triaged.",
     inputs=(
         Input(
@@ -195,3 +194,12 @@ class FeedbackRegister(Register):
         "No feedback recorded. When a customer, regulator or colleague tells you something about our AI, "
         "record it here."
     )
+
+    def sample(self, people, n=0):
+        fields = {
+            "title": f"Broker asks for reasons, {n}",
+            "channel": Feedback.Channel.MEETING,
+            "received_on": timezone.localdate(),
+            "summary": "Reason codes on declines, please.",
+        }
+        return self.services.create(actor=people["owner"], fields=fields)

@@ -84,3 +84,11 @@ class LessonRegister(Register):
         "No lessons recorded yet. After an incident or a corrective action, write down what you learned and "
         "what changed."
     )
+
+    def sample(self, people, n=0):
+        fields = {
+            "title": f"Check the age of bureau files, {n}",
+            "what_happened": "Stale files were scored for two days.",
+            "learned": "Check the age of every file before scoring.",
+        }
+        return self.services.create(actor=people["owner"], fields=fields)

@@ -2,9 +2,12 @@
 registers and frozen (9.3.2), the meeting and its outputs recorded (9.3.3), signed off by a governance
 board member who did not chair it. Signed off, the review is read-only; its actions move on."""
 
+import datetime as dt
+
 import django_filters as filters
 from django import forms
 from django.urls import path
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -16,6 +19,7 @@ from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet
 from aims.forms import RecordForm
 from aims.models import User
+from aims.policies import allows, policy_of
 from aims.register import Register
 from reviews.models import ManagementReview
 from reviews.report import ReportView
@@ -33,9 +37,7 @@ FREEZE = RecordAction(
     "freeze",
     "Compile and freeze inputs",
     freeze_inputs,
-    lambda user, r: (
-        r.status in (Status.PLANNED, Status.INPUTS_FROZEN) and permissions.allowed(user, "change", r)
-    ),
+    lambda user, r: not policy_of(r).freeze_state(r) and allows("freeze", user, r),
     done="{reference}: inputs compiled from the registers and frozen.",
     style="primary",
     description="Compile every 9.3.2 input section for the review's period and freeze it (again, until the "
@@ -45,7 +47,7 @@ RECORD_MEETING = RecordAction(
     "record-meeting",
     "Record the meeting",
     record_meeting,
-    lambda user, r: r.status == Status.INPUTS_FROZEN and permissions.allowed(user, "change", r),
+    lambda user, r: not policy_of(r).record_meeting_state(r) and allows("record-meeting", user, r),
     done="{reference}: meeting recorded. Now record its outputs as actions.",
     inputs=(
         Input("held_on", "Held on", help_text="The meeting's date, as YYYY-MM-DD."),
@@ -64,7 +66,7 @@ SIGN_OFF = RecordAction(
     "sign-off",
     "Sign off",
     sign_off,
-    lambda user, r: r.status == Status.HELD and permissions.allowed(user, "approve", r),
+    lambda user, r: allows("sign-off", user, r),  # a held review, four eyes (ManagementReviewPolicy)
     done="{reference} signed off. It is read-only now; its actions stay open to update.",
     inputs=(Input("note", "Note", required=False, help_text="Anything the board adds to its sign-off."),),
     style="primary",
@@ -189,6 +191,19 @@ class ManagementReviewRegister(Register):
         "No management review yet. Schedule the first one: choose the period it covers and who chairs it, "
         "then compile and freeze its inputs before the meeting."
     )
+
+    def sample(self, people, n=0):
+        today = timezone.localdate()
+        fields = {
+            "title": f"Management review {n + 1}",
+            "scheduled_on": today + dt.timedelta(days=n),
+            "period_from": today - dt.timedelta(days=365),
+            "period_to": today,
+            "chair": people["board"],
+            "attendees": [people["manager"]],
+            "owner": people["owner"],
+        }
+        return self.services.create(actor=people["manager"], fields=fields)
 
     def list_options(self) -> dict:
         return {**super().list_options(), "prefetch_related": self.prefetch_related}

@@ -7,16 +7,17 @@ feedback triage."""
 import django_filters as filters
 from django.db.models import Q
 
-from aims import permissions
 from aims.actions import Input, RecordAction
 from aims.api.base import RecordViewSet
 from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet, YesNoFilter
 from aims.forms import RecordForm
+from aims.models import Requirement
+from aims.policies import allows, policy_of
 from aims.register import Register
 from lifecycle.models import KPI, Incident
 from reviews.improvement import NC_FIELDS, NO_REQUIREMENT, nc_services, start_corrective_action
-from reviews.models import CorrectiveAction, Nonconformity
+from reviews.models import Nonconformity
 
 OPEN = Q(status__in=Nonconformity.OPEN_STATUSES)
 
@@ -24,7 +25,9 @@ START_CA = RecordAction(
     "start-corrective-action",
     "Start a corrective action",
     start_corrective_action,
-    lambda user, nc: nc.is_open and permissions.can_add(user, CorrectiveAction),
+    lambda user, nc: (
+        not policy_of(nc).start_corrective_action_state(nc) and allows("start_corrective_action", user, nc)
+    ),
     done="{reference}: corrective action started; analyse the cause with five whys, then plan the actions.",
     inputs=(Input("title", "Corrective action", help_text="In a few words, e.g. 'Bureau feed monitoring'."),),
     style="primary",
@@ -132,6 +135,16 @@ class NonconformityRegister(Register):
         "No nonconformities recorded. Raise one from an incident, a KPI in breach, an audit finding or a "
         "complaint: name the requirement not met and what you did straight away."
     )
+
+    def sample(self, people, n=0):
+        fields = {
+            "title": f"Bureau files used without a freshness check, {n}",
+            "source": Nonconformity.Source.OTHER,
+            "description": "Data older than the supplier agreement allows was used.",
+            "grade": Nonconformity.Grade.MINOR,
+        }
+        requirements = Requirement.objects.mappable().filter(code__in=("8.1", "A.6.2.6"))
+        return self.services.create(actor=people["owner"], fields=fields, requirements=list(requirements))
 
     def detail_context(self, request, record, tab) -> dict:
         if tab != "details":

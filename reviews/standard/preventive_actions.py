@@ -2,6 +2,8 @@
 on the risk's page) or from a trend seen in the measurements. Who does what by when; overdue ones remind
 their owner and, 14 days late, the governance board."""
 
+import datetime as dt
+
 import django_filters as filters
 from django import forms
 from django.db.models import Q
@@ -104,3 +106,13 @@ class PreventiveActionRegister(Register):
         "No preventive actions yet. Raise one from an AI risk's page, or record one when a KPI trends "
         "towards its threshold."
     )
+
+    def sample(self, people, n=0):
+        fields = {
+            "title": f"Back-test the scores, {n}",
+            "source": PreventiveAction.Source.TREND,
+            "trend": "Scores drift up each month.",
+            "description": "A quarterly back-test against outcomes.",
+            "due_on": timezone.localdate() + dt.timedelta(days=30),
+        }
+        return self.services.create(actor=people["owner"], fields=fields)

@@ -18,7 +18,7 @@ from aims.register import Register
 from aims.registry import registry
 from aims.views.records import RecordFormView
 from reviews.models import ManagementReview, ReviewAction
-from reviews.services import ACTION_FIELDS, action_services
+from reviews.services import ACTION_FIELDS, action_services, freeze_inputs, record_meeting
 
 Status = ReviewAction.Status
 
@@ -40,9 +40,9 @@ class ReviewActionForm(RecordForm):
         super().__init__(*args, **kwargs)
         held = Q(status=ManagementReview.Status.HELD)  # outputs are added between meeting and sign-off
         keep = Q(pk=self.instance.review_id) if self.instance.review_id else Q(pk__in=[])
-        self.fields["review"].queryset = ManagementReview.objects.filter(held | keep).order_by(
-            "-scheduled_on"
-        )
+        # Of the reviews its editor may see (RecordForm), those held and its own.
+        field = self.fields["review"]
+        field.queryset = field.queryset.filter(held | keep).order_by("-scheduled_on")
         self.fields["review"].help_text = "The management review whose meeting decided it."
 
 
@@ -126,6 +126,31 @@ class ReviewActionRegister(Register):
         "No management review actions yet. Once a review's meeting is recorded, add each decision it took "
         "here, with an owner and a due date."
     )
+
+    def sample(self, people, n=0):
+        fields = {
+            "title": f"Fund a second fairness analyst, {n}",
+            "review": held_review(people),
+            "kind": ReviewAction.Kind.RESOURCES,
+            "description": "The backlog of bias assessments needs a second analyst.",
+            "due_on": timezone.localdate() + dt.timedelta(days=60),
+            "owner": people["owner"],
+        }
+        return self.services.create(actor=people["owner"], fields=fields)
+
+
+def held_review(people):
+    """A review whose meeting was held, its outputs open to record: the samples share one."""
+    review = ManagementReview.objects.live().filter(status=ManagementReview.Status.HELD).first()
+    if review is not None:
+        return review
+    review = registry.register_for(ManagementReview).register.sample(people)
+    manager = people["manager"]
+    review = freeze_inputs(review, actor=manager, expected_version=review.version)
+    return record_meeting(
+        review, actor=manager, expected_version=review.version, held_on=timezone.localdate().isoformat(),
+        minutes="Reviewed every input; agreed the actions.",
+    )  # fmt: skip
 
 
 # -- Reminders: an overdue action reminds its owner, once per due date --------------------------------------

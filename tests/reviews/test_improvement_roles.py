@@ -1,11 +1,11 @@
-"""Every role against every page and the API of the five improvement registers (10.1, 10.2)."""
+"""Every role against every page and the API of the improvement registers with rules of their own (10.1,
+10.2); preventive actions and lessons keep the default roles, which the contract suite checks
+(tests/test_register_contract.py)."""
 
 import pytest
 
-from reviews.improvement import pa_services
-from reviews.models import CorrectiveAction, Feedback, Lesson, Nonconformity, PreventiveAction
+from reviews.models import CorrectiveAction, Feedback, Nonconformity
 from reviews.standard.feedback import services as feedback_services
-from reviews.standard.lessons import services as lesson_services
 from tests import base
 from tests.base import RegisterRoleMatrix, client_for, form_data_for
 
@@ -47,55 +47,6 @@ class TestCorrectiveActionRoles(RegisterRoleMatrix):
     @pytest.fixture
     def api_create_payload(self, make_nc, manager):
         return {"title": "Supplier freshness clause", "nonconformity": make_nc(actor=manager).reference}
-
-
-class TestPreventiveActionRoles(RegisterRoleMatrix):
-    model = PreventiveAction
-    url_prefix = "preventive-actions"
-    api_prefix = "/api/v1/preventive-actions/"
-
-    @pytest.fixture
-    def record(self, owner):
-        return pa_services.create(
-            actor=owner,
-            fields={"title": "Back-test scores", "source": "trend", "trend": "Scores drift up each month.",
-                    "description": "Quarterly back-test.", "due_on": days(30)},
-        )  # fmt: skip
-
-    @pytest.fixture
-    def form_data(self):
-        return form_data_for
-
-    @pytest.fixture
-    def api_create_payload(self):
-        return {"title": "Watch drift", "source": "trend", "trend": "PSI rising", "description": "Alert at 0.2.",
-                "due_on": days(20).isoformat()}  # fmt: skip
-
-
-class TestLessonRoles(RegisterRoleMatrix):
-    model = Lesson
-    url_prefix = "lessons"
-    api_prefix = "/api/v1/lessons/"
-
-    @pytest.fixture
-    def record(self, owner):
-        return lesson_services.create(
-            actor=owner,
-            fields={
-                "title": "Check data age",
-                "what_happened": "Stale files were used.",
-                "learned": "Check age.",
-            },
-        )
-
-    @pytest.fixture
-    def form_data(self):
-        return form_data_for
-
-    @pytest.fixture
-    def api_create_payload(self):
-        return {"title": "Launches change the chatbot", "what_happened": "Grounding fell.", "learned": "Checklist.",
-                "audit_reference": "AUD-2026-01"}  # fmt: skip
 
 
 class TestFeedbackRoles(RegisterRoleMatrix):
