@@ -232,7 +232,7 @@ class ModelVersionRegister(Register):
         ("Released", "released_on", "released"),
         (
             "Approved",
-            lambda r: f"{r.approved_on:%Y-%m-%d} by {r.approved_by}" if r.approved_by_id else "not yet",
+            lambda r: f"{r.approved_on:%Y-%m-%d} by {r.approved_by}" if r.approved_on else "not yet",
             None,
         ),
         ("Owner", "owner", None),
