@@ -5,6 +5,7 @@ import copy
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.forms.models import ModelFormMetaclass
 from django.utils.choices import CallableChoiceIterator
 
 from aims import roles
@@ -42,7 +43,17 @@ def owner_choices():
     return User.objects.filter(is_active=True, groups__name__in=[roles.OWNER, roles.MANAGER]).distinct()
 
 
-class RecordForm(forms.ModelForm):
+class _NarrowedAfterInit(ModelFormMetaclass):
+    """Narrows a form's record choices once every __init__ in its class chain has run, so a register's
+    form may set or filter a link's choices in its own __init__ and still offer only what may be seen."""
+
+    def __call__(cls, *args, **kwargs):
+        form = super().__call__(*args, **kwargs)
+        form._offer_live_records()
+        return form
+
+
+class RecordForm(forms.ModelForm, metaclass=_NarrowedAfterInit):
     """Adds the hidden version the record had when the form was opened (optimistic concurrency), and the
     record's links to clauses and Annex A controls (put "requirements" in a fieldset to show them).
 
@@ -62,11 +73,11 @@ class RecordForm(forms.ModelForm):
             self.fields["owner"].queryset = owner_choices()
         if self.instance.pk:
             self.initial["version"] = self.instance.version
-        self._offer_live_records()
 
     def _offer_live_records(self):
         """Links to other records offer the live ones, plus any archived one already linked (dropping it
-        from the choices would make every later save of this form invalid)."""
+        from the choices would make every later save of this form invalid), of those only what the user
+        may see; by reference unless the register's form chose another order."""
         from aims.models import BaseRecord
 
         for name, field in self.fields.items():
@@ -78,7 +89,9 @@ class RecordForm(forms.ModelForm):
                 keep = [getattr(item, "pk", item) for item in linked]
             else:
                 keep = [getattr(linked, "pk", linked)] if linked else []
-            queryset = queryset.filter(Q(archived_at__isnull=True) | Q(pk__in=keep)).order_by("reference")
+            queryset = queryset.filter(Q(archived_at__isnull=True) | Q(pk__in=keep))
+            if not queryset.query.order_by:
+                queryset = queryset.order_by("reference")
             field.queryset = restrict(queryset, self.user, "view") if self.user is not None else queryset
 
     def _post_clean(self):
