@@ -56,3 +56,11 @@ registry.add_dashboard_panel(audits_panel)
 from .certification_checks import register as register_readiness  # noqa: E402
 
 register_readiness()  # 9.2.2 from the audit registers, in place of the placeholder row
+
+from aims.api.schema import name_choice_set  # noqa: E402
+
+from .models.audit import NOT_CONFORMING, Frequency, Result  # noqa: E402
+
+name_choice_set("AuditFrequencyEnum", Frequency)  # suggested and chosen
+name_choice_set("ChecklistResultEnum", Result)
+name_choice_set("FindingGradeEnum", NOT_CONFORMING)

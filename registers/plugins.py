@@ -36,3 +36,13 @@ from aims.imports import add_importer  # noqa: E402
 from .io import IMPORT_KIND, run_import  # noqa: E402
 
 add_importer(IMPORT_KIND, run_import)  # the risk import runs as a job (aims.imports)
+
+from aims.api.schema import name_choice_set  # noqa: E402
+
+from .models.choices import AimsProcess  # noqa: E402
+from .models.context import Side  # noqa: E402
+from .models.leadership import Decision  # noqa: E402
+
+name_choice_set("SideEnum", Side)
+name_choice_set("AimsProcessEnum", AimsProcess)
+name_choice_set("ActionStatusEnum", Decision.Status)  # implementation actions share it

@@ -52,3 +52,10 @@ add_input_source("feedback", "Feedback from interested parties", feedback)
 from .certification_checks import register as register_readiness  # noqa: E402
 
 register_readiness()  # 9.3.3 and 10.2 from the Act registers; the stakeholder report's latest review
+
+from aims.api.schema import name_choice_set  # noqa: E402
+
+from .models.improvement import CorrectiveAction, Nonconformity  # noqa: E402
+
+name_choice_set("NonconformityGradeEnum", Nonconformity.Grade)
+name_choice_set("CheckResultEnum", CorrectiveAction.Result)  # the check and its input

@@ -206,18 +206,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # Choice sets that several registers share need one name of their own in the schema; otherwise
-    # drf-spectacular names them by hash and warns (and check --deploy fails on the warning).
-    "ENUM_NAME_OVERRIDES": {
-        "LifecycleEnum": "aims.models.versions.Lifecycle",
-        "SideEnum": "registers.models.context.Side",
-        "AimsProcessEnum": "registers.models.choices.AimsProcess",
-        "ActionStatusEnum": "registers.models.leadership.Decision.Status",  # implementation actions too
-        "AuditFrequencyEnum": "audits.models.audit.Frequency",  # suggested and chosen
-        "ChecklistResultEnum": "audits.models.audit.Result",
-        "FindingGradeEnum": "audits.models.audit.NOT_CONFORMING",
-        "NonconformityGradeEnum": "reviews.models.improvement.Nonconformity.Grade",
-        "CheckResultEnum": "reviews.models.improvement.CorrectiveAction.Result",  # the check and its input
-    },
+    # drf-spectacular names them by hash and warns. The apps name theirs (aims.api.schema).
+    "ENUM_NAME_OVERRIDES": {"LifecycleEnum": "aims.models.versions.Lifecycle"},
 }
 
 LOGGING = {
