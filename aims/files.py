@@ -65,13 +65,26 @@ def upload_path(instance, filename: str) -> str:
     return f"uploads/{instance._meta.model_name}/{uuid.uuid4().hex}{ext}"
 
 
+def size_text(size: int) -> str:
+    """A size as people read it, in the binary units the limits are set in: 10485760 is "10 MB"."""
+    for unit, factor in (("MB", 1024**2), ("KB", 1024)):
+        if size >= factor or unit == "KB":
+            return f"{size / factor:.1f}".removesuffix(".0") + f" {unit}"
+
+
+def too_large(size: int, limit: int) -> str:
+    """The refusal of a file above the size limit; the file's own size is shown only where it reads as
+    larger than the limit (a file one byte over would read "10 MB; the limit is 10 MB")."""
+    if size_text(size) == size_text(limit):
+        return f"The file is larger than the limit of {size_text(limit)}."
+    return f"The file is {size_text(size)}; the limit is {size_text(limit)}."
+
+
 def validate_upload(upload) -> None:
     """Size, extension and content must agree; a clear message names the problem."""
     limit = settings.MAX_UPLOAD_BYTES
     if upload.size > limit:
-        raise ValidationError(
-            f"The file is {upload.size / 1_048_576:.1f} MB; the limit is {limit / 1_048_576:.0f} MB."
-        )
+        raise ValidationError(too_large(upload.size, limit))
     ext = PurePosixPath(upload.name).suffix.lower()
     if ext not in ALLOWED_TYPES:
         raise ValidationError(

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from aims.files import size_text, too_large
+
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection, OWASP). The apostrophe
 # that neutralises one is escaped too, so an import undoes the escape exactly.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
@@ -37,17 +39,13 @@ class Table:
     delimiter: str = ","  # a CSV's; ";" hints at a decimal comma in its numbers
 
 
-def size_text(size: int) -> str:
-    return f"{size / 1e6:.1f} MB" if size >= 100_000 else f"{size / 1e3:.1f} KB"
-
-
 def read_upload(uploaded_file) -> tuple[str, bytes]:
     """The file's name and bytes, refused above MAX_UPLOAD_BYTES before it is read whole."""
     limit = settings.MAX_UPLOAD_BYTES
     name = os.path.basename(getattr(uploaded_file, "name", "") or "")
     size = getattr(uploaded_file, "size", None)
     if size is not None and size > limit:
-        raise TableError(f"The file is {size_text(size)}; the limit is {size_text(limit)}.")
+        raise TableError(too_large(size, limit))
     if hasattr(uploaded_file, "seek"):
         uploaded_file.seek(0)
     data = uploaded_file.read(limit + 1) or b""
@@ -71,7 +69,7 @@ def read_table(uploaded_file, *, formats=("csv", "xlsx"), sheet_title: str = "",
     table = _csv(data) if extension == "csv" else Table(_xlsx(data, sheet_title))
     limit = settings.IMPORT_MAX_ROWS
     if len(table.rows) - 1 > limit:
-        raise TableError(f"The file has {len(table.rows) - 1} rows; the limit is {limit}.")
+        raise TableError(f"The file has {len(table.rows) - 1:,} rows; the limit is {limit:,}.")
     return table
 
 

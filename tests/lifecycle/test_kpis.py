@@ -388,11 +388,11 @@ def test_csv_import_refuses_a_large_file_and_those_who_may_not_change(make_kpi, 
     settings.MAX_UPLOAD_BYTES = 50_000  # the one reader's size limit (aims.spreadsheets)
     kpi = make_kpi()
     page = client_for(owner).get(f"/kpis/{kpi.reference}/import/").content.decode()
-    assert f"At most {settings.IMPORT_MAX_ROWS} rows and 50.0 KB" in page  # the limits come from settings
+    assert f"At most {settings.IMPORT_MAX_ROWS:,} rows and 48.8 KB" in page  # the limits come from settings
     big = "measured_at,value,note\n" + ("2026-01-01,1," + "x" * 1000 + "\n") * 600
     response = client_for(owner).post(f"/kpis/{kpi.reference}/import/", {"file": upload(big)})
     assert response.status_code == 400
-    assert "The file is 0.6 MB; the limit is 50.0 KB." in response.content.decode()
+    assert "The file is 594.2 KB; the limit is 48.8 KB." in response.content.decode()
     assert client_for(auditor).get(f"/kpis/{kpi.reference}/import/").status_code == 403
 
 

@@ -8,9 +8,9 @@ from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
 from aims.charts import line_chart_svg
+from aims.files import size_text
 from aims.imports import start_import
 from aims.policies import allows, policy_of, require
-from aims.spreadsheets import size_text
 from aims.views.records import RecordDetailView, RecordMixin, record_url_names
 from lifecycle.models import Measurement
 
@@ -102,7 +102,7 @@ class ImportView(RecordMixin, TemplateView):
             record=self.record,
             model_meta=self.model._meta,
             urls=record_url_names(self.model),
-            max_rows=settings.IMPORT_MAX_ROWS,  # the one reader's limits (aims.spreadsheets)
+            max_rows=f"{settings.IMPORT_MAX_ROWS:,}",  # the one reader's limits (aims.spreadsheets)
             max_size=size_text(settings.MAX_UPLOAD_BYTES),
             **{"form": ImportForm(), **kwargs},
         )
