@@ -189,7 +189,7 @@ def test_bench_measures_pages_with_constant_queries(tmp_path):
 @pytest.mark.slow
 def test_bench_measures_the_evidence_pack_on_its_own_against_zip(tmp_path):
     output = tmp_path / "bench.json"
-    run("bench", only=["pack"], pack_records=60, pack_files=6, output=str(output))
+    run("bench", only=["pack"], users=3, pack_records=60, pack_files=6, output=str(output))
     rows = {r["measure"]: r for r in json.loads(output.read_text())["results"]}
     for measure in ("evidence pack, whole AIMS", "evidence files through the pack writer"):
         row = rows[measure]
