@@ -77,6 +77,7 @@ class BaseRecord(models.Model):
 
     class Meta:
         abstract = True
+        ordering = ["reference"]  # a register's pages and API page through a stable order
         # Lists count live records on every page: a partial index lets PostgreSQL count them from the
         # index alone. A register extending Meta.indexes keeps it: `indexes = [*BaseRecord.Meta.indexes, ...]`.
         indexes = [live_index("%(app_label)s_%(class)s_live")]

@@ -1,161 +1,23 @@
-"""Export and import of the AI risk register as CSV and XLSX (ISO/IEC 42001 6.1.2, 7.5.3).
+"""Import of the AI risk register from the layout of columns.py, through the register's services
+(validation, history, permissions), all or nothing: one bad row and nothing is saved, with every row's
+problems in the report. It runs as a job (aims.imports)."""
 
-Export and import share one layout, `EXPORT_COLUMNS`, so an export edited in a spreadsheet can be
-uploaded again. Imports go through the register's services (validation, history, permissions) and
-are all-or-nothing: one bad row and nothing is saved, with every row's problems in the report."""
-
-import csv
 import datetime as dt
-import io
 from dataclasses import dataclass, field
 
-import openpyxl
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, transaction
-from django.db.models import Q
-from django.http import HttpResponse
-from django.utils import timezone
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
 
-from aims import roles
 from aims.catalogue_data import STANDARD
+from aims.forms import owner_choices
 from aims.imports import ImportOutcome
 from aims.models import Change, Requirement, ReviewCadence, User
 from aims.records import StaleEdit
-from aims.spreadsheets import TableError, cell_text, escape_formula, read_table
+from aims.spreadsheets import TableError, cell_text, read_table
 
-from .models import Risk, RiskCategory
-from .services import risk_create, risk_update
-
-CHUNK_SIZE = 2000
-SHEET_TITLE = "AI risks"
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
-
-def _attr(name):
-    return lambda risk, criteria: getattr(risk, name)
-
-
-def _yes_no(value) -> str:
-    return "yes" if value else "no"
-
-
-def _level(score, criteria) -> str:
-    band = criteria.level(score)
-    return band.name if band else ""
-
-
-# (header, reader): the header is the model's field name; reader(risk, criteria) gives the cell's value.
-# Criteria are passed in, loaded once per export, so that levels cost no query per row.
-EXPORT_COLUMNS = [
-    ("reference", _attr("reference")),
-    ("version", _attr("version")),
-    ("title", _attr("title")),
-    ("description", _attr("description")),
-    ("ai_system", _attr("ai_system")),
-    ("category", lambda r, c: r.category.name),
-    ("risk_source", _attr("risk_source")),
-    *[(name, lambda r, c, name=name: _yes_no(getattr(r, name))) for name in Risk.AFFECTED],
-    ("inherent_likelihood", _attr("inherent_likelihood")),
-    ("inherent_impact", _attr("inherent_impact")),
-    ("inherent_score", _attr("inherent_score")),
-    ("inherent_level", lambda r, c: _level(r.inherent_score, c)),
-    ("existing_controls", _attr("existing_controls")),
-    ("treatment", _attr("treatment")),
-    ("treatment_plan", _attr("treatment_plan")),
-    ("residual_likelihood", _attr("residual_likelihood")),
-    ("residual_impact", _attr("residual_impact")),
-    ("residual_score", _attr("residual_score")),
-    ("residual_level", lambda r, c: _level(r.residual_score, c)),
-    ("target_likelihood", _attr("target_likelihood")),
-    ("target_impact", _attr("target_impact")),
-    ("owner", lambda r, c: r.owner.username),
-    ("status", _attr("status")),
-    ("review_cadence", _attr("review_cadence")),
-    ("next_review_on", _attr("next_review_on")),
-    ("requirements", lambda r, c: " ".join(req.code for req in r.requirements.all())),
-    ("accepted_by", lambda r, c: r.accepted_by.username if r.accepted_by else ""),
-    ("accepted_on", _attr("accepted_on")),
-    ("archived", lambda r, c: _yes_no(r.archived_at)),
-]
-HEADERS = [header for header, _ in EXPORT_COLUMNS]
-READ_ONLY = {"inherent_score", "inherent_level", "residual_score", "residual_level", "accepted_by",
-             "accepted_on", "archived"}  # fmt: skip
-REQUIRED = ["title", "category", "risk_source", *Risk.AFFECTED, "inherent_likelihood", "inherent_impact",
-            "residual_likelihood", "residual_impact"]  # fmt: skip
-
-
-# -- export ------------------------------------------------------------------------------------------
-def _rows(risks, criteria):
-    """Cell values per risk; a fixed number of queries whatever the number of risks (per chunk)."""
-    queryset = risks.select_related("owner", "category", "accepted_by").prefetch_related("requirements")
-    for risk in queryset.iterator(chunk_size=CHUNK_SIZE):
-        yield [read(risk, criteria) for _, read in EXPORT_COLUMNS]
-
-
-def _csv_cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return escape_formula(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
-def export_csv(risks, criteria) -> bytes:
-    """The risks (already restricted and filtered by the caller) as CSV, UTF-8 with a BOM for Excel."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(HEADERS)
-    writer.writerows([_csv_cell(v) for v in row] for row in _rows(risks, criteria))
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-def _xlsx_cell(sheet, value):
-    if value == "":
-        return None  # openpyxl writes no XML for an empty cell: a third of the cells, often
-    if isinstance(value, str):
-        # Control characters are not allowed in XLSX; openpyxl would raise on them.
-        return escape_formula(ILLEGAL_CHARACTERS_RE.sub("", value))
-    if isinstance(value, dt.date):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = "yyyy-mm-dd"
-        return cell
-    return value
-
-
-def export_xlsx(risks, criteria) -> bytes:
-    """The risks as an XLSX workbook: one sheet, bold frozen header row, one row per risk."""
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet(SHEET_TITLE)
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header = []
-    for name in HEADERS:
-        cell = WriteOnlyCell(sheet, value=name)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    for row in _rows(risks, criteria):
-        sheet.append([_xlsx_cell(sheet, v) for v in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def export_response(risks, criteria, fmt: str) -> HttpResponse:
-    if fmt not in CONTENT_TYPES:
-        raise ValueError(f"Unknown export format {fmt!r}: use csv or xlsx.")
-    content = export_csv(risks, criteria) if fmt == "csv" else export_xlsx(risks, criteria)
-    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="ai-risks-{timezone.localdate():%Y-%m-%d}.{fmt}"'
-    return response
+from ..models import Risk, RiskCategory
+from ..services import risk_create, risk_update
+from .columns import HEADERS, READ_ONLY, REQUIRED, SHEET_TITLE
 
 
 # -- import: the report ----------------------------------------------------------------------------
@@ -328,9 +190,7 @@ class _Context:
 
     @classmethod
     def load(cls, actor, references):
-        owners = User.objects.filter(is_active=True).filter(
-            Q(groups__name__in=[roles.OWNER, roles.MANAGER]) | Q(is_superuser=True)
-        )
+        owners = owner_choices()  # who may own a record, as the form offers them
         requirements = Requirement.objects.filter(
             standard__key=STANDARD["key"], kind__in=Requirement.MAPPABLE
         )
