@@ -79,8 +79,14 @@ class RecordFilterSet(filters.FilterSet):
         if not value:
             return queryset
         condition = Q()
+        model = queryset.model
         for field in self.search_fields:
-            condition |= Q(**{f"{field}__icontains": value})
+            match = Q(**{f"{field}__icontains": value})
+            link = model._meta.get_field(field.split("__")[0])
+            if link.many_to_many or link.one_to_many:
+                # Matched through a subquery: a join would list a record once per matching link.
+                match = Q(pk__in=model._base_manager.filter(match).values("pk"))
+            condition |= match
         return queryset.filter(condition)
 
     def filter_mine(self, queryset, name, value):

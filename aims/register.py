@@ -54,6 +54,7 @@ class Register:
     empty_text = "Nothing recorded yet."
     select_related: tuple[str, ...] = ("owner",)
     prefetch_related: tuple[str, ...] = ("requirements",)
+    list_prefetch_related: tuple[str, ...] = ()  # many-to-many links a list column shows ("systems",)
     actions: tuple = ()  # aims.actions.RecordAction: buttons on the record page and API endpoints
     starters: dict = {}  # "New from template": key -> {"label": ..., field: value}
     detail_template = None  # a template of the register's own for the record page
@@ -122,6 +123,7 @@ class Register:
         return {
             **self._base(),
             "filterset_class": self.filterset,
+            "prefetch_related": self.list_prefetch_related,
             "columns": self.columns,
             "export_columns": self.export_columns,
             "lead": self.lead,

@@ -33,6 +33,25 @@ class RecordTab:
 
 
 @dataclass(frozen=True)
+class RelatedSection:
+    """A list of related records on a register's record page (an AI system's risks, its incidents, the
+    audits that covered it ...), from the app that owns those records, so that a page of an earlier app
+    can list what later apps link to it without importing them.
+
+    `records(record)` returns a queryset of the related records, ordered; the page narrows it to what the
+    viewer may see and shows its count and the first rows, in a fixed number of queries whatever the data.
+    `detail(item)` is one line after an item's title, from fields the queryset fetched; `more_url(record)`
+    the list page that shows them all (filtered to the record)."""
+
+    model_label: str  # the register whose pages show it: "lifecycle.AISystem"
+    title: str
+    records: Callable
+    detail: Callable | None = None
+    more_url: Callable | None = None
+    order: int = 50
+
+
+@dataclass(frozen=True)
 class RequirementSection:
     """A section of a catalogue requirement's page (evidence serving the requirement ...).
 
@@ -64,6 +83,7 @@ class Registry:
     # (policy acknowledgements, expiring training ...), sent by the same daily sweep and digest
     reminder_sources: list[Callable] = field(default_factory=list)
     record_tabs: list[RecordTab] = field(default_factory=list)
+    related_sections: list[RelatedSection] = field(default_factory=list)
     requirement_sections: list[RequirementSection] = field(default_factory=list)
     # key -> ReadinessCheck (aims.certification): the documented information each clause and control needs
     readiness_checks: dict[str, ReadinessCheck] = field(default_factory=dict)
@@ -102,6 +122,16 @@ class Registry:
 
     def record_tabs_for(self, model) -> list[RecordTab]:
         return [t for t in self.record_tabs if t.applies(model)]
+
+    def add_related_section(self, section: RelatedSection) -> None:
+        if all(
+            (s.model_label, s.title) != (section.model_label, section.title) for s in self.related_sections
+        ):
+            self.related_sections.append(section)
+
+    def related_sections_for(self, model) -> list[RelatedSection]:
+        found = [s for s in self.related_sections if s.model_label == model._meta.label]
+        return sorted(found, key=lambda s: s.order)
 
     def add_requirement_section(self, section: RequirementSection) -> None:
         if section not in self.requirement_sections:

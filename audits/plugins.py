@@ -64,3 +64,18 @@ from .models.audit import NOT_CONFORMING, Frequency, Result  # noqa: E402
 name_choice_set("AuditFrequencyEnum", Frequency)  # suggested and chosen
 name_choice_set("ChecklistResultEnum", Result)
 name_choice_set("FindingGradeEnum", NOT_CONFORMING)
+
+# The AI system page lists the audits that covered the system (lifecycle.system_hub).
+from aims.registry import RelatedSection  # noqa: E402
+
+from .models import Audit  # noqa: E402
+
+registry.add_related_section(
+    RelatedSection(
+        "lifecycle.AISystem",
+        "Audits that covered it",
+        lambda system: Audit.objects.live().filter(systems=system).order_by("-starts_on", "-id"),
+        lambda audit: audit.get_status_display().lower(),
+        order=100,
+    )
+)

@@ -81,13 +81,13 @@ def suggestions(*, requirements=(), systems=()) -> dict:
         open_risks = dict(
             Risk.objects.live()
             .exclude(status=Risk.Status.CLOSED)
-            .filter(ai_system__in={s.title for s in systems})
+            .filter(systems__in=systems)
             .order_by()
-            .values_list("ai_system")
+            .values_list("systems")
             .annotate(n=Count("pk"))
         )
         for system in systems:
-            result[("system", system.pk)] = _for_system(system, open_risks.get(system.title, 0))
+            result[("system", system.pk)] = _for_system(system, open_risks.get(system.pk, 0))
     return result
 
 

@@ -6,9 +6,9 @@ from django.utils import timezone
 
 from aims.record_reports import RecordReportView, record_report_runner
 from aims.registry import registry
-from registers.models import Risk
 
 from .models import AISystem
+from .system_hub import system_assessments, system_concerns, system_kpis, system_risks
 
 KIND = "system_dossier_pdf"
 
@@ -18,20 +18,17 @@ def dossier_context(system: AISystem) -> dict:
     return {
         "system": system,
         "gates": list(system.gate_reviews.select_related("requested_by", "approver")),
-        "assessments": list(system.impact_assessments.live().prefetch_related("harms__risk")),
-        "risks": list(
-            Risk.objects.live()
-            .filter(ai_system=system.title)
-            .select_related("owner")
-            .order_by("-residual_score")
-        ),
+        # The same records, from the same functions, as the system's page (system_hub).
+        "assessments": list(system_assessments(system).prefetch_related("harms__risk")),
+        "risks": list(system_risks(system)),
         "controls": list(system.soa_entries.live().select_related("control")),
         "datasets": list(system.datasets.live()),
         "model_versions": list(
             system.model_versions.live().prefetch_related("training_data").select_related("approved_by")
         ),
         "bias": list(system.bias_assessments.live()),
-        "kpis": list(system.kpis.live()),
+        "kpis": list(system_kpis(system)),
+        "concerns": list(system_concerns(system)),
         "incidents": list(system.incidents.live()),
         "generated": timezone.localtime(),
         "org": "AIMS",

@@ -77,7 +77,7 @@ def _risks_accepted(system, note=""):
     from registers.selectors import risks_awaiting_acceptance
 
     waiting = list(
-        risks_awaiting_acceptance(Risk.objects.live().filter(ai_system=system.title)).values_list(
+        risks_awaiting_acceptance(Risk.objects.live().filter(systems=system)).values_list(
             "reference", flat=True
         )
     )

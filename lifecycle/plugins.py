@@ -36,6 +36,9 @@ def seed_lifecycle_demo(users) -> int:
 
 
 registry.add_demo_seeder(seed_lifecycle_demo, order=20)
+from .system_hub import register_sections  # noqa: E402
+
+register_sections()  # the AI system page lists every record that concerns the system
 from aims.imports import add_importer  # noqa: E402
 
 from . import bench  # noqa: E402,F401  the inventory pages and volume data of manage.py bench

@@ -27,7 +27,7 @@ class RiskSerializer(RecordSerializer):
         model = Risk
         fields = [
             *RecordSerializer.BASE_FIELDS,
-            "description", "ai_system", "category", "risk_source", *Risk.AFFECTED,
+            "description", "systems", "system_note", "category", "risk_source", *Risk.AFFECTED,
             "inherent_likelihood", "inherent_impact", "inherent_score", "inherent_level", "existing_controls",
             "treatment", "treatment_plan", "residual_likelihood", "residual_impact", "residual_score",
             "residual_level", "target_likelihood", "target_impact", "target_score", "target_level",

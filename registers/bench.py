@@ -148,8 +148,10 @@ def _pdf_filters(user) -> tuple[dict, int]:
         ({"owner": g["owner__username"]}, g["n"])
         for g in visible.values("owner__username").annotate(n=Count("pk"))
     ] + [
-        ({"ai_system": g["ai_system"], "status": g["status"]}, g["n"])
-        for g in visible.values("ai_system", "status").annotate(n=Count("pk"))
+        ({"system": g["systems__reference"], "status": g["status"]}, g["n"])
+        for g in visible.filter(systems__isnull=False)
+        .values("systems__reference", "status")
+        .annotate(n=Count("pk"))
     ]
     filters, _ = min(groups, key=lambda group: abs(group[1] - EXPORT_ROWS))
     queryset, _ = filtered_risks(user, filters)

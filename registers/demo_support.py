@@ -151,11 +151,11 @@ def _board(users) -> int:
 
 def _concerns(users) -> int:
     title = "Chatbot quoted an interest rate that does not exist"
-    if Concern.objects.filter(ai_system__startswith="Customer-support chatbot").exists():
+    if Concern.objects.filter(title=title).exists():
         return 0
     first = concerns.services.create(
         actor=users["owner2"],
-        fields={"title": title, "ai_system": "Customer-support chatbot (Ask Northbank)",
+        fields={"title": title, "system_note": "Customer-support chatbot (Ask Northbank)",
                 "description": "A customer was told 2.9% APR on a personal loan; our lowest rate is 6.4%."},
     )  # fmt: skip
     concerns.triage(
@@ -164,7 +164,7 @@ def _concerns(users) -> int:
     )  # fmt: skip
     concerns.services.create(
         actor=users["owner3"],
-        fields={"title": "CV screening seems to down-rank career gaps", "ai_system": "CV screening",
+        fields={"title": "CV screening seems to down-rank career gaps", "system_note": "CV screening",
                 "description": "Candidates returning from parental leave rarely pass the first screen.",
                 "anonymous": True},
     )  # fmt: skip

@@ -25,7 +25,7 @@ SCALE_CHOICES = [(i, str(i)) for i in range(1, 6)]
 
 
 class RiskFilterSet(RecordFilterSet):
-    search_fields = ("reference", "title", "description", "ai_system", "treatment_plan")
+    search_fields = ("reference", "title", "description", "systems__title", "system_note", "treatment_plan")
 
     level = filters.MultipleChoiceFilter(
         choices=_level_choices, method="filter_level", label="Residual level"
@@ -48,7 +48,15 @@ class RiskFilterSet(RecordFilterSet):
     inherent_impact = filters.TypedChoiceFilter(choices=SCALE_CHOICES, coerce=int)
     residual_likelihood = filters.TypedChoiceFilter(choices=SCALE_CHOICES, coerce=int)
     residual_impact = filters.TypedChoiceFilter(choices=SCALE_CHOICES, coerce=int)
-    ai_system = filters.CharFilter(lookup_expr="icontains", label="AI system")
+    # ?system=SYS-0001: the risks of one AI system (its page links here); the choices are narrowed to
+    # the systems the person may see (RecordFilterSet).
+    system = filters.ModelMultipleChoiceFilter(
+        field_name="systems__reference", to_field_name="reference", label="AI system", distinct=True,
+        queryset=lambda request: Risk._meta.get_field("systems").related_model.objects.live(),
+    )  # fmt: skip
+    named_system = filters.CharFilter(
+        field_name="system_note", lookup_expr="icontains", label="AI system named in text"
+    )
 
     ordering = filters.OrderingFilter(
         fields=(

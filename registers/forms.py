@@ -16,7 +16,7 @@ class RiskForm(RecordForm):
     class Meta:
         model = Risk
         fields = [
-            "title", "description", "ai_system", "category", "risk_source",
+            "title", "description", "systems", "system_note", "category", "risk_source",
             "affects_organisation", "affects_individuals", "affects_groups", "affects_society",
             "inherent_likelihood", "inherent_impact", "existing_controls",
             "treatment", "treatment_plan",

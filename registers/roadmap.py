@@ -93,7 +93,7 @@ def steps() -> list[Step]:
         Step(4, "Prioritised AI systems", "Bring the highest-impact systems under the AIMS first.", [
             ("AI systems named in the scope", live[ScopeStatement].exclude(systems_in_scope="").exists(),
              _url("scopestatement-list")),
-            ("Risks assessed for AI systems", risks.exclude(ai_system="").exists(), _url("risk-add")),
+            ("Risks assessed for AI systems", risks.filter(systems__isnull=False).exists(), _url("risk-add")),
         ]),
         Step(5, "Controls", "Treat the risks with Annex A controls.", [
             ("No risk above appetite awaits the board's decision",

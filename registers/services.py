@@ -12,7 +12,7 @@ from aims.records import Action
 from .models import Risk, RiskCriteria
 
 RISK_FIELDS = [
-    "title", "description", "ai_system", "category", "risk_source", *Risk.AFFECTED,
+    "title", "description", "systems", "system_note", "category", "risk_source", *Risk.AFFECTED,
     "inherent_likelihood", "inherent_impact", "existing_controls", "treatment", "treatment_plan",
     "residual_likelihood", "residual_impact", "target_likelihood", "target_impact", "status", "owner",
     "review_cadence", "next_review_on",

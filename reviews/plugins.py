@@ -59,3 +59,26 @@ from .models.improvement import CorrectiveAction, Nonconformity  # noqa: E402
 
 name_choice_set("NonconformityGradeEnum", Nonconformity.Grade)
 name_choice_set("CheckResultEnum", CorrectiveAction.Result)  # the check and its input
+
+# The AI system page lists the nonconformities about the system: from its incidents, its KPIs, or the
+# findings of audits that covered it (lifecycle.system_hub).
+from django.db.models import Q  # noqa: E402
+
+from aims.registry import RelatedSection  # noqa: E402
+
+
+def _system_nonconformities(system):
+    about = Q(incident__system=system) | Q(kpi__system=system) | Q(finding__audit__systems=system)
+    ids = Nonconformity.objects.filter(about).values("pk")
+    return Nonconformity.objects.live().filter(pk__in=ids).order_by("-created_at", "-id")
+
+
+registry.add_related_section(
+    RelatedSection(
+        "lifecycle.AISystem",
+        "Nonconformities",
+        _system_nonconformities,
+        lambda nc: nc.get_status_display().lower(),
+        order=110,
+    )
+)

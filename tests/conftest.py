@@ -60,7 +60,7 @@ def risk_fields(db):
     return {
         "title": "Credit model under-scores thin-file applicants",
         "description": "Applicants with short credit histories get systematically lower scores.",
-        "ai_system": "Credit scoring",
+        "system_note": "Credit scoring",
         "category": RiskCategory.objects.get(slug="bias-and-fairness"),
         "risk_source": "C.3.4",
         "affects_individuals": True,

@@ -20,6 +20,7 @@ from aims.forms import owner_choices
 from aims.policies import allows, policy_of, require
 from aims.records import StaleEdit, delegates, history, set_delegates
 from aims.registry import registry
+from aims.related import related_sections
 
 
 def querystring_without(request, *names) -> str:
@@ -177,6 +178,8 @@ class RecordDetailView(RecordMixin, TemplateView):
                 if not record.is_archived and action.available(user, record)
             ],
         )
+        if tab == "details":  # what later apps link to this record (aims.registry.RelatedSection)
+            context["related"] = related_sections(record, user)
         if tab in extra_tabs:  # drawn by templates/partials/record_tab.html
             context["record_tab"] = extra_tabs[tab].context(self.request, record)
         if tab == "history":

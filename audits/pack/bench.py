@@ -47,7 +47,7 @@ def ensure_data(records: int, files: int, owner, stdout) -> list[Path]:
         category = RiskCategory.objects.first()
         made = Risk.objects.bulk_create(
             Risk(reference=f"BPR-{n:06d}", title=f"{TAG} risk {n}", owner=owner, created_by=owner, updated_by=owner,
-                 description="Volume risk for the evidence pack benchmark.", ai_system=f"System {n % 50}",
+                 description="Volume risk for the evidence pack benchmark.", system_note=f"System {n % 50}",
                  category=category, inherent_likelihood=3, inherent_impact=3, residual_likelihood=2,
                  residual_impact=2, treatment="mitigate", treatment_plan="Monthly check.")
             for n in range(have, records)

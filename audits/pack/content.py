@@ -238,8 +238,7 @@ def write_section(ctx: Context, section: Section) -> None:
 
 # -- AI systems -----------------------------------------------------------------------------------------
 def system_links(model, system_model) -> list[str]:
-    """How a register's records point at an AI system: foreign keys, many-to-many, or the free-text
-    "AI system" field that risks and concerns carry (matched on the system's title)."""
+    """How a register's records point at an AI system: its foreign keys and many-to-many links."""
     paths = []
     for f in model._meta.get_fields():
         if f.concrete and (f.many_to_one or f.many_to_many) and f.related_model is system_model:
@@ -255,8 +254,6 @@ def system_records(ctx: Context, system) -> Iterator[tuple[object, RecordAsOf]]:
             queryset = model.objects.filter(pk=system.pk)
         else:
             links = [Q(**{name: system}) for name in system_links(model, system_model)]
-            if any(f.name == "ai_system" and not f.is_relation for f in model._meta.concrete_fields):
-                links.append(Q(ai_system=system.title))
             if not links:
                 continue
             condition = links[0]

@@ -71,10 +71,6 @@ class AISystemFilterSet(RecordFilterSet):
         fields = []
 
 
-def _open_risks(title):
-    return Risk.objects.live().filter(ai_system=title).exclude(status=Risk.Status.CLOSED)
-
-
 # -- EU AI Act classification --------------------------------------------------------------------------
 class ClassifyView(RecordMixin, TemplateView):
     """The guided questionnaire; the answers, tier and reasons are stored on the system and in its history."""
@@ -126,19 +122,19 @@ TIER_RANK = {"prohibited": 0, "high": 1, "unclassified": 2, "limited": 3, "minim
 
 def prioritised(queryset, limit: int = 200) -> list:
     """Highest impact first: tier (prohibited, high, not yet classified, limited, minimal), then
-    criticality, then open risks. Two queries: the systems, and open risks counted per system name in
-    one grouped scan (a count per system, correlated, took seconds at 100,000 risks)."""
+    criticality, then open risks. Two queries: the systems, and open risks counted per system in one
+    grouped scan (a count per system, correlated, took seconds at 100,000 risks)."""
     systems = list(queryset)
     open_risks = dict(
         Risk.objects.live()
         .exclude(status=Risk.Status.CLOSED)
-        .filter(ai_system__in={s.title for s in systems})
+        .filter(systems__in=systems)
         .order_by()
-        .values_list("ai_system")
+        .values_list("systems")
         .annotate(n=Count("pk"))
     )
     for system in systems:
-        system.open_risks = open_risks.get(system.title, 0)
+        system.open_risks = open_risks.get(system.pk, 0)
     systems.sort(key=lambda s: (TIER_RANK.get(s.eu_tier, 9), -s.criticality, -s.open_risks, s.title))
     return systems[:limit]
 
@@ -269,7 +265,6 @@ class AISystemRegister(Register):
         return {
             "classification": stored,
             "can_classify": not record.is_archived and permissions.allowed(request.user, "change", record),
-            "open_risks": _open_risks(record.title).count(),
             **gate_views.gate_context(request, record),
         }
 

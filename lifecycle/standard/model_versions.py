@@ -39,9 +39,9 @@ CONTENT = {"system", "model_version", "released_on", "training_data", "evaluatio
 
 # -- Reassessment after a change to a system's model or data ----------------------------------------------
 def affected_records(system):
-    """The system's live risks that are not closed (risks name their system by title) and its live
-    impact assessments that are not retired."""
-    risks = Risk.objects.live().filter(ai_system=system.title).exclude(status=Risk.Status.CLOSED)
+    """The system's live risks that are not closed and its live impact assessments that are not
+    retired."""
+    risks = Risk.objects.live().filter(systems=system).exclude(status=Risk.Status.CLOSED)
     assessments = ImpactAssessment.objects.live().filter(system=system).exclude(status=Lifecycle.RETIRED)
     return list(risks.select_related("owner")), list(assessments.select_related("owner"))
 

@@ -31,7 +31,8 @@ EXPORT_COLUMNS = [
     ("version", _attr("version")),
     ("title", _attr("title")),
     ("description", _attr("description")),
-    ("ai_system", _attr("ai_system")),
+    ("ai_systems", lambda r, c: "; ".join(s.reference for s in r.systems.all())),  # by reference
+    ("system_note", _attr("system_note")),
     ("category", lambda r, c: r.category.name),
     ("risk_source", _attr("risk_source")),
     *[(name, lambda r, c, name=name: _yes_no(getattr(r, name))) for name in Risk.AFFECTED],

@@ -20,7 +20,9 @@ from .columns import CHUNK_SIZE, CONTENT_TYPES, EXPORT_COLUMNS, HEADERS, SHEET_T
 # -- export ------------------------------------------------------------------------------------------
 def _rows(risks, criteria):
     """Cell values per risk; a fixed number of queries whatever the number of risks (per chunk)."""
-    queryset = risks.select_related("owner", "category", "accepted_by").prefetch_related("requirements")
+    queryset = risks.select_related("owner", "category", "accepted_by").prefetch_related(
+        "requirements", "systems"
+    )
     for risk in queryset.iterator(chunk_size=CHUNK_SIZE):
         yield [read(risk, criteria) for _, read in EXPORT_COLUMNS]
 

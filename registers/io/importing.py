@@ -14,6 +14,7 @@ from aims.imports import ImportOutcome
 from aims.models import Change, Requirement, ReviewCadence, User
 from aims.records import StaleEdit
 from aims.spreadsheets import TableError, cell_text, read_table
+from aims.system_names import SystemIndex
 
 from ..models import Risk, RiskCategory
 from ..services import risk_create, risk_update
@@ -145,6 +146,17 @@ def _date(text, ctx):
         raise _CellError(f"{_show(text)} is not a date in the form YYYY-MM-DD.") from exc
 
 
+def _systems(text, ctx):
+    """AI systems by reference or title, separated by ";" (the export writes references)."""
+    match = ctx.systems.match(text)
+    if match.leftover:
+        raise _CellError(
+            f"Not in the AI system inventory (or not visible to you): {_show(match.leftover)}. Give "
+            "references like SYS-0001, separated by ';', or put the name in system_note."
+        )
+    return match.systems
+
+
 def _requirements(text, ctx):
     codes = text.replace(",", " ").split()
     unknown = [code for code in codes if code not in ctx.requirements]
@@ -155,10 +167,13 @@ def _requirements(text, ctx):
     return [ctx.requirements[code] for code in dict.fromkeys(codes)]
 
 
+FIELD_OF = {"ai_systems": "systems"}  # a column whose header is not its field's name
+
 PARSERS = {
     "title": lambda text, ctx: _required(text),
     "description": lambda text, ctx: text,
-    "ai_system": lambda text, ctx: text.strip(),
+    "ai_systems": _systems,
+    "system_note": lambda text, ctx: text.strip(),
     "category": _category,
     "risk_source": _choice(Risk.RiskSource.choices, required=True),
     **dict.fromkeys(Risk.AFFECTED, _flag),
@@ -187,6 +202,7 @@ class _Context:
     owners: dict
     requirements: dict
     risks: dict
+    systems: SystemIndex
 
     @classmethod
     def load(cls, actor, references):
@@ -198,26 +214,36 @@ class _Context:
             Risk.objects.restrict(actor, "view")
             .filter(reference__in=references)
             .select_related("owner", "category")
-            .prefetch_related("requirements")
+            .prefetch_related("requirements", "systems")
         )
+        systems = Risk._meta.get_field("systems").related_model.objects.restrict(actor, "view").live()
         return cls(
             actor=actor,
             categories={c.name.lower(): c for c in RiskCategory.objects.filter(active=True)},
             owners={u.username.lower(): u for u in owners.distinct()},
             requirements={r.code: r for r in requirements},
             risks={r.reference: r for r in risks},
+            systems=SystemIndex(systems),
         )
 
 
 def _same(current, new) -> bool:
+    if isinstance(current, set):
+        return current == {item.pk for item in new}
     if isinstance(current, str) and isinstance(new, str):
         return current.replace("\r\n", "\n").strip() == new.replace("\r\n", "\n").strip()
     return current == new
 
 
+def _current(risk, name: str):
+    if name == "systems":  # compared as the same systems, whatever their order
+        return {s.pk for s in risk.systems.all()}
+    return getattr(risk, name)
+
+
 def _changes(risk, fields: dict, requirements) -> tuple[dict, list | None]:
     """Only what the row changes, so an unchanged row touches nothing and needs no permission."""
-    changed = {name: value for name, value in fields.items() if not _same(getattr(risk, name), value)}
+    changed = {name: value for name, value in fields.items() if not _same(_current(risk, name), value)}
     if requirements is not None and {r.pk for r in requirements} == {r.pk for r in risk.requirements.all()}:
         requirements = None
     return changed, requirements
@@ -246,7 +272,7 @@ def _import_row(ctx, report, row_number: int, cells: dict) -> list[RowError]:
         if header == "requirements":
             requirements = value
         elif value is not _KEEP:
-            fields[header] = value
+            fields[FIELD_OF.get(header, header)] = value
     reference = cells.get("reference", "").strip().upper()
     risk = ctx.risks.get(reference) if reference else None
     if reference and risk is None:

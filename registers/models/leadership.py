@@ -177,7 +177,14 @@ class Concern(BaseRecord):
         INCIDENT = "incident", "Handled as an incident"
         NO_ACTION = "no_action", "No action needed"
 
-    ai_system = models.CharField("AI system", max_length=200)
+    systems = models.ManyToManyField(
+        "lifecycle.AISystem", blank=True, related_name="concerns", verbose_name="AI systems",
+        help_text="The AI systems it is about, from the inventory.",
+    )  # fmt: skip
+    system_note = models.CharField(
+        "AI system not in the list", max_length=200, blank=True,
+        help_text="Name it here if it is not in the list above (it may not be in the inventory yet).",
+    )  # fmt: skip
     description = models.TextField("the concern")
     raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     anonymous = models.BooleanField(
@@ -195,7 +202,14 @@ class Concern(BaseRecord):
         related_name="concerns",
         editable=False,
     )
-    incident_reference = models.CharField(max_length=100, blank=True, editable=False)
+    incident = models.ForeignKey(
+        "lifecycle.Incident", null=True, blank=True, on_delete=models.SET_NULL, related_name="concerns",
+        editable=False,
+    )  # fmt: skip
+    # An incident the triage named in text that is not (or not yet) in the incident register.
+    incident_reference = models.CharField(
+        "incident named in text", max_length=100, blank=True, editable=False
+    )
     triaged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -168,7 +168,14 @@ class Risk(BaseRecord):
     RiskSource = models.TextChoices("RiskSource", [(code, (code, title)) for code, title in RISK_SOURCES])
 
     description = models.TextField(blank=True)
-    ai_system = models.CharField("AI system", max_length=200, blank=True)
+    systems = models.ManyToManyField(
+        "lifecycle.AISystem", blank=True, related_name="risks", verbose_name="AI systems",
+        help_text="The AI systems this risk concerns; none for a risk to the whole AIMS.",
+    )  # fmt: skip
+    system_note = models.CharField(
+        "AI system named in text", max_length=200, blank=True,
+        help_text="A system not in the inventory, as it was named. Choose it above once it is listed.",
+    )  # fmt: skip
     category = models.ForeignKey(RiskCategory, on_delete=models.PROTECT, related_name="risks")
     risk_source = models.CharField(
         "risk source", max_length=10, choices=RiskSource.choices, help_text="Annex C.3 risk source."

@@ -27,9 +27,11 @@ from aims.views.records import RecordDetailView
 from registers.models import Concern, Risk, RiskCategory
 from registers.services import risk_create
 
-RAISER_FIELDS = ["title", "ai_system", "description", "anonymous"]
+RAISER_FIELDS = ["title", "systems", "system_note", "description", "anonymous"]
 # What the handling manager may change later. Not `anonymous`: a name once withheld stays withheld.
-HANDLER_FIELDS = ["title", "ai_system", "description", "owner", "review_cadence", "next_review_on"]
+HANDLER_FIELDS = [
+    "title", "systems", "system_note", "description", "owner", "review_cadence", "next_review_on",
+]  # fmt: skip
 Outcome = Concern.Outcome
 ANONYMOUS_NOTE = "Raised anonymously: the name of the person who raised it is withheld."
 
@@ -53,6 +55,7 @@ class ConcernServices:
         manager names as they record it."""
         permissions.require_add(actor, Concern)
         data = {k: v for k, v in fields.items() if k in RAISER_FIELDS}
+        _require_a_system(data)
         manager = receiving_manager()
         handler = fields.get("owner") if policy_of(Concern).names_handler(actor) else None
         if data.get("anonymous") and manager is None:
@@ -74,6 +77,7 @@ class ConcernServices:
     def update(self, record, *, actor, expected_version: int, fields: dict, requirements=None):
         require(policy_of(record), "edit", actor, record)  # who may change it, and not while archived
         data = {k: v for k, v in fields.items() if k in HANDLER_FIELDS}
+        _require_a_system(data, record)
         return update_record(
             record, actor=actor, expected_version=expected_version, fields=data, requirements=requirements
         )
@@ -100,6 +104,16 @@ class ConcernServices:
 services = ConcernServices()
 
 
+def _require_a_system(fields: dict, record=None) -> None:
+    """A concern is about an AI system: one chosen from the inventory, or one named in text."""
+    systems = fields["systems"] if "systems" in fields else (record.systems.all() if record else [])
+    note = fields.get("system_note", record.system_note if record else "")
+    if not systems and not (note or "").strip():
+        raise ValidationError(
+            {"systems": "Choose the AI system it is about, or name it in 'AI system not in the list'."}
+        )
+
+
 def _draft_risk(concern, *, actor, reason: str) -> Risk:
     """A risk to assess, from the concern (6.1.2). What only an assessment can say is a placeholder."""
     category = (
@@ -110,7 +124,8 @@ def _draft_risk(concern, *, actor, reason: str) -> Risk:
         actor=actor,
         fields={
             "title": f"{concern.title} (from concern {concern.reference})"[:200],
-            "ai_system": concern.ai_system,
+            "systems": list(concern.systems.all()),
+            "system_note": concern.system_note,
             "description": f"{concern.description}\n\nTriage: {reason}\n\nCategory, risk source, who "
             "it affects, scores and treatment are placeholders until the risk is assessed.",
             "category": category,
@@ -129,8 +144,20 @@ def _draft_risk(concern, *, actor, reason: str) -> Risk:
     )
 
 
+def _incident(reference: str, actor):
+    """The incident a concern became, by its reference, among those the manager may see."""
+    reference = (reference or "").strip()
+    if not reference:
+        return None
+    incidents = Concern._meta.get_field("incident").related_model.objects.restrict(actor, "view")
+    found = incidents.filter(reference__iexact=reference).first()
+    if found is None:
+        raise ValidationError({"incident": f"No incident {reference!r} in the incident register."})
+    return found
+
+
 @transaction.atomic
-def triage(record, *, actor, expected_version: int, outcome: str, reason: str):
+def triage(record, *, actor, expected_version: int, outcome: str, reason: str, incident: str = ""):
     """The AIMS manager decides what the concern becomes (A.3.3); the raiser is notified."""
     policy = policy_of(record)
     require(policy, "triage", actor, record)  # who triages: a 403
@@ -140,6 +167,7 @@ def triage(record, *, actor, expected_version: int, outcome: str, reason: str):
     choices = [o for o in Outcome.values if o != Outcome.PENDING]
     if outcome not in choices:
         raise ValidationError({"outcome": f"Choose one of: {', '.join(choices)}."})
+    linked = _incident(incident, actor) if outcome == Outcome.INCIDENT else None
     risk = _draft_risk(record, actor=actor, reason=reason) if outcome == Outcome.RISK else None
 
     def decide(locked, before):
@@ -149,9 +177,8 @@ def triage(record, *, actor, expected_version: int, outcome: str, reason: str):
         locked.triaged_at = timezone.now()
         if risk is not None:
             locked.risk = risk
-        if outcome == Outcome.INCIDENT:
-            # Incidents get their own register later; until then the reason is the reference to it.
-            locked.incident_reference = reason[:100]
+        if linked is not None:
+            locked.incident = linked
 
     concern = update_record(
         record,
@@ -189,12 +216,18 @@ TRIAGE = RecordAction(
         Input(
             "reason",
             "Reason",
-            help_text="For a risk this goes into its description; for an incident, "
-            "give the incident's reference.",
+            help_text="For a risk this goes into its description.",
+        ),
+        Input(
+            "incident",
+            "Incident",
+            required=False,
+            help_text="For an incident: its reference in the incident register (INC-0001).",
         ),
     ),  # fmt: skip
     style="primary",
-    description="The AIMS manager triages a concern: outcome risk, incident or no_action, with a reason.",
+    description="The AIMS manager triages a concern: outcome risk, incident (naming it) or no_action, with a "
+    "reason.",
 )
 
 
@@ -218,7 +251,7 @@ class ConcernForm(RecordForm):
 
 class ConcernFilterSet(RecordFilterSet):
     # Not raised_by: searching by a name must not find anonymous concerns.
-    search_fields = ("reference", "title", "ai_system", "description")
+    search_fields = ("reference", "title", "systems__title", "system_note", "description")
     outcome = filters.MultipleChoiceFilter(choices=Outcome.choices)
     ordering = filters.OrderingFilter(
         fields=(
@@ -251,6 +284,7 @@ class ConcernDetailView(RecordDetailView):
 class ConcernSerializer(RecordSerializer):
     raised_by = serializers.SerializerMethodField()
     risk = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+    incident = serializers.SlugRelatedField(slug_field="reference", read_only=True)
 
     class Meta(RecordSerializer.Meta):
         model = Concern
@@ -259,6 +293,7 @@ class ConcernSerializer(RecordSerializer):
                 *RAISER_FIELDS,
                 "outcome",
                 "outcome_reason",
+                "incident",
                 "incident_reference",
                 "triaged_at",
                 "raised_by",
@@ -266,8 +301,8 @@ class ConcernSerializer(RecordSerializer):
             ]
         )
         read_only_fields = [
-            *RecordSerializer.Meta.read_only_fields, "outcome", "outcome_reason", "incident_reference",
-            "triaged_at",
+            *RecordSerializer.Meta.read_only_fields, "outcome", "outcome_reason", "incident",
+            "incident_reference", "triaged_at",
         ]  # fmt: skip
 
     def get_raised_by(self, obj) -> str:
@@ -281,10 +316,15 @@ class ConcernViewSet(RecordViewSet):
     filterset_class = ConcernFilterSet
     services = services
     record_actions = (TRIAGE,)
-    select_related = ("owner", "raised_by", "risk", "created_by", "updated_by")
+    select_related = ("owner", "raised_by", "risk", "incident", "created_by", "updated_by")
 
 
 # -- The register ------------------------------------------------------------------------------------
+
+
+def _systems_text(concern) -> str:
+    names = [s.title for s in concern.systems.all()]
+    return "; ".join([*names, concern.system_note] if concern.system_note else names)
 
 
 class ConcernRegister(Register):
@@ -297,20 +337,32 @@ class ConcernRegister(Register):
     detail_view = ConcernDetailView
     columns = [
         ("Concern", "title", "title"),
-        ("AI system", "ai_system", None),
+        ("AI systems", _systems_text, None),
         ("Raised", lambda c: timezone.localdate(c.created_at), "raised"),
         ("Outcome", "outcome", "outcome"),
         ("Handled by", "owner", None),
     ]
     fieldsets = [
-        ("The concern", ["ai_system", "description", "anonymous"]),
-        ("Triage", ["outcome", "outcome_reason", "risk", "incident_reference", "triaged_by", "triaged_at"]),
+        ("The concern", ["systems", "system_note", "description", "anonymous"]),
+        (
+            "Triage",
+            [
+                "outcome",
+                "outcome_reason",
+                "risk",
+                "incident",
+                "incident_reference",
+                "triaged_by",
+                "triaged_at",
+            ],
+        ),
     ]
     form_fieldsets = [
-        ("The concern", ["title", "ai_system", "description", "anonymous"]),
+        ("The concern", ["title", "systems", "system_note", "description", "anonymous"]),
         ("Handling", ["owner", "review_cadence", "next_review_on"]),
     ]
-    select_related = ("owner", "raised_by", "risk", "triaged_by")
+    select_related = ("owner", "raised_by", "risk", "incident", "triaged_by")
+    list_prefetch_related = ("systems",)
     actions = (TRIAGE,)
     lead = (
         "ISO/IEC 42001 A.3.3: anyone can raise a concern about an AI system. The AIMS manager triages "
@@ -326,7 +378,7 @@ class ConcernRegister(Register):
         """Recorded by the AIMS manager, who hands it to the owner to handle."""
         fields = {
             "title": f"Chatbot gives loan advice, {n}",
-            "ai_system": "Customer chatbot",
+            "system_note": "Customer chatbot",
             "description": "It told a customer which loan to take.",
             "owner": people["owner"],
         }

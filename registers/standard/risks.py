@@ -26,6 +26,7 @@ class RiskRegister(Register):
     filterset = RiskFilterSet
     viewset = RiskViewSet
     select_related = ("owner", "category", "accepted_by")
+    list_prefetch_related = ("systems",)  # the list shows each risk's systems
     list_view = views.RiskListView
     detail_view = views.RiskDetailView
     form_view = views.RiskFormView

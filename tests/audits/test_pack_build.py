@@ -143,10 +143,10 @@ def test_evidence_mapped_to_a_crosswalked_requirement_joins_the_42001_folder(nis
 
 def test_each_ai_system_has_a_dossier_folder_with_its_records(make_risk, owner, auditor, tmp_path):
     system = systems.create(actor=owner, fields=SYSTEM)
-    risk = make_risk(ai_system="Credit scoring")
+    risk = make_risk(systems=[system])
     incident = draft_incident(actor=owner, system=system, title="Wrong score", description="A bad score.",
                               severity="medium", drafted_from="test")  # fmt: skip
-    make_risk(ai_system="Another system")
+    make_risk(system_note="Another system")
     attached = make_evidence(owner, [], b"model card\n", "model-card.txt")
     EvidenceLink.objects.create(evidence=attached, record=system, linked_by=owner)
 

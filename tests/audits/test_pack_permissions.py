@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 CLAUSE = "iso42001:A.3.3"
 CONCERN = {
     "title": "Chatbot gives loan advice",
-    "ai_system": "Customer chatbot",
+    "system_note": "Customer chatbot",
     "description": "It advised.",
 }
 

@@ -36,7 +36,7 @@ def test_a_high_risk_system_with_many_open_risks_is_audited_every_quarter(make_s
     system.refresh_from_db()
     assert planning.suggest(system=system)[0] == Frequency.HALF_YEARLY
     for n in range(3):
-        make_risk(title=f"Risk {n}", ai_system=system.title)
+        make_risk(title=f"Risk {n}", systems=[system])
     frequency, why = planning.suggest(system=system)
     assert frequency == Frequency.QUARTERLY and "3 open risks" in why
 

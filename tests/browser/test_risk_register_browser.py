@@ -42,7 +42,7 @@ def test_owner_creates_then_edits_a_risk_and_history_shows_both_titles(page, liv
     sign_in(page, live_server, owner)
     page.goto(f"{live_server.url}/risks/new/")
     page.fill("#id_title", "Chatbot invents loan terms")
-    page.fill("#id_ai_system", "Customer chatbot")
+    page.fill("#id_system_note", "Customer chatbot")
     page.select_option("#id_category", label="Transparency and explainability")
     page.select_option("#id_risk_source", "C.3.2")
     page.check("#id_affects_individuals")

@@ -94,7 +94,7 @@ def test_priority_puts_high_risk_and_critical_first(make_system, make_risk, audi
     ocr = make_system(title="Document OCR", criticality=4)
     AISystem.objects.filter(pk=chatbot.pk).update(eu_tier="limited")
     AISystem.objects.filter(pk=credit.pk).update(eu_tier="high")
-    make_risk(ai_system="Document OCR")
+    make_risk(systems=[ocr])
     page = client_for(auditor).get("/systems/priority/").content.decode()
     assert page.index("Credit scoring") < page.index("Document OCR") < page.index("Support chatbot")
     assert ocr.reference in page

@@ -108,7 +108,7 @@ def test_a_failure_opens_exactly_one_risk_for_the_systems_owner(owner, other_own
     upload(client, csv_file(FAILING), system, owner)
     assessment = BiasAssessment.objects.get()
     risk = Risk.objects.get()
-    assert assessment.risk == risk and risk.owner == other_owner and risk.ai_system == system.title
+    assert assessment.risk == risk and risk.owner == other_owner and list(risk.systems.all()) == [system]
     assert risk.category.slug == "bias-and-fairness" and assessment.reference in risk.description
     assert set(risk.requirements.values_list("code", flat=True)) == {"A.6.2.4", "A.7.4"}
     # Uploading a failing file again does not open a second one.

@@ -73,10 +73,10 @@ def test_personal_data_without_legal_basis_is_refused_by_the_api_on_that_field(o
 @pytest.fixture
 def dependants(owner, other_owner, system, make_risk):
     """A system's live risks of two owners, a closed risk, another system's risk, and its assessment."""
-    mine = make_risk(ai_system=system.title)
-    theirs = make_risk(actor=other_owner, ai_system=system.title, title="Drift after retraining")
-    closed = make_risk(ai_system=system.title, title="Old risk", status="closed")
-    elsewhere = make_risk(ai_system="CV screening", title="Unrelated")
+    mine = make_risk(systems=[system])
+    theirs = make_risk(actor=other_owner, systems=[system], title="Drift after retraining")
+    closed = make_risk(systems=[system], title="Old risk", status="closed")
+    elsewhere = make_risk(system_note="CV screening", title="Unrelated")
     assessment = impact_assessments.services.create(
         actor=owner, fields={"title": "Credit AIA", "system": system, "scope": "Consumer loans."}
     )

@@ -114,7 +114,7 @@ def test_every_default_check_met_lets_the_deployment_gate_be_asked(ready_for_dep
 def test_a_risk_above_the_appetite_without_acceptance_blocks_the_gate(make_system, make_risk, owner, board):
     system = make_system(stage="deployment")
     risk = make_risk(
-        ai_system=system.title,
+        systems=[system],
         inherent_likelihood=5,
         inherent_impact=5,
         residual_likelihood=5,

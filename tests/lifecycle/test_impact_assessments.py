@@ -198,7 +198,11 @@ def test_turn_a_harm_into_a_risk(make_assessment, owner, auditor):
     assert response.status_code == 302
     harm.refresh_from_db()
     risk = harm.risk
-    assert risk.ai_system == SYSTEM["title"] and risk.affects_groups and not risk.affects_individuals
+    assert (
+        [s.title for s in risk.systems.all()] == [SYSTEM["title"]]
+        and risk.affects_groups
+        and not risk.affects_individuals
+    )
     assert (risk.inherent_likelihood, risk.inherent_impact) == (3, 4)
     assert (risk.residual_likelihood, risk.residual_impact) == (3, 4)
     assert risk.treatment == Risk.Treatment.MITIGATE and ASSESSMENT["measures"] in risk.treatment_plan

@@ -136,9 +136,9 @@ def test_a_version_is_recorded_once_per_system_named_on_its_field(make_version, 
 # -- the key rule ----------------------------------------------------------------------------------------
 @pytest.fixture
 def dependants(owner, other_owner, system, make_risk):
-    mine = make_risk(ai_system=system.title)
-    theirs = make_risk(actor=other_owner, ai_system=system.title, title="Drift after retraining")
-    elsewhere = make_risk(ai_system="CV screening", title="Unrelated")
+    mine = make_risk(systems=[system])
+    theirs = make_risk(actor=other_owner, systems=[system], title="Drift after retraining")
+    elsewhere = make_risk(system_note="CV screening", title="Unrelated")
     assessment = impact_assessments.services.create(
         actor=owner, fields={"title": "Credit AIA", "system": system, "scope": "Consumer loans."}
     )

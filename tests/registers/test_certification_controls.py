@@ -72,7 +72,7 @@ def test_concern_process_counts_the_register_in_use_as_a_start(owner, manager):
     from registers.standard.concerns import services as concerns
 
     concerns.create(
-        actor=owner, fields={"title": "Odd declines", "ai_system": "Credit", "description": "Why?"}
+        actor=owner, fields={"title": "Odd declines", "system_note": "Credit", "description": "Why?"}
     )
     assert run("A.3.3").status == PARTIAL
     build.document(owner, manager, "A.3.3", title="How to raise an AI concern")

@@ -30,7 +30,7 @@ def raise_concern(other_owner, manager):
     def make(actor=None, **overrides):
         fields = {
             "title": "Chatbot gives loan advice",
-            "ai_system": "Customer chatbot",
+            "system_note": "Customer chatbot",
             "description": "It told a customer which loan to take.",
             **overrides,
         }
@@ -62,7 +62,7 @@ class TestConcernRoles(RegisterRoleMatrix):
     def api_create_payload(self):
         return {
             "title": "Odd scores",
-            "ai_system": "Credit scoring",
+            "system_note": "Credit scoring",
             "description": "Scores jumped on Monday.",
         }
 
@@ -79,12 +79,14 @@ def test_a_concern_goes_to_the_first_active_aims_manager(raise_concern, manager,
 
 
 def test_without_a_manager_the_raiser_owns_it(other_owner):
-    concern = services.create(actor=other_owner, fields={"title": "t", "ai_system": "s", "description": "d"})
+    concern = services.create(
+        actor=other_owner, fields={"title": "t", "system_note": "s", "description": "d"}
+    )
     assert concern.owner == other_owner
 
 
 def test_the_manager_may_name_the_handler_of_a_concern_they_record(manager, owner, other_owner):
-    fields = {"title": "t", "ai_system": "s", "description": "d", "owner": other_owner}
+    fields = {"title": "t", "system_note": "s", "description": "d", "owner": other_owner}
     assert services.create(actor=manager, fields=fields).owner == other_owner
     # Anyone else's concern goes to the manager, whoever they name.
     concern = services.create(actor=owner, fields=fields)
@@ -93,7 +95,7 @@ def test_the_manager_may_name_the_handler_of_a_concern_they_record(manager, owne
 
 def test_without_a_manager_an_anonymous_concern_is_refused_on_its_field(other_owner):
     response = client_for(other_owner).post(
-        "/concerns/new/", {"title": "t", "ai_system": "s", "description": "d", "anonymous": "on"}
+        "/concerns/new/", {"title": "t", "system_note": "s", "description": "d", "anonymous": "on"}
     )
     assert response.status_code == 400 and "anonymous" in response.context["form"].errors
     assert not Concern.objects.exists()
@@ -103,7 +105,7 @@ def test_without_a_manager_an_anonymous_concern_is_refused_on_its_field(other_ow
 def test_every_role_raises_a_concern_from_the_page(role, request, manager):
     user = request.getfixturevalue(role)
     response = client_for(user).post(
-        "/concerns/new/", {"title": "Bias?", "ai_system": "Credit scoring", "description": "Looks off."}
+        "/concerns/new/", {"title": "Bias?", "system_note": "Credit scoring", "description": "Looks off."}
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     concern = Concern.objects.get()
@@ -116,10 +118,10 @@ def test_someone_without_a_role_cannot_raise_one(outsider):
 
 
 def test_a_missing_description_is_named_on_the_page_and_in_the_api(owner, manager):
-    page = client_for(owner).post("/concerns/new/", {"title": "t", "ai_system": "s"})
+    page = client_for(owner).post("/concerns/new/", {"title": "t", "system_note": "s"})
     assert page.status_code == 400 and "description" in page.context["form"].errors
     api = client_for(owner).post("/api/v1/concerns/", {"title": "t"}, content_type="application/json")
-    assert api.status_code == 400 and "description" in api.json() and "ai_system" in api.json()
+    assert api.status_code == 400 and "description" in api.json()
 
 
 def test_others_who_neither_raised_nor_handle_it_do_not_see_it(raise_concern, owner):
@@ -233,11 +235,12 @@ def test_triage_into_a_risk_creates_a_draft_risk_owned_by_the_manager(raise_conc
     assert Notification.objects.filter(user=other_owner, url=concern.get_absolute_url()).exists()
 
 
-def test_triage_as_an_incident_keeps_the_reference(raise_concern, manager):
+def test_triage_as_an_incident_without_naming_one_links_none(raise_concern, manager):
+    # Naming the incident links it (tests/test_system_links.py); a reason alone is not a reference.
     concern = raise_concern()
     concern = triage(concern, actor=manager, expected_version=1, outcome="incident", reason="INC-2025-014")
-    assert concern.outcome == "incident" and concern.incident_reference == "INC-2025-014"
-    assert concern.risk is None
+    assert concern.outcome == "incident" and concern.incident is None and concern.incident_reference == ""
+    assert concern.risk is None and concern.outcome_reason == "INC-2025-014"
 
 
 def test_triage_with_no_action_records_the_reason(raise_concern, manager, auditor):

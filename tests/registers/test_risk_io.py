@@ -48,7 +48,8 @@ def new_row():
     return {
         "title": "Chatbot invents refund policy",
         "description": "The support assistant states refund terms that do not exist.",
-        "ai_system": "Support assistant",
+        "ai_systems": "",
+        "system_note": "Support assistant",
         "category": "transparency and explainability",
         "risk_source": "Lack of transparency and explainability",
         "affects_organisation": "yes",
@@ -144,7 +145,7 @@ def test_export_queries_do_not_grow_with_rows(
         while Risk.objects.count() < count:
             actor = other_owner if Risk.objects.count() % 2 else None
             make_risk(actor=actor).requirements.set(requirements)
-        with django_assert_num_queries(2):  # the risks with their owners and categories; their requirements
+        with django_assert_num_queries(3):  # the risks with owners and categories; requirements; systems
             rows = read(export(Risk.objects.all(), criteria))
         assert len(rows) == count and {r["owner"] for r in rows} == {"olivia", "oscar"}
         assert rows[0]["requirements"] == "6.1.2 A.5.2"
@@ -155,7 +156,7 @@ def test_export_queries_do_not_grow_with_rows(
 def test_reimporting_an_unchanged_export_changes_nothing(fmt, make_risk, owner, other_owner, board, manager):
     risks = [
         make_risk(description="Line one\r\nline two", target_likelihood=1, target_impact=1),
-        make_risk(actor=other_owner, ai_system="", treatment="accept", treatment_plan=""),
+        make_risk(actor=other_owner, system_note="", treatment="accept", treatment_plan=""),
         make_risk(title="-1 point of accuracy per month of drift"),
         make_risk(actor=other_owner),
     ]

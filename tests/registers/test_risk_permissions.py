@@ -10,7 +10,7 @@ def risk_form_data(risk):
         "version": risk.version,
         "title": risk.title,
         "description": risk.description,
-        "ai_system": risk.ai_system,
+        "system_note": risk.system_note,
         "category": risk.category_id,
         "risk_source": risk.risk_source,
         "inherent_likelihood": risk.inherent_likelihood,

@@ -63,10 +63,8 @@ def organisation(owner, board, manager, make_risk):
         object_id=shown.pk,
         linked_by=owner,
     )
-    make_risk(title="SECRET-RISK", ai_system="Customer-support chatbot")
-    concerns.create(
-        actor=owner, fields={"title": "SECRET-CONCERN", "ai_system": hidden.title, "description": "x"}
-    )
+    make_risk(title="SECRET-RISK", system_note="Customer-support chatbot")
+    concerns.create(actor=owner, fields={"title": "SECRET-CONCERN", "systems": [hidden], "description": "x"})
     return shown
 
 

@@ -81,8 +81,9 @@ class Command(BaseCommand):
         with transaction.atomic():
             new_users = self._users(users)
             people = list(User.objects.filter(username__startswith=USER_PREFIX).prefetch_related("groups"))
-            made = self._risks(risks - have_risks, people, batch_size, random.Random(seed + have_risks))
+            # Systems first: each scale risk links the system its title names, when there is one.
             made_systems = self._systems(systems - have_systems, people, random.Random(seed + have_systems))
+            made = self._risks(risks - have_risks, people, batch_size, random.Random(seed + have_risks))
         self._analyze()
         self.stdout.write(
             f"Scale data: created {new_users:,} users, {made:,} risks and {made_systems:,} AI systems in "
@@ -138,12 +139,27 @@ class Command(BaseCommand):
         first = self._reserve_references(count)
         content_type = ContentType.objects.get_for_model(Risk)
         Link = Risk.requirements.through
+        SystemLink = Risk.systems.through
+        system_ids = dict(
+            AISystem.objects.filter(owner__username__startswith=USER_PREFIX, title__in=SYSTEMS).values_list(
+                "title", "pk"
+            )
+        )
         today = timezone.localdate()
         done = 0
         while done < count:
             size = min(batch_size, count - done)
             batch = [self._risk(first + done + k, rng, owners, board, categories, today) for k in range(size)]
+            for risk in batch:  # named in text only where the inventory has no such system
+                risk.system_note = "" if risk.system_note in system_ids else risk.system_note
             Risk.objects.bulk_create(batch)
+            SystemLink.objects.bulk_create(
+                [
+                    SystemLink(risk_id=r.pk, aisystem_id=system_ids[r.scale_system])
+                    for r in batch
+                    if not r.system_note
+                ]
+            )
             Change.objects.bulk_create([self._created(risk, content_type) for risk in batch])
             if requirements:
                 links = [
@@ -263,7 +279,7 @@ class Command(BaseCommand):
             reference=f"{Risk.reference_prefix}-{number:04d}",  # same format as aims.records.next_reference
             title=f"{hazard} in {system} ({number})",
             description=f"{hazard} affecting the {system.lower()} system; generated volume data.",
-            ai_system=system,
+            system_note=system,
             category_id=rng.choice(categories),
             risk_source=rng.choice(RISK_SOURCES)[0],
             affects_organisation=bool(affected & 1),
@@ -293,6 +309,7 @@ class Command(BaseCommand):
         if rng.random() < 0.5:
             risk.target_likelihood, risk.target_impact = rng.randint(1, rl), rng.randint(1, ri)
         risk.compute_scores()
+        risk.scale_system = system  # the system its title names, linked once the batch is saved
         return risk
 
     @staticmethod

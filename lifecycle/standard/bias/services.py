@@ -98,7 +98,7 @@ def open_risk_once(assessment, *, actor):
                 f"{assessment.ratio_threshold}), largest equalized odds difference "
                 f"{results['worst_difference']} (must be at most {assessment.difference_threshold})."
             ),
-            "ai_system": system.title,
+            "systems": [system],
             "category": RiskCategory.objects.get(slug="bias-and-fairness"),
             "risk_source": "C.3.4",  # machine-learning risk sources: data and model behaviour
             "affects_individuals": True,

@@ -91,7 +91,7 @@ def harm_to_risk(
             "title": found.description.splitlines()[0][:200],
             "description": f"From impact assessment {record.reference}: {found.description}\n"
             f"Reversibility: {found.get_reversibility_display().lower()}.",
-            "ai_system": record.system.title,
+            "systems": [record.system],
             "category": chosen,
             "risk_source": risk_source or "C.3.6",  # life cycle issues, until the owner says better
             f"affects_{found.affected}": True,

@@ -353,7 +353,8 @@ class Command(BaseCommand):
         fields = {
             "title": spec["title"],
             "description": spec["desc"],
-            "ai_system": spec["system"],
+            # Linked to the inventory once the Do app has made its systems (lifecycle.system_links).
+            "system_note": "" if spec["system"] == ALL_SYSTEMS else spec["system"],
             "category": categories[spec["category"]],
             "risk_source": spec["source"],
             "inherent_likelihood": spec["inherent"][0],

@@ -1,0 +1,80 @@
+"""The AI system page as the hub of the AIMS: every record that concerns the system, by register, with
+counts and links (aims.related draws them). The system dossier PDF lists the same records from the same
+functions, so the page and the dossier state the same facts. Later apps add their own sections (the
+audits that covered the system, nonconformities) through the core's registry."""
+
+from django.db.models import Count, OuterRef, Subquery
+from django.urls import reverse
+
+from aims.registry import RelatedSection, registry
+from registers.models import Concern, Risk
+
+from .models import KPI, Measurement
+
+SYSTEM = "lifecycle.AISystem"
+
+
+def system_risks(system):
+    return (
+        Risk.objects.live()
+        .filter(systems=system)
+        .select_related("owner")
+        .order_by("-residual_score", "reference")
+    )
+
+
+def system_assessments(system):
+    return system.impact_assessments.live().annotate(harm_count=Count("harms")).order_by("reference")
+
+
+def system_kpis(system):
+    """The system's KPIs, each with its latest measurement (one query, however many measurements)."""
+    latest = Measurement.objects.filter(kpi=OuterRef("pk")).order_by("-measured_at", "-id")
+    return (
+        KPI.objects.live()
+        .filter(system=system)
+        .annotate(
+            latest_value=Subquery(latest.values("value")[:1]),
+            latest_at=Subquery(latest.values("measured_at")[:1]),
+        )
+        .order_by("reference")
+    )
+
+
+def system_concerns(system):
+    return Concern.objects.live().filter(systems=system).order_by("-created_at", "-id")
+
+
+def _kpi_line(kpi) -> str:
+    if kpi.latest_at is None:
+        return "no measurement yet"
+    return f"{kpi.get_state_display().lower()}: {kpi.latest_value.normalize():f} on {kpi.latest_at:%Y-%m-%d}"
+
+
+def _risk_list(system) -> str:
+    return f"{reverse('risk-list')}?system={system.reference}"
+
+
+SECTIONS = [
+    RelatedSection(SYSTEM, "AI risks", system_risks, lambda r: f"{r.get_status_display().lower()}, residual {r.residual_score}",
+                   more_url=_risk_list, order=10),
+    RelatedSection(SYSTEM, "Impact assessments", system_assessments,
+                   lambda a: f"{a.get_status_display().lower()}, {a.harm_count} harm{'s' * (a.harm_count != 1)}", order=20),
+    RelatedSection(SYSTEM, "Datasets", lambda s: s.datasets.live().order_by("reference"), order=30),
+    RelatedSection(SYSTEM, "Model versions", lambda s: s.model_versions.live().order_by("-created_at", "-id"),
+                   lambda v: "approved" if v.approved_on else "not yet approved", order=40),
+    RelatedSection(SYSTEM, "Bias assessments", lambda s: s.bias_assessments.live().order_by("-created_at", "-id"),
+                   lambda b: b.get_status_display().lower(), order=50),
+    RelatedSection(SYSTEM, "KPIs", system_kpis, _kpi_line, order=60),
+    RelatedSection(SYSTEM, "Incidents", lambda s: s.incidents.live().order_by("-detected_on", "-id"),
+                   lambda i: f"{i.get_severity_display().lower()}, {i.get_status_display().lower()}", order=70),
+    RelatedSection(SYSTEM, "Statement of Applicability controls",
+                   lambda s: s.soa_entries.live().select_related("control").order_by("control__position", "reference"),
+                   lambda e: e.get_implementation_display().lower(), order=80),
+    RelatedSection(SYSTEM, "Concerns raised", system_concerns, lambda c: c.get_outcome_display().lower(), order=90),
+]  # fmt: skip
+
+
+def register_sections() -> None:
+    for section in SECTIONS:
+        registry.add_related_section(section)
