@@ -7,8 +7,10 @@ ZIP layout:
         records.csv, records.json, records.pdf the records of every register mapped there
         evidence/<EVD-0001 file name>          evidence files current at the as-of moment
     systems/<SYS-0001 title>/                  per AI system: dossier.pdf, its records (CSV, JSON, PDF) and
-                                               the evidence attached to it, under evidence/
-    manifest.json                              every file: path, size, SHA-256, the record it comes from
+                                               the evidence attached to it, under evidence/, as of the date
+    registers/<register>/                      whole-AIMS packs: every register complete (CSV, JSON)
+    manifest.json                              every file: path, size, SHA-256, the record it comes from;
+                                               the pack's figures (audits.pack.figures)
     manifest.sig                               HMAC-SHA256 of manifest.json (see signing.py)
 
 The ZIP is written to a file on disk and handed to aims.jobs, which moves it into private storage."""
@@ -26,7 +28,9 @@ from aims.registry import registry
 
 from . import content, index
 from .as_of import records_as_of
+from .figures import figures_of
 from .scope import Scope, sections
+from .systems import write_system
 from .writer import PackWriter
 
 KIND = "evidence_pack"
@@ -57,14 +61,17 @@ def build_pack(pack, target: Path, progress=lambda percent: None) -> dict:
     writer = PackWriter(target)
     try:
         ctx = content.Context(user, moment, writer)
-        steps = len(folders) + len(systems) + 1
+        steps = len(folders) + len(systems) + (2 if scope.whole else 1)
         for n, section in enumerate(folders, 1):
             content.write_section(ctx, section)
             progress(2 + 95 * n // steps)
+        system_folders = []
         for n, system in enumerate(systems, len(folders) + 1):
-            content.write_system(ctx, system)
+            system_folders.append(write_system(ctx, system))
             progress(2 + 95 * n // steps)
-        index_ctx = index.IndexContext(pack, scope, folders, systems, moment, user)
+        registers = content.write_registers(ctx) if scope.whole else []
+        figures = figures_of(ctx, folders, system_folders, registers, moment)
+        index_ctx = index.IndexContext(pack, scope, figures, moment, user)
         writer.add_bytes("index.pdf", index.index_pdf(index_ctx), {"kind": "index"})
         metadata = {
             "title": pack.title,
@@ -74,8 +81,7 @@ def build_pack(pack, target: Path, progress=lambda percent: None) -> dict:
             "exported_by": {"username": user.username, "name": str(user)},
             "created_at": timezone.now().isoformat(),
             "pack_id": pack.pk,
-            "record_entries": ctx.record_rows,
-            "gaps": [s.requirement.code for s in folders if s.is_gap],
+            "counts": figures.as_manifest(),
         }
         manifest_sha256 = writer.finish(metadata)
     except BaseException:
@@ -84,7 +90,7 @@ def build_pack(pack, target: Path, progress=lambda percent: None) -> dict:
         raise
     return {
         "file_count": writer.file_count,
-        "record_count": ctx.record_rows,
+        "record_count": figures.records,
         "manifest_sha256": manifest_sha256,
     }
 
