@@ -11,7 +11,7 @@ ZIP layout:
     registers/<register>/                      whole-AIMS packs: every register complete (CSV, JSON)
     manifest.json                              every file: path, size, SHA-256, the record it comes from;
                                                the pack's figures (audits.pack.figures)
-    manifest.sig                               HMAC-SHA256 of manifest.json (see signing.py)
+    manifest.sig                               Ed25519 signature of manifest.json (see signing.py)
 
 The ZIP is written to a file on disk and handed to aims.jobs, which moves it into private storage."""
 
@@ -26,7 +26,7 @@ from aims import jobs
 from aims.jobs import JobError
 from aims.registry import registry
 
-from . import content, index
+from . import content, index, signing
 from .as_of import records_as_of
 from .figures import figures_of
 from .scope import Scope, sections
@@ -58,6 +58,7 @@ def build_pack(pack, target: Path, progress=lambda percent: None) -> dict:
     missing = sorted(set(scope.systems) - {s.reference for s in systems})
     if missing:
         raise JobError(f"No AI system {', '.join(missing)} that you can see existed at the as-of date.")
+    key = signing.signing_key()  # before any work: a pack that cannot be signed is not built
     writer = PackWriter(target)
     try:
         ctx = content.Context(user, moment, writer)
@@ -71,7 +72,7 @@ def build_pack(pack, target: Path, progress=lambda percent: None) -> dict:
             progress(2 + 95 * n // steps)
         registers = content.write_registers(ctx) if scope.whole else []
         figures = figures_of(ctx, folders, system_folders, registers, moment)
-        index_ctx = index.IndexContext(pack, scope, figures, moment, user)
+        index_ctx = index.IndexContext(pack, scope, figures, moment, user, key)
         writer.add_bytes("index.pdf", index.index_pdf(index_ctx), {"kind": "index"})
         metadata = {
             "title": pack.title,
@@ -83,7 +84,7 @@ def build_pack(pack, target: Path, progress=lambda percent: None) -> dict:
             "pack_id": pack.pk,
             "counts": figures.as_manifest(),
         }
-        manifest_sha256 = writer.finish(metadata)
+        manifest_sha256 = writer.finish(metadata, key)
     except BaseException:
         writer.close()
         target.unlink(missing_ok=True)
@@ -92,6 +93,7 @@ def build_pack(pack, target: Path, progress=lambda percent: None) -> dict:
         "file_count": writer.file_count,
         "record_count": figures.records,
         "manifest_sha256": manifest_sha256,
+        "signing_key": key.fingerprint,
     }
 
 

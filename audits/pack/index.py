@@ -1,5 +1,5 @@
 """index.pdf: the first thing an auditor opens. Cover (scope, as-of date, who exported, what the pack
-holds), the Statement of Applicability as it stood then, the index of every folder
+holds, the key that signed it), the Statement of Applicability as it stood then, the index of every folder
 with its record and evidence counts and the empty folders, and certification readiness with its gaps.
 
 Every figure comes from the pack's one `Figures` (audits.pack.figures), which manifest.json states too.
@@ -28,13 +28,15 @@ class IndexSection:
 @dataclass
 class IndexContext:
     """What an index section may draw on: the pack row, its scope, its figures (folders with their
-    counts, system folders, registers, readiness), the moment and the person it was made for."""
+    counts, system folders, registers, readiness), the moment, the person it was made for and the
+    signing key (audits.pack.signing.SigningKey)."""
 
     pack: object
     scope: object
     figures: Figures
     moment: object
     user: object
+    key: object
 
 
 def soa_summary(ctx: IndexContext) -> IndexSection | None:
@@ -92,6 +94,7 @@ def index_pdf(ctx: IndexContext) -> bytes:
             "standard": Standard.objects.filter(key=ctx.scope.standard).first() or ctx.scope.standard,
             "moment": ctx.moment,
             "figures": ctx.figures,
+            "key": ctx.key,
             "sections": index_sections(ctx),
             "generated": timezone.localtime(),
             "org": "AIMS",
