@@ -19,6 +19,7 @@ import datetime as dt
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 
@@ -58,7 +59,10 @@ def build_pack(pack, target: Path, progress=lambda percent: None) -> dict:
     missing = sorted(set(scope.systems) - {s.reference for s in systems})
     if missing:
         raise JobError(f"No AI system {', '.join(missing)} that you can see existed at the as-of date.")
-    key = signing.signing_key()  # before any work: a pack that cannot be signed is not built
+    try:  # before any work: a pack that cannot be signed is not built
+        key = signing.signing_key()
+    except ImproperlyConfigured as exc:
+        raise JobError(f"The pack cannot be signed: {exc}") from exc
     writer = PackWriter(target)
     try:
         ctx = content.Context(user, moment, writer)

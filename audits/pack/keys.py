@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 
 from audits.models import PackSigningKey
 
-from .signing import ALGORITHM, signing_key
+from .signing import ALGORITHM, published_key
 
 
 def _pem_url(request, fingerprint: str) -> str:
@@ -19,14 +19,14 @@ def _pem_url(request, fingerprint: str) -> str:
 
 @require_GET
 def public_keys(request):
-    current = signing_key()
+    current = published_key()  # None while no key is configured: the keys that signed are still listed
     rows = PackSigningKey.objects.all()
     return JsonResponse(
         {
             "algorithm": ALGORITHM,
             "fingerprint": "SHA-256 of the raw 32-byte public key, hex",
             "signature": "manifest.sig: the raw 64-byte Ed25519 signature of manifest.json's exact bytes",
-            "current": current.fingerprint,
+            "current": current["fingerprint"] if current else None,
             "keys": [
                 {
                     "fingerprint": row.fingerprint,
@@ -46,7 +46,7 @@ def public_keys(request):
 
 @require_GET
 def public_key_pem(request, fingerprint: str):
-    signing_key()  # the current key is recorded before anyone asks for it
+    published_key()  # the current key is recorded before anyone asks for it
     row = PackSigningKey.objects.filter(fingerprint=fingerprint.lower()).first()
     if row is None:
         raise Http404("No evidence-pack signing key has that fingerprint.")

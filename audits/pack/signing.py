@@ -165,10 +165,13 @@ def record_current(public: PublicKey) -> None:
         PackSigningKey.objects.filter(pk=row.pk).update(retired_at=None)
 
 
-def published_key() -> dict:
+def published_key() -> dict | None:
     """What a reader outside needs to check a pack: the algorithm, the current key's fingerprint and where
-    the public keys are published."""
-    key = signing_key()
+    the public keys are published; None while no key is configured (and none may be made)."""
+    try:
+        key = signing_key()
+    except ImproperlyConfigured:
+        return None
     return {"algorithm": key.algorithm, "fingerprint": key.fingerprint, "url": key.url}
 
 
@@ -176,7 +179,7 @@ def known_keys() -> list[PublicKey]:
     """Every public key this AIMS has signed with, the current one first."""
     from audits.models import PackSigningKey
 
-    signing_key()
+    published_key()  # the current key recorded, if there is one
     return [PublicKey.from_pem(row.public_key) for row in PackSigningKey.objects.all()]
 
 

@@ -75,9 +75,10 @@ class RegisterPart:
     count: int = 0
 
 
-def as_of_columns(info) -> tuple[list[str], list[str]]:
+def as_of_columns(info, limit: int = 5) -> tuple[list[str], list[str]]:
     """(headings, field names) of the register's list columns that are fields kept in history, so their
-    value at the moment is known; reference and title come first in every table."""
+    value at the moment is known; reference and title come first in every table. A register whose list
+    page is its own (no `columns`) shows its owner and its first fields with choices (status, level ...)."""
     tracked = labels(info.model)
     headings, fields = [], []
     for column in getattr(info.register, "columns", None) or []:
@@ -86,7 +87,15 @@ def as_of_columns(info) -> tuple[list[str], list[str]]:
         if name and name in tracked and name not in ("title", "reference") and name not in fields:
             headings.append(heading)
             fields.append(name)
-    return headings, fields
+    if not fields:
+        chosen = [
+            f.name
+            for f in info.model._meta.concrete_fields
+            if f.choices and f.name in tracked and f.name != "review_cadence"
+        ]
+        fields = ["owner", *chosen][:limit]
+        headings = [tracked[name] for name in fields]
+    return headings[:limit], fields[:limit]
 
 
 class Dossier:

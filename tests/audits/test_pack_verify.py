@@ -290,3 +290,26 @@ def test_the_stakeholder_report_shows_the_signing_key_s_fingerprint(owner):
     page = client_for(owner).get("/stakeholder-report/").content.decode()
     assert "Checking the evidence we hand out" in page
     assert key.fingerprint in page and "/.well-known/aims-pack-signing-keys" in page
+
+
+def test_a_key_is_made_on_first_use_readable_by_its_owner_only(settings, tmp_path):
+    settings.PACK_SIGNING_KEY, settings.PACK_SIGNING_KEY_FILE = "", tmp_path / "keys" / "pack.pem"
+    key = signing.signing_key()
+    assert (settings.PACK_SIGNING_KEY_FILE.stat().st_mode & 0o777) == 0o600
+    assert signing.signing_key().fingerprint == key.fingerprint, "made once, then read"
+
+
+def test_without_a_key_a_pack_fails_with_a_clear_error_and_the_keys_page_still_answers(
+    settings, auditor, tmp_path, owner
+):
+    from aims.jobs import JobError
+
+    settings.PACK_SIGNING_KEY, settings.PACK_SIGNING_KEY_FILE = "", tmp_path / "absent.pem"
+    settings.PACK_SIGNING_KEY_GENERATE = False
+    with pytest.raises(
+        JobError, match="cannot be signed: No evidence-pack signing key: set AIMS_PACK_SIGNING_KEY"
+    ):
+        build(auditor, {"requirements": ["iso42001:6.1.2"]}, tmp_path=tmp_path)
+    assert Client().get(KEYS_URL).json()["current"] is None
+    page = client_for(owner).get("/stakeholder-report/")
+    assert page.status_code == 200 and "Checking the evidence we hand out" not in page.content.decode()
