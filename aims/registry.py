@@ -91,6 +91,9 @@ class Registry:
     control_applicability: Callable | None = None
     # callable() -> date of the latest management review held, or None (the stakeholder report shows it)
     latest_management_review: Callable | None = None
+    # callable() -> {"algorithm", "fingerprint", "url"} of the key that signs evidence packs now (the
+    # stakeholder report publishes it, so anyone handed a pack can check it)
+    pack_signing_key: Callable | None = None
     # (cycle, label, URL name): pages that are not registers, listed in a cycle's menu
     menu_links: list[tuple[str, str, str]] = field(default_factory=list)
     # "app_label.ModelName" -> aims.actions.RecordAction a later app offers on that register's records
@@ -150,6 +153,9 @@ class Registry:
 
     def set_latest_management_review(self, source: Callable) -> None:
         self.latest_management_review = source
+
+    def set_pack_signing_key(self, source: Callable) -> None:
+        self.pack_signing_key = source
 
     def add_menu_link(self, cycle: str, label: str, url_name: str) -> None:
         if (cycle, label, url_name) not in self.menu_links:

@@ -16,6 +16,7 @@ from .models import Evidence
 from .pack import bench as pack_bench
 from .pack import build  # noqa: F401  registers the evidence pack job runner
 from .pack.api import EvidencePackViewSet
+from .pack.signing import published_key
 
 install(standard, cycle="Check")
 
@@ -42,6 +43,7 @@ router.register("evidence-packs", EvidencePackViewSet, basename="evidencepack")
 registry.add_record_tab(RecordTab("evidence", evidence_tab, applies=lambda model: model is not Evidence))
 registry.add_requirement_section(RequirementSection(requirement_evidence, replaces=Evidence))
 registry.add_reminder_source(expiry_reminders)
+registry.set_pack_signing_key(published_key)  # the stakeholder report prints its fingerprint
 
 from .reminders import audit_reminders  # noqa: E402
 from .report import KIND, audit_report_pdf  # noqa: E402

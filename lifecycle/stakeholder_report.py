@@ -71,6 +71,8 @@ def report_context() -> dict:
         "systems": [{"title": t, "purpose": p, "tier": tiers.get(tier, tier)} for t, p, tier in systems],
         "contact": getattr(settings, "STAKEHOLDER_CONCERN_CONTACT", "") or DEFAULT_CONTACT,
         "management_review": review,
+        # Evidence packs we hand out are signed: the key's fingerprint lets a reader check one is ours.
+        "pack_key": registry.pack_signing_key() if registry.pack_signing_key else None,
         "generated": timezone.localtime(),
         "org": getattr(settings, "ORGANISATION_NAME", "AIMS"),
         "title": "Our AI management system: report to interested parties",

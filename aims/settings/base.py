@@ -180,6 +180,15 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "AIMS <aims@localhost>")
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
 
+# Evidence packs are signed with Ed25519 (audits.pack.signing). The private key, as PEM: in the
+# environment, or in a file; when neither holds one, the file is made on first use (mode 0600) unless
+# AIMS_PACK_SIGNING_KEY_GENERATE is false. Its public key is published at /.well-known/aims-pack-signing-keys.
+PACK_SIGNING_KEY = env("AIMS_PACK_SIGNING_KEY", "")
+PACK_SIGNING_KEY_FILE = Path(
+    env("AIMS_PACK_SIGNING_KEY_FILE", str(VAR_DIR / "keys" / "evidence-pack-signing-key.pem"))
+)
+PACK_SIGNING_KEY_GENERATE = env_bool("AIMS_PACK_SIGNING_KEY_GENERATE", True)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "aims.api.auth.PersonalTokenAuthentication",

@@ -9,7 +9,7 @@ from .audit import (
     Result,
 )
 from .evidence import Evidence, EvidenceFile, EvidenceLink
-from .packs import EvidencePack
+from .packs import EvidencePack, PackSigningKey
 
 __all__ = [
     "NOT_CONFORMING",
@@ -22,6 +22,7 @@ __all__ = [
     "EvidencePack",
     "Finding",
     "Frequency",
+    "PackSigningKey",
     "ProgrammeItem",
     "Result",
 ]

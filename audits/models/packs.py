@@ -24,6 +24,9 @@ class EvidencePack(models.Model):
     file_count = models.PositiveIntegerField(null=True, blank=True)
     record_count = models.PositiveIntegerField(null=True, blank=True)
     manifest_sha256 = models.CharField(max_length=64, blank=True)
+    signing_key = models.CharField(
+        "signing key", max_length=64, blank=True, help_text="SHA-256 fingerprint of the key that signed it."
+    )
 
     objects = EvidencePackQuerySet.as_manager()
 
@@ -69,3 +72,25 @@ class EvidencePack(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.job.is_finished
+
+
+class PackSigningKey(models.Model):
+    """A public key that has signed evidence packs (audits.pack.signing). Recorded the first time its private
+    key signs or is published, and never deleted: after a rotation the retired key stays listed at the
+    public URL, so every pack it signed can still be checked."""
+
+    fingerprint = models.CharField(
+        max_length=64, unique=True, help_text="SHA-256 of the raw public key, hex."
+    )
+    algorithm = models.CharField(max_length=20, default="Ed25519")
+    public_key = models.TextField(help_text="PEM (SubjectPublicKeyInfo).")
+    first_used_at = models.DateTimeField(auto_now_add=True)
+    retired_at = models.DateTimeField(null=True, blank=True, help_text="When another key took over.")
+
+    class Meta:
+        # The current key (not retired) first, then the retired ones, the latest retired first.
+        ordering = [models.F("retired_at").desc(nulls_first=True), "-first_used_at"]
+        verbose_name = "evidence pack signing key"
+
+    def __str__(self):
+        return f"{self.algorithm} {self.fingerprint}"

@@ -14,6 +14,7 @@ from audits.models import EvidencePack
 
 from .build import start_pack
 from .scope import Scope
+from .signing import PublicKey
 from .verify import verify_pack
 from .views import visible_packs
 
@@ -32,7 +33,8 @@ class EvidencePackSerializer(serializers.ModelSerializer):
         model = EvidencePack
         fields = [
             "id", "title", "scope", "as_of", "requested_by", "created_at", "finished_at", "status",
-            "progress", "error", "size", "sha256", "file_count", "record_count", "manifest_sha256", "download",
+            "progress", "error", "size", "sha256", "file_count", "record_count", "manifest_sha256", "signing_key",
+            "download",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -72,6 +74,8 @@ VerificationSerializer = inline_serializer(
         "files": serializers.IntegerField(),
         "summary": serializers.CharField(),
         "problems": serializers.ListField(child=serializers.CharField()),
+        "key_fingerprint": serializers.CharField(help_text="The key whose signature matched; empty if none."),
+        "algorithm": serializers.CharField(help_text="The signature scheme the manifest names."),
     },
 )
 
@@ -106,15 +110,34 @@ class EvidencePackViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
         return FileResponse(job_file(pack.job).open("rb"), as_attachment=True, filename=pack.file_name)
 
     @extend_schema(
-        request={"multipart/form-data": inline_serializer("PackUpload", {"file": serializers.FileField()})},
+        request={
+            "multipart/form-data": inline_serializer(
+                "PackUpload",
+                {
+                    "file": serializers.FileField(),
+                    "public_key": serializers.FileField(
+                        required=False, help_text="PEM; default: this AIMS's keys."
+                    ),
+                },
+            )
+        },
         responses={200: VerificationSerializer},
     )
     @action(detail=False, methods=["post"], parser_classes=[MultiPartParser])
     def verify(self, request):
-        """Check a pack file: manifest signature, every file's SHA-256, nothing missing or added."""
+        """Check a pack file: manifest signature (by the public key given, or any key this AIMS has signed
+        with), every file's SHA-256, nothing missing or added."""
         upload = request.FILES.get("file")
         if upload is None:
             return Response(
                 {"file": ["Attach the pack's ZIP file as 'file'."]}, status=status.HTTP_400_BAD_REQUEST
             )
-        return Response(verify_pack(upload).as_dict())
+        keys = None
+        if "public_key" in request.FILES:
+            try:
+                keys = [PublicKey.from_pem(request.FILES["public_key"].read(64 * 1024))]
+            except ValueError as exc:
+                return Response(
+                    {"public_key": [f"The public key is {exc}."]}, status=status.HTTP_400_BAD_REQUEST
+                )
+        return Response(verify_pack(upload, keys).as_dict())

@@ -20,6 +20,7 @@ from aims.models import Change
 from aims.records import display_value_dt, snapshot, tracked_fields
 
 ARCHIVED = "archived_at"  # the field name archive/restore write into history
+CHUNK_SIZE = 500  # records held at once: what bounds a pack's memory, whatever the register holds
 
 
 @dataclass
@@ -72,10 +73,11 @@ def _with_relations(queryset):
 
 
 def records_as_of(
-    queryset, moment: dt.datetime | None = None, *, chunk_size: int = 500
+    queryset, moment: dt.datetime | None = None, *, chunk_size: int | None = None
 ) -> Iterator[RecordAsOf]:
     """The records of `queryset` that existed and were not archived at `moment` (None: now), each with
     its field values as they were then. The queryset is narrowed by the caller (permissions first)."""
+    chunk_size = chunk_size or CHUNK_SIZE
     queryset = _with_relations(queryset)
     if moment is None:
         for record in queryset.filter(archived_at__isnull=True).iterator(chunk_size=chunk_size):

@@ -7,9 +7,11 @@ ZIP layout:
         records.csv, records.json, records.pdf the records of every register mapped there
         evidence/<EVD-0001 file name>          evidence files current at the as-of moment
     systems/<SYS-0001 title>/                  per AI system: dossier.pdf, its records (CSV, JSON, PDF) and
-                                               the evidence attached to it, under evidence/
-    manifest.json                              every file: path, size, SHA-256, the record it comes from
-    manifest.sig                               HMAC-SHA256 of manifest.json (see signing.py)
+                                               the evidence attached to it, under evidence/, as of the date
+    registers/<register>/                      whole-AIMS packs: every register complete (CSV, JSON)
+    manifest.json                              every file: path, size, SHA-256, the record it comes from;
+                                               the pack's figures (audits.pack.figures)
+    manifest.sig                               Ed25519 signature of manifest.json (see signing.py)
 
 The ZIP is written to a file on disk and handed to aims.jobs, which moves it into private storage."""
 
@@ -17,6 +19,7 @@ import datetime as dt
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 
@@ -24,9 +27,11 @@ from aims import jobs
 from aims.jobs import JobError
 from aims.registry import registry
 
-from . import content, index
+from . import content, index, signing
 from .as_of import records_as_of
+from .figures import figures_of
 from .scope import Scope, sections
+from .systems import write_system
 from .writer import PackWriter
 
 KIND = "evidence_pack"
@@ -54,17 +59,24 @@ def build_pack(pack, target: Path, progress=lambda percent: None) -> dict:
     missing = sorted(set(scope.systems) - {s.reference for s in systems})
     if missing:
         raise JobError(f"No AI system {', '.join(missing)} that you can see existed at the as-of date.")
+    try:  # before any work: a pack that cannot be signed is not built
+        key = signing.signing_key()
+    except ImproperlyConfigured as exc:
+        raise JobError(f"The pack cannot be signed: {exc}") from exc
     writer = PackWriter(target)
     try:
         ctx = content.Context(user, moment, writer)
-        steps = len(folders) + len(systems) + 1
+        steps = len(folders) + len(systems) + (2 if scope.whole else 1)
         for n, section in enumerate(folders, 1):
             content.write_section(ctx, section)
             progress(2 + 95 * n // steps)
+        system_folders = []
         for n, system in enumerate(systems, len(folders) + 1):
-            content.write_system(ctx, system)
+            system_folders.append(write_system(ctx, system))
             progress(2 + 95 * n // steps)
-        index_ctx = index.IndexContext(pack, scope, folders, systems, moment, user)
+        registers = content.write_registers(ctx) if scope.whole else []
+        figures = figures_of(ctx, folders, system_folders, registers, moment)
+        index_ctx = index.IndexContext(pack, scope, figures, moment, user, key)
         writer.add_bytes("index.pdf", index.index_pdf(index_ctx), {"kind": "index"})
         metadata = {
             "title": pack.title,
@@ -74,18 +86,18 @@ def build_pack(pack, target: Path, progress=lambda percent: None) -> dict:
             "exported_by": {"username": user.username, "name": str(user)},
             "created_at": timezone.now().isoformat(),
             "pack_id": pack.pk,
-            "record_entries": ctx.record_rows,
-            "gaps": [s.requirement.code for s in folders if s.is_gap],
+            "counts": figures.as_manifest(),
         }
-        manifest_sha256 = writer.finish(metadata)
+        manifest_sha256 = writer.finish(metadata, key)
     except BaseException:
         writer.close()
         target.unlink(missing_ok=True)
         raise
     return {
         "file_count": writer.file_count,
-        "record_count": ctx.record_rows,
+        "record_count": figures.records,
         "manifest_sha256": manifest_sha256,
+        "signing_key": key.fingerprint,
     }
 
 

@@ -1,6 +1,7 @@
-"""What goes into a pack's folders: the records of every register mapped to a clause or control (or
-linked to an AI system), as they were at the pack's moment, written as records.csv, records.json and a
-records.pdf; and the evidence files current at that moment under evidence/.
+"""What goes into a pack's folders: the records of every register that serve a clause or control (mapped to
+it, or serving it by the nature of their register: `serves` on the model), as they were at the pack's
+moment, written as records.csv, records.json and a records.pdf; the evidence files current at that moment
+under evidence/; and, in a whole-AIMS pack, every register complete under registers/.
 
 One pass over the database per folder and register, in chunks: the CSV streams straight into the ZIP,
 the JSON is spooled to a temporary file and copied in after it, and only the first PDF_ROWS records are
@@ -44,6 +45,11 @@ def labels(model) -> dict[str, str]:
     return {f.name: capfirst(str(f.verbose_name)) for f in tracked_fields(model)}
 
 
+def served_codes(model) -> tuple[str, ...]:
+    """The clauses every record of `model` serves by its nature (BaseRecord.serves)."""
+    return tuple(getattr(model, "serves", ()))
+
+
 def record_entry(info, item: RecordAsOf) -> dict:
     model = type(item.record)
     names = labels(model)
@@ -53,7 +59,9 @@ def record_entry(info, item: RecordAsOf) -> dict:
         "reference": item.record.reference,
         "title": item.values.get("title", ""),
         "owner": item.values.get("owner", ""),
-        "requirements": item.requirement_codes,
+        # The links it had at the moment, and what its register serves by nature (a record saved before
+        # its register declared `serves` may not carry those links yet): the reasons it is in a folder.
+        "requirements": sorted({*item.requirement_codes, *served_codes(model)}),
         "version": item.version,
         "fields": {names.get(k, k): v for k, v in item.values.items() if k != ARCHIVED},
     }
@@ -83,7 +91,20 @@ class Context:
         self.registers = registers()
         self._changed: dict = {}
         self._mapped: dict = {}
-        self.record_rows = 0
+        self._served: dict = {}
+        self.record_rows = 0  # rows written in records files, a record once per folder it is in
+        self.records: set[tuple[str, int]] = set()  # (model, id) of every record in the pack, once
+
+    def serves(self, model, requirement_ids) -> bool:
+        """Whether every record of `model` serves one of these requirements by its nature."""
+        if model not in self._served:
+            codes = served_codes(model)
+            self._served[model] = (
+                set(Requirement.objects.mappable().filter(code__in=codes).values_list("pk", flat=True))
+                if codes
+                else set()
+            )
+        return bool(self._served[model].intersection(requirement_ids))
 
     def may_hold(self, model, requirement_ids) -> bool:
         """Whether any record of `model` is (or was, since the moment) linked to these requirements: one
@@ -100,10 +121,14 @@ class Context:
 
 
 def mapped_records(ctx: Context, section: Section) -> Iterator[tuple[object, RecordAsOf]]:
-    """Records the user may view that were mapped to the section's requirements at the moment."""
+    """Records the user may view that served the section's requirements at the moment: every record of a
+    register that serves one by its nature, and the records mapped to one then."""
     codes = set(Requirement.objects.filter(pk__in=section.requirement_ids).values_list("code", flat=True))
     for info in ctx.registers:
         model = info.model
+        if ctx.serves(model, section.requirement_ids):
+            yield from ((info, item) for item in records_as_of(visible(ctx, model), ctx.moment))
+            continue
         if not ctx.may_hold(model, section.requirement_ids):
             continue
         changed = ctx.changed(model)
@@ -111,16 +136,21 @@ def mapped_records(ctx: Context, section: Section) -> Iterator[tuple[object, Rec
         if changed:
             condition |= Q(pk__in=changed)
         candidates = model.objects.filter(condition).values("pk")
-        queryset = model.objects.restrict(ctx.user, "view").filter(pk__in=candidates).order_by("reference")
-        for item in records_as_of(queryset, ctx.moment):
+        for item in records_as_of(visible(ctx, model).filter(pk__in=candidates), ctx.moment):
             # Links changed since the moment: trust the links the record had then, not today's.
             if item.record.pk in changed and not codes.intersection(item.requirement_codes):
                 continue
             yield info, item
 
 
-def write_records(ctx: Context, folder: str, items, title: str) -> int:
-    """records.csv, records.json and records.pdf of one folder; returns how many records."""
+def visible(ctx: Context, model):
+    """The exporter's view of a register (aims.permissions.restrict), in reference order."""
+    return model.objects.restrict(ctx.user, "view").order_by("reference")
+
+
+def write_records(ctx: Context, folder: str, items, title: str, *, pdf: bool = True) -> int:
+    """records.csv, records.json and (unless `pdf` is false) records.pdf of one folder; returns how many
+    records."""
     count, shown = 0, []
     # Many records per file: the manifest names how many and of which registers; each record's model and
     # reference are in records.json, whose hash the manifest holds.
@@ -138,6 +168,7 @@ def write_records(ctx: Context, folder: str, items, title: str) -> int:
                     shown.append({**entry, "details": Truncator(details(entry)).chars(PDF_DETAILS)})
                 count += 1
                 models.add(entry["model"])
+                ctx.records.add((entry["model"], item.record.pk))
             source.update(records=count, models=sorted(models))  # read when the entry closes
         spool.write("\n]\n" if count else "[]\n")
         spool.seek(0)
@@ -145,8 +176,8 @@ def write_records(ctx: Context, folder: str, items, title: str) -> int:
             while chunk := spool.read(1 << 20):
                 out.write(chunk)
     ctx.record_rows += count
-    if not count:
-        return 0  # an empty folder is a gap, shown in index.pdf: no PDF to say so again (and none to lay out)
+    if not count or not pdf:
+        return count  # an empty folder is listed in index.pdf: no PDF to say so again (and none to lay out)
     html = render_to_string(
         "audits/pack/records.html",
         {"title": title, "records": shown, "count": count, "limit": PDF_ROWS, "moment": ctx.moment,
@@ -236,55 +267,12 @@ def write_section(ctx: Context, section: Section) -> None:
     section.evidence_files = write_evidence(ctx, section.folder, section.requirement_ids)
 
 
-# -- AI systems -----------------------------------------------------------------------------------------
-def system_links(model, system_model) -> list[str]:
-    """How a register's records point at an AI system: its foreign keys and many-to-many links."""
-    paths = []
-    for f in model._meta.get_fields():
-        if f.concrete and (f.many_to_one or f.many_to_many) and f.related_model is system_model:
-            paths.append(f.name)
-    return paths
-
-
-def system_records(ctx: Context, system) -> Iterator[tuple[object, RecordAsOf]]:
-    system_model = type(system)
+def write_registers(ctx: Context) -> list[tuple[str, str, int]]:
+    """registers/<register>/records.csv and records.json: every register complete as the exporter may
+    view it, as of the moment, with the same columns as the folders. Returns (register, folder, records)."""
+    written = []
     for info in ctx.registers:
-        model = info.model
-        if model is system_model:
-            queryset = model.objects.filter(pk=system.pk)
-        else:
-            links = [Q(**{name: system}) for name in system_links(model, system_model)]
-            if not links:
-                continue
-            condition = links[0]
-            for link in links[1:]:
-                condition |= link
-            queryset = model.objects.filter(condition)
-        queryset = model.objects.restrict(ctx.user, "view").filter(pk__in=queryset.values("pk"))
-        for item in records_as_of(queryset.order_by("reference"), ctx.moment):
-            yield info, item
-
-
-def write_system(ctx: Context, system) -> int:
-    folder = f"systems/{safe_name(f'{system.reference} {system.title}')}"
-    count = write_records(ctx, folder, system_records(ctx, system), f"{system.reference} {system.title}")
-    write_system_evidence(ctx, folder, system)
-    dossier = system_dossier(ctx, system)
-    if dossier is not None:
-        ctx.writer.add_bytes(
-            f"{folder}/dossier.pdf", dossier,
-            {"kind": "dossier", "model": system._meta.label_lower, "reference": system.reference},
-        )  # fmt: skip
-    return count
-
-
-def system_dossier(ctx: Context, system) -> bytes | None:
-    """The system dossier PDF of lifecycle.dossier, drawn as the system is at export time."""
-    try:
-        from lifecycle.dossier import dossier_context
-    except ImportError:
-        return None
-    html = render_to_string(
-        "reports/system_dossier.html", {**dossier_context(system), "requested_by": ctx.user}
-    )
-    return html_to_pdf(html)
+        folder = f"registers/{safe_name(info.label)}"
+        items = ((info, item) for item in records_as_of(visible(ctx, info.model), ctx.moment))
+        written.append((info.label, folder, write_records(ctx, folder, items, info.label, pdf=False)))
+    return written

@@ -1,7 +1,8 @@
-"""index.pdf: the first thing an auditor opens. Cover (scope, as-of date, who exported), the Statement of
-Applicability as it stood then, and the index of every folder with its record and evidence counts and
-the gaps (requirements in scope with neither), and certification readiness per clause with its gaps.
+"""index.pdf: the first thing an auditor opens. Cover (scope, as-of date, who exported, what the pack
+holds, the key that signed it), the Statement of Applicability as it stood then, the index of every folder
+with its record and evidence counts and the empty folders, and certification readiness with its gaps.
 
+Every figure comes from the pack's one `Figures` (audits.pack.figures), which manifest.json states too.
 `index_sections(ctx)` is the hook for what else the index shows: each section is a heading and HTML."""
 
 from collections import Counter
@@ -11,11 +12,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from aims.certification import readiness
 from aims.models import Standard
 from aims.pdf import html_to_pdf
 
 from .as_of import records_as_of
+from .figures import Figures
 
 
 @dataclass
@@ -26,15 +27,16 @@ class IndexSection:
 
 @dataclass
 class IndexContext:
-    """What an index section may draw on: the pack row, its scope, the folders with their counts (each a
-    scope.Section), the AI systems in the pack, the moment and the person it was made for."""
+    """What an index section may draw on: the pack row, its scope, its figures (folders with their
+    counts, system folders, registers, readiness), the moment, the person it was made for and the
+    signing key (audits.pack.signing.SigningKey)."""
 
     pack: object
     scope: object
-    sections: list
-    systems: list
+    figures: Figures
     moment: object
     user: object
+    key: object
 
 
 def soa_summary(ctx: IndexContext) -> IndexSection | None:
@@ -62,18 +64,17 @@ def soa_summary(ctx: IndexContext) -> IndexSection | None:
 
 
 def requirement_index(ctx: IndexContext) -> IndexSection:
-    gaps = [s for s in ctx.sections if s.is_gap]
-    html = render_to_string("audits/pack/index_requirements.html", {"sections": ctx.sections, "gaps": gaps})
+    html = render_to_string("audits/pack/index_requirements.html", {"figures": ctx.figures})
     return IndexSection("Index by clause and control", mark_safe(html))
 
 
 def readiness_section(ctx: IndexContext) -> IndexSection:
     """Certification readiness per clause and applicable control, with the gaps (aims.certification),
     judged on the pack's date. Computed from the records as they are now: said so for a past date."""
-    as_of = timezone.localdate(ctx.moment) if ctx.moment else timezone.localdate()
+    result = ctx.figures.readiness
     html = render_to_string(
         "audits/pack/index_readiness.html",
-        {"result": readiness(today=as_of), "past": as_of < timezone.localdate()},
+        {"result": result, "past": result.get("as_of", "") < timezone.localdate().isoformat()},
     )
     return IndexSection("Certification readiness", mark_safe(html))
 
@@ -92,10 +93,9 @@ def index_pdf(ctx: IndexContext) -> bytes:
             "scope": ctx.scope,
             "standard": Standard.objects.filter(key=ctx.scope.standard).first() or ctx.scope.standard,
             "moment": ctx.moment,
-            "systems": ctx.systems,
+            "figures": ctx.figures,
+            "key": ctx.key,
             "sections": index_sections(ctx),
-            "folders": len(ctx.sections),
-            "gaps": sum(1 for s in ctx.sections if s.is_gap),
             "generated": timezone.localtime(),
             "org": "AIMS",
             "title": f"Evidence pack: {ctx.pack.title}",

@@ -94,7 +94,8 @@ class Section:
     evidence_files: int = 0
 
     @property
-    def is_gap(self) -> bool:
+    def is_empty(self) -> bool:
+        """Nothing mapped at the date: neither a record nor evidence (audits.pack.figures)."""
         return self.records == 0 and self.evidence_files == 0
 
 

@@ -12,6 +12,7 @@ FIVE = [MinValueValidator(1), MaxValueValidator(5)]
 
 class ImpactAssessment(Publishable, BaseRecord):
     reference_prefix = "AIA"
+    serves = ("6.1.4", "8.4")  # the process (6.1.4) and its results (8.4)
     history_extra = ("status", "version_number", "published_on", "reassessment_due")
 
     class Trigger(models.TextChoices):

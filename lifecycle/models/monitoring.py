@@ -9,6 +9,7 @@ from aims.models import BaseRecord
 
 class KPI(BaseRecord):
     reference_prefix = "KPI"
+    serves = ("9.1",)  # what is monitored and measured
     history_extra = ("state",)
 
     class Direction(models.TextChoices):

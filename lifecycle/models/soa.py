@@ -10,6 +10,7 @@ class Statement(Publishable, BaseRecord):
     """The SoA as a document the board approves; its rows are SoAEntry records."""
 
     reference_prefix = "SOA"
+    serves = ("6.1.3",)  # the Statement of Applicability
     history_extra = ("status", "version_number", "published_on")
 
     introduction = models.TextField(blank=True)
@@ -22,6 +23,7 @@ class Statement(Publishable, BaseRecord):
 
 class SoAEntry(BaseRecord):
     reference_prefix = "SOAE"
+    serves = ("6.1.3",)  # a line of the Statement of Applicability
 
     class Implementation(models.TextChoices):
         PLANNED = "planned", "Planned"

@@ -17,6 +17,7 @@ class ContextIssue(BaseRecord):
     """An internal or external issue that affects what the AIMS can achieve (4.1)."""
 
     reference_prefix = "CTX"
+    serves = ("4.1",)  # an internal or external issue of the organisation's context
 
     class Category(models.TextChoices):
         POLITICAL = "political", "Political (PESTLE)"
@@ -60,6 +61,7 @@ class InterestedParty(BaseRecord):
     """Someone with a stake in the AIMS, what they expect, and how much they matter (4.2)."""
 
     reference_prefix = "IP"
+    serves = ("4.2",)  # an interested party and its needs
 
     side = models.CharField("internal or external", max_length=10, choices=Side.choices)
     needs_and_expectations = models.TextField(blank=True)
@@ -85,6 +87,7 @@ class Obligation(BaseRecord):
     """A compliance obligation: a law, contract or code the AIMS must meet (4.2, 4.1 legal context)."""
 
     reference_prefix = "OBL"
+    serves = ("4.2",)  # a requirement of an interested party
 
     class Kind(models.TextChoices):
         LAW = "law", "Law or regulation"

@@ -72,6 +72,7 @@ class AimsRole(BaseRecord):
     """A role in the AIMS with its responsibilities and authorities, and the people who hold it (5.3)."""
 
     reference_prefix = "ROL"
+    serves = ("5.3",)  # a role, its responsibilities and authorities
 
     responsibilities = models.TextField()
     authorities = models.TextField(
@@ -113,6 +114,7 @@ class BoardMeeting(BaseRecord):
     """A governance board meeting: when, who, what was on the agenda, and the minutes."""
 
     reference_prefix = "MTG"
+    serves = ("5.1",)  # top management directing the AIMS
 
     class Status(models.TextChoices):
         PLANNED = "planned", "Planned"
@@ -138,6 +140,7 @@ class Decision(BaseRecord):
     """A decision of the governance board with its rationale; open ones are tracked to done."""
 
     reference_prefix = "DEC"
+    serves = ("5.1",)  # top management's decisions on the AIMS
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"

@@ -12,6 +12,7 @@ class Opportunity(BaseRecord):
     """A chance to improve the AIMS or its results, acted on like a risk (6.1.1)."""
 
     reference_prefix = "OPP"
+    serves = ("6.1.1",)  # an action on an opportunity
 
     class Status(models.TextChoices):
         IDENTIFIED = "identified", "Identified"
@@ -40,6 +41,7 @@ class Objective(BaseRecord):
     """An AI objective with SMART fields and progress (6.2)."""
 
     reference_prefix = "OBJ"
+    serves = ("6.2",)  # an AI objective and its plan
 
     class Status(models.TextChoices):
         NOT_STARTED = "not_started", "Not started"
@@ -74,6 +76,7 @@ class PlannedChange(BaseRecord):
     """A change to the AIMS, planned and approved before it is made (6.3)."""
 
     reference_prefix = "CHG"
+    serves = ("6.3",)  # a planned change to the AIMS
     history_extra = ("approved_by", "approved_on")
 
     class Status(models.TextChoices):

@@ -150,6 +150,8 @@ class RiskCategory(models.Model):
 
 class Risk(BaseRecord):
     reference_prefix = "RSK"
+    # The register is the record of risk assessment (6.1.2, 8.2) and of its treatment (6.1.3, 8.3).
+    serves = ("6.1.2", "6.1.3", "8.2", "8.3")
     history_extra = ("accepted_by", "accepted_on", "acceptance_rationale")
 
     class Treatment(models.TextChoices):

@@ -12,6 +12,7 @@ class ScopeStatement(Publishable, BaseRecord):
     roles, interfaces, and every exclusion with its justification (4.3)."""
 
     reference_prefix = "SCO"
+    serves = ("4.3",)  # the AIMS scope
     history_extra = ("status", "version_number", "published_on")
 
     boundaries = models.TextField(help_text="Organisational, physical and legal boundaries of the AIMS.")

@@ -17,6 +17,7 @@ class Resource(BaseRecord):
     """People, budget or tooling an AIMS process has, or lacks (7.1, A.4)."""
 
     reference_prefix = "RES"
+    serves = ("7.1",)  # a resource of the AIMS
 
     class Kind(models.TextChoices):
         PEOPLE = "people", "People"
@@ -47,6 +48,7 @@ class Course(BaseRecord):
     """A course or training that meets competence requirements; its certificates last `valid_months`."""
 
     reference_prefix = "CRS"
+    serves = ("7.2",)  # how competence is built
 
     provider = models.CharField(max_length=200, blank=True)
     description = models.TextField(blank=True)
@@ -64,6 +66,7 @@ class CompetenceRequirement(BaseRecord):
     """What a person in an AIMS role must know or be able to do, and the courses that meet it (7.2)."""
 
     reference_prefix = "CMP"
+    serves = ("7.2",)  # the competence a role needs
 
     role = models.ForeignKey(AimsRole, on_delete=models.PROTECT, related_name="competence_requirements")
     description = models.TextField(blank=True)
@@ -82,6 +85,7 @@ class TrainingRecord(BaseRecord):
     """A person's completed course, with evidence and expiry (7.2); expiry reminds person and owner."""
 
     reference_prefix = "TRN"
+    serves = ("7.2",)  # evidence of competence
     history_extra = ("evidence_name", "evidence_sha256")
 
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="training")
@@ -112,6 +116,7 @@ class Communication(BaseRecord):
     cadence and next review date are its frequency and next due date, so the daily sweep reminds."""
 
     reference_prefix = "COM"
+    serves = ("7.4",)  # a planned communication
 
     class Channel(models.TextChoices):
         EMAIL = "email", "Email"
@@ -152,6 +157,7 @@ class Document(BaseRecord):
     """An entry of the document register (7.5): controlled documents and records, ours or external."""
 
     reference_prefix = "DOC"
+    serves = ("7.5.2", "7.5.3")  # documented information, created, updated and controlled
     history_extra = ("file_name", "file_sha256")
 
     class Kind(models.TextChoices):

@@ -271,6 +271,7 @@ class Feedback(BaseRecord):
     it into a lesson, a nonconformity (a complaint) or no action, with the reason."""
 
     reference_prefix = "FBK"
+    serves = ("10.1",)  # feedback that drives improvement
     history_extra = ("outcome", "outcome_reason", "lesson", "nonconformity")
 
     class Channel(models.TextChoices):

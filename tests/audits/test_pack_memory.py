@@ -1,13 +1,14 @@
 """Memory stays flat whatever the pack holds: the ZIP is written to disk entry by entry, records are read
 in chunks and files streamed (tracemalloc peak, 50 records and 5 files against 500 and 50 plus one large
-file). The PDF of a folder shows a bounded number of rows by design, so it is kept small here."""
+file). The PDF of a folder shows a bounded number of rows by design, and records are held a chunk at a
+time, so both are kept small here: each size then spans several chunks, as a real register does."""
 
 import tracemalloc
 
 import pytest
 
 from aims.models import Change
-from audits.pack import content
+from audits.pack import as_of, content
 from registers.models import Risk
 from tests.audits.pack_helpers import build, make_evidence, read_json, requirement
 
@@ -49,6 +50,7 @@ def peak_of(user, tmp_path) -> tuple[int, dict]:
 
 def test_peak_memory_does_not_grow_with_records_and_files(make_risk, owner, auditor, tmp_path, monkeypatch):
     monkeypatch.setattr(content, "PDF_ROWS", 5)
+    monkeypatch.setattr(as_of, "CHUNK_SIZE", 25)
     from registers.services import risk_update
 
     template = risk_update(
