@@ -269,3 +269,22 @@ def test_the_system_page_is_the_hub_of_its_records_in_constant_queries(
     )
     assert f'href="/risks/?system={credit.reference}">All 24</a>' in page
     assert "Not this system" not in page
+
+
+def test_a_linked_system_the_viewer_may_not_see_is_counted_never_named(
+    make_risk, credit, fraud, auditor, monkeypatch
+):
+    from aims.policies import policy_of
+
+    policy = type(policy_of(AISystem))
+    view = policy.view
+
+    def narrowed(self, queryset, user):
+        queryset = view(self, queryset, user)
+        return queryset.exclude(pk=credit.pk) if queryset.model is AISystem else queryset
+
+    monkeypatch.setattr(policy, "view", narrowed)
+    risk = make_risk(systems=[credit, fraud])
+    page = client_for(auditor).get(risk.get_absolute_url()).content.decode()
+    assert fraud.reference in page and "1 record you may not see" in page
+    assert credit.reference not in page and credit.title not in page
