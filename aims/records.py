@@ -279,9 +279,16 @@ def display_value_dt(value) -> str:
 
 
 @transaction.atomic
-def mark_reviewed(obj, *, actor, expected_version: int, note: str = ""):
-    """The owner confirms the record is current; the next review moves on by the cadence."""
+def mark_reviewed(obj, *, actor, expected_version: int, note: str = "", prepare=None):
+    """The owner confirms the record is current; the next review moves on by the cadence. `prepare`
+    changes what else a review settles (a risk's reassessment)."""
     today = timezone.localdate()
+
+    def reviewed(record, before):
+        record.last_reviewed_on = today
+        if prepare is not None:
+            prepare(record, before)
+
     return update_record(
         obj,
         actor=actor,
@@ -289,7 +296,7 @@ def mark_reviewed(obj, *, actor, expected_version: int, note: str = ""):
         fields={"next_review_on": today + dt.timedelta(days=obj.review_cadence)},
         action=Action.REVIEWED,
         note=note,
-        prepare=lambda record, before: setattr(record, "last_reviewed_on", today),
+        prepare=reviewed,
     )
 
 

@@ -54,6 +54,7 @@ class RiskFilterSet(RecordFilterSet):
         field_name="systems__reference", to_field_name="reference", label="AI system", distinct=True,
         queryset=lambda request: Risk._meta.get_field("systems").related_model.objects.live(),
     )  # fmt: skip
+    reassessment_due = YesNoFilter(method="filter_reassessment_due", label="Reassessment due")
     named_system = filters.CharFilter(
         field_name="system_note", lookup_expr="icontains", label="AI system named in text"
     )
@@ -93,6 +94,11 @@ class RiskFilterSet(RecordFilterSet):
             if band:
                 condition |= Q(**{f"{field}__range": (band.min, band.max)})
         return queryset.filter(condition)
+
+    def filter_reassessment_due(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.exclude(reassessment_due="") if value else queryset.filter(reassessment_due="")
 
     def filter_above_appetite(self, queryset, name, value):
         if value is None:

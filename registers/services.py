@@ -55,6 +55,27 @@ def risk_create(*, actor, fields: dict, requirements=None, action: str = Action.
     return risk
 
 
+ASSESSMENT_FIELDS = (
+    "inherent_likelihood", "inherent_impact", "residual_likelihood", "residual_impact", "target_likelihood",
+    "target_impact", "treatment", "treatment_plan",
+)  # fmt: skip
+
+
+def _reassessed(risk: Risk, before: dict | None = None) -> None:
+    """A risk due for reassessment is reassessed when its owner changes its assessment or treatment,
+    or reviews it and confirms it as it stands."""
+    if before is None or any(
+        before.get(name) != records.display_value(risk, risk._meta.get_field(name))
+        for name in ASSESSMENT_FIELDS
+    ):
+        risk.reassessment_due = ""
+
+
+def _after_change(risk: Risk, before: dict) -> None:
+    _withdraw_stale_acceptance(risk, before)
+    _reassessed(risk, before)
+
+
 def _withdraw_stale_acceptance(risk: Risk, before: dict) -> None:
     """An acceptance covers the residual level that was accepted; a new level needs a new decision."""
     moved = before.get("residual_likelihood") != str(risk.residual_likelihood) or before.get(
@@ -79,7 +100,7 @@ def risk_update(risk: Risk, *, actor, expected_version: int, fields: dict, requi
         expected_version=expected_version,
         fields=fields,
         requirements=requirements,
-        prepare=_withdraw_stale_acceptance,
+        prepare=_after_change,
     )
     _escalate_if_above_appetite(risk, RiskCriteria.current())
     return risk
@@ -123,7 +144,9 @@ def risk_restore(risk: Risk, *, actor, expected_version: int) -> Risk:
 
 def risk_mark_reviewed(risk: Risk, *, actor, expected_version: int) -> Risk:
     permissions.require(actor, "change", risk)
-    return records.mark_reviewed(risk, actor=actor, expected_version=expected_version)
+    return records.mark_reviewed(
+        risk, actor=actor, expected_version=expected_version, prepare=lambda r, before: _reassessed(r)
+    )
 
 
 @transaction.atomic

@@ -61,6 +61,7 @@ def mark_reassessment_due(systems, *, actor, reason: str, key: str, url: str) ->
 
             def review_today(locked, before):
                 locked.next_review_on = min(locked.next_review_on or today, today)
+                locked.reassessment_due = reason[:500]
 
             records.update_record(
                 risk, actor=actor, expected_version=risk.version, fields={}, note=note,

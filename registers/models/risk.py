@@ -152,7 +152,7 @@ class Risk(BaseRecord):
     reference_prefix = "RSK"
     # The register is the record of risk assessment (6.1.2, 8.2) and of its treatment (6.1.3, 8.3).
     serves = ("6.1.2", "6.1.3", "8.2", "8.3")
-    history_extra = ("accepted_by", "accepted_on", "acceptance_rationale")
+    history_extra = ("accepted_by", "accepted_on", "acceptance_rationale", "reassessment_due")
 
     class Treatment(models.TextChoices):
         AVOID = "avoid", "Avoid"
@@ -174,6 +174,8 @@ class Risk(BaseRecord):
         "lifecycle.AISystem", blank=True, related_name="risks", verbose_name="AI systems",
         help_text="The AI systems this risk concerns; none for a risk to the whole AIMS.",
     )  # fmt: skip
+    # Why the risk must be assessed again (a new model version or dataset of its system), until it is.
+    reassessment_due = models.CharField("reassessment due", max_length=500, blank=True, editable=False)
     system_note = models.CharField(
         "AI system named in text", max_length=200, blank=True,
         help_text="A system not in the inventory, as it was named. Choose it above once it is listed.",

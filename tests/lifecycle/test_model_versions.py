@@ -197,3 +197,26 @@ def test_an_approved_assessment_marked_due_is_cleared_by_its_next_approval(syste
 # -- page ----------------------------------------------------------------------------------------------
 def test_empty_list_says_what_to_do(owner):
     assert "No model versions yet." in client_for(owner).get("/model-versions/").content.decode()
+
+
+def test_a_risk_due_for_reassessment_says_so_on_its_page_in_its_list_and_until_it_is_reassessed(
+    make_version, dependants, owner, manager
+):
+    from registers.services import risk_mark_reviewed, risk_update
+
+    make_version(actor=manager)
+    mine, theirs = (Risk.objects.get(pk=dependants[k].pk) for k in ("mine", "theirs"))
+    assert mine.reassessment_due.startswith("model version 3.1 of")
+    client = client_for(owner)
+    page = client.get(mine.get_absolute_url()).content.decode()
+    assert "Reassessment due:</strong> model version 3.1 of" in page
+    listed = client.get("/risks/?reassessment_due=true").content.decode()
+    assert mine.reference in listed and dependants["elsewhere"].reference not in listed
+    # A change that is not to the assessment leaves it due; a new assessment, or a review, settles it.
+    mine = risk_update(mine, actor=owner, expected_version=mine.version, fields={"description": "More words."})
+    assert mine.reassessment_due
+    mine = risk_update(mine, actor=owner, expected_version=mine.version, fields={"residual_likelihood": 1})
+    assert mine.reassessment_due == "" and history(mine).first().changes
+    theirs = risk_mark_reviewed(theirs, actor=manager, expected_version=theirs.version)
+    assert theirs.reassessment_due == ""
+    assert mine.reference not in client.get("/risks/?reassessment_due=true").content.decode()
