@@ -22,26 +22,23 @@ def systems_panel(request) -> dict:
     counts = {(stage, tier): n for stage, tier, n in rows}
     tiers = [(t, label) for t, label in Tier.choices]
     list_url = reverse("aisystem-list")
+    in_scope = f"{list_url}?in_scope=true"  # the figures count systems in scope: so do their lists
     grid = [
         (
             label,
-            [(counts.get((stage, t), 0), f"{list_url}?stage={stage}&eu_tier={t}") for t, _ in tiers],
+            [(counts.get((stage, t), 0), f"{in_scope}&stage={stage}&eu_tier={t}") for t, _ in tiers],
             sum(counts.get((stage, t), 0) for t, _ in tiers),
-            f"{list_url}?stage={stage}",
+            f"{in_scope}&stage={stage}",
         )
         for stage, label in Stage.choices
-    ]
-    by_tier = [
-        (label, sum(counts.get((s, t), 0) for s, _ in Stage.choices), f"{list_url}?eu_tier={t}")
-        for t, label in tiers
     ]
     return {
         "template": "lifecycle/systems_panel.html",
         "grid": grid,
         "tiers": tiers,
-        "by_tier": by_tier,
         "total": sum(counts.values()),
         "list_url": list_url,
+        "in_scope_url": in_scope,
         "priority_url": reverse("aisystem-priority"),
         "soa_percent": implementation_percent(),
         "soa_url": reverse("statement-list"),
