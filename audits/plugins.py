@@ -16,6 +16,7 @@ from .models import Evidence
 from .pack import bench as pack_bench
 from .pack import build  # noqa: F401  registers the evidence pack job runner
 from .pack.api import EvidencePackViewSet
+from .serving import evidence_serving
 
 install(standard, cycle="Check")
 
@@ -41,6 +42,7 @@ registry.add_bench_measure(BenchMeasure("pack", pack_bench.run, order=50, defaul
 router.register("evidence-packs", EvidencePackViewSet, basename="evidencepack")
 registry.add_record_tab(RecordTab("evidence", evidence_tab, applies=lambda model: model is not Evidence))
 registry.add_requirement_section(RequirementSection(requirement_evidence, replaces=Evidence))
+registry.set_evidence_serving(evidence_serving)  # the SoA shows the evidence serving each control
 registry.add_reminder_source(expiry_reminders)
 
 from .reminders import audit_reminders  # noqa: E402

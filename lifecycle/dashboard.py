@@ -1,13 +1,13 @@
 """The board dashboard's AI systems panel: systems by life-cycle stage and EU AI Act tier, every number
-linking to the inventory filtered by it; one query."""
+linking to the inventory filtered by it, and the SoA's Annex A readiness; two queries."""
 
 from django.db.models import Count
 from django.urls import reverse
 
+from aims.certification import snapshot
 from aims.registry import registry
 
-from .models import AISystem, Stage, Tier
-from .standard.soa import implementation_percent
+from .models import AISystem, Stage, Statement, Tier
 
 
 def systems_panel(request) -> dict:
@@ -40,8 +40,22 @@ def systems_panel(request) -> dict:
         "list_url": list_url,
         "in_scope_url": in_scope,
         "priority_url": reverse("aisystem-priority"),
-        "soa_percent": implementation_percent(),
-        "soa_url": reverse("statement-list"),
+        **soa_figure(request.user),
+    }
+
+
+def soa_figure(user) -> dict:
+    """The Statement of Applicability's Annex A readiness, as certification readiness worked it out (its
+    latest snapshot: the figure costs the panel no query to the registers), linking to the statement,
+    whose page shows the same figure from the same judgement of each control (lifecycle.controls)."""
+    statement = Statement.objects.restrict(user, "view").live().order_by("-version_number", "-pk").first()
+    data = snapshot()
+    annex = next((s for s in data["sections"] if s["key"] == "A"), None) if data else None
+    return {
+        "soa": statement,
+        "soa_percent": annex["percent"] if annex else None,
+        "soa_as_of": data["computed_at"][:16].replace("T", " ") if annex else "",
+        "soa_list": reverse("statement-list"),
     }
 
 

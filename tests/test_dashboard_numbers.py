@@ -11,7 +11,8 @@ from urllib.parse import urlsplit
 import pytest
 from django.core.management import call_command
 
-from aims.models import User
+from aims.certification import refresh_snapshot
+from aims.models import Requirement, User
 from tests.base import client_for
 from tests.conftest import restore_reference_data
 from tests.figures import (
@@ -32,6 +33,7 @@ def demo(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         call_command("seed_demo", verbosity=0)
         add_awkward_records()
+        refresh_snapshot()  # the readiness the panels show, as of now (seed_demo's ends before the above)
         yield
         call_command("flush", interactive=False, verbosity=0)
         restore_reference_data()  # the catalogue and roles the data migrations loaded
@@ -128,6 +130,67 @@ def test_every_dashboard_figure_is_a_link_to_a_list_that_counts_it(demo, usernam
                 problems.append(f"{url}: {problem}")
     assert not problems, f"{username}:\n" + "\n".join(problems)
     assert followed > 10, f"{username} sees only {followed} figures: the demo should fill the dashboard"
+
+
+# -- the Statement of Applicability and certification readiness ---------------------------------------------
+def rows_by(html: str, attribute: str) -> dict[str, str]:
+    """{control code: status} of the table rows carrying `attribute` (data-control, or id="check-...")."""
+    found = {}
+    for node in parse(html).walk():
+        if node.tag == "tr" and "data-status" in node.attrs:
+            value = node.attrs.get(attribute, "")
+            if attribute == "id" and value.startswith("check-"):
+                found[value.removeprefix("check-")] = node.attrs["data-status"]
+            elif attribute != "id" and value:
+                found[value] = node.attrs["data-status"]
+    return found
+
+
+@pytest.mark.django_db
+@pytest.mark.slow
+def test_the_soa_and_readiness_judge_every_annex_a_control_alike(demo):
+    """One judgement per control: the SoA's page and the readiness page show the same status for each
+    Annex A control of the demo (A.6.2.5 was "OK" on one and "Missing" on the other), and the same Annex A
+    percentage."""
+    from lifecycle.models import Statement
+
+    client = client_for(User.objects.get(username="manager"))
+    statement = Statement.objects.get()
+    soa_page = client.get(statement.get_absolute_url()).content.decode()
+    readiness_page = client.get("/certification/readiness/").content.decode()
+    on_soa, on_readiness = rows_by(soa_page, "data-control"), rows_by(readiness_page, "id")
+    controls = list(Requirement.objects.mappable().filter(kind="control").values_list("code", flat=True))
+    assert len(controls) == 38 and set(controls) <= set(on_soa)
+    for code in controls:
+        if on_soa[code] == "excluded":
+            assert code not in on_readiness, f"{code} is excluded in the SoA, yet readiness checks it"
+        else:
+            assert on_soa[code] == on_readiness[code], (
+                f"{code}: SoA {on_soa[code]}, readiness {on_readiness[code]}"
+            )
+    assert {"met", "partial", "missing", "excluded"} <= set(on_soa.values())  # the demo tells them apart
+    assert percent_on(soa_page, "section-A") == percent_on(readiness_page, "section-A") is not None
+
+
+@pytest.mark.django_db
+@pytest.mark.slow
+def test_the_demo_soa_shows_the_systems_and_evidence_of_each_control(demo):
+    from lifecycle.models import SoAEntry, Statement
+
+    client = client_for(User.objects.get(username="auditor"))
+    page = client.get(Statement.objects.get().get_absolute_url()).content.decode()
+    rows = [n for n in parse(page).walk() if n.tag == "tr" and "data-control" in n.attrs]
+    cells = {r.attrs["data-control"]: [c for c in r.children if getattr(c, "tag", "") == "td"] for r in rows}
+    systems = {code: [a.attrs["href"] for a in tds[5].walk() if a.tag == "a"] for code, tds in cells.items()}
+    evidence = {code: [a.attrs["href"] for a in tds[6].walk() if a.tag == "a"] for code, tds in cells.items()}
+    assert sum(1 for links in systems.values() if links) > 25 and "The whole AIMS" in cells["A.2.2"][5].text()
+    assert all(href.startswith("/systems/SYS-") for links in systems.values() for href in links)
+    assert any(h.startswith("/evidence/EVD-") for h in evidence["A.6.2.6"])  # mapped to the control
+    # One list of the risks calling for a control on its entry's page, not two that disagree.
+    entry = SoAEntry.objects.get(control__code="A.5.4")
+    detail = client.get(entry.get_absolute_url()).content.decode()
+    assert detail.count("Risks calling for it") == 1 and "<dt>Risks</dt>" not in detail
+    assert "/risks/RSK-" in detail.split("Risks calling for it")[1].split("AI systems it applies to")[0]
 
 
 # -- the checks themselves catch what they are for ---------------------------------------------------------
