@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from aims.certification import refresh_snapshot
 from aims.models import Requirement, User
@@ -70,16 +72,22 @@ def add_awkward_records():
     register.services.archive(archived, actor=people["manager"], expected_version=archived.version)
 
 
+QUERIES_PER_FRAGMENT = 16  # the shell and each panel: a fixed number, whatever the number of records
+
+
 def dashboard_fragments(client) -> dict[str, str]:
-    """{url: html}: the dashboard's shell, then each panel it loads (the browser does it through htmx)."""
-    page = client.get("/")
-    assert page.status_code == 200
-    html = page.content.decode()
-    fragments = {"/": html}
-    for url in re.findall(r'hx-get="(/dashboard/panels/[^"]+/)"', html):
-        response = client.get(url)
+    """{url: html}: the dashboard's shell, then each panel it loads (the browser does it through htmx),
+    each within QUERIES_PER_FRAGMENT queries."""
+    fragments, urls = {}, ["/"]
+    while urls:
+        url = urls.pop(0)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
         assert response.status_code == 200, url
+        assert len(queries.captured_queries) <= QUERIES_PER_FRAGMENT, (url, len(queries.captured_queries))
         fragments[url] = response.content.decode()
+        if url == "/":
+            urls += re.findall(r'hx-get="(/dashboard/panels/[^"]+/)"', fragments[url])
     return fragments
 
 

@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 
+from aims import permissions
 from aims.api.base import RecordViewSet
 from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet, YesNoFilter
@@ -196,4 +197,5 @@ class SoAEntryRegister(Register):
         if tab != "details":
             return {}
         rows, _ = soa.entry_rows(SoAEntry.objects.filter(pk=record.pk), user=request.user)
-        return {"row": rows[0]} if rows else {}
+        readiness = permissions.may_see_overview(request.user, "readiness")
+        return {"row": rows[0], "may_see_readiness": readiness} if rows else {}
