@@ -13,6 +13,7 @@ Registering again under the same key replaces a check (how a register built late
 the API and the evidence pack's index."""
 
 import datetime as dt
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
@@ -58,6 +59,20 @@ def no_register_yet(today) -> CheckResult:
 _run: ContextVar[dict | None] = ContextVar("readiness_run", default=None)
 
 
+@contextmanager
+def one_run():
+    """Inside it, each `shared` computation is made once (a page that judges every Annex A control, as
+    the Statement of Applicability does, reads the rows its checks share once). Nested runs are one."""
+    if _run.get() is not None:
+        yield
+        return
+    token = _run.set({})
+    try:
+        yield
+    finally:
+        _run.reset(token)
+
+
 def shared(name: str, compute):
     """`compute()` once per readiness run (many checks read the same rows: the SoA, the documents ...);
     outside a run (a check called on its own) it is simply computed."""
@@ -74,7 +89,9 @@ def _section_of(code: str) -> str:
     return ANNEX if code.startswith("A.") else code.split(".")[0]
 
 
-def _percent(statuses) -> int:
+def percent_of(statuses) -> int:
+    """How ready a set of checks is, 0-100: met counts 1, partly met a half, missing 0. Every percentage of
+    readiness -- overall, per clause, Annex A on the SoA's page -- is this."""
     statuses = list(statuses)
     if not statuses:
         return 0
@@ -94,11 +111,8 @@ def readiness(today: dt.date | None = None) -> dict:
     CHECK = {"key", "code", "title", "status", "status_label", "reason", "links": [{"label", "url"}],
              "requirement_url"}"""
     today = today or timezone.localdate()
-    token = _run.set({})
-    try:
+    with one_run():
         return _compute(today)
-    finally:
-        _run.reset(token)
 
 
 def _compute(today: dt.date) -> dict:
@@ -147,7 +161,7 @@ def _compute(today: dt.date) -> dict:
             {
                 "key": key,
                 "title": title,
-                "percent": _percent(r["status"] for r in checks),
+                "percent": percent_of(r["status"] for r in checks),
                 "counts": _counts(checks),
                 "checks": checks,
             }
@@ -158,7 +172,7 @@ def _compute(today: dt.date) -> dict:
     worst = sorted(sections, key=lambda s: s["percent"])[:3]
     return {
         "as_of": today.isoformat(),
-        "percent": _percent(r["status"] for r in rows),
+        "percent": percent_of(r["status"] for r in rows),
         "counts": _counts(rows),
         "sections": sections,
         "gaps": gaps,

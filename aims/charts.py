@@ -59,7 +59,11 @@ def _cell(lik: int, imp: int, count: int, band, x: int, y: int, size: int, link,
     )
     if link is None:
         return f'<g class="cell" aria-label="{escape(label)}">{body}</g>'
-    return f'<a class="cell" href="{escape(link(lik, imp))}" aria-label="{escape(label)}">{body}</a>'
+    # A dashboard figure (class "figure", data-count): its number is the count of the list it opens.
+    return (
+        f'<a class="cell figure" data-count="{count}" href="{escape(link(lik, imp))}" '
+        f'aria-label="{escape(label)}">{body}</a>'
+    )
 
 
 def _fit(names, size: int) -> float:

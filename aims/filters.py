@@ -32,7 +32,12 @@ class RecordFilterSet(filters.FilterSet):
         widget=forms.Select(choices=[("", "Everyone's"), ("true", "Mine only")]),
     )
     review = filters.ChoiceFilter(
-        choices=[("overdue", "Overdue"), ("due", "Due soon"), ("current", "Current")],
+        choices=[
+            ("overdue", "Overdue"),
+            ("due", "Due soon"),
+            ("due_or_overdue", "Due soon or overdue"),
+            ("current", "Current"),
+        ],
         method="filter_review",
         label="Review",
         empty_label="Any",
@@ -48,7 +53,30 @@ class RecordFilterSet(filters.FilterSet):
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
         self.user = getattr(self.request, "user", None)
+        self._offer_awaiting_decision()
         self._offer_visible_records()
+
+    def _offer_awaiting_decision(self):
+        """On a register whose records wait for decisions: the records waiting for mine, the list behind
+        "waiting for my decision" on the dashboard (the same selector: aims.views.core.awaiting_with_total)."""
+        from aims.registry import registry
+
+        info = registry.register_for(self._meta.model)
+        if info is None or info.awaiting_decision is None:
+            return
+        spec = YesNoFilter(method="filter_awaiting_decision", label="Waiting for my decision")
+        spec.model, spec.parent = self._meta.model, self
+        self.filters["awaiting_decision"] = spec
+
+    def filter_awaiting_decision(self, queryset, name, value):
+        if value is None:
+            return queryset
+        waiting = awaiting_decision(self._meta.model, self.user)
+        return (
+            queryset.filter(pk__in=waiting.values("pk"))
+            if value
+            else queryset.exclude(pk__in=waiting.values("pk"))
+        )
 
     def _offer_visible_records(self):
         """A filter choosing another record offers only records the person may see (restrict): a filter
@@ -101,6 +129,8 @@ class RecordFilterSet(filters.FilterSet):
             return queryset.filter(next_review_on__lt=today)
         if value == "due":
             return queryset.filter(next_review_on__gte=today, next_review_on__lte=soon)
+        if value == "due_or_overdue":  # what "my work" on the dashboard lists
+            return queryset.filter(next_review_on__lte=soon)
         if value == "current":
             return queryset.filter(Q(next_review_on__gt=soon) | Q(next_review_on__isnull=True))
         return queryset
@@ -124,6 +154,16 @@ class RecordFilterSet(filters.FilterSet):
         if value == "all":
             return queryset
         return queryset.filter(archived_at__isnull=True)
+
+
+def awaiting_decision(model, user):
+    """The live records of `model` waiting for `user`'s decision: those they may approve, narrowed by the
+    register (a risk above appetite and not accepted ...). One definition for the dashboard and the list."""
+    from aims.permissions import restrict
+    from aims.registry import registry
+
+    info = registry.register_for(model)
+    return info.awaiting_decision(restrict(model.objects.all(), user, "approve").live())
 
 
 def _visible(queryset, user):

@@ -73,6 +73,19 @@ class ReadinessCheck:
     check: Callable
 
 
+@dataclass(frozen=True)
+class EvidenceRef:
+    """A piece of evidence as a page of another app shows it (the evidence library is a later layer than
+    most registers). `visible`: whether the person asking may see it; a page shows the reference and
+    title only then, and "evidence you may not see" otherwise."""
+
+    pk: int
+    reference: str
+    title: str
+    url: str
+    visible: bool = True
+
+
 @dataclass
 class Registry:
     registers: list[RegisterInfo] = field(default_factory=list)
@@ -89,6 +102,11 @@ class Registry:
     readiness_checks: dict[str, ReadinessCheck] = field(default_factory=dict)
     # callable(today) -> {control code: applicable?} from the Statement of Applicability, None without one
     control_applicability: Callable | None = None
+    # callable(targets, *, today, user=None) -> {key: [EvidenceRef]}: the current evidence serving each
+    # target, a (requirement id or None, record or None) pair under the caller's key -- mapped to the
+    # requirement (or one a crosswalk links to it) or attached to the record. Counted whoever asks; `user`
+    # only marks what they may see. Set by the evidence library (audits); None without it.
+    evidence_serving: Callable | None = None
     # callable() -> date of the latest management review held, or None (the stakeholder report shows it)
     latest_management_review: Callable | None = None
     # callable() -> {"algorithm", "fingerprint", "url"} of the key that signs evidence packs now (the
@@ -150,6 +168,9 @@ class Registry:
 
     def set_control_applicability(self, source: Callable) -> None:
         self.control_applicability = source
+
+    def set_evidence_serving(self, source: Callable) -> None:
+        self.evidence_serving = source
 
     def set_latest_management_review(self, source: Callable) -> None:
         self.latest_management_review = source

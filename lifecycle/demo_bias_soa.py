@@ -11,6 +11,7 @@ from lifecycle.models import AISystem, BiasAssessment, SoAEntry, Statement
 from lifecycle.standard import soa, soa_entries
 from lifecycle.standard.bias.checklist import CHECKLIST
 from lifecycle.standard.bias.services import services as bias_services
+from registers.demo_names import CHATBOT, CREDIT, FRAUD, HIRING, OCR
 
 HIRING_TITLE = "CV screening: gender and age fairness, spring 2026"
 CREDIT_TITLE = "Northbank Score v3: fairness by age band, spring 2026"
@@ -124,6 +125,28 @@ SOA = {
 }  # fmt: skip
 
 
+# The AI systems each control applies to (by title, as the inventory names them); a control not named here
+# applies to the whole AIMS (the policy, roles and responsible-use objectives). "every": each system in scope.
+EVERY = "every"
+SYSTEMS_FOR = {
+    **dict.fromkeys(("A.4.2", "A.4.3", "A.4.4", "A.4.5", "A.4.6", "A.5.2", "A.5.3"), EVERY),
+    **dict.fromkeys(("A.6.1.2", "A.6.1.3", "A.6.2.2", "A.6.2.3", "A.6.2.4", "A.6.2.5", "A.6.2.6"), EVERY),
+    **dict.fromkeys(("A.6.2.7", "A.6.2.8", "A.8.3", "A.8.4", "A.9.4"), EVERY),
+    "A.5.4": (CREDIT, HIRING), "A.5.5": (CREDIT,), "A.8.5": (CREDIT, HIRING), "A.8.2": (CREDIT, CHATBOT),
+    **dict.fromkeys(("A.7.2", "A.7.4", "A.7.6"), (CREDIT, FRAUD, HIRING)),
+    "A.7.3": (CREDIT, CHATBOT), "A.7.5": (HIRING,),
+    **dict.fromkeys(("A.10.2", "A.10.3"), (OCR, CHATBOT, HIRING)),
+}  # fmt: skip
+
+
+def _systems_for(code: str) -> list:
+    wanted = SYSTEMS_FOR.get(code)
+    if wanted is None:
+        return []
+    systems = AISystem.objects.live().filter(in_scope=True).order_by("reference")
+    return list(systems if wanted == EVERY else systems.filter(title__in=wanted))
+
+
 def seed_soa(users: dict) -> int:
     if Statement.objects.filter(title=SOA_TITLE).exists():
         return 0
@@ -141,7 +164,11 @@ def seed_soa(users: dict) -> int:
         if entry.justification.strip():
             continue  # completed before: leave it as people left it
         implementation, justification, evidence = SOA[entry.control.code]
-        fields = {"justification": justification, "evidence": evidence}
+        # Where the evidence is, until it is in the evidence library (the audits demo adds the pieces,
+        # mapped to their controls: the SoA shows them there).
+        fields = {"justification": justification, "evidence_note": evidence}
+        if implementation != "excluded":
+            fields["systems"] = _systems_for(entry.control.code)
         if implementation == "excluded":
             fields["applicable"] = False
         else:

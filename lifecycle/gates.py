@@ -32,6 +32,24 @@ from .models import (
 ORDER = list(Stage.values)
 Decision = GateReview.Decision
 
+# The queues of pending gate reviews: the stage gates' dashboard panel and the AI system list's ?gate=
+# filter read the same definition.
+GATE_QUEUES = {
+    "awaiting_me": "Waiting for my decision",
+    "pending_others": "Pending, another approver decides",
+    "pending": "Pending",
+}
+
+
+def pending_gate_reviews(user, queue: str = "pending"):
+    """Gate reviews waiting for a decision: all of them, those `user` decides, or those others decide."""
+    pending = GateReview.objects.filter(decision=Decision.PENDING)
+    if queue == "awaiting_me":
+        return pending.filter(approver=user)
+    if queue == "pending_others":
+        return pending.exclude(approver=user)
+    return pending
+
 
 # -- The checks, each computed from the records ----------------------------------------------------------
 # Each function takes the system and the note given with the request (only the decommissioning record

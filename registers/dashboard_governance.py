@@ -1,18 +1,16 @@
 """The board dashboard's governance panel: policy status (5.2), acknowledgements outstanding (7.3),
 training gaps (7.2). Every number links to the list behind it; a constant number of queries."""
 
-import datetime as dt
-
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from aims.models import Lifecycle
 from aims.registry import registry
 
-from .models import Acknowledgement, Policy, TrainingRecord
-
-EXPIRING_WITHIN_DAYS = 60  # as the competence matrix and the training list
+from .models import Policy, TrainingRecord
+from .standard.policies import open_acknowledgements
+from .standard.training import EXPIRING_WITHIN_DAYS, expiry_conditions
 
 
 def governance_panel(request) -> dict:
@@ -28,25 +26,17 @@ def governance_panel(request) -> dict:
         .first()
     )
     # Open requests for the version in force only: a superseded version's requests no longer count.
-    open_acks = Acknowledgement.objects.filter(
-        acknowledged_at__isnull=True,
-        policy__in=policies.filter(status=Lifecycle.PUBLISHED),
-        version_number=F("policy__version_number"),
-        person__is_active=True,
+    open_acks = open_acknowledgements().filter(policy__in=policies)
+    acks = open_acks.aggregate(
+        policies=Count("policy", distinct=True), mine=Count("policy", filter=Q(person=user), distinct=True)
     )
-    ack_totals = open_acks.aggregate(requests=Count("pk"), people=Count("person", distinct=True))
     mine = list(open_acks.filter(person=user).select_related("policy")[:5])
+    expiry = expiry_conditions(today)
     training = (
         TrainingRecord.objects.restrict(user, "view")
         .live()
         .aggregate(
-            expired=Count("pk", filter=Q(expires_on__lte=today)),
-            expiring=Count(
-                "pk",
-                filter=Q(
-                    expires_on__gt=today, expires_on__lte=today + dt.timedelta(days=EXPIRING_WITHIN_DAYS)
-                ),
-            ),
+            expired=Count("pk", filter=expiry["expired"]), expiring=Count("pk", filter=expiry["expiring"])
         )
     )
     policy_list = reverse("policy-list")
@@ -60,10 +50,11 @@ def governance_panel(request) -> dict:
         ],
         "policies_due": counts["due"],
         "ai_policy": ai_policy,
-        "acks": ack_totals,
+        "acks": acks,
         "my_acks": mine,
         "training": training,
         "training_list": reverse("trainingrecord-list"),
+        "expiring_days": EXPIRING_WITHIN_DAYS,
         "matrix_url": reverse("competencerequirement-matrix"),
     }
 

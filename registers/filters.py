@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from aims.filters import RecordFilterSet, YesNoFilter
 
 from .models import Risk, RiskCategory, RiskCriteria
+from .selectors import risks_awaiting_acceptance
 
 
 def _level_choices():
@@ -44,6 +45,9 @@ class RiskFilterSet(RecordFilterSet):
     risk_source = filters.MultipleChoiceFilter(choices=Risk.RiskSource.choices)
     above_appetite = YesNoFilter(method="filter_above_appetite", label="Above appetite")
     accepted = YesNoFilter(field_name="accepted_by", lookup_expr="isnull", exclude=True)
+    awaiting_acceptance = YesNoFilter(
+        method="filter_awaiting_acceptance", label="Awaiting the board's acceptance"
+    )
     inherent_likelihood = filters.TypedChoiceFilter(choices=SCALE_CHOICES, coerce=int)
     inherent_impact = filters.TypedChoiceFilter(choices=SCALE_CHOICES, coerce=int)
     residual_likelihood = filters.TypedChoiceFilter(choices=SCALE_CHOICES, coerce=int)
@@ -99,6 +103,13 @@ class RiskFilterSet(RecordFilterSet):
         if value is None:
             return queryset
         return queryset.exclude(reassessment_due="") if value else queryset.filter(reassessment_due="")
+
+    def filter_awaiting_acceptance(self, queryset, name, value):
+        """Above appetite, not accepted and not closed: the selector the dashboard counts with."""
+        if value is None:
+            return queryset
+        waiting = risks_awaiting_acceptance(Risk.objects.all()).values("pk")
+        return queryset.filter(pk__in=waiting) if value else queryset.exclude(pk__in=waiting)
 
     def filter_above_appetite(self, queryset, name, value):
         if value is None:

@@ -14,6 +14,7 @@ from aims.models import Notification, User
 from aims.registry import registry
 
 from .models import ManagementReview, ReviewAction
+from .standard.review_actions import overdue
 
 DUE_WITHIN_DAYS = 30
 HELD = (ManagementReview.Status.HELD, ManagementReview.Status.SIGNED_OFF)
@@ -30,7 +31,7 @@ def management_review_panel(request) -> dict:
         .live()
         .aggregate(
             open=Count("pk", filter=~Q(status__in=ReviewAction.CLOSED)),
-            overdue=Count("pk", filter=Q(due_on__lt=today) & ~Q(status__in=ReviewAction.CLOSED)),
+            overdue=Count("pk", filter=overdue(today)),
         )
     )
     return {

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 
 from aims import permissions
-from aims.certification import readiness, snapshot, store_snapshot
+from aims.certification import STATUS_LABELS, readiness, snapshot, store_snapshot
 
 
 @login_required
@@ -15,7 +15,21 @@ def readiness_page(request):
     permissions.require_overview(request.user, "readiness")
     data = readiness()
     store_snapshot(data)  # the dashboard panel shows what was just worked out
-    return render(request, "aims/certification_readiness.html", {"readiness": data})
+    # ?status=missing&status=partial: only the checks in those states (the dashboard's figures link here)
+    wanted = [s for s in request.GET.getlist("status") if s in STATUS_LABELS]
+    shown = [
+        c for section in data["sections"] for c in section["checks"] if not wanted or c["status"] in wanted
+    ]
+    return render(
+        request,
+        "aims/certification_readiness.html",
+        {
+            "readiness": data,
+            "wanted": wanted,
+            "wanted_labels": [STATUS_LABELS[s].lower() for s in wanted],
+            "shown_count": len(shown),
+        },
+    )
 
 
 def readiness_panel(request) -> dict:

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Window
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,6 +16,7 @@ from django.views import View
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
+from aims.filters import awaiting_decision
 from aims.models import ApiToken, Job, Requirement, Standard
 from aims.models.catalogue import PRIMARY_STANDARD
 from aims.permissions import restrict
@@ -37,27 +38,37 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         sections = dashboard_sections(user)
         owns_records = sections["my_work"]
         context["my_work"] = my_due_records(user, today) if owns_records else []
-        context["awaiting"] = [
-            (
-                info,
-                list(
-                    info.awaiting_decision(
-                        info.model.objects.restrict(user, "approve").live()
-                    ).select_related("owner")[:10]
-                ),
-            )
-            for info in registry.registers
-            if info.awaiting_decision is not None and sections["decisions"]
-        ]
+        context["awaiting"] = (
+            [
+                (info, *awaiting_with_total(info, user))
+                for info in registry.registers
+                if info.awaiting_decision
+            ]
+            if sections["decisions"]
+            else []
+        )
         context["panels"] = [panel.__name__ for panel in registry.dashboard_panels]
         context["owns_records"] = owns_records
         context["today"] = today
         return context
 
 
+def awaiting_with_total(info, user, shown: int = 10) -> tuple[list, int]:
+    """The first records of a register waiting for `user`'s decision and how many wait in all, in one
+    query: the list's `awaiting_decision=true` filter reads the same selector (aims.filters)."""
+    records = list(
+        awaiting_decision(info.model, user)
+        .select_related("owner")
+        .annotate(total=Window(Count("pk")))[:shown]
+    )
+    return records, (records[0].total if records else 0)
+
+
 def my_due_records(user, today, per_register: int = 10):
-    """[(register info, [(reference, title, next review, url)])] of what `user` owns that is due within
-    REMINDER_DUE_WITHIN_DAYS, across every register, in ONE query (a UNION of one SELECT per register)."""
+    """[(register info, [(reference, title, next review, url)], how many in all)] of what `user` owns
+    that is due within REMINDER_DUE_WITHIN_DAYS (or overdue), across every register, in ONE query (a UNION
+    of one SELECT per register, each counting its rows before the limit). The list behind each is
+    ?mine=true&review=due_or_overdue."""
     from django.db import connection
     from django.db.models import IntegerField, Value
     from django.urls import reverse
@@ -68,8 +79,8 @@ def my_due_records(user, today, per_register: int = 10):
         .live()
         .filter(owner=user, next_review_on__lte=soon)
         .order_by("next_review_on")
-        .annotate(register=Value(index, output_field=IntegerField()))
-        .values_list("register", "reference", "title", "next_review_on")[:per_register]
+        .annotate(register=Value(index, output_field=IntegerField()), total=Window(Count("pk")))
+        .values_list("register", "reference", "title", "next_review_on", "total")[:per_register]
         for index, info in enumerate(registry.registers)
     ]
     if not selects:
@@ -79,11 +90,16 @@ def my_due_records(user, today, per_register: int = 10):
     else:  # SQLite (the embedded default of `make run`) cannot LIMIT inside a UNION: one query each
         rows = [row for select in selects for row in select]
     found: dict[int, list] = {}
-    for index, reference, title, due in rows:
+    totals: dict[int, int] = {}
+    for index, reference, title, due, total in rows:
         info = registry.registers[index]
         url = reverse(info.model.url_name("detail"), args=[reference])
         found.setdefault(index, []).append((reference, title, due, url))
-    return [(registry.registers[i], sorted(items, key=lambda r: r[2])) for i, items in sorted(found.items())]
+        totals[index] = total
+    return [
+        (registry.registers[i], sorted(items, key=lambda r: r[2]), totals[i])
+        for i, items in sorted(found.items())
+    ]
 
 
 class DashboardPanelView(LoginRequiredMixin, View):

@@ -89,6 +89,17 @@ class RecordListView(RecordMixin, TemplateView):
         except ValueError as exc:
             raise PermissionDenied(f"Unknown export format {fmt!r}: use csv or xlsx.") from exc
 
+    # Query parameters of the page itself, not filters.
+    PAGE_PARAMS = frozenset({"page", "page_size", "ordering", "export"})
+
+    def unapplied(self) -> list[str]:
+        """Query parameters the list did not apply: not one of its filters, or refused by it. A link that
+        promises a filtered list (a dashboard figure) and lands on one showing more is caught by this,
+        which the page states (data-unapplied) next to its total (data-total)."""
+        known = set(self.filterset.filters) | self.PAGE_PARAMS
+        refused = set(self.filterset.errors) if self.filterset.is_bound else set()
+        return sorted({name for name in self.request.GET if name not in known} | refused)
+
     def cells(self, record) -> list:
         values = []
         for _, getter, _ in self.columns:
@@ -114,6 +125,7 @@ class RecordListView(RecordMixin, TemplateView):
             is_filtered=any(
                 v for k, v in self.request.GET.items() if k not in ("page", "page_size", "ordering")
             ),
+            unapplied=self.unapplied(),
             querystring=querystring_without(self.request, "page"),
             sort_querystring=querystring_without(self.request, "page", "ordering"),
             current_ordering=self.request.GET.get("ordering", ""),

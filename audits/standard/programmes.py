@@ -133,12 +133,23 @@ class CoverageView(RecordMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         programme = self.get_record()
+        found = planning.coverage(programme)
+        # ?state=audited|planned|not_reached shows one state (the dashboard's figures link here);
+        # ?show=gaps is the older name of not_reached.
+        state = self.request.GET.get("state") or (
+            "not_reached" if self.request.GET.get("show") == "gaps" else ""
+        )
+        wanted = state.replace("_", " ")
+        shown = (
+            [r for r in found["rows"] if r["state"] == wanted] if wanted in planning.STATES else found["rows"]
+        )
         return super().get_context_data(
             record=programme,
             model_meta=AuditProgramme._meta,
             urls=record_url_names(AuditProgramme),
-            show=self.request.GET.get("show", ""),
-            **planning.coverage(programme),
+            state=wanted if wanted in planning.STATES else "",
+            shown=shown,
+            **found,
             **kwargs,
         )
 

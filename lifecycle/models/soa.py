@@ -40,9 +40,20 @@ class SoAEntry(BaseRecord):
     implementation = models.CharField(
         max_length=16, choices=Implementation.choices, default=Implementation.PLANNED
     )
-    risks = models.ManyToManyField("registers.Risk", blank=True, related_name="soa_entries")
-    systems = models.ManyToManyField("lifecycle.AISystem", blank=True, related_name="soa_entries")
-    evidence = models.TextField("evidence", blank=True, help_text="Where the evidence is (links, documents).")
+    risks = models.ManyToManyField(
+        "registers.Risk", blank=True, related_name="soa_entries",
+        help_text="Risks calling for the control besides those linked to it from their own page.",
+    )  # fmt: skip
+    systems = models.ManyToManyField(
+        "lifecycle.AISystem", blank=True, related_name="soa_entries",
+        verbose_name="AI systems", help_text="The AI systems the control applies to; none: the whole AIMS.",
+    )  # fmt: skip
+    # The evidence itself is the evidence library's: pieces mapped to the control, or attached to the entry
+    # (its Evidence tab). What is not in the library yet is said here.
+    evidence_note = models.TextField(
+        "evidence not yet in the library", blank=True,
+        help_text="Where other evidence is, until it is added to the evidence library.",
+    )  # fmt: skip
 
     class Meta(BaseRecord.Meta):
         ordering = ["control__position", "reference"]

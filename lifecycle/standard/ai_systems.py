@@ -23,7 +23,7 @@ from aims.records import StaleEdit
 from aims.register import Register
 from aims.services import RecordServices
 from aims.views.records import RecordMixin, record_url_names
-from lifecycle import eu_ai_act, gate_views
+from lifecycle import eu_ai_act, gate_views, gates
 from lifecycle.classification import classify_system
 from lifecycle.dossier import DossierView
 from lifecycle.models import AISystem, Stage, Supplier, Tier
@@ -57,6 +57,9 @@ class AISystemFilterSet(RecordFilterSet):
     )
     in_scope = YesNoFilter(label="In the AIMS scope")
     personal_data = YesNoFilter(label="Uses personal data")
+    gate = filters.ChoiceFilter(
+        choices=list(gates.GATE_QUEUES.items()), method="filter_gate", empty_label="Any", label="Gate review"
+    )
     ordering = filters.OrderingFilter(
         fields=(
             ("reference", "reference"),
@@ -69,6 +72,11 @@ class AISystemFilterSet(RecordFilterSet):
     class Meta:
         model = AISystem
         fields = []
+
+    def filter_gate(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(pk__in=gates.pending_gate_reviews(self.user, value).values("system_id"))
 
 
 # -- EU AI Act classification --------------------------------------------------------------------------

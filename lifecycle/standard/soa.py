@@ -2,16 +2,14 @@
 why, how far it is implemented, the risks that call for it and the evidence -- approved by the board as a
 whole statement (aims.publishing), so versions, approval and the word diff work as for any document.
 
-The rows are SoAEntry records (lifecycle/standard/soa_entries.py); the statement's frozen content is built
-from them here. Three checks run on every row: (a) excluded yet called for by a live risk, (b) applicable
-without evidence, (c) no justification."""
+The rows are SoAEntry records (lifecycle/standard/soa_entries.py), shown with their control's one
+judgement -- the one certification readiness shows (lifecycle.controls) -- and three checks of the
+statement itself (lifecycle/standard/soa_rows.py); the statement's frozen content is built from them here."""
 
 import django_filters as filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, Window
-from django.db.models.functions import RowNumber
 from django.template.loader import render_to_string
 from django.urls import path
 from django.utils import timezone
@@ -22,144 +20,46 @@ from aims.api.base import RecordViewSet
 from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet
 from aims.forms import RecordForm
-from aims.models import Lifecycle, Requirement
+from aims.models import Lifecycle
 from aims.pdf import html_to_pdf
 from aims.record_reports import RecordReportView
 from aims.register import Register
 from aims.registry import registry
 from aims.services import RecordServices
 from lifecycle.models import SoAEntry, Statement
-from registers.models import Risk
+
+from .soa_rows import (  # noqa: F401  CHECKS, issue_q, label_of: read through this module by the entries
+    CHECKS,
+    annex_a_controls,
+    entry_rows,
+    issue_q,
+    label_of,
+    statement_figures,
+)
 
 KIND = "soa_pdf"
 
 FIELDS = ["title", "introduction", "owner", "review_cadence", "next_review_on"]
 services = RecordServices(Statement, FIELDS)
 
-# The three checks, worded for the table and the PDF.
-CHECKS = {
-    "called_for": "Excluded, yet a live risk calls for it",
-    "no_evidence": "Applicable without evidence",
-    "no_justification": "No justification",
-}
 
-
-# -- the entries and their checks ------------------------------------------------------------------
-ANNEX_A_CONTROLS = 38  # ISO/IEC 42001:2023 Annex A; the catalogue's data migration loads exactly these
-
-
-def annex_a_controls():
-    return Requirement.objects.filter(standard__key="iso42001", kind=Requirement.Kind.CONTROL).order_by(
-        "position"
-    )
-
-
-def _calling_risks():
-    """Live risks that still need treating: archived and closed risks call for nothing."""
-    return Risk.objects.live().exclude(status=Risk.Status.CLOSED)
-
-
-def issue_q(check: str | None = None) -> Q:
-    """The checks as SQL, for the has-issue filter; `check` narrows to one of CHECKS."""
-    blank = r"^\s*$"
-    by_risk_link = Exists(
-        Risk.requirements.through.objects.filter(
-            requirement_id=OuterRef("control_id"), risk__in=_calling_risks()
-        )
-    )
-    by_entry = Exists(
-        SoAEntry.risks.through.objects.filter(soaentry_id=OuterRef("pk"), risk__in=_calling_risks())
-    )
-    conditions = {
-        "called_for": Q(applicable=False) & (Q(by_risk_link) | Q(by_entry)),
-        "no_evidence": Q(applicable=True, evidence__regex=blank),
-        "no_justification": Q(justification__regex=blank),
-    }
-    if check:
-        return conditions[check]
-    return conditions["called_for"] | conditions["no_evidence"] | conditions["no_justification"]
-
-
-SHOWN_RISKS = 5  # per entry; the rest are a link away (thousands of risks can call for one control)
-
-
-def entry_rows(entries=None) -> list[dict]:
-    """Each live entry with the risks calling for it (the first few, and how many in all) and its failed
-    checks, in control order (the organisation's own controls last). A fixed number of queries, and
-    bounded work, whatever the number of entries or risks."""
-    entries = list(
-        (entries if entries is not None else SoAEntry.objects.live())
-        .select_related("control", "owner")
-        .prefetch_related("systems", "risks")
-        .order_by("control__position", "reference")
-    )
-    controls = [e.control_id for e in entries if e.control_id]
-    links = Risk.requirements.through.objects.filter(requirement_id__in=controls, risk__in=_calling_risks())
-    counts = dict(links.order_by().values_list("requirement_id").annotate(n=Count("risk_id")))
-    first = (
-        links.annotate(
-            rank=Window(RowNumber(), partition_by=[F("requirement_id")], order_by=F("risk__reference").asc())
-        )
-        .filter(rank__lte=SHOWN_RISKS)
-        .select_related("risk")
-    )
-    by_control = {}
-    for link in first:
-        by_control.setdefault(link.requirement_id, {})[link.risk.pk] = link.risk
-    rows = []
-    for entry in entries:
-        named = {
-            r.pk: r for r in entry.risks.all() if r.archived_at is None and r.status != Risk.Status.CLOSED
-        }
-        shown = sorted({**by_control.get(entry.control_id, {}), **named}.values(), key=lambda r: r.reference)
-        total = max(counts.get(entry.control_id, 0), len(shown))
-        issues = issues_of(entry, shown)
-        rows.append(
-            {
-                "entry": entry,
-                "risks": shown[:SHOWN_RISKS],
-                "risk_count": total,
-                "more_risks": max(total - SHOWN_RISKS, 0),
-                "issues": issues,
-                "label": label_of(entry),
-            }
-        )
-    return rows
-
-
-def issues_of(entry, risks) -> list[tuple[str, str]]:
-    """The failed checks of one entry as (key, text); `risks` are the live risks calling for it."""
-    issues = []
-    if not entry.applicable and risks:
-        issues.append(("called_for", f"{CHECKS['called_for']}: {', '.join(r.reference for r in risks)}"))
-    if entry.applicable and not entry.evidence.strip():
-        issues.append(("no_evidence", CHECKS["no_evidence"]))
-    if not entry.justification.strip():
-        issues.append(("no_justification", CHECKS["no_justification"]))
-    return issues
-
-
-def label_of(entry) -> str:
-    return f"{entry.control.code} {entry.control.title}" if entry.control_id else entry.title
-
-
-def implementation_percent(entries=None) -> int:
-    """Implemented applicable entries as a share of applicable entries, 0-100 (0 when none applies yet).
-    For the Statement page and the dashboard."""
-    applicable = (entries if entries is not None else SoAEntry.objects.live()).filter(applicable=True)
-    counts = applicable.aggregate(  # one query, as the dashboard needs it
-        total=Count("pk"), done=Count("pk", filter=Q(implementation=SoAEntry.Implementation.IMPLEMENTED))
-    )
-    return round(100 * counts["done"] / counts["total"]) if counts["total"] else 0
-
-
+# -- the entries, their judgements and checks: soa_rows (the page, the PDF and the entries read them) ----
 # -- the frozen content: what the board approves ----------------------------------------------------
-def entry_value(entry) -> str:
+def entry_value(row) -> str:
+    """One entry as the board approves it. Evidence is counted, not named: the approved text is read by
+    everyone who may read the statement, and a piece of evidence may be confidential."""
+    entry, judgement = row["entry"], row["judgement"]
+    whole = "the whole AIMS" if entry.applicable else "—"  # an excluded control applies to nothing
+    pieces = len(judgement.evidence)
+    evidence = [f"{pieces} item{'s' if pieces != 1 else ''} in the evidence library"] if pieces else []
+    if entry.evidence_note.strip():
+        evidence.append(entry.evidence_note.strip())
     parts = [
         f"Applicable: {'yes' if entry.applicable else 'no'}",
         entry.get_implementation_display(),
         f"Justification: {entry.justification.strip() or '—'}",
-        f"Evidence: {entry.evidence.strip() or '—'}",
+        f"AI systems: {', '.join(s.reference for s in row['systems']) or whole}",
+        f"Evidence: {'; '.join(evidence) or '—'}",
     ]
     return " · ".join(parts)
 
@@ -169,10 +69,11 @@ def frozen_content(statement) -> list[dict]:
     keyed by control code (or the entry's reference for the organisation's own controls), so the
     word diff compares the same control across versions."""
     items = [{"field": "introduction", "label": "Introduction", "value": statement.introduction.strip()}]
-    for row in entry_rows():
+    rows, _ = entry_rows()
+    for row in rows:
         entry = row["entry"]
         key = entry.control.code if entry.control_id else entry.reference
-        items.append({"field": key, "label": row["label"], "value": entry_value(entry)})
+        items.append({"field": key, "label": row["label"], "value": entry_value(row)})
     return items
 
 
@@ -236,25 +137,15 @@ class StatementFilterSet(RecordFilterSet):
         fields = []
 
 
-def statement_context(request, statement, tab):
+def statement_context(request, statement, tab, *, user=None):
+    """The statement's page (and PDF): every entry with its judgement and checks, and its figures."""
     if tab != "details":
         return {}
-    rows = entry_rows()
-    counts = {key: sum(1 for r in rows if any(k == key for k, _ in r["issues"])) for key in CHECKS}
-    applicable = [r for r in rows if r["entry"].applicable]
-    implemented = sum(
-        1 for r in applicable if r["entry"].implementation == SoAEntry.Implementation.IMPLEMENTED
-    )
-    # Both from the rows already loaded: the same figures as implementation_percent(), no more queries.
-    covered = {r["entry"].control_id for r in rows if r["entry"].control_id}
+    viewer = request.user if request is not None else user
+    rows, judgements = entry_rows(user=viewer)
     return {
         "rows": rows,
-        "percent": round(100 * implemented / len(applicable)) if applicable else 0,
-        "applicable_count": len(applicable),
-        "implemented_count": implemented,
-        "check_counts": [(CHECKS[key], key, n) for key, n in counts.items()],
-        "rows_with_issues": sum(1 for r in rows if r["issues"]),
-        "missing_controls": ANNEX_A_CONTROLS - len(covered),
+        **statement_figures(rows, judgements),
         "in_force": publishing.published_version(statement),
     }
 
@@ -267,7 +158,7 @@ def soa_pdf(job, progress) -> tuple[str, bytes]:
     if statement is None:
         raise jobs.JobError(f"No Statement of Applicability {reference} that you can see.")
     progress(10)
-    context = statement_context(None, statement, "details")
+    context = statement_context(None, statement, "details", user=job.requested_by)
     html = render_to_string(
         "reports/soa.html",
         {

@@ -1,14 +1,15 @@
 """SoA entries (ISO/IEC 42001 6.1.3 d-f): one row of the Statement of Applicability per Annex A control,
 or a control of the organisation's own -- applicable or not and why, implementation, the risks and AI
-systems it serves, and where the evidence is. The statement (lifecycle/standard/soa.py) shows them all
-with their checks and freezes them when the board approves it."""
+systems it serves. Its evidence is the evidence library's (mapped to the control, or attached on the
+entry's Evidence tab); a note says where the rest is. The statement (lifecycle/standard/soa.py) shows them
+all with their judgement and checks, and freezes them when the board approves it."""
 
 import django_filters as filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import BooleanField, ExpressionWrapper
 from django.utils.html import format_html
 
+from aims import permissions
 from aims.api.base import RecordViewSet
 from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet, YesNoFilter
@@ -21,7 +22,7 @@ from lifecycle.models import SoAEntry
 from lifecycle.standard import soa
 
 FIELDS = [
-    "title", "control", "applicable", "justification", "implementation", "risks", "systems", "evidence",
+    "title", "control", "applicable", "justification", "implementation", "risks", "systems", "evidence_note",
     "owner", "review_cadence", "next_review_on",
 ]  # fmt: skip
 
@@ -73,7 +74,7 @@ class SoAEntryForm(RecordForm):
             "risks": forms.SelectMultiple(attrs={"size": 8}),
             "systems": forms.SelectMultiple(attrs={"size": 6}),
             "justification": forms.Textarea(attrs={"rows": 3}),
-            "evidence": forms.Textarea(attrs={"rows": 3}),
+            "evidence_note": forms.Textarea(attrs={"rows": 3}),
         }
 
     def __init__(self, *args, **kwargs):
@@ -84,7 +85,7 @@ class SoAEntryForm(RecordForm):
 
 
 class SoAEntryFilterSet(RecordFilterSet):
-    search_fields = ("reference", "title", "control__code", "justification", "evidence")
+    search_fields = ("reference", "title", "control__code", "justification", "evidence_note")
     applicable = YesNoFilter()
     implementation = filters.MultipleChoiceFilter(choices=SoAEntry.Implementation.choices)
     has_issue = YesNoFilter(method="filter_has_issue", label="Has an issue")
@@ -105,24 +106,34 @@ class SoAEntryFilterSet(RecordFilterSet):
 
 
 def issues_cell(entry):
-    """The row's failed checks. Check (a) comes from the list's `called_for` annotation (one SQL
-    expression for the whole page), not from looking up each excluded control's risks row by row."""
-    issues = soa.issues_of(entry, [])
-    if getattr(entry, "called_for", False):
-        issues.insert(0, ("called_for", soa.CHECKS["called_for"]))
+    """The row's judgement and failed checks, worked out for the whole page by the list view."""
+    judgement, issues = getattr(entry, "judgement", None), getattr(entry, "issues", [])
+    badge = (
+        format_html('<span class="badge {}">{}</span>', judgement.badge, judgement.status_label)
+        if judgement
+        else ""
+    )
     if not issues:
-        return "none"
+        return badge or "none"
     return format_html(
-        '<span class="badge badge-warn">{}</span> {}', len(issues), "; ".join(t for _, t in issues)
+        '{} <span class="badge badge-warn">{}</span> {}', badge, len(issues), "; ".join(t for _, t in issues)
     )
 
 
 class SoAEntryListView(RecordListView):
-    """The entries with check (a) computed for the whole page in SQL (see issues_cell)."""
+    """The entries with their controls' judgements and checks, worked out once for the page (a fixed number
+    of queries, as the statement's page)."""
 
-    def visible(self):
-        called_for = ExpressionWrapper(soa.issue_q("called_for"), output_field=BooleanField())
-        return super().visible().annotate(called_for=called_for)
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        rows, _ = soa.entry_rows(user=self.request.user)
+        by_pk = {row["entry"].pk: row for row in rows}
+        for record in context["records"]:
+            row = by_pk.get(record.pk)
+            record.judgement = row["judgement"] if row else None
+            record.issues = row["issues"] if row else []
+        context["rows"] = [(record, self.cells(record)) for record in context["records"]]
+        return context
 
 
 class SoAEntrySerializer(RecordSerializer):
@@ -152,16 +163,14 @@ class SoAEntryRegister(Register):
         ("Control", lambda e: soa.label_of(e), "control"),
         ("Applicable", lambda e: "yes" if e.applicable else "no", None),
         ("Implementation", "implementation", None),
-        ("Issues", issues_cell, None),
+        ("Judgement and checks", issues_cell, None),
         ("Owner", "owner", None),
     ]
-    fieldsets = [
-        ("The control", ["control", "applicable", "justification", "implementation"]),
-        ("Why and where", ["risks", "systems", "evidence"]),
-    ]
+    # The risks, systems and evidence are shown by the entry's own template, each as one list.
+    fieldsets = [("The control", ["control", "applicable", "justification", "implementation"])]
     form_fieldsets = [
         ("The control", ["control", "title", "applicable", "justification", "implementation"]),
-        ("Why and where", ["risks", "systems", "evidence", "requirements"]),
+        ("Why and where", ["risks", "systems", "evidence_note", "requirements"]),
         ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
     ]
     lead = (
@@ -187,5 +196,6 @@ class SoAEntryRegister(Register):
     def detail_context(self, request, record, tab) -> dict:
         if tab != "details":
             return {}
-        [row] = soa.entry_rows(SoAEntry.objects.filter(pk=record.pk))
-        return {"row": row}
+        rows, _ = soa.entry_rows(SoAEntry.objects.filter(pk=record.pk), user=request.user)
+        readiness = permissions.may_see_overview(request.user, "readiness")
+        return {"row": rows[0], "may_see_readiness": readiness} if rows else {}

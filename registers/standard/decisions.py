@@ -153,7 +153,7 @@ def open_decisions_panel(request) -> dict:
     return {
         "template": "registers/decisions_panel.html",
         "list_url": reverse("decision-list"),
-        **decisions.aggregate(open_count=Count("pk"), overdue_count=Count("pk", filter=Q(due_on__lt=today))),
+        **decisions.aggregate(open_count=Count("pk"), overdue_count=Count("pk", filter=overdue_q(today))),
         "decisions": ordered.select_related("owner")[:10],
         "today": today,
     }

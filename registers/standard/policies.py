@@ -10,7 +10,7 @@ import django_filters as filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from aims import publishing, roles
@@ -75,6 +75,18 @@ def request_acknowledgements(policy, *, actor):
 # aims.publishing.publish calls the model's on_publish; the model cannot import this module (it would
 # be circular), so the register attaches its hook here, at import, once.
 publishing.when_published("registers.Policy", request_acknowledgements)
+
+
+def open_acknowledgements():
+    """Requests not yet acknowledged, for the version in force of a published policy, by people still
+    active: a superseded version's requests no longer count. The dashboard and the list's
+    ?acknowledgement= filter both read it."""
+    return Acknowledgement.objects.filter(
+        acknowledged_at__isnull=True,
+        policy__status=Lifecycle.PUBLISHED,
+        version_number=F("policy__version_number"),
+        person__is_active=True,
+    )
 
 
 def pending_for(user, policy):
@@ -146,11 +158,26 @@ class PolicyFilterSet(RecordFilterSet):
     search_fields = ("reference", "title", "purpose", "body")
     kind = filters.MultipleChoiceFilter(choices=Policy.Kind.choices)
     status = filters.MultipleChoiceFilter(choices=Lifecycle.choices)
+    acknowledgement = filters.ChoiceFilter(
+        choices=[
+            ("outstanding", "Not yet acknowledged by all asked"),
+            ("mine", "Waiting for my acknowledgement"),
+        ],
+        method="filter_acknowledgement",
+        empty_label="Any",
+        label="Acknowledgement",
+    )
     ordering = filters.OrderingFilter(fields=(("reference", "reference"), ("title", "title")))
 
     class Meta:
         model = Policy
         fields = []
+
+    def filter_acknowledgement(self, queryset, name, value):
+        waiting = open_acknowledgements()
+        if value == "mine":
+            waiting = waiting.filter(person=self.user)
+        return queryset.filter(pk__in=waiting.values("policy_id")) if value else queryset
 
 
 ACTIONS = [

@@ -109,7 +109,8 @@ class TrainingRecordForm(RecordForm):
             self.initial["evidence"] = None  # no file yet: nothing to show, and an empty input posts back
 
 
-def _expiry_filter(today: dt.date) -> dict[str, Q]:
+def expiry_conditions(today: dt.date) -> dict[str, Q]:
+    """The list's ?expiry= filter and the dashboard's training gaps: one definition of each state."""
     soon = today + dt.timedelta(days=EXPIRING_WITHIN_DAYS)
     return {
         "expired": Q(expires_on__lte=today),
@@ -158,7 +159,7 @@ class TrainingRecordFilterSet(RecordFilterSet):
         fields = []
 
     def filter_expiry(self, queryset, name, value):
-        condition = _expiry_filter(timezone.localdate()).get(value)
+        condition = expiry_conditions(timezone.localdate()).get(value)
         return queryset.filter(condition) if condition is not None else queryset
 
 

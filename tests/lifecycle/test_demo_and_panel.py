@@ -36,7 +36,7 @@ def test_the_panel_counts_systems_by_stage_and_tier_with_links(db, django_assert
     client = client_for(users["board"])
     with django_assert_max_num_queries(6):
         page = client.get("/dashboard/panels/systems_panel/").content.decode()
-    assert 'href="/systems/?stage=operation&amp;eu_tier=high">1</a>' in page
+    assert 'href="/systems/?in_scope=true&amp;stage=operation&amp;eu_tier=high">1</a>' in page
     assert "AI systems in scope" in page and "/systems/priority/" in page
 
 

@@ -213,7 +213,9 @@ def test_a_risk_due_for_reassessment_says_so_on_its_page_in_its_list_and_until_i
     listed = client.get("/risks/?reassessment_due=true").content.decode()
     assert mine.reference in listed and dependants["elsewhere"].reference not in listed
     # A change that is not to the assessment leaves it due; a new assessment, or a review, settles it.
-    mine = risk_update(mine, actor=owner, expected_version=mine.version, fields={"description": "More words."})
+    mine = risk_update(
+        mine, actor=owner, expected_version=mine.version, fields={"description": "More words."}
+    )
     assert mine.reassessment_due
     mine = risk_update(mine, actor=owner, expected_version=mine.version, fields={"residual_likelihood": 1})
     assert mine.reassessment_due == "" and history(mine).first().changes

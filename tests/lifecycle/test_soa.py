@@ -1,7 +1,8 @@
 """The Statement of Applicability (6.1.3 d) and its entries: roles, the per-row checks (a) excluded yet
 called for by a live risk, (b) applicable without evidence, (c) no justification; creating all 38 entries
-once; versions and the word diff through board approval; the implementation percentage; the PDF."""
+once; versions and the word diff through board approval; the statement's figures; the PDF."""
 
+import re
 import subprocess
 
 import pytest
@@ -41,6 +42,21 @@ def make_entry(owner):
         )
 
     return make
+
+
+def evidence_for(owner, title, *codes, attach_to=None):
+    """A piece of the evidence library (a link: no file to upload) mapped to controls, or attached."""
+    from audits.evidence_services import evidence_attach
+    from audits.evidence_services import services as evidence_services
+
+    piece = evidence_services.create(
+        actor=owner,
+        fields={"title": title, "kind": "link", "url": "https://intranet.example/evidence"},
+        requirements=[control(code) for code in codes],
+    )
+    if attach_to is not None:
+        evidence_attach(piece, attach_to, actor=owner)
+    return piece
 
 
 def approved(statement, owner, board, summary="First approval"):
@@ -99,20 +115,23 @@ def checked(make_entry, owner, risk_fields):
     closed = risk_create(actor=owner, fields={**risk_fields, "title": "Old", "status": "closed"},
                          requirements=[control("A.9.4")])  # fmt: skip
     entries = {
-        "ok": make_entry("A.2.2", justification="Policy required.", evidence="POL-0001",
+        "ok": make_entry("A.2.2", justification="Policy required.", evidence_note="POL-0001",
                          implementation="implemented"),
         "bc": make_entry("A.2.3"),  # applicable, no evidence, no justification
         "a_by_requirement": make_entry("A.10.4", applicable=False, justification="No customers."),
         "a_by_link": make_entry("A.5.2", applicable=False, justification="Not needed.", risks=[linked]),
         "closed_risk": make_entry("A.9.4", applicable=False, justification="Not used."),
-        "own": make_entry(None, title="Model cards for every model", justification="Our rule.", evidence="Wiki"),
+        "own": make_entry(None, title="Model cards for every model", justification="Our rule.",
+                          evidence_note="Wiki"),
     }  # fmt: skip
+    evidence_for(owner, "Board minutes: AI policy sign-off", "A.2.2")  # evidence serving A.2.2
+    evidence_for(owner, "Model card template", attach_to=entries["own"])  # attached to the entry
     return entries, {"calls": calls_a104, "linked": linked, "closed": closed}
 
 
 def test_the_three_checks_per_row(checked):
     entries, risks = checked
-    rows = {row["entry"].pk: row for row in soa.entry_rows()}
+    rows = {row["entry"].pk: row for row in soa.entry_rows()[0]}
     keys = lambda name: [k for k, _ in rows[entries[name].pk]["issues"]]  # noqa: E731
     assert keys("ok") == [] and keys("own") == [] and keys("closed_risk") == []
     assert keys("bc") == ["no_evidence", "no_justification"]
@@ -124,14 +143,24 @@ def test_the_three_checks_per_row(checked):
     from aims.records import archive_record
 
     archive_record(risks["calls"], actor=risks["calls"].owner, expected_version=risks["calls"].version)
-    assert [
-        k for k, _ in soa.entry_rows(SoAEntry.objects.filter(pk=entries["a_by_requirement"].pk))[0]["issues"]
-    ] == []
+    [row], _ = soa.entry_rows(SoAEntry.objects.filter(pk=entries["a_by_requirement"].pk))
+    assert [k for k, _ in row["issues"]] == []
+
+
+def test_a_note_is_not_evidence(make_entry, owner):
+    """Free text saying where evidence is does not count: a piece of the library does, or records that
+    show the control."""
+    entry = make_entry("A.2.3", justification="Alignment matters.", evidence_note="Policy alignment matrix")
+    [row], _ = soa.entry_rows(SoAEntry.objects.filter(pk=entry.pk))
+    assert [k for k, _ in row["issues"]] == ["no_evidence"]
+    evidence_for(owner, "Policy alignment matrix", "A.2.3")
+    [row], _ = soa.entry_rows(SoAEntry.objects.filter(pk=entry.pk))
+    assert row["issues"] == [] and [e.title for e in row["judgement"].evidence] == ["Policy alignment matrix"]
 
 
 def test_the_has_issue_filter_agrees_with_the_checks(checked, auditor):
     entries, _ = checked
-    flagged = {row["entry"].reference for row in soa.entry_rows() if row["issues"]}
+    flagged = {row["entry"].reference for row in soa.entry_rows()[0] if row["issues"]}
     assert set(SoAEntry.objects.filter(soa.issue_q()).values_list("reference", flat=True)) == flagged
     page = client_for(auditor).get("/soa-entries/?has_issue=true").content.decode()
     assert all(ref in page for ref in flagged) and entries["ok"].reference not in page
@@ -152,20 +181,24 @@ def test_the_statement_page_shows_the_table_and_checks(checked, make_statement, 
     entries, risks = checked
     statement = make_statement()
     page = client_for(auditor).get(f"/soa/{statement.reference}/").content.decode()
-    assert "Implementation: 33%" in page and "1 of 3 applicable controls implemented" in page
+    text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    assert "1 of 3 applicable controls declared implemented" in text
     assert "A.10.4" in page and risks["calls"].reference in page and "Applicable without evidence" in page
     assert "Excluded, yet a live risk calls for it" in page and "SoA (PDF)" in page
     assert page.index("A.2.2 AI policy") < page.index("A.10.4") < page.index("Model cards for every model")
 
 
-def test_implementation_percent(make_entry):
-    assert soa.implementation_percent() == 0
-    make_entry("A.2.2", implementation="implemented")
-    make_entry("A.2.3", implementation="partial")
-    make_entry("A.2.4", implementation="planned")
-    make_entry("A.3.2", implementation="implemented")
-    make_entry("A.10.4", applicable=False)  # excluded: not counted
-    assert soa.implementation_percent() == 50
+def test_the_statement_percentage_is_annex_a_readiness(make_entry, make_statement, auditor):
+    """Not the share declared implemented: each control judged as certification readiness judges it."""
+    from aims.certification import readiness
+
+    make_entry("A.2.2", implementation="implemented", justification="Required.")
+    make_entry("A.2.3", implementation="partial", justification="Needed.")
+    make_entry("A.10.4", applicable=False, justification="No customers.")  # excluded: not counted
+    page = client_for(auditor).get(f"/soa/{make_statement().reference}/").content.decode()
+    [annex] = [s for s in readiness()["sections"] if s["key"] == "A"]
+    assert f'data-key="section-A" data-percent="{annex["percent"]}"' in page
+    assert len(annex["checks"]) == 37  # A.10.4 excluded
 
 
 # -- entry rules ----------------------------------------------------------------------------------------
@@ -195,7 +228,7 @@ def test_the_board_approves_the_entries_as_a_version_and_the_diff_marks_the_chan
     assert v1.content[1] == {
         "field": "A.2.2",
         "label": "A.2.2 AI policy",
-        "value": "Applicable: yes · Planned · Justification: — · Evidence: —",
+        "value": "Applicable: yes · Planned · Justification: — · AI systems: the whole AIMS · Evidence: —",
     }
     assert [item["field"] for item in v1.content[1:]] == list(
         soa.annex_a_controls().values_list("code", flat=True)
@@ -211,8 +244,8 @@ def test_the_board_approves_the_entries_as_a_version_and_the_diff_marks_the_chan
     v2 = publishing.versions(statement).first()
     a104 = next(item for item in v2.content if item["field"] == "A.10.4")
     assert (
-        a104["value"]
-        == "Applicable: no · Not applicable · Justification: We supply no AI to customers. · Evidence: —"
+        a104["value"] == "Applicable: no · Not applicable · Justification: We supply no AI to customers. · "
+        "AI systems: — · Evidence: —"
     )
     page = client_for(auditor).get(f"/soa/{statement.reference}/compare/?a=1&b=2").content.decode()
     assert (
@@ -252,10 +285,11 @@ def test_pdf_has_the_cover_percentage_table_and_checks(checked, make_statement, 
         ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
     words = " ".join(text.split())
-    assert "Statement of Applicability" in words and "33%: 1 of 3 applicable controls implemented" in words
+    assert "Statement of Applicability" in words and "1 of 3 applicable controls" in words
+    assert "Declared implemented" in words and "Annex A controls ready" in words
     assert "A.2.2 AI policy" in words and "A.10.4" in words and risks["calls"].reference in words
     assert "Applicable without evidence" in words and "Excluded, yet a live risk calls for it" in words
-    assert "Model cards for every model" in words
+    assert "Model cards for every" in words and "EVD-0002 Model card" in words
 
 
 def test_pdf_button_queues_a_job_and_the_runner_refuses_what_the_person_cannot_see(
@@ -282,7 +316,7 @@ def test_pdf_button_queues_a_job_and_the_runner_refuses_what_the_person_cannot_s
 def test_empty_states(make_statement, auditor):
     statement = make_statement()
     page = client_for(auditor).get(f"/soa/{statement.reference}/").content.decode()
-    assert "No entries yet." in page and "Implementation: 0%" in page
+    assert "No entries yet." in page and "Annex A controls:" in page
     assert "No SoA entries yet." in client_for(auditor).get("/soa-entries/").content.decode()
     assert Risk.objects.count() == 0
 
@@ -320,7 +354,9 @@ def test_demo_seeds_bias_assessments_and_a_published_soa_once(db, settings, tmp_
     assert v1.approved_by == users["board"] and len(v1.content) == 39
     assert SoAEntry.objects.count() == 38 and SoAEntry.objects.filter(applicable=False).count() == 1
     assert not SoAEntry.objects.filter(justification="").exists()
-    assert 40 < soa.implementation_percent() < 80
+    declared = SoAEntry.objects.filter(applicable=True, implementation="implemented").count()
+    assert 15 < declared < 30
+    assert SoAEntry.objects.filter(applicable=True, systems__isnull=False).distinct().count() > 25
     assert seed_bias_soa(users) == {"bias_assessments": 0, "statements": 0}
     assert (
         BiasAssessment.objects.count() == 2 and Risk.objects.count() == 1 and Statement.objects.count() == 1
@@ -334,11 +370,11 @@ def test_many_risks_calling_for_a_control_show_the_first_few_and_a_link(
         risk_create(
             actor=owner, fields={**risk_fields, "title": f"Risk {n}"}, requirements=[control("A.6.2.4")]
         )
-    make_entry("A.6.2.4", justification="V&V for every model.", evidence="Validation reports")
+    make_entry("A.6.2.4", justification="V&V for every model.", evidence_note="Validation reports")
     statement = make_statement()
     client = client_for(auditor)
     client.get(f"/soa/{statement.reference}/")
-    with django_assert_max_num_queries(20) as few:
+    with django_assert_max_num_queries(60) as few:  # every control judged: a fixed number
         page = client.get(f"/soa/{statement.reference}/").content.decode()
     assert 'href="/risks/?requirement=A.6.2.4">and 2 more</a>' in page
     for n in range(7, 20):

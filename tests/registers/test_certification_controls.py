@@ -1,6 +1,7 @@
-"""Certification readiness for Annex A controls: one check per control, counted only where the SoA marks
-the control applicable; each computed from the records (inventory fields, impact assessments and their
-harms, datasets, suppliers, KPIs, the stakeholder report) or from an approved document linked to it."""
+"""Certification readiness for Annex A controls: one row per control, counted only where the SoA marks
+the control applicable. The row is the control's judgement (lifecycle.controls, tested there); what the
+records show of it, tested here, is computed from the inventory fields, impact assessments and their harms,
+datasets, suppliers, KPIs, the stakeholder report, or an approved document linked to the control."""
 
 import pytest
 
@@ -15,7 +16,22 @@ TODAY = build.TODAY
 
 
 def run(code):
-    return registry.readiness_checks[code].check(TODAY)
+    """What the records show of a control: the records' part of its judgement."""
+    from lifecycle.certification_controls import ANNEX_CHECKS
+
+    return ANNEX_CHECKS[code][1](TODAY)
+
+
+def test_the_readiness_row_of_a_control_is_its_judgement(owner):
+    """No SoA entry: what the records show, but never met (nothing is declared). Declared implemented and
+    justified: met, as the records show it."""
+    build.system(owner)
+    row = lambda: registry.readiness_checks["A.4.2"].check(TODAY)  # noqa: E731
+    assert run("A.4.2").status == MET and row().status == PARTIAL and "No SoA entry" in row().reason
+    soa_entries.services.create(actor=owner, fields={
+        "control": build.req("A.4.2"), "implementation": "implemented", "justification": "Know what we run.",
+    })  # fmt: skip
+    assert row().status == MET and "Declared implemented" in row().reason
 
 
 def test_one_check_per_annex_a_control(db):

@@ -31,11 +31,18 @@ def test_outstanding_acknowledgements_count_and_mine_are_listed(owner, board, au
     policy = _published_policy(owner, board, acknowledge_roles=[roles.AUDITOR, roles.BOARD])
     page = dashboard_html(client_for(auditor))
     assert f'AI policy in force: <a href="/policies/{policy.reference}/">{policy.reference} v1</a>' in page
-    assert "<strong>2</strong> not yet acknowledged, by 2 people" in page
-    assert "Waiting for you:" in page
+    outstanding = 'href="/policies/?acknowledgement=outstanding"><strong>1</strong> policy in force not yet'
+    assert outstanding in page
+    assert 'Waiting for you: <a class="figure" id="acks-mine" data-count="1"' in page
+    listed = client_for(auditor).get("/policies/?acknowledgement=mine").content.decode()
+    assert policy.reference in listed and 'data-total="1"' in listed
     policies.acknowledge(policy, actor=auditor)
     page = dashboard_html(client_for(auditor))
-    assert "<strong>1</strong> not yet acknowledged, by 1 person" in page and "Nothing waits for you." in page
+    assert outstanding in page and "Nothing waits for you." in page  # the board has not acknowledged yet
+    assert 'data-total="0"' in client_for(auditor).get("/policies/?acknowledgement=mine").content.decode()
+    policies.acknowledge(policy, actor=board)
+    page = dashboard_html(client_for(auditor))
+    assert "<strong>0</strong> policies in force not yet" in page
 
 
 def test_training_gaps_count_expired_and_expiring_with_links(manager, owner):
@@ -55,8 +62,10 @@ def test_training_gaps_count_expired_and_expiring_with_links(manager, owner):
         )
     assert TrainingRecord.objects.count() == 3
     page = dashboard_html(client_for(manager))
-    assert '/training/?expiry=expired"><strong>1</strong> expired' in page
-    assert '/training/?expiry=expiring"><strong>1</strong> expiring within 60 days' in page
+    assert 'data-count="1" href="/training/?expiry=expired"><strong>1</strong> expired' in page
+    assert (
+        'data-count="1" href="/training/?expiry=expiring"><strong>1</strong> expiring within 60 days' in page
+    )
 
 
 def test_the_governance_panel_query_count_does_not_grow_with_policies(
@@ -85,12 +94,25 @@ def test_my_work_is_one_query_however_many_registers_hold_due_records(
     )
     with django_assert_num_queries(1):
         found = my_due_records(owner, today)
-    assert {info.label: [r[1] for r in rows] for info, rows in found} == {
-        "AI risks": ["Due risk"],
-        "Policies": ["Due policy"],
+    assert {info.label: ([r[1] for r in rows], total) for info, rows, total in found} == {
+        "AI risks": (["Due risk"], 1),
+        "Policies": (["Due policy"], 1),
     }
     page = client_for(owner).get("/").content.decode()
     assert "Policies I own that are due for review" in page and "Due policy" in page
+
+
+def test_my_work_counts_every_due_record_and_links_to_all_of_them(owner, make_risk):
+    """Ten are shown; the figure counts all twelve, and the list it opens holds the same twelve."""
+    today = timezone.localdate()
+    for n in range(12):
+        make_risk(title=f"Due risk {n}", next_review_on=today + dt.timedelta(days=n % 3 - 1))
+    make_risk(title="Not due", next_review_on=today + dt.timedelta(days=200))
+    client = client_for(owner)
+    page = client.get("/").content.decode()
+    link = 'data-count="12" href="/risks/?mine=true&amp;review=due_or_overdue">All 12 AI risks of mine'
+    assert link in page and page.count("Due risk") == 10
+    assert 'data-total="12"' in client.get("/risks/?mine=true&review=due_or_overdue").content.decode()
 
 
 def test_an_unknown_panel_is_404(board):
@@ -115,6 +137,6 @@ def test_my_work_gives_the_same_answer_where_a_union_cannot_limit(owner, make_ri
 
     today = timezone.localdate()
     make_risk(title="Due risk", next_review_on=today)
-    union = [(info.label, rows) for info, rows in my_due_records(owner, today)]
+    union = [(info.label, rows, total) for info, rows, total in my_due_records(owner, today)]
     monkeypatch.setattr(connection.features, "supports_slicing_ordering_in_compound", False)
-    assert [(info.label, rows) for info, rows in my_due_records(owner, today)] == union
+    assert [(info.label, rows, total) for info, rows, total in my_due_records(owner, today)] == union

@@ -238,7 +238,7 @@ class Command(BaseCommand):
                     applicable=rng.random() > 0.1,
                     justification="Volume data (seed_scale).",
                     implementation=rng.choice(SoAEntry.Implementation.values),
-                    evidence="",
+                    evidence_note="",
                     **people,
                 )  # fmt: skip
                 for k, c in enumerate(controls)

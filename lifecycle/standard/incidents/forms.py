@@ -40,6 +40,7 @@ class IncidentFilterSet(RecordFilterSet):
         queryset=AISystem.objects.all(), to_field_name="reference", empty_label="Any", label="AI system"
     )
     serious = YesNoFilter(label="Serious (EU AI Act)")
+    to_report = YesNoFilter(method="filter_to_report", label="Serious, still to report")
     reporting_overdue = YesNoFilter(method="filter_reporting_overdue", label="Reporting overdue")
     ordering = filters.OrderingFilter(
         fields=(
@@ -59,6 +60,11 @@ class IncidentFilterSet(RecordFilterSet):
         if value is None:
             return queryset
         return queryset.filter(OPEN) if value else queryset.exclude(OPEN)
+
+    def filter_to_report(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(UNREPORTED) if value else queryset.exclude(UNREPORTED)
 
     def filter_reporting_overdue(self, queryset, name, value):
         if value is None:

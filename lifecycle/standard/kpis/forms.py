@@ -9,7 +9,7 @@ from aims.forms import RecordForm
 from lifecycle.models import KPI, AISystem
 from registers.models import Objective
 
-from .selectors import State, due_at, overdue
+from .selectors import FLAGGED, State, due_at, overdue
 from .services import FIELDS
 
 
@@ -34,6 +34,7 @@ class KPIFilterSet(RecordFilterSet):
         queryset=Objective.objects.all(), to_field_name="reference", empty_label="Any", label="AI objective"
     )
     overdue = YesNoFilter(method="filter_overdue", label="Measurement overdue")
+    flagged = YesNoFilter(method="filter_flagged", label="In breach or warning")
     ordering = filters.OrderingFilter(
         fields=(
             ("reference", "reference"),
@@ -46,6 +47,11 @@ class KPIFilterSet(RecordFilterSet):
     class Meta:
         model = KPI
         fields = []
+
+    def filter_flagged(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(FLAGGED) if value else queryset.exclude(FLAGGED)
 
     def filter_overdue(self, queryset, name, value):
         if value is None:

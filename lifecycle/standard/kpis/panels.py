@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from lifecycle.models import KPI
 
-from .selectors import State, overdue, state_badge, with_unit
+from .selectors import FLAGGED, State, overdue, state_badge, with_unit
 
 
 def kpis_panel(request) -> dict:
@@ -15,8 +15,9 @@ def kpis_panel(request) -> dict:
     counts |= kpis.aggregate(
         breach_count=Count("pk", filter=Q(state=State.BREACH)),
         warning_count=Count("pk", filter=Q(state=State.WARNING)),
+        flagged_count=Count("pk", filter=FLAGGED),
     )
-    flagged = kpis.filter(state__in=[State.BREACH, State.WARNING]).order_by("state", "title")  # breach first
+    flagged = kpis.filter(FLAGGED).order_by("state", "title")  # breach first
     return {
         "template": "lifecycle/kpis_panel.html",
         "list_url": reverse("kpi-list"),

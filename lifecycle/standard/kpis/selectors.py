@@ -5,7 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import DateTimeField, ExpressionWrapper, F
+from django.db.models import DateTimeField, ExpressionWrapper, F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.html import format_html
@@ -13,6 +13,8 @@ from django.utils.html import format_html
 from lifecycle.models import KPI
 
 State = KPI.State
+# In breach or warning: what the dashboard lists, and the list's ?flagged= filter.
+FLAGGED = Q(state__in=[State.BREACH, State.WARNING])
 BADGE = {State.OK: "badge-ok", State.WARNING: "badge-warn", State.BREACH: "badge-bad", State.NO_DATA: ""}
 
 

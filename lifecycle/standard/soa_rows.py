@@ -1,0 +1,165 @@
+"""The rows of the Statement of Applicability (6.1.3 d) as its page, its PDF, its entries and its frozen
+content show them: each entry with its one judgement (lifecycle.controls, which certification readiness
+reads too), the risks calling for it, the AI systems it applies to, the evidence serving it, and the three
+checks of the statement itself: (a) excluded yet called for by a live risk, (b) applicable without
+evidence -- neither a piece of the evidence library nor records that show it, (c) no justification.
+
+What the viewer may not see is not named: a risk, a system or a piece of evidence they may not see is
+counted, never shown."""
+
+import datetime as dt
+
+from django.db.models import Count, Exists, F, OuterRef, Q, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+
+from aims.models import Requirement
+from lifecycle.controls import annex_a_percent, judge_controls
+from lifecycle.models import AISystem, SoAEntry
+from registers.models import Risk
+
+# The three checks, worded for the table and the PDF.
+CHECKS = {
+    "called_for": "Excluded, yet a live risk calls for it",
+    "no_evidence": "Applicable without evidence",
+    "no_justification": "No justification",
+}
+ANNEX_A_CONTROLS = 38  # ISO/IEC 42001:2023 Annex A; the catalogue's data migration loads exactly these
+SHOWN_RISKS = 5  # per entry; the rest are a link away (thousands of risks can call for one control)
+
+
+def annex_a_controls():
+    return Requirement.objects.filter(standard__key="iso42001", kind=Requirement.Kind.CONTROL).order_by(
+        "position"
+    )
+
+
+def _calling_risks():
+    """Live risks that still need treating: archived and closed risks call for nothing."""
+    return Risk.objects.live().exclude(status=Risk.Status.CLOSED)
+
+
+def unevidenced(today: dt.date | None = None) -> list[int]:
+    """Ids of the applicable live entries with no evidence: check (b), from the controls' judgements."""
+    judged = judge_controls(today, own_controls=True).values()
+    return [j.entry.pk for j in judged if j.entry is not None and j.entry.applicable and not j.has_evidence]
+
+
+def issue_q(check: str | None = None) -> Q:
+    """The checks as a condition on entries, for the has-issue and issue filters; `check` narrows to one
+    of CHECKS. Check (b) weighs evidence the way the controls' judgement does (it is read from it)."""
+    blank = r"^\s*$"
+    by_risk_link = Exists(
+        Risk.requirements.through.objects.filter(
+            requirement_id=OuterRef("control_id"), risk__in=_calling_risks()
+        )
+    )
+    by_entry = Exists(
+        SoAEntry.risks.through.objects.filter(soaentry_id=OuterRef("pk"), risk__in=_calling_risks())
+    )
+    conditions = {
+        "called_for": lambda: Q(applicable=False) & (Q(by_risk_link) | Q(by_entry)),
+        "no_evidence": lambda: Q(pk__in=unevidenced()),
+        "no_justification": lambda: Q(justification__regex=blank),
+    }
+    if check:
+        return conditions[check]()
+    return conditions["called_for"]() | conditions["no_evidence"]() | conditions["no_justification"]()
+
+
+def entry_rows(entries=None, *, user=None, today: dt.date | None = None) -> tuple[list[dict], dict]:
+    """(rows, judgements): each live entry in control order (the organisation's own controls last) with
+    its judgement, the risks calling for it (the first few, and how many in all), the AI systems it
+    applies to, its evidence and its failed checks; and every control's judgement (Annex A controls
+    without an entry too), for the percentage. `user`: the viewer (None: a document for everyone who may
+    read the statement, which names no evidence). A fixed number of queries, and bounded work, whatever
+    the number of entries, risks or pieces of evidence."""
+    today = today or timezone.localdate()
+    every = list(
+        SoAEntry.objects.live()
+        .select_related("control", "owner")
+        .prefetch_related("systems", "risks")
+        .order_by("control__position", "reference")
+    )
+    judgements = judge_controls(today, entries=every, user=user, own_controls=True)
+    if entries is not None:
+        wanted = set(entries.values_list("pk", flat=True))
+        every = [e for e in every if e.pk in wanted]
+    controls = [e.control_id for e in every if e.control_id]
+    links = Risk.requirements.through.objects.filter(requirement_id__in=controls, risk__in=_calling_risks())
+    counts = dict(links.order_by().values_list("requirement_id").annotate(n=Count("risk_id")))
+    first = (
+        links.annotate(
+            rank=Window(RowNumber(), partition_by=[F("requirement_id")], order_by=F("risk__reference").asc())
+        )
+        .filter(rank__lte=SHOWN_RISKS)
+        .select_related("risk")
+    )
+    by_control = {}
+    for link in first:
+        by_control.setdefault(link.requirement_id, {})[link.risk.pk] = link.risk
+    seen_systems = _visible(AISystem, user, {s.pk for e in every for s in e.systems.all()})
+    rows = []
+    for entry in every:
+        named = {
+            r.pk: r for r in entry.risks.all() if r.archived_at is None and r.status != Risk.Status.CLOSED
+        }
+        shown = sorted({**by_control.get(entry.control_id, {}), **named}.values(), key=lambda r: r.reference)
+        total = max(counts.get(entry.control_id, 0), len(shown))
+        judgement = judgements.get(entry.reference) or judgements[entry.control.code]
+        systems = sorted(entry.systems.all(), key=lambda s: s.reference)
+        rows.append(
+            {
+                "entry": entry,
+                "judgement": judgement,
+                "risks": shown[:SHOWN_RISKS],
+                "risk_count": total,
+                "more_risks": max(total - SHOWN_RISKS, 0),
+                "systems": [s for s in systems if s.pk in seen_systems],
+                "hidden_systems": sum(1 for s in systems if s.pk not in seen_systems),
+                "issues": issues_of(entry, shown, judgement),
+                "label": label_of(entry),
+            }
+        )
+    return rows, judgements
+
+
+def _visible(model, user, pks: set) -> set:
+    if user is None or not pks:
+        return pks
+    return set(model.objects.restrict(user, "view").filter(pk__in=pks).values_list("pk", flat=True))
+
+
+def issues_of(entry, risks, judgement=None) -> list[tuple[str, str]]:
+    """The failed checks of one entry as (key, text); `risks` are the live risks calling for it and
+    `judgement` its control's judgement (without one, only the note of evidence is looked at)."""
+    issues = []
+    if not entry.applicable and risks:
+        issues.append(("called_for", f"{CHECKS['called_for']}: {', '.join(r.reference for r in risks)}"))
+    has_evidence = judgement.has_evidence if judgement is not None else bool(entry.evidence_note.strip())
+    if entry.applicable and not has_evidence:
+        issues.append(("no_evidence", CHECKS["no_evidence"]))
+    if not entry.justification.strip():
+        issues.append(("no_justification", CHECKS["no_justification"]))
+    return issues
+
+
+def label_of(entry) -> str:  # "A.6.2.5 AI system deployment", or the title of a control of our own
+    return f"{entry.control.code} {entry.control.title}" if entry.control_id else entry.title
+
+
+def statement_figures(rows, judgements) -> dict:
+    """The statement's figures, from the rows already loaded: Annex A readiness as certification readiness
+    counts it (one judgement per control), and what the SoA declares, each with the list behind it."""
+    applicable = [r for r in rows if r["entry"].applicable]
+    declared = sum(1 for r in applicable if r["entry"].implementation == SoAEntry.Implementation.IMPLEMENTED)
+    counts = {key: sum(1 for r in rows if any(k == key for k, _ in r["issues"])) for key in CHECKS}
+    covered = {r["entry"].control_id for r in rows if r["entry"].control_id}
+    return {
+        "percent": annex_a_percent(judgements),
+        "applicable_count": len(applicable),
+        "implemented_count": declared,
+        "check_counts": [(CHECKS[key], key, n) for key, n in counts.items()],
+        "rows_with_issues": sum(1 for r in rows if r["issues"]),
+        "missing_controls": ANNEX_A_CONTROLS - len(covered),
+    }
