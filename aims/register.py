@@ -55,6 +55,7 @@ class Register:
     select_related: tuple[str, ...] = ("owner",)
     prefetch_related: tuple[str, ...] = ("requirements",)
     actions: tuple = ()  # aims.actions.RecordAction: buttons on the record page and API endpoints
+    related: tuple = ()  # aims.links.Related: records related to a record, as links on its page
     starters: dict = {}  # "New from template": key -> {"label": ..., field: value}
     detail_template = None  # a template of the register's own for the record page
 

@@ -76,6 +76,9 @@ class Registry:
     # "app_label.ModelName" -> aims.actions.RecordAction a later app offers on that register's records
     # ("Raise nonconformity" on a finding, by the Act app): a button on the page and an API endpoint
     record_actions: dict[str, list] = field(default_factory=dict)
+    # "app_label.ModelName" -> aims.links.Related a later app shows on that register's record pages (the
+    # nonconformities raised from an audit's findings, by the Act app): the link back, both ways
+    related: dict[str, list] = field(default_factory=dict)
     # (order, callable(users) -> records made): each app's part of the demo organisation, run by
     # `manage.py seed_demo` in order (a later stage's records point at the earlier ones)
     demo_seeders: list[tuple[int, Callable]] = field(default_factory=list)
@@ -144,6 +147,16 @@ class Registry:
 
     def record_actions_for(self, model) -> list:
         return list(self.record_actions.get(model._meta.label_lower, ()))
+
+    def add_related(self, model_label: str, related) -> None:
+        """Show `related` (aims.links.Related) on the record pages of `model_label`, which the calling app
+        may not import. Call it from AppConfig.ready()."""
+        groups = self.related.setdefault(model_label.lower(), [])
+        if all(r.label != related.label for r in groups):
+            groups.append(related)
+
+    def related_for(self, model) -> list:
+        return list(self.related.get(model._meta.label_lower, ()))
 
     def register_for(self, model) -> RegisterInfo | None:
         return next((r for r in self.registers if r.model is model), None)

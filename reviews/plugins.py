@@ -23,6 +23,10 @@ registry.add_record_action("lifecycle.Incident", RAISE_NC_FROM_INCIDENT)
 registry.add_record_action("lifecycle.KPI", RAISE_NC_FROM_KPI)
 registry.add_record_action("registers.Risk", RAISE_PA_FROM_RISK)
 
+from .related import install as install_related  # noqa: E402
+
+install_related()  # the nonconformities and lessons shown on audits, findings and incidents
+
 
 def seed_improvement_demo(users) -> int:
     from .demo_improvement import seed_improvement

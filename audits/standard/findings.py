@@ -91,7 +91,7 @@ class FindingRegister(Register):
         ("Finding", "title", "title"),
         ("Grade", "grade", "grade"),
         ("Status", "status", "status"),
-        ("Audit", "audit.reference", None),
+        ("Audit", "audit", None),
         ("Requirement", "requirement.code", None),
         ("Auditee", "owner", None),
     ]
