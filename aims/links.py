@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from django.core.exceptions import FieldDoesNotExist
 from django.urls import reverse
 from django.utils.html import escape, format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeData, SafeString, mark_safe
 
 from aims.models import BaseRecord
 from aims.permissions import restrict
@@ -139,8 +139,10 @@ class PageLinks:
             return self.record(value)
         if isinstance(value, list | tuple) and value and all(is_record(v) for v in value):
             return mark_safe(separator.join(self.record(v) for v in value))  # each link is built escaped
-        if value is None or value == "" or value == [] or not isinstance(value, str):
-            return "" if isinstance(value, list | tuple) else value
+        if isinstance(value, list | tuple) and not value:
+            return ""
+        if not isinstance(value, str) or isinstance(value, SafeData) or not value:
+            return value  # a number, a date, HTML a register built itself: as it is
         return self.text(value)
 
 

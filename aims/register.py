@@ -94,6 +94,12 @@ class Register:
         restrict(user, "approve") already narrows them where the model's policy `decides`."""
         return records
 
+    def review_reminders(self, records):
+        """Narrow the records whose due review the daily sweep reminds their owner of; a register whose
+        records have a reminder of their own while in some state (an unanswered finding) leaves those out,
+        so nobody is reminded twice of one record."""
+        return records
+
     @property
     def takes_decisions(self) -> bool:
         """Whether "waiting for my decision" lists this register's records."""

@@ -110,6 +110,10 @@ class FindingRegister(Register):
         "conforming."
     )
 
+    def review_reminders(self, records):
+        """An open finding reminds its auditee to answer it (audits.reminders), not to review it."""
+        return records.exclude(status=Finding.Status.OPEN)
+
     def sample(self, people, n=0):
         """The audit's lead auditor records a checklist item as a minor nonconformity; the finding it
         raises is the owner's to answer."""
