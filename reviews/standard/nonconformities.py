@@ -98,7 +98,7 @@ class NonconformitySerializer(RecordSerializer):
 
 
 class NonconformityViewSet(RecordViewSet):
-    """Nonconformities (10.2). `requirements` (codes, at least one) are the requirements not met; `incident` and `kpi` by reference. `status` moves with the corrective actions. POST …/start-corrective-action/ starts one. DELETE archives."""
+    """Nonconformities (10.2). `requirements` (codes, at least one) are the requirements not met; `audit`, `review` (the management review it was raised at), `incident` and `kpi` by reference; `source_note` names a source no record stands for. `status` moves with the corrective actions. POST …/start-corrective-action/ starts one. DELETE archives."""
 
     serializer_class = NonconformitySerializer
     filterset_class = NonconformityFilterSet
