@@ -56,6 +56,7 @@ class Register:
     prefetch_related: tuple[str, ...] = ("requirements",)
     list_prefetch_related: tuple[str, ...] = ()  # many-to-many links a list column shows ("systems",)
     actions: tuple = ()  # aims.actions.RecordAction: buttons on the record page and API endpoints
+    related: tuple = ()  # aims.links.Related: records related to a record, as links on its page
     starters: dict = {}  # "New from template": key -> {"label": ..., field: value}
     detail_template = None  # a template of the register's own for the record page
 
@@ -92,6 +93,12 @@ class Register:
     def awaiting_decision(self, records):
         """Narrow the records a user may approve to those waiting for a decision ("my work").
         restrict(user, "approve") already narrows them where the model's policy `decides`."""
+        return records
+
+    def review_reminders(self, records):
+        """Narrow the records whose due review the daily sweep reminds their owner of; a register whose
+        records have a reminder of their own while in some state (an unanswered finding) leaves those out,
+        so nobody is reminded twice of one record."""
         return records
 
     @property

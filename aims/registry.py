@@ -33,25 +33,6 @@ class RecordTab:
 
 
 @dataclass(frozen=True)
-class RelatedSection:
-    """A list of related records on a register's record page (an AI system's risks, its incidents, the
-    audits that covered it ...), from the app that owns those records, so that a page of an earlier app
-    can list what later apps link to it without importing them.
-
-    `records(record)` returns a queryset of the related records, ordered; the page narrows it to what the
-    viewer may see and shows its count and the first rows, in a fixed number of queries whatever the data.
-    `detail(item)` is one line after an item's title, from fields the queryset fetched; `more_url(record)`
-    the list page that shows them all (filtered to the record)."""
-
-    model_label: str  # the register whose pages show it: "lifecycle.AISystem"
-    title: str
-    records: Callable
-    detail: Callable | None = None
-    more_url: Callable | None = None
-    order: int = 50
-
-
-@dataclass(frozen=True)
 class RequirementSection:
     """A section of a catalogue requirement's page (evidence serving the requirement ...).
 
@@ -96,7 +77,6 @@ class Registry:
     # (policy acknowledgements, expiring training ...), sent by the same daily sweep and digest
     reminder_sources: list[Callable] = field(default_factory=list)
     record_tabs: list[RecordTab] = field(default_factory=list)
-    related_sections: list[RelatedSection] = field(default_factory=list)
     requirement_sections: list[RequirementSection] = field(default_factory=list)
     # key -> ReadinessCheck (aims.certification): the documented information each clause and control needs
     readiness_checks: dict[str, ReadinessCheck] = field(default_factory=dict)
@@ -117,6 +97,9 @@ class Registry:
     # "app_label.ModelName" -> aims.actions.RecordAction a later app offers on that register's records
     # ("Raise nonconformity" on a finding, by the Act app): a button on the page and an API endpoint
     record_actions: dict[str, list] = field(default_factory=dict)
+    # "app_label.ModelName" -> aims.links.Related a later app shows on that register's record pages (the
+    # nonconformities raised from an audit's findings, by the Act app): the link back, both ways
+    related: dict[str, list] = field(default_factory=dict)
     # (order, callable(users) -> records made): each app's part of the demo organisation, run by
     # `manage.py seed_demo` in order (a later stage's records point at the earlier ones)
     demo_seeders: list[tuple[int, Callable]] = field(default_factory=list)
@@ -143,16 +126,6 @@ class Registry:
 
     def record_tabs_for(self, model) -> list[RecordTab]:
         return [t for t in self.record_tabs if t.applies(model)]
-
-    def add_related_section(self, section: RelatedSection) -> None:
-        if all(
-            (s.model_label, s.title) != (section.model_label, section.title) for s in self.related_sections
-        ):
-            self.related_sections.append(section)
-
-    def related_sections_for(self, model) -> list[RelatedSection]:
-        found = [s for s in self.related_sections if s.model_label == model._meta.label]
-        return sorted(found, key=lambda s: s.order)
 
     def add_requirement_section(self, section: RequirementSection) -> None:
         if section not in self.requirement_sections:
@@ -201,6 +174,16 @@ class Registry:
 
     def record_actions_for(self, model) -> list:
         return list(self.record_actions.get(model._meta.label_lower, ()))
+
+    def add_related(self, model_label: str, related) -> None:
+        """Show `related` (aims.links.Related) on the record pages of `model_label`, which the calling app
+        may not import. Call it from AppConfig.ready()."""
+        groups = self.related.setdefault(model_label.lower(), [])
+        if all(r.label != related.label for r in groups):
+            groups.append(related)
+
+    def related_for(self, model) -> list:
+        return list(self.related.get(model._meta.label_lower, ()))
 
     def register_for(self, model) -> RegisterInfo | None:
         return next((r for r in self.registers if r.model is model), None)

@@ -40,11 +40,11 @@ def _candidates(today: dt.date):
     for info in registry.registers:
         label = info.model._meta.label_lower
         extra = _also_remind.get(info.model, ())
-        due = (
-            info.model.objects.live()
-            .filter(next_review_on__lte=soon, owner__is_active=True)
-            .select_related("owner", *extra)
-            .only("pk", "reference", "title", "next_review_on", "owner", *extra)
+        due = info.model.objects.live().filter(next_review_on__lte=soon, owner__is_active=True)
+        if info.register is not None:
+            due = info.register.review_reminders(due)
+        due = due.select_related("owner", *extra).only(
+            "pk", "reference", "title", "next_review_on", "owner", *extra
         )
         for record in due.iterator(chunk_size=2000):
             when = record.next_review_on
@@ -76,14 +76,13 @@ def _all_candidates(today: dt.date):
 
 
 def sweep(today: dt.date | None = None) -> dict:
-    """Create the reminders not yet sent and email each person one digest of the new ones."""
+    """Create the reminders not yet sent and email each person one digest of the new ones, with the
+    notifications made since the last digest as things happened (aims.notifications.notify)."""
     today = today or timezone.localdate()
     wanted = {
         (user.pk, key): (user, kind, key, message, url)
         for user, kind, key, message, url in _all_candidates(today)
     }
-    if not wanted:
-        return {"notifications": 0, "emails": 0}
     existing = set(
         Notification.objects.filter(key__in={key for _, key in wanted}).values_list("user_id", "key")
     )
@@ -96,15 +95,16 @@ def sweep(today: dt.date | None = None) -> dict:
         # ignore_conflicts: a sweep running at the same moment elsewhere cannot double a reminder.
         Notification.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
     by_user = defaultdict(list)
-    for note in new:
+    pending = Notification.objects.filter(email_pending=True, user__is_active=True).select_related("user")
+    for note in [*pending.order_by("created_at", "id"), *new]:
         by_user[note.user].append(note)
     emails = 0
     for user, notes in by_user.items():
-        if user.email and _send_digest(user, notes):
-            emails += 1
-            Notification.objects.filter(user=user, key__in=[n.key for n in notes]).update(
-                emailed_at=timezone.now()
-            )
+        sent = bool(user.email) and _send_digest(user, notes)
+        emails += sent
+        done = {"email_pending": False, **({"emailed_at": timezone.now()} if sent else {})}
+        if sent or not user.email:  # a failed email leaves what happened pending for the next digest
+            Notification.objects.filter(user=user, key__in=[n.key for n in notes]).update(**done)
     log.info("Reminder sweep %s: %d new notifications, %d digests", today, len(new), emails)
     return {"notifications": len(new), "emails": emails}
 
@@ -112,13 +112,13 @@ def sweep(today: dt.date | None = None) -> dict:
 def _send_digest(user, notes) -> bool:
     lines = [f"- {n.message}\n  {settings.SITE_URL}{n.url}" for n in notes]
     body = (
-        f"Hello {user},\n\nAIMS has {len(notes)} new reminder{'s' if len(notes) != 1 else ''} for you:\n\n"
+        f"Hello {user},\n\nAIMS has {len(notes)} new notification{'s' if len(notes) != 1 else ''} for you:\n\n"
         + "\n".join(lines)
         + "\n\nYou can see all of them under Notifications.\n"
     )
     try:
         send_mail(
-            f"AIMS: {len(notes)} review reminder{'s' if len(notes) != 1 else ''}",
+            f"AIMS: {len(notes)} new notification{'s' if len(notes) != 1 else ''}",
             body,
             settings.DEFAULT_FROM_EMAIL,
             [user.email],

@@ -19,6 +19,7 @@ from aims.registry import registry
 
 from .checklist_questions import SYSTEM, questions_for
 from .models import NOT_CONFORMING, Audit, ChecklistItem, Finding, Result
+from .reminders import tell_auditee
 
 
 class StaleItem(StaleRow):
@@ -223,12 +224,13 @@ def _sync_finding(item, *, actor, auditee):
         "owner": auditee,
     }
     if finding is None:
-        create_record(
+        finding = create_record(
             Finding,
             actor=actor,
             fields={**fields, "audit": item.audit, "checklist_item": item, "requirement": item.requirement,
                     "grade": item.result},
         )  # fmt: skip
+        tell_auditee(finding, actor=actor)
         return
 
     def regrade(record, before):
@@ -236,7 +238,10 @@ def _sync_finding(item, *, actor, auditee):
         if record.archived_at is not None:
             record.archived_at = None
 
-    update_record(finding, actor=actor, expected_version=finding.version, fields=fields, prepare=regrade)
+    finding = update_record(
+        finding, actor=actor, expected_version=finding.version, fields=fields, prepare=regrade
+    )
+    tell_auditee(finding, actor=actor)  # a new auditee is told; one already told is not told again
 
 
 @transaction.atomic

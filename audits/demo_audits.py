@@ -1,6 +1,7 @@
 """Demo internal audits for Northbank Credit: this year's audit programme, one audit carried through to
 closed (checklist, a minor nonconformity, an observation and an opportunity for improvement, each
-answered by its auditee) and one audit still planned. Everything goes through the services, so the
+answered by its auditee), one in fieldwork whose finding waits for Sofia Marin's answer, and one audit
+still planned. Everything goes through the services, so the
 history is real; matched by title, so a second run creates nothing."""
 
 import datetime as dt
@@ -9,7 +10,7 @@ from django.utils import timezone
 
 from aims.models import Requirement
 from lifecycle.models import AISystem
-from registers.demo_names import CHATBOT, CREDIT, HIRING
+from registers.demo_names import CHATBOT, CREDIT, FRAUD, HIRING
 
 from . import checklist
 from . import programme as planning
@@ -19,6 +20,11 @@ from .standard.programmes import services as programme_services
 
 DONE_TITLE = "AI risk management and the credit scoring model"
 PLANNED_TITLE = "Competence, concerns and incident communication"
+FIELDWORK_TITLE = "Monitoring of the fraud detection model"
+FIELDWORK_FINDING = (
+    "The fraud model's false-positive rate is reported monthly, but no threshold says when it calls for "
+    "action, and two months above the usual rate were not discussed."
+)
 
 # requirement code: (result, notes, auditee, response, proposed action) for the items that are not
 # conforming; every other item of the completed audit conforms.
@@ -138,6 +144,30 @@ def _planned_audit(users, programme, today) -> Audit:
     )  # fmt: skip
 
 
+def _fieldwork_audit(users, programme, today) -> Audit:
+    """In progress: the first item is a minor nonconformity for the fraud model's owner to answer, raised
+    16 days ago (so it is already overdue for an answer); the rest is not assessed yet."""
+    grace, fraud = users["auditor"], _system(FRAUD)
+    audit = audit_services.create(
+        actor=users["manager"],
+        fields={
+            "title": FIELDWORK_TITLE, "programme": programme, "owner": users["manager"], "lead_auditor": grace,
+            "criteria": "ISO/IEC 42001 9.1 and A.6.2.6; the monitoring plan of the fraud detection model.",
+            "scope": _reqs("9.1", "A.6.2.6"), "systems": [fraud] if fraud else [],
+            "starts_on": today - dt.timedelta(days=18), "ends_on": today + dt.timedelta(days=4),
+        },
+    )  # fmt: skip
+    audit = start_audit(audit, actor=grace, expected_version=audit.version)
+    checklist.generate(audit, actor=grace)
+    item = audit.checklist.select_related("requirement").first()
+    checklist.save_item(item, actor=grace, expected_version=item.version, question=item.question,
+                        result=Result.MINOR, notes=FIELDWORK_FINDING, auditee=users["owner2"],
+                        records_sampled=fraud.reference if fraud else "")  # fmt: skip
+    raised = timezone.now() - dt.timedelta(days=16)  # the demo's past: raised during the first week
+    Finding.objects.filter(checklist_item=item).update(created_at=raised)
+    return audit
+
+
 def seed_audits(users) -> int:
     """Create what is missing; returns how many records were created."""
     today = timezone.localdate()
@@ -151,6 +181,9 @@ def seed_audits(users) -> int:
     if not Audit.objects.filter(title=DONE_TITLE).exists():
         audit = _completed_audit(users, programme, today)
         made += 1 + audit.findings.count()
+    if not Audit.objects.filter(title=FIELDWORK_TITLE).exists():
+        _fieldwork_audit(users, programme, today)
+        made += 2
     if not Audit.objects.filter(title=PLANNED_TITLE).exists():
         _planned_audit(users, programme, today)
         made += 1

@@ -70,16 +70,17 @@ name_choice_set("ChecklistResultEnum", Result)
 name_choice_set("FindingGradeEnum", NOT_CONFORMING)
 
 # The AI system page lists the audits that covered the system (lifecycle.system_hub).
-from aims.registry import RelatedSection  # noqa: E402
+from aims.links import Related  # noqa: E402
 
 from .models import Audit  # noqa: E402
 
-registry.add_related_section(
-    RelatedSection(
-        "lifecycle.AISystem",
+registry.add_related(
+    "lifecycle.AISystem",
+    Related(
         "Audits that covered it",
         lambda system: Audit.objects.live().filter(systems=system).order_by("-starts_on", "-id"),
         lambda audit: audit.get_status_display().lower(),
-        order=100,
-    )
+        empty="None yet.",
+        limit=10,
+    ),
 )

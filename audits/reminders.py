@@ -1,15 +1,33 @@
-"""Audit reminders, sent by the daily sweep (aims.reminders) once each: a planned audit starting within
-START_WITHIN_DAYS reminds its lead auditor; a finding unanswered after ANSWER_WITHIN_DAYS reminds its
-auditee."""
+"""Telling people about audits (9.2). A finding raised on someone's record tells its auditee at once, in
+the app and in their next email digest; the daily sweep (aims.reminders) then reminds them every
+ANSWER_WITHIN_DAYS while it waits for their answer, once per period. A planned audit starting within
+START_WITHIN_DAYS reminds its lead auditor once."""
 
 import datetime as dt
 
+from django.utils import timezone
+
 from aims.models import Notification
+from aims.notifications import notify
 
 from .models import Audit, Finding
 
 START_WITHIN_DAYS = 14
 ANSWER_WITHIN_DAYS = 14
+
+
+def tell_auditee(finding, *, actor) -> None:
+    """The finding's auditee (its owner) learns it waits for their answer -- unless they raised it."""
+    if finding.owner_id == actor.pk:
+        return
+    notify(
+        finding.owner,
+        kind=Notification.Kind.FINDING_RAISED,
+        key=f"finding-raised:{finding.pk}",
+        message=f"Audit {finding.audit.reference} raised finding {finding.reference} {finding.title} "
+        f"({finding.get_grade_display().lower()}) for you to answer with a response and a proposed action.",
+        url=finding.get_absolute_url(),
+    )
 
 
 def audit_reminders(today: dt.date):
@@ -34,11 +52,13 @@ def audit_reminders(today: dt.date):
         .select_related("owner", "audit")
     )
     for finding in waiting:
+        days = (today - timezone.localtime(finding.created_at).date()).days
+        period = days // ANSWER_WITHIN_DAYS  # one reminder per period the finding waits
         yield (
             finding.owner,
-            Notification.Kind.REVIEW_DUE,
-            f"finding-unanswered:{finding.pk}",
-            f"Audit finding {finding.reference} {finding.title} ({finding.audit.reference}) has waited more "
-            f"than {ANSWER_WITHIN_DAYS} days for your answer.",
+            Notification.Kind.FINDING_RAISED,
+            f"finding-unanswered:{finding.pk}:{period}",
+            f"Audit finding {finding.reference} {finding.title} ({finding.audit.reference}) has waited "
+            f"{days} days for your answer.",
             finding.get_absolute_url(),
         )

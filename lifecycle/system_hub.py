@@ -1,17 +1,19 @@
 """The AI system page as the hub of the AIMS: every record that concerns the system, by register, with
-counts and links (aims.related draws them). The system dossier PDF lists the same records from the same
+counts and links (aims.links draws them). The system dossier PDF lists the same records from the same
 functions, so the page and the dossier state the same facts. Later apps add their own sections (the
 audits that covered the system, nonconformities) through the core's registry."""
 
 from django.db.models import Count, OuterRef, Subquery
 from django.urls import reverse
 
-from aims.registry import RelatedSection, registry
+from aims.links import Related
+from aims.registry import registry
 from registers.models import Concern, Risk
 
 from .models import KPI, Measurement
 
 SYSTEM = "lifecycle.AISystem"
+SHOWN = 10  # per register on the page; the count and, for risks, the filtered list cover the rest
 
 
 def system_risks(system):
@@ -55,26 +57,30 @@ def _risk_list(system) -> str:
     return f"{reverse('risk-list')}?system={system.reference}"
 
 
+def _section(label, records, detail=None, **more):
+    return Related(label, records, detail, empty="None yet.", limit=SHOWN, **more)
+
+
 SECTIONS = [
-    RelatedSection(SYSTEM, "AI risks", system_risks, lambda r: f"{r.get_status_display().lower()}, residual {r.residual_score}",
-                   more_url=_risk_list, order=10),
-    RelatedSection(SYSTEM, "Impact assessments", system_assessments,
-                   lambda a: f"{a.get_status_display().lower()}, {a.harm_count} harm{'s' * (a.harm_count != 1)}", order=20),
-    RelatedSection(SYSTEM, "Datasets", lambda s: s.datasets.live().order_by("reference"), order=30),
-    RelatedSection(SYSTEM, "Model versions", lambda s: s.model_versions.live().order_by("-created_at", "-id"),
-                   lambda v: "approved" if v.approved_on else "not yet approved", order=40),
-    RelatedSection(SYSTEM, "Bias assessments", lambda s: s.bias_assessments.live().order_by("-created_at", "-id"),
-                   lambda b: b.get_status_display().lower(), order=50),
-    RelatedSection(SYSTEM, "KPIs", system_kpis, _kpi_line, order=60),
-    RelatedSection(SYSTEM, "Incidents", lambda s: s.incidents.live().order_by("-detected_on", "-id"),
-                   lambda i: f"{i.get_severity_display().lower()}, {i.get_status_display().lower()}", order=70),
-    RelatedSection(SYSTEM, "Statement of Applicability controls",
-                   lambda s: s.soa_entries.live().select_related("control").order_by("control__position", "reference"),
-                   lambda e: e.get_implementation_display().lower(), order=80),
-    RelatedSection(SYSTEM, "Concerns raised", system_concerns, lambda c: c.get_outcome_display().lower(), order=90),
+    _section("AI risks", system_risks, lambda r: f"{r.get_status_display().lower()}, residual {r.residual_score}",
+             more_url=_risk_list),
+    _section("Impact assessments", system_assessments,
+             lambda a: f"{a.get_status_display().lower()}, {a.harm_count} harm{'s' * (a.harm_count != 1)}"),
+    _section("Datasets", lambda s: s.datasets.live().order_by("reference")),
+    _section("Model versions", lambda s: s.model_versions.live().order_by("-created_at", "-id"),
+             lambda v: "approved" if v.approved_on else "not yet approved"),
+    _section("Bias assessments", lambda s: s.bias_assessments.live().order_by("-created_at", "-id"),
+             lambda b: b.get_status_display().lower()),
+    _section("KPIs", system_kpis, _kpi_line),
+    _section("Incidents", lambda s: s.incidents.live().order_by("-detected_on", "-id"),
+             lambda i: f"{i.get_severity_display().lower()}, {i.get_status_display().lower()}"),
+    _section("Statement of Applicability controls",
+             lambda s: s.soa_entries.live().select_related("control").order_by("control__position", "reference"),
+             lambda e: e.get_implementation_display().lower()),
+    _section("Concerns raised", system_concerns, lambda c: c.get_outcome_display().lower()),
 ]  # fmt: skip
 
 
 def register_sections() -> None:
     for section in SECTIONS:
-        registry.add_related_section(section)
+        registry.add_related(SYSTEM, section)

@@ -8,7 +8,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from audits.models import Finding
+from audits.models import Audit, Finding
 from lifecycle.models import KPI, Incident
 from registers.models import InterestedParty, Risk
 
@@ -188,7 +188,11 @@ def _feedback(users) -> int:
 def _audit_nc(users) -> int:
     """The internal audit's minor nonconformity (model released before its fairness evaluation) carried
     into 10.2, with a corrective action under way."""
-    finding = Finding.objects.live().filter(grade="minor_nc", nonconformities__isnull=True).first()
+    finding = (
+        Finding.objects.live()
+        .filter(grade="minor_nc", audit__status=Audit.Status.CLOSED, nonconformities__isnull=True)
+        .first()
+    )  # the closed audit's, answered; the audit in fieldwork still waits for its auditee
     if finding is None:
         return 0
     owner = users["owner"]
@@ -211,8 +215,31 @@ def _audit_nc(users) -> int:
     return 2
 
 
+AUDIT_LESSON = "A release gate must block, not remind"
+
+
+def _audit_lesson(users) -> int:
+    """What the internal audit taught, linked to the audit, its nonconformity and the corrective action."""
+    nc = Nonconformity.objects.filter(finding__isnull=False).select_related("audit").first()
+    if nc is None or Lesson.objects.filter(title=AUDIT_LESSON).exists():
+        return 0
+    lesson_services.create(
+        actor=users["manager"],
+        fields={
+            "title": AUDIT_LESSON,
+            "what_happened": "A model version went live a week before its fairness evaluation was filed.",
+            "learned": "A checklist item that only reminds is skipped under release pressure.",
+            "changed": "Release gates now block until the evidence they ask for is attached.",
+            "audits": [nc.audit],
+            "nonconformities": [nc],
+            "corrective_actions": list(nc.corrective_actions.all()),
+        },
+    )
+    return 1
+
+
 def seed_improvement(users) -> int:
     return (
-        _bureau_nc(users) + _chatbot_nc(users) + _audit_nc(users) + _preventive(users) + _lessons(users)
-        + _feedback(users)
+        _bureau_nc(users) + _chatbot_nc(users) + _audit_nc(users) + _audit_lesson(users) + _preventive(users)
+        + _lessons(users) + _feedback(users)
     )  # fmt: skip

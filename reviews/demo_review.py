@@ -11,10 +11,12 @@ from django.utils import timezone
 
 from aims.models import Requirement
 
-from .models import ManagementReview
+from .improvement import nc_services
+from .models import ManagementReview, Nonconformity
 from .services import action_services, freeze_inputs, record_meeting, review_services, sign_off
 
 HELD_TITLE = "Annual management review of the AIMS"
+REVIEW_NC = "Chatbot supplier changed its model without notice"
 NEXT_TITLE = "Next annual management review of the AIMS"
 
 MINUTES = "\n\n".join(
@@ -72,6 +74,27 @@ def seed_review(users: dict) -> int:
     return created
 
 
+def _nonconformity_found(review, users) -> None:
+    """The review found that the supplier clause was not followed: a nonconformity raised at it, which
+    the review's page lists and which names the review."""
+    if Nonconformity.objects.filter(title=REVIEW_NC).exists():
+        return
+    nc_services.create(
+        actor=users["manager"],
+        fields={
+            "title": REVIEW_NC,
+            "source": Nonconformity.Source.REVIEW,
+            "review": review,
+            "description": "The LLM platform supplier upgraded the chatbot's model twice in the period without "
+            "the notice our supplier requirements ask for; nobody re-tested the chatbot before the change.",
+            "grade": Nonconformity.Grade.MINOR,
+            "containment": "The supplier confirmed no further change before 30 days' notice.",
+            "owner": users["owner2"],
+        },
+        requirements=list(Requirement.objects.filter(standard__key="iso42001", code__in=["8.1", "A.10.3"])),
+    )
+
+
 def _clauses():
     return list(Requirement.objects.filter(standard__key="iso42001", code__in=["9.3.1", "9.3.2", "9.3.3"]))
 
@@ -118,6 +141,7 @@ def _held_review(users, held_on):
             },
             requirements=_clauses()[-1:],
         )
+    _nonconformity_found(review, users)
     review.refresh_from_db()
     # Chaired by the Chief Risk Officer, so the Chief Operating Officer signs off (four eyes).
     return sign_off(

@@ -78,6 +78,15 @@ class NonconformityServices(RecordServices):
             raise ValidationError({"requirements": NO_REQUIREMENT})
         return super().create(actor=actor, fields=fields, requirements=requirements, action=action)
 
+    def derive(self, fields, record):
+        """A nonconformity raised from an audit finding names the finding's audit too, so the audit's page
+        lists it; another audit is refused by the model's clean()."""
+        finding = fields["finding"] if "finding" in fields else getattr(record, "finding", None)
+        audit = fields["audit"] if "audit" in fields else getattr(record, "audit", None)
+        if finding is not None and audit is None:
+            fields["audit"] = finding.audit
+        return fields
+
     def update(self, record, *, actor, expected_version, fields, requirements=None, prepare=None):
         if requirements is not None and not list(requirements):
             permissions.require(actor, "change", record)
@@ -89,8 +98,8 @@ class NonconformityServices(RecordServices):
 
 
 NC_FIELDS = [
-    "title", "source", "incident", "kpi", "source_reference", "description", "grade", "containment",
-    "owner", "review_cadence", "next_review_on",
+    "title", "source", "audit", "review", "incident", "kpi", "source_note", "description", "grade",
+    "containment", "owner", "review_cadence", "next_review_on",
 ]  # fmt: skip
 # `measurement` and `finding` are set only when raised from a KPI breach or an audit finding.
 nc_services = NonconformityServices(Nonconformity, [*NC_FIELDS, "measurement", "finding"])

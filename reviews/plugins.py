@@ -23,6 +23,10 @@ registry.add_record_action("lifecycle.Incident", RAISE_NC_FROM_INCIDENT)
 registry.add_record_action("lifecycle.KPI", RAISE_NC_FROM_KPI)
 registry.add_record_action("registers.Risk", RAISE_PA_FROM_RISK)
 
+from .related import install as install_related  # noqa: E402
+
+install_related()  # the nonconformities and lessons shown on audits, findings and incidents
+
 
 def seed_improvement_demo(users) -> int:
     from .demo_improvement import seed_improvement
@@ -64,7 +68,7 @@ name_choice_set("CheckResultEnum", CorrectiveAction.Result)  # the check and its
 # findings of audits that covered it (lifecycle.system_hub).
 from django.db.models import Q  # noqa: E402
 
-from aims.registry import RelatedSection  # noqa: E402
+from aims.links import Related  # noqa: E402
 
 
 def _system_nonconformities(system):
@@ -73,12 +77,13 @@ def _system_nonconformities(system):
     return Nonconformity.objects.live().filter(pk__in=ids).order_by("-created_at", "-id")
 
 
-registry.add_related_section(
-    RelatedSection(
-        "lifecycle.AISystem",
+registry.add_related(
+    "lifecycle.AISystem",
+    Related(
         "Nonconformities",
         _system_nonconformities,
         lambda nc: nc.get_status_display().lower(),
-        order=110,
-    )
+        empty="None yet.",
+        limit=10,
+    ),
 )

@@ -47,10 +47,10 @@ def nc_from_finding(finding, *, actor, expected_version: int, requirements: str 
     _raise(
         finding, actor=actor, expected_version=expected_version, requirements=codes,
         fields={
-            "title": f"{finding.reference} ({finding.audit.reference}): {finding.title}"[:200],
+            "title": finding.title,
             "source": Nonconformity.Source.AUDIT,
-            "source_reference": f"{finding.audit.reference} {finding.reference}"[:100],
             "finding": finding,
+            "audit": finding.audit,
             "description": description.strip() or finding.description,
             "grade": FINDING_GRADES[finding.grade],
         },
@@ -66,7 +66,7 @@ def nc_from_incident(
     _raise(
         incident, actor=actor, expected_version=expected_version, requirements=requirements,
         fields={
-            "title": f"From {incident.reference}: {incident.title}"[:200],
+            "title": incident.title,
             "source": Nonconformity.Source.INCIDENT,
             "incident": incident,
             "description": description.strip() or incident.description,
@@ -90,7 +90,7 @@ def nc_from_kpi(kpi, *, actor, expected_version: int, grade: str, requirements: 
     _raise(
         kpi, actor=actor, expected_version=expected_version, requirements=requirements,
         fields={
-            "title": f"{kpi.reference} in breach: {kpi.title}"[:200],
+            "title": f"{kpi.title} in breach"[:200],
             "source": Nonconformity.Source.KPI,
             "kpi": kpi,
             "description": description.strip()

@@ -146,7 +146,7 @@ def test_the_system_page_counts_its_risks_and_the_list_filter_finds_exactly_thos
     make_risk(title="Closed", systems=[credit], status="closed")
     client = client_for(auditor)
     page = client.get(credit.get_absolute_url()).content.decode()
-    assert 'AI risks <span class="count">3</span>' in page  # the hub: every live risk naming the system
+    assert 'AI risks <span class="count">3</span></dt>' in page  # the hub: every live risk naming the system
     listed = client.get(f"/risks/?system={credit.reference}").content.decode()
     assert "Mine" in listed and "Both" in listed and "Closed" in listed and "Theirs" not in listed
     api = client.get(f"/api/v1/risks/?system={credit.reference}").json()
@@ -262,7 +262,7 @@ def test_the_system_page_is_the_hub_of_its_records_in_constant_queries(
     for title in ("AI risks", "Impact assessments", "Datasets", "Model versions", "Bias assessments", "KPIs",
                   "Incidents", "Statement of Applicability controls", "Concerns raised",
                   "Audits that covered it", "Nonconformities"):  # fmt: skip
-        assert f"{title} <span" in page, title
+        assert f"<dt>{title} <span" in page, title
     assert (
         'AI risks <span class="count">24</span>' in page and 'Incidents <span class="count">24</span>' in page
     )

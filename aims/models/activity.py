@@ -8,7 +8,10 @@ from django.db import models
 
 
 class Notification(models.Model):
-    """An in-app message. `key` makes a reminder idempotent: the same sweep never notifies twice."""
+    """An in-app message. `key` makes a reminder idempotent: the same sweep never notifies twice.
+
+    The daily sweep emails the reminders it creates in one digest per person; a notification made when
+    something happens (aims.notifications.notify) waits, `email_pending`, for the next digest."""
 
     class Kind(models.TextChoices):
         REVIEW_DUE = "review_due", "Review due"
@@ -18,6 +21,7 @@ class Notification(models.Model):
         ACKNOWLEDGE = "acknowledge", "Policy to acknowledge"
         CONCERN_TRIAGED = "concern_triaged", "Your concern was triaged"
         TRAINING_EXPIRY = "training_expiry", "Training expiring"
+        FINDING_RAISED = "finding_raised", "Audit finding to answer"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -27,6 +31,7 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    email_pending = models.BooleanField(default=False, help_text="To be sent with the next email digest.")
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -17,10 +17,10 @@ from django.views.generic import TemplateView
 
 from aims import permissions
 from aims.forms import owner_choices
+from aims.links import PageLinks, linked_rows, linked_sections, related_groups, relations_for
 from aims.policies import allows, policy_of, require
 from aims.records import StaleEdit, delegates, history, set_delegates
 from aims.registry import registry
-from aims.related import related_sections
 
 
 def querystring_without(request, *names) -> str:
@@ -136,7 +136,8 @@ class RecordListView(RecordMixin, TemplateView):
             more_links=getattr(registry.register_for(self.model), "more_links", ()),
         )
         if self.columns:
-            context["rows"] = [(record, self.cells(record)) for record in page.object_list]
+            rows = [(record, self.cells(record)) for record in page.object_list]
+            context["rows"] = linked_rows(PageLinks(self.request.user), rows)
             context["headers"] = [(label, sort) for label, _, sort in self.columns]
         return context
 
@@ -168,10 +169,14 @@ class RecordDetailView(RecordMixin, TemplateView):
         tab = self.request.GET.get("tab", "details")
         tab = tab if tab in tabs else "details"
         user = self.request.user
+        links = PageLinks(user)
+        sections = linked_sections(links, record, self.fieldsets, lambda name: _label(self.model, name))
         context.update(
             record=record,
             tab=tab,
             tabs=tabs,
+            page_links=links,  # for a register's own template: {{ value|as_links:page_links }}
+            title_html=links.text(record.title),
             # can_change: the record's state may move (mark reviewed ...); can_edit: its fields too, which a
             # publishable record allows only in a draft. One guard answers both (aims.policies).
             can_change=allows("edit", user, record),
@@ -180,24 +185,24 @@ class RecordDetailView(RecordMixin, TemplateView):
             today=timezone.localdate(),
             model_meta=self.model._meta,
             urls=record_url_names(self.model),
-            sections=[
-                (heading, [(_label(self.model, name), _shown(record, name)) for name in names])
-                for heading, names in self.fieldsets
-            ],
+            sections=sections,
             record_actions=[
                 (action, f"{self.model._meta.model_name}-{action.name}")
                 for action in self.actions
                 if not record.is_archived and action.available(user, record)
             ],
         )
-        if tab == "details":  # what later apps link to this record (aims.registry.RelatedSection)
-            context["related"] = related_sections(record, user)
         if tab in extra_tabs:  # drawn by templates/partials/record_tab.html
             context["record_tab"] = extra_tabs[tab].context(self.request, record)
         if tab == "history":
             context["changes"] = history(record).select_related("actor")
         if self.detail_context is not None:
             context.update(self.detail_context(self.request, record, tab))
+            # What the register's template draws with `as_links`, asked about in one go.
+            drawn = list(context.get("linked", ()))
+            links.learn(drawn, texts=[v for v in drawn if isinstance(v, str)])
+        if tab in ("details", "links"):
+            context["related"] = related_groups(relations_for(self.model), record, links)
         if tab == "versions":
             from aims import publishing
 

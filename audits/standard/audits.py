@@ -22,6 +22,7 @@ from aims.api.base import RecordViewSet
 from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet
 from aims.forms import RecordForm
+from aims.links import Related
 from aims.models import Requirement, User
 from aims.policies import allows, policy_of
 from aims.records import StaleEdit
@@ -295,7 +296,7 @@ class AuditRegister(Register):
         ("Starts", "starts_on", "starts"),
         ("Ends", "ends_on", None),
         ("Lead auditor", "lead_auditor", None),
-        ("Programme", "programme.reference", None),
+        ("Programme", "programme", None),
     ]
     fieldsets = [
         ("The audit", ["programme", "criteria", "joint", "starts_on", "ends_on"]),
@@ -310,6 +311,14 @@ class AuditRegister(Register):
         ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
     ]
     actions = ACTIONS
+    related = (
+        Related(
+            "Findings",
+            lambda audit: audit.findings.live().select_related("owner").order_by("reference"),
+            detail=lambda f: f"{f.get_grade_display()} · {f.get_status_display()} · auditee {f.owner}",
+            empty="None yet: checklist items recorded as not conforming become findings.",
+        ),
+    )
     detail_template = "audits/audit_detail.html"
     lead = (
         "ISO/IEC 42001 9.2.1: internal audits of the AIMS, each with its scope, criteria and independent "
@@ -321,8 +330,9 @@ class AuditRegister(Register):
     )
 
     def detail_context(self, request, record, tab) -> dict:
-        """The scope, the checklist (with what a joint audit also covers) and the findings, under the
-        details: a fixed number of queries however long the checklist."""
+        """The scope and the checklist (with what a joint audit also covers), under the details; the
+        findings are among its related records. A fixed number of queries however long the checklist:
+        the records and references its items name are asked about at once ("linked")."""
         if tab != "details":
             return {}
         items = list(
@@ -338,7 +348,10 @@ class AuditRegister(Register):
             "systems": list(record.systems.order_by("title")),
             "team": list(record.team.order_by("username")),
             "items": items,
-            "findings": list(record.findings.live().select_related("owner", "requirement")),
+            "linked": [
+                *(e for item in items for e in item.evidence.all()),
+                *(text for item in items for text in (item.question, item.notes, item.records_sampled)),
+            ],
             "can_conduct": allows("conduct", request.user, record),
         }
 

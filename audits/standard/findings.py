@@ -91,7 +91,7 @@ class FindingRegister(Register):
         ("Finding", "title", "title"),
         ("Grade", "grade", "grade"),
         ("Status", "status", "status"),
-        ("Audit", "audit.reference", None),
+        ("Audit", "audit", None),
         ("Requirement", "requirement.code", None),
         ("Auditee", "owner", None),
     ]
@@ -109,6 +109,10 @@ class FindingRegister(Register):
         "No audit findings yet. They appear here when an auditor records a checklist item that is not "
         "conforming."
     )
+
+    def review_reminders(self, records):
+        """An open finding reminds its auditee to answer it (audits.reminders), not to review it."""
+        return records.exclude(status=Finding.Status.OPEN)
 
     def sample(self, people, n=0):
         """The audit's lead auditor records a checklist item as a minor nonconformity; the finding it

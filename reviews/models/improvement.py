@@ -55,9 +55,18 @@ class Nonconformity(BaseRecord):
         "lifecycle.Measurement", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         editable=False,
     )  # fmt: skip
-    source_reference = models.CharField(
-        "source reference", max_length=100, blank=True,
-        help_text="Where it was found when it is not linked above: an audit finding, a review, a complaint.",
+    audit = models.ForeignKey(
+        "audits.Audit", null=True, blank=True, on_delete=models.PROTECT, related_name="nonconformities",
+        verbose_name="internal audit", help_text="The internal audit that found it; set from the finding when raised from one.",
+    )  # fmt: skip
+    review = models.ForeignKey(
+        "reviews.ManagementReview", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="nonconformities", verbose_name="management review",
+        help_text="The management review at which it was raised.",
+    )  # fmt: skip
+    source_note = models.CharField(
+        "where it was found (note)", max_length=100, blank=True,
+        help_text="When no record above names the source: an external audit, a phone complaint.",
     )  # fmt: skip
     description = models.TextField("what is wrong")
     grade = models.CharField(max_length=5, choices=Grade.choices)
@@ -77,6 +86,19 @@ class Nonconformity(BaseRecord):
             raise ValidationError({"incident": "Name the AI incident this nonconformity comes from."})
         if self.source == self.Source.KPI and not self.kpi_id:
             raise ValidationError({"kpi": "Name the KPI whose breach this nonconformity comes from."})
+        noted = bool((self.source_note or "").strip())
+        if self.source == self.Source.REVIEW and not (self.review_id or noted):
+            raise ValidationError(
+                {"review": "Name the management review at which this nonconformity was raised."}
+            )
+        if self.source == self.Source.AUDIT and not (self.audit_id or self.finding_id or noted):
+            raise ValidationError(
+                {"audit": "Name the internal audit that found it, or say which audit in the note."}
+            )
+        if self.finding_id and self.audit_id and self.audit_id != self.finding.audit_id:
+            raise ValidationError(
+                {"audit": f"Its finding {self.finding.reference} is of {self.finding.audit.reference}."}
+            )
 
     @property
     def is_open(self) -> bool:
@@ -258,7 +280,13 @@ class Lesson(BaseRecord):
     incidents = models.ManyToManyField("lifecycle.Incident", blank=True, related_name="lessons")
     nonconformities = models.ManyToManyField(Nonconformity, blank=True, related_name="lessons")
     corrective_actions = models.ManyToManyField(CorrectiveAction, blank=True, related_name="lessons")
-    audit_reference = models.CharField("audit reference", max_length=100, blank=True)
+    audits = models.ManyToManyField(
+        "audits.Audit", blank=True, related_name="lessons", verbose_name="internal audits"
+    )
+    audit_note = models.CharField(
+        "audit (note)", max_length=100, blank=True,
+        help_text="An audit that is not in the audit register, e.g. the certification body's stage 1 audit.",
+    )  # fmt: skip
 
     class Meta(BaseRecord.Meta):
         ordering = ["-created_at", "-id"]

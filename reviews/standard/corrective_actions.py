@@ -12,11 +12,12 @@ from aims.api.base import RecordViewSet
 from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet, YesNoFilter
 from aims.forms import RecordForm, owner_choices
+from aims.links import Related
 from aims.policies import allows, policy_of
 from aims.register import Register
 from aims.registry import registry
 from reviews.improvement import CA_FIELDS, add_action, ca_services, check_effectiveness, complete_action
-from reviews.models import CorrectiveAction, Nonconformity
+from reviews.models import CorrectiveAction, Lesson, Nonconformity
 from reviews.selectors import checks_due, with_overdue_actions
 
 Status = CorrectiveAction.Status
@@ -138,7 +139,7 @@ class CorrectiveActionRegister(Register):
     select_related = ("owner", "nonconformity", "checked_by")
     columns = [
         ("Corrective action", "title", "title"),
-        ("Nonconformity", "nonconformity.reference", None),
+        ("Nonconformity", "nonconformity", None),
         ("Cause", "cause_category", None),
         ("Status", "status", "status"),
         ("Check due", "check_due_on", None),
@@ -158,6 +159,11 @@ class CorrectiveActionRegister(Register):
         ("Ownership and review", ["owner", "review_cadence", "next_review_on", "requirements"]),
     ]
     actions = (ADD_ACTION, COMPLETE_ACTION, CHECK)
+    related = (
+        Related(
+            "Lessons learned", lambda ca: Lesson.objects.filter(corrective_actions=ca).order_by("reference")
+        ),
+    )
     detail_template = "reviews/correctiveaction_detail.html"
     lead = (
         "ISO/IEC 42001 10.2: the root cause of a nonconformity, the actions that remove it, and a check by "

@@ -51,8 +51,7 @@ def triage(record, *, actor, expected_version: int, outcome: str, reason: str, g
             actor=actor,
             fields={
                 "title": f"Complaint: {record.title}"[:200],
-                "source": Nonconformity.Source.COMPLAINT,
-                "source_reference": record.reference,
+                "source": Nonconformity.Source.COMPLAINT,  # the feedback links to it, and it back
                 "description": f"{record.summary}\n\nTriage: {reason}",
                 "grade": grade,
             },

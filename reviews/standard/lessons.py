@@ -1,5 +1,6 @@
 """Lessons learned (ISO/IEC 42001 10.1): what happened, what we learned and what changed, linked to the
-incidents, nonconformities and corrective actions it came from, and to an audit by its reference."""
+internal audits, incidents, nonconformities and corrective actions it came from (each of which lists it
+back), and the feedback it was drawn from."""
 
 import django_filters as filters
 
@@ -7,13 +8,14 @@ from aims.api.base import RecordViewSet
 from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet
 from aims.forms import RecordForm
+from aims.links import Related
 from aims.register import Register
 from aims.services import RecordServices
-from reviews.models import Lesson
+from reviews.models import Feedback, Lesson
 
 FIELDS = [
-    "title", "what_happened", "learned", "changed", "incidents", "nonconformities", "corrective_actions",
-    "audit_reference", "owner", "review_cadence", "next_review_on",
+    "title", "what_happened", "learned", "changed", "audits", "incidents", "nonconformities",
+    "corrective_actions", "audit_note", "owner", "review_cadence", "next_review_on",
 ]  # fmt: skip
 
 services = RecordServices(Lesson, FIELDS)
@@ -27,7 +29,7 @@ class LessonForm(RecordForm):
 
 
 class LessonFilterSet(RecordFilterSet):
-    search_fields = ("reference", "title", "what_happened", "learned", "changed", "audit_reference")
+    search_fields = ("reference", "title", "what_happened", "learned", "changed", "audit_note")
     ordering = filters.OrderingFilter(
         fields=(("reference", "reference"), ("title", "title"), ("created_at", "recorded"))
     )
@@ -44,7 +46,7 @@ class LessonSerializer(RecordSerializer):
 
 
 class LessonViewSet(RecordViewSet):
-    """Lessons learned (10.1). `incidents`, `nonconformities`, `corrective_actions` are lists of references. DELETE archives."""
+    """Lessons learned (10.1). `audits`, `incidents`, `nonconformities`, `corrective_actions` are lists of references; `audit_note` names an audit that is not in the register. DELETE archives."""
 
     serializer_class = LessonSerializer
     filterset_class = LessonFilterSet
@@ -61,18 +63,24 @@ class LessonRegister(Register):
     columns = [
         ("Lesson", "title", "title"),
         ("What we learned", lambda r: r.learned[:120], None),
-        ("Audit", "audit_reference", None),
+        ("Internal audits", lambda r: list(r.audits.all()) or r.audit_note, None),
         ("Owner", "owner", None),
     ]
     fieldsets = [
         ("The lesson", ["what_happened", "learned", "changed"]),
-        ("Where it came from", ["incidents", "nonconformities", "corrective_actions", "audit_reference"]),
+        (
+            "Where it came from",
+            ["audits", "audit_note", "incidents", "nonconformities", "corrective_actions"],
+        ),
     ]
+    related = (
+        Related("Feedback", lambda lesson: Feedback.objects.filter(lesson=lesson).order_by("reference")),
+    )
     form_fieldsets = [
         ("The lesson", ["title", "what_happened", "learned", "changed"]),
         (
             "Where it came from",
-            ["incidents", "nonconformities", "corrective_actions", "audit_reference", "requirements"],
+            ["audits", "audit_note", "incidents", "nonconformities", "corrective_actions", "requirements"],
         ),
         ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
     ]
@@ -84,6 +92,9 @@ class LessonRegister(Register):
         "No lessons recorded yet. After an incident or a corrective action, write down what you learned and "
         "what changed."
     )
+
+    def list_options(self) -> dict:
+        return {**super().list_options(), "prefetch_related": ("audits",)}  # the audits column, at once
 
     def sample(self, people, n=0):
         fields = {

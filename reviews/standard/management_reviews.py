@@ -18,6 +18,7 @@ from aims.api.base import RecordViewSet
 from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet
 from aims.forms import RecordForm
+from aims.links import Related
 from aims.models import User
 from aims.policies import allows, policy_of
 from aims.register import Register
@@ -182,6 +183,13 @@ class ManagementReviewRegister(Register):
         ("Links and review", ["requirements", "review_cadence", "next_review_on"]),
     ]
     actions = ACTIONS
+    related = (
+        Related(
+            "Nonconformities raised at this review",
+            lambda review: review.nonconformities.order_by("reference"),
+            detail=lambda nc: f"{nc.get_grade_display()} · {nc.get_status_display()}",
+        ),
+    )
     detail_template = "reviews/managementreview_detail.html"
     lead = (
         "ISO/IEC 42001 9.3: top management reviews the AIMS at least once a year. Inputs are compiled from "
@@ -214,8 +222,13 @@ class ManagementReviewRegister(Register):
             return {}
         freezes = list(record.freezes.select_related("frozen_by"))
         user = request.user
+        sections = freezes[0].sections if freezes else []
         return {
             "inputs": freezes[0] if freezes else None,
+            # The frozen items' titles and details may name other records: linked where they may be seen.
+            "linked": [
+                i.get(k, "") for s in sections for i in s.get("items", ()) for k in ("title", "detail")
+            ],
             "earlier_freezes": freezes[1:],
             "outputs": list(record.actions.live().select_related("owner")),
             "can_add_output": record.status == Status.HELD

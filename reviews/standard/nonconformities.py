@@ -12,12 +12,14 @@ from aims.api.base import RecordViewSet
 from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet, YesNoFilter
 from aims.forms import RecordForm
+from aims.links import Related
 from aims.models import Requirement
 from aims.policies import allows, policy_of
 from aims.register import Register
+from audits.models import Audit
 from lifecycle.models import KPI, Incident
 from reviews.improvement import NC_FIELDS, NO_REQUIREMENT, nc_services, start_corrective_action
-from reviews.models import Nonconformity
+from reviews.models import Feedback, Lesson, ManagementReview, Nonconformity
 
 OPEN = Q(status__in=Nonconformity.OPEN_STATUSES)
 
@@ -50,12 +52,19 @@ class NonconformityForm(RecordForm):
 
 
 class NonconformityFilterSet(RecordFilterSet):
-    search_fields = ("reference", "title", "description", "source_reference")
+    search_fields = ("reference", "title", "description", "source_note")
     grade = filters.MultipleChoiceFilter(choices=Nonconformity.Grade.choices)
     source = filters.MultipleChoiceFilter(choices=Nonconformity.Source.choices)
     status = filters.MultipleChoiceFilter(choices=Nonconformity.Status.choices)
     open = YesNoFilter(method="filter_open", label="Open")
     finding = filters.CharFilter(field_name="finding__reference", label="Audit finding")
+    audit = filters.ModelChoiceFilter(
+        queryset=Audit.objects.all(), to_field_name="reference", empty_label="Any", label="Internal audit"
+    )
+    review = filters.ModelChoiceFilter(
+        queryset=ManagementReview.objects.all(), to_field_name="reference", empty_label="Any",
+        label="Management review",
+    )  # fmt: skip
     incident = filters.ModelChoiceFilter(
         queryset=Incident.objects.all(), to_field_name="reference", empty_label="Any", label="AI incident"
     )
@@ -77,9 +86,9 @@ class NonconformityFilterSet(RecordFilterSet):
         return queryset.filter(OPEN) if value else queryset.exclude(OPEN)
 
 
-def _found_in(nc) -> str:
-    link = nc.incident or nc.kpi
-    return str(link.reference) if link else nc.source_reference
+def _found_in(nc):
+    """The record it came from (drawn as a link), else the note."""
+    return nc.finding or nc.review or nc.incident or nc.kpi or nc.audit or nc.source_note
 
 
 class NonconformitySerializer(RecordSerializer):
@@ -89,7 +98,7 @@ class NonconformitySerializer(RecordSerializer):
 
 
 class NonconformityViewSet(RecordViewSet):
-    """Nonconformities (10.2). `requirements` (codes, at least one) are the requirements not met; `incident` and `kpi` by reference. `status` moves with the corrective actions. POST …/start-corrective-action/ starts one. DELETE archives."""
+    """Nonconformities (10.2). `requirements` (codes, at least one) are the requirements not met; `audit`, `review` (the management review it was raised at), `incident` and `kpi` by reference; `source_note` names a source no record stands for. `status` moves with the corrective actions. POST …/start-corrective-action/ starts one. DELETE archives."""
 
     serializer_class = NonconformitySerializer
     filterset_class = NonconformityFilterSet
@@ -104,7 +113,7 @@ class NonconformityRegister(Register):
     form = NonconformityForm
     filterset = NonconformityFilterSet
     viewset = NonconformityViewSet
-    select_related = ("owner", "incident", "kpi", "measurement", "finding")
+    select_related = ("owner", "incident", "kpi", "measurement", "finding", "audit", "review")
     columns = [
         ("Nonconformity", "title", "title"),
         ("Grade", "grade", "grade"),
@@ -117,15 +126,31 @@ class NonconformityRegister(Register):
         ("What is wrong", ["description", "grade", "containment", "requirements"]),
         (
             "Where it was found",
-            ["source", "finding", "incident", "kpi", "measurement", "source_reference", "closed_on"],
+            [
+                "source",
+                "finding",
+                "audit",
+                "review",
+                "incident",
+                "kpi",
+                "measurement",
+                "source_note",
+                "closed_on",
+            ],
         ),
     ]
     form_fieldsets = [
         ("What is wrong", ["title", "description", "grade", "containment", "requirements"]),
-        ("Where it was found", ["source", "incident", "kpi", "source_reference"]),
+        ("Where it was found", ["source", "audit", "review", "incident", "kpi", "source_note"]),
         ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
     ]
     actions = (START_CA,)
+    related = (
+        Related(
+            "Lessons learned", lambda nc: Lesson.objects.filter(nonconformities=nc).order_by("reference")
+        ),
+        Related("Feedback", lambda nc: Feedback.objects.filter(nonconformity=nc).order_by("reference")),
+    )
     detail_template = "reviews/nonconformity_detail.html"
     lead = (
         "ISO/IEC 42001 10.2: what does not meet a requirement, what was done at once, and the corrective "
@@ -150,6 +175,5 @@ class NonconformityRegister(Register):
         if tab != "details":
             return {}
         return {
-            "corrective_actions": record.corrective_actions.select_related("owner").order_by("created_at"),
-            "lessons": record.lessons.all()[:20],
+            "corrective_actions": record.corrective_actions.select_related("owner").order_by("created_at")
         }

@@ -83,11 +83,7 @@ class PreventiveActionRegister(Register):
     columns = [
         ("Preventive action", "title", "title"),
         ("Source", "source", None),
-        (
-            "From",
-            lambda pa: pa.risk.reference if pa.risk else (pa.kpi.reference if pa.kpi else "trend"),
-            None,
-        ),
+        ("From", lambda pa: pa.risk or pa.kpi or "trend", None),
         ("Due", "due_on", "due"),
         ("Status", "status", "status"),
         ("Owner", "owner", None),

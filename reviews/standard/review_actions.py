@@ -103,7 +103,7 @@ class ReviewActionRegister(Register):
     select_related = ("owner", "review")
     columns = [
         ("Action", "title", "title"),
-        ("Review", "review.reference", None),
+        ("Review", "review", None),
         ("Kind", "kind", None),
         ("Due", "due_on", "due"),
         ("Status", "status", "status"),

@@ -259,7 +259,8 @@ def test_sampled_evidence_is_linked_and_shown(make_audit, auditor, owner):
     )  # fmt: skip
     assert response.status_code == 302
     assert list(ChecklistItem.objects.get(pk=item.pk).evidence.all()) == [evidence]
-    assert f"Evidence {evidence.reference}" in client.get(f"/audits/{audit.reference}/").content.decode()
+    page = client.get(f"/audits/{audit.reference}/").content.decode()
+    assert f'Evidence <a href="{evidence.get_absolute_url()}">{evidence.reference}</a>' in page
     stale = client.post(
         f"/audits/{audit.reference}/checklist/{item.pk}/",
         {"question": "Changed", "result": "conforming", "version": 1},

@@ -32,7 +32,7 @@ def test_a_major_finding_raises_one_major_nonconformity_linked_to_it(make_audit,
     nc = Nonconformity.objects.get()
     assert nc.finding == finding and nc.source == "audit" and nc.grade == "major"
     assert list(nc.requirements.all()) == [finding.requirement]
-    assert nc.source_reference == f"{finding.audit.reference} {finding.reference}"
+    assert nc.audit == finding.audit and nc.source_note == ""  # links, not a copy of their references
     assert finding.version == 2  # the finding's history names the nonconformity
     with pytest.raises(ValidationError, match="already has its nonconformity"):
         nc_from_finding(finding, actor=owner, expected_version=finding.version)

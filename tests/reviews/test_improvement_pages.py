@@ -34,7 +34,7 @@ def test_the_registers_sit_under_act_in_the_menu(owner):
 
 def test_nonconformity_list_filters_sorts_and_exports(make_nc, owner):
     major = make_nc(title="Major one")
-    minor = make_nc(title="Minor one", grade="minor", source="audit", source_reference="AUD-7 finding 2")
+    minor = make_nc(title="Minor one", grade="minor", source="audit", source_note="AUD-7 finding 2")
     client = client_for(owner)
     majors = client.get("/nonconformities/?grade=major&open=true").content.decode()
     assert major.reference in majors and minor.reference not in majors

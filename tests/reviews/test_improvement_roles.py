@@ -27,7 +27,7 @@ class TestNonconformityRoles(RegisterRoleMatrix):
 
     @pytest.fixture
     def api_create_payload(self):
-        return {"title": "Model card missing", "source": "audit", "source_reference": "AUD-2026-03 finding 4",
+        return {"title": "Model card missing", "source": "audit", "source_note": "AUD-2026-03 finding 4",
                 "description": "No model card for the fraud model.", "grade": "minor", "requirements": ["A.6.2.7"]}  # fmt: skip
 
 

@@ -19,7 +19,7 @@ from .conftest import TODAY, WHY, days
 
 
 def test_summary_counts_the_period_in_plain_json(make_nc, make_ca, done_ca, owner, manager, other_owner):
-    make_nc(grade="minor", source="audit", source_reference="AUD-1")
+    make_nc(grade="minor", source="audit", source_note="AUD-1")
     check_effectiveness(
         done_ca, actor=manager, expected_version=done_ca.version, result="effective", notes="ok"
     )

@@ -132,7 +132,7 @@ def test_feedback_triaged_into_a_complaint_nonconformity(owner, manager):
     assert response.status_code == 200, response.content
     nc = Nonconformity.objects.get()
     assert response.json()["nonconformity"] == nc.reference
-    assert nc.source == "complaint" and nc.source_reference == item.reference
+    assert nc.source == "complaint" and list(nc.feedback.all()) == [item]  # linked, both ways
     again = client.post(
         url, {"version": 2, "outcome": "no_action", "reason": "r"}, content_type="application/json"
     )

@@ -1,0 +1,236 @@
+"""Links to other records, drawn as the person looking may see them (DESIGN.md "How the records connect":
+every related record shown on a page is a link, and the link exists in both directions).
+
+What every page that names other records shares:
+
+- `PageLinks`, for one viewer and one page: which of the records the page names the viewer may open
+  (one query per register, however many records), and which references written in its texts (a
+  description saying "see RSK-0004", a question about SYS-0002) name a record the viewer may open (one
+  query per kind of reference). `draw(value)` turns a record, a list of records or a text into HTML: a
+  record the viewer may open is a link with its reference and title; one they may not is "a record you
+  may not see", never its reference or title; a reference in a text is a link where the viewer may open
+  the record, and stays the text the author wrote where they may not.
+- `Related`: the records related to a register's record -- an audit's findings, the nonconformities
+  raised from them, the lessons drawn from it -- declared on the register (`Register.related`) or, by a
+  later app on an earlier app's records, through `registry.add_related`, and drawn by one partial
+  (templates/partials/related_records.html) on the record's page."""
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import FieldDoesNotExist
+from django.urls import reverse
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeData, SafeString, mark_safe
+
+from aims.models import BaseRecord
+from aims.permissions import restrict
+from aims.registry import registry
+
+HIDDEN = "a record you may not see"
+# A reference as the base record draws them: 2 to 6 capitals, a dash, at least four digits (RSK-0042).
+REFERENCE = re.compile(r"\b([A-Z]{2,6})-(\d{4,9})\b")
+
+
+def is_record(value) -> bool:
+    return isinstance(value, BaseRecord)
+
+
+def is_record_model(model) -> bool:
+    return isinstance(model, type) and issubclass(model, BaseRecord)
+
+
+def _records_in(value) -> list:
+    if is_record(value):
+        return [value]
+    if isinstance(value, list | tuple):
+        return [v for v in value if is_record(v)]
+    return []
+
+
+class PageLinks:
+    """The links one page draws for one viewer. Tell it what the page shows (`learn`) before drawing:
+    every question is asked in one query per register (records) or per reference prefix (texts), and
+    asked once however often the page draws the same record."""
+
+    def __init__(self, user):
+        self.user = user
+        self._asked: dict[type, set] = {}  # model -> pks asked about
+        self._visible: dict[type, set] = {}  # model -> pks the viewer may open
+        self._refs_asked: set[str] = set()
+        self._ref_urls: dict[str, str] = {}  # reference -> URL, for the references the viewer may open
+
+    # -- asking ---------------------------------------------------------------------------------------
+    def learn(self, values: Iterable = (), texts: Iterable[str] = ()) -> "PageLinks":
+        """Find out which of these records, lists of records and references in `texts` (and in the
+        titles of the records) the viewer may open."""
+        wanted: dict[type, set] = {}
+        titles = []
+        for value in values:
+            for record in _records_in(value):
+                model = record._meta.model
+                if record.pk not in self._asked.get(model, ()):
+                    wanted.setdefault(model, set()).add(record.pk)
+                titles.append(record.title)
+        for model, pks in wanted.items():
+            seen = restrict(model.objects.filter(pk__in=pks), self.user, "view").values_list("pk", flat=True)
+            self._visible.setdefault(model, set()).update(seen)
+            self._asked.setdefault(model, set()).update(pks)
+        self._learn_references([*texts, *titles])
+        return self
+
+    def _learn_references(self, texts) -> None:
+        by_prefix: dict[str, set[str]] = {}
+        for text in texts:
+            for prefix, number in REFERENCE.findall(str(text or "")):
+                reference = f"{prefix}-{number}"
+                if reference not in self._refs_asked:
+                    by_prefix.setdefault(prefix, set()).add(reference)
+        if not by_prefix:
+            return
+        models = {info.model.reference_prefix: info.model for info in registry.registers}
+        for prefix, references in by_prefix.items():
+            self._refs_asked |= references
+            model = models.get(prefix)
+            if model is None:  # PROC-2024-117, a supplier's contract number: no register of ours
+                continue
+            visible = restrict(model.objects.filter(reference__in=references), self.user, "view")
+            for reference in visible.values_list("reference", flat=True):
+                self._ref_urls[reference] = reverse(model.url_name("detail"), args=[reference])
+
+    def sees(self, record) -> bool:
+        model = record._meta.model
+        if record.pk not in self._asked.get(model, ()):
+            self.learn([record])
+        return record.pk in self._visible.get(model, ())
+
+    # -- drawing --------------------------------------------------------------------------------------
+    def text(self, text) -> SafeString:
+        """`text`, escaped, with each reference the viewer may open made a link."""
+        text = "" if text is None else str(text)
+        if not REFERENCE.search(text):
+            return escape(text)
+        self._learn_references([text])
+        parts, last = [], 0
+        for match in REFERENCE.finditer(text):
+            url = self._ref_urls.get(match.group(0))
+            if url is None:
+                continue
+            parts += [
+                escape(text[last : match.start()]),
+                format_html('<a href="{}">{}</a>', url, match.group(0)),
+            ]
+            last = match.end()
+        parts.append(escape(text[last:]))
+        return mark_safe("".join(parts))  # every part is escaped or built by format_html
+
+    def record(self, record, *, title: bool = True) -> SafeString:
+        """A link to `record` with its reference (and title), or "a record you may not see"."""
+        if not self.sees(record):
+            return format_html('<span class="muted">{}</span>', HIDDEN)
+        link = format_html('<a href="{}">{}</a>', record.get_absolute_url(), record.reference)
+        return format_html("{} {}", link, self.text(record.title)) if title else link
+
+    def draw(self, value, *, separator: str = "<br>"):
+        """A record or a list of records as links, any other value as text with its references linked;
+        an empty value stays empty (so a template's `default` still applies)."""
+        if is_record(value):
+            return self.record(value)
+        if isinstance(value, list | tuple) and value and all(is_record(v) for v in value):
+            return mark_safe(separator.join(self.record(v) for v in value))  # each link is built escaped
+        if isinstance(value, list | tuple) and not value:
+            return ""
+        if not isinstance(value, str) or isinstance(value, SafeData) or not value:
+            return value  # a number, a date, HTML a register built itself: as it is
+        return self.text(value)
+
+
+def field_value(record, name: str):
+    """A field as a record page shows it: the record or records it links to (for `PageLinks.draw`), or
+    its text."""
+    from aims.records import display_value
+
+    try:
+        field = record._meta.get_field(name)
+    except FieldDoesNotExist:  # a property: its value as it is
+        return str(getattr(record, name, "") or "")
+    if field.is_relation and is_record_model(field.related_model):
+        return list(getattr(record, name).all()) if field.many_to_many else (getattr(record, name) or "")
+    return display_value(record, field)
+
+
+def linked_sections(links: PageLinks, record, fieldsets, label: Callable) -> list:
+    """A record page's fieldsets [(heading, [field names])] as [(heading, [(label, HTML)])], the records
+    they link to as links, references in their texts (and in the record's title) linked."""
+    raw = [
+        (heading, [(label(name), field_value(record, name)) for name in names])
+        for heading, names in fieldsets
+    ]
+    values = [value for _, items in raw for _, value in items]
+    links.learn(values, texts=[record.title, *(v for v in values if isinstance(v, str))])
+    return [(heading, [(name, links.draw(value)) for name, value in items]) for heading, items in raw]
+
+
+def linked_rows(links: PageLinks, rows: list) -> list:
+    """A list page's rows [(record, cells)]: the first cell links to the row's record (the template draws
+    it), every other cell is drawn by `links`."""
+    cells = [v for _, row in rows for v in row[1:]]
+    links.learn(cells, texts=[v for v in cells if isinstance(v, str)])
+    return [(record, [row[0], *map(links.draw, row[1:])]) for record, row in rows]
+
+
+# -- related records -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Related:
+    """Records related to a register's record, shown on its page as links.
+
+    `records(record)` returns a queryset of them (a related manager's queryset, or a filter on another
+    register); `detail(related)` a few words after each (grade, status: shown only to those who may open
+    it); `empty` the words shown when there are none (else the group is left out)."""
+
+    label: str
+    records: Callable
+    detail: Callable | None = None
+    empty: str = ""
+    limit: int = 50
+    more_url: Callable | None = None  # more_url(record): the list of them all, when they do not fit
+
+
+@dataclass
+class RelatedGroup:
+    label: str
+    items: list  # [(link, detail)]
+    more: int = 0
+    empty: str = ""
+    count: int = 0  # all of them, those shown and the rest
+    more_url: str = ""
+
+
+def related_groups(relations: Iterable[Related], record, links: PageLinks) -> list[RelatedGroup]:
+    """The related records of `record`, grouped as declared: one query per group (two when they do not
+    fit: their count), then one per register to know what the viewer may open."""
+    fetched = []
+    for relation in relations:
+        rows = list(relation.records(record)[: relation.limit + 1])
+        fetched.append((relation, rows[: relation.limit], max(0, len(rows) - relation.limit)))
+    links.learn([row for _, rows, _ in fetched for row in rows])
+    groups = []
+    for relation, rows, more in fetched:
+        if not rows and not relation.empty:
+            continue
+        items = [
+            (links.record(row), relation.detail(row) if relation.detail and links.sees(row) else "")
+            for row in rows
+        ]
+        count = len(rows) if not more else relation.records(record).count()
+        more_url = relation.more_url(record) if more and relation.more_url else ""
+        groups.append(RelatedGroup(relation.label, items, count - len(rows), relation.empty, count, more_url))
+    return groups
+
+
+def relations_for(model) -> list[Related]:
+    """What a register declares on its own records, then what later apps add (registry.add_related)."""
+    info = registry.register_for(model)
+    own = list(getattr(getattr(info, "register", None), "related", ()) or ())
+    return [*own, *registry.related_for(model)]
