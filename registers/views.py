@@ -74,6 +74,8 @@ class RiskDetailView(RecordDetailView):
         risk, user = context["record"], self.request.user
         criteria = RiskCriteria.current()
         context.update(
+            # Drawn as links, or "a record you may not see" (aims.links); asked only where they are shown.
+            systems=list(risk.systems.all()) if context["tab"] == "details" else [],
             criteria=criteria,
             inherent_level=criteria.level(risk.inherent_score),
             residual_level=criteria.level(risk.residual_score),

@@ -145,6 +145,7 @@ def statement_context(request, statement, tab, *, user=None):
     rows, judgements = entry_rows(user=viewer)
     return {
         "rows": rows,
+        "linked": [row["judgement"].reason for row in rows],  # references in the reasons become links
         **statement_figures(rows, judgements),
         "in_force": publishing.published_version(statement),
     }

@@ -198,4 +198,6 @@ class SoAEntryRegister(Register):
             return {}
         rows, _ = soa.entry_rows(SoAEntry.objects.filter(pk=record.pk), user=request.user)
         readiness = permissions.may_see_overview(request.user, "readiness")
-        return {"row": rows[0], "may_see_readiness": readiness} if rows else {}
+        if not rows:
+            return {}
+        return {"row": rows[0], "may_see_readiness": readiness, "linked": [rows[0]["judgement"].reason]}

@@ -222,7 +222,7 @@ TRIAGE = RecordAction(
             "incident",
             "Incident",
             required=False,
-            help_text="For an incident: its reference in the incident register (INC-0001).",
+            help_text="For an incident: its reference in the incident register.",
         ),
     ),  # fmt: skip
     style="primary",

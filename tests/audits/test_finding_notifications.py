@@ -93,7 +93,7 @@ def test_the_auditees_dashboard_lists_the_findings_to_answer(make_audit, auditor
 
     finding = _raise(make_audit(), auditor, owner)
     page = dashboard_html(client_for(owner))
-    assert "Findings to answer" in page and "1 waiting for your answer" in page
+    assert "Findings waiting for your answer" in page and 'data-count="1"' in page
     assert f'<a href="{finding.get_absolute_url()}">{finding.reference}</a>' in page
     listing_url = "/findings/?mine=true&amp;status=open"
     assert listing_url in page
