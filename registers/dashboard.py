@@ -75,6 +75,8 @@ def risk_panel(request) -> dict:
         "awaiting": awaiting,
         "awaiting_count": awaiting[0].total if awaiting else 0,
         "overdue": overdue,
+        # Mine to assess again after a new model version or dataset of their system (the list's filter).
+        "to_reassess": risks.filter(owner=user).exclude(reassessment_due="").count(),
     }
 
 

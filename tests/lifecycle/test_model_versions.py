@@ -212,6 +212,11 @@ def test_a_risk_due_for_reassessment_says_so_on_its_page_in_its_list_and_until_i
     assert "Reassessment due:</strong> model version 3.1 of" in page
     listed = client.get("/risks/?reassessment_due=true").content.decode()
     assert mine.reference in listed and dependants["elsewhere"].reference not in listed
+    from tests.base import dashboard_html
+
+    dashboard = dashboard_html(client)  # the owner's: one of theirs to reassess, linked to the list of it
+    assert 'data-count="1" href="/risks/?mine=true&amp;reassessment_due=true"' in dashboard
+    assert client.get("/risks/?mine=true&reassessment_due=true").context["page_obj"].paginator.count == 1
     # A change that is not to the assessment leaves it due; a new assessment, or a review, settles it.
     mine = risk_update(
         mine, actor=owner, expected_version=mine.version, fields={"description": "More words."}
