@@ -18,6 +18,11 @@ def _level_choices():
 
 
 @extend_schema_field({"type": "array", "items": {"type": "string"}})
+class ReferencesFilter(filters.ModelMultipleChoiceFilter):
+    """Linked records by reference (?system=SYS-0001&system=SYS-0002)."""
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string"}})
 class SlugsFilter(filters.ModelMultipleChoiceFilter):
     """Several related rows by slug (?category=privacy&category=safety)."""
 
@@ -54,7 +59,7 @@ class RiskFilterSet(RecordFilterSet):
     residual_impact = filters.TypedChoiceFilter(choices=SCALE_CHOICES, coerce=int)
     # ?system=SYS-0001: the risks of one AI system (its page links here); the choices are narrowed to
     # the systems the person may see (RecordFilterSet).
-    system = filters.ModelMultipleChoiceFilter(
+    system = ReferencesFilter(
         field_name="systems__reference", to_field_name="reference", label="AI system", distinct=True,
         queryset=lambda request: Risk._meta.get_field("systems").related_model.objects.live(),
     )  # fmt: skip

@@ -290,6 +290,7 @@ class AimsRoleRegister(Register):
     list_view = AimsRoleListView
     detail_view = AimsRoleDetailView
     prefetch_related = ("requirements", "people", "raci")  # the record page
+    list_prefetch_related = ("people",)  # the list names who holds each role
     columns = [
         ("Role", "title", "title"),
         ("People", lambda r: ", ".join(str(p) for p in r.people.all()), None),

@@ -212,6 +212,7 @@ class CompetenceRequirementRegister(Register):
     viewset = CompetenceRequirementViewSet
     list_view = CompetenceRequirementListView
     select_related = ("owner", "role")
+    list_prefetch_related = ("courses",)  # the list names the courses that meet each
     columns = [
         ("Requirement", "title", "title"),
         ("AIMS role", "role.title", "role"),

@@ -125,13 +125,13 @@ def test_the_dashboard_panel_counts_findings_and_shows_mine(make_audit, auditor,
     _fill(make_audit(), auditor, owner, ["major_nc", "ofi"])
     board_page = dashboard_html(client_for(board))
     assert "<strong>1</strong> open major nonconformity" in board_page
-    assert "Findings to answer" not in board_page
+    assert "Findings waiting for your answer" not in board_page
     assert "No audit programme for this year yet" in board_page
     client = client_for(owner)
     with django_assert_max_num_queries(12):
         panel = client.get("/dashboard/panels/audits_panel/").content.decode()
     assert (
-        "Findings to answer" in panel
-        and "2 waiting for your answer" in panel
+        "Findings waiting for your answer" in panel
+        and 'id="findings-mine" data-count="2"' in panel
         and Finding.objects.filter(grade="ofi").get().reference in panel
     )

@@ -245,7 +245,7 @@ def test_anonymous_concern_is_triaged_by_the_manager_without_learning_who_raised
     sign_in(page, live_server, owner)
     page.goto(f"{live_server.url}/concerns/new/")
     page.get_by_label("In a few words").fill("Chatbot pushes loans to students")
-    page.get_by_label("AI system").fill("Customer chatbot")
+    page.get_by_label("AI system not in the list").fill("Customer chatbot")  # not in the inventory yet
     page.get_by_label("The concern").fill("It suggests credit to people who say they are students.")
     page.get_by_label("Withhold my name").check()
     page.get_by_role("button", name="Create concern").click()
