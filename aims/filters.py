@@ -7,6 +7,7 @@ from django import forms
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 
 from aims.models import Requirement
 
@@ -175,3 +176,9 @@ def _visible(queryset, user):
     return (
         restrict(queryset, user, "view") if model is not None and issubclass(model, BaseRecord) else queryset
     )
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string"}})
+class ReferencesFilter(filters.ModelMultipleChoiceFilter):
+    """Linked records by reference (?system=SYS-0001&system=SYS-0002); `field_name` ends in
+    `__reference`, and the choices are narrowed to what the person may see (RecordFilterSet)."""

@@ -76,7 +76,8 @@ SECTIONS = [
              lambda i: f"{i.get_severity_display().lower()}, {i.get_status_display().lower()}"),
     _section("Statement of Applicability controls",
              lambda s: s.soa_entries.live().select_related("control").order_by("control__position", "reference"),
-             lambda e: e.get_implementation_display().lower()),
+             lambda e: e.get_implementation_display().lower(),
+             more_url=lambda s: f"{reverse('soaentry-list')}?system={s.reference}"),
     _section("Concerns raised", system_concerns, lambda c: c.get_outcome_display().lower()),
 ]  # fmt: skip
 

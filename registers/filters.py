@@ -4,7 +4,7 @@ import django_filters as filters
 from django.db.models import Q
 from drf_spectacular.utils import extend_schema_field
 
-from aims.filters import RecordFilterSet, YesNoFilter
+from aims.filters import RecordFilterSet, ReferencesFilter, YesNoFilter
 
 from .models import Risk, RiskCategory, RiskCriteria
 from .selectors import risks_awaiting_acceptance
@@ -15,11 +15,6 @@ def _level_choices():
         return [(b.slug, b.name) for b in RiskCriteria.current().band_list]
     except Exception:  # noqa: BLE001 - before migrations have run (schema generation, checks)
         return []
-
-
-@extend_schema_field({"type": "array", "items": {"type": "string"}})
-class ReferencesFilter(filters.ModelMultipleChoiceFilter):
-    """Linked records by reference (?system=SYS-0001&system=SYS-0002)."""
 
 
 @extend_schema_field({"type": "array", "items": {"type": "string"}})

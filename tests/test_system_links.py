@@ -287,3 +287,20 @@ def test_a_linked_system_the_viewer_may_not_see_is_counted_never_named(
     page = client_for(auditor).get(risk.get_absolute_url()).content.decode()
     assert fraud.reference in page and "a record you may not see" in page
     assert credit.reference not in page and credit.title not in page
+
+
+def test_a_hub_section_too_long_for_the_page_links_the_list_of_exactly_those(credit, fraud, owner, auditor):
+    """The SoA controls applying to a system: the page shows 10, and "All N" opens the list of those N."""
+    from aims.models import Requirement
+    from lifecycle.standard.soa_entries import services as entries
+
+    controls = list(Requirement.objects.mappable().filter(kind="control").order_by("position"))
+    for n, control in enumerate(controls[:14]):
+        systems = [credit] if n < 12 else [fraud]
+        entries.create(actor=owner, fields={"control": control, "applicable": True, "justification": "Needed.",
+                                            "systems": systems})  # fmt: skip
+    client = client_for(auditor)
+    page = client.get(credit.get_absolute_url()).content.decode()
+    assert f'href="/soa-entries/?system={credit.reference}">All 12</a>' in page
+    listed = client.get(f"/soa-entries/?system={credit.reference}")
+    assert listed.context["page_obj"].paginator.count == 12

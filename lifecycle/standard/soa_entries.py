@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from aims import permissions
 from aims.api.base import RecordViewSet
 from aims.api.fields import RecordSerializer, record_fields
-from aims.filters import RecordFilterSet, YesNoFilter
+from aims.filters import RecordFilterSet, ReferencesFilter, YesNoFilter
 from aims.forms import RecordForm
 from aims.models import Requirement
 from aims.register import Register
@@ -89,6 +89,11 @@ class SoAEntryFilterSet(RecordFilterSet):
     applicable = YesNoFilter()
     implementation = filters.MultipleChoiceFilter(choices=SoAEntry.Implementation.choices)
     has_issue = YesNoFilter(method="filter_has_issue", label="Has an issue")
+    # ?system=SYS-0001: the entries applying to one AI system (its page links here).
+    system = ReferencesFilter(
+        field_name="systems__reference", to_field_name="reference", label="AI system", distinct=True,
+        queryset=lambda request: SoAEntry._meta.get_field("systems").related_model.objects.live(),
+    )  # fmt: skip
     issue = filters.ChoiceFilter(choices=list(soa.CHECKS.items()), method="filter_issue", empty_label="Any")
     ordering = filters.OrderingFilter(fields=(("control__position", "control"), ("reference", "reference")))
 
