@@ -30,7 +30,6 @@ LINKS_TAB = 3  # of which the Links tab is opened too
 NOT_YET_LINKED = {
     ("ReadinessAssessment", "RDY"): "the maturity chart's caption names the assessment compared with",
     ("Statement", "POL"): "statement_detail.html names the AI policy as text",
-    ("SoAEntry", "CON"): "soa_entry_detail.html: risk titles drafted from a concern",
 }
 
 SKIPPED_TAGS = {"script", "style", "title", "option", "textarea", "select"}
