@@ -50,7 +50,8 @@ def link_named_systems(actor) -> int:
             continue
         record = named.record
         services = registry.register_for(type(record)).register.services
-        systems = [*record.systems.all(), *(s for s in named.systems if s not in record.systems.all())]
+        already = list(record.systems.all())
+        systems = [*already, *(s for s in named.systems if s not in already)]
         services.update(
             record,
             actor=actor,

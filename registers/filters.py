@@ -59,9 +59,6 @@ class RiskFilterSet(RecordFilterSet):
         queryset=lambda request: Risk._meta.get_field("systems").related_model.objects.live(),
     )  # fmt: skip
     reassessment_due = YesNoFilter(method="filter_reassessment_due", label="Reassessment due")
-    named_system = filters.CharFilter(
-        field_name="system_note", lookup_expr="icontains", label="AI system named in text"
-    )
 
     ordering = filters.OrderingFilter(
         fields=(

@@ -9,6 +9,8 @@ import re
 
 from django.db import migrations
 
+from aims.migration_history import record_in_history
+
 REFERENCE = re.compile(r"\bEVD-\d{4,}\b")
 NOTE = "Evidence references linked to the evidence library"
 
@@ -36,16 +38,6 @@ def _match(part: str, by_reference: dict, by_title: dict) -> list:
     return [piece] if piece else []
 
 
-def _record_change(apps, content_type, record, actor_id, changes):
-    Change = apps.get_model("aims", "Change")
-    record.version += 1
-    record.save(update_fields=["version"])
-    Change.objects.create(
-        content_type=content_type, object_id=record.pk, version=record.version, action="updated",
-        actor_id=actor_id, changes=changes, note=NOTE,
-    )  # fmt: skip
-
-
 def link_references(apps, schema_editor):
     SoAEntry = apps.get_model("lifecycle", "SoAEntry")
     Evidence = apps.get_model("audits", "Evidence")
@@ -57,7 +49,6 @@ def link_references(apps, schema_editor):
     by_reference = {e.reference: e for e in pieces}
     by_title = {e.title.casefold(): e for e in pieces}
     entry_type = _content_type(apps, "lifecycle", "soaentry")
-    evidence_type = _content_type(apps, "audits", "evidence")
     for entry in entries:
         actor_id = entry.updated_by_id or entry.owner_id or entry.created_by_id
         kept, linked = [], []
@@ -83,9 +74,9 @@ def link_references(apps, schema_editor):
                 defaults={"linked_by_id": actor_id},
             )
             if made:
-                _record_change(apps, evidence_type, piece, actor_id,
-                               [{"field": "links", "label": "Linked records", "old": "", "new": described}])  # fmt: skip
-        _record_change(apps, entry_type, entry, actor_id, [
+                record_in_history(apps, piece, note=NOTE, actor_id=actor_id,
+                                  changes=[{"field": "links", "label": "Linked records", "old": "", "new": described}])  # fmt: skip
+        record_in_history(apps, entry, note=NOTE, actor_id=actor_id, changes=[
             {"field": "evidence_note", "label": "Evidence not yet in the library", "old": old,
              "new": entry.evidence_note},
             {"field": "evidence", "label": "Evidence", "old": "",

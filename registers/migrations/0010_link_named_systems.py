@@ -8,24 +8,10 @@ import re
 
 from django.db import migrations
 
+from aims.migration_history import record_in_history
 from aims.system_names import SystemIndex
 
 INCIDENT_REFERENCE = re.compile(r"\bINC-\d{4,}\b", re.IGNORECASE)
-
-
-def _history(apps, record, model_name: str, note: str) -> None:
-    ContentType = apps.get_model("contenttypes", "ContentType")
-    Change = apps.get_model("aims", "Change")
-    content_type, _ = ContentType.objects.get_or_create(app_label="registers", model=model_name.lower())
-    Change.objects.create(
-        content_type=content_type,
-        object_id=record.pk,
-        version=record.version,
-        action="updated",
-        actor=None,
-        changes=[],
-        note=note[:500],
-    )
 
 
 def link_named_systems(apps, schema_editor):
@@ -37,17 +23,12 @@ def link_named_systems(apps, schema_editor):
         for record in Model.objects.exclude(ai_system="").order_by("pk"):
             match = index.match(record.ai_system)
             record.system_note = match.leftover
-            record.version += 1
-            record.save(update_fields=["system_note", "version"])
+            record.save(update_fields=["system_note"])
             record.systems.set(match.systems)
             linked = ", ".join(s.reference for s in match.systems) or "none"
             kept = f"; kept as text: {match.leftover!r}" if match.leftover else ""
-            _history(
-                apps,
-                record,
-                model_name,
-                f"AI system {record.ai_system!r} linked to the inventory: {linked}{kept}.",
-            )
+            note = f"AI system {record.ai_system!r} linked to the inventory: {linked}{kept}."
+            record_in_history(apps, record, note=note)
     Concern = apps.get_model("registers", "Concern")
     for concern in Concern.objects.exclude(incident_reference="").order_by("pk"):
         found = INCIDENT_REFERENCE.search(concern.incident_reference)
@@ -57,9 +38,8 @@ def link_named_systems(apps, schema_editor):
         concern.incident = incident
         if concern.incident_reference.strip().upper() == incident.reference:
             concern.incident_reference = ""  # it said nothing but the reference
-        concern.version += 1
-        concern.save(update_fields=["incident", "incident_reference", "version"])
-        _history(apps, concern, "Concern", f"Incident {incident.reference} linked from the triage's text.")
+        concern.save(update_fields=["incident", "incident_reference"])
+        record_in_history(apps, concern, note=f"Incident {incident.reference} linked from the triage's text.")
 
 
 def unlink_named_systems(apps, schema_editor):

@@ -10,6 +10,8 @@ import re
 
 from django.db import migrations
 
+from aims.migration_history import record_in_history
+
 REFERENCE = re.compile(r"\b[A-Za-z]{2,6}-\d+\b")
 FILLER = re.compile(r"[\s,;:/&+()\[\].-]+|\b(?:and|finding|audit|review)\b", re.IGNORECASE)
 NOTE = "Linked to the records its text named (data migration)."
@@ -28,19 +30,6 @@ def _by_reference(model, tokens) -> dict:
 
 def _shown(record) -> str:
     return f"{record.reference} {record.title}" if record is not None else ""
-
-
-def _write_history(apps, record, changes: list[dict]) -> None:
-    ContentType = apps.get_model("contenttypes", "ContentType")
-    Change = apps.get_model("aims", "Change")
-    meta = record._meta
-    content_type, _ = ContentType.objects.get_or_create(app_label=meta.app_label, model=meta.model_name)
-    record.version += 1
-    type(record).objects.filter(pk=record.pk).update(version=record.version)
-    Change.objects.create(
-        content_type=content_type, object_id=record.pk, version=record.version, action="updated",
-        actor=None, changes=changes, note=NOTE,
-    )  # fmt: skip
 
 
 def _one(values: set):
@@ -89,7 +78,7 @@ def link_nonconformities(apps):
             nc.source_note = ""
         if changes:
             nc.save(update_fields=["finding", "audit", "review", "source_note"])
-            _write_history(apps, nc, changes)
+            record_in_history(apps, nc, note=NOTE, changes=changes)
 
 
 def link_lessons(apps):
@@ -108,7 +97,7 @@ def link_lessons(apps):
             changes.append({"field": "audit_note", "label": "Audit (note)", "old": text, "new": ""})
             lesson.audit_note = ""
             lesson.save(update_fields=["audit_note"])
-        _write_history(apps, lesson, changes)
+        record_in_history(apps, lesson, note=NOTE, changes=changes)
 
 
 def forwards(apps, schema_editor):
