@@ -1,6 +1,7 @@
 """The system dossier: one PDF per AI system, traceable end to end -- the auditor's sampling view.
 Inventory entry, EU AI Act classification, stages and gates, impact assessments and harms, risks, SoA
-controls, datasets, model versions, bias results, KPIs and incidents. A Celery job (aims.jobs)."""
+controls, datasets, model versions, bias results, KPIs, incidents, concerns raised, and what later apps
+add to the system's page (audits, nonconformities). A Celery job (aims.jobs)."""
 
 from django.utils import timezone
 
@@ -8,7 +9,7 @@ from aims.record_reports import RecordReportView, record_report_runner
 from aims.registry import registry
 
 from .models import AISystem
-from .system_hub import system_assessments, system_concerns, system_kpis, system_risks
+from .system_hub import SECTIONS, system_assessments, system_concerns, system_kpis, system_risks
 
 KIND = "system_dossier_pdf"
 
@@ -30,10 +31,24 @@ def dossier_context(system: AISystem) -> dict:
         "kpis": list(system_kpis(system)),
         "concerns": list(system_concerns(system)),
         "incidents": list(system.incidents.live()),
+        "later_sections": later_sections(system),
         "generated": timezone.localtime(),
         "org": "AIMS",
         "title": f"System dossier {system.reference}",
     }
+
+
+def later_sections(system: AISystem) -> list[tuple[str, list[tuple]]]:
+    """What later apps show on the system's page (the audits that covered it, its nonconformities),
+    from the same declarations, so the dossier states the same facts as the page: [(label, [(record,
+    detail)])]."""
+    sections = []
+    for relation in registry.related_for(AISystem):
+        if relation in SECTIONS:
+            continue  # drawn by the dossier's own tables above
+        rows = [(r, relation.detail(r) if relation.detail else "") for r in relation.records(system)]
+        sections.append((relation.label, rows))
+    return sections
 
 
 system_dossier_pdf = record_report_runner(

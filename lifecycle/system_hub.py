@@ -3,14 +3,15 @@ counts and links (aims.links draws them). The system dossier PDF lists the same 
 functions, so the page and the dossier state the same facts. Later apps add their own sections (the
 audits that covered the system, nonconformities) through the core's registry."""
 
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count
 from django.urls import reverse
+from django.utils import timezone
 
 from aims.links import Related
 from aims.registry import registry
 from registers.models import Concern, Risk
 
-from .models import KPI, Measurement
+from .models import KPI
 
 SYSTEM = "lifecycle.AISystem"
 SHOWN = 10  # per register on the page; the count and, for risks, the filtered list cover the rest
@@ -30,17 +31,9 @@ def system_assessments(system):
 
 
 def system_kpis(system):
-    """The system's KPIs, each with its latest measurement (one query, however many measurements)."""
-    latest = Measurement.objects.filter(kpi=OuterRef("pk")).order_by("-measured_at", "-id")
-    return (
-        KPI.objects.live()
-        .filter(system=system)
-        .annotate(
-            latest_value=Subquery(latest.values("value")[:1]),
-            latest_at=Subquery(latest.values("measured_at")[:1]),
-        )
-        .order_by("reference")
-    )
+    """The system's KPIs with their latest measurement as the KPI register keeps it (last_value, moved on
+    only by the newest measurement), so the hub, the dossier and the KPI list show the same value."""
+    return KPI.objects.live().filter(system=system).order_by("reference")
 
 
 def system_concerns(system):
@@ -48,9 +41,10 @@ def system_concerns(system):
 
 
 def _kpi_line(kpi) -> str:
-    if kpi.latest_at is None:
+    if kpi.last_measured_at is None:
         return "no measurement yet"
-    return f"{kpi.get_state_display().lower()}: {kpi.latest_value.normalize():f} on {kpi.latest_at:%Y-%m-%d}"
+    when = timezone.localtime(kpi.last_measured_at)
+    return f"{kpi.get_state_display().lower()}: {kpi.last_value.normalize():f} on {when:%Y-%m-%d}"
 
 
 def _risk_list(system) -> str:

@@ -69,3 +69,12 @@ def test_the_dossier_pdf_traces_the_system(db, tmp_path):
     assert "System dossier" in text and credit.reference in text and "High-risk (Art. 6)" in text
     assert "Postcode acts as a proxy" in text  # a demo risk that names the system
     assert "No gate reviews yet." in text or "Stage gates" in text
+    # The same facts as the system's page: every record of every section the page shows is in the
+    # dossier, those added by later apps (audits that covered it, nonconformities) included.
+    from aims.links import relations_for
+
+    shown = {relation.label: list(relation.records(credit)) for relation in relations_for(AISystem)}
+    assert shown["Audits that covered it"] and shown["AI risks"]
+    for label, records in shown.items():
+        missing = [r.reference for r in records if r.reference not in text]
+        assert not missing, (label, missing)
