@@ -10,6 +10,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 
 from aims.models import Requirement
+from aims.models.catalogue import naming
 
 
 class YesNoFilter(filters.BooleanFilter):
@@ -147,7 +148,7 @@ class RecordFilterSet(filters.FilterSet):
         )
         if requirement is None:
             return queryset.none()
-        return queryset.filter(requirements=requirement)
+        return naming(queryset, requirement)
 
     def filter_archived(self, queryset, name, value):
         if value == "yes":

@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeData, SafeString, mark_safe
 
-from aims.models import BaseRecord
+from aims.models import BaseRecord, Requirement
 from aims.permissions import restrict
 from aims.registry import registry
 
@@ -157,7 +157,20 @@ def field_value(record, name: str):
         return str(getattr(record, name, "") or "")
     if field.is_relation and is_record_model(field.related_model):
         return list(getattr(record, name).all()) if field.many_to_many else (getattr(record, name) or "")
+    if field.is_relation and field.related_model is Requirement:
+        if field.many_to_many:  # codes only: a record may serve many clauses and controls
+            linked = sorted(getattr(record, name).all(), key=lambda r: r.position)
+            return mark_safe(", ".join(requirement_link(r, title=False) for r in linked))
+        requirement = getattr(record, name)
+        return requirement_link(requirement) if requirement else ""
     return display_value(record, field)
+
+
+def requirement_link(requirement, *, title: bool = True) -> SafeString:
+    """A clause or control as a link to its catalogue page, where every record mapped to it is listed:
+    the catalogue is public to every role, so nothing is hidden."""
+    link = format_html('<a href="{}">{}</a>', requirement.get_absolute_url(), requirement.code)
+    return format_html("{} {}", link, requirement.title) if title else link
 
 
 def linked_sections(links: PageLinks, record, fieldsets, label: Callable) -> list:

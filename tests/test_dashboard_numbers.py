@@ -233,3 +233,52 @@ def test_a_figure_disagreeing_with_its_list_is_caught(manager):
     figure = parse('<a class="figure" data-count="0" href="/risks/?no_such_filter=1">0</a>').children[0]
     assert "did not apply: no_such_filter" in check_figure(client, figure, {})
     assert urlsplit(figure.attrs["href"]).path == "/risks/"
+
+
+def named_requirements() -> set:
+    """The clauses and controls the demo's records name by a field of their own (a finding's requirement,
+    an SoA entry's control, an audit's scope) as well as through the mapping every record has."""
+    from aims.models.catalogue import requirement_fields
+    from aims.registry import registry
+
+    named = set()
+    for info in registry.registers:
+        for name in requirement_fields(info.model):
+            if name != "requirements":
+                named.update(info.model.objects.exclude(**{name: None}).values_list(name, flat=True))
+    return named
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username", ("auditor", "owner"))
+def test_a_clause_page_counts_every_record_naming_it_as_its_list_does(demo, username):
+    """A clause or control's page lists the records that name it by any field, each register's count a
+    link to that register's list filtered to the clause, which counts the same (as each role sees)."""
+    client = client_for(User.objects.get(username=username))
+    problems, followed, pages = [], 0, {}
+    requirements = Requirement.objects.filter(pk__in=named_requirements()).order_by("position")
+    assert requirements.count() > 5
+    for requirement in requirements[::3]:  # every third keeps the walk short
+        url = requirement.get_absolute_url()
+        root = parse(client.get(url).content.decode())
+        problems += [f"{url}: {p}" for p in malformed_figures(root)]
+        for figure in figures(root):
+            followed += 1
+            problem = check_figure(client, figure, pages)
+            if problem:
+                problems.append(f"{url}: {problem}")
+    assert not problems, "\n".join(problems)
+    assert followed > 10
+
+
+@pytest.mark.django_db
+def test_a_finding_and_its_clause_link_each_other(demo):
+    from audits.models import Finding
+
+    client = client_for(User.objects.get(username="auditor"))
+    findings = Finding.objects.live().exclude(requirement=None).select_related("requirement")
+    assert findings
+    for finding in findings:
+        clause = finding.requirement.get_absolute_url()
+        assert f'href="{clause}"' in client.get(finding.get_absolute_url()).content.decode()
+        assert f'href="{finding.get_absolute_url()}"' in client.get(clause).content.decode()

@@ -71,6 +71,29 @@ class Requirement(models.Model):
         return self.kind in self.MAPPABLE and self.standard.key == PRIMARY_STANDARD
 
 
+def requirement_fields(model) -> list[str]:
+    """Every field by which a record names a clause or control: the mapping every record has
+    (`requirements`) and a register's own (a finding's requirement, an audit's scope, an SoA entry's
+    control)."""
+    return [
+        f.name
+        for f in model._meta.get_fields()
+        if f.is_relation and f.related_model is Requirement and f.concrete and not f.auto_created
+    ]
+
+
+def naming(queryset, requirement):
+    """The records of `queryset` that name `requirement` by any of their fields: what the catalogue page
+    lists and what a list's "clause or control" filter keeps, so the two agree."""
+    names = models.Q()
+    for name in requirement_fields(queryset.model):
+        names |= models.Q(**{name: requirement})
+    if not names:
+        return queryset.none()
+    # A subquery of keys: one row per record, however many of its fields name the requirement.
+    return queryset.filter(pk__in=queryset.model.objects.filter(names).values("pk"))
+
+
 class Crosswalk(models.Model):
     """A link between requirements of two standards (e.g. 42001 4.1 ~ 27001 4.1)."""
 

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Window
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 from django.views.decorators.http import require_POST
@@ -18,7 +19,7 @@ from django.views.generic import TemplateView
 
 from aims.filters import awaiting_decision
 from aims.models import ApiToken, Job, Requirement, Standard
-from aims.models.catalogue import PRIMARY_STANDARD
+from aims.models.catalogue import PRIMARY_STANDARD, naming
 from aims.permissions import restrict
 from aims.policies import dashboard_sections
 from aims.registry import registry
@@ -71,7 +72,6 @@ def my_due_records(user, today, per_register: int = 10):
     ?mine=true&review=due_or_overdue."""
     from django.db import connection
     from django.db.models import IntegerField, Value
-    from django.urls import reverse
 
     soon = today + dt.timedelta(days=settings.REMINDER_DUE_WITHIN_DAYS)
     selects = [
@@ -145,7 +145,11 @@ class CatalogueView(LoginRequiredMixin, TemplateView):
 
 
 class RequirementView(LoginRequiredMixin, TemplateView):
+    """A clause or control with every record that names it, by register: a few per register, and the
+    register's list filtered to the clause (the same selector, so the count and the list agree)."""
+
     template_name = "aims/requirement.html"
+    SHOWN = 20
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -156,17 +160,17 @@ class RequirementView(LoginRequiredMixin, TemplateView):
         context["children"] = requirement.children.all()
         sections = registry.requirement_sections
         replaced = {s.replaces for s in sections}
-        context["mapped"] = [
-            (
-                info,
-                info.model.objects.restrict(self.request.user, "view")
-                .live()
-                .filter(requirements=requirement)
-                .select_related("owner"),
-            )
-            for info in registry.registers
-            if info.model not in replaced
-        ]
+        mapped = []
+        for info in registry.registers:
+            if info.model in replaced:
+                continue
+            visible = info.model.objects.restrict(self.request.user, "view").live()
+            records = list(naming(visible, requirement).select_related("owner")[: self.SHOWN + 1])
+            count = len(records) if len(records) <= self.SHOWN else naming(visible, requirement).count()
+            more_url = f"{reverse(info.model.url_name('list'))}?requirement={requirement.key}"
+            mapped.append((info, records[: self.SHOWN], count, more_url))
+        context["mapped"] = [row for row in mapped if row[1]]
+        context["unmapped"] = [row[0].label for row in mapped if not row[1]]
         # What domain apps show on every requirement (the evidence serving it, through crosswalks too).
         context["sections"] = (
             [s.context(self.request, requirement) for s in sections] if requirement.is_mappable else []
