@@ -67,6 +67,14 @@ CREDIT_ASSESSMENT = {
     "measures": "Monthly fairness check by age band and residency; officer review of declines within 5 "
     "points of the threshold; reasons given with every decline.",
     "residual_impact": "Some thin-file applicants still wait longer for a decision.",
+    # ISO/IEC 42005; the misuse is copied from the system's record when the assessment is created
+    "unintended_uses": "Branches asked to use the score to set loan pricing; it was built to rank repayment "
+    "risk only.",
+    "failures": "Bureau outage: scores without bureau data fall for thin-file applicants, so more are "
+    "declined; a stale model after a missed retrain drifts from current repayment patterns.",
+    "use_conclusion": "sensitive",
+    "use_conclusion_reason": "The most severe harms reach severity 4 (Major), the sensitive-use threshold, not 5: a "
+    "credit officer decides on every decline, and declines can be contested.",
     "fria_needed": True,
     "fria_process": "Consumer credit decisions in the retail lending process.",
     "fria_period": "Continuously, about 4,000 applications a month.",
@@ -86,6 +94,7 @@ CV_ASSESSMENT = {
     "scope": "Shortlisting of applicants for branch and operations roles.",
     "interested_parties": "Job applicants; recruiters; works council.",
     "vulnerable_groups": "Older applicants; applicants with career breaks.",
+    "unintended_uses": "Recruiters sorting internal transfer requests with it.",
 }
 MODEL_VERSIONS = [
     ("Northbank Score 3.0", "3.0", 400, "First release of v3: gradient boosting replaces the scorecard."),

@@ -15,6 +15,7 @@ from registers.demo_names import CHATBOT, CREDIT, FRAUD, HIRING, OCR
 
 HIRING_TITLE = "CV screening: gender and age fairness, spring 2026"
 CREDIT_TITLE = "Northbank Score v3: fairness by age band, spring 2026"
+FRAUD_TITLE = "Transaction monitoring: flags by card holder age band, spring 2026"
 SOA_TITLE = "Statement of Applicability: Northbank Credit AIMS"
 
 
@@ -42,6 +43,15 @@ def credit_csv() -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
+def fraud_csv() -> bytes:
+    """A fraud flag (y_pred 1) is the unfavourable outcome: rates count the transactions let through.
+    Under 30: 94% not flagged, 30 plus: 96%: ratio 0.98 passes; error rates within 0.1."""
+    lines = ["y_true,y_pred,age_band"]
+    lines += [r.rsplit(",", 1)[0] for r in _rows("under 30", "x", 14, 2, 10, 374)]
+    lines += [r.rsplit(",", 1)[0] for r in _rows("30 plus", "x", 13, 3, 3, 381)]
+    return ("\n".join(lines) + "\n").encode()
+
+
 def _checklist(no=(), partly=()) -> dict:
     notes = {
         "representativeness": "Compared with the applicant population of the last 24 months.",
@@ -61,17 +71,20 @@ def seed_bias(users: dict) -> int:
     made = 0
     specs = [
         (HIRING_TITLE, "CV screening", "owner3", "hiring-model-test-2026.csv", hiring_csv,
-         _checklist(no=("proxies", "mitigation"), partly=("labels", "intersectional", "monitoring"))),
+         _checklist(no=("proxies", "mitigation"), partly=("labels", "intersectional", "monitoring")), 1),
         (CREDIT_TITLE, "Credit scoring (Northbank Score v3)", "owner", "score-v3-holdout-2026.csv", credit_csv,
-         _checklist(partly=("intersectional",))),
+         _checklist(partly=("intersectional",)), 1),
+        (FRAUD_TITLE, FRAUD, "owner2", "fraud-flags-q1-2026.csv", fraud_csv,
+         _checklist(partly=("labels", "intersectional")), 0),  # not flagged is favourable
     ]  # fmt: skip
-    for title, system_title, who, file_name, content, checklist in specs:
+    for title, system_title, who, file_name, content, checklist, favourable in specs:
         system = _system(system_title)
         if system is None or BiasAssessment.objects.filter(title=title).exists():
             continue
         bias_services.create(
             actor=users[who],
             fields={"title": title, "system": system, "checklist": checklist, "owner": users[who],
+                    "favourable_outcome": favourable,
                     "file": SimpleUploadedFile(file_name, content(), content_type="text/csv")},
         )  # fmt: skip
         made += 1

@@ -62,6 +62,17 @@ class ImpactAssessmentPolicy(PublishablePolicy):
             f"{record.reference} is {record.get_status_display().lower()}; start a revision before {doing}."
         )
 
+    def can_submit(self, user, record) -> str:
+        """As every document, and not with a conclusion on sensitive or restricted use lower than the
+        harms reach against the organisation's thresholds, unless its reasons are written down."""
+        from lifecycle.standard.impact_assessments.uses import conclusion_problem
+
+        reason = super().can_submit(user, record)
+        if reason:
+            return reason
+        problem = conclusion_problem(record)
+        return StateRefusal(f"{record.reference} cannot be submitted yet. {problem}") if problem else ""
+
     def can_add_harm(self, user, record) -> str:
         return self._harms(user, record, "adding harms")
 
@@ -77,6 +88,18 @@ class ImpactAssessmentPolicy(PublishablePolicy):
         if not can_add(user, Risk):
             return denial_reason(user, "add", model=Risk)
         return ""
+
+
+@policy("lifecycle.ImpactThresholds")
+class ImpactThresholdsPolicy(Policy):
+    """The thresholds for sensitive and restricted uses: everyone reads them, the AIMS manager sets them."""
+
+    def can_change(self, user, thresholds=None) -> str:
+        return (
+            ""
+            if user.has_role(roles.MANAGER)
+            else "Only the AIMS manager sets the thresholds for sensitive and restricted uses."
+        )
 
 
 # -- Stage gates (8.1, A.6) ---------------------------------------------------------------------------

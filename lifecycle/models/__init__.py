@@ -1,4 +1,4 @@
-from .assessments import Harm, ImpactAssessment
+from .assessments import Harm, ImpactAssessment, ImpactThresholds, UseLevel
 from .bias import BiasAssessment
 from .data import Dataset, ModelVersion
 from .gates import GateCriteria, GateReview
@@ -9,6 +9,7 @@ from .suppliers import Supplier
 from .systems import AISystem, Stage, Tier
 
 __all__ = [
-    "AISystem", "BiasAssessment", "Dataset", "GateCriteria", "GateReview", "Harm", "ImpactAssessment", "Incident",
-    "IncidentLog", "KPI", "Measurement", "ModelVersion", "SoAEntry", "Stage", "Statement", "Supplier", "Tier",
+    "AISystem", "BiasAssessment", "Dataset", "GateCriteria", "GateReview", "Harm", "ImpactAssessment",
+    "ImpactThresholds", "Incident", "IncidentLog", "KPI", "Measurement", "ModelVersion", "SoAEntry", "Stage",
+    "Statement", "Supplier", "Tier", "UseLevel",
 ]  # fmt: skip

@@ -250,6 +250,172 @@ def test_api_adds_harms_names_bad_fields_and_lists_them(make_assessment, owner):
     assert api.get(f"{url}/harms/").json()[0]["risk"] == Risk.objects.get().reference
 
 
+# -- ISO/IEC 42005: unintended uses, misuse and failures, frozen with the assessment ----------------------
+MISUSE = "Scores read as final decisions by branch staff."
+USES = {
+    "unintended_uses": "Used to price loans as well as to decide them.",
+    "failures": "Bureau outage: scores computed without bureau data decline thin-file applicants.",
+}
+
+
+def test_misuse_is_copied_from_the_system_and_frozen_once_approved(
+    owner, board, auditor, system, make_assessment
+):
+    """ISO/IEC 42005: misuse and failures belong to the assessment; the approved version keeps what was approved."""
+    system = ai_systems.services.update(system, actor=owner, expected_version=system.version,
+                                        fields={"foreseeable_misuse": MISUSE})  # fmt: skip
+    record = make_assessment(**USES)
+    assert record.foreseeable_misuse == MISUSE and record.failures == USES["failures"]
+    record = services.update(record, actor=owner, expected_version=record.version,
+                             fields={"foreseeable_misuse": MISUSE + " Also used for small-business loans."})  # fmt: skip
+    record = submitted_and_approved(record, owner, board)
+    with pytest.raises(ValidationError, match="start a revision"):
+        services.update(record, actor=owner, expected_version=record.version, fields={"failures": "Changed."})
+    # The system's record changes afterwards; the approved assessment does not.
+    system.refresh_from_db()
+    ai_systems.services.update(system, actor=owner, expected_version=system.version,
+                               fields={"foreseeable_misuse": "Something else entirely."})  # fmt: skip
+    page = client_for(auditor).get(f"/impact-assessments/{record.reference}/").content.decode()
+    assert "Also used for small-business loans." in page and "Something else entirely." not in page
+    assert USES["unintended_uses"] in page and USES["failures"] in page
+    [v1] = publishing.versions(record)
+    content = {item["field"]: item["value"] for item in v1.content}
+    assert content["foreseeable_misuse"].endswith("small-business loans.")
+    assert content["unintended_uses"] == USES["unintended_uses"] and content["failures"] == USES["failures"]
+    assert (content["sensitive_from"], content["restricted_from"]) == ("4", "5")
+
+
+def test_misuse_written_on_a_new_assessment_is_kept(make_assessment, owner, system):
+    ai_systems.services.update(system, actor=owner, expected_version=system.version,
+                               fields={"foreseeable_misuse": MISUSE})  # fmt: skip
+    assert make_assessment(foreseeable_misuse="Our own wording.").foreseeable_misuse == "Our own wording."
+
+
+def test_uses_and_conclusion_save_from_the_form_and_show_in_the_api_and_export(owner, system):
+    data = {**ASSESSMENT, **USES, "system": system.pk, "trigger": "new_system", "owner": owner.pk,
+            "review_cadence": 365, "foreseeable_misuse": MISUSE, "use_conclusion": "sensitive",
+            "use_conclusion_reason": "Credit decisions about individuals."}  # fmt: skip
+    response = client_for(owner).post("/impact-assessments/new/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    record = ImpactAssessment.objects.get()
+    body = client_for(owner).get(f"/api/v1/impact-assessments/{record.reference}/").json()
+    assert body["foreseeable_misuse"] == MISUSE and body["failures"] == USES["failures"]
+    assert (body["use_conclusion"], body["sensitive_from"], body["restricted_from"]) == ("sensitive", 4, 5)
+    # The thresholds are the organisation's: what an API client sends for them is ignored.
+    patched = client_for(owner).patch(
+        f"/api/v1/impact-assessments/{record.reference}/",
+        {"sensitive_from": 1, "unintended_uses": "Marketing.", "version": record.version},
+        content_type="application/json",
+    )
+    assert patched.status_code == 200 and patched.json()["sensitive_from"] == 4
+    assert patched.json()["unintended_uses"] == "Marketing."
+    export = client_for(owner).get("/impact-assessments/?export=csv").content.decode("utf-8-sig")
+    header, row = export.splitlines()[:2]
+    for column in ("unintended_uses", "foreseeable_misuse", "failures", "use_conclusion", "sensitive_from"):
+        assert column in header
+    assert MISUSE in row and "Marketing." in row
+
+
+# -- sensitive and restricted uses: the organisation's thresholds and the conclusion ------------------------
+def test_only_the_aims_manager_sets_the_thresholds_with_history(manager, owner, auditor):
+    page = client_for(auditor).get("/impact-assessments/thresholds/")
+    assert page.status_code == 200
+    assert "Sensitive from harm severity 4 (Major), restricted from 5 (Severe)" in page.content.decode()
+    assert "Save thresholds" not in page.content.decode()
+    refused = client_for(owner).post("/impact-assessments/thresholds/",
+                                     {"sensitive_from": 3, "restricted_from": 4, "version": 1})  # fmt: skip
+    assert refused.status_code == 403
+    bad = client_for(manager).post("/impact-assessments/thresholds/",
+                                   {"sensitive_from": 4, "restricted_from": 3, "version": 1})  # fmt: skip
+    assert bad.status_code == 400 and "at least as severe as a sensitive one" in bad.content.decode()
+    ok = client_for(manager).post("/impact-assessments/thresholds/",
+                                  {"sensitive_from": 3, "restricted_from": 4, "version": 1})  # fmt: skip
+    assert ok.status_code == 302
+    page = client_for(auditor).get("/impact-assessments/thresholds/").content.decode()
+    assert "sensitive from harm severity 3 (Moderate), restricted from 4 (Major)" in page
+    assert (
+        "sensitive from harm severity 4 (Major), restricted from 5 (Severe)" in page
+    )  # the change's "before"
+    stale = client_for(manager).post("/impact-assessments/thresholds/",
+                                     {"sensitive_from": 2, "restricted_from": 4, "version": 1})  # fmt: skip
+    assert stale.status_code == 400 and "Nothing was saved" in stale.content.decode()
+
+
+def test_an_approved_assessment_keeps_the_thresholds_it_was_approved_with(manager, owner, board, auditor,
+                                                                        make_assessment):  # fmt: skip
+    from lifecycle.standard.impact_assessments.uses import thresholds_update
+
+    approved = submitted_and_approved(
+        with_harm(make_assessment(use_conclusion="sensitive"), owner), owner, board
+    )
+    draft = make_assessment(title="A draft")
+    thresholds_update(actor=manager, expected_version=1, sensitive_from=2, restricted_from=4)
+    page = client_for(auditor).get(f"/impact-assessments/{approved.reference}/").content.decode()
+    assert "Sensitive from harm severity 4 (Major), restricted from 5 (Severe)" in page
+    assert "severity 4: by the thresholds, sensitive use" in page and "changed since" not in page
+    page = client_for(auditor).get(f"/impact-assessments/{draft.reference}/").content.decode()
+    assert "changed since this draft was saved (now sensitive from harm severity 2 (Minor)" in page
+    draft = services.update(draft, actor=owner, expected_version=draft.version, fields={"benefits": "Speed."})
+    assert (draft.sensitive_from, draft.restricted_from) == (2, 4)
+    approved.refresh_from_db()
+    assert (approved.sensitive_from, approved.restricted_from) == (4, 5)
+
+
+def test_a_conclusion_below_what_the_harms_reach_needs_reasons(owner, make_assessment):
+    """A severity-5 harm reaches the restricted threshold: concluding "sensitive" needs its reasons."""
+    record = with_harm(make_assessment(), owner, severity=5)
+    response = client_for(owner).post(
+        f"/impact-assessments/{record.reference}/edit/",
+        {**form_data_for(record), "use_conclusion": "sensitive"},
+    )
+    assert response.status_code == 400
+    assert "The harms reach severity 5 (Severe)" in response.content.decode()
+    assert ImpactAssessment.objects.get().use_conclusion == ""
+    record = services.update(record, actor=owner, expected_version=record.version,
+                             fields={"use_conclusion": "sensitive",
+                                     "use_conclusion_reason": "Declines are reviewed by an officer."})  # fmt: skip
+    assert record.use_conclusion == "sensitive"
+    page = client_for(owner).get(f"/impact-assessments/{record.reference}/").content.decode()
+    assert "Declines are reviewed by an officer." in page and "Conclusion below the harms" not in page
+
+
+def test_a_harm_added_after_the_conclusion_holds_the_draft_back(owner, make_assessment):
+    record = make_assessment(use_conclusion="ordinary")
+    record = with_harm(record, owner, severity=4)
+    page = client_for(owner).get(f"/impact-assessments/{record.reference}/").content.decode()
+    assert "Conclusion below the harms" in page
+    with pytest.raises(ValidationError, match="cannot be submitted yet"):
+        publishing.submit(record, actor=owner, expected_version=record.version)
+    record = services.update(record, actor=owner, expected_version=record.version,
+                             fields={"use_conclusion": "sensitive"})  # fmt: skip
+    assert (
+        publishing.submit(record, actor=owner, expected_version=record.version).status == Lifecycle.IN_REVIEW
+    )
+
+
+def test_the_dossier_states_the_assessments_uses_and_conclusion(owner, board, auditor, system, make_assessment,
+                                                                tmp_path):  # fmt: skip
+    import subprocess
+
+    from aims.models import Job
+    from lifecycle.dossier import KIND, system_dossier_pdf
+
+    record = make_assessment(
+        **USES, use_conclusion="sensitive", use_conclusion_reason="Decisions about credit."
+    )
+    submitted_and_approved(record, owner, board)
+    client_for(auditor).post(f"/systems/{system.reference}/dossier/")
+    name, data = system_dossier_pdf(Job.objects.get(kind=KIND), lambda p: None)
+    (tmp_path / name).write_bytes(data)
+    text = " ".join(subprocess.run(["pdftotext", str(tmp_path / name), "-"], capture_output=True, text=True,
+                                   check=True).stdout.split())  # fmt: skip
+    assert USES["failures"] in text and USES["unintended_uses"] in text
+    assert (
+        "Sensitive use (thresholds: sensitive from harm severity 4, restricted from 5): Decisions about credit."
+        in text
+    )
+
+
 # -- page, filters, empty states ---------------------------------------------------------------------------
 def test_page_shows_the_art_27_note_and_the_empty_harms(make_assessment, owner, auditor):
     record = make_assessment()

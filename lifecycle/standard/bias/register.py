@@ -10,7 +10,7 @@ from .api import BiasAssessmentViewSet
 from .checklist import CHECKLIST
 from .forms import BiasAssessmentFilterSet, BiasAssessmentForm
 from .services import services
-from .views import BiasFileView, assessment_context, result_cell
+from .views import BiasFileView, assessment_context, figure_cell, result_cell
 
 
 class BiasAssessmentRegister(Register):
@@ -25,15 +25,20 @@ class BiasAssessmentRegister(Register):
         ("Assessment", "title", None),
         ("AI system", "system.title", "system"),
         ("Result", result_cell, None),
-        ("Lowest parity ratio", lambda r: (r.results or {}).get("worst_ratio", "—"), None),
-        ("Largest odds difference", lambda r: (r.results or {}).get("worst_difference", "—"), None),
+        ("Lowest parity ratio", figure_cell("worst_ratio"), None),
+        ("Largest odds difference", figure_cell("worst_difference"), None),
         ("Owner", "owner", None),
     ]
-    fieldsets = [("The assessment", ["system", "ratio_threshold", "difference_threshold"])]
+    fieldsets = [
+        ("The assessment", ["system", "favourable_outcome", "ratio_threshold", "difference_threshold"])
+    ]
     form_fieldsets = [
         ("The assessment", ["title", "system"]),
         ("Checklist", [f"{part}_{key}" for key, *_ in CHECKLIST for part in ("check", "note")]),
-        ("Measured fairness", ["file", "sensitive_columns", "ratio_threshold", "difference_threshold"]),
+        (
+            "Measured fairness",
+            ["file", "sensitive_columns", "favourable_outcome", "ratio_threshold", "difference_threshold"],
+        ),
         ("Links", ["requirements"]),
         ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
     ]

@@ -12,13 +12,13 @@ from aims.files import stored_file_fields
 from aims.models import Requirement
 from aims.records import Action
 from aims.services import RecordServices
-from lifecycle.fairness import check_csv_type, measure, verdict
+from lifecycle.fairness import check_csv_type, clean_favourable, measure, verdict
 from lifecycle.models import BiasAssessment
 
 from .checklist import clean_checklist
 
 FIELDS = [
-    "title", "system", "checklist", "ratio_threshold", "difference_threshold", "file",
+    "title", "system", "checklist", "favourable_outcome", "ratio_threshold", "difference_threshold", "file",
     "owner", "review_cadence", "next_review_on",
 ]  # fmt: skip
 FILE = ("file", "file_name", "file_sha256")  # the CSV, its original name, its SHA-256
@@ -46,15 +46,25 @@ class BiasServices(RecordServices):
         named = fields.pop("sensitive_columns", "") or ""
         if "checklist" in fields:
             fields["checklist"] = clean_checklist(fields["checklist"])
+        if fields.get("favourable_outcome") is not None:
+            fields["favourable_outcome"] = clean_favourable(fields["favourable_outcome"])
+        else:
+            fields.pop("favourable_outcome", None)  # not sent: as it is (1 on a new assessment)
+        favourable = fields.get("favourable_outcome", getattr(record, "favourable_outcome", 1))
         upload = fields.get("file")
         if isinstance(upload, UploadedFile):
             try:
                 check_csv_type(upload)
             except ValidationError as exc:
                 raise ValidationError({"file": exc.messages}) from exc
-            fields["results"] = measure(upload, named)
+            fields["results"] = measure(upload, named, favourable)
         elif "file" in fields and not upload:
             fields["results"] = {}  # the file was cleared: nothing measured any more
+        elif record is not None and record.file and favourable != record.favourable_outcome:
+            # The rates count the favourable outcome: naming another one measures the kept file again.
+            columns = named or ", ".join((record.results or {}).get("sensitive_columns", []))
+            with record.file.open("rb") as stored:
+                fields["results"] = measure(stored, columns, favourable)
         fields = stored_file_fields(fields, *FILE)
         current = lambda name: fields.get(name, getattr(record, name, None))  # noqa: E731
         fields["passed"] = verdict(current("results") or {}, _threshold(current, "ratio_threshold"),
@@ -87,16 +97,17 @@ def open_risk_once(assessment, *, actor):
     if assessment.passed is not False or assessment.risk_id:
         return assessment
     system, results = assessment.system, assessment.results
+    shown = assessment.shown()
     risk = risk_create(
         actor=actor,
         fields={
             "title": f"Unequal outcomes across groups in {system.title}"[:200],
             "description": (
                 f"Bias assessment {assessment.reference} failed its fairness check on "
-                f"{assessment.file_name or 'the uploaded predictions'} ({results['rows']} rows): lowest "
-                f"demographic parity ratio {results['worst_ratio']} (must be at least "
-                f"{assessment.ratio_threshold}), largest equalized odds difference "
-                f"{results['worst_difference']} (must be at most {assessment.difference_threshold})."
+                f"{assessment.file_name or 'the uploaded predictions'} ({results['rows']} rows, favourable "
+                f"outcome y_pred = {assessment.favourable_outcome}): lowest demographic parity ratio "
+                f"{shown['worst_ratio']} (must be at least {assessment.ratio_threshold}), largest equalized "
+                f"odds difference {shown['worst_difference']} (must be at most {assessment.difference_threshold})."
             ),
             "systems": [system],
             "category": RiskCategory.objects.get(slug="bias-and-fairness"),

@@ -15,14 +15,19 @@ def result_cell(record):
     return {True: "Passed", False: "Failed", None: "Not measured"}[record.passed]
 
 
+def figure_cell(name: str):
+    """A list column of one of the two figures the verdict reads, as the record's page shows it."""
+    return lambda record: record.shown().get(name, "—")
+
+
 def assessment_context(request, assessment, tab) -> dict:
     if tab != "details":
         return {}
     rows = checklist_rows(assessment)
-    results = assessment.results or {}
+    measured = assessment.results or {}
     charts = []
-    for analysis in results.get("analyses", []):
-        rates = [(g["group"], g["selection_rate"]) for g in analysis["groups"]]
+    for analysis in measured.get("analyses", []):
+        rates = [(g["group"], g["selection_rate"]) for g in analysis["groups"]]  # numbers, for the bars
         highest = max((v for _, v in rates if v is not None), default=None)
         marker = None
         if highest is not None and analysis["decides"]:
@@ -32,6 +37,7 @@ def assessment_context(request, assessment, tab) -> dict:
             hbar_chart_svg(rates, title=f"Selection rate by {analysis['attribute']}", marker=marker)
         )
     answered = [r for r in rows if r["answer"]]
+    results = assessment.shown()
     return {
         "checklist": rows,
         "checklist_counts": {label: sum(1 for r in answered if r["answer"] == label) for _, label in ANSWERS},

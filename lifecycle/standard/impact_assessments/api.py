@@ -10,17 +10,17 @@ from lifecycle.models import ImpactAssessment
 
 from .forms import ImpactAssessmentFilterSet
 from .harms import HARM_ACTIONS
-from .services import ACTIONS, FIELDS, services
+from .services import ACTIONS, FIELDS, THRESHOLDS, services
 
 
 class ImpactAssessmentSerializer(RecordSerializer):
     class Meta(RecordSerializer.Meta):
         model = ImpactAssessment
-        fields = record_fields(FIELDS)
+        fields = record_fields([*FIELDS, *THRESHOLDS])  # the thresholds: the organisation's, as kept
 
 
 class ImpactAssessmentViewSet(RecordViewSet):
-    """AI system impact assessments (6.1.4, A.5) with their approval lifecycle and versions. `system` by reference. …/harms/ lists the harms; add-harm, remove-harm (drafts) and harm-to-risk change them. DELETE archives."""
+    """AI system impact assessments (6.1.4, A.5) with their approval lifecycle and versions. `system` by reference. ISO/IEC 42005: `unintended_uses`, `foreseeable_misuse` (from the system's record when left empty on create) and `failures`; `use_conclusion` (ordinary, sensitive, restricted) with `use_conclusion_reason`, against `sensitive_from` and `restricted_from`, the organisation's thresholds on the harm severity scale as the draft was last saved (read-only). …/harms/ lists the harms; add-harm, remove-harm (drafts) and harm-to-risk change them. DELETE archives."""
 
     serializer_class = ImpactAssessmentSerializer
     filterset_class = ImpactAssessmentFilterSet

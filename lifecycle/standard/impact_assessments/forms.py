@@ -44,3 +44,15 @@ class HarmForm(forms.ModelForm):
         fields = HARM_FIELDS
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
         labels = {"description": "The harm", "affected": "Who is affected"}
+
+
+class ThresholdsForm(forms.Form):
+    sensitive_from = forms.TypedChoiceField(
+        label="Sensitive use from harm severity", choices=SEVERITY, coerce=int,
+        help_text="A harm this severe or more makes the use sensitive: more scrutiny before and in use.",
+    )  # fmt: skip
+    restricted_from = forms.TypedChoiceField(
+        label="Restricted use from harm severity", choices=SEVERITY, coerce=int,
+        help_text="A harm this severe or more makes the use restricted: allowed only under conditions, if at all.",
+    )  # fmt: skip
+    version = forms.IntegerField(widget=forms.HiddenInput)

@@ -9,8 +9,8 @@ from lifecycle.models import AISystem, ImpactAssessment
 from .api import ImpactAssessmentViewSet
 from .forms import ImpactAssessmentFilterSet, ImpactAssessmentForm
 from .harms import harm_to_risk
-from .services import ACTIONS, FRIA, services
-from .views import HarmActionView, HarmAddView, assessment_context, remove
+from .services import ACTIONS, CONCLUSION, FRIA, USES, services
+from .views import HarmActionView, HarmAddView, ThresholdsView, assessment_context, remove
 
 
 class ImpactAssessmentRegister(Register):
@@ -22,6 +22,7 @@ class ImpactAssessmentRegister(Register):
     viewset = ImpactAssessmentViewSet
     select_related = ("owner", "system")
     actions = tuple(ACTIONS)
+    more_links = (("Sensitive and restricted uses", "impactassessment-thresholds"),)
     columns = [
         ("Impact assessment", "title", "title"),
         ("AI system", "system", None),
@@ -35,6 +36,7 @@ class ImpactAssessmentRegister(Register):
         ("Scope", ["system", "trigger", "scope"]),
         ("The system", ["system_information", "data_information", "model_information", "deployment_information"]),
         ("Who is affected", ["interested_parties", "vulnerable_groups"]),
+        ("Unintended uses, misuse and failures (ISO/IEC 42005)", USES),
         ("Benefits, measures and what remains", ["benefits", "measures", "residual_impact"]),
     ]  # fmt: skip
     form_fieldsets = [
@@ -42,8 +44,10 @@ class ImpactAssessmentRegister(Register):
         ("System information", ["system_information", "deployment_information"]),
         ("Data and model information", ["data_information", "model_information"]),
         ("Interested parties (A.5.4, A.5.5)", ["interested_parties", "vulnerable_groups"]),
+        ("Unintended uses, misuse and failures (ISO/IEC 42005)", USES),
         ("Benefits", ["benefits"]),
         ("Measures and residual impact", ["measures", "residual_impact"]),
+        ("Sensitive or restricted use: the conclusion against the organisation's thresholds", CONCLUSION),
         ("EU fundamental rights (Art. 27): deployers of high-risk systems only", FRIA),
         ("Links", ["requirements"]),
         ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
@@ -73,6 +77,9 @@ class ImpactAssessmentRegister(Register):
         harms = f"{self.url_prefix}/<str:reference>/harms"
         page = self.detail_options()
         return [
+            path(
+                f"{self.url_prefix}/thresholds/", ThresholdsView.as_view(), name="impactassessment-thresholds"
+            ),
             path(f"{harms}/", HarmAddView.as_view(**page), name="impactassessment-harm-add"),
             path(
                 f"{harms}/<int:harm>/remove/",

@@ -8,18 +8,38 @@ from django.utils.text import capfirst
 
 from aims import publishing, records
 from aims.services import RecordServices
-from lifecycle.models import ImpactAssessment
+from lifecycle.models import AISystem, ImpactAssessment
+
+from .uses import apply_thresholds
 
 FRIA = ["fria_needed", "fria_process", "fria_period", "fria_persons", "fria_risks", "fria_oversight",
         "fria_remedies"]  # fmt: skip
+USES = ["unintended_uses", "foreseeable_misuse", "failures"]  # ISO/IEC 42005, beyond the intended use
+CONCLUSION = ["use_conclusion", "use_conclusion_reason"]  # against the organisation's thresholds
 FIELDS = [
     "title", "system", "trigger", "scope", "system_information", "data_information", "model_information",
-    "deployment_information", "interested_parties", "vulnerable_groups", "benefits", "measures",
-    "residual_impact", *FRIA, "owner", "review_cadence", "next_review_on",
+    "deployment_information", "interested_parties", "vulnerable_groups", *USES, "benefits", "measures",
+    "residual_impact", *CONCLUSION, *FRIA, "owner", "review_cadence", "next_review_on",
 ]  # fmt: skip
+THRESHOLDS = ["sensitive_from", "restricted_from"]  # the organisation's, copied by the services
 FRIA_NOTE = "Applies to deployers of high-risk AI systems (EU AI Act Art. 27); leave it empty otherwise."
 
-services = RecordServices(ImpactAssessment, FIELDS)
+
+class ImpactAssessmentServices(RecordServices):
+    """The shared services, plus: a new assessment starts from the misuse its AI system's record names,
+    and a draft keeps the organisation's thresholds for sensitive and restricted uses as they stand when
+    it is saved, its conclusion checked against them. Once approved, all of it is frozen with the rest."""
+
+    def derive(self, fields: dict, record) -> dict:
+        system = fields.get("system")
+        if record is None and system is not None and not (fields.get("foreseeable_misuse") or "").strip():
+            # As the system's record says now (the instance handed in may have been read before a change).
+            found = AISystem.objects.filter(pk=system.pk).values_list("foreseeable_misuse", flat=True)
+            fields["foreseeable_misuse"] = found.first() or ""
+        return apply_thresholds(fields, record)
+
+
+services = ImpactAssessmentServices(ImpactAssessment, [*FIELDS, *THRESHOLDS])
 
 
 # -- Frozen versions include the harms ------------------------------------------------------------------
