@@ -3,12 +3,17 @@ and the strength of each link. No text of any standard or of the regulation is r
 
 - ISO/IEC 27001:2022: the harmonized clauses 4 to 10 only (not its Annex A), one to one with 42001.
 - NIST AI RMF 1.0: 4 functions, 19 categories, 72 subcategories; subcategory pairs from the crosswalk
-  NIST lists (related), category-level pairs of our own analysis (analytical).
+  NIST publishes, all 281 rows of it as aims/data/nist-ai-rmf-to-iso42001.csv holds them (related, the
+  note naming the source), and category-level pairs of our own analysis (analytical).
 - EU AI Act (Regulation (EU) 2024/1689): the articles that carry high-risk obligations, mapped by our
   own analysis (analytical).
 
-Loaded by the data migration aims/migrations/0005_crosswalk_standards.py. Facts:
+Loaded by the data migration aims/migrations/0005_crosswalk_standards.py (and the published NIST pairs
+again by the migration named nist_published_crosswalk, for databases made before them). Facts:
 ../shared/reference/iso42001.md section 5."""
+
+import csv
+from pathlib import Path
 
 ISO42001 = "iso42001"
 
@@ -34,7 +39,11 @@ STANDARDS = [
 ]
 
 EQUIVALENT, RELATED, ANALYTICAL = "equivalent", "related", "analytical"
-NIST_LISTED = "NIST-listed crosswalk (provided by Microsoft, against the FDIS; Annex B read as Annex A)"
+NIST_CROSSWALK_CSV = Path(__file__).parent / "data" / "nist-ai-rmf-to-iso42001.csv"
+# The note of every published pair: where it comes from, and the label the source gives the 42001 item.
+NIST_PUBLISHED = (
+    "Published by NIST: AI RMF to ISO/IEC FDIS 42001 crosswalk (contributed by Microsoft); listed there as {}"
+)
 OUR_ANALYSIS = "Analytical mapping of our own: not an official crosswalk"
 
 # --- ISO/IEC 27001:2022, clauses 4 to 10 ------------------------------------------------------------------
@@ -77,7 +86,7 @@ ISO27001 = [
     ("9.2.2", "9.2", "requirement", "Internal audit programme", "Plan and run an audit programme.", EQUIVALENT, ""),
     ("9.3", "9", "heading", "Management review", "Top management reviews the ISMS.", EQUIVALENT, ""),
     ("9.3.1", "9.3", "requirement", "General", "Review at planned intervals.", EQUIVALENT, ""),
-    ("9.3.2", "9.3", "requirement", "Management review inputs", "What the review considers.", EQUIVALENT, ""),
+    ("9.3.2", "9.3", "requirement", "Management review inputs", "What the review considers.", RELATED, "27001 also asks for inputs 42001 does not list: objectives met, interested parties' feedback, risk assessment and treatment results"),
     ("9.3.3", "9.3", "requirement", "Management review results", "Decisions and changes from the review.", EQUIVALENT, ""),
     ("10", None, "clause", "Improvement", "Improve and correct.", EQUIVALENT, ""),
     ("10.1", "10", "requirement", "Continual improvement", "Keep making the ISMS better.", EQUIVALENT, ""),
@@ -189,32 +198,20 @@ NIST_SUBCATEGORIES = [
     ("MANAGE 4.3", "MG-4", "Incidents and errors are communicated and handled"),
 ]
 
-# Subcategory -> 42001 items, as the NIST-listed crosswalk gives them (B.x read as A.x).
-NIST_PAIRS = {
-    "GOVERN 1.1": ["4.1", "6.2", "A.2.2", "A.2.4"],
-    "GOVERN 1.2": ["A.9.3", "A.6.1.2"],
-    "GOVERN 1.6": ["A.4.2", "A.4.3", "A.4.4", "A.4.5", "A.4.6"],
-    "GOVERN 2.1": ["5.3", "7.1", "7.2", "7.3", "7.4", "A.3.2"],
-    "GOVERN 2.2": ["7.2"],
-    "GOVERN 3.2": ["A.6.1.3", "A.9.3", "A.4.6", "A.5.3", "7.2"],
-    "GOVERN 6.1": ["A.10.2", "A.10.3"],
-    "MAP 1.1": ["6.1.4", "A.5.2", "A.5.3", "A.5.4", "A.5.5"],
-    "MAP 1.5": ["6.1.1"],
-    "MAP 1.6": ["A.6.2.2"],
-    "MAP 2.1": ["A.6.2.3"],
-    "MAP 2.2": ["A.6.2.7"],
-    "MAP 3.5": ["A.6.1.3", "A.6.2.7", "A.8.2"],
-    "MAP 5.1": ["6.1.2", "A.5.2"],
-    "MEASURE 2.1": ["A.8.4", "A.6.2.4", "A.6.2.7", "A.4.2"],
-    "MEASURE 2.3": ["A.7.4", "A.6.2.6"],
-    "MEASURE 2.7": ["A.7.2", "A.3.2", "A.2.3", "A.5.2", "A.6.1.2", "A.6.2.3", "A.9.3"],
-    "MANAGE 2.4": ["A.9.4", "A.8.2", "A.6.2.7", "A.6.1.3"],
-    "MANAGE 4.1": ["9.2.1", "A.6.2.6", "A.8.3", "A.10.4"],
-    "MANAGE 4.3": ["9.3.2", "A.8.5", "A.6.2.6"],
-}
+
+def nist_published_pairs() -> list[tuple[str, str, str]]:
+    """[(subcategory, 42001 code, label in the source)] of NIST's published crosswalk, in its order, each
+    pair once (the source lists one twice). See aims/data/README.md."""
+    pairs: dict[tuple[str, str], str] = {}
+    with NIST_CROSSWALK_CSV.open(newline="", encoding="utf-8") as rows:
+        for row in csv.DictReader(rows):
+            key = (row["nist_ai_rmf_subcategory"], row["iso42001_requirement"])
+            pairs.setdefault(key, row["as_listed_in_source"])
+    return [(sub, code, listed) for (sub, code), listed in pairs.items()]
+
 
 _A7 = ["A.7.2", "A.7.3", "A.7.4", "A.7.5", "A.7.6"]
-# Category -> 42001 clauses and controls: our own analysis, a default until the full crosswalk is ingested.
+# Category -> 42001 clauses and controls: our own analysis, apart from the published subcategory pairs.
 NIST_CATEGORY_PAIRS = {
     "GV-1": ["4.1", "4.2", "5.2", "6.1.1", "6.2", "7.5", "A.2.2", "A.2.3", "A.2.4", "A.4.2", "A.6.2.6"],
     "GV-2": ["5.1", "5.3", "7.2", "7.3", "A.3.2", "A.4.6"],
@@ -298,9 +295,8 @@ def crosswalks():
     """[(standard key, code, 42001 code, strength, note)]: every link, from the other standard to 42001."""
     links = [("iso27001", code, code, strength, delta) for code, _, _, _, _, strength, delta in ISO27001]
     links += [
-        ("nistairmf", sub, target, RELATED, NIST_LISTED)
-        for sub, targets in NIST_PAIRS.items()
-        for target in targets
+        ("nistairmf", sub, target, RELATED, NIST_PUBLISHED.format(listed))
+        for sub, target, listed in nist_published_pairs()
     ]
     links += [
         ("nistairmf", category, target, ANALYTICAL, OUR_ANALYSIS)

@@ -5,7 +5,7 @@ readiness check: which evidence serves which requirements and records, as a give
 every requirement linked to it by a Crosswalk row (either direction, one step), e.g. ISO/IEC 27001 7.5
 evidence counts for ISO/IEC 42001 7.5. Each answer says whether it serves directly or "via" which.
 
-Audit results are read here too: the management review (9.3.2 c) takes them as plain JSON-able data."""
+Audit results are read here too: the management review (9.3.2 d 3) takes them as plain JSON-able data."""
 
 import datetime as dt
 from collections import defaultdict

@@ -1,5 +1,6 @@
 """The board dashboard's governance panel: policy status (5.2), acknowledgements outstanding (7.3),
-training gaps (7.2). Every number links to the list behind it; a constant number of queries."""
+competence gaps and training (7.2), the viewer's own among them. Every number links to the list behind it;
+a constant number of queries."""
 
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -8,6 +9,7 @@ from django.utils import timezone
 from aims.models import Lifecycle
 from aims.registry import registry
 
+from .competence_gaps import GAP, competence_gaps
 from .models import Policy, TrainingRecord
 from .standard.policies import open_acknowledgements
 from .standard.training import EXPIRING_WITHIN_DAYS, expiry_conditions
@@ -39,6 +41,8 @@ def governance_panel(request) -> dict:
             expired=Count("pk", filter=expiry["expired"]), expiring=Count("pk", filter=expiry["expiring"])
         )
     )
+    gaps = competence_gaps(today=today, user=user)
+    own = next((row for row in gaps.rows if row.person.pk == user.pk), None)  # None: the viewer holds no role
     policy_list = reverse("policy-list")
     return {
         "template": "registers/governance_panel.html",
@@ -55,7 +59,12 @@ def governance_panel(request) -> dict:
         "training": training,
         "training_list": reverse("trainingrecord-list"),
         "expiring_days": EXPIRING_WITHIN_DAYS,
-        "matrix_url": reverse("competencerequirement-matrix"),
+        "gaps_url": reverse("competencerequirement-gaps"),
+        "competence": {
+            "gaps": gaps.count(GAP),
+            "expiring": gaps.count("expiring"),
+            "mine": own.count(GAP) if own else None,
+        },
     }
 
 

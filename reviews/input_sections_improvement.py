@@ -1,5 +1,6 @@
 """The 9.3.2 inputs the Check and Act registers give a management review: nonconformities and corrective
-actions (9.3.2 c 1), audit results (9.3.2 c 3) and feedback from interested parties (9.3.2 d). Figures come from
+actions (9.3.2 d 1), audit results (9.3.2 d 3) and feedback from interested parties (read with 9.3.2 c, their
+needs and expectations; 42001 lists no feedback input of its own, unlike 27001). Figures come from
 `reviews.selectors.improvement_summary`, the same numbers the dashboard shows; the items are the
 nonconformities still open at the end of the period and the feedback received in it, by reference."""
 
@@ -80,7 +81,7 @@ def feedback(since: dt.date, until: dt.date) -> dict:
 
 
 def audit_results(since: dt.date, until: dt.date) -> dict:
-    """9.3.2 c 3: the internal audits completed in the period, their findings per grade, and the findings
+    """9.3.2 d 3: the internal audits completed in the period, their findings per grade, and the findings
     still open (from audits.selectors.audit_results, the same figures the audits panel shows)."""
     results = selectors.audit_results(since, until)
     completed = results["audits_completed"]

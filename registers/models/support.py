@@ -82,14 +82,27 @@ class CompetenceRequirement(BaseRecord):
 
 
 class TrainingRecord(BaseRecord):
-    """A person's completed course, with evidence and expiry (7.2); expiry reminds person and owner."""
+    """A person's completed course, or evidence of a competence gained otherwise (education, experience, an
+    assessment), with the evidence and an expiry (7.2 d); the expiry reminds person and owner."""
 
     reference_prefix = "TRN"
     serves = ("7.2",)  # evidence of competence
     history_extra = ("evidence_name", "evidence_sha256")
 
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="training")
-    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="training")
+    course = models.ForeignKey(
+        Course, null=True, blank=True, on_delete=models.PROTECT, related_name="training"
+    )
+    competence = models.ForeignKey(
+        CompetenceRequirement,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="evidence_records",
+        verbose_name="competence it evidences",
+        help_text="When no course applies: the competence requirement this record shows directly, by "
+        "education, experience or an assessment. Attach the evidence.",
+    )
     completed_on = models.DateField("completed")
     expires_on = models.DateField("expires", null=True, blank=True, help_text="Empty: taken from the course.")
     evidence = models.FileField(storage=private_storage, upload_to=upload_path, blank=True, max_length=200)
@@ -107,8 +120,13 @@ class TrainingRecord(BaseRecord):
         ]
 
     def clean(self):
+        errors = {}
         if self.expires_on and self.completed_on and self.expires_on <= self.completed_on:
-            raise ValidationError({"expires_on": "Expiry must come after the completion date."})
+            errors["expires_on"] = "Expiry must come after the completion date."
+        if not self.course_id and not self.competence_id:
+            errors["course"] = "Name the course completed, or the competence the evidence shows."
+        if errors:
+            raise ValidationError(errors)
 
 
 class Communication(BaseRecord):

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils import timezone
 from django.views.generic import TemplateView
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -31,6 +32,7 @@ from aims.records import Action, StaleEdit, record_change
 from aims.register import Register
 from aims.services import RecordServices
 from aims.views.records import RecordDetailView, RecordListView, RecordMixin
+from registers.competence_gaps import GAP, competence_gaps
 from registers.models import AimsRole, RaciAssignment
 from registers.models.choices import AimsProcess
 
@@ -218,16 +220,21 @@ class AimsRoleListView(RecordListView):
 
 
 class AimsRoleDetailView(RecordDetailView):
-    """The shared page, plus the role's letters in the RACI matrix."""
+    """The shared page, plus the role's letters in the RACI matrix and the competence gaps of the people
+    who hold it (7.2), counted as the gaps page filtered to the role counts them."""
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        letters = letters_of(context["record"])
+        role = context["record"]
+        letters = letters_of(role)
         context["raci"] = [
             (label, letters[process], Letter(letters[process]).label)
             for process, label in AimsProcess.choices
             if process in letters
         ]
+        if context["tab"] == "details" and not role.is_archived:  # an archived role requires nothing
+            gaps = competence_gaps(today=timezone.localdate(), user=self.request.user, roles=[role])
+            context["competence"] = {"required": gaps.count(), "gaps": gaps.count(GAP)}
         return context
 
 

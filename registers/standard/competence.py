@@ -1,30 +1,39 @@
 """Competence requirements (ISO/IEC 42001 7.2, A.4.6): what a person in each AIMS role must know or be able
-to do, and the courses that meet it. The competence matrix sets them against the people who hold each
+to do, and the courses that meet it. The competence gaps page sets them against the people who hold each
 role and their training records, so a missing or lapsing competence shows before an auditor finds it."""
 
-import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import django_filters as filters
-from django.db.models import Prefetch
-from django.urls import path
+from django.core.paginator import Paginator
+from django.urls import path, reverse
 from django.utils import timezone
-from django.views.generic import TemplateView
+from django.views.generic import RedirectView, TemplateView
 
 from aims.api.base import RecordViewSet
 from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet
 from aims.forms import RecordForm
+from aims.links import Related
+from aims.models import User
+from aims.permissions import can_add
 from aims.register import Register
 from aims.registry import registry
 from aims.services import RecordServices
 from aims.views.records import RecordListView, RecordMixin
+from registers.competence_gaps import (
+    CHOICES,
+    EXPIRING_WITHIN_DAYS,
+    GAP,
+    STATES,
+    Cell,
+    Gaps,
+    competence_gaps,
+)
 from registers.models import AimsRole, CompetenceRequirement, Course, TrainingRecord
 
 FIELDS = ["title", "role", "description", "courses", "owner", "review_cadence", "next_review_on"]
-
-EXPIRING_WITHIN_DAYS = 60  # time enough to book and take a course before the certificate lapses
 
 
 services = RecordServices(CompetenceRequirement, FIELDS)  # a change of courses is history too
@@ -69,120 +78,92 @@ class CompetenceRequirementFilterSet(RecordFilterSet):
 
 
 class CompetenceRequirementListView(RecordListView):
-    """The shared list; the "Met by" column in one query per page."""
+    """The shared list, with the competence gaps of the people in AIMS roles as figures; the "Met by"
+    column in one query per page."""
 
+    template_name = "registers/competence_list.html"
     prefetch_related = ("courses",)
-
-
-# -- The competence matrix ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class State:
-    key: str
-    label: str  # the words in the cell: the colour is never the only signal
-    badge: str
-    explains: str
-
-
-MET = State("met", "Met", "badge-ok", "a course that meets it, still valid")
-EXPIRING = State(
-    "expiring", "Expiring", "badge-warn", f"valid, but expires within {EXPIRING_WITHIN_DAYS} days"
-)
-EXPIRED = State("expired", "Expired", "badge-bad", "the last course taken has expired")
-MISSING = State("missing", "Missing", "badge-missing", "no course that meets it on record")
-NOT_REQUIRED = State("na", "Not required", "badge-na", "not a requirement of this person's roles")
-STATES = (MET, EXPIRING, EXPIRED, MISSING, NOT_REQUIRED)
-
-
-@dataclass(frozen=True)
-class Cell:
-    state: State
-    expires_on: dt.date | None = None
-
-
-def cell_state(expiries: list, today: dt.date) -> Cell:
-    """The best of a person's live completions of the courses that meet one requirement. `expiries` holds
-    each completion's expiry date, None for one that does not expire."""
-    if not expiries:
-        return Cell(MISSING)
-    if None in expiries:
-        return Cell(MET)
-    latest = max(expiries)
-    if latest <= today:
-        return Cell(EXPIRED, latest)
-    if latest <= today + dt.timedelta(days=EXPIRING_WITHIN_DAYS):
-        return Cell(EXPIRING, latest)
-    return Cell(MET, latest)
-
-
-def build_matrix(user, roles: list, today: dt.date) -> tuple[list, list]:
-    """(requirements, rows) for `roles`: rows are (person, [Cell per requirement]). Four queries whatever
-    the number of people, requirements or training records."""
-    requirements = list(
-        CompetenceRequirement.objects.restrict(user, "view")
-        .live()
-        .filter(role__in=roles)
-        .select_related("role")
-        .prefetch_related(Prefetch("courses", queryset=Course.objects.only("pk", "title")))
-        .order_by("role__title", "title")
-    )
-    holders = (
-        AimsRole.people.through.objects.filter(aimsrole__in=roles, user__is_active=True)
-        .select_related("user")
-        .order_by("user__display_name", "user__username")
-    )
-    people, roles_of = {}, defaultdict(set)
-    for link in holders:
-        people.setdefault(link.user_id, link.user)
-        roles_of[link.user_id].add(link.aimsrole_id)
-    course_ids = {course.pk for req in requirements for course in req.courses.all()}
-    expiries = defaultdict(list)  # (person, course) -> expiry dates of live completions
-    completions = (
-        TrainingRecord.objects.restrict(user, "view")
-        .live()
-        .filter(person_id__in=people.keys(), course_id__in=course_ids)
-        .values_list("person_id", "course_id", "expires_on")
-    )
-    for person_id, course_id, expires_on in completions:  # no query at all when either set is empty
-        expiries[person_id, course_id].append(expires_on)
-    rows = []
-    for person_id, person in people.items():
-        cells = []
-        for req in requirements:
-            if req.role_id not in roles_of[person_id]:
-                cells.append(Cell(NOT_REQUIRED))
-                continue
-            found = [e for course in req.courses.all() for e in expiries.get((person_id, course.pk), ())]
-            cells.append(cell_state(found, today))
-        rows.append((person, cells))
-    return requirements, rows
-
-
-class CompetenceMatrixView(RecordMixin, TemplateView):
-    """People in AIMS roles against the competence requirements of those roles (7.2 d: evidence of
-    competence). `?role=ROL-0001` narrows it to one role."""
-
-    model = CompetenceRequirement
-    template_name = "registers/competence_matrix.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        user = self.request.user
+        gaps = competence_gaps(today=timezone.localdate(), user=self.request.user)
+        context["gap_figures"] = {"gap": gaps.count(GAP), "expiring": gaps.count("expiring")}
+        context["expiring_days"] = EXPIRING_WITHIN_DAYS
+        return context
+
+
+# -- Competence gaps: people against the requirements of their roles -------------------------------------
+
+
+class CompetenceGapsView(RecordMixin, TemplateView):
+    """Each person in an AIMS role against the competence requirements of their roles (7.2 a and d), every
+    cell a link: to the training record that meets it, or to record one. ?role=ROL-0001, ?state= (gap,
+    missing, expired, expiring, met) and ?person=USERNAME narrow it; 25 people a page. The total counts
+    cells (a person's competence), as every figure linking here does."""
+
+    model = CompetenceRequirement
+    template_name = "registers/competence_gaps.html"
+    paginate_by = 25
+    PARAMS = frozenset({"role", "state", "person", "page"})
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user, wanted = self.request.user, self.request.GET
         all_roles = list(AimsRole.objects.restrict(user, "view").live().order_by("title"))
-        chosen = self.request.GET.get("role", "")
+        chosen, state, username = (wanted.get(k, "").strip() for k in ("role", "state", "person"))
         roles = [r for r in all_roles if r.reference == chosen] if chosen else all_roles
-        requirements, rows = build_matrix(user, roles, timezone.localdate())
+        person = User.objects.filter(username=username).first() if username else None
+        refused = [
+            name
+            for name, bad in (("role", chosen and not roles), ("state", state not in ("", *CHOICES)),
+                              ("person", username and person is None))
+            if bad
+        ]  # fmt: skip
+        today = timezone.localdate()
+        gaps = Gaps([]) if refused else competence_gaps(today=today, user=user, roles=roles, person=person)
+        state = "" if "state" in refused else state
+        page = Paginator(gaps.rows_with(state), self.paginate_by).get_page(wanted.get("page"))
+        links = CellLinks(can_add(user, TrainingRecord))
+        filters = {k: v for k, v in (("role", chosen), ("person", username)) if v}
         context.update(
             all_roles=all_roles,
             chosen=chosen,
-            unknown_role=bool(chosen) and not roles,
-            requirements=requirements,
-            rows=rows,
+            state=state,
+            state_words="missing or expired" if state == GAP else CHOICES.get(state, "").lower(),
+            username=username,
+            choices=CHOICES,
+            refused=refused,
+            unapplied=sorted(refused + [k for k in wanted if k not in self.PARAMS]),
+            gaps=gaps,
+            total=gaps.count(state),
+            people=gaps.people_with(state),
+            requirements=gaps.requirements,
+            page_obj=page,
+            rows=[(row.person, [links.of(row.person, cell) for cell in row.cells]) for row in page],
+            summary=[(key, label, gaps.count(key), "?" + urlencode({**filters, "state": key}))
+                     for key, label in CHOICES.items()],
+            querystring=urlencode({**filters, **({"state": state} if state else {})}),
             states=STATES,
             expiring_days=EXPIRING_WITHIN_DAYS,
-        )
+        )  # fmt: skip
         return context
+
+
+@dataclass(frozen=True)
+class CellLinks:
+    """Where a cell of the gaps page leads: the record that meets the requirement, or the form that records
+    one for the person (prefilled with a course that meets it, else the requirement itself)."""
+
+    may_add: bool
+
+    def of(self, person, cell: Cell) -> dict:
+        record = TrainingRecord(reference=cell.record).get_absolute_url() if cell.record else ""
+        add = ""
+        if self.may_add and cell.state is not None and cell.state.gap:
+            courses = list(cell.requirement.courses.all())
+            what = {"course": courses[0].reference} if courses else {"competence": cell.requirement.reference}
+            add = reverse("trainingrecord-add") + "?" + urlencode({"person": person.username, **what})
+        return {"cell": cell, "record": record, "add": add}
 
 
 # -- API and the register ----------------------------------------------------------------------------
@@ -205,7 +186,7 @@ class CompetenceRequirementViewSet(RecordViewSet):
 class CompetenceRequirementRegister(Register):
     model = CompetenceRequirement
     label, url_prefix, position = "Competence requirements", "competence", 73
-    more_links = (("Competence matrix", "competencerequirement-matrix"),)
+    more_links = (("Competence gaps", "competencerequirement-gaps"),)
     services = services
     form = CompetenceRequirementForm
     filterset = CompetenceRequirementFilterSet
@@ -213,6 +194,13 @@ class CompetenceRequirementRegister(Register):
     list_view = CompetenceRequirementListView
     select_related = ("owner", "role")
     list_prefetch_related = ("courses",)  # the list names the courses that meet each
+    related = (
+        Related(
+            "Evidence of it other than a course",
+            lambda req: req.evidence_records.live().select_related("person").order_by("-completed_on"),
+            lambda record: f"{record.person}, {record.completed_on:%Y-%m-%d}",
+        ),
+    )
     columns = [
         ("Requirement", "title", "title"),
         ("AIMS role", "role.title", "role"),
@@ -237,10 +225,11 @@ class CompetenceRequirementRegister(Register):
 
     def extra_urls(self) -> list:
         return [
+            path(f"{self.url_prefix}/gaps/", CompetenceGapsView.as_view(), name="competencerequirement-gaps"),
+            # The page's earlier name: bookmarks of the matrix land on the gaps, filters kept.
             path(
                 f"{self.url_prefix}/matrix/",
-                CompetenceMatrixView.as_view(),
-                name="competencerequirement-matrix",
+                RedirectView.as_view(pattern_name="competencerequirement-gaps", query_string=True),
             ),
         ]
 

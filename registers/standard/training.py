@@ -1,6 +1,7 @@
-"""Training records (ISO/IEC 42001 7.2 d, A.4.6): who completed which course, when, until when it counts,
-and the evidence. The expiry comes from the course unless given; it is also the record's next review, so
-the daily sweep reminds the owner and the trained person before a certificate lapses."""
+"""Training records (ISO/IEC 42001 7.2 d, A.4.6): who completed which course, or showed a competence by
+other evidence (education, experience, an assessment), when, until when it counts, and the evidence. The
+expiry comes from the course unless given; it is also the record's next review, so the daily sweep reminds
+the owner and the trained person before a certificate lapses."""
 
 import calendar
 import datetime as dt
@@ -25,16 +26,16 @@ from aims.register import Register
 from aims.registry import registry
 from aims.services import RecordServices
 from aims.views.files import FileDetailMixin, PrivateFileInput, PrivateFileView
-from aims.views.records import RecordDetailView
-from registers.models import Course, TrainingRecord
+from aims.views.records import RecordDetailView, RecordFormView
+from registers.models import CompetenceRequirement, Course, TrainingRecord
 
 FIELDS = [
-    "title", "person", "course", "completed_on", "expires_on", "evidence", "notes",
+    "title", "person", "course", "competence", "completed_on", "expires_on", "evidence", "notes",
     "owner", "review_cadence", "next_review_on",
 ]  # fmt: skip
 FILE = ("evidence", "evidence_name", "evidence_sha256")  # the file, its original name, its SHA-256
 
-EXPIRING_WITHIN_DAYS = 60  # as the competence matrix
+EXPIRING_WITHIN_DAYS = 60  # as the competence gaps say (registers.competence_gaps)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -52,7 +53,7 @@ def course_expiry(course: Course | None, completed_on: dt.date | None) -> dt.dat
 
 class TrainingServices(RecordServices):
     """The shared services, plus: the evidence's name and hash, the expiry from the course, the title
-    from course and person when left empty, and the next review on the expiry date."""
+    from course (or competence) and person when left empty, and the next review on the expiry date."""
 
     def derive(self, fields: dict, record) -> dict:
         fields = stored_file_fields(fields, *FILE)
@@ -65,8 +66,9 @@ class TrainingServices(RecordServices):
         fields["expires_on"] = expires_on or course_expiry(course, completed_on)
         if fields["expires_on"]:
             fields["next_review_on"] = fields["expires_on"]
-        if not (current("title") or "").strip() and course is not None and current("person") is not None:
-            fields["title"] = f"{course.title}: {current('person')}"[:200]
+        shown = course or current("competence")
+        if not (current("title") or "").strip() and shown is not None and current("person") is not None:
+            fields["title"] = f"{shown.title}: {current('person')}"[:200]
         return fields
 
 
@@ -91,6 +93,7 @@ class TrainingRecordForm(RecordForm):
             "title",
             "person",
             "course",
+            "competence",
             "completed_on",
             "expires_on",
             "evidence",
@@ -175,6 +178,24 @@ def expiry_cell(record):
     return when
 
 
+class TrainingRecordFormView(RecordFormView):
+    """A new record opened from a gap (?person=USERNAME with ?course=CRS-0001 or ?competence=CMP-0001)
+    starts with that person and what would close the gap; a name the user may not see is left out."""
+
+    def get_form(self, data=None):
+        form = super().get_form(data)
+        wanted = self.request.GET
+        if self.record is not None or data is not None:
+            return form
+        if wanted.get("person"):
+            form.initial["person"] = User.objects.filter(is_active=True, username=wanted["person"]).first()
+        for name, model in (("course", Course), ("competence", CompetenceRequirement)):
+            if wanted.get(name):
+                visible = model.objects.restrict(self.request.user, "view").live()
+                form.initial[name] = visible.filter(reference=wanted[name]).first()
+        return form
+
+
 class TrainingRecordDetailView(FileDetailMixin, RecordDetailView):
     """The record page with the evidence's download button under the details."""
 
@@ -199,7 +220,7 @@ class TrainingRecordSerializer(RecordSerializer):
 
 class TrainingRecordViewSet(RecordViewSet):
     # The docstring stays one line: it is the OpenAPI description of every operation, word for word.
-    """Training records (7.2): `person` by username, `course` by reference; `expires_on` empty takes the course's validity. Evidence files are uploaded in the app and downloaded from the record's page; the API shows their name and SHA-256 only. DELETE archives."""
+    """Training records (7.2): `person` by username, `course` by reference, or `competence` (a competence requirement's reference) for evidence other than a course; `expires_on` empty takes the course's validity. Evidence files are uploaded in the app and downloaded from the record's page; the API shows their name and SHA-256 only. DELETE archives."""
 
     serializer_class = TrainingRecordSerializer
     filterset_class = TrainingRecordFilterSet
@@ -214,7 +235,8 @@ class TrainingRecordRegister(Register):
     filterset = TrainingRecordFilterSet
     viewset = TrainingRecordViewSet
     detail_view = TrainingRecordDetailView
-    select_related = ("owner", "person", "course")
+    form_view = TrainingRecordFormView
+    select_related = ("owner", "person", "course", "competence")
     columns = [
         ("Training", "title", None),
         ("Person", "person", "person"),
@@ -223,17 +245,18 @@ class TrainingRecordRegister(Register):
         ("Evidence", "evidence_name", None),
     ]
     fieldsets = [
-        ("The training", ["person", "course", "completed_on", "expires_on"]),
+        ("The training", ["person", "course", "competence", "completed_on", "expires_on"]),
         ("Notes and review", ["notes", "review_cadence", "next_review_on"]),
     ]
     form_fieldsets = [
-        ("The training", ["title", "person", "course", "completed_on", "expires_on"]),
+        ("The training", ["title", "person", "course", "competence", "completed_on", "expires_on"]),
         ("Evidence", ["evidence", "notes", "requirements"]),
         ("Ownership", ["owner"]),
     ]
     lead = (
-        "ISO/IEC 42001 7.2: evidence that people in AIMS roles are competent. The expiry comes from the "
-        "course unless you give one; the owner and the trained person are reminded before it."
+        "ISO/IEC 42001 7.2: evidence that people in AIMS roles are competent, from a course or otherwise "
+        "(education, experience). The expiry comes from the course unless you give one; the owner and the "
+        "trained person are reminded before it."
     )
     empty_text = (
         "No training records yet. Record the courses people in AIMS roles have completed, with the "

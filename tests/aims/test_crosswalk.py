@@ -1,8 +1,13 @@
 """Other standards as data (ISO/IEC 27001 clauses, NIST AI RMF 1.0, EU AI Act) and their crosswalk to
 ISO/IEC 42001, as the catalogue and a requirement's page show them."""
 
-import pytest
+import csv
+import importlib
 
+import pytest
+from django.apps import apps
+
+from aims.crosswalk_data import NIST_CROSSWALK_CSV
 from aims.models import Crosswalk, Requirement
 from tests.base import client_for
 
@@ -40,17 +45,66 @@ def test_iso27001_mirrors_the_harmonized_clauses_without_the_ai_only_ones(db):
     assert _link(_req("iso27001", "9.2.2"), _req("iso42001", "9.2.2")).strength == "equivalent"
     assert _link(_req("iso27001", "6.1.2"), _req("iso42001", "6.1.2")).strength == "related"
     assert _link(_req("iso27001", "5.2"), _req("iso42001", "5.2")).strength == "related"
+    # 9.3.2: 27001 asks for review inputs 42001 does not list (objectives met, feedback, risk results)
+    inputs = _link(_req("iso27001", "9.3.2"), _req("iso42001", "9.3.2"))
+    assert inputs.strength == "related" and "27001 also asks for inputs 42001 does not list" in inputs.note
     assert not Crosswalk.objects.filter(target__code__in=["6.1.4", "8.4"], source__standard__key="iso27001")
 
 
-def test_nist_pairs_are_related_and_category_pairs_analytical(db):
-    listed = _link(_req("nistairmf", "MAP 1.1"), _req("iso42001", "6.1.4"))
-    assert listed.strength == "related" and "NIST-listed" in listed.note
-    assert _link(_req("nistairmf", "GOVERN 1.6"), _req("iso42001", "A.4.5")).strength == "related"
-    assert _link(_req("nistairmf", "MANAGE 4.3"), _req("iso42001", "A.8.5")).strength == "related"
+def published_rows():
+    with NIST_CROSSWALK_CSV.open(newline="", encoding="utf-8") as rows:
+        return list(csv.DictReader(rows))
+
+
+def test_every_pair_of_the_crosswalk_nist_publishes_is_in_the_catalogue(db):
+    """NIST's AI RMF to ISO/IEC 42001 crosswalk (aims/data/), row for row: each subcategory to each clause
+    or control it lists, "related", the note naming NIST's publication and the label the source gives."""
+    rows = published_rows()
+    assert len(rows) == 281 and len({r["nist_ai_rmf_subcategory"] for r in rows}) == 72
+    links = {
+        (link.source.code, link.target.code): link
+        for link in Crosswalk.objects.filter(
+            source__standard__key="nistairmf", source__kind="requirement"
+        ).select_related("source", "target__standard")
+    }
+    for row in rows:
+        link = links.get((row["nist_ai_rmf_subcategory"], row["iso42001_requirement"]))
+        assert link is not None, row
+        assert link.target.standard.key == "iso42001" and link.strength == "related"
+        assert link.note.startswith("Published by NIST") and link.note.endswith(row["as_listed_in_source"])
+    # 280 pairs (MANAGE 1.1 to A.6.2.4 is listed twice) and no subcategory pair it does not list
+    assert len(links) == len({(r["nist_ai_rmf_subcategory"], r["iso42001_requirement"]) for r in rows}) == 280
+    assert _link(_req("nistairmf", "GOVERN 2.1"), _req("iso42001", "7.2")).note.endswith("listed there as 72")
+
+
+def test_our_category_pairs_stay_analytical_apart_from_the_published_ones(db):
     category = _link(_req("nistairmf", "MG-4"), _req("iso42001", "10.2"))
     assert category.strength == "analytical" and "not an official crosswalk" in category.note
-    assert Crosswalk.objects.filter(source__standard__key="nistairmf", strength="related").count() == 63
+    by_kind = Crosswalk.objects.filter(source__standard__key="nistairmf")
+    assert set(by_kind.filter(source__kind="heading").values_list("strength", flat=True)) == {"analytical"}
+    assert set(by_kind.filter(source__kind="requirement").values_list("strength", flat=True)) == {"related"}
+    assert not by_kind.filter(strength="related").exclude(note__startswith="Published by NIST").exists()
+
+
+def run_crosswalk_migrations():
+    for name, step in (
+        ("0007_nist_published_crosswalk", "load"),
+        ("0008_iso27001_review_inputs_related", "fix"),
+    ):
+        getattr(importlib.import_module(f"aims.migrations.{name}"), step)(apps, None)
+
+
+def test_the_migrations_bring_an_older_catalogue_up_to_the_published_crosswalk(db):
+    """A database loaded before: 20 subcategories, the old note, 27001 9.3.2 "equivalent"."""
+    everything = sorted(Crosswalk.objects.values_list("source_id", "target_id", "strength", "note"))
+    nist = Crosswalk.objects.filter(source__standard__key="nistairmf", source__kind="requirement")
+    nist.filter(source__code__in=["GOVERN 1.3", "MEASURE 2.12", "MANAGE 1.1"]).delete()
+    nist.update(note="NIST-listed crosswalk")
+    Crosswalk.objects.filter(source__key="iso27001:9.3.2").update(strength="equivalent", note="")
+    run_crosswalk_migrations()
+    assert sorted(Crosswalk.objects.values_list("source_id", "target_id", "strength", "note")) == everything
+    run_crosswalk_migrations()  # again: nothing changes
+    assert sorted(Crosswalk.objects.values_list("source_id", "target_id", "strength", "note")) == everything
 
 
 def test_eu_ai_act_articles_map_analytically(db):
@@ -76,7 +130,7 @@ def test_a_42001_page_shows_what_else_it_satisfies_in_every_direction(auditor, d
     client = client_for(auditor)
     page = client.get(f"/catalogue/{_req('iso42001', '6.1.4').key}/").content.decode()
     assert "What else this satisfies" in page
-    assert "MAP 1.1" in page and "NIST-listed" in page  # listed pair
+    assert "MAP 1.1" in page and "Published by NIST" in page  # published pair, its source named
     assert "Art. 27" in page and "not an official crosswalk" in page  # analytical, marked as such
     assert "ISO/IEC 27001:2022" not in page  # 6.1.4 has no 27001 counterpart
     page = client.get(f"/catalogue/{_req('iso42001', '4.1').key}/").content.decode()

@@ -1,6 +1,6 @@
 """What audits hand to the Act registers: a finding graded a nonconformity becomes a nonconformity (9.2 to
 10.2), one per finding, with its grade and requirement, linked both ways, on the finding's page and in the
-API; and a management review's inputs hold the audits completed and their open findings (9.3.2 c)."""
+API; and a management review's inputs hold the audits completed and their open findings (9.3.2 d 3)."""
 
 import datetime as dt
 

@@ -7,9 +7,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from aims.models import Notification
-from aims.records import history
+from aims.records import create_record, history
 from aims.reminders import sweep
-from registers.models import TrainingRecord
+from registers.models import AimsRole, TrainingRecord
+from registers.standard.competence import services as competence_services
 from registers.standard.courses import services as course_services
 from registers.standard.training import add_months, services
 from tests.base import client_for, form_data_for
@@ -91,6 +92,40 @@ def test_expiry_must_follow_completion(make_training):
     with pytest.raises(ValidationError) as exc:
         make_training(expires_on=dt.date(2024, 1, 1))
     assert "expires_on" in exc.value.message_dict
+
+
+def test_a_record_names_the_course_or_the_competence_it_evidences_7_2(owner, trainee):
+    """7.2 b and d: competence from education or experience is evidence too, but a record must say of what."""
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as exc:
+        services.create(actor=owner, fields={"person": trainee, "completed_on": dt.date(2025, 1, 31)})
+    assert exc.value.message_dict["course"] == [
+        "Name the course completed, or the competence the evidence shows."
+    ]
+    page = client_for(owner).post(
+        "/training/new/", {"title": "", "person": trainee.pk, "completed_on": "2025-01-31", "owner": owner.pk}
+    )
+    assert page.status_code == 400 and "Name the course completed" in page.content.decode()
+    assert not TrainingRecord.objects.exists()
+
+
+def test_api_records_evidence_of_a_competence_without_a_course(owner, trainee):
+    role = create_record(
+        AimsRole, actor=owner, fields={"title": "AI risk owner", "responsibilities": "RACI.", "owner": owner}
+    )
+    competence = competence_services.create(
+        actor=owner, fields={"title": "Knows credit models", "role": role}
+    )
+    response = client_for(owner).post(
+        "/api/v1/training/",
+        {"person": trainee.username, "competence": competence.reference, "completed_on": "2025-03-01"},
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["title"] == "Knows credit models: Tina" and body["course"] is None
+    assert body["competence"] == competence.reference and body["expires_on"] is None
 
 
 # -- uploads ----------------------------------------------------------------------------------------
