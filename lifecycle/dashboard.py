@@ -1,25 +1,37 @@
-"""The board dashboard's AI systems panel: systems by life-cycle stage and EU AI Act tier, every number
-linking to the inventory filtered by it, and the SoA's Annex A readiness; two queries."""
+"""The board dashboard's AI systems panel: systems by life-cycle stage and EU AI Act tier (the tier in
+effect), every number linking to the inventory filtered by it; the systems classified as a prohibited
+practice and not yet decommissioned, by name (Art. 5: they must be stopped); the classifications awaiting
+a second person's confirmation; and the SoA's Annex A readiness. Two queries, three with prohibited
+systems to name."""
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.urls import reverse
 
 from aims.certification import snapshot
 from aims.registry import registry
 
-from .models import AISystem, Stage, Statement, Tier
+from .models import AISystem, ClassificationStatus, Stage, Statement, Tier, prohibited_not_stopped_q
+
+SHOWN = 5  # prohibited systems named on the panel; the figure links to all of them
 
 
 def systems_panel(request) -> dict:
+    in_scope_systems = AISystem.objects.restrict(request.user, "view").live().filter(in_scope=True)
+    not_stopped = prohibited_not_stopped_q()
     rows = (
-        AISystem.objects.restrict(request.user, "view")
-        .live()
-        .filter(in_scope=True)
-        .order_by()
+        in_scope_systems.order_by()
         .values_list("stage", "eu_tier")
-        .annotate(n=Count("pk"))
+        .annotate(
+            n=Count("pk"),
+            to_stop=Count("pk", filter=not_stopped),
+            waiting=Count("pk", filter=Q(classification_status=ClassificationStatus.AWAITING_CONFIRMATION)),
+        )
     )
-    counts = {(stage, tier): n for stage, tier, n in rows}
+    counts, awaiting, prohibited = {}, 0, 0
+    for stage, tier, n, to_stop, waiting in rows:
+        counts[(stage, tier)] = n
+        prohibited += to_stop
+        awaiting += waiting
     tiers = [(t, label) for t, label in Tier.choices]
     list_url = reverse("aisystem-list")
     in_scope = f"{list_url}?in_scope=true"  # the figures count systems in scope: so do their lists
@@ -32,8 +44,20 @@ def systems_panel(request) -> dict:
         )
         for stage, label in Stage.choices
     ]
+    to_stop = []
+    if prohibited:  # the systems the figure counts, named
+        to_stop = list(
+            in_scope_systems.filter(not_stopped)
+            .order_by("reference")
+            .only("reference", "title", "stage", "eu_tier", "classification_status", "proposed_tier")[:SHOWN]
+        )
     return {
         "template": "lifecycle/systems_panel.html",
+        "prohibited": prohibited,
+        "prohibited_systems": to_stop,
+        "prohibited_url": f"{in_scope}&prohibited=not_stopped",
+        "awaiting": awaiting,
+        "awaiting_url": f"{in_scope}&classification={ClassificationStatus.AWAITING_CONFIRMATION}",
         "grid": grid,
         "tiers": tiers,
         "total": sum(counts.values()),

@@ -1,15 +1,24 @@
 """Demo AI systems for Northbank Credit: five systems at different life-cycle stages, classified under
-the EU AI Act through the questionnaire, so the inventory, priorities and dossiers have real content.
-Their titles are the names the demo risks use. Matched by title, so a second run creates nothing."""
+the EU AI Act through the questionnaire -- every question answered by the system's owner, the result
+confirmed by the governance board (four eyes) -- so the inventory, priorities and dossiers have real
+content. Their titles are the names the demo risks use. Matched by title, so a second run creates nothing."""
 
 from aims.records import update_record
 from registers.demo_names import CHATBOT, CREDIT, FRAUD, HIRING, OCR
 
-from .classification import classify_system
+from . import eu_ai_act
+from .classification import answer_classification, confirm_classification
 from .models import AISystem, Supplier
 from .standard.ai_systems import services
 
-# title: (owner, fields, stage it was already at when brought into the AIMS, EU AI Act answers)
+
+def answers(area: str, *yes: str) -> dict:
+    """A full set of answers: the Annex III area, yes to the questions named, no to every other one."""
+    return {**{key: key in yes for key in eu_ai_act.yes_no_keys()}, "annex_iii": area}
+
+
+# title: (owner, fields, stage it was already at when brought into the AIMS, EU AI Act answers). Northbank is
+# a private bank: neither a public body nor a private entity providing public services.
 SYSTEMS = {
     CREDIT: ("owner", {
         "purpose": "Scores applications for consumer loans to decide approval and pricing.",
@@ -23,28 +32,28 @@ SYSTEMS = {
         "data_resources": "Bureau data, application data, 7 years of repayment history",
         "compute_resources": "On-premises GPU room; batch scoring nightly, online scoring API",
         "human_resources": "2 data scientists, 1 model validator", "publish_to_stakeholders": True,
-    }, "operation", {"annex_iii": "essential_services", "profiling": True}),
+    }, "operation", answers("essential_credit", "profiling")),
     FRAUD: ("owner2", {
         "purpose": "Flags card transactions likely to be fraudulent for review or blocking.",
         "kind": "ml", "origin": "in_house", "ai_role": "producer", "personal_data": True,
         "automation": "on_loop", "criticality": 4,
         "oversight": "Fraud analysts review flagged transactions within 15 minutes; customers can dispute.",
         "affected_people": "Card holders",
-    }, "operation", {"annex_iii": "none"}),
+    }, "operation", answers("none")),
     CHATBOT: ("owner2", {
         "purpose": "Answers customer questions about products and accounts.",
         "kind": "generative", "origin": "mixed", "ai_role": "customer", "personal_data": True,
         "automation": "advisory", "criticality": 3, "languages": "pt, en",
         "oversight": "Hands over to a person on request or when unsure; answers are logged and sampled.",
         "affected_people": "Customers and prospects", "publish_to_stakeholders": True,
-    }, "validation", {"annex_iii": "none", "t_interacts": True, "t_synthetic": True}),
+    }, "validation", answers("none", "t_interacts", "t_synthetic")),
     HIRING: ("owner3", {
         "purpose": "Ranks job applications for recruiters.",
         "kind": "nlp", "origin": "supplied", "ai_role": "customer", "personal_data": True,
         "automation": "in_loop", "criticality": 4,
         "oversight": "A recruiter reads every application the model ranks below the cut-off.",
         "affected_people": "Job applicants", "vulnerable_groups": "Career returners, people with disabilities",
-    }, "development", {"annex_iii": "employment"}),
+    }, "development", answers("employment")),
     OCR: ("owner", {
         "purpose": "Extracts fields from payslips and bank statements in loan files.",
         "kind": "vision", "origin": "supplied", "ai_role": "customer", "personal_data": True,
@@ -74,7 +83,7 @@ def _supplier(system_title, manager):
 
 def seed_systems(users) -> int:
     created = 0
-    for title, (who, fields, stage, answers) in SYSTEMS.items():
+    for title, (who, fields, stage, given) in SYSTEMS.items():
         if AISystem.objects.filter(title=title).exists():
             continue
         owner = users[who]
@@ -82,8 +91,11 @@ def seed_systems(users) -> int:
         if data["origin"] != "in_house":
             data["supplier"] = _supplier(title, users["manager"])
         system = services.create(actor=users["manager"], fields=data)
-        if answers is not None:
-            system = classify_system(system, actor=owner, expected_version=system.version, answers=answers)
+        if given is not None:
+            system = answer_classification(
+                system, actor=owner, expected_version=system.version, answers=given
+            )
+            system = confirm_classification(system, actor=users["board"], expected_version=system.version)
         if stage != "design":
             update_record(
                 system,

@@ -162,6 +162,7 @@ class GateCriteriaView(RecordMixin, TemplateView):
         return super().get_context_data(
             stages=stages,
             rows=rows,
+            always=[label for label, _ in gates.ALWAYS.values()],
             can_edit=not policy_of(GateCriteria).refusal("change", self.request.user, None),
             log=gates.criteria_log()[:100],
             **kwargs,

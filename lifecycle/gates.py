@@ -18,6 +18,7 @@ from aims.models import Change
 from aims.policies import policy_of, require
 from aims.records import update_record
 
+from .classification import prohibited_points
 from .models import (
     AISystem,
     BiasAssessment,
@@ -106,8 +107,31 @@ def _risks_accepted(system, note=""):
 
 def _eu_classified(system, note=""):
     if system.eu_tier != Tier.UNCLASSIFIED:
-        return True, f"Classified: {system.get_eu_tier_display()}."
+        waiting = " A changed classification awaits confirmation." if system.awaiting_confirmation else ""
+        return True, f"Classified: {system.get_eu_tier_display()}.{waiting}"
+    if system.awaiting_confirmation:
+        return False, (
+            f"{system.reference}'s classification ({system.get_proposed_tier_display()}) awaits confirmation "
+            "by a second person."
+        )
     return False, f"{system.reference} is not yet classified under the EU AI Act."
+
+
+def _not_prohibited(system, note=""):
+    # The same reading as the dashboard and certification readiness (AISystem.is_prohibited).
+    if not system.is_prohibited:
+        return True, "Not classified as a prohibited practice."
+    points = ", ".join(prohibited_points(system)) or "Art. 5"
+    which = (
+        "is classified"
+        if system.eu_tier == Tier.PROHIBITED
+        else "has a proposed classification, awaiting confirmation,"
+    )
+    return False, (
+        f"{system.reference} {which} as a prohibited practice ({points}): it must not be placed on the market, "
+        "put into service or used, so it moves to no stage but decommissioning. Decommission it, or correct "
+        "the classification's answers."
+    )
 
 
 def _deployment_plan(system, note=""):
@@ -152,6 +176,10 @@ CHECKS = {
         _decommission_record,
     ),
 }
+
+# Checked at every gate but the one into decommissioning, whatever the criteria: a prohibited practice
+# (EU AI Act Art. 5) is stopped, never moved on; the AIMS manager cannot untick it.
+ALWAYS = {"not_prohibited": ("Not a prohibited practice (EU AI Act Art. 5)", _not_prohibited)}
 
 # What each stage's entry gate needs when the AIMS manager has not said otherwise.
 DEFAULT_CRITERIA = {
@@ -203,10 +231,12 @@ def targets(stage: str) -> list[str]:
 
 
 def checklist(system, to_stage: str, note: str = "") -> list[dict]:
-    """Each required check with whether it is met and why, as stored on the review."""
+    """Each required check with whether it is met and why, as stored on the review: ALWAYS first (but
+    into decommissioning), then the stage's criteria."""
     items = []
-    for key in required_checks(to_stage):
-        label, check = CHECKS[key]
+    always = [] if to_stage == Stage.DECOMMISSIONED else list(ALWAYS)
+    for key in [*always, *required_checks(to_stage)]:
+        label, check = ALWAYS.get(key) or CHECKS[key]
         met, detail = check(system, note=note)
         items.append({"key": key, "label": label, "met": bool(met), "detail": detail})
     return items

@@ -26,6 +26,9 @@ from .certification_checks import register_checks  # noqa: E402
 from .gate_views import gates_panel  # noqa: E402,F401
 
 register_checks()  # certification readiness: SoA, impact assessments, gates, KPIs, Annex A controls
+from .certification_prohibited import register as register_prohibited_check  # noqa: E402
+
+register_prohibited_check()  # 4.1: no AI system in scope is a prohibited practice (EU AI Act Art. 5)
 registry.add_menu_link("Do", "Stakeholder report", "stakeholder-report")
 
 

@@ -160,3 +160,33 @@ class GateCriteriaPolicy(Policy):
             if user.has_role(roles.MANAGER)
             else "Only the AIMS manager changes what the stage gates check."
         )
+
+
+# -- EU AI Act classification (four eyes) -------------------------------------------------------------
+@policy("lifecycle.AISystem")
+class AISystemPolicy(Policy):
+    """The EU AI Act classification: whoever may change the system answers the questions; a second
+    person who may approve -- the governance board or the AIMS manager, neither the one who answered nor
+    the system's owner -- confirms the result, or refuses it with a reason."""
+
+    confirmers = (roles.BOARD, roles.MANAGER)
+
+    def can_answer_classification(self, user, system) -> str:
+        return change_now_refusal(user, system, "answering the EU AI Act questions")
+
+    def can_confirm_classification(self, user, system) -> str:
+        if system.proposed_by_id == user.pk:
+            return "Four eyes: you answered the EU AI Act questions, so someone else must confirm or refuse them."
+        if system.owner_id == user.pk:
+            return f"Four eyes: you own {system.reference}, so someone else must confirm or refuse its classification."
+        if not (user.is_active and user.has_role(*self.confirmers)):
+            return "Only the governance board or the AIMS manager may confirm or refuse an EU AI Act classification."
+        if system.is_archived:
+            return StateRefusal(
+                f"{system.reference} is archived; restore it before confirming its classification."
+            )
+        if not system.awaiting_confirmation:
+            return StateRefusal(
+                f"No EU AI Act classification of {system.reference} is awaiting confirmation."
+            )
+        return ""

@@ -6,10 +6,10 @@ from .incidents import Incident, IncidentLog
 from .monitoring import KPI, Measurement
 from .soa import SoAEntry, Statement
 from .suppliers import Supplier
-from .systems import AISystem, Stage, Tier
+from .systems import AISystem, ClassificationStatus, Stage, Tier, prohibited_not_stopped_q, prohibited_q
 
 __all__ = [
-    "AISystem", "BiasAssessment", "Dataset", "GateCriteria", "GateReview", "Harm", "ImpactAssessment",
-    "ImpactThresholds", "Incident", "IncidentLog", "KPI", "Measurement", "ModelVersion", "SoAEntry", "Stage",
-    "Statement", "Supplier", "Tier", "UseLevel",
+    "AISystem", "BiasAssessment", "ClassificationStatus", "Dataset", "GateCriteria", "GateReview", "Harm",
+    "ImpactAssessment", "ImpactThresholds", "Incident", "IncidentLog", "KPI", "Measurement", "ModelVersion",
+    "SoAEntry", "Stage", "Statement", "Supplier", "Tier", "UseLevel", "prohibited_not_stopped_q", "prohibited_q",
 ]  # fmt: skip

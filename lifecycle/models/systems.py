@@ -29,9 +29,34 @@ class Tier(models.TextChoices):
     MINIMAL = "minimal", "Minimal risk"
 
 
+class ClassificationStatus(models.TextChoices):
+    """Where a system's EU AI Act classification stands: answers take effect only once a second person
+    confirms them (lifecycle.classification); until then the effective tier stays what it was."""
+
+    UNANSWERED = "unanswered", "Not yet answered"
+    AWAITING_ANSWERS = "awaiting_answers", "Classification awaiting answers"
+    AWAITING_CONFIRMATION = "awaiting_confirmation", "Classification awaiting confirmation"
+    REFUSED = "refused", "Classification refused: answers to revise"
+    CONFIRMED = "confirmed", "Classification confirmed"
+
+
+def prohibited_q() -> models.Q:
+    """The systems classified as a prohibited practice (Art. 5), confirmed or proposed and awaiting
+    confirmation, as AISystem.is_prohibited says of one: gates, the dashboard, the list's filter and
+    certification readiness all ask this."""
+    return models.Q(eu_tier=Tier.PROHIBITED) | models.Q(
+        classification_status=ClassificationStatus.AWAITING_CONFIRMATION, proposed_tier=Tier.PROHIBITED
+    )
+
+
+def prohibited_not_stopped_q() -> models.Q:
+    """Classified as a prohibited practice and not decommissioned: what must still be stopped."""
+    return prohibited_q() & ~models.Q(stage=Stage.DECOMMISSIONED)
+
+
 class AISystem(BaseRecord):
     reference_prefix = "SYS"
-    history_extra = ("stage", "eu_tier")
+    history_extra = ("stage", "eu_tier", "classification_status", "proposed_tier")
 
     class Kind(models.TextChoices):
         ML = "ml", "Machine learning"
@@ -100,7 +125,8 @@ class AISystem(BaseRecord):
     eu_tier = models.CharField(
         "EU AI Act tier", max_length=12, choices=Tier.choices, default=Tier.UNCLASSIFIED, editable=False
     )
-    # {"answers": {...}, "tier": "...", "reasons": [...], "duties": [...]}: what was asked and why
+    # The effective classification, as confirmed: {"answers": {...}, "tier", "reasons": [...], "duties": [...],
+    # "articles": [...], "answered_by", "answered_at"}; classified_at/by: when and by whom it was confirmed.
     eu_classification = models.JSONField(default=dict, blank=True, editable=False)
     classified_at = models.DateTimeField(null=True, blank=True, editable=False)
     classified_by = models.ForeignKey(
@@ -111,6 +137,28 @@ class AISystem(BaseRecord):
         related_name="+",
         editable=False,
     )
+    classification_status = models.CharField(
+        "EU AI Act classification",
+        max_length=22,
+        choices=ClassificationStatus.choices,
+        default=ClassificationStatus.UNANSWERED,
+        editable=False,
+    )
+    # Answers not yet in effect: awaiting confirmation, refused, or to be (re-)answered; the same shape as
+    # eu_classification, plus "refusal": {"by", "at", "reason"} once refused.
+    eu_proposal = models.JSONField(default=dict, blank=True, editable=False)
+    proposed_tier = models.CharField(
+        "proposed EU AI Act tier", max_length=12, choices=Tier.choices, blank=True, default="", editable=False
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    proposed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta(BaseRecord.Meta):
         ordering = ["title"]
@@ -118,7 +166,25 @@ class AISystem(BaseRecord):
 
     def get_status_display(self) -> str:
         """What the record header shows as the status: where the system is, and its EU AI Act tier."""
-        return f"{self.get_stage_display()} · {self.get_eu_tier_display()}"
+        status = f"{self.get_stage_display()} · {self.get_eu_tier_display()}"
+        if self.classification_status in (
+            ClassificationStatus.AWAITING_ANSWERS,
+            ClassificationStatus.AWAITING_CONFIRMATION,
+            ClassificationStatus.REFUSED,
+        ):
+            status += f" · {self.get_classification_status_display().lower()}"
+        return status
+
+    @property
+    def awaiting_confirmation(self) -> bool:
+        return self.classification_status == ClassificationStatus.AWAITING_CONFIRMATION
+
+    @property
+    def is_prohibited(self) -> bool:
+        """Classified as a prohibited practice (Art. 5): confirmed, or proposed and awaiting confirmation."""
+        return self.eu_tier == Tier.PROHIBITED or (
+            self.awaiting_confirmation and self.proposed_tier == Tier.PROHIBITED
+        )
 
     def clean(self):
         if self.origin != self.Origin.IN_HOUSE and not self.supplier_id:

@@ -3,30 +3,30 @@ who it affects, human oversight, resources, life-cycle stage and EU AI Act class
 prioritised view so the highest-impact systems are brought under the AIMS first."""
 
 import django_filters as filters
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.shortcuts import redirect
 from django.urls import path
 from django.views.generic import TemplateView
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
-from rest_framework.decorators import action
-from rest_framework.response import Response
 
-from aims import permissions
-from aims.api.base import RecordViewSet, expected_version
+from aims.api.base import RecordViewSet
 from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet, YesNoFilter
 from aims.forms import RecordForm
-from aims.records import StaleEdit
 from aims.register import Register
 from aims.services import RecordServices
 from aims.views.records import RecordMixin, record_url_names
-from lifecycle import eu_ai_act, gate_views, gates
-from lifecycle.classification import classify_system
+from lifecycle import classification_views, gate_views, gates
+from lifecycle.classification import follow_role
+from lifecycle.classification_views import ClassificationApiMixin, classification_context
 from lifecycle.dossier import DossierView
-from lifecycle.models import AISystem, Stage, Supplier, Tier
+from lifecycle.models import (
+    AISystem,
+    ClassificationStatus,
+    Stage,
+    Supplier,
+    Tier,
+    prohibited_not_stopped_q,
+    prohibited_q,
+)
 from registers.models import Risk
 
 FIELDS = [
@@ -37,7 +37,20 @@ FIELDS = [
     "tooling_resources", "compute_resources", "human_resources", "owner", "review_cadence", "next_review_on",
 ]  # fmt: skip
 
-services = RecordServices(AISystem, FIELDS)
+
+class AISystemServices(RecordServices):
+    def update(self, record, *, prepare=None, **kwargs):
+        """The classification's duties follow the system's AI role (provider, deployer or neither)."""
+
+        def then_follow_role(locked, before):
+            if prepare is not None:
+                prepare(locked, before)
+            follow_role(locked)
+
+        return super().update(record, prepare=then_follow_role, **kwargs)
+
+
+services = AISystemServices(AISystem, FIELDS)
 
 
 class AISystemForm(RecordForm):
@@ -46,11 +59,30 @@ class AISystemForm(RecordForm):
         fields = [*FIELDS, "requirements"]
 
 
+# What the dashboard's and readiness's "prohibited" figures list: classified as a prohibited practice
+# (confirmed, or proposed and awaiting confirmation: models.prohibited_q), and of those the ones not stopped.
+PROHIBITED_FILTER = {
+    "any": "Classified prohibited (confirmed or awaiting confirmation)",
+    "not_stopped": "Classified prohibited and not decommissioned",
+}
+
+
 class AISystemFilterSet(RecordFilterSet):
     search_fields = ("reference", "title", "purpose", "intended_use", "affected_people")
     kind = filters.MultipleChoiceFilter(choices=AISystem.Kind.choices)
     stage = filters.MultipleChoiceFilter(choices=Stage.choices)
     eu_tier = filters.MultipleChoiceFilter(choices=Tier.choices, label="EU AI Act tier")
+    classification = filters.MultipleChoiceFilter(
+        field_name="classification_status",
+        choices=ClassificationStatus.choices,
+        label="EU AI Act classification",
+    )
+    prohibited = filters.ChoiceFilter(
+        choices=list(PROHIBITED_FILTER.items()),
+        method="filter_prohibited",
+        empty_label="Any",
+        label="Prohibited (Art. 5)",
+    )
     origin = filters.ChoiceFilter(choices=AISystem.Origin.choices, empty_label="Any")
     supplier = filters.ModelChoiceFilter(
         queryset=Supplier.objects.all(), to_field_name="reference", empty_label="Any"
@@ -73,55 +105,15 @@ class AISystemFilterSet(RecordFilterSet):
         model = AISystem
         fields = []
 
+    def filter_prohibited(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(prohibited_not_stopped_q() if value == "not_stopped" else prohibited_q())
+
     def filter_gate(self, queryset, name, value):
         if not value:
             return queryset
         return queryset.filter(pk__in=gates.pending_gate_reviews(self.user, value).values("system_id"))
-
-
-# -- EU AI Act classification --------------------------------------------------------------------------
-class ClassifyView(RecordMixin, TemplateView):
-    """The guided questionnaire; the answers, tier and reasons are stored on the system and in its history."""
-
-    template_name = "lifecycle/aisystem_classify.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.record = self.get_record()
-            permissions.require(request.user, "change", self.record)
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        answers = (self.record.eu_classification or {}).get("answers", {})
-        return super().get_context_data(
-            record=self.record,
-            sections=eu_ai_act.questions(),
-            annex_iii=list(eu_ai_act.ANNEX_III.items()),
-            answers=answers,
-            model_meta=self.model._meta,
-            urls=record_url_names(self.model),
-            **kwargs,
-        )
-
-    def post(self, request, *args, **kwargs):
-        try:
-            version = int(request.POST.get("version", ""))
-            system = classify_system(
-                self.record, actor=request.user, expected_version=version, answers=request.POST
-            )
-        except ValueError:
-            messages.error(
-                request, "The form was missing the system's version; reload the page and try again."
-            )
-            return redirect(request.path)
-        except StaleEdit as exc:
-            messages.error(request, exc.message)
-            return redirect(request.path)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-            return redirect(request.path)
-        messages.success(request, f"{system.reference} classified: {system.get_eu_tier_display()}.")
-        return redirect(system.get_absolute_url())
 
 
 # -- Prioritised view ----------------------------------------------------------------------------------
@@ -160,53 +152,20 @@ class PriorityView(RecordMixin, TemplateView):
 
 
 # -- API -------------------------------------------------------------------------------------------------
-class ClassificationSerializer(serializers.Serializer):
-    version = serializers.IntegerField(write_only=True, help_text="The version you last read.")
-    answers = serializers.DictField(
-        help_text="Question keys (see GET) to true/false, and annex_iii: one of the Annex III area keys."
-    )
-    tier = serializers.CharField(read_only=True)
-    reasons = serializers.ListField(child=serializers.CharField(), read_only=True)
-    duties = serializers.ListField(child=serializers.CharField(), read_only=True)
-
-
 class AISystemSerializer(RecordSerializer):
     class Meta(RecordSerializer.Meta):
         model = AISystem
-        fields = record_fields(FIELDS)
+        # Read only: the stage moves through gates, the classification through …/classification/.
+        fields = record_fields([*FIELDS, "stage", "eu_tier", "classification_status", "proposed_tier"])
 
 
-class AISystemViewSet(gate_views.GateApiMixin, RecordViewSet):
-    """AI systems, plus their EU AI Act classification at …/classification/."""
+class AISystemViewSet(gate_views.GateApiMixin, ClassificationApiMixin, RecordViewSet):
+    """AI systems, plus their EU AI Act classification at …/classification/ (answers) and
+    …/classification/decision/ (a second person confirms or refuses), and their stage gates."""
 
     serializer_class = AISystemSerializer
     filterset_class = AISystemFilterSet
     services = services
-
-    @extend_schema(methods=["GET"], responses=ClassificationSerializer)
-    @extend_schema(methods=["POST"], request=ClassificationSerializer, responses=ClassificationSerializer)
-    @action(detail=True, methods=["get", "post"])
-    def classification(self, request, *args, **kwargs):
-        system = self.get_object()
-        if request.method == "POST":
-            data = request.data if isinstance(request.data, dict) else {}
-            answers = data.get("answers")
-            if not isinstance(answers, dict):
-                raise ValidationError({"answers": "Send the answers as an object of question keys."})
-            system = classify_system(
-                system, actor=request.user, expected_version=expected_version(request), answers=answers
-            )
-        stored = system.eu_classification or {}
-        return Response(
-            {
-                "answers": stored.get("answers", {}),
-                "tier": system.eu_tier,
-                "reasons": stored.get("reasons", []),
-                "duties": stored.get("duties", []),
-                "questions": {k: q for _, items in eu_ai_act.questions() for k, q in items},
-                "annex_iii": eu_ai_act.ANNEX_III,
-            }
-        )
 
 
 # -- the register -----------------------------------------------------------------------------------------
@@ -269,10 +228,8 @@ class AISystemRegister(Register):
     def detail_context(self, request, record, tab) -> dict:
         if tab != "details":
             return {}
-        stored = record.eu_classification or {}
         return {
-            "classification": stored,
-            "can_classify": not record.is_archived and permissions.allowed(request.user, "change", record),
+            **classification_context(request, record),
             **gate_views.gate_context(request, record),
         }
 
@@ -280,7 +237,7 @@ class AISystemRegister(Register):
         prefix, ref = self.url_prefix, "<str:reference>"
         return [
             path(f"{prefix}/priority/", PriorityView.as_view(**self._base()), name="aisystem-priority"),
-            path(f"{prefix}/{ref}/classify/", ClassifyView.as_view(**self._base()), name="aisystem-classify"),
+            *classification_views.URLS,
             *gate_views.URLS,
             path(f"{prefix}/{ref}/dossier/", DossierView.as_view(), name="aisystem-dossier"),
         ]

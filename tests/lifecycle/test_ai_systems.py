@@ -3,6 +3,7 @@
 import pytest
 
 from aims.records import history
+from lifecycle import eu_ai_act
 from lifecycle.models import AISystem, Supplier
 from lifecycle.standard.ai_systems import services
 from tests.base import client_for
@@ -40,22 +41,38 @@ def test_oversight_is_required_when_no_person_approves_each_decision(owner):
     assert page.status_code == 400 and "Say who can intervene" in page.content.decode()
 
 
-def test_classifying_from_the_page_stores_tier_reasons_and_history(make_system, owner, auditor):
+def full_answers(area="none", *yes):
+    return {**{k: k in yes for k in eu_ai_act.yes_no_keys()}, "annex_iii": area}
+
+
+def test_classifying_from_the_page_stores_tier_reasons_and_history(make_system, owner, board, auditor):
     system = make_system()
+    data = {k: "yes" if k in ("profiling", "t_interacts") else "no" for k in eu_ai_act.yes_no_keys()}
     response = client_for(owner).post(
         f"/systems/{system.reference}/classify/",
-        {"version": system.version, "annex_iii": "essential_services", "t_interacts": "on"},
+        {**data, "version": system.version, "annex_iii": "essential_credit"},
         follow=True,
     )
-    assert "classified: High-risk" in response.content.decode()
+    assert "proposing High-risk" in response.content.decode()
     system.refresh_from_db()
-    assert system.eu_tier == "high" and system.classified_by == owner
-    assert system.eu_classification["answers"]["annex_iii"] == "essential_services"
+    assert system.eu_tier == "unclassified" and system.proposed_tier == "high"
+    client_for(board).post(f"/systems/{system.reference}/classification/decide/",
+                           {"version": system.version, "decision": "confirm"})  # fmt: skip
+    system.refresh_from_db()
+    assert system.eu_tier == "high" and system.classified_by == board
+    assert system.eu_classification["answers"]["annex_iii"] == "essential_credit"
     page = client_for(auditor).get(f"/systems/{system.reference}/").content.decode()
-    assert "Art. 6(2)" in page and "Quality management system (Art. 17)" in page
-    change = history(system).first()
-    assert {c["field"] for c in change.changes} >= {"eu_tier", "eu_classification"}
-    assert change.note.startswith("EU AI Act classification:")
+    assert (
+        "Art. 6(3), last subparagraph" in page
+        and "Put a quality management system in place (Art. 17)" in page
+    )
+    answered = history(system).order_by("version")[1]
+    assert {c["field"] for c in answered.changes} >= {
+        "classification_status",
+        "proposed_tier",
+        "eu_classification",
+    }
+    assert answered.note.startswith("EU AI Act questions answered by")
 
 
 def test_an_auditor_cannot_classify(make_system, auditor):
@@ -73,18 +90,18 @@ def test_the_api_classifies_and_refuses_an_unknown_area(make_system, owner):
     system = make_system(ai_role="customer")
     api = client_for(owner)
     url = f"/api/v1/systems/{system.reference}/classification/"
-    bad = api.post(
-        url, {"version": 1, "answers": {"annex_iii": "astrology"}}, content_type="application/json"
-    )
+    bad = api.post(url, {"version": 1, "answers": full_answers("astrology")}, content_type="application/json")
     assert bad.status_code == 400 and "annex_iii" in bad.json()
     done = api.post(
         url,
-        {"version": 1, "answers": {"annex_iii": "employment", "x_preparatory": True}},
+        {"version": 1, "answers": full_answers("employment", "x_preparatory")},
         content_type="application/json",
     )
-    assert done.status_code == 200 and done.json()["tier"] == "minimal"
-    assert any("Art. 6(4)" in d for d in done.json()["duties"])
-    stale = api.post(url, {"version": 1, "answers": {"annex_iii": "none"}}, content_type="application/json")
+    proposal = done.json()["proposal"]
+    assert done.status_code == 200 and proposal["tier"] == "minimal" and done.json()["tier"] == "unclassified"
+    assert proposal["articles"] == ["Art. 4"]  # Art. 6(4) is the provider's to document, not the deployer's
+    assert any("its provider documents that assessment (Art. 6(4))" in r for r in proposal["reasons"])
+    stale = api.post(url, {"version": 1, "answers": full_answers()}, content_type="application/json")
     assert stale.status_code == 409
 
 

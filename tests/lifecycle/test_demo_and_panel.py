@@ -3,6 +3,7 @@
 from django.core.management import call_command
 
 from aims.records import history
+from lifecycle import eu_ai_act
 from lifecycle.demo_systems import seed_systems
 from lifecycle.models import AISystem
 from tests.base import client_for
@@ -21,6 +22,12 @@ def test_five_demo_systems_at_different_stages_and_tiers(db):
     assert len({s.stage for s in systems.values()}) >= 4
     credit = systems["Credit scoring (Northbank Score v3)"]
     assert credit.eu_tier == "high" and credit.stage == "operation"
+    for system in systems.values():  # every question answered by the owner, confirmed by the board
+        if system.eu_tier != "unclassified":
+            assert system.classification_status == "confirmed" and system.classified_by == users["board"]
+            assert system.eu_classification["answered_by"] == str(system.owner) != str(system.classified_by)
+            assert set(system.eu_classification["answers"]) == set(eu_ai_act.question_keys())
+    assert {"Art. 49(1)", "Art. 4"} <= set(credit.eu_classification["articles"])
     assert systems["Customer-support chatbot (Ask Northbank)"].eu_tier == "limited"
     assert systems["Loan document OCR"].eu_tier == "unclassified" and systems["Loan document OCR"].supplier
     assert len(systems) == 5

@@ -10,7 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from aims.policies import policy_of
 from aims.records import create_record, history
-from lifecycle import gates
+from lifecycle import eu_ai_act, gates
+from lifecycle.classification import answer_classification, confirm_classification
 from lifecycle.models import (
     AISystem,
     BiasAssessment,
@@ -107,7 +108,7 @@ def test_a_blocked_request_lists_exactly_what_is_missing_and_saves_nothing(make_
 def test_every_default_check_met_lets_the_deployment_gate_be_asked(ready_for_deployment, owner, board):
     review = ask(ready_for_deployment, owner, board)
     assert review.to_stage == "deployment" and review.decision == "pending"
-    assert {i["key"] for i in review.checklist} == set(gates.DEFAULT_CRITERIA["deployment"])
+    assert {i["key"] for i in review.checklist} == {"not_prohibited", *gates.DEFAULT_CRITERIA["deployment"]}
     assert all(i["met"] for i in review.checklist)
 
 
@@ -274,7 +275,7 @@ def test_criteria_override_the_defaults_and_are_logged(make_system, owner, manag
     gates.set_criteria(actor=manager, wanted={"development": ["oversight_defined"]})
     assert gates.required_checks("development") == ["oversight_defined"]
     assert GateCriteria.objects.get(stage="development").updated_by == manager
-    assert ask(system, owner, board).checklist[0]["key"] == "oversight_defined"
+    assert [i["key"] for i in ask(system, owner, board).checklist] == ["not_prohibited", "oversight_defined"]
     change = gates.criteria_log().first()
     assert change.actor == manager and change.changes[0]["old"] == "Classified under the EU AI Act"
 
@@ -413,6 +414,76 @@ def test_api_blocked_request_is_a_400_naming_what_is_missing(make_system, owner,
         == 400
     )
     assert not GateReview.objects.exists()
+
+
+# -- A prohibited practice is stopped (EU AI Act Art. 5) -----------------------------------------------------
+def classify_as(system, owner, *yes, confirmer=None):
+    """Answer every question (no Annex III area; yes to `yes`) as the owner; confirm it when asked to."""
+    system.refresh_from_db()
+    answers = {**{k: k in yes for k in eu_ai_act.yes_no_keys()}, "annex_iii": "none"}
+    system = answer_classification(system, actor=owner, expected_version=system.version, answers=answers)
+    if confirmer is not None:
+        system = confirm_classification(system, actor=confirmer, expected_version=system.version)
+    return system
+
+
+@pytest.mark.parametrize("stage", ["design", "development", "validation", "deployment", "operation"])
+def test_a_prohibited_system_passes_no_gate_but_decommissioning_art_5_1(
+    stage, make_system, owner, board, manager
+):
+    """Art. 5(1): a prohibited practice is not placed on the market, put into service or used, so it moves
+    to no further stage, whatever the gate criteria say; decommissioning stays open."""
+    system = make_system(stage=stage, oversight="A reviewer checks each output.")
+    gates.set_criteria(actor=manager, wanted={s: [] for s in gates.GATED_STAGES})  # no criteria at all
+    system = classify_as(system, owner, "p_emotion_work", confirmer=board)
+    assert system.eu_tier == "prohibited"
+    for to_stage in [s for s in gates.targets(stage) if s != "decommissioned"]:
+        first = gates.checklist(system, to_stage)[0]
+        assert first["key"] == "not_prohibited" and first["met"] is False
+        assert "is classified as a prohibited practice (Art. 5(1)(f))" in first["detail"]
+        with pytest.raises(ValidationError) as refused:
+            ask(system, owner, board, to_stage=to_stage)
+        message = refused.value.messages[0]
+        assert "cannot be requested yet. Missing: Not a prohibited practice (EU AI Act Art. 5)" in message
+        assert f"{system.reference} is classified as a prohibited practice (Art. 5(1)(f))" in message
+    assert not GateReview.objects.exists()
+    if stage != "design":
+        review = ask(system, owner, board, note="Switched off; data erased.", to_stage="decommissioned")
+        assert all(i["key"] != "not_prohibited" for i in review.checklist)
+
+
+def test_the_gate_section_shows_the_prohibited_check_before_anyone_presses(make_system, owner, board):
+    system = classify_as(make_system(), owner, "p_social_scoring", "p_biometric_sensitive", confirmer=board)
+    page = client_for(owner).get(system.get_absolute_url()).content.decode()
+    gate_section = page.split('<section id="gates"')[1]
+    assert "✗ Not met" in gate_section and "Not a prohibited practice (EU AI Act Art. 5)" in gate_section
+    assert "(Art. 5(1)(c), Art. 5(1)(g))" in gate_section
+    api = client_for(owner).get(f"/api/v1/systems/{system.reference}/gates/").json()
+    assert api["next"][0]["ready"] is False and api["next"][0]["checklist"][0]["key"] == "not_prohibited"
+
+
+def test_a_proposed_prohibited_classification_awaiting_confirmation_blocks_too(make_system, owner, board):
+    system = classify_as(make_system(), owner, "p_crime_prediction")  # not confirmed yet
+    assert system.eu_tier == "minimal" and system.proposed_tier == "prohibited"
+    with pytest.raises(
+        ValidationError, match="has a proposed classification, awaiting confirmation, as a prohibited"
+    ):
+        ask(system, owner, board)
+
+
+def test_a_system_found_prohibited_after_the_request_cannot_be_approved(make_system, owner, board):
+    system = make_system()
+    review = ask(system, owner, board)
+    classify_as(system, owner, "p_face_scraping")
+    with pytest.raises(ValidationError, match="no longer met: Not a prohibited practice"):
+        gates.decide_gate(review, actor=board, approve=True, reason="")
+    system.refresh_from_db()
+    assert system.stage == "design"
+
+
+def test_the_criteria_page_says_the_prohibited_check_is_always_made(board):
+    page = client_for(board).get("/systems/gate-criteria/").content.decode()
+    assert "whatever is ticked here: <strong>Not a prohibited practice (EU AI Act Art. 5)</strong>" in page
 
 
 # -- Dashboard --------------------------------------------------------------------------------------------

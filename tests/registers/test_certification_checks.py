@@ -15,6 +15,7 @@ from tests.registers import records_for_readiness as build
 
 TODAY = build.TODAY
 CLAUSE_ROWS = [
+    "4.1-prohibited",  # not a documented-information item: the EU AI Act prohibited-practice screen (4.1)
     "4.3", "4.4", "5.2", "6.1.1", "6.1.2", "6.1.3-process", "6.1.3-soa", "6.1.3-plan", "6.1.3-controls",
     "6.1.4", "6.2", "7.2", "7.5.1", "8.1", "8.2", "8.3", "8.4", "9.1", "9.2.2", "9.3.3", "10.2",
 ]  # fmt: skip
