@@ -50,11 +50,6 @@ def missing(reason: str, *links) -> CheckResult:
     return CheckResult(MISSING, reason, tuple(links))
 
 
-def no_register_yet(today) -> CheckResult:
-    """For rows whose register is not part of the product yet; that register replaces the check."""
-    return missing("No register for this documented information yet.")
-
-
 # -- one computation shared by many checks --------------------------------------------------------------
 _run: ContextVar[dict | None] = ContextVar("readiness_run", default=None)
 

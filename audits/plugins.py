@@ -1,6 +1,6 @@
 """What the Check registers plug into the core: navigation, API routes, reminders, report and pack jobs,
 the audits panel, the Evidence tab of every record page and the evidence section of every catalogue
-requirement, and readiness for 9.2.2."""
+requirement, and readiness for 9.2.1 and 9.2.2."""
 
 from . import policies  # noqa: F401, I001  first: who may do what, asked as the registers install
 
@@ -60,6 +60,10 @@ registry.add_dashboard_panel(audits_panel)
 from .certification_checks import register as register_readiness  # noqa: E402
 
 register_readiness()  # 9.2.2 from the audit registers, in place of the placeholder row
+
+from .certification_intervals import register as register_intervals  # noqa: E402
+
+register_intervals()  # 9.2.1: audits at planned intervals
 
 from aims.api.schema import name_choice_set  # noqa: E402
 

@@ -4,12 +4,15 @@ aims.certification leaves out the controls the SoA excludes. Shared rows come fr
 lifecycle.certification_checks, loaded once per readiness run."""
 
 from django.db.models import Count, Q
+from django.urls import reverse
 
 from aims.certification import met, missing, partial, shared
 from aims.models import Lifecycle
 from registers import certification_checks as plan
-from registers.certification_checks import documented, link, need_document
-from registers.models import AimsRole, Concern, Policy, ScopeStatement
+from registers.certification_checks import LINKED, documented, link, need_document
+from registers.certification_clauses import roles_held
+from registers.models import Communication, Concern, Obligation, Policy
+from registers.standard.obligations import with_reporting_duty
 
 from .certification_checks import AFTER_VALIDATION, assessments, every_system, impact_assessed, systems
 from .models import KPI, BiasAssessment, Dataset, GateReview, Harm, IncidentLog, ModelVersion, Stage, Supplier
@@ -24,8 +27,37 @@ def resources(field, what):
     return lambda today: every_system(_field(field), what, link("AI systems", "aisystem-list"))
 
 
-def inventory(today):
-    return every_system(lambda s: True, "recorded in the inventory", link("AI systems", "aisystem-list"))
+RESOURCE_FIELDS = {  # A.4.3 to A.4.6: what A.4.2 asks to be documented for each system
+    "data_resources": "data",
+    "tooling_resources": "tooling",
+    "compute_resources": "computing",
+    "human_resources": "human",
+}
+
+
+def system_resources(today):
+    """A.4.2: the resources of each AI system are identified and documented -- the data, tooling,
+    computing and human resources on its record -- not merely the system listed in the inventory."""
+    rows = systems()
+    fix = link("AI systems", "aisystem-list")
+    if not rows:
+        return missing("No AI system in the inventory yet.", link("Record an AI system", "aisystem-add"))
+    lacking = [(s, [kind for name, kind in RESOURCE_FIELDS.items() if not _field(name)(s)]) for s in rows]
+    lacking = [(s, kinds) for s, kinds in lacking if kinds]
+    if not lacking:
+        return met(
+            f"All {len(rows)} AI systems document their data, tooling, computing and human resources.", fix
+        )
+    named = "; ".join(f"{s['reference']} ({', '.join(kinds)})" for s, kinds in lacking[:LINKED])
+    more = f" and {len(lacking) - LINKED} more" if len(lacking) > LINKED else ""
+    return partial(
+        f"{len(lacking)} of {len(rows)} AI systems in the inventory lack documented resources: {named}{more}.",
+        *[
+            (s["reference"], reverse("aisystem-detail", args=[s["reference"]]))
+            for s, _kinds in lacking[:LINKED]
+        ],
+        fix,
+    )
 
 
 def ai_policy_reviewed(today):
@@ -43,20 +75,6 @@ def ai_policy_reviewed(today):
         return met(f"{policy.reference} is next reviewed on {policy.next_review_on}.", own)
     when = f"was due {policy.next_review_on}" if policy.next_review_on else "has no date"
     return partial(f"{policy.reference}'s review {when}.", own)
-
-
-def roles_assigned(today):
-    counts = AimsRole.objects.live().aggregate(
-        total=Count("pk"), held=Count("pk", filter=Q(people__isnull=False), distinct=True)
-    )
-    fix = link("AIMS roles", "aimsrole-list")
-    if not counts["total"]:
-        return missing("No AIMS role is defined.", fix)
-    if counts["held"] < counts["total"]:
-        return partial(
-            f"{counts['total'] - counts['held']} of {counts['total']} AIMS roles have nobody in them.", fix
-        )
-    return met(f"{counts['total']} AIMS roles, each held by someone.", fix)
 
 
 def concern_process(today):
@@ -218,22 +236,43 @@ def incident_plan_fallback(today):
     return missing("No incident communication plan.", link("Record the plan", "document-add"))
 
 
-def stakeholder_information(today):
-    """What the stakeholder report can publish: the scope, the AI policy and the systems marked for it."""
-    in_force = Q(published_on__isnull=False) & ~Q(status=Lifecycle.RETIRED)
-    scope = ScopeStatement.objects.live().filter(in_force).exists()
-    policy = Policy.objects.live().filter(in_force, kind=Policy.Kind.AI_POLICY).exists()
-    published = [s for s in systems() if s["publish_to_stakeholders"]]
-    fix = link("Stakeholder report", "stakeholder-report")
-    have = [name for name, ok in (("scope", scope), ("AI policy", policy), ("AI systems", published)) if ok]
-    if len(have) == 3:
-        return met(
-            f"The stakeholder report publishes the scope, the AI policy and {len(published)} AI systems.", fix
+def reporting_obligations(today):
+    """A.8.5: the obligations to report about the AI systems to interested parties are determined and
+    documented -- compliance obligations that say what is reported, to whom and when, a line of the
+    communication plan for external reporting, or an approved document linked to the control. Whether
+    the stakeholder report is published is not the question."""
+    found = documented("A.8.5", today, "the obligations to report to interested parties")
+    counts = shared(
+        "reporting_obligations",
+        lambda: {
+            "duties": Obligation.objects.live().filter(with_reporting_duty()).count(),
+            "obligations": Obligation.objects.live().count(),
+            "external": Communication.objects.live().filter(internal=False).count(),
+        },
+    )
+    duties = link("Obligations with a reporting duty", "obligation-list", "reporting=true")
+    external = link("External communications", "communication-list", "internal=false")
+    if found:
+        return found
+    if counts["duties"] or counts["external"]:
+        said = []
+        if counts["duties"]:
+            said.append(f"{counts['duties']} compliance obligations record what must be reported")
+        if counts["external"]:
+            said.append(f"{counts['external']} lines of the communication plan report to external parties")
+        return met("; ".join(said).capitalize() + ".", duties, external)
+    if counts["obligations"]:
+        return partial(
+            f"{counts['obligations']} compliance obligations are recorded, but none says what must be reported "
+            "to interested parties, and the communication plan has no external line.",
+            link("Compliance obligations", "obligation-list"),
+            external,
         )
-    lacking = [n for n in ("scope", "AI policy", "AI systems") if n not in have]
-    if have:
-        return partial(f"The stakeholder report has nothing published for: {', '.join(lacking)}.", fix)
-    return missing("Nothing is published for stakeholders yet.", fix)
+    return missing(
+        "No obligation to report to interested parties is determined.",
+        link("Record an obligation", "obligation-add"),
+        external,
+    )
 
 
 def suppliers_check(field, what):
@@ -268,9 +307,9 @@ ANNEX_CHECKS = {
     "A.2.2": ("AI policy in force", plan.ai_policy),
     "A.2.3": ("Alignment with other policies, documented", doc("A.2.3", "how the AI policy aligns with other policies")),
     "A.2.4": ("AI policy reviewed on schedule", ai_policy_reviewed),
-    "A.3.2": ("AI roles defined and held", roles_assigned),
+    "A.3.2": ("AI roles defined and held", roles_held),
     "A.3.3": ("Concern-reporting process", concern_process),
-    "A.4.2": ("Resources per AI system (the inventory)", inventory),
+    "A.4.2": ("Resources of each AI system documented", system_resources),
     "A.4.3": ("Data resources per AI system", resources("data_resources", "data resources recorded")),
     "A.4.4": ("Tooling resources per AI system", resources("tooling_resources", "tooling resources recorded")),
     "A.4.5": ("System and computing resources per AI system", resources("compute_resources", "computing resources recorded")),
@@ -296,7 +335,7 @@ ANNEX_CHECKS = {
     "A.8.2": ("Information for users", doc("A.8.2", "the information for users")),
     "A.8.3": ("External reporting", doc("A.8.3", "how external parties report adverse impacts")),
     "A.8.4": ("Incident communication plan", with_fallback("A.8.4", "the incident communication plan", incident_plan_fallback)),
-    "A.8.5": ("Information for interested parties", stakeholder_information),
+    "A.8.5": ("Obligations to report to interested parties", reporting_obligations),
     "A.9.2": ("Responsible-use processes", doc("A.9.2", "the responsible-use process")),
     "A.9.3": ("Responsible-use objectives", doc("A.9.3", "the objectives for responsible use")),
     "A.9.4": ("Intended use of each AI system", resources("intended_use", "intended use recorded")),

@@ -1,6 +1,7 @@
-"""The report for external interested parties (ISO/IEC 42001 9.5 reporting, A.8.5 information for
-interested parties): the scope, the AI policy in brief, the AI systems in use with their purpose and EU AI
-Act tier, how to raise a concern, and when management last reviewed the AIMS.
+"""The report for external interested parties (ISO/IEC 42001 7.4, the external communication the AIMS
+plans, and A.8.5, reporting about the AI systems to interested parties): the scope, the AI policy in
+brief, the AI systems in use with their purpose and EU AI Act tier, how to raise a concern, and when
+management last reviewed the AIMS.
 
 Only what is marked publishable goes in: the *published versions* of the scope statement and the AI
 policy (as the board approved them, never a draft being revised), and the AI systems whose owners ticked

@@ -1,4 +1,5 @@
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -11,6 +12,7 @@ from aims.api.fields import RecordSerializer
 from . import services
 from .filters import RiskFilterSet
 from .models import Risk, RiskCategory, RiskCriteria
+from .treatment_plan import approve_treatment_plan, plan_for
 
 
 class RiskSerializer(RecordSerializer):
@@ -29,7 +31,7 @@ class RiskSerializer(RecordSerializer):
             *RecordSerializer.BASE_FIELDS,
             "description", "systems", "system_note", "category", "risk_source", *Risk.AFFECTED,
             "inherent_likelihood", "inherent_impact", "inherent_score", "inherent_level", "existing_controls",
-            "treatment", "treatment_plan", "residual_likelihood", "residual_impact", "residual_score",
+            "treatment", "treatment_plan", "treatment_due_on", "treatment_done_on", "residual_likelihood", "residual_impact", "residual_score",
             "residual_level", "target_likelihood", "target_impact", "target_score", "target_level",
             "above_appetite", "status", "accepted_by", "accepted_on", "acceptance_rationale",
         ]  # fmt: skip
@@ -67,6 +69,36 @@ class RiskSerializer(RecordSerializer):
         return value
 
 
+class ApprovePlanSerializer(serializers.Serializer):
+    seen = serializers.CharField(
+        help_text="The plan's `digest` as you read it (GET); a changed plan is refused."
+    )
+    approved_on = serializers.DateField(required=False, help_text="The day it was approved; default today.")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+def plan_data(plan) -> dict:
+    """The treatment plan (6.1.3) as the API gives it: its state, digest, rows, changes and approval."""
+    approval = plan.approval
+    return {
+        "state": plan.state,
+        "digest": plan.digest,
+        "approval": None
+        if approval is None
+        else {
+            "approved_on": approval.approved_on.isoformat(),
+            "approved_by": str(approval.approved_by),
+            "note": approval.note,
+            "covered": [c["reference"] for c in approval.covered],
+        },
+        "changed": [{"reference": row["reference"], "changed": what} for row, what in plan.changed],
+        "added": [row["reference"] for row in plan.added],
+        "risks": [
+            {k: row[k] for k in ("reference", "title", "treatment", "plan", "due")} for row in plan.rows
+        ],
+    }
+
+
 class AcceptSerializer(serializers.Serializer):
     version = serializers.IntegerField()
     rationale = serializers.CharField(max_length=2000)
@@ -97,6 +129,27 @@ class RiskViewSet(RecordViewSet):
             rationale=body.validated_data["rationale"],
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=risk.pk)).data)
+
+    @extend_schema(
+        methods=["GET"],
+        request=None,
+        responses={200: OpenApiTypes.OBJECT},
+        description="The AI risk treatment plan (6.1.3): its rows, the latest approval and what changed since.",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=ApprovePlanSerializer,
+        responses={201: OpenApiTypes.OBJECT},
+        description="Approve the treatment plan as it stands: the governance board or the AIMS manager.",
+    )
+    @action(detail=False, methods=["get", "post"], url_path="treatment-plan")
+    def treatment_plan(self, request, *args, **kwargs):
+        if request.method == "GET":
+            return Response(plan_data(plan_for(request.user)))
+        body = ApprovePlanSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        approve_treatment_plan(actor=request.user, **body.validated_data)
+        return Response(plan_data(plan_for(request.user)), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={202: None}, description="Queue the PDF register for this filter.")
     @action(detail=False, methods=["post"])

@@ -47,14 +47,18 @@ PARTIES = [
 
 OBLIGATIONS = [
     ("EU AI Act: deployer duties for high-risk systems", "law", "Regulation (EU) 2024/1689 Art. 26",
-     "Financial conduct regulator", "applies", ""),
+     "Financial conduct regulator", "applies", "",
+     "Serious incidents of the credit and hiring systems: to the provider, then the market surveillance "
+     "authority, without undue delay (Art. 26(5), Art. 73); workers' representatives told before the hiring "
+     "system is used (Art. 26(7))."),
     ("EU AI Act: transparency for the chatbot", "law", "Regulation (EU) 2024/1689 Art. 50",
-     "Loan applicants", "applies", ""),
-    ("GDPR: automated decisions", "law", "GDPR Art. 22", "Loan applicants", "applies", ""),
+     "Loan applicants", "applies", "", "Tell each customer at the start of a chat that they talk to an AI system."),
+    ("GDPR: automated decisions", "law", "GDPR Art. 22", "Loan applicants", "applies", "",
+     "Tell applicants of a solely automated decision, its logic and how to ask for human review (Art. 13-14, 22)."),
     ("OCR vendor contract: data retention clause", "contract", "Master services agreement §7.3",
-     "Model and data vendors", "partly", "Applies to loan-file images only; extracted fields are ours."),
+     "Model and data vendors", "partly", "Applies to loan-file images only; extracted fields are ours.", ""),
     ("EU AI Act: general-purpose AI provider duties", "law", "Regulation (EU) 2024/1689 Art. 53",
-     "", "not_applicable", "We deploy but do not provide general-purpose models."),
+     "", "not_applicable", "We deploy but do not provide general-purpose models.", ""),
 ]  # fmt: skip
 
 OBJECTIVES = [
@@ -133,7 +137,7 @@ def seed_plan(users) -> int:
             )
             created += 1
         parties[title] = InterestedParty.objects.get(title=title)
-    for title, kind, source, party, applicability, note in OBLIGATIONS:
+    for title, kind, source, party, applicability, note, reporting in OBLIGATIONS:
         if _new(Obligation, title):
             records.create_record(
                 Obligation,
@@ -146,8 +150,9 @@ def seed_plan(users) -> int:
                     "interested_party": parties.get(party),
                     "applicability": applicability,
                     "applicability_note": note,
+                    "reporting_duty": reporting,
                 },
-                requirements=_reqs(["4.2"]),
+                requirements=_reqs(["4.2", "A.8.5"] if reporting else ["4.2"]),
             )
             created += 1
     for title, who, measure, target, due_in, status, progress in OBJECTIVES:

@@ -2,12 +2,13 @@
 
 import django_filters as filters
 from django.db.models import Q
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 
 from aims.filters import RecordFilterSet, ReferencesFilter, YesNoFilter
 
 from .models import Risk, RiskCategory, RiskCriteria
-from .selectors import risks_awaiting_acceptance
+from .selectors import risks_awaiting_acceptance, treatments_overdue
 
 
 def _level_choices():
@@ -59,6 +60,7 @@ class RiskFilterSet(RecordFilterSet):
         queryset=lambda request: Risk._meta.get_field("systems").related_model.objects.live(),
     )  # fmt: skip
     reassessment_due = YesNoFilter(method="filter_reassessment_due", label="Reassessment due")
+    treatment_overdue = YesNoFilter(method="filter_treatment_overdue", label="Treatment overdue")
 
     ordering = filters.OrderingFilter(
         fields=(
@@ -100,6 +102,13 @@ class RiskFilterSet(RecordFilterSet):
         if value is None:
             return queryset
         return queryset.exclude(reassessment_due="") if value else queryset.filter(reassessment_due="")
+
+    def filter_treatment_overdue(self, queryset, name, value):
+        """Past its due date and not in place: the selector readiness (8.3) counts with."""
+        if value is None:
+            return queryset
+        late = treatments_overdue(Risk.objects.all(), timezone.localdate()).values("pk")
+        return queryset.filter(pk__in=late) if value else queryset.exclude(pk__in=late)
 
     def filter_awaiting_acceptance(self, queryset, name, value):
         """Above appetite, not accepted and not closed: the selector the dashboard counts with."""

@@ -19,7 +19,7 @@ class RiskForm(RecordForm):
             "title", "description", "systems", "system_note", "category", "risk_source",
             "affects_organisation", "affects_individuals", "affects_groups", "affects_society",
             "inherent_likelihood", "inherent_impact", "existing_controls",
-            "treatment", "treatment_plan",
+            "treatment", "treatment_plan", "treatment_due_on", "treatment_done_on",
             "residual_likelihood", "residual_impact", "target_likelihood", "target_impact",
             "status", "owner", "review_cadence", "next_review_on", "requirements",
         ]  # fmt: skip
@@ -34,6 +34,8 @@ class RiskForm(RecordForm):
             "residual_impact": forms.Select(choices=IMPACT),
             "target_impact": forms.Select(choices=IMPACT),
             "next_review_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "treatment_due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "treatment_done_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
     def __init__(self, *args, **kwargs):

@@ -1,13 +1,13 @@
 """Who may do what in the Plan registers (aims.policies): one policy per model that differs from the
 default -- the board's meetings and decisions, concerns anyone may raise and the AIMS manager
-triages, a role's RACI, the communication log, risk acceptance, the board's approval of planned
-changes, the acknowledgement of a published AI policy, and the actions raised from a readiness
-assessment's gaps."""
+triages, a role's RACI, the communication log, risk acceptance, the approval of the risk treatment
+plan, the board's approval of planned changes, the acknowledgement of a published AI policy, and the
+actions raised from a readiness assessment's gaps."""
 
 from django.db.models import Q
 
 from aims import roles
-from aims.policies import Policy, PublishablePolicy, change_now_refusal, policy
+from aims.policies import Policy, PublishablePolicy, StateRefusal, change_now_refusal, policy
 
 
 @policy("registers.BoardMeeting")
@@ -175,4 +175,25 @@ class RiskPolicy(Policy):
             )
         if not user.has_role(roles.BOARD, roles.OWNER):
             return "Only the governance board, or an owner within the appetite, may accept a risk."
+        return ""
+
+
+@policy("registers.TreatmentPlanApproval")
+class TreatmentPlanApprovalPolicy(Policy):
+    """The AI risk treatment plan (6.1.3) is approved by designated management: the governance board or
+    the AIMS manager. The guard is asked with the plan as it stands (registers.treatment_plan)."""
+
+    approvers = (roles.BOARD, roles.MANAGER)
+
+    def can_approve(self, user, plan) -> str:
+        if not user.has_role(*self.approvers):
+            return "Only the governance board and the AIMS manager approve the AI risk treatment plan."
+        if not plan.rows:
+            return StateRefusal("No AI risk is assessed yet: the treatment plan has nothing to approve.")
+        if plan.state == "current":
+            approval = plan.approval
+            return StateRefusal(
+                f"The plan approved on {approval.approved_on:%Y-%m-%d} by {approval.approved_by} is current: "
+                "no treatment changed and no risk was assessed since."
+            )
         return ""

@@ -21,6 +21,22 @@ def risks_awaiting_acceptance(risks):
     ).exclude(status=Risk.Status.CLOSED)
 
 
+def untreated(risks):
+    """No treatment under way (8.3): only identified, or assessed with no treatment decided and started
+    (an Accept treatment is decided by recording the acceptance)."""
+    return risks.filter(status__in=(Risk.Status.IDENTIFIED, Risk.Status.ASSESSED))
+
+
+def treatments_overdue(risks, today):
+    """A treatment past its due date and not in place (8.3); an Accept treatment has nothing to put in
+    place, a closed risk nothing left to treat."""
+    return (
+        risks.filter(treatment_due_on__lt=today, treatment_done_on__isnull=True)
+        .exclude(treatment=Risk.Treatment.ACCEPT)
+        .exclude(status=Risk.Status.CLOSED)
+    )
+
+
 def _check_which(which: str) -> str:
     if which not in WHICH:
         raise ValueError(f"which must be 'inherent' or 'residual', not {which!r}.")

@@ -14,7 +14,7 @@ from .models import Risk, RiskCriteria
 RISK_FIELDS = [
     "title", "description", "systems", "system_note", "category", "risk_source", *Risk.AFFECTED,
     "inherent_likelihood", "inherent_impact", "existing_controls", "treatment", "treatment_plan",
-    "residual_likelihood", "residual_impact", "target_likelihood", "target_impact", "status", "owner",
+    "treatment_due_on", "treatment_done_on", "residual_likelihood", "residual_impact", "target_likelihood", "target_impact", "status", "owner",
     "review_cadence", "next_review_on",
 ]  # fmt: skip
 

@@ -19,6 +19,7 @@ from aims.views.records import RecordDetailView, RecordFormView, RecordListView,
 from . import selectors, services
 from .forms import AcceptRiskForm, ImportForm
 from .models import IMPACT_LABELS, LIKELIHOOD_LABELS, Risk, RiskCriteria
+from .treatment_plan import approval_refusal, plan_for
 
 
 def heat_link(which: str):
@@ -58,6 +59,10 @@ class RiskListView(RecordListView):
         ]
         context["appetite_max"] = criteria.appetite_max
         context["today"] = timezone.localdate()
+        # 6.1.3: whether the plan's approval still covers the register, and the button to approve it
+        plan = plan_for(self.request.user)
+        context["plan"] = plan
+        context["can_approve_plan"] = not approval_refusal(self.request.user, plan)
         # Filters set by links (heat-map cells, dashboard numbers) but not shown as inputs stay applied.
         shown = {"search", "level", "category", "status", "review", "above_appetite", "archived", "mine"}
         context["hidden_filters"] = [
@@ -84,6 +89,7 @@ class RiskDetailView(RecordDetailView):
             likelihood_labels=LIKELIHOOD_LABELS,
             impact_labels=IMPACT_LABELS,
             accept_form=kwargs.get("accept_form") or AcceptRiskForm(initial={"version": risk.version}),
+            today=timezone.localdate(),
         )
         policy = policy_of(risk)
         refusal = policy.can_accept(user, risk)

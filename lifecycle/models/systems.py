@@ -115,7 +115,7 @@ class AISystem(BaseRecord):
         "publish to stakeholders",
         default=False,
         help_text="Show its title, purpose and EU AI Act tier in the report for external interested "
-        "parties (9.5, A.8.5). Nothing else about it is published.",
+        "parties (7.4, A.8.5). Nothing else about it is published.",
     )
     data_resources = models.TextField("data resources (A.4.3)", blank=True)
     tooling_resources = models.TextField("tooling resources (A.4.4)", blank=True)

@@ -43,6 +43,8 @@ EXPORT_COLUMNS = [
     ("existing_controls", _attr("existing_controls")),
     ("treatment", _attr("treatment")),
     ("treatment_plan", _attr("treatment_plan")),
+    ("treatment_due_on", _attr("treatment_due_on")),
+    ("treatment_done_on", _attr("treatment_done_on")),
     ("residual_likelihood", _attr("residual_likelihood")),
     ("residual_impact", _attr("residual_impact")),
     ("residual_score", _attr("residual_score")),

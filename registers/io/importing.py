@@ -182,6 +182,8 @@ PARSERS = {
     "existing_controls": lambda text, ctx: text,
     "treatment": _choice(Risk.Treatment.choices),
     "treatment_plan": lambda text, ctx: text,
+    "treatment_due_on": _date,
+    "treatment_done_on": _date,
     "residual_likelihood": _scale(required=True),
     "residual_impact": _scale(required=True),
     "target_likelihood": _scale(required=False),

@@ -3,6 +3,7 @@ from .context import ContextIssue, InterestedParty, Obligation
 from .leadership import Acknowledgement, AimsRole, BoardMeeting, Concern, Decision, Policy, RaciAssignment
 from .planning import Objective, Opportunity, PlannedChange
 from .risk import IMPACT_LABELS, LIKELIHOOD_LABELS, Band, Risk, RiskCategory, RiskCriteria
+from .treatment_plan import TreatmentPlanApproval
 
 __all__ = [
     "IMPACT_LABELS",
@@ -17,6 +18,7 @@ __all__ = [
     "Risk",
     "RiskCategory",
     "RiskCriteria",
+    "TreatmentPlanApproval",
 ]
 from .scope import ScopeStatement  # noqa: E402
 from .support import (  # noqa: E402

@@ -113,6 +113,11 @@ class Obligation(BaseRecord):
         max_length=16, choices=Applicability.choices, default=Applicability.ASSESSING
     )
     applicability_note = models.TextField("why it applies or not", blank=True)
+    reporting_duty = models.TextField(
+        "reporting duty",
+        blank=True,
+        help_text="What it obliges us to report about our AI systems, to whom and when (A.8.5); empty if none.",
+    )
 
     class Meta(BaseRecord.Meta):
         ordering = ["reference"]

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Case, IntegerField, Value, When
+from django.utils import timezone
 
 from aims.catalogue_data import RISK_SOURCES
 from aims.models import BaseRecord
@@ -193,6 +194,15 @@ class Risk(BaseRecord):
     existing_controls = models.TextField(blank=True)
     treatment = models.CharField(max_length=10, choices=Treatment.choices, default=Treatment.MITIGATE)
     treatment_plan = models.TextField(blank=True)
+    # 8.3: when the treatment is to be in place, and when it was; a treatment past its due date without a
+    # date in place is a gap in the results of risk treatment.
+    treatment_due_on = models.DateField(
+        "treatment due", null=True, blank=True, help_text="When the treatment is to be in place."
+    )
+    treatment_done_on = models.DateField(
+        "treatment in place on", null=True, blank=True,
+        help_text="When the treatment was implemented; empty while it is under way.",
+    )  # fmt: skip
     residual_likelihood = models.PositiveSmallIntegerField(validators=SCALE)
     residual_impact = models.PositiveSmallIntegerField(validators=SCALE)
     target_likelihood = models.PositiveSmallIntegerField(validators=SCALE, null=True, blank=True)
@@ -257,6 +267,8 @@ class Risk(BaseRecord):
             errors["treatment_plan"] = (
                 f"Describe how the risk will be treated ({self.get_treatment_display()})."
             )
+        if self.treatment_done_on and self.treatment_done_on > timezone.localdate():
+            errors["treatment_done_on"] = "The treatment cannot be in place on a date still to come."
         if self.status == self.Status.ACCEPTED and not self.accepted_by_id:
             errors["status"] = self.ACCEPT_ONLY_BY_ACTION
         if errors:

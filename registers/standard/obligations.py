@@ -3,10 +3,11 @@ the AIMS must meet, whose they are, and whether each applies. The model refuses 
 "applies in part" without a reason, because that reason is what an auditor asks for."""
 
 import django_filters as filters
+from django.db.models import Q
 
 from aims.api.base import RecordViewSet
 from aims.api.fields import RecordSerializer, record_fields
-from aims.filters import RecordFilterSet
+from aims.filters import RecordFilterSet, YesNoFilter
 from aims.forms import RecordForm
 from aims.register import Register
 from aims.services import RecordServices
@@ -14,7 +15,7 @@ from registers.models import InterestedParty, Obligation
 
 FIELDS = [
     "title", "kind", "source", "interested_party", "description", "applicability", "applicability_note",
-    "owner", "review_cadence", "next_review_on",
+    "reporting_duty", "owner", "review_cadence", "next_review_on",
 ]  # fmt: skip
 
 
@@ -35,8 +36,9 @@ def _visible_parties(request):
 
 
 class ObligationFilterSet(RecordFilterSet):
-    search_fields = ("reference", "title", "source", "description", "applicability_note")
+    search_fields = ("reference", "title", "source", "description", "applicability_note", "reporting_duty")
     kind = filters.MultipleChoiceFilter(choices=Obligation.Kind.choices)
+    reporting = YesNoFilter(method="filter_reporting", label="With a reporting duty")
     applicability = filters.ChoiceFilter(choices=Obligation.Applicability.choices, empty_label="Any")
     # By reference (IP-3), so the list page and the API filter alike.
     interested_party = filters.ModelChoiceFilter(
@@ -55,6 +57,18 @@ class ObligationFilterSet(RecordFilterSet):
     class Meta:
         model = Obligation
         fields = []
+
+    def filter_reporting(self, queryset, name, value):
+        """?reporting=yes: obligations that say what to report (what readiness counts for A.8.5)."""
+        if value is None:
+            return queryset
+        return queryset.filter(with_reporting_duty()) if value else queryset.exclude(with_reporting_duty())
+
+
+def with_reporting_duty() -> Q:
+    """An obligation that applies (in full or in part) and records a reporting duty: A.8.5's evidence."""
+    applies = (Obligation.Applicability.APPLIES, Obligation.Applicability.PARTLY)
+    return Q(applicability__in=applies) & ~Q(reporting_duty="")
 
 
 class ObligationSerializer(RecordSerializer):
@@ -91,10 +105,12 @@ class ObligationRegister(Register):
     fieldsets = [
         ("The obligation", ["kind", "source", "interested_party", "description"]),
         ("Does it apply?", ["applicability", "applicability_note", "review_cadence", "next_review_on"]),
+        ("Reporting", ["reporting_duty"]),
     ]
     form_fieldsets = [
         ("The obligation", ["title", "kind", "source", "interested_party", "description"]),
         ("Does it apply?", ["applicability", "applicability_note", "requirements"]),
+        ("Reporting", ["reporting_duty"]),
         ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
     ]
     lead = (

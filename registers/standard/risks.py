@@ -1,7 +1,8 @@
 """The AI risk register (ISO/IEC 42001 6.1.2, 6.1.3, 8.2, 8.3), declared like every other register.
 
 It has more screens than most: its own list, record and form templates with risk levels, a heat map,
-a CSV/XLSX import, a PDF report queued as a job and the board's acceptance. Those are named views in
+a CSV/XLSX import, a PDF report queued as a job, the board's acceptance and the approval of the
+treatment plan (registers/treatment_plan.py). Those are named views in
 registers/views.py, declared here as the register's pages and extras."""
 
 from django.urls import path
@@ -15,12 +16,17 @@ from registers.forms import RiskForm
 from registers.models import Risk
 from registers.selectors import risks_awaiting_acceptance
 from registers.services import RiskServices
+from registers.treatment_plan_views import TreatmentPlanView
 
 
 class RiskRegister(Register):
     model = Risk
     label, url_prefix, position = "AI risks", "risks", 0
-    more_links = (("Risk heat map", "risk-heatmap"), ("Risk criteria", "risk-criteria"))
+    more_links = (
+        ("Risk heat map", "risk-heatmap"),
+        ("Risk criteria", "risk-criteria"),
+        ("Treatment plan", "risk-treatment-plan"),
+    )
     services = RiskServices
     form = RiskForm
     filterset = RiskFilterSet
@@ -56,6 +62,7 @@ class RiskRegister(Register):
         prefix, ref = self.url_prefix, "<str:reference>"
         return [
             path(f"{prefix}/criteria/", CriteriaView.as_view(), name="risk-criteria"),
+            path(f"{prefix}/treatment-plan/", TreatmentPlanView.as_view(), name="risk-treatment-plan"),
             path(f"{prefix}/heat-map/", views.RiskHeatMapView.as_view(**self._base()), name="risk-heatmap"),
             path(f"{prefix}/import/", views.RiskImportView.as_view(**self._base()), name="risk-import"),
             path(f"{prefix}/report/", views.RiskReportView.as_view(**self._base()), name="risk-report"),

@@ -1,7 +1,8 @@
 """Certification readiness for Annex A controls: one row per control, counted only where the SoA marks
 the control applicable. The row is the control's judgement (lifecycle.controls, tested there); what the
 records show of it, tested here, is computed from the inventory fields, impact assessments and their harms,
-datasets, suppliers, KPIs, the stakeholder report, or an approved document linked to the control."""
+datasets, suppliers, KPIs, compliance obligations and the communication plan, or an approved document
+linked to the control."""
 
 import pytest
 
@@ -10,9 +11,16 @@ from aims.models import Requirement
 from aims.registry import registry
 from lifecycle.models import AISystem
 from lifecycle.standard import datasets, soa_entries, suppliers
+from tests.base import client_for as build_client
 from tests.registers import records_for_readiness as build
 
 TODAY = build.TODAY
+RESOURCES = {
+    "data_resources": "Loan book 2015-2024",
+    "tooling_resources": "Python, scikit-learn, MLflow",
+    "compute_resources": "Two GPU servers",
+    "human_resources": "Two validators",
+}
 
 
 def run(code):
@@ -25,7 +33,7 @@ def run(code):
 def test_the_readiness_row_of_a_control_is_its_judgement(owner):
     """No SoA entry: what the records show, but never met (nothing is declared). Declared implemented and
     justified: met, as the records show it."""
-    build.system(owner)
+    build.system(owner, **RESOURCES)
     row = lambda: registry.readiness_checks["A.4.2"].check(TODAY)  # noqa: E731
     assert run("A.4.2").status == MET and row().status == PARTIAL and "No SoA entry" in row().reason
     soa_entries.services.create(actor=owner, fields={
@@ -60,11 +68,28 @@ def test_only_controls_the_soa_marks_applicable_are_counted(owner):
 def test_resources_per_system(owner):
     full = build.system(owner, data_resources="Loan book 2015-2024", human_resources="Two validators")
     bare = build.system(owner, title="Chatbot")
-    assert run("A.4.2").status == MET
     assert run("A.4.3").status == PARTIAL and bare.reference in run("A.4.3").reason
     assert run("A.4.4").status == MISSING  # no system records its tooling
     AISystem.objects.filter(pk=bare.pk).update(data_resources="Chat transcripts")
     assert run("A.4.3").status == MET and full.reference not in run("A.4.3").reason
+
+
+def test_a_4_2_the_inventory_alone_is_not_enough_each_system_documents_its_resources(owner):
+    """A.4.2: the resources of each AI system are documented (A.4.3-A.4.6), not just the system listed."""
+    full = build.system(owner, **RESOURCES)
+    bare = build.system(owner, title="Chatbot", data_resources="Chat transcripts")
+    result = run("A.4.2")
+    assert result.status == PARTIAL
+    assert (
+        f"1 of 2 AI systems in the inventory lack documented resources: {bare.reference} (tooling, computing, human)"
+        in (result.reason)
+    )
+    assert (
+        bare.reference,
+        f"/systems/{bare.reference}/",
+    ) in result.links and full.reference not in result.reason
+    AISystem.objects.filter(pk=bare.pk).update(**RESOURCES)
+    assert run("A.4.2").status == MET
 
 
 def test_impacts_on_individuals_and_society(owner, board):
@@ -115,12 +140,37 @@ def test_supplier_due_diligence(owner):
     assert run("A.10.3").status == MET
 
 
-def test_information_for_interested_parties_follows_the_stakeholder_report(owner, board):
+def test_a_8_5_reporting_obligations_determined_not_the_report_published(owner, board, manager):
+    """A.8.5: the obligations to report about the AI systems to interested parties are determined and
+    documented; publishing the stakeholder report does not answer it."""
+    from registers.standard import obligations
+
     build.scope_statement(owner, board)
-    assert run("A.8.5").status == PARTIAL
     build.ai_policy(owner, board)
     build.system(owner, publish_to_stakeholders=True)
-    assert run("A.8.5").status == MET
+    assert run("A.8.5").status == MISSING
+    duty = obligations.services.create(
+        actor=owner, fields={"title": "EU AI Act Art. 26", "kind": "law", "applicability": "applies"}
+    )
+    assert run("A.8.5").status == PARTIAL and "none says what must be reported" in run("A.8.5").reason
+    obligations.services.update(duty, actor=owner, expected_version=duty.version, fields={
+        "reporting_duty": "Serious incidents to the provider and the authority without undue delay.",
+    })  # fmt: skip
+    result = run("A.8.5")
+    assert result.status == MET and "1 compliance obligations record what must be reported" in result.reason
+    assert ("Obligations with a reporting duty", "/obligations/?reporting=true") in result.links
+    page = build_client(owner).get("/obligations/?reporting=true").content.decode()
+    assert 'data-total="1"' in page and duty.reference in page
+
+
+def test_a_8_5_an_external_line_of_the_communication_plan_counts(manager):
+    from registers.standard import communications
+
+    communications.services.create(actor=manager, fields={
+        "title": "Public AI statement", "message": "How we use AI.", "audience": "Customers", "channel": "website",
+        "internal": False,
+    })  # fmt: skip
+    assert run("A.8.5").status == MET and "1 lines of the communication plan" in run("A.8.5").reason
 
 
 def test_operation_is_monitored_by_kpis(owner):

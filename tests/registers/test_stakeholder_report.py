@@ -1,4 +1,4 @@
-"""The report for external interested parties (9.5, A.8.5): only published material goes in -- the
+"""The report for external interested parties (7.4, A.8.5): only published material goes in -- the
 published versions of the scope and the AI policy, and the AI systems marked "publish to stakeholders"
 (title, purpose, tier). Secrets planted everywhere else must not appear in the page or in the PDF."""
 
@@ -93,6 +93,7 @@ def test_the_pdf_shows_only_what_is_published(organisation, manager, tmp_path):
     text = _pdf_text(manager, tmp_path)
     assert "report to interested parties" in text and "The retail lending division in Lisbon." in text
     assert "Customer-support chatbot" in text and "Limited risk" in text and "not yet held" in text
+    assert "ISO/IEC 42001 7.4 and A.8.5" in text  # external communication (7.4); there is no clause 9.5
     for secret in SECRETS:
         assert secret not in text, secret
 
@@ -107,6 +108,7 @@ def test_an_empty_report_says_what_is_not_published_yet(owner):
     page = client_for(owner).get("/stakeholder-report/").content.decode()
     assert "The scope statement has not been published yet." in page
     assert "No AI system is marked for publication yet." in page
+    assert "ISO/IEC 42001 7.4 communication, A.8.5" in page and "42001 9.5" not in page
 
 
 def test_publishing_a_system_is_off_by_default_and_in_its_history(owner):

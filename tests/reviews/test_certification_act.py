@@ -57,3 +57,56 @@ def test_readiness_shows_the_rows_with_their_reasons(make_nc):
         and rows["9.3.3"]["reason"] == "No management review has been held."
     )
     assert "No register" not in rows["10.2"]["reason"] and "No register" not in rows["9.2.2"]["reason"]
+
+
+# -- 9.3.1 planned intervals, 9.3.2 inputs, 10.1 continual improvement ---------------------------------------
+def test_9_3_1_reviews_at_planned_intervals_with_the_next_one_planned(make_review, manager):
+    from reviews.certification_checks import reviews_at_intervals
+
+    assert reviews_at_intervals(TODAY).status == "missing"
+    held(make_review(), manager)
+    result = reviews_at_intervals(TODAY)
+    assert result.status == "partial" and "no next review is planned" in result.reason
+    upcoming = make_review(title="Next review", scheduled_on=TODAY + dt.timedelta(days=300))
+    result = reviews_at_intervals(TODAY)
+    assert result.status == "met" and upcoming.reference in result.reason
+    late = reviews_at_intervals(TODAY + dt.timedelta(days=400))  # the 12-month cadence has passed
+    assert late.status == "partial" and "every 12 months" in late.reason
+
+
+def test_9_3_2_the_latest_review_considered_every_input(make_review, manager):
+    from reviews.certification_checks import review_inputs
+    from reviews.models import ReviewInputs
+
+    assert review_inputs(TODAY).status == "missing"
+    review = held(make_review(), manager)
+    assert review_inputs(TODAY).status == "met" and review.reference in review_inputs(TODAY).reason
+    frozen = ReviewInputs.objects.get(review=review)
+    sections = [{**frozen.sections[0], "available": False}, *frozen.sections[1:]]
+    ReviewInputs.objects.filter(pk=frozen.pk).update(sections=sections)
+    result = review_inputs(TODAY)
+    assert result.status == "partial" and sections[0]["title"] in result.reason
+
+
+def test_10_1_continual_improvement_from_the_improvement_registers(owner, manager):
+    from reviews.certification_checks import continual_improvement
+    from reviews.improvement import pa_services
+    from reviews.standard import feedback, lessons
+
+    assert continual_improvement(TODAY).status == "missing"
+    feedback.services.create(actor=owner, fields={
+        "title": "Declines feel random", "channel": "email", "received_on": TODAY - dt.timedelta(days=45),
+        "summary": "Two customers asked why.",
+    })  # fmt: skip
+    result = continual_improvement(TODAY)
+    assert result.status == "partial" and "1 feedback item waiting over 30 days" in result.reason
+    assert "no lesson learned" in result.reason
+    lessons.services.create(actor=owner, fields={"title": "Explain declines", "what_happened": "Complaints.",
+                                                 "learned": "Reason codes matter."})  # fmt: skip
+    pa_services.create(actor=owner, fields={
+        "title": "Watch drift", "source": "trend", "trend": "PSI rising.", "description": "Retrain.",
+        "due_on": TODAY - dt.timedelta(days=1),
+    })  # fmt: skip
+    result = continual_improvement(TODAY)
+    assert "1 preventive action past the due date" in result.reason and "no lesson" not in result.reason
+    assert continual_improvement(TODAY - dt.timedelta(days=40)).status == "met"  # before either was late

@@ -1,0 +1,30 @@
+"""Certification readiness for ISO/IEC 42001 9.2.1: internal audits carried out at planned intervals --
+one reported within the last twelve months, none left behind its planned dates."""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from audits import checklist
+from audits.certification_intervals import audits_at_intervals
+from audits.services import report_audit, start_audit
+
+TODAY = timezone.localdate()
+
+
+def test_9_2_1_from_no_audit_to_one_reported_within_the_year(make_audit, auditor):
+    assert audits_at_intervals(TODAY).status == "missing"
+    audit = make_audit(starts_on=TODAY - dt.timedelta(days=50), ends_on=TODAY - dt.timedelta(days=40))
+    late = audits_at_intervals(TODAY)
+    assert late.status == "partial" and "none has been reported yet" in late.reason
+    assert "1 ended over 30 days ago and is not reported" in late.reason
+    audit = start_audit(audit, actor=auditor, expected_version=audit.version)
+    checklist.generate(audit, actor=auditor)
+    for item in audit.checklist.all():
+        checklist.save_item(item, actor=auditor, expected_version=item.version, question=item.question,
+                            result="conforming", notes="Sampled.")  # fmt: skip
+    audit.refresh_from_db()
+    report_audit(audit, actor=auditor, expected_version=audit.version)
+    assert audits_at_intervals(TODAY).status == "met"
+    a_year_on = audits_at_intervals(TODAY + dt.timedelta(days=400))
+    assert a_year_on.status == "partial" and "over a year ago" in a_year_on.reason
