@@ -11,12 +11,12 @@ from aims.certification import met, missing, partial, shared
 from aims.models import Lifecycle
 
 from .certification_checks import LINKED, link
+from .competence_gaps import GAP, competence_gaps
 from .models import (
     Acknowledgement,
     AimsRole,
     BoardMeeting,
     Communication,
-    CompetenceRequirement,
     ContextIssue,
     Decision,
     Document,
@@ -26,7 +26,6 @@ from .models import (
     PlannedChange,
     Policy,
     Resource,
-    TrainingRecord,
 )
 from .models.context import Side
 from .standard.decisions import overdue_q
@@ -272,21 +271,23 @@ def resources(today):
 
 
 def competence(today):
-    requirements = CompetenceRequirement.objects.live().count()
-    training = TrainingRecord.objects.live().aggregate(
-        total=Count("pk"), expired=Count("pk", filter=Q(expires_on__lte=today))
-    )
-    matrix = link("Competence matrix", "competencerequirement-list")
-    if not requirements or not training["total"]:
-        lacking = "competence requirements" if not requirements else "training records"
-        return missing(f"No {lacking} recorded: the competence matrix is empty.", matrix)
-    if training["expired"]:
+    """7.2: everyone holding an AIMS role has the competence its requirements ask for, person by person
+    (registers.competence_gaps: the same cells the competence gaps page and the dashboard count)."""
+    gaps = competence_gaps(today=today)
+    page = link("Competence gaps", "competencerequirement-gaps")
+    if not gaps.requirements or not gaps.rows:
+        lacking = (
+            "competence requirements for the AIMS roles" if not gaps.requirements else "people in AIMS roles"
+        )
+        return missing(f"No {lacking} recorded: nobody's competence can be shown.", page)
+    if gaps.count(GAP):
         return partial(
-            f"{training['expired']} training records have expired.",
-            link("Expired training", "trainingrecord-list", "expiry=expired"),
+            f"{gaps.count(GAP)} competences missing or expired for {gaps.people_with(GAP)} "
+            f"{'person' if gaps.people_with(GAP) == 1 else 'people'} in AIMS roles.",
+            link("Competence gaps", "competencerequirement-gaps", "state=gap"),
         )
     return met(
-        f"{requirements} competence requirements; {training['total']} training records, none expired.", matrix
+        f"All {gaps.count()} competences required of {len(gaps.rows)} people in AIMS roles are met.", page
     )
 
 

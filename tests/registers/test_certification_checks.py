@@ -124,13 +124,20 @@ def test_objectives_on_track_or_late(owner):
     assert run("6.2").status == PARTIAL
 
 
-def test_competence_matrix_without_expired_training(owner, manager):
+def test_7_2_judges_the_competence_of_each_person_in_an_aims_role(owner, manager):
+    """7.2: the competence of each person doing work under the AIMS is determined and evidenced: a
+    requirement nobody holds a role for shows nothing; a role holder without a valid course is a gap."""
     role = roles_services.create(
         actor=manager, fields={"title": "Model validator", "responsibilities": "Validate."}
     )
     course = courses.services.create(actor=manager, fields={"title": "AI risk basics"})
-    competence.services.create(actor=manager, fields={"title": "Validators know AI risk", "role": role})
-    assert run("7.2").status == MISSING  # a matrix without any training record
+    requirement = competence.services.create(
+        actor=manager, fields={"title": "Validators know AI risk", "role": role}
+    )
+    requirement.courses.add(course)
+    assert run("7.2").status == MISSING  # a requirement, but nobody in the role
+    role.people.add(owner)
+    assert run("7.2").status == PARTIAL and "1 competences missing or expired for 1 person" in run("7.2").reason
     record = training.services.create(
         actor=manager,
         fields={"person": owner, "course": course, "completed_on": TODAY - dt.timedelta(days=30)},
@@ -142,7 +149,7 @@ def test_competence_matrix_without_expired_training(owner, manager):
         expected_version=record.version,
         fields={"expires_on": TODAY - dt.timedelta(days=1)},
     )
-    assert run("7.2").status == PARTIAL and "expired" in run("7.2").reason
+    assert run("7.2").status == PARTIAL and "missing or expired" in run("7.2").reason
 
 
 def test_document_control(owner, manager):
