@@ -146,5 +146,5 @@ def _incidents(users) -> int:
 
 
 def seed_lifecycle_suppliers_incidents(users) -> int:
-    """Three suppliers and three incidents; returns how many records were created."""
+    """Three suppliers and four incidents; returns how many records were created."""
     return _suppliers(users) + _incidents(users)

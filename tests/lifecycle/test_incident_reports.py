@@ -69,10 +69,10 @@ def test_art_73_the_incident_page_shows_the_initial_deadline_and_awaits_the_comp
     assert f"Initial report (Art. {paragraph})" in page and f"{days(deadline_days):%Y-%m-%d}" in page
     reported = make_serious(1, kind=kind, reported_on=days(-3))
     page = client_for(auditor).get(reported.get_absolute_url()).content.decode()
-    assert f"made on {days(-3):%Y-%m-%d}" in page and "awaiting</span>" in page
+    assert f"Reported on {days(-3):%Y-%m-%d}" in page and "awaiting</span>" in page
     done = make_serious(2, kind=kind, reported_on=days(-9), complete_report_on=days(-1))
     page = client_for(auditor).get(done.get_absolute_url()).content.decode()
-    assert f"Complete report (Art. 73(5))</dt>\n    <dd>made on {days(-1):%Y-%m-%d}" in page
+    assert f"Complete report (Art. 73(5))</dt>\n    <dd>Reported on {days(-1):%Y-%m-%d}" in page
 
 
 def test_the_dashboard_counts_serious_incidents_awaiting_a_complete_report_and_links_exactly_those(
