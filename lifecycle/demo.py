@@ -1,6 +1,7 @@
 """Demo suppliers (ISO/IEC 42001 A.10) and AI incidents (A.8.4) for Northbank Credit. Made through each
 register's services, so history is real; matched by title, so a second run creates nothing. One serious
-incident is unreported with its EU AI Act deadline two days away, so the dashboard and reminders show it.
+incident is unreported with its EU AI Act deadline two days away, so the dashboard and reminders show it;
+another was reported within its deadline and awaits its complete report (Art. 73(5)).
 
 AI systems are linked by title when the inventory's demo has made them, and left empty otherwise."""
 
@@ -63,6 +64,20 @@ INCIDENTS = [
         "serious": True, "serious_kind": "general",
         "log": [("Governance board", "Incident summary, containment and the reporting deadline.")],
     }),
+    ("owner", CREDIT, {
+        "title": "Score drift declined applicants over 60 at twice the usual rate",
+        "severity": "high", "status": "investigating", "detected_days_ago": 30, "occurred_days_ago": 34,
+        "reported_days_ago": 19,
+        "description": "After the bureau's format change the score under-weighted long credit histories; "
+        "decline rates for applicants over 60 doubled for four days before the fairness monitor caught it.",
+        "harm": "Credit refused on grounds linked to age: an infringement of the right to non-discrimination.",
+        "people_affected": 146,
+        "containment": "Declines for applicants over 60 routed to underwriters; score re-weighted and "
+        "re-validated; affected applicants re-assessed.",
+        "serious": True, "serious_kind": "general",
+        "log": [("Market surveillance authority", "Initial report (Art. 73): facts known so far, the people "
+                 "affected and the containment; complete report to follow after root-cause analysis.")],
+    }),
     ("owner2", CHATBOT, {
         "title": "Chatbot quoted another customer's repayment date",
         "severity": "medium", "status": "resolved", "detected_days_ago": 40, "occurred_days_ago": 40,
@@ -107,9 +122,11 @@ def _incidents(users) -> int:
     for who, system, spec in INCIDENTS:
         if Incident.objects.filter(title=spec["title"]).exists():
             continue
-        fields = {k: v for k, v in spec.items() if k not in ("detected_days_ago", "occurred_days_ago", "log")}
+        fields = {k: v for k, v in spec.items() if not k.endswith("_days_ago") and k != "log"}
         fields["detected_on"] = today - dt.timedelta(days=spec["detected_days_ago"])
         fields["occurred_at"] = timezone.now() - dt.timedelta(days=spec["occurred_days_ago"])
+        if "reported_days_ago" in spec:  # the initial report, within its deadline
+            fields["reported_on"] = today - dt.timedelta(days=spec["reported_days_ago"])
         incident = incidents.create(
             actor=users[who], fields={**fields, "system": _system(system), "owner": users[who]}
         )
@@ -129,5 +146,5 @@ def _incidents(users) -> int:
 
 
 def seed_lifecycle_suppliers_incidents(users) -> int:
-    """Three suppliers and three incidents; returns how many records were created."""
+    """Three suppliers and four incidents; returns how many records were created."""
     return _suppliers(users) + _incidents(users)

@@ -38,10 +38,26 @@ def seed_lifecycle_demo(users) -> int:
     return seed_lifecycle(users)
 
 
+def complete_documented_demo(users) -> int:
+    from .demo_obligations import complete_documented
+
+    return complete_documented(users)
+
+
 registry.add_demo_seeder(seed_lifecycle_demo, order=20)
+# After the evidence library's demo (order 50) attaches its pieces: the documented Annex IV sections are done.
+registry.add_demo_seeder(complete_documented_demo, order=55)
 from .system_hub import register_sections  # noqa: E402
 
 register_sections()  # the AI system page lists every record that concerns the system
+from .standard.obligations.links import register_links  # noqa: E402
+
+register_links()  # a high-risk system's EU AI Act obligations on its page, with the button to record them
+from aims.api.schema import name_choice_set  # noqa: E402
+
+from .models import HighRiskObligation  # noqa: E402
+
+name_choice_set("ObligationStateEnum", HighRiskObligation.State)  # KPIs have a state of their own
 from aims.imports import add_importer  # noqa: E402
 
 from . import bench  # noqa: E402,F401  the inventory pages and volume data of manage.py bench

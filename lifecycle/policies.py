@@ -190,3 +190,47 @@ class AISystemPolicy(Policy):
                 f"No EU AI Act classification of {system.reference} is awaiting confirmation."
             )
         return ""
+
+
+# -- EU AI Act obligations of high-risk systems ------------------------------------------------------
+@policy("lifecycle.HighRiskObligation")
+class HighRiskObligationPolicy(Policy):
+    """An obligation moves through its states by whoever may change it, while it is not archived; the
+    state it is in decides which move is open (a StateRefusal, so the service answers 400). Creating the
+    obligations of a system takes the right to change the system and to add obligations."""
+
+    def _move(self, user, record, doing: str, done: str, states) -> str:
+        reason = change_now_refusal(user, record, doing)
+        if reason or record.state in states:
+            return reason
+        return StateRefusal(
+            f"{record.reference} is {record.get_state_display().lower()}, so it cannot be {done}."
+        )
+
+    def can_start(self, user, record) -> str:
+        return self._move(user, record, "starting it", "started", (record.State.NOT_STARTED,))
+
+    def can_complete(self, user, record) -> str:
+        return self._move(user, record, "marking it done", "marked done", record.OPEN)
+
+    def can_not_applicable(self, user, record) -> str:
+        return self._move(user, record, "marking it not applicable", "marked not applicable", record.OPEN)
+
+    def can_reopen(self, user, record) -> str:
+        states = (record.State.DONE, record.State.NOT_APPLICABLE)
+        return self._move(user, record, "reopening it", "reopened", states)
+
+    def can_create_for_system(self, user, system) -> str:
+        """`system` is the AI system whose obligations are wanted; refused with the reason when it is not
+        high-risk, we are neither its provider nor its deployer, or every obligation exists already."""
+        from aims.permissions import can_add, denial_reason
+
+        from .standard.obligations.selectors import nothing_to_create
+
+        reason = change_now_refusal(user, system, "creating its obligations")
+        if reason:
+            return reason
+        if not can_add(user, self.model):
+            return denial_reason(user, "add", model=self.model)
+        why = nothing_to_create(system)
+        return StateRefusal(why) if why else ""

@@ -4,12 +4,13 @@ from .data import Dataset, ModelVersion
 from .gates import GateCriteria, GateReview
 from .incidents import Incident, IncidentLog
 from .monitoring import KPI, Measurement
+from .obligations import HighRiskObligation
 from .soa import SoAEntry, Statement
 from .suppliers import Supplier
 from .systems import AISystem, ClassificationStatus, Stage, Tier, prohibited_not_stopped_q, prohibited_q
 
 __all__ = [
     "AISystem", "BiasAssessment", "ClassificationStatus", "Dataset", "GateCriteria", "GateReview", "Harm",
-    "ImpactAssessment", "ImpactThresholds", "Incident", "IncidentLog", "KPI", "Measurement", "ModelVersion",
+    "HighRiskObligation", "ImpactAssessment", "ImpactThresholds", "Incident", "IncidentLog", "KPI", "Measurement", "ModelVersion",
     "SoAEntry", "Stage", "Statement", "Supplier", "Tier", "UseLevel", "prohibited_not_stopped_q", "prohibited_q",
 ]  # fmt: skip

@@ -1,5 +1,5 @@
 """AI incidents (A.8.4, A.3.3): what happened, the harm, who is affected, and for a serious incident
-the EU AI Act reporting deadline (Art. 73)."""
+the EU AI Act reporting deadline (Art. 73(2)-(4)), the initial report and the complete report (Art. 73(5))."""
 
 import datetime as dt
 
@@ -50,7 +50,9 @@ class Incident(BaseRecord):
     serious_kind = models.CharField(
         "kind of serious incident", max_length=12, choices=SeriousKind.choices, blank=True
     )
-    reported_on = models.DateField("reported to the authority on", null=True, blank=True)
+    # Art. 73(5): an initial report, possibly incomplete, within the deadline; then the complete report.
+    reported_on = models.DateField("initial report to the authority on", null=True, blank=True)
+    complete_report_on = models.DateField("complete report to the authority on", null=True, blank=True)
     drafted_from = models.CharField(
         max_length=100, blank=True, editable=False, help_text="A KPI breach or a concern that opened it."
     )
@@ -64,6 +66,16 @@ class Incident(BaseRecord):
             raise ValidationError({"serious_kind": "Say which kind: it sets the reporting deadline."})
         if self.reported_on and not self.serious:
             raise ValidationError({"reported_on": "Only serious incidents are reported to the authority."})
+        if self.complete_report_on and not self.reported_on:
+            raise ValidationError(
+                {
+                    "complete_report_on": "Art. 73(5): the complete report follows an initial report; give its date first."
+                }
+            )
+        if self.complete_report_on and self.complete_report_on < self.reported_on:
+            raise ValidationError(
+                {"complete_report_on": "The complete report cannot come before the initial report."}
+            )
 
     @property
     def reporting_deadline(self) -> dt.date | None:

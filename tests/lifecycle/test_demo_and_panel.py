@@ -31,7 +31,10 @@ def test_five_demo_systems_at_different_stages_and_tiers(db):
     assert systems["Customer-support chatbot (Ask Northbank)"].eu_tier == "limited"
     assert systems["Loan document OCR"].eu_tier == "unclassified" and systems["Loan document OCR"].supplier
     assert len(systems) == 5
-    assert history(credit).first().note.startswith("Already at this stage")
+    latest, before = list(history(credit)[:2])  # its EU AI Act obligations recorded once it was in operation
+    assert latest.note.startswith("EU AI Act: 15 provider obligations") and before.note.startswith(
+        "Already at this stage"
+    )
     assert systems["CV screening (hiring)"].supplier.title == "TalentRank screening"
     assert seed_systems(users) == 0
 

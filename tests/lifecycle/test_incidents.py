@@ -443,16 +443,18 @@ def demo_users(db):
 def test_demo_suppliers_and_incidents_once(demo_users):
     from lifecycle.demo import seed_lifecycle_suppliers_incidents
 
-    assert seed_lifecycle_suppliers_incidents(demo_users) == 6
-    assert Supplier.objects.count() == 3 and Incident.objects.count() == 3
+    assert seed_lifecycle_suppliers_incidents(demo_users) == 7
+    assert Supplier.objects.count() == 3 and Incident.objects.count() == 4
     assert set(Supplier.objects.values_list("kind", flat=True)) == {"model", "platform", "data"}
-    pending = Incident.objects.get(serious=True)
-    assert pending.reported_on is None and pending.reporting_deadline == days(2)
+    pending = Incident.objects.get(serious=True, reported_on__isnull=True)
+    assert pending.reporting_deadline == days(2)
+    reported = Incident.objects.get(serious=True, reported_on__isnull=False)  # awaits its complete report
+    assert reported.reported_on <= reported.reporting_deadline and reported.complete_report_on is None
     assert countdown(pending) == "due in 2 days" and pending.log.exists()
     assert Incident.objects.exclude(drafted_from="").count() == 1
     assert history(pending).first().changes[0]["field"] == "log"
     assert seed_lifecycle_suppliers_incidents(demo_users) == 0
-    assert Supplier.objects.count() == 3 and Incident.objects.count() == 3
+    assert Supplier.objects.count() == 3 and Incident.objects.count() == 4
 
 
 def test_the_api_shows_where_a_drafted_incident_came_from_but_does_not_take_it(system, owner):

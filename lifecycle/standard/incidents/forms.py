@@ -9,7 +9,7 @@ from aims.filters import RecordFilterSet, YesNoFilter
 from aims.forms import RecordForm
 from lifecycle.models import AISystem, Incident
 
-from .selectors import OPEN, UNREPORTED, with_deadline
+from .selectors import AWAITING_COMPLETE, OPEN, UNREPORTED, with_deadline
 from .services import FIELDS
 
 
@@ -22,6 +22,7 @@ class IncidentForm(RecordForm):
             "occurred_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
             "detected_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "reported_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "complete_report_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "next_review_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
@@ -42,6 +43,9 @@ class IncidentFilterSet(RecordFilterSet):
     serious = YesNoFilter(label="Serious (EU AI Act)")
     to_report = YesNoFilter(method="filter_to_report", label="Serious, still to report")
     reporting_overdue = YesNoFilter(method="filter_reporting_overdue", label="Reporting overdue")
+    awaiting_complete_report = YesNoFilter(
+        method="filter_awaiting_complete_report", label="Reported, awaiting the complete report"
+    )
     ordering = filters.OrderingFilter(
         fields=(
             ("reference", "reference"),
@@ -65,6 +69,11 @@ class IncidentFilterSet(RecordFilterSet):
         if value is None:
             return queryset
         return queryset.filter(UNREPORTED) if value else queryset.exclude(UNREPORTED)
+
+    def filter_awaiting_complete_report(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(AWAITING_COMPLETE) if value else queryset.exclude(AWAITING_COMPLETE)
 
     def filter_reporting_overdue(self, queryset, name, value):
         if value is None:

@@ -7,7 +7,7 @@ from lifecycle.models import Incident
 
 from .api import IncidentViewSet
 from .forms import IncidentFilterSet, IncidentForm
-from .selectors import countdown, reporting_cell
+from .selectors import PARAGRAPH, countdown, reporting_cell
 from .services import LOG, services
 
 
@@ -32,12 +32,15 @@ class IncidentRegister(Register):
     fieldsets = [
         ("What happened", ["system", "occurred_at", "detected_on", "description"]),
         ("Harm and response", ["severity", "harm", "people_affected", "containment", "status"]),
-        ("EU AI Act", ["serious", "serious_kind", "reported_on"]),
+        ("EU AI Act", ["serious", "serious_kind", "reported_on", "complete_report_on"]),
     ]
     form_fieldsets = [
         ("What happened", ["title", "system", "occurred_at", "detected_on", "description"]),
         ("Harm and response", ["severity", "harm", "people_affected", "containment", "status"]),
-        ("EU AI Act (Art. 73)", ["serious", "serious_kind", "reported_on", "requirements"]),
+        (
+            "EU AI Act (Art. 73)",
+            ["serious", "serious_kind", "reported_on", "complete_report_on", "requirements"],
+        ),
         ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
     ]
     detail_template = "lifecycle/incident_detail.html"
@@ -67,6 +70,7 @@ class IncidentRegister(Register):
         return {
             "deadline": record.reporting_deadline,
             "countdown": countdown(record),
+            "deadline_cite": PARAGRAPH.get(record.serious_kind, "Art. 73"),
             "reporting_overdue": bool(
                 record.reporting_deadline
                 and not record.reported_on

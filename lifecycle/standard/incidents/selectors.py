@@ -1,4 +1,5 @@
-"""Open and unreported incidents, and the EU AI Act (Art. 73) reporting deadline in SQL and in words."""
+"""Open and unreported incidents, those awaiting their complete report, and the EU AI Act (Art. 73)
+reporting deadline in SQL and in words."""
 
 import datetime as dt
 
@@ -10,6 +11,10 @@ from lifecycle.models import Incident
 
 OPEN = Q(status__in=[Incident.Status.OPEN, Incident.Status.INVESTIGATING])
 UNREPORTED = Q(serious=True, reported_on__isnull=True)
+# Art. 73(5): the initial report was made; the complete report has still to follow.
+AWAITING_COMPLETE = Q(serious=True, reported_on__isnull=False, complete_report_on__isnull=True)
+# Which paragraph of Art. 73 sets each kind's deadline (the days are the model's DEADLINE_DAYS).
+PARAGRAPH = {"general": "Art. 73(2)", "widespread": "Art. 73(3)", "death": "Art. 73(4)"}
 
 
 def with_deadline(queryset):

@@ -13,7 +13,7 @@ from lifecycle.models import Incident, IncidentLog
 
 FIELDS = [
     "title", "system", "occurred_at", "detected_on", "severity", "description", "harm", "people_affected",
-    "containment", "status", "serious", "serious_kind", "reported_on", "owner", "review_cadence",
+    "containment", "status", "serious", "serious_kind", "reported_on", "complete_report_on", "owner", "review_cadence",
     "next_review_on",
 ]  # fmt: skip
 
