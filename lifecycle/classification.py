@@ -176,9 +176,14 @@ def confirm_classification(system: AISystem, *, actor, expected_version: int) ->
         locked.classification_status = Status.CONFIRMED
 
     note = f"EU AI Act classification confirmed by {actor} (answered by {proposer}): {_tier_label(system.proposed_tier)}."
-    return update_record(
+    confirmed = update_record(
         system, actor=actor, expected_version=expected_version, fields={}, prepare=store, note=note
     )
+    # A high-risk system's duties become records its owner keeps (none for other tiers or roles).
+    from .standard.obligations.services import ensure_obligations
+
+    ensure_obligations(confirmed, actor=actor)
+    return type(confirmed).objects.get(pk=confirmed.pk)
 
 
 @transaction.atomic

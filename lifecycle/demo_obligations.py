@@ -64,10 +64,14 @@ def seed_obligations(users) -> int:
     made = 0
     for title, plan in PLAN.items():
         system = AISystem.objects.live().filter(title=title).first()
-        if system is None or system.high_risk_obligations.exists():
+        if system is None:
             continue
-        created = {o.duty: o for o in ensure_obligations(system, actor=users["manager"])}
-        made += len(created)
+        # Confirming its classification recorded them already; otherwise record them now.
+        made += len(ensure_obligations(system, actor=users["manager"]))
+        created = {
+            o.duty: o
+            for o in system.high_risk_obligations.live().filter(state=HighRiskObligation.State.NOT_STARTED)
+        }
         actor = system.owner
         for duty, (fields, then) in plan.items():
             record = created.get(duty)

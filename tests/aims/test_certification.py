@@ -76,7 +76,9 @@ def test_an_empty_organisation_is_missing_everything_with_a_link_to_start(db):
     data = readiness()
     keys = [c["key"] for s in data["sections"] for c in s["checks"]]
     clause_rows = [k for k in keys if not k.startswith("A.")]
-    assert len(clause_rows) >= 35 and "4.1-prohibited" in clause_rows  # every documented item, the Art. 5 screen
+    assert (
+        len(clause_rows) >= 35 and "4.1-prohibited" in clause_rows
+    )  # every documented item, the Art. 5 screen
     assert len([k for k in keys if k.startswith("A.")]) == 38  # no SoA yet: every control counts
     assert data["percent"] == 0 and data["counts"][MISSING] == len(keys)  # nothing is met or partly met
     assert [s["key"] for s in data["sections"]] == ["4", "5", "6", "7", "8", "9", "10", "A"]

@@ -147,11 +147,12 @@ def test_the_result_waits_for_a_second_person_and_the_tier_in_effect_stays(syste
     assert system.classified_by == board and system.eu_classification["answered_by"] == str(owner)
     assert "Art. 26(11)" in system.eu_classification["articles"]
     notes = [c.note for c in history(system).order_by("version")]
-    assert notes[-2].startswith("EU AI Act questions answered by Olivia: proposed High-risk (Art. 6)")
+    assert notes[-3].startswith("EU AI Act questions answered by Olivia: proposed High-risk (Art. 6)")
     assert (
-        notes[-1] == "EU AI Act classification confirmed by Boris (answered by Olivia): High-risk (Art. 6)."
+        notes[-2] == "EU AI Act classification confirmed by Boris (answered by Olivia): High-risk (Art. 6)."
     )
-    confirmed = history(system).order_by("-version").first()
+    assert notes[-1].startswith("EU AI Act: 4 deployer obligations of a high-risk system recorded.")
+    confirmed = history(system).order_by("-version")[1]
     assert {
         "field": "eu_tier",
         "label": "EU AI Act tier",
@@ -302,3 +303,18 @@ def test_the_old_essential_services_answer_is_asked_again_not_guessed(system, ow
     assert "Classification awaiting answers" in page and eu_ai_act.ANNEX_III_QUESTION in page
     form_page = client_for(owner).get(f"/systems/{system.reference}/classify/").content.decode()
     assert 'name="profiling" value="yes" checked' in form_page and '<option value="" selected>' in form_page
+
+
+def test_confirming_a_high_risk_tier_records_the_deployers_obligations_and_a_minimal_one_none(
+    system, owner, board
+):
+    """Art. 26 and 27: once a high-risk classification takes effect, the deployer's duties are records its
+    owner keeps; until it takes effect (awaiting confirmation), and for a minimal tier, none are made."""
+    answer(system, owner, "employment")
+    assert not system.high_risk_obligations.exists()  # proposed, not yet in effect
+    confirmed = confirm(system, board)
+    assert confirmed.eu_tier == "high"
+    assert system.high_risk_obligations.live().count() == 4  # Art. 26(6), 27(1), 27(3), 49(3)
+    other = services.create(actor=owner, fields={**SYSTEM, "title": "Spell checker"})
+    answer(other, owner, "none")
+    assert confirm(other, board).eu_tier == "minimal" and not other.high_risk_obligations.exists()

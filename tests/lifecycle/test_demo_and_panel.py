@@ -31,10 +31,9 @@ def test_five_demo_systems_at_different_stages_and_tiers(db):
     assert systems["Customer-support chatbot (Ask Northbank)"].eu_tier == "limited"
     assert systems["Loan document OCR"].eu_tier == "unclassified" and systems["Loan document OCR"].supplier
     assert len(systems) == 5
-    latest, before = list(history(credit)[:2])  # its EU AI Act obligations recorded once it was in operation
-    assert latest.note.startswith("EU AI Act: 15 provider obligations") and before.note.startswith(
-        "Already at this stage"
-    )
+    notes = [c.note for c in history(credit).order_by("version")]  # obligations follow the confirmation
+    confirmed = next(i for i, n in enumerate(notes) if n.startswith("EU AI Act classification confirmed"))
+    assert notes[confirmed + 1].startswith("EU AI Act: 15 provider obligations")
     assert systems["CV screening (hiring)"].supplier.title == "TalentRank screening"
     assert seed_systems(users) == 0
 

@@ -137,7 +137,9 @@ def test_7_2_judges_the_competence_of_each_person_in_an_aims_role(owner, manager
     requirement.courses.add(course)
     assert run("7.2").status == MISSING  # a requirement, but nobody in the role
     role.people.add(owner)
-    assert run("7.2").status == PARTIAL and "1 competences missing or expired for 1 person" in run("7.2").reason
+    assert (
+        run("7.2").status == PARTIAL and "1 competences missing or expired for 1 person" in run("7.2").reason
+    )
     record = training.services.create(
         actor=manager,
         fields={"person": owner, "course": course, "completed_on": TODAY - dt.timedelta(days=30)},

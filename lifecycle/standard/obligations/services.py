@@ -215,7 +215,6 @@ def exemption(duty, position) -> str:
 
 
 def _create_missing(system, *, actor) -> list:
-    permissions.require_add(actor, HighRiskObligation)
     position, duties = eu_position(system), missing_duties(system)
     links = crosswalked({duty.article for duty in duties})
     due = default_due(position)
@@ -250,6 +249,7 @@ def create_obligations(system, *, actor, expected_version: int):
     """The button on a high-risk system's page: every obligation of our role for it not yet recorded,
     each owned by the system's owner and due when the high-risk rules apply to it (Art. 113)."""
     require(policy_of(HighRiskObligation), "create_for_system", actor, system)
+    permissions.require_add(actor, HighRiskObligation)
     return _noted(
         system, _create_missing(system, actor=actor), actor=actor, expected_version=expected_version
     )
@@ -257,8 +257,10 @@ def create_obligations(system, *, actor, expected_version: int):
 
 @transaction.atomic
 def ensure_obligations(system, *, actor) -> list:
-    """For the classification to call once it has stored a tier: when the system is high-risk and we are
-    its provider or deployer, record the obligations it still lacks (none otherwise); returns them."""
+    """For the classification to call once a tier takes effect: when the system is high-risk and we are
+    its provider or deployer, record the obligations it still lacks (none otherwise); returns them. The
+    confirmation was the permitted act (a board member confirms, and may not add records): the records
+    follow from it, in the confirmer's name, owned by the system's owner."""
     if nothing_to_create(system):
         return []
     made = _create_missing(system, actor=actor)
