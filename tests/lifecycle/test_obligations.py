@@ -391,29 +391,33 @@ def test_the_system_page_asks_the_same_queries_however_many_obligations(provided
 def test_art_113_the_dates_that_apply_to_a_system_are_on_its_page_and_its_obligations(
     provided, owner, manager
 ):
-    """Art. 113: Chapters I-II from 2 Feb 2025, GPAI, governance and penalties from 2 Aug 2025, general
-    application with Annex III high-risk from 2 Aug 2026; Art. 6(1) Annex I products from 2 Aug 2027."""
+    """Art. 113 as amended by the Digital Omnibus on AI: Chapters I-II from 2 Feb 2025; GPAI, governance
+    and penalties from 2 Aug 2025; general application (Art. 50 included) from 2 Aug 2026; Annex III
+    high-risk obligations from 2 Dec 2027 (first 2 Aug 2026); Art. 6(1) Annex I products from 2 Aug 2028
+    (first 2 Aug 2027)."""
     assert [m.on for m in ART_113] == [dt.date(2025, 2, 2), dt.date(2025, 8, 2), dt.date(2026, 8, 2),
-                                       dt.date(2027, 8, 2)]  # fmt: skip
+                                       dt.date(2027, 12, 2), dt.date(2028, 8, 2)]  # fmt: skip
     annex_iii = dates_for(eu_position(provided), today=dt.date(2026, 1, 1))
     assert [(a.on, a.starts_high_risk, a.in_force) for a in annex_iii] == [
         (dt.date(2025, 2, 2), False, True),
         (dt.date(2025, 8, 2), False, True),
-        (dt.date(2026, 8, 2), True, False),
+        (dt.date(2026, 8, 2), False, False),
+        (dt.date(2027, 12, 2), True, False),
     ]
     product = classified(make_system(owner, "Lift controller"), owner, annex_iii="none", annex_i=True)
-    assert [a.on for a in dates_for(eu_position(product)) if a.starts_high_risk] == [dt.date(2027, 8, 2)]
+    assert [a.on for a in dates_for(eu_position(product)) if a.starts_high_risk] == [dt.date(2028, 8, 2)]
     # Due dates follow the table: the day the high-risk rules apply, or a month on once they do.
-    assert default_due(eu_position(product), today=dt.date(2027, 1, 1)) == dt.date(2027, 8, 2)
-    assert default_due(eu_position(product), today=dt.date(2027, 9, 1)) == dt.date(2027, 10, 1)
+    assert default_due(eu_position(product), today=dt.date(2027, 1, 1)) == dt.date(2028, 8, 2)
+    assert default_due(eu_position(product), today=dt.date(2028, 9, 1)) == dt.date(2028, 10, 1)
     page = client_for(owner).get(product.get_absolute_url()).content.decode()
-    assert 'data-date="2027-08-02"' in page and "When the EU AI Act applies to" in page
-    assert 'data-date="2027-08-02"' not in client_for(owner).get(provided.get_absolute_url()).content.decode()
+    assert 'data-date="2028-08-02"' in page and "When the EU AI Act applies to" in page
+    assert "first set for 2 August 2027" in page
+    assert 'data-date="2028-08-02"' not in client_for(owner).get(provided.get_absolute_url()).content.decode()
     ensure_obligations(provided, actor=manager)
     obligation_page = (
         client_for(owner).get(by_duty(provided)["annex_iv_1"].get_absolute_url()).content.decode()
     )
-    assert 'data-date="2026-08-02"' in obligation_page and "its high-risk obligations" in obligation_page
+    assert 'data-date="2027-12-02"' in obligation_page and "its high-risk obligations" in obligation_page
 
 
 def test_every_duty_cites_its_article_and_paraphrases_it():

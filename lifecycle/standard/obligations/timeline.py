@@ -2,9 +2,12 @@
 
 ART_113 is the one table of these dates: the system page, the obligation pages and the obligations'
 default due date all read it, so a change in law (a date moved by an amending regulation) is one edit
-here. The dates are those of Regulation (EU) 2024/1689 as published. The Digital Omnibus on AI is
-reported to move the Annex III date to 2 December 2027 and the Annex I date to 2 August 2028: once
-confirmed in the Official Journal, those are the two edits to make."""
+here. The dates are those of Regulation (EU) 2024/1689 as amended by the Digital Omnibus on AI (adopted
+by the Council on 29 June 2026): the high-risk obligations of Annex III systems moved from 2 August 2026
+to 2 December 2027, those of Annex I products from 2 August 2027 to 2 August 2028; general application,
+the transparency duties of Art. 50 included, stayed on 2 August 2026. Each milestone names the date the
+regulation first set where the amendment moved it, so a reader comparing with the 2024 text is not
+misled."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -32,11 +35,13 @@ ART_113 = (
     Milestone(dt.date(2025, 8, 2), "Art. 113(b)",
               "General-purpose AI models (Chapter V), notified bodies, governance and penalties"),
     Milestone(dt.date(2026, 8, 2), "Art. 113",
-              "General application, including the high-risk obligations of Annex III systems and the "
-              "transparency duties (Art. 50)", ANNEX_III),
-    Milestone(dt.date(2027, 8, 2), "Art. 113(c)",
-              "High-risk classification of Annex I products (Art. 6(1)) and the obligations that follow",
-              ANNEX_I),
+              "General application, including the transparency duties (Art. 50)"),
+    Milestone(dt.date(2027, 12, 2), "Art. 113, as amended",
+              "High-risk obligations of Annex III systems (Art. 6(2)); first set for 2 August 2026, moved by "
+              "the Digital Omnibus on AI", ANNEX_III),
+    Milestone(dt.date(2028, 8, 2), "Art. 113(c), as amended",
+              "High-risk classification of Annex I products (Art. 6(1)) and the obligations that follow; "
+              "first set for 2 August 2027, moved by the Digital Omnibus on AI", ANNEX_I),
 )  # fmt: skip
 
 CATCH_UP_DAYS = 30  # obligations created after they already apply are due this many days later
