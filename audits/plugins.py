@@ -36,6 +36,17 @@ def seed_evidence_demo(users) -> int:
 
 registry.add_demo_seeder(seed_audits_demo, order=30)  # after the systems and risks the audits sample
 registry.add_demo_seeder(seed_evidence_demo, order=50)  # it attaches evidence to the records made before
+
+
+def seed_certification_demo(users) -> int:
+    from .demo_certification import seed_certification
+
+    return seed_certification(users)
+
+
+# After the improvement records (40): the internal audit's nonconformity is raised first, and this one
+# raises the certification body's through the same action the finding's page offers.
+registry.add_demo_seeder(seed_certification_demo, order=45)
 registry.add_menu_link("Check", "Evidence packs", "evidencepack-list")
 # A whole-AIMS pack holds every record of its database: measured among 100,000 risks it would time
 # something else, so it runs alone, on a database of its own (make bench: <name>_pack).
