@@ -43,9 +43,9 @@ def internal_audits(today: dt.date):
     programmes = AuditProgramme.objects.live()
     add_programme = ("Plan an audit programme", reverse("auditprogramme-add"))
     audits_link = ("Audits", reverse("audit-list") + "?kind=internal")
-    if not programmes.exists():
-        return missing("No internal audit programme has been planned.", add_programme)
     current = planning.current_programme(today, programmes)
+    if current is None and not programmes.exists():
+        return missing("No internal audit programme has been planned.", add_programme)
     internal = Audit.objects.live().filter(kind=Audit.Kind.INTERNAL)
     last_reported = internal.filter(status__in=DONE).aggregate(last=Max("ends_on"))["last"]
     unanswered = (
