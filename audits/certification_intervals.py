@@ -18,8 +18,9 @@ REPORT_WITHIN_DAYS = 30
 
 
 def audits_at_intervals(today: dt.date):
-    audits = Audit.objects.live()
-    fix = ("Audits", reverse("audit-list"))
+    # The certification body's audits run on its own calendar (ISO/IEC 17021-1), not the programme's.
+    audits = Audit.objects.live().filter(kind=Audit.Kind.INTERNAL)
+    fix = ("Audits", reverse("audit-list") + "?kind=internal")
     counts = audits.aggregate(
         total=Count("pk"),
         late=Count(

@@ -73,7 +73,7 @@ def _programme(users, today) -> AuditProgramme:
             "year": today.year,
             "owner": manager,
             "objectives": "Cover every clause and the Annex A controls that treat our highest risks in "
-            "the cycle; audit high-risk AI systems twice a year.",
+            "the three-year cycle; audit high-risk AI systems twice a year.",
             "method": "Document review, interviews with owners and sampling of records; reports go to the "
             "governance board.",
         },
@@ -81,6 +81,11 @@ def _programme(users, today) -> AuditProgramme:
     plan = [("6.1.2", 4, None, ""), ("A.6.2.4", 4, None, ""), ("A.7.4", 4, None, ""),
             ("7.2", 9, Frequency.HALF_YEARLY, "New AI literacy duties under the EU AI Act (Art. 4)."),
             ("A.3.3", 9, None, ""), ("A.8.4", 10, None, "")]  # fmt: skip
+    # The rest of the three-year cycle, month by month; 7.4, 10.1 and most of Annex A are not reached yet.
+    later = ["4.1", "4.2", "4.3", "4.4", "5.1", "5.2", "5.3", "6.1.1", "6.1.3", "6.1.4", "6.2", "6.3", "7.1",
+             "7.3", "7.5.1", "7.5.2", "7.5.3", "8.1", "8.2", "8.3", "8.4", "9.1", "9.2.1", "9.2.2", "9.3.1",
+             "9.3.2", "9.3.3", "10.2", "A.2.2", "A.5.2", "A.6.2.6"]  # fmt: skip
+    plan += [(code, 1 + n % 12, None, "") for n, code in enumerate(later)]
     for code, month, frequency, reason in plan:
         planning.save_item(programme, actor=manager, requirement=_reqs(code)[0], planned_month=month,
                            frequency=frequency, override_reason=reason)  # fmt: skip

@@ -36,6 +36,17 @@ def seed_evidence_demo(users) -> int:
 
 registry.add_demo_seeder(seed_audits_demo, order=30)  # after the systems and risks the audits sample
 registry.add_demo_seeder(seed_evidence_demo, order=50)  # it attaches evidence to the records made before
+
+
+def seed_certification_demo(users) -> int:
+    from .demo_certification import seed_certification
+
+    return seed_certification(users)
+
+
+# After the improvement records (40): the internal audit's nonconformity is raised first, and this one
+# raises the certification body's through the same action the finding's page offers.
+registry.add_demo_seeder(seed_certification_demo, order=45)
 registry.add_menu_link("Check", "Evidence packs", "evidencepack-list")
 # A whole-AIMS pack holds every record of its database: measured among 100,000 risks it would time
 # something else, so it runs alone, on a database of its own (make bench: <name>_pack).
@@ -47,10 +58,11 @@ registry.set_evidence_serving(evidence_serving)  # the SoA shows the evidence se
 registry.add_reminder_source(expiry_reminders)
 registry.set_pack_signing_key(published_key)  # the stakeholder report prints its fingerprint
 
-from .reminders import audit_reminders  # noqa: E402
+from .reminders import audit_reminders, certificate_reminders  # noqa: E402
 from .report import KIND, audit_report_pdf  # noqa: E402
 
 registry.add_reminder_source(audit_reminders)
+registry.add_reminder_source(certificate_reminders)
 registry.add_job_runner(KIND, audit_report_pdf)
 
 from .dashboard import audits_panel  # noqa: E402
@@ -67,16 +79,17 @@ register_intervals()  # 9.2.1: audits at planned intervals
 
 from aims.api.schema import name_choice_set  # noqa: E402
 
-from .models.audit import NOT_CONFORMING, Frequency, Result  # noqa: E402
+from .models.audit import NOT_CONFORMING, Audit, Frequency, Result  # noqa: E402
 
 name_choice_set("AuditFrequencyEnum", Frequency)  # suggested and chosen
 name_choice_set("ChecklistResultEnum", Result)
 name_choice_set("FindingGradeEnum", NOT_CONFORMING)
+name_choice_set("AuditKindEnum", Audit.Kind)
+name_choice_set("AuditStageEnum", Audit.Stage)
+name_choice_set("AuditOutcomeEnum", Audit.Outcome)
 
 # The AI system page lists the audits that covered the system (lifecycle.system_hub).
 from aims.links import Related  # noqa: E402
-
-from .models import Audit  # noqa: E402
 
 registry.add_related(
     "lifecycle.AISystem",

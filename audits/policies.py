@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
 from aims import roles
-from aims.policies import Policy, default_change, granted, policy
+from aims.policies import Policy, change_now_refusal, default_change, granted, policy
 
 
 def _allowed(user, action: str, record) -> str:
@@ -29,12 +29,19 @@ def refuse(reason: str) -> None:
 
 
 def conducted_by(queryset, user, path: str = ""):
-    """Rows of `queryset` whose audit (reached through `path`, e.g. "audit__") `user` leads or is on the
-    team of."""
-    if not user.has_role(roles.AUDITOR):
-        return queryset.none()
-    mine = queryset.filter(Q(**{f"{path}lead_auditor": user}) | Q(**{f"{path}team": user}))
-    return queryset.filter(pk__in=mine.values("pk"))
+    """Rows of `queryset` whose audit (reached through `path`, e.g. "audit__") `user` records: an internal
+    audit its lead auditor and team; a certification body's audit -- whose auditors are not ours -- whoever
+    plans it (the AIMS manager, its owner and their delegates), transcribing the body's report."""
+    from django.apps import apps
+
+    audit = apps.get_model("audits", "Audit")
+    by_body = default_change(audit.objects.filter(kind=audit.Kind.CERTIFICATION), user, AuditPolicy.editors)
+    recorded = Q(**{f"{path}pk__in": by_body.values("pk")})
+    if user.has_role(roles.AUDITOR):
+        recorded |= Q(**{f"{path}kind": audit.Kind.INTERNAL}) & (
+            Q(**{f"{path}lead_auditor": user}) | Q(**{f"{path}team": user})
+        )
+    return queryset.filter(pk__in=queryset.filter(recorded).values("pk"))
 
 
 @policy("audits.AuditProgramme")
@@ -86,10 +93,25 @@ class AuditPolicy(Policy):
         return f"Only the AIMS manager or the audit's owner ({audit.owner}) changes the plan of {audit.reference}."
 
     # -- the audit's steps --------------------------------------------------------------------------------
+    def conducts(self, user, audit) -> bool:
+        """Who records the audit's results: an internal audit's lead and team; a certification body's
+        audit, whoever plans it (its auditors are the body's, not users here)."""
+        if audit.is_certification:
+            return not self.can_change_plan(user, audit)
+        return audit.conducted_by(user)
+
+    def not_conducting(self, audit) -> str:
+        if audit.is_certification:
+            return (
+                f"Only the AIMS manager and the owner of {audit.reference} ({audit.owner}) record what "
+                f"{audit.certification_body} found."
+            )
+        return f"Only the lead auditor ({audit.lead_auditor}) and the team of {audit.reference} do that."
+
     def _conducting(self, user, audit) -> str:
         reason = _allowed(user, "change", audit)
-        if not reason and not audit.conducted_by(user):
-            reason = f"Only the lead auditor and team of {audit.reference} do that."
+        if not reason and not self.conducts(user, audit):
+            reason = self.not_conducting(audit)
         return reason
 
     def can_start(self, user, audit) -> str:
@@ -125,7 +147,7 @@ class AuditPolicy(Policy):
         from aims.policies import policy_of
         from audits.models import ChecklistItem
 
-        if not audit.conducted_by(user):
+        if not self.conducts(user, audit):
             return policy_of(ChecklistItem).change_refusal(user, ChecklistItem(audit=audit))
         if audit.status == self.model.Status.CLOSED or audit.is_archived:
             return f"{audit.reference} is closed; its checklist can no longer change."
@@ -139,10 +161,9 @@ class ChecklistItemPolicy(Policy):
         return conducted_by(queryset, user, "audit__")
 
     def change_refusal(self, user, obj) -> str:
-        return (
-            f"Only the lead auditor ({obj.audit.lead_auditor}) and the team of {obj.audit.reference} "
-            "record its checklist."
-        )
+        from aims.policies import policy_of
+
+        return policy_of(obj.audit).not_conducting(obj.audit)
 
 
 @policy("audits.Finding")
@@ -157,10 +178,8 @@ class FindingPolicy(Policy):
         return conducted_by(queryset, user, "audit__")
 
     def change_refusal(self, user, obj) -> str:
-        return (
-            f"Only the auditors of {obj.audit.reference} change {obj.reference}; its auditee "
-            f"({obj.owner}) answers it."
-        )
+        who = "the recorders" if obj.audit.is_certification else "the auditors"
+        return f"Only {who} of {obj.audit.reference} change {obj.reference}; its auditee ({obj.owner}) answers it."
 
     def can_answer(self, user, finding) -> str:
         """The auditee (the finding's owner) and their delegates answer; the grade stays the auditors'."""
@@ -183,6 +202,39 @@ class FindingPolicy(Policy):
                 f"{finding.reference} is {self.model.Status(finding.status).label.lower()}: "
                 "only an answered finding can be closed."
             )
+        return ""
+
+
+@policy("audits.Certificate")
+class CertificatePolicy(Policy):
+    """The AIMS manager records the certificates the certification body issues, and its decisions on
+    them (suspension, reinstatement, withdrawal); the certificate's owner keeps it current; everyone with
+    a role reads it."""
+
+    adders = (roles.MANAGER,)
+    moves = {  # transition: (the statuses it starts from, the status it leads to, how a refusal says it)
+        "suspend": (("valid",), "suspended", "suspended"),
+        "reinstate": (("suspended",), "valid", "reinstated"),
+        "withdraw": (("valid", "suspended"), "withdrawn", "withdrawn"),
+    }
+
+    def _move_refusal(self, user, certificate) -> str:
+        return change_now_refusal(user, certificate, doing="recording the body's decision")
+
+    def can_suspend(self, user, certificate) -> str:
+        return self._move_refusal(user, certificate)
+
+    def can_reinstate(self, user, certificate) -> str:
+        return self._move_refusal(user, certificate)
+
+    def can_withdraw(self, user, certificate) -> str:
+        return self._move_refusal(user, certificate)
+
+    def move_state(self, transition: str, certificate) -> str:
+        """Why nobody may make `transition` now: the certificate is not in a status it starts from."""
+        starts, _, done = self.moves[transition]
+        if certificate.current_status() not in starts:
+            return f"{certificate.reference} is {certificate.get_status_display().lower()}: it cannot be {done} now."
         return ""
 
 

@@ -1,13 +1,17 @@
 """The audit programme (ISO/IEC 42001 9.2.2): what each cycle audits and how often, driven by risk and by
 the results of previous audits, and how much of the AIMS the cycle has reached (coverage)."""
 
+import datetime as dt
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, Value
+from django.utils import timezone
 
 from aims.models import Requirement
 from aims.policies import policy_of, require
 from aims.records import StaleRow, update_record
+from aims.registry import registry
 from lifecycle.models import AISystem, Tier
 from registers.models import Risk
 
@@ -190,19 +194,46 @@ def remove_item(item, *, actor) -> None:
 # -- Coverage ---------------------------------------------------------------------------------------------
 DONE = (Audit.Status.REPORTED, Audit.Status.CLOSED)
 STATES = ("audited", "planned", "not reached")
+KINDS = {"clause": "Requirement", "control": "Control", "system": "AI system"}  # ?kind= on the coverage page
+FIGURE_LABELS = {
+    "clause": "Clauses",
+    "control": "Applicable Annex A controls",
+    "system": "AI systems in scope",
+}
 
 
-def _state(statuses: set) -> str:
+def _state(statuses: set, in_programme: bool) -> str:
     if statuses & set(DONE):
         return "audited"
-    return "planned" if statuses else "not reached"
+    return "planned" if statuses or in_programme else "not reached"
 
 
-def coverage(programme: AuditProgramme) -> dict:
-    """Every ISO/IEC 42001 clause requirement and Annex A control, and every live AI system in scope, with
-    whether an audit of the cycle has covered it ("audited"), will ("planned") or not ("not reached").
-    Five queries whatever the size of the catalogue or the cycle."""
-    audits = Audit.objects.live().filter(Q(programme=programme) | Q(starts_on__year=programme.year))
+def current_programme(today: dt.date, queryset=None):
+    """The live programme whose cycle takes in `today`'s year (the one that started last, should two
+    overlap), or None."""
+    queryset = AuditProgramme.objects.live() if queryset is None else queryset
+    return (
+        queryset.filter(year__lte=today.year, year__gte=Value(today.year + 1) - F("cycle_years"))
+        .order_by("-year", "-id")
+        .first()
+    )
+
+
+def cycle_audits(programme: AuditProgramme):
+    """The internal audits of the programme's cycle: its own, and any other started within its years. A
+    certification body's audits are not the programme's (9.2.2 is about internal audits)."""
+    in_years = Q(starts_on__year__gte=programme.year, starts_on__year__lte=programme.last_year)
+    return Audit.objects.live().filter(kind=Audit.Kind.INTERNAL).filter(Q(programme=programme) | in_years)
+
+
+def coverage(programme: AuditProgramme, today: dt.date | None = None) -> dict:
+    """Every ISO/IEC 42001 clause requirement (4 to 10) and every Annex A control the SoA marks applicable,
+    and every live AI system in scope, with whether the cycle's internal audits have covered it
+    ("audited": an audit reported or closed), will ("planned": an audit planned or under way, or a line
+    of the programme) or not ("not reached"). Controls the SoA excludes are listed apart (`excluded`).
+    Six queries whatever the size of the catalogue or the cycle."""
+    today = today or timezone.localdate()
+    audits = cycle_audits(programme)
     by_requirement: dict[int, set] = {}
     for req_id, status in audits.values_list("scope", "status"):
         if req_id:
@@ -211,20 +242,43 @@ def coverage(programme: AuditProgramme) -> dict:
     for system_id, status in audits.values_list("systems", "status"):
         if system_id:
             by_system.setdefault(system_id, set()).add(status)
-    planned = set(programme.items.values_list("requirement_id", flat=True)) | {
-        f"s{pk}" for pk in programme.items.values_list("system_id", flat=True)
-    }
-    requirements = Requirement.objects.filter(standard__key="iso42001", kind__in=Requirement.MAPPABLE)
-    rows = [
-        {"subject": r, "kind": r.get_kind_display(), "state": _state(by_requirement.get(r.pk, set())),
-         "in_programme": r.pk in planned}
-        for r in requirements.order_by("position")
-    ]  # fmt: skip
-    systems = AISystem.objects.live().filter(in_scope=True).order_by("title")
-    rows += [
-        {"subject": s, "kind": "AI system", "state": _state(by_system.get(s.pk, set())),
-         "in_programme": f"s{s.pk}" in planned}
-        for s in systems
-    ]  # fmt: skip
-    counts = {state.replace(" ", "_"): sum(1 for r in rows if r["state"] == state) for state in STATES}
-    return {"rows": rows, "counts": counts, "total": len(rows)}
+    lines = list(programme.items.values_list("requirement_id", "system_id"))
+    planned_requirements = {r for r, _ in lines if r}
+    planned_systems = {s for _, s in lines if s}
+    applicability = (registry.control_applicability(today) if registry.control_applicability else None) or {}
+    rows, excluded = [], []
+    for r in Requirement.objects.mappable().order_by("position"):
+        if r.kind == Requirement.Kind.CONTROL and applicability.get(r.code) is False:
+            excluded.append(r)
+            continue
+        state = _state(by_requirement.get(r.pk, set()), r.pk in planned_requirements)
+        rows.append({"subject": r, "kind": r.get_kind_display(), "state": state,
+                     "in_programme": r.pk in planned_requirements})  # fmt: skip
+    for s in AISystem.objects.live().filter(in_scope=True).order_by("title"):
+        rows.append({"subject": s, "kind": "AI system", "state": _state(by_system.get(s.pk, set()), s.pk in planned_systems),
+                     "in_programme": s.pk in planned_systems})  # fmt: skip
+    return {"rows": rows, "counts": _counts(rows), "total": len(rows), "excluded": excluded}
+
+
+def _counts(rows) -> dict:
+    """{"audited": n, "planned": n, "not_reached": n}: the keys the pages' ?state= takes."""
+    return {state.replace(" ", "_"): sum(1 for r in rows if r["state"] == state) for state in STATES}
+
+
+def gaps(found: dict) -> list:
+    """The clauses and applicable controls a coverage (above) says the cycle has not reached."""
+    return [
+        row["subject"]
+        for row in found["rows"]
+        if row["state"] == "not reached" and row["kind"] != "AI system"
+    ]
+
+
+def coverage_figures(found: dict) -> list[dict]:
+    """Per kind -- clauses, applicable controls, AI systems -- how many rows are in each state: the
+    figures of the coverage page and the programme's page, each the ?kind=&state= list of the page."""
+    figures = []
+    for key, kind in KINDS.items():
+        rows = [r for r in found["rows"] if r["kind"] == kind]
+        figures.append({"key": key, "label": FIGURE_LABELS[key], "total": len(rows), **_counts(rows)})
+    return figures

@@ -11,13 +11,14 @@ from aims.records import Action, update_record
 from aims.registry import registry
 from aims.services import RecordServices
 
-from .models import Audit, AuditProgramme, Finding, ProgrammeItem
+from .models import Audit, AuditProgramme, Certificate, Finding, ProgrammeItem
 
 AUDIT_FIELDS = [
-    "title", "programme", "scope", "systems", "criteria", "lead_auditor", "team", "starts_on", "ends_on",
-    "joint", "conclusion", "owner", "review_cadence", "next_review_on",
+    "title", "kind", "stage", "certification_body", "body_auditor", "programme", "scope", "systems", "criteria",
+    "lead_auditor", "team", "starts_on", "ends_on", "joint", "outcome", "certificate", "conclusion", "owner",
+    "review_cadence", "next_review_on",
 ]  # fmt: skip
-OWN_MODELS = (Audit, AuditProgramme, Finding, ProgrammeItem)
+OWN_MODELS = (Audit, AuditProgramme, Certificate, Finding, ProgrammeItem)
 
 
 def _and_list(items: list[str]) -> str:
@@ -77,6 +78,10 @@ class AuditServices(RecordServices):
             return list(value.all()) if name in ("team", "scope", "systems") else value
 
         lead, team = current("lead_auditor"), list(current("team") or [])
+        if current("kind") == Audit.Kind.CERTIFICATION:
+            if team:  # the body's auditors are named on the audit, not chosen among our users
+                raise ValidationError({"team": "A certification body's audit has no internal audit team."})
+            return fields
         policy = policy_of(Audit)
         errors: dict[str, list[str]] = {}
         if lead is not None and not policy.may_audit(lead):
@@ -111,7 +116,7 @@ class AuditServices(RecordServices):
         )  # fmt: skip
 
 
-PLAN_FIELDS = ("programme", "scope", "systems", "lead_auditor", "team", "joint", "owner")
+PLAN_FIELDS = ("kind", "programme", "scope", "systems", "lead_auditor", "team", "joint", "owner")
 
 
 def _differs(record, name: str, value) -> bool:
@@ -159,6 +164,8 @@ def start_audit(audit, *, actor, expected_version: int):
 def report_audit(audit, *, actor, expected_version: int):
     """The results are reported (9.2.2): every checklist item has a result."""
     _require("report", audit, actor)
+    if audit.is_certification:
+        return _report_body_audit(audit, actor=actor, expected_version=expected_version)
     if not audit.checklist.exists():
         raise ValidationError(f"{audit.reference} has no checklist yet: generate it and record the results.")
     pending = audit.checklist.filter(result="").count()
@@ -167,6 +174,21 @@ def report_audit(audit, *, actor, expected_version: int):
             f"{pending} checklist item{'s have' if pending != 1 else ' has'} no result yet; record "
             f"{'them' if pending != 1 else 'it'} before reporting."
         )
+    return _move(audit, actor=actor, expected_version=expected_version, to=Audit.Status.REPORTED)
+
+
+def _report_body_audit(audit, *, actor, expected_version: int):
+    """The certification body has reported (ISO/IEC 17021-1 9.4.8): its outcome is on record, and each of
+    its findings is a checklist item with a result (a clean report may have none)."""
+    if not audit.outcome:
+        raise ValidationError(
+            {
+                "outcome": f"Record what {audit.certification_body} concluded before marking {audit.reference} reported."
+            }
+        )
+    pending = audit.checklist.filter(result="").count()
+    if pending:
+        raise ValidationError(f"{pending} of the body's findings on the checklist have no grade yet.")
     return _move(audit, actor=actor, expected_version=expected_version, to=Audit.Status.REPORTED)
 
 

@@ -8,6 +8,7 @@ from .audit import (
     ProgrammeItem,
     Result,
 )
+from .certification import Certificate
 from .evidence import Evidence, EvidenceFile, EvidenceLink
 from .packs import EvidencePack, PackSigningKey
 
@@ -15,6 +16,7 @@ __all__ = [
     "NOT_CONFORMING",
     "Audit",
     "AuditProgramme",
+    "Certificate",
     "ChecklistItem",
     "Evidence",
     "EvidenceFile",

@@ -24,13 +24,22 @@ class Frequency(models.IntegerChoices):
 
 
 class AuditProgramme(BaseRecord):
-    """What the cycle audits and when (9.2.2), usually owned by the AIMS manager."""
+    """What the cycle audits and when (9.2.2), usually owned by the AIMS manager. A cycle runs from `year`
+    for `cycle_years` -- three for a certification cycle -- and within it every clause and applicable
+    control is to be audited at least once (audits.programme.coverage)."""
 
     reference_prefix = "APR"
     serves = ("9.2.1", "9.2.2")  # the audit programme and its results
 
     year = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(2000), MaxValueValidator(2100)], help_text="The audit cycle's year."
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+        help_text="The audit cycle's first year.",
+    )
+    cycle_years = models.PositiveSmallIntegerField(
+        "years in the cycle",
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text="How many years the cycle runs; a certification cycle is three.",
     )
     objectives = models.TextField(
         blank=True, help_text="What this cycle's audits should establish, and what drove the plan."
@@ -43,8 +52,16 @@ class AuditProgramme(BaseRecord):
         ordering = ["-year", "reference"]
         verbose_name = "audit programme"
 
+    @property
+    def last_year(self) -> int:
+        return self.year + self.cycle_years - 1
+
+    @property
+    def cycle_label(self) -> str:
+        return str(self.year) if self.cycle_years == 1 else f"{self.year}–{self.last_year}"
+
     def get_status_display(self) -> str:
-        return f"Cycle {self.year}"
+        return f"Cycle {self.cycle_label}"
 
 
 class ProgrammeItem(models.Model):
@@ -123,7 +140,11 @@ class ProgrammeItem(models.Model):
 
 
 class Audit(BaseRecord):
-    """One internal audit (9.2.1): scope, criteria, the team, dates and where it stands."""
+    """One audit: scope, criteria, dates and where it stands. An internal audit (9.2.1) has our own lead
+    auditor and team; a certification body's audit (ISO/IEC 17021-1 9.3 to 9.6: stage 1, stage 2,
+    surveillance, recertification) names the body and its lead auditor, and ends with the body's outcome.
+    Both record their findings the same way -- the checklist, whose non-conforming items become Findings,
+    from which the Act registers raise nonconformities."""
 
     reference_prefix = "AUD"
     serves = ("9.2.1", "9.2.2")  # whatever its scope, an audit is 9.2's record
@@ -134,6 +155,26 @@ class Audit(BaseRecord):
         IN_PROGRESS = "in_progress", "In progress"
         REPORTED = "reported", "Reported"
         CLOSED = "closed", "Closed"
+
+    class Kind(models.TextChoices):
+        INTERNAL = "internal", "Internal audit"
+        CERTIFICATION = "certification", "Certification body audit"
+
+    class Stage(models.TextChoices):
+        # ISO/IEC 17021-1: 9.3.1.2 stage 1, 9.3.1.3 stage 2, 9.6.2 surveillance, 9.6.3 recertification
+        STAGE_1 = "stage_1", "Stage 1"
+        STAGE_2 = "stage_2", "Stage 2"
+        SURVEILLANCE = "surveillance", "Surveillance"
+        RECERTIFICATION = "recertification", "Recertification"
+
+    class Outcome(models.TextChoices):
+        READY = "ready_for_stage_2", "Ready for stage 2"
+        NOT_READY = "not_ready_for_stage_2", "Not ready for stage 2"
+        RECOMMENDED = "recommended", "Recommended for certification"
+        NOT_RECOMMENDED = "not_recommended", "Not recommended for certification"
+        MAINTAINED = "maintained", "Certification maintained"
+        SUSPENDED = "suspended", "Certification suspended"
+        WITHDRAWN = "withdrawn", "Certification withdrawn"
 
     programme = models.ForeignKey(
         AuditProgramme, null=True, blank=True, on_delete=models.PROTECT, related_name="audits"
@@ -151,9 +192,12 @@ class Audit(BaseRecord):
     criteria = models.TextField(help_text="What the audit measures against: the standard, our policies ...")
     lead_auditor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="audits_led",
         verbose_name="lead auditor",
+        help_text="Internal audits: one of our auditors. A certification body's audit names the body's.",
     )
     team = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="audits_on_team", verbose_name="audit team"
@@ -165,20 +209,100 @@ class Audit(BaseRecord):
     )
     conclusion = models.TextField(blank=True, help_text="The audit's overall conclusion, for the report.")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PLANNED, editable=False)
+    # -- a certification body's audit -------------------------------------------------------------------
+    kind = models.CharField(max_length=14, choices=Kind.choices, default=Kind.INTERNAL)
+    stage = models.CharField(max_length=16, choices=Stage.choices, blank=True)
+    certification_body = models.CharField("certification body", max_length=200, blank=True)
+    body_auditor = models.CharField(
+        "certification body's lead auditor", max_length=200, blank=True,
+        help_text="The lead auditor the certification body named for this audit.",
+    )  # fmt: skip
+    outcome = models.CharField(
+        max_length=24, choices=Outcome.choices, blank=True, help_text="What the certification body concluded."
+    )
+    certificate = models.ForeignKey(
+        "audits.Certificate",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="audits",
+        verbose_name="certificate it maintains",
+        help_text="Surveillance and recertification audits: the certificate they keep in force.",
+    )
+
+    # What each stage may conclude (ISO/IEC 17021-1 9.3.1.2, 9.5.1, 9.6.2, 9.6.3).
+    OUTCOMES = {
+        Stage.STAGE_1: (Outcome.READY, Outcome.NOT_READY),
+        Stage.STAGE_2: (Outcome.RECOMMENDED, Outcome.NOT_RECOMMENDED),
+        Stage.SURVEILLANCE: (Outcome.MAINTAINED, Outcome.SUSPENDED, Outcome.WITHDRAWN),
+        Stage.RECERTIFICATION: (Outcome.RECOMMENDED, Outcome.NOT_RECOMMENDED),
+    }
+    MAINTAINING = (Stage.SURVEILLANCE, Stage.RECERTIFICATION)  # audits of a certificate already granted
+    GRANTING = (Stage.STAGE_2, Stage.RECERTIFICATION)  # audits whose recommendation grants one
 
     class Meta(BaseRecord.Meta):
         ordering = ["-starts_on", "-id"]
         verbose_name = "audit"
 
+    @property
+    def is_certification(self) -> bool:
+        return self.kind == self.Kind.CERTIFICATION
+
     def clean(self):
+        errors = {}
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
-            raise ValidationError({"ends_on": "The audit cannot end before it starts."})
+            errors["ends_on"] = "The audit cannot end before it starts."
+        errors.update(self._certification_errors() if self.is_certification else self._internal_errors())
+        if errors:
+            raise ValidationError(errors)
+
+    def _internal_errors(self) -> dict:
+        errors = {} if self.lead_auditor_id else {"lead_auditor": "Choose the audit's lead auditor."}
+        for name in ("stage", "certification_body", "body_auditor", "outcome", "certificate"):
+            if getattr(self, f"{name}_id" if name == "certificate" else name):
+                label = self._meta.get_field(name).verbose_name
+                errors[name] = (
+                    f"Only a certification body's audit records the {label}: choose that kind, or leave it empty."
+                )
+        return errors
+
+    def _certification_errors(self) -> dict:
+        errors = {}
+        for name, missing in (
+            ("stage", "Choose the stage: stage 1, stage 2, surveillance or recertification."),
+            ("certification_body", "Name the certification body that carries out the audit."),
+            ("body_auditor", "Name the lead auditor the certification body appointed."),
+        ):
+            if not (getattr(self, name) or "").strip():
+                errors[name] = missing
+        if self.lead_auditor_id:
+            errors["lead_auditor"] = (
+                "A certification body's audit is led by the body's auditor: name them as the certification "
+                "body's lead auditor and leave this empty."
+            )
+        if self.programme_id:
+            errors["programme"] = "The audit programme plans internal audits; leave it empty for the body's."
+        allowed = self.OUTCOMES.get(self.stage, ())
+        if self.outcome and self.stage and self.outcome not in allowed:
+            choices = ", ".join(self.Outcome(o).label.lower() for o in allowed)
+            errors["outcome"] = f"A {self.get_stage_display().lower()} audit concludes {choices}."
+        if self.certificate_id and self.stage not in self.MAINTAINING:
+            errors["certificate"] = "Only a surveillance or recertification audit maintains a certificate."
+        return errors
 
     def conducted_by(self, user) -> bool:
-        """The lead auditor or a member of the team: who records results and findings."""
+        """An internal audit's lead auditor or a member of its team: who records results and findings (a
+        certification body's audit is recorded by who plans it: AuditPolicy.conducts)."""
         if user.pk == self.lead_auditor_id:
             return True
         return self.team.filter(pk=user.pk).exists()
+
+    @property
+    def kind_label(self) -> str:
+        """ "Stage 2 audit by BSI" or "Internal audit": what the audit is, in the lists and pages."""
+        if not self.is_certification:
+            return self.get_kind_display()
+        return f"{self.get_stage_display()} audit by {self.certification_body}"
 
 
 class Result(models.TextChoices):

@@ -58,6 +58,7 @@ class AuditForm(RecordForm):
     class Meta:
         model = Audit
         fields = AUDIT_FIELDS
+        labels = {"kind": "Kind of audit", "outcome": "The certification body's outcome"}
         widgets = {
             "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -79,15 +80,19 @@ class AuditForm(RecordForm):
 
 
 class AuditFilterSet(RecordFilterSet):
-    search_fields = ("reference", "title", "criteria")
+    search_fields = ("reference", "title", "criteria", "certification_body", "body_auditor")
     status = filters.MultipleChoiceFilter(choices=Audit.Status.choices)
+    kind = filters.ChoiceFilter(choices=Audit.Kind.choices, empty_label="Any")
+    stage = filters.MultipleChoiceFilter(choices=Audit.Stage.choices)
+    outcome = filters.MultipleChoiceFilter(choices=Audit.Outcome.choices)
     programme = filters.ModelChoiceFilter(
         queryset=AuditProgramme.objects.all(), to_field_name="reference", empty_label="Any"
     )
     lead_auditor = filters.CharFilter(field_name="lead_auditor__username", label="Lead auditor (username)")
     ordering = filters.OrderingFilter(
-        fields=(("reference", "reference"), ("title", "title"), ("starts_on", "starts"), ("status", "status"))
-    )
+        fields=(("reference", "reference"), ("title", "title"), ("starts_on", "starts"), ("status", "status"),
+                ("kind", "kind"))
+    )  # fmt: skip
 
     class Meta:
         model = Audit
@@ -264,7 +269,7 @@ class AuditSerializer(RecordSerializer):
 
 
 class AuditViewSet(RecordViewSet):
-    """Internal audits (9.2). `scope` by ISO/IEC 42001 code, `systems` by reference, auditors by username. POST …/start/, …/report/, …/close/ move the audit on; GET …/checklist/ lists its checklist."""
+    """Audits: internal (9.2; `kind` internal, auditors by username) and the certification body's (`kind` certification: `stage` stage_1, stage_2, surveillance or recertification, `certification_body`, `body_auditor`, `outcome`, `certificate` by reference for the audits that maintain one). `scope` by ISO/IEC 42001 code, `systems` by reference. POST …/start/, …/report/, …/close/ move the audit on; GET …/checklist/ lists its checklist, whose non-conforming items are the findings."""
 
     serializer_class = AuditSerializer
     filterset_class = AuditFilterSet
@@ -292,22 +297,24 @@ class AuditRegister(Register):
     select_related = ("owner", "lead_auditor", "programme")
     columns = [
         ("Audit", "title", "title"),
+        ("Kind", lambda a: a.kind_label, "kind"),
         ("Status", "status", "status"),
         ("Starts", "starts_on", "starts"),
         ("Ends", "ends_on", None),
-        ("Lead auditor", "lead_auditor", None),
+        ("Lead auditor", lambda a: a.body_auditor if a.is_certification else a.lead_auditor, None),
         ("Programme", "programme", None),
     ]
     fieldsets = [
-        ("The audit", ["programme", "criteria", "joint", "starts_on", "ends_on"]),
+        ("The audit", ["kind", "programme", "criteria", "joint", "starts_on", "ends_on"]),
         ("People", ["lead_auditor", "owner"]),
-        ("Outcome", ["conclusion"]),
+        ("Outcome", ["outcome", "conclusion"]),
     ]
     form_fieldsets = [
-        ("The audit", ["title", "programme", "criteria", "starts_on", "ends_on"]),
+        ("The audit", ["title", "kind", "programme", "criteria", "starts_on", "ends_on"]),
         ("Scope", ["scope", "systems", "joint"]),
-        ("Auditors", ["lead_auditor", "team"]),
-        ("Conclusion", ["conclusion"]),
+        ("Internal audit: the auditors", ["lead_auditor", "team"]),
+        ("Certification body audit", ["stage", "certification_body", "body_auditor", "certificate"]),
+        ("Conclusion", ["outcome", "conclusion"]),
         ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
     ]
     actions = ACTIONS
@@ -318,15 +325,23 @@ class AuditRegister(Register):
             detail=lambda f: f"{f.get_grade_display()} · {f.get_status_display()} · auditee {f.owner}",
             empty="None yet: checklist items recorded as not conforming become findings.",
         ),
+        Related(
+            "Certificates granted after it",
+            lambda audit: audit.certificates_granted.live().order_by("-issued_on", "-id"),
+            detail=lambda c: (
+                f"No. {c.number} · {c.get_status_display().lower()} · expires {c.expires_on:%Y-%m-%d}"
+            ),
+        ),
     )
     detail_template = "audits/audit_detail.html"
     lead = (
         "ISO/IEC 42001 9.2.1: internal audits of the AIMS, each with its scope, criteria and independent "
-        "auditors; the checklist records what was found and non-conforming items become findings."
+        "auditors; and the certification body's audits (stage 1, stage 2, surveillance, recertification). "
+        "Both record findings on the checklist: non-conforming items become findings."
     )
     empty_text = (
         "No audits yet. The AIMS manager plans them from the audit programme: start with the first audit "
-        "of this cycle."
+        "of this cycle. A certification body's audit is recorded here too, as its kind."
     )
 
     def detail_context(self, request, record, tab) -> dict:

@@ -25,7 +25,7 @@ from audits import programme as planning
 from audits.models import AuditProgramme, Frequency, ProgrammeItem
 from lifecycle.models import AISystem
 
-FIELDS = ["title", "year", "objectives", "method", "owner", "review_cadence", "next_review_on"]
+FIELDS = ["title", "year", "cycle_years", "objectives", "method", "owner", "review_cadence", "next_review_on"]
 
 services = RecordServices(AuditProgramme, FIELDS)
 
@@ -126,7 +126,7 @@ class ItemRemoveView(_ItemAction):
 
 
 class CoverageView(RecordMixin, TemplateView):
-    """Every requirement, control and AI system, and whether the cycle's audits have reached it."""
+    """Every clause, applicable control and AI system, and whether the cycle's audits have reached it."""
 
     model = AuditProgramme
     template_name = "audits/coverage.html"
@@ -134,21 +134,26 @@ class CoverageView(RecordMixin, TemplateView):
     def get_context_data(self, **kwargs):
         programme = self.get_record()
         found = planning.coverage(programme)
-        # ?state=audited|planned|not_reached shows one state (the dashboard's figures link here);
-        # ?show=gaps is the older name of not_reached.
+        # ?state=audited|planned|not_reached and ?kind=clause|control|system show part of it (the figures on
+        # the dashboard, the programme and readiness link here); ?show=gaps is the older name of not_reached.
         state = self.request.GET.get("state") or (
             "not_reached" if self.request.GET.get("show") == "gaps" else ""
         )
-        wanted = state.replace("_", " ")
-        shown = (
-            [r for r in found["rows"] if r["state"] == wanted] if wanted in planning.STATES else found["rows"]
-        )
+        wanted = state.replace("_", " ") if state.replace("_", " ") in planning.STATES else ""
+        kind = planning.KINDS.get(self.request.GET.get("kind", ""), "")
+        shown = [
+            r
+            for r in found["rows"]
+            if (not wanted or r["state"] == wanted) and (not kind or r["kind"] == kind)
+        ]
         return super().get_context_data(
             record=programme,
             model_meta=AuditProgramme._meta,
             urls=record_url_names(AuditProgramme),
-            state=wanted if wanted in planning.STATES else "",
+            state=wanted,
+            kind=self.request.GET.get("kind", "") if kind else "",
             shown=shown,
+            figures=planning.coverage_figures(found),
             **found,
             **kwargs,
         )
@@ -191,19 +196,20 @@ class ProgrammeRegister(Register):
     viewset = ProgrammeViewSet
     columns = [
         ("Programme", "title", "title"),
-        ("Cycle", "year", "year"),
+        ("Cycle", "cycle_label", "year"),
         ("Owner", "owner", None),
         ("Next review", "next_review_on", None),
     ]
-    fieldsets = [("The cycle", ["year", "objectives", "method"])]
+    fieldsets = [("The cycle", ["year", "cycle_years", "objectives", "method"])]
     form_fieldsets = [
-        ("The cycle", ["title", "year", "objectives", "method", "requirements"]),
+        ("The cycle", ["title", "year", "cycle_years", "objectives", "method", "requirements"]),
         ("Ownership and review", ["owner", "review_cadence", "next_review_on"]),
     ]
     detail_template = "audits/programme_detail.html"
     lead = (
         "ISO/IEC 42001 9.2.2: what each audit cycle covers, when, and how often -- more often where risk "
-        "is high or the last audit found nonconformities."
+        "is high or the last audit found nonconformities -- so that within the cycle (three years for a "
+        "certification cycle) every clause and applicable control is audited."
     )
     empty_text = "No audit programme yet. The AIMS manager plans one per cycle: start with this year's."
 
@@ -216,6 +222,7 @@ class ProgrammeRegister(Register):
             return {}
         items = planning.with_current_suggestions(list(record.items.select_related("requirement", "system")))
         return {
+            "coverage": planning.coverage_figures(planning.coverage(record)),
             "items": items,
             "item_form": ItemForm(),
             "can_plan": allows("plan", request.user, record),

@@ -12,6 +12,11 @@ from aims.models import Crosswalk, Requirement, Standard
 from audits.evidence_services import services
 from audits.services import audit_services
 
+# Registers only the AIMS manager adds to: programmes, audits (both kinds), certificates.
+ONLY_MANAGER_CREATES = {
+    "manager": 201, "board": 403, "owner": 403, "other_owner": 403, "auditor": 403, "outsider": 403,
+}  # fmt: skip
+
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
 
 
@@ -98,3 +103,30 @@ def iso27001(db):
     )  # fmt: skip
     Crosswalk.objects.create(source=reqs("6.1.2")[0], target=risk, strength="related")
     return {"standard": standard, "6.1.2": risk, "9.2": audit}
+
+
+BODY = "Meridian Certification Ltd"
+
+
+@pytest.fixture
+def make_body_audit(manager):
+    """A certification body's audit, recorded by the AIMS manager (ISO/IEC 17021-1 stages)."""
+
+    def make(*, stage="stage_2", codes=("7.5.3", "8.1"), owner=None, actor=None, **fields):
+        today = timezone.localdate()
+        data = {
+            "title": f"Certification {stage.replace('_', ' ')}",
+            "kind": "certification",
+            "stage": stage,
+            "certification_body": BODY,
+            "body_auditor": "Dr. Helena Varga",
+            "criteria": "ISO/IEC 42001:2023 clauses 4 to 10 and our SoA.",
+            "scope": reqs(*codes),
+            "starts_on": today - dt.timedelta(days=10),
+            "ends_on": today - dt.timedelta(days=8),
+            "owner": owner or manager,
+            **fields,
+        }
+        return audit_services.create(actor=actor or manager, fields=data)
+
+    return make

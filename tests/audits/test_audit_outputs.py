@@ -126,7 +126,8 @@ def test_the_dashboard_panel_counts_findings_and_shows_mine(make_audit, auditor,
     board_page = dashboard_html(client_for(board))
     assert "<strong>1</strong> open major nonconformity" in board_page
     assert "Findings waiting for your answer" not in board_page
-    assert "No audit programme for this year yet" in board_page
+    assert "No audit programme whose cycle takes in this year yet" in board_page
+    assert "No certificate in force" in board_page  # the board sees where certification stands
     client = client_for(owner)
     with django_assert_max_num_queries(12):
         panel = client.get("/dashboard/panels/audits_panel/").content.decode()

@@ -11,12 +11,9 @@ from aims import roles
 from audits import checklist
 from audits.models import Audit, AuditProgramme, Finding
 from audits.standard.programmes import services as programme_services
+from tests.audits.conftest import ONLY_MANAGER_CREATES
 from tests.base import EXPECT, RegisterRoleMatrix, client_for, form_data_for
 from tests.conftest import make_user
-
-ONLY_MANAGER_CREATES = {
-    "manager": 201, "board": 403, "owner": 403, "other_owner": 403, "auditor": 403, "outsider": 403,
-}  # fmt: skip
 
 
 class TestProgrammeRoles(RegisterRoleMatrix):

@@ -1,12 +1,14 @@
-"""Certification readiness for 9.2.2, from the audit registers: a programme for the year, an audit
-reported within twelve months, its findings answered; and 10.2 missing while a nonconforming finding
-was never raised as a nonconformity."""
+"""Certification readiness for 9.2.2, from the audit registers: a programme whose cycle takes in the year
+and reaches every clause and applicable control, an internal audit reported within twelve months, its
+findings answered; and 10.2 missing while a nonconforming finding was never raised as a nonconformity."""
 
 import datetime as dt
 
 from django.utils import timezone
 
+from aims.models import Requirement
 from audits import checklist
+from audits import programme as planning
 from audits.certification_checks import internal_audits
 from audits.models import AuditProgramme, Finding
 from audits.services import answer_finding, report_audit, start_audit
@@ -31,11 +33,14 @@ def test_internal_audit_row_from_no_programme_to_met(make_audit, auditor, owner,
     assert internal_audits(TODAY).status == "missing"
     from audits.standard.programmes import services as programme_services
 
-    programme_services.create(actor=manager, fields={"title": f"Audit programme {TODAY.year}", "year": TODAY.year,
-                                                     "owner": manager})  # fmt: skip
+    programme = programme_services.create(actor=manager, fields={"title": f"Audit programme {TODAY.year}",
+                                                                 "year": TODAY.year, "owner": manager})  # fmt: skip
     assert AuditProgramme.objects.count() == 1
     planned = internal_audits(TODAY)
-    assert planned.status == "partial" and "no audit has been reported yet" in planned.reason
+    assert planned.status == "partial" and "no internal audit has been reported yet" in planned.reason
+    assert "has not reached 70 clauses and controls" in planned.reason  # 9.2.2: nothing planned in the cycle
+    for requirement in Requirement.objects.mappable():
+        planning.save_item(programme, actor=manager, requirement=requirement, planned_month=6)
 
     _reported(make_audit, auditor, owner, "minor_nc")
     waiting = internal_audits(TODAY)

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from audits import checklist
 from audits.certification_intervals import audits_at_intervals
-from audits.services import report_audit, start_audit
+from audits.services import audit_services, report_audit, start_audit
 
 TODAY = timezone.localdate()
 
@@ -28,3 +28,17 @@ def test_9_2_1_from_no_audit_to_one_reported_within_the_year(make_audit, auditor
     assert audits_at_intervals(TODAY).status == "met"
     a_year_on = audits_at_intervals(TODAY + dt.timedelta(days=400))
     assert a_year_on.status == "partial" and "over a year ago" in a_year_on.reason
+
+
+def test_9_2_1_counts_internal_audits_not_the_certification_bodys(make_body_audit, manager):
+    """A stage 2 audit the certification body reported does not show that internal audits run (9.2.1)."""
+    audit = make_body_audit(
+        stage="stage_2", starts_on=TODAY - dt.timedelta(days=50), ends_on=TODAY - dt.timedelta(days=40)
+    )
+    audit = start_audit(audit, actor=manager, expected_version=audit.version)
+    audit = audit_services.update(
+        audit, actor=manager, expected_version=audit.version, fields={"outcome": "recommended"}
+    )
+    report_audit(audit, actor=manager, expected_version=audit.version)
+    result = audits_at_intervals(TODAY)
+    assert result.status == "missing" and result.reason == "No internal audit is planned or recorded."

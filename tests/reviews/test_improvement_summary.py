@@ -137,7 +137,8 @@ def test_the_demo_tells_the_improvement_story_and_runs_twice(db):
     still_open = Nonconformity.objects.get(grade="minor", source="kpi")
     assert still_open.is_open
     assert still_open.corrective_actions.get().actions.filter(status="open", due_on__lt=TODAY).exists()
-    from_audit = Nonconformity.objects.get(source="audit")  # the audit's minor finding, carried into 10.2
+    # the internal audit's minor finding, carried into 10.2 (the certification body's has its own, untreated)
+    from_audit = Nonconformity.objects.get(source="audit", audit__kind="internal")
     assert from_audit.finding.grade == "minor_nc" and from_audit.corrective_actions.get().whys
     assert PreventiveAction.objects.filter(risk__isnull=False).count() == 1
     assert Lesson.objects.count() >= 3 and Feedback.objects.count() == 2
