@@ -55,9 +55,12 @@ from .standard.obligations.links import register_links  # noqa: E402
 register_links()  # a high-risk system's EU AI Act obligations on its page, with the button to record them
 from aims.api.schema import name_choice_set  # noqa: E402
 
-from .models import HighRiskObligation  # noqa: E402
+from .models import ClassificationStatus, HighRiskObligation, Stage, Tier  # noqa: E402
 
 name_choice_set("ObligationStateEnum", HighRiskObligation.State)  # KPIs have a state of their own
+name_choice_set("EuTierEnum", Tier)  # in effect and proposed
+name_choice_set("LifeCycleStageEnum", Stage)  # a system's stage and a gate's target; audits have stages too
+name_choice_set("ClassificationStatusEnum", ClassificationStatus)
 from aims.imports import add_importer  # noqa: E402
 
 from . import bench  # noqa: E402,F401  the inventory pages and volume data of manage.py bench

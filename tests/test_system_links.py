@@ -80,9 +80,9 @@ def test_a_stem_two_systems_share_names_neither():
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_links_what_it_matches_keeps_the_rest_and_notes_it_in_history(owner):
     executor = MigrationExecutor(connection)
-    before = [("registers", "0008_readiness")]
+    before = [("registers", "0008_readiness"), ("lifecycle", "0004_stakeholder_publishing")]
     executor.migrate(before)
-    old = executor.loader.project_state([*before, ("lifecycle", "0004_stakeholder_publishing")]).apps
+    old = executor.loader.project_state(before).apps
     System, Risk0, Concern0 = (old.get_model(*m) for m in [("lifecycle", "AISystem"), ("registers", "Risk"),
                                                            ("registers", "Concern")])  # fmt: skip
     Incident = old.get_model("lifecycle", "Incident")

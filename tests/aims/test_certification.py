@@ -114,8 +114,9 @@ def test_queries_do_not_grow_with_the_records(manager, board, owner, django_asse
     _org(manager, board, owner, 4)
     with django_assert_max_num_queries(len(few.captured_queries)):
         large = readiness()
-    # every clause judged from its register, the SoA's judgement of each control and its evidence
-    assert len(few.captured_queries) <= 67
+    # every clause judged from its register (7.2 person by person, 9.2.2 over the programme's cycle), the
+    # SoA's judgement of each control and its evidence: about one query per row, however many records
+    assert len(few.captured_queries) <= 70
     assert small["counts"] != large["counts"] or small["percent"] <= large["percent"]
 
 

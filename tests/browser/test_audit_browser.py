@@ -41,7 +41,7 @@ def test_an_audit_from_plan_to_report(page, live_server, manager, auditor, owner
     page.get_by_label("Clauses and controls audited").select_option(
         label="A.7.4 Quality of data for AI systems"
     )
-    page.get_by_label("Lead auditor").select_option(label="Audrey")
+    page.get_by_label("Lead auditor", exact=True).select_option(label="Audrey")
     page.get_by_role("button", name="Create audit").click()
     audit = Audit.objects.get()
     expect(page.get_by_role("status")).to_contain_text(f"{audit.reference} created.")
