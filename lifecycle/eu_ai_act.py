@@ -40,24 +40,25 @@ PROHIBITED = {
                              "spaces for law enforcement, outside the narrow exceptions the Act allows"),
 }  # fmt: skip
 
-# Annex III point 5 is split into its sub-points: the FRIA (Art. 27) turns on 5(b) and 5(c).
+# Annex III point 5 is split into its sub-points: the FRIA (Art. 27) turns on 5(b) and 5(c). No label holds
+# parentheses: the reasons quote a label inside parentheses of their own.
 ANNEX_III = {
     "none": "None of these areas",
     "biometrics": "1. Biometrics: remote identification, categorisation by sensitive attributes, emotion recognition",
-    "infrastructure": "2. Safety component of critical infrastructure (critical digital infrastructure, road "
-    "traffic, water, gas, heating, electricity)",
+    "infrastructure": "2. Safety component of critical infrastructure: critical digital infrastructure, road "
+    "traffic, water, gas, heating, electricity",
     "education": "3. Education: admission, evaluating learning, level of education, proctoring tests",
     "employment": "4. Employment: recruitment and selection; decisions on terms, promotion, termination, tasks, "
     "monitoring of workers",
     "essential_benefits": "5(a). Essential public services: eligibility for public assistance benefits and "
-    "services (healthcare included), or granting, reducing, revoking or reclaiming them",
-    "essential_credit": "5(b). Creditworthiness of natural persons or their credit score (not fraud detection)",
+    "services, healthcare included, or granting, reducing, revoking or reclaiming them",
+    "essential_credit": "5(b). Creditworthiness of natural persons or their credit score, fraud detection excepted",
     "essential_insurance": "5(c). Risk assessment and pricing for natural persons in life and health insurance",
     "essential_emergency": "5(d). Emergency calls: evaluating and classifying them, dispatching or prioritising "
-    "first response (police, firefighters, medical aid), emergency healthcare patient triage",
+    "first response by police, firefighters or medical aid, emergency healthcare patient triage",
     "law_enforcement": "6. Law enforcement",
     "migration": "7. Migration, asylum and border control",
-    "justice": "8. Administration of justice and democratic processes (including influencing elections)",
+    "justice": "8. Administration of justice and democratic processes, influencing elections included",
 }
 
 EXCEPTIONS = {
