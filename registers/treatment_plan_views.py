@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.generic import TemplateView
@@ -15,6 +16,7 @@ from .models import TreatmentPlanApproval
 from .treatment_plan import approval_refusal, approve_treatment_plan, plan_for
 
 HISTORY = 20  # approvals listed on the page
+PER_PAGE = 100  # risks of the plan per page: the approval covers them all, the page shows a part
 
 
 class ApproveForm(forms.Form):
@@ -44,6 +46,7 @@ class TreatmentPlanView(LoginRequiredMixin, TemplateView):
         approvers = policy_of(TreatmentPlanApproval).approvers
         context.update(
             plan=plan,
+            page_obj=Paginator(plan.rows, PER_PAGE).get_page(self.request.GET.get("page")),
             changed_ids={row["id"] for row, _what in plan.changed},
             added_ids={row["id"] for row in plan.added},
             approvals=list(TreatmentPlanApproval.objects.select_related("approved_by")[:HISTORY]),

@@ -203,3 +203,26 @@ def test_the_api_reads_and_approves_the_plan(assessed, board, owner):
     assert again.status_code == 400 and "is current" in str(again.json())
     missing_field = api.post("/api/v1/risks/treatment-plan/", {}, content_type="application/json")
     assert missing_field.status_code == 400 and "seen" in missing_field.json()
+
+
+def test_the_plan_page_shows_the_plan_a_page_at_a_time_and_approves_it_whole(make_risk, board):
+    """A register of thousands of risks: the page lists the plan in pages, the count and the approval
+    cover every risk of it."""
+    from registers import treatment_plan_views
+
+    for _ in range(3):
+        make_risk(status="treating")
+    client = client_for(board)
+    per_page, treatment_plan_views.PER_PAGE = treatment_plan_views.PER_PAGE, 2
+    try:
+        first = client.get("/risks/treatment-plan/").content.decode()
+        second = client.get("/risks/treatment-plan/?page=2").content.decode()
+    finally:
+        treatment_plan_views.PER_PAGE = per_page
+    assert (
+        'data-total="3"' in first
+        and "Page 1 of 2" in first
+        and "Approve the treatment plan (3 risks)" in first
+    )
+    shown = [r["reference"] for r in current_plan().rows if f'href="/risks/{r["reference"]}/"' in first]
+    assert len(shown) == 2 and "Page 2 of 2" in second
