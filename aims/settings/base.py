@@ -8,6 +8,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from aims.database import tune_sqlite
 from aims.env import env, env_bool, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -53,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "aims.sessions.SessionLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "aims.database.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "aims.urls"
@@ -79,6 +81,8 @@ DATABASES = {
         env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'aims.sqlite3'}"), conn_max_age=60
     )
 }
+# On SQLite (make run), writers queue for the write lock instead of failing at once (aims.database).
+DATABASES["default"] = tune_sqlite(DATABASES["default"], busy_timeout=env_int("SQLITE_BUSY_TIMEOUT", 20))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "aims.User"
