@@ -99,7 +99,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Failed sign-ins per username and address before the login form refuses for LOGIN_LOCKOUT_SECONDS.
+# Failed sign-ins per account (however its name is typed) and address before the login form refuses
+# for LOGIN_LOCKOUT_SECONDS (aims.views.auth.lock_subject).
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 900)
 # A sign-in lasts a working day at most; the governance board and AIMS managers are also signed out
