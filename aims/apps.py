@@ -7,7 +7,8 @@ class AimsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from aims import checks  # noqa: F401  reference prefixes, checked at start-up
+        # Imported for what they connect: reference prefixes checked at start-up; each sign-in's clock.
+        from aims import checks, sessions  # noqa: F401
         from aims.bench import BenchMeasure, dashboard_pages
         from aims.registry import registry
         from aims.views.certification import readiness_panel

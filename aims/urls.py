@@ -14,3 +14,4 @@ urlpatterns = [
 
 handler403 = "aims.views.errors.permission_denied"
 handler404 = "aims.views.errors.page_not_found"
+handler500 = "aims.views.errors.server_error"

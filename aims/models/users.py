@@ -1,7 +1,8 @@
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
 
 from aims import roles
 
@@ -16,6 +17,17 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.display_name or self.get_full_name() or self.username
+
+    def save(self, *args, **kwargs):
+        # A new password (set_password: the page, the admin, `changepassword`) revokes every API token:
+        # whoever knew the old password may have made one, and would otherwise keep access. Django
+        # clears _password itself for hash upgrades at sign-in, which are no change.
+        changed = self._password is not None and self.pk is not None
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if changed:
+                live = self.api_tokens.filter(revoked_at__isnull=True)
+                self.revoked_tokens = live.update(revoked_at=timezone.now())
 
     @cached_property
     def role_names(self) -> frozenset[str]:

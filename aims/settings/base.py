@@ -8,6 +8,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from aims.database import tune_sqlite
 from aims.env import env, env_bool, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -51,7 +52,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "aims.sessions.SessionLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "aims.database.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "aims.urls"
@@ -78,6 +81,8 @@ DATABASES = {
         env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'aims.sqlite3'}"), conn_max_age=60
     )
 }
+# On SQLite (make run), writers queue for the write lock instead of failing at once (aims.database).
+DATABASES["default"] = tune_sqlite(DATABASES["default"], busy_timeout=env_int("SQLITE_BUSY_TIMEOUT", 20))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "aims.User"
@@ -94,9 +99,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Failed sign-ins per username and address before the login form refuses for LOGIN_LOCKOUT_SECONDS.
+# Failed sign-ins per account (however its name is typed) and address before the login form refuses
+# for LOGIN_LOCKOUT_SECONDS (aims.views.auth.lock_subject).
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 900)
+# A sign-in lasts a working day at most; the governance board and AIMS managers are also signed out
+# after SESSION_IDLE_SECONDS without a request (0: never). See aims.sessions.
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 9 * 3600)
+SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env("TIME_ZONE", "UTC")

@@ -1,29 +1,62 @@
-"""Sign-in with a limit on failed attempts per username and address (cache: Redis in production)."""
+"""Sign-in with a limit on failed attempts per account and address (cache: Redis in production),
+sign-out, and the password change that also revokes the person's API tokens."""
+
+import hashlib
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import UsernameField
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.urls import reverse_lazy
+
+from aims.redirects import SafeNextMixin
 
 
 def _client_address(request) -> str:
     return request.META.get("REMOTE_ADDR", "unknown")
 
 
-def failure_key(username: str, address: str) -> str:
-    return f"login-failures:{username.lower()[:150]}:{address}"
+def normalised_username(typed: str) -> str:
+    """The name as the sign-in form hands it to authenticate(): surrounding whitespace (tabs too)
+    dropped and Unicode compatibility forms folded (NFKC: a fullwidth "ｏ" is an "o")."""
+    return UsernameField(max_length=get_user_model()._meta.get_field("username").max_length).clean(typed)
 
 
-def _key(request, username: str) -> str:
-    return failure_key(username, _client_address(request))
+def lock_subject(typed: str) -> str:
+    """What the failure count is kept for: the account the name resolves to, whatever its spelling
+    (case, spaces, tabs, fullwidth letters), or the normalised name when no account has it; so no
+    variant of a name earns more guesses than the name itself."""
+    try:
+        name = normalised_username(typed or "")
+    except ValidationError:  # empty or too long: the form refuses it before any password is tried
+        name = ""
+    accounts = dict(
+        get_user_model()._default_manager.filter(username__iexact=name).values_list("username", "pk")[:10]
+    )
+    if name in accounts:
+        return f"account:{accounts[name]}"
+    if len(accounts) == 1:
+        return f"account:{next(iter(accounts.values()))}"
+    # Hashed: a cache key holds no spaces or control characters, and no one's typing errors in clear.
+    return "name:" + hashlib.sha256(name.casefold().encode()).hexdigest()
 
 
-class LoginView(auth_views.LoginView):
+def failure_key(subject: str, address: str) -> str:
+    return f"login-failures:{subject}:{address}"
+
+
+class LoginView(SafeNextMixin, auth_views.LoginView):
     template_name = "auth/login.html"
     redirect_authenticated_user = True
 
+    def _key(self) -> str:
+        return failure_key(lock_subject(self.request.POST.get("username", "")), _client_address(self.request))
+
     def post(self, request, *args, **kwargs):
-        username = request.POST.get("username", "")
-        failures = cache.get(_key(request, username), 0)
+        failures = cache.get(self._key(), 0)
         if failures >= settings.LOGIN_MAX_FAILURES:
             form = self.get_form()
             minutes = max(1, settings.LOGIN_LOCKOUT_SECONDS // 60)
@@ -36,7 +69,7 @@ class LoginView(auth_views.LoginView):
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form):
-        key = _key(self.request, self.request.POST.get("username", ""))
+        key = self._key()
         if cache.add(key, 1, settings.LOGIN_LOCKOUT_SECONDS) is False:
             try:
                 cache.incr(key)
@@ -45,5 +78,33 @@ class LoginView(auth_views.LoginView):
         return super().form_invalid(form)
 
     def form_valid(self, form):
-        cache.delete(_key(self.request, form.get_user().get_username()))
+        # The account's own count, however the name was typed this time.
+        cache.delete(self._key())
         return super().form_valid(form)
+
+
+class LogoutView(SafeNextMixin, auth_views.LogoutView):
+    pass
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """A new password revokes every API token of its owner (aims.models.User.save): whoever learnt the
+    old password may have made one. The page says so before and after."""
+
+    template_name = "auth/password_change.html"
+    success_url = reverse_lazy("password_change_done")
+
+    def get_context_data(self, **kwargs):
+        active = self.request.user.api_tokens.filter(revoked_at__isnull=True).count()
+        return super().get_context_data(active_tokens=active, **kwargs)
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        revoked = getattr(form.user, "revoked_tokens", 0)
+        if revoked:
+            messages.warning(
+                self.request,
+                f"Your {revoked} API token{'s were' if revoked != 1 else ' was'} revoked with the old "
+                "password; create new ones for your integrations under API tokens.",
+            )
+        return response

@@ -3,13 +3,14 @@
 import datetime as dt
 from pathlib import Path
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.db.models import Count, Window
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +23,7 @@ from aims.models import ApiToken, Job, Requirement, Standard
 from aims.models.catalogue import PRIMARY_STANDARD, naming
 from aims.permissions import restrict
 from aims.policies import dashboard_sections
+from aims.redirects import safe_next
 from aims.registry import registry
 
 
@@ -189,15 +191,29 @@ def notifications(request):
     )
 
 
+class MarkReadForm(forms.Form):
+    """Which notification to mark as read: one (`id`) or, without it, all of mine."""
+
+    id = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+
+
 @login_required
 @require_POST
 def notifications_mark_read(request):
+    back = safe_next(request, request.POST.get("next"), fallback="notifications")
+    form = MarkReadForm(request.POST)
+    if not form.is_valid():
+        problem = " ".join(form.errors["id"])
+        messages.error(
+            request, f"Notification id {request.POST.get('id', '')[:40]!r}: {problem} Nothing was marked."
+        )
+        return HttpResponseRedirect(back)
     items = request.user.notifications.filter(read_at__isnull=True)
-    if request.POST.get("id"):
-        items = items.filter(pk=request.POST["id"])
+    if form.cleaned_data["id"] is not None:
+        items = items.filter(pk=form.cleaned_data["id"])
     count = items.update(read_at=timezone.now())
     messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked as read.")
-    return redirect(request.POST.get("next") or "notifications")
+    return HttpResponseRedirect(back)
 
 
 def visible_jobs(user):
