@@ -6,12 +6,30 @@ this AIMS has signed with (the current one and those retired by rotation). A pac
 signed by HMAC under the server's secret, can be checked by the server only, never by a public key."""
 
 import hashlib
-import json
+import struct
 import zipfile
+import zlib
+from contextlib import ExitStack
 from dataclasses import dataclass, field
+from os import PathLike
 
-from . import signing
+from . import signing, zipcheck
+from .manifest import LIMIT as MANIFEST_LIMIT
+from .manifest import BadManifest, parse_manifest
 from .writer import CHUNK, MANIFEST, SIGNATURE
+from .zipcheck import shown
+
+SIGNATURE_LIMIT = 1024  # Ed25519: 64 bytes; the old HMAC: 64 hex digits and a newline
+# What reading a ZIP entry raises when its bytes are damaged (a CRC mismatch, a broken deflate stream).
+UNREADABLE = (
+    zipfile.BadZipFile,
+    OSError,
+    EOFError,
+    ValueError,
+    zlib.error,
+    NotImplementedError,
+    RuntimeError,
+)
 
 
 @dataclass
@@ -50,7 +68,7 @@ def _hash(archive: zipfile.ZipFile, name: str) -> tuple[str, int]:
 def check_signature(result: Verification, manifest: dict, data: bytes, signature: bytes, public_keys) -> None:
     """Adds a problem unless `signature` over `data` matches. `public_keys`: the keys to trust (PublicKey
     list), or None for every key this AIMS has signed with."""
-    named = manifest.get("signature") if isinstance(manifest.get("signature"), dict) else {}
+    named = manifest["signature"]  # an object of strings (parse_manifest)
     result.scheme = str(named.get("algorithm", ""))
     if result.scheme == signing.LEGACY_ALGORITHM:
         if public_keys is not None:
@@ -83,52 +101,81 @@ def check_signature(result: Verification, manifest: dict, data: bytes, signature
 def verify_pack(source, public_keys=None) -> Verification:
     """`source`: a path or a binary file object holding the ZIP; `public_keys`: PublicKey list to trust,
     or None for this AIMS's own keys. Never raises on a bad pack: every problem is a sentence naming the
-    file at fault."""
+    file at fault. A ZIP that two readers could read differently is refused before anything is checked."""
     result = Verification()
-    try:
-        archive = zipfile.ZipFile(source)
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        result.problems.append(f"not a ZIP file: {exc}")
-        return result
-    with archive:
-        names = [info.filename for info in archive.infolist() if not info.is_dir()]
-        if MANIFEST not in names:
-            result.problems.append(f"missing: {MANIFEST} (no manifest: nothing can be checked)")
-            return result
-        manifest_bytes = archive.read(MANIFEST)
+    with ExitStack() as stack:
         try:
-            manifest = json.loads(manifest_bytes)
-            entries = manifest["files"]
-            if not isinstance(entries, list):
-                raise TypeError
-        except (ValueError, KeyError, TypeError):
-            result.problems.append(f"tampered: {MANIFEST} (not a readable manifest)")
-            return result
-        if SIGNATURE not in names:
-            result.problems.append(f"missing: {SIGNATURE} (the manifest is unsigned)")
+            stream = stack.enter_context(open(source, "rb")) if isinstance(source, str | PathLike) else source
+            entries = {entry.name: entry for entry in zipcheck.read_entries(stream)}
+            stream.seek(0)
+            archive = stack.enter_context(zipfile.ZipFile(stream))
+        except zipcheck.NotAZip as exc:
+            result.problems.append(f"not a ZIP file: {exc}")
+        except zipcheck.Refused as exc:
+            result.problems.extend(exc.problems)
+        except (*UNREADABLE, struct.error) as exc:
+            result.problems.append(f"not a ZIP file: {exc}")
         else:
-            check_signature(result, manifest, manifest_bytes, archive.read(SIGNATURE), public_keys)
-        check_files(result, archive, names, entries)
+            check_contents(result, archive, entries, public_keys)
     return result
 
 
-def check_files(result: Verification, archive: zipfile.ZipFile, names: list[str], entries: list) -> None:
+def check_contents(result: Verification, archive: zipfile.ZipFile, entries: dict, public_keys) -> None:
+    """The manifest, its signature, then every file; `entries`: the ZIP's own, by name, checked unambiguous."""
+    if MANIFEST not in entries:
+        result.problems.append(f"missing: {MANIFEST} (no manifest: nothing can be checked)")
+        return
+    if entries[MANIFEST].size > MANIFEST_LIMIT:
+        result.problems.append(
+            f"tampered: {MANIFEST} (not a readable manifest: {entries[MANIFEST].size} bytes, more than a pack's "
+            f"manifest ever holds ({MANIFEST_LIMIT}))"
+        )
+        return
+    try:
+        manifest_bytes = archive.read(MANIFEST)
+        content = parse_manifest(manifest_bytes)
+    except BadManifest as exc:
+        result.problems.append(f"tampered: {MANIFEST} (not a readable manifest: {exc})")
+        return
+    except UNREADABLE as exc:
+        result.problems.append(f"tampered: {MANIFEST} (damaged in the ZIP: {exc})")
+        return
+    if SIGNATURE not in entries:
+        result.problems.append(f"missing: {SIGNATURE} (the manifest is unsigned)")
+    elif entries[SIGNATURE].size > SIGNATURE_LIMIT:
+        result.problems.append(
+            f"tampered: {SIGNATURE} ({entries[SIGNATURE].size} bytes: no signature is that long)"
+        )
+    else:
+        try:
+            signature = archive.read(SIGNATURE)
+        except UNREADABLE as exc:
+            result.problems.append(f"tampered: {SIGNATURE} (damaged in the ZIP: {exc})")
+        else:
+            check_signature(result, content, manifest_bytes, signature, public_keys)
+    check_files(result, archive, entries, content["files"])
+
+
+def check_files(result: Verification, archive: zipfile.ZipFile, entries: dict, files: list[dict]) -> None:
     listed = set()
-    for entry in entries:
-        path = entry.get("path", "") if isinstance(entry, dict) else ""
+    for listing in files:
+        path = listing["path"]
         listed.add(path)
-        if path not in names:
+        if path not in entries:
             result.problems.append(f"missing: {path}")
+            continue
+        if entries[path].size != listing["size"]:  # found before a byte is inflated: no ZIP bomb gets far
+            result.problems.append(f"tampered: {path} (its size differs from the manifest)")
             continue
         try:
             sha256, size = _hash(archive, path)
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:  # e.g. a CRC mismatch
+        except UNREADABLE as exc:  # e.g. a CRC mismatch
             result.problems.append(f"tampered: {path} (damaged in the ZIP: {exc})")
             continue
-        if sha256 != entry.get("sha256") or size != entry.get("size"):
+        if sha256 != listing["sha256"] or size != listing["size"]:
             result.problems.append(f"tampered: {path} (its SHA-256 differs from the manifest)")
         else:
             result.files += 1
-    for name in names:
+    for name in entries:
         if name not in listed and name not in (MANIFEST, SIGNATURE):
-            result.problems.append(f"extra: {name} (not in the manifest)")
+            result.problems.append(f"extra: {shown(name)} (not in the manifest)")

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 from . import signing
+from .zipcheck import name_key
 
 CHUNK = 1024 * 1024
 MANIFEST = "manifest.json"
@@ -45,17 +46,19 @@ class PackWriter:
         self.path = Path(path)
         self.zip = zipfile.ZipFile(self.path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6)
         self.spool = tempfile.TemporaryFile("w+", encoding="utf-8")
-        self.names: set[str] = set()
+        self.names: set[str] = set()  # name_key of each: names one file system would merge count as one
         self.file_count = 0
         self.bytes_written = 0
 
     def unique(self, name: str) -> str:
+        """`name`, or `name (2)` and so on if it would be the same file as one already written on a
+        case-insensitive file system: verify_pack refuses such twins as ambiguous."""
         path = PurePosixPath(name)
         candidate, n = name, 1
-        while candidate in self.names or candidate in (MANIFEST, SIGNATURE):
+        while name_key(candidate) in self.names or name_key(candidate) in (MANIFEST, SIGNATURE):
             n += 1
             candidate = str(path.with_name(f"{path.stem} ({n}){path.suffix}"))
-        self.names.add(candidate)
+        self.names.add(name_key(candidate))
         return candidate
 
     @contextmanager

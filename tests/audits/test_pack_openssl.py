@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from tests.audits.pack_helpers import build, make_evidence, read_json, rewrite
+from tests.audits.pack_helpers import build, forge, make_evidence, read_json, rewrite
 
 pytestmark = [
     pytest.mark.django_db,
@@ -103,6 +103,25 @@ def forge_manifest(data: bytes) -> bytes:
 )
 def test_the_documented_check_fails_on_each_change(pack, key, tmp_path, change, says):
     bad = rewrite(pack, tmp_path / "bad.zip", **change)
+    check_fails(bad, key, tmp_path, says)
+
+
+@pytest.mark.parametrize(
+    "forgery, says",
+    [
+        ({"first": [(EVIDENCE, b"forged minutes\n")]}, "FAILED"),
+        ({"last": [(EVIDENCE, b"forged minutes\n")]}, f"> {EVIDENCE}"),
+        ({"first": [("manifest.sig", b"\0" * 64)]}, "Signature Verification Failure"),
+        ({"last": [("clauses/more/", b"")]}, "> clauses/more/"),
+    ],
+    ids=["a forged file placed first", "a second file of one name", "a second signature", "a folder entry"],
+)
+def test_the_documented_check_fails_on_a_forged_zip(pack, key, tmp_path, forgery, says):
+    """Entries unzip reads otherwise than Python's zipfile: the check sees the ZIP's own list of entries."""
+    check_fails(forge(pack, tmp_path / "forged.zip", **forgery), key, tmp_path, says)
+
+
+def check_fails(bad, key, tmp_path, says):
     result = run_check(bad, key, tmp_path / "check")
     assert result.returncode != 0
     assert "pack verified" not in result.stdout
