@@ -112,6 +112,21 @@ def test_the_pages_hold_nothing_the_policy_refuses(manager, other_owner, make_ri
     assert "data-back" in refused.content.decode()
 
 
+# WeasyPrint lays these out as PDF (reports, evidence-pack PDFs): no browser ever applies the CSP to them.
+PDF_ONLY = ("reports/", "audits/pack/records.html", "audits/pack/index_requirements.html")
+
+
+def test_no_template_a_browser_renders_holds_inline_code():
+    """Pages the walk above does not reach keep to the policy too."""
+    templates = ROOT / "templates"
+    found = {}
+    for path in sorted(templates.rglob("*.html")):
+        name = path.relative_to(templates).as_posix()
+        if not name.startswith(PDF_ONLY) and (problems := inline_code(path.read_text())):
+            found[name] = problems
+    assert found == {}
+
+
 def test_a_level_badge_names_its_colour_for_the_script_to_paint(manager, make_risk):
     risk = make_risk(residual_likelihood=2, residual_impact=3)
     page = client_for(manager).get(risk.get_absolute_url()).content.decode()
