@@ -118,8 +118,6 @@ def heatmap_svg(
         f"<desc>Rows are {escape(axes.rows.lower())} 1 to 5, columns {escape(axes.columns.lower())} 1 to 5; "
         f"each cell shows its number of {escape(axes.many)} and {escape(axes.band)}.</desc>",
     ]
-    if link:
-        parts.append("<style>a.cell:focus rect, a.cell:hover rect {stroke: #000; stroke-width: 3}</style>")
     parts.append(
         f'<text x="{left}" y="20" font-size="14" font-weight="bold" fill="{TEXT}">{escape(title)}</text>'
     )

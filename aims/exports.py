@@ -11,6 +11,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from aims.downloads import download
 from aims.records import display_value, tracked_fields
 from aims.spreadsheets import escape_formula
 
@@ -38,9 +39,7 @@ def export_response(queryset, columns, fmt: str, stem: str) -> HttpResponse:
         writer = csv.writer(buffer)
         writer.writerow(headers)
         writer.writerows(rows(queryset, columns))
-        response = HttpResponse(
-            ("\ufeff" + buffer.getvalue()).encode(), content_type="text/csv; charset=utf-8"
-        )
+        content, content_type = ("\ufeff" + buffer.getvalue()).encode(), "text/csv; charset=utf-8"
     else:
         book = Workbook(write_only=True)
         sheet = book.create_sheet(stem[:31])
@@ -50,11 +49,9 @@ def export_response(queryset, columns, fmt: str, stem: str) -> HttpResponse:
             sheet.append(row)
         out = io.BytesIO()
         book.save(out)
-        response = HttpResponse(
-            out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+        content = out.getvalue()
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return download(content, filename, content_type=content_type)
 
 
 def _bold(sheet, text):

@@ -1,5 +1,6 @@
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from aims.api.docs import ApiDocsView, ApiSchemaView
 
 urlpatterns = [
     path("", include("aims.urls_core")),
@@ -8,8 +9,8 @@ urlpatterns = [
     path("", include("audits.urls")),
     path("", include("reviews.urls")),
     path("api/v1/", include("aims.api.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/schema/", ApiSchemaView.as_view(), name="schema"),
+    path("api/docs/", ApiDocsView.as_view(url_name="schema"), name="api-docs"),
 ]
 
 handler403 = "aims.views.errors.permission_denied"

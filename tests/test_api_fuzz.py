@@ -17,11 +17,15 @@ SHARDS = 4
 
 
 @pytest.fixture
-def api_schema(db):
+def api_schema(db, manager):
     # As Django's test client does: keep the test's connection (and transaction) open across requests.
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
-    yield schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+    # The schema is for signed-in people and tokens only (aims.api.docs).
+    token = ApiToken.issue(user=manager, name="schema")[1]
+    yield schemathesis.openapi.from_wsgi(
+        "/api/schema/", get_wsgi_application(), headers={"Authorization": f"Bearer {token}"}
+    )
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
 

@@ -1,11 +1,11 @@
 """API endpoints of the core: who am I, the catalogue, my jobs and notifications."""
 
-from django.http import FileResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action, api_view
 from rest_framework.response import Response
 
+from aims.downloads import download
 from aims.models import Job, Notification, Requirement
 from aims.views.core import job_file, visible_jobs
 
@@ -73,7 +73,7 @@ class JobViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
         job = self.get_object()
-        return FileResponse(job_file(job).open("rb"), as_attachment=True, filename=job.result_name)
+        return download(job_file(job), job.result_name)
 
 
 class NotificationSerializer(serializers.ModelSerializer):

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "aims.security.SecurityHeadersMiddleware",  # CSP and Permissions-Policy, in every environment
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -215,6 +216,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "aims.api.errors.exception_handler",
 }
+# The OpenAPI document and its interactive docs describe every endpoint and field: for signed-in people
+# and API tokens only, unless the organisation chooses to publish them.
+API_DOCS_PUBLIC = env_bool("AIMS_API_DOCS_PUBLIC", False)
 SPECTACULAR_SETTINGS = {
     "TITLE": "AIMS API",
     "DESCRIPTION": "Registers of an ISO/IEC 42001 AI management system.",

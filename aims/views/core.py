@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.db.models import Count, Window
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +18,7 @@ from django.views import View
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
+from aims.downloads import download
 from aims.filters import awaiting_decision
 from aims.models import ApiToken, Job, Requirement, Standard
 from aims.models.catalogue import PRIMARY_STANDARD, naming
@@ -244,7 +245,7 @@ def job_file(job) -> Path:
 @login_required
 def job_download(request, pk):
     job = get_object_or_404(visible_jobs(request.user), pk=pk)
-    return FileResponse(job_file(job).open("rb"), as_attachment=True, filename=job.result_name)
+    return download(job_file(job), job.result_name)
 
 
 @login_required

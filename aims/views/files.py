@@ -7,11 +7,12 @@ A file is served only to someone who may see the record it belongs to, always as
 from pathlib import PurePosixPath
 
 from django import forms
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.urls import reverse
 from django.views import View
 
 from aims import permissions
+from aims.downloads import download
 from aims.files import ALLOWED_TYPES
 from aims.views.records import RecordMixin
 
@@ -33,15 +34,11 @@ def file_response(stored, filename: str):
     """A stored private file as a download named `filename`. The caller has checked that the person may
     see the record the file belongs to (an earlier version of evidence is served this way too)."""
     ext = PurePosixPath(stored.name).suffix.lower()
-    response = FileResponse(
+    return download(
         stored.storage.open(stored.name, "rb"),
-        as_attachment=True,
-        filename=filename,
+        filename,
         content_type=ALLOWED_TYPES.get(ext, "application/octet-stream"),
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"  # evidence must not linger in shared caches
-    return response
 
 
 class PrivateFileView(RecordMixin, View):

@@ -1,13 +1,13 @@
 """API: list the evidence packs you may see, start one, download it, and verify any pack file."""
 
 from django.core.exceptions import ValidationError
-from django.http import FileResponse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
+from aims.downloads import download
 from aims.permissions import require_add
 from aims.views.core import job_file
 from audits.models import EvidencePack
@@ -107,7 +107,7 @@ class EvidencePackViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
         pack = self.get_object()
-        return FileResponse(job_file(pack.job).open("rb"), as_attachment=True, filename=pack.file_name)
+        return download(job_file(pack.job), pack.file_name)
 
     @extend_schema(
         request={

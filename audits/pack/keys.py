@@ -4,10 +4,11 @@ and every key retired by a rotation, so a certification body can check any pack 
     GET /.well-known/aims-pack-signing-keys               JSON: every key, its fingerprint and status
     GET /.well-known/aims-pack-signing-keys/<fp>.pem      one key as a PEM file, for openssl"""
 
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from aims.downloads import download
 from audits.models import PackSigningKey
 
 from .signing import ALGORITHM, published_key
@@ -50,6 +51,11 @@ def public_key_pem(request, fingerprint: str):
     row = PackSigningKey.objects.filter(fingerprint=fingerprint.lower()).first()
     if row is None:
         raise Http404("No evidence-pack signing key has that fingerprint.")
-    response = HttpResponse(row.public_key, content_type="application/x-pem-file")
-    response["Content-Disposition"] = f'inline; filename="aims-pack-key-{row.fingerprint[:16]}.pem"'
-    return response
+    # A public key: anyone may read it in a tab and caches may keep it (a fingerprint names one key).
+    return download(
+        row.public_key,
+        f"aims-pack-key-{row.fingerprint[:16]}.pem",
+        content_type="application/x-pem-file",
+        cache_control="public, max-age=86400",
+        inline=True,
+    )

@@ -4,9 +4,9 @@ the job's progress, and the permission-checked download."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 
+from aims.downloads import download
 from aims.permissions import can_add, get_visible, require_add
 from aims.views.core import job_file
 from audits.models import EvidencePack
@@ -66,4 +66,4 @@ def pack_detail(request, pk):
 def pack_download(request, pk):
     """Only the exporter, the AIMS manager and auditors (audits.policies.EvidencePackPolicy); others get 404."""
     pack = get_visible(visible_packs(request.user), request.user, pk=pk)
-    return FileResponse(job_file(pack.job).open("rb"), as_attachment=True, filename=pack.file_name)
+    return download(job_file(pack.job), pack.file_name)

@@ -12,6 +12,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
+from aims.downloads import download
 from aims.spreadsheets import escape_formula
 
 from .columns import CHUNK_SIZE, CONTENT_TYPES, EXPORT_COLUMNS, HEADERS, SHEET_TITLE
@@ -82,6 +83,6 @@ def export_response(risks, criteria, fmt: str) -> HttpResponse:
     if fmt not in CONTENT_TYPES:
         raise ValueError(f"Unknown export format {fmt!r}: use csv or xlsx.")
     content = export_csv(risks, criteria) if fmt == "csv" else export_xlsx(risks, criteria)
-    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="ai-risks-{timezone.localdate():%Y-%m-%d}.{fmt}"'
-    return response
+    return download(
+        content, f"ai-risks-{timezone.localdate():%Y-%m-%d}.{fmt}", content_type=CONTENT_TYPES[fmt]
+    )

@@ -190,9 +190,9 @@ def test_no_input_to_the_review_endpoints_gives_a_server_error(held_review, make
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
-        schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
-        schema = schema.include(path_regex="management-reviews|review-actions")
         headers = {"Authorization": f"Bearer {ApiToken.issue(user=manager, name='fuzz')[1]}"}
+        schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application(), headers=headers)
+        schema = schema.include(path_regex="management-reviews|review-actions")
         operations = [result.ok() for result in schema.get_all_operations()]
         assert len(operations) >= 15
 
