@@ -8,7 +8,14 @@ A domain app registers a runner for a kind from its AppConfig.ready():
 `registry.add_job_runner("risk_register_pdf", runner)`, where
 `runner(job, progress) -> (filename, bytes)` and `progress(percent)` may be called as work advances.
 A runner whose result is too large for memory (evidence packs) returns (filename, Path) instead: a file
-it wrote under PRIVATE_MEDIA_ROOT, which is moved into place and hashed in chunks."""
+it wrote under PRIVATE_MEDIA_ROOT, which is moved into place and hashed in chunks.
+
+A kind may also declare, as keywords of add_job_runner: `silence=timedelta(...)`, how long a run may go
+without calling `progress` before the sweep calls its worker dead (default DEFAULT_JOB_SILENCE, above the
+time limit); and `retry_refusal(job) -> str`, why a failed job of the kind cannot simply run again ("" when
+it can). A worker that dies mid-job leaves the job to be delivered again (acknowledged late); it is started
+at most MAX_ATTEMPTS times. The person who asked (or the AIMS manager) may cancel a queued or running job and
+retry a failed or cancelled one, as a new job (JobPolicy's guards)."""
 
 import hashlib
 import logging
