@@ -235,10 +235,11 @@ def _fail(job: Job, error: str, *, run=None) -> bool:
     """Mark the job failed and tell the requester; with `run` (the rows this run still owns), only if it
     still owns the job. Returns whether it was marked."""
     rows = run if run is not None else Job.objects.filter(pk=job.pk, status=job.status)
-    if not rows.update(status=Job.Status.FAILED, finished_at=timezone.now(), error=error):
-        return False
-    job.status, job.error = Job.Status.FAILED, error
-    _notify(job, f"{job.title} failed: {error}")
+    with transaction.atomic():  # whoever sees the job failed finds the notice too
+        if not rows.update(status=Job.Status.FAILED, finished_at=timezone.now(), error=error):
+            return False
+        job.status, job.error = Job.Status.FAILED, error
+        _notify(job, f"{job.title} failed: {error}")
     return True
 
 
@@ -266,7 +267,7 @@ def run_job(job_id: int) -> None:
         if runner is None:
             raise JobError(f"No runner is registered for jobs of kind {job.kind!r}.")
         filename, data = runner(job, progress)
-        stored = _store(job, safe_filename(filename), data, run)
+        _store(job, safe_filename(filename), data, run)
     except JobStopped:
         logger.info("Job %s was cancelled or taken over while it ran; its run stops here.", job.pk)
         return
@@ -274,11 +275,9 @@ def run_job(job_id: int) -> None:
         logger.exception("Job %s (%s) failed", job.pk, job.kind)
         _fail(job, _user_message(exc, job), run=run)
         return
-    if stored:
-        _notify(job, f"{job.title} is ready to download ({filesizeformat(job.result_size)}).")
 
 
-def _store(job: Job, filename: str, data: bytes | Path, run) -> bool:
+def _store(job: Job, filename: str, data: bytes | Path, run) -> None:
     relative = Path("jobs") / str(job.pk) / filename
     target = Path(settings.PRIVATE_MEDIA_ROOT) / relative
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -294,13 +293,14 @@ def _store(job: Job, filename: str, data: bytes | Path, run) -> bool:
         "result_path": relative.as_posix(), "result_name": filename, "result_size": size, "sha256": sha256,
         "status": Job.Status.DONE, "progress": 100, "finished_at": timezone.now(), "error": "",
     }  # fmt: skip
-    if not run.update(**fields):  # cancelled while the runner worked: nobody wants the file
-        target.unlink(missing_ok=True)
-        logger.info("Job %s was cancelled or taken over before it finished; its file is dropped.", job.pk)
-        return False
-    for name, value in fields.items():
-        setattr(job, name, value)
-    return True
+    with transaction.atomic():  # whoever sees the job done finds the notice too
+        if not run.update(**fields):  # cancelled while the runner worked: nobody wants the file
+            target.unlink(missing_ok=True)
+            logger.info("Job %s was cancelled or taken over before it finished; its file is dropped.", job.pk)
+            return
+        for name, value in fields.items():
+            setattr(job, name, value)
+        _notify(job, f"{job.title} is ready to download ({filesizeformat(job.result_size)}).")
 
 
 def _hash_file(path: Path) -> tuple[int, str]:

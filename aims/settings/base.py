@@ -152,6 +152,9 @@ else:
 # One message reserved per pool process: with late acknowledgement, a worker that dies holds back no
 # queued job beyond those it was running.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A worker stopped with SIGQUIT (docker-compose.yml's stop_signal) lets its jobs run this many seconds more,
+# then hands back those still running, at once, to the next worker, instead of being killed with them.
+CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = env_int("WORKER_SOFT_SHUTDOWN_SECONDS", 20)
 CELERY_TASK_IGNORE_RESULT = True  # progress and results live on the Job row, not a result backend
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -42,38 +43,34 @@ def workers(tmp_path, transactional_db):
     env = {k: v for k, v in os.environ.items() if k != "PYTEST_XDIST_WORKER"}  # REDIS_URL is final already
     env.update(
         DJANGO_SETTINGS_MODULE="aims.settings.test",
-        DATABASE_URL=f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        DATABASE_URL=f"postgres://{quote(db['USER'] or '')}:{quote(db['PASSWORD'] or '')}@"
+        f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
         REDIS_URL=settings.REDIS_URL,
         AIMS_VAR_DIR=str(settings.VAR_DIR),
         PRIVATE_MEDIA_ROOT=str(settings.PRIVATE_MEDIA_ROOT),
-        BROKER_VISIBILITY_TIMEOUT=str(VISIBILITY_TIMEOUT),
+        WORKER_SOFT_SHUTDOWN_SECONDS="1",
         PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
     )
     started = []
 
-    def start() -> subprocess.Popen:
+    def start(visibility_timeout: int = VISIBILITY_TIMEOUT) -> subprocess.Popen:
         command = [sys.executable, *(["-S"] if sys.flags.no_site else []), "-m", "celery"]
         command += ["-A", "tests.aims.held_job_worker", "worker", "--pool=prefork", "--concurrency=1"]
         command += ["--without-mingle", "--without-gossip", "--without-heartbeat", "--loglevel=info"]
         command += [f"--hostname=dying{len(started)}-{os.getpid()}@%h"]
         log = (tmp_path / f"worker{len(started)}.log").open("w")
+        env["BROKER_VISIBILITY_TIMEOUT"] = str(visibility_timeout)
         process = subprocess.Popen(
             command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
+        log.close()  # the worker writes to its own copy
         started.append(process)
         return process
 
     yield start
-    for process in started:
-        if process.poll() is None:
-            process.terminate()  # warm shutdown: the job it just finished is acknowledged
-    for process in started:
+    for process in started:  # what is left of each, pool processes included; what they held is dropped below
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass
-        try:
-            os.killpg(process.pid, signal.SIGKILL)  # and any pool process left behind
+            os.killpg(process.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
         process.wait(timeout=10)
@@ -172,6 +169,24 @@ def test_a_job_whose_whole_worker_is_killed_is_finished_by_a_fresh_worker(
     workers()
 
     second = wait_until("the run on the fresh worker", lambda: runs(started)[1:])[0]
+    go.touch()
+    job = wait_until("the job to finish", lambda: job_now(job).is_finished and job)
+    assert job.status == Job.Status.DONE and job.attempts == 2, job.error
+    assert second != first
+
+
+def test_a_stopped_worker_hands_its_running_job_back_to_the_next_at_once(tmp_path, workers, held_kind, owner):
+    """A restart (docker compose stop sends SIGQUIT): the job goes back to the queue when the worker stops,
+    not after the broker's visibility timeout, here far beyond the test."""
+    stopping = workers(visibility_timeout=600)
+    job, started, go = start_held_job(tmp_path, owner)
+    first = wait_until("the first run", lambda: runs(started))[0]
+
+    stopping.send_signal(signal.SIGQUIT)
+    stopping.wait(timeout=30)
+    workers(visibility_timeout=600)
+
+    second = wait_until("the run on the next worker", lambda: runs(started)[1:], timeout=30)[0]
     go.touch()
     job = wait_until("the job to finish", lambda: job_now(job).is_finished and job)
     assert job.status == Job.Status.DONE and job.attempts == 2, job.error
