@@ -194,10 +194,8 @@ def test_retry_runs_the_failed_job_again_as_a_new_job_linked_both_ways(
         and again.requested_by == owner
         and again.params == {"what": "risks"}
     )
-    assert (
-        f'href="/jobs/{job.pk}/" id="retry-of"'
-        in client_for(owner).get(f"/jobs/{again.pk}/").content.decode()
-    )
+    new_page = client_for(owner).get(f"/jobs/{again.pk}/").content.decode()
+    assert f'<a href="/jobs/{job.pk}/" id="retry-of">job {job.pk}</a>, which failed.' in new_page
     assert (
         f'href="/jobs/{again.pk}/" id="retried-as"'
         in client_for(owner).get(f"/jobs/{job.pk}/").content.decode()
