@@ -52,7 +52,14 @@ def start_import(*, kind: str, title: str, upload, user, params: dict | None = N
 
 
 def add_importer(kind: str, run) -> None:
-    registry.add_job_runner(kind, lambda job, progress: _run(job, run))
+    registry.add_job_runner(kind, lambda job, progress: _run(job, run), retry_refusal=_upload_gone)
+
+
+def _upload_gone(job) -> str:
+    """An import runs again only while its upload is kept (a worker stopped before it ended)."""
+    if (Path(settings.PRIVATE_MEDIA_ROOT) / job.params.get("upload", "-")).is_file():
+        return ""
+    return "The uploaded file is no longer kept once an import has run: upload it again."
 
 
 def _run(job, run):

@@ -232,6 +232,46 @@ class JobPolicy(Policy):
     def view(self, queryset, user):
         return queryset if user.has_role(roles.MANAGER) else queryset.filter(requested_by=user)
 
+    def _not_theirs(self, user, job, doing: str) -> str:
+        if job.requested_by_id == user.pk or user.has_role(roles.MANAGER):
+            return ""
+        return f"Only {job.requested_by} (who asked for it) and the AIMS manager may {doing} this job."
+
+    def can_cancel(self, user, job) -> str:
+        from aims.models import Job
+
+        if reason := self._not_theirs(user, job, "cancel"):
+            return reason
+        if job.status not in (Job.Status.QUEUED, Job.Status.RUNNING):
+            return StateRefusal(
+                f"{job.title} is {job.get_status_display().lower()}; only a queued or running job can be cancelled."
+            )
+        return ""
+
+    def can_retry(self, user, job) -> str:
+        from aims.models import Job
+        from aims.registry import registry
+
+        if reason := self._not_theirs(user, job, "retry"):
+            return reason
+        if job.status not in (Job.Status.FAILED, Job.Status.CANCELLED):
+            return StateRefusal(
+                f"{job.title} is {job.get_status_display().lower()}; only a failed or cancelled job can be retried."
+            )
+        if again := job.retries.order_by("-pk").first():
+            return StateRefusal(f"{job.title} was retried already, as job {again.pk}.")
+        if job.kind not in registry.job_runners:
+            return StateRefusal(
+                f"Jobs of kind {job.kind!r} are no longer produced, so this one cannot run again."
+            )
+        if not job.requested_by.is_active:
+            return StateRefusal(
+                f"{job.requested_by}'s account is deactivated, so their job cannot run again."
+            )
+        refusal = registry.job_kind(job.kind).retry_refusal
+        reason = refusal(job) if refusal else ""
+        return StateRefusal(reason) if reason else ""
+
 
 def dashboard_sections(user) -> dict[str, bool]:
     """Which parts of the dashboard speak to `user`: what they own that is due (owners and the manager

@@ -5,6 +5,11 @@ and jobs all learn about registers from here."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
+
+# How long a job may run without a sign of progress before the sweep calls it dead: beyond the task's
+# hard time limit (aims.tasks.run_job), so a job that never reports progress is not failed while it works.
+DEFAULT_JOB_SILENCE = timedelta(minutes=20)
 
 
 @dataclass(frozen=True)
@@ -17,6 +22,14 @@ class RegisterInfo:
     # Narrows the records a user may approve to those waiting for a decision ("my work").
     awaiting_decision: Callable | None = None
     register: object = None  # the aims.register.Register it was declared by
+
+
+@dataclass(frozen=True)
+class JobKind:
+    """What a kind of background job declares beyond its runner (aims.jobs)."""
+
+    silence: timedelta = DEFAULT_JOB_SILENCE
+    retry_refusal: Callable | None = None
 
 
 @dataclass(frozen=True)
@@ -71,8 +84,10 @@ class EvidenceRef:
 class Registry:
     registers: list[RegisterInfo] = field(default_factory=list)
     dashboard_panels: list[Callable] = field(default_factory=list)
-    # job kind -> callable(job) returning (filename, bytes); run by aims.tasks.run_job
+    # job kind -> callable(job, progress) returning (filename, bytes); run by aims.tasks.run_job
     job_runners: dict[str, Callable] = field(default_factory=dict)
+    # job kind -> JobKind: what else a kind declares (how long it may stay silent, whether it may be retried)
+    job_kinds: dict[str, "JobKind"] = field(default_factory=dict)
     # callable(today) yielding (user, kind, key, message, url): reminders beyond review dates
     # (policy acknowledgements, expiring training ...), sent by the same daily sweep and digest
     reminder_sources: list[Callable] = field(default_factory=list)
@@ -131,8 +146,16 @@ class Registry:
         if section not in self.requirement_sections:
             self.requirement_sections.append(section)
 
-    def add_job_runner(self, kind: str, runner: Callable) -> None:
+    def add_job_runner(
+        self, kind: str, runner: Callable, *, silence: timedelta = DEFAULT_JOB_SILENCE, retry_refusal=None
+    ) -> None:
+        """`silence`: how long a run of this kind may go without progress before the sweep fails it;
+        `retry_refusal(job) -> str`: why a failed job of this kind cannot run again ("" when it can)."""
         self.job_runners[kind] = runner
+        self.job_kinds[kind] = JobKind(silence=silence, retry_refusal=retry_refusal)
+
+    def job_kind(self, kind: str) -> "JobKind":
+        return self.job_kinds.get(kind) or JobKind()
 
     def add_readiness_check(self, code: str, title: str, check: Callable, *, key: str | None = None) -> None:
         """Add, or replace (same key, which defaults to the code), a certification readiness check."""

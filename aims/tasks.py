@@ -3,13 +3,33 @@ aims.reminders so that commands and tests run the same code without a worker."""
 
 from celery import shared_task
 
+from aims.jobs import HARD_TIME_LIMIT, SOFT_TIME_LIMIT
 
-@shared_task(name="aims.tasks.run_job", ignore_result=True, soft_time_limit=15 * 60, time_limit=16 * 60)
+
+# Acknowledged when it ends, not when it starts: a worker killed mid-job (or its pool process) leaves the
+# message to be delivered again -- at once when only the pool process died (reject_on_worker_lost), after
+# the broker's visibility timeout when the whole worker did. aims.jobs.run_job counts the attempts.
+@shared_task(
+    name="aims.tasks.run_job",
+    ignore_result=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=SOFT_TIME_LIMIT,
+    time_limit=HARD_TIME_LIMIT,
+)
 def run_job(job_id: int) -> None:
     """Run one background job (report, evidence pack, import); the Job row carries the outcome."""
     from aims import jobs
 
     jobs.run_job(job_id)
+
+
+@shared_task(name="aims.tasks.sweep_jobs", ignore_result=True)
+def sweep_jobs() -> None:
+    """Fail the jobs nothing moves any more (their worker stopped), scheduled by Celery beat."""
+    from aims import jobs
+
+    jobs.sweep_stale_jobs()
 
 
 @shared_task(name="aims.tasks.reminder_sweep")

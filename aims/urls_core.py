@@ -27,4 +27,6 @@ urlpatterns = [
     path("jobs/", core.job_list, name="job-list"),
     path("jobs/<int:pk>/", core.job_detail, name="job-detail"),
     path("jobs/<int:pk>/download/", core.job_download, name="job-download"),
+    path("jobs/<int:pk>/cancel/", core.job_cancel, name="job-cancel"),
+    path("jobs/<int:pk>/retry/", core.job_retry, name="job-retry"),
 ]

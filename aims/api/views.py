@@ -1,10 +1,11 @@
 """API endpoints of the core: who am I, the catalogue, my jobs and notifications."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action, api_view
 from rest_framework.response import Response
 
+from aims import jobs
 from aims.downloads import download
 from aims.models import Job, Notification, Requirement
 from aims.views.core import job_file, visible_jobs
@@ -33,6 +34,7 @@ class RequirementViewSet(viewsets.ReadOnlyModelViewSet):
 
 class JobSerializer(serializers.ModelSerializer):
     requested_by = serializers.StringRelatedField()
+    retry_of = serializers.PrimaryKeyRelatedField(read_only=True, help_text="The job this one runs again.")
     download = serializers.SerializerMethodField()
 
     class Meta:
@@ -51,6 +53,8 @@ class JobSerializer(serializers.ModelSerializer):
             "result_size",
             "sha256",
             "error",
+            "attempts",
+            "retry_of",
             "download",
         ]
 
@@ -74,6 +78,26 @@ class JobViewSet(viewsets.ReadOnlyModelViewSet):
     def download(self, request, pk=None):
         job = self.get_object()
         return download(job_file(job), job.result_name)
+
+    @extend_schema(
+        request=None,
+        description="Stop a queued or running job (who asked for it, or the AIMS manager): a queued one never "
+        "runs, a running one stops at its next progress report.",
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        job = jobs.cancel_job(job=self.get_object(), user=request.user)
+        return Response(self.get_serializer(job).data)
+
+    @extend_schema(
+        request=None,
+        responses={201: JobSerializer},
+        description="Run a failed or cancelled job again, as a new job (returned) with the same parameters.",
+    )
+    @action(detail=True, methods=["post"])
+    def retry(self, request, pk=None):
+        again = jobs.retry_job(job=self.get_object(), user=request.user)
+        return Response(self.get_serializer(again).data, status=status.HTTP_201_CREATED)
 
 
 class NotificationSerializer(serializers.ModelSerializer):

@@ -50,6 +50,9 @@ class Job(models.Model):
         RUNNING = "running", "Running"
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    FINISHED = (Status.DONE, Status.FAILED, Status.CANCELLED)
 
     kind = models.CharField(max_length=50)
     title = models.CharField(max_length=200)
@@ -59,6 +62,16 @@ class Job(models.Model):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # The last sign of life of the run (start, progress): the sweep fails a job silent for longer than
+    # its kind allows (aims.jobs.sweep_stale_jobs).
+    progressed_at = models.DateTimeField(null=True, blank=True)
+    # Runs started: a worker that dies mid-job leaves its message to be delivered again, and that second
+    # start counts; beyond aims.jobs.MAX_ATTEMPTS the job fails instead of looping.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    retry_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="retries",
+        help_text="The failed or cancelled job this one runs again.",
+    )  # fmt: skip
     finished_at = models.DateTimeField(null=True, blank=True)
     # Path relative to PRIVATE_MEDIA_ROOT; served only through the job download view.
     result_path = models.CharField(max_length=300, blank=True)
@@ -75,7 +88,7 @@ class Job(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
+        return self.status in self.FINISHED
 
 
 class ApiToken(models.Model):

@@ -143,7 +143,10 @@ else:
 CELERY_BROKER_DIR = VAR_DIR / "broker"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    # A job is acknowledged only when it ends (aims.tasks.run_job); Redis hands an unacknowledged one to
+    # another worker once this many seconds passed since delivery. Above the jobs' hard time limit
+    # (16 minutes), or a job still running would be started a second time.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("BROKER_VISIBILITY_TIMEOUT", 18 * 60)}
 else:
     for sub in ("in", "processed", "control"):
         (CELERY_BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
@@ -157,6 +160,12 @@ else:
         "processed_folder": str(CELERY_BROKER_DIR / "processed"),
         "store_processed": False,
     }
+# One message reserved per pool process: with late acknowledgement, a worker that dies holds back no
+# queued job beyond those it was running.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A worker stopped with SIGQUIT (docker-compose.yml's stop_signal) lets its jobs run this many seconds more,
+# then hands back those still running, at once, to the next worker, instead of being killed with them.
+CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = env_int("WORKER_SOFT_SHUTDOWN_SECONDS", 20)
 CELERY_TASK_IGNORE_RESULT = True  # progress and results live on the Job row, not a result backend
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
@@ -174,6 +183,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "aims.tasks.reminder_sweep",
         "schedule": crontab(hour=REMINDER_SWEEP_TIME.hour, minute=REMINDER_SWEEP_TIME.minute),
     },
+    # Jobs nothing moves any more (their worker stopped) fail with the reason (aims.jobs.sweep_stale_jobs).
+    "stale-job-sweep": {"task": "aims.tasks.sweep_jobs", "schedule": crontab(minute="*/5")},
     # The board dashboard's readiness panel reads this snapshot (aims.certification.refresh_snapshot).
     "certification-readiness-snapshot": {
         "task": "aims.tasks.readiness_snapshot",
@@ -181,6 +192,8 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 REMINDER_ESCALATE_AFTER_DAYS = env_int("REMINDER_ESCALATE_AFTER_DAYS", 30)
+# A queued job no worker took up within this many minutes fails (its message was lost), so it can be retried.
+JOB_QUEUE_LIMIT_MINUTES = env_int("JOB_QUEUE_LIMIT_MINUTES", 120)
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", "localhost")

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Window
 from django.http import Http404, HttpResponseRedirect
@@ -18,12 +19,13 @@ from django.views import View
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
+from aims import jobs
 from aims.downloads import download
 from aims.filters import awaiting_decision
 from aims.models import ApiToken, Job, Requirement, Standard
 from aims.models.catalogue import PRIMARY_STANDARD, naming
 from aims.permissions import restrict
-from aims.policies import dashboard_sections
+from aims.policies import allows, dashboard_sections
 from aims.redirects import safe_next
 from aims.registry import registry
 
@@ -230,8 +232,40 @@ def job_list(request):
 
 @login_required
 def job_detail(request, pk):
+    job = get_object_or_404(visible_jobs(request.user).select_related("retry_of"), pk=pk)
+    context = {
+        "job": job,
+        "retried_as": job.retries.order_by("-pk").first(),
+        "may_cancel": allows("cancel", request.user, job),
+        "may_retry": allows("retry", request.user, job),
+    }
+    return render(request, "aims/job_detail.html", context)
+
+
+@login_required
+@require_POST
+def job_cancel(request, pk):
     job = get_object_or_404(visible_jobs(request.user), pk=pk)
-    return render(request, "aims/job_detail.html", {"job": job})
+    try:
+        job = jobs.cancel_job(job=job, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"{job.title} is cancelled.")
+    return redirect("job-detail", pk=job.pk)
+
+
+@login_required
+@require_POST
+def job_retry(request, pk):
+    job = get_object_or_404(visible_jobs(request.user), pk=pk)
+    try:
+        again = jobs.retry_job(job=job, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("job-detail", pk=job.pk)
+    messages.success(request, f"{job.title} runs again as job {again.pk}.")
+    return redirect("job-detail", pk=again.pk)
 
 
 def job_file(job) -> Path:

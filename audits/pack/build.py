@@ -142,4 +142,9 @@ def start_pack(*, user, scope: Scope, as_of: dt.date | None, title: str = ""):
         )
 
 
-registry.add_job_runner(KIND, evidence_pack_job)
+# A pack names its one job: a new pack is a new export, not a retry of the old job.
+registry.add_job_runner(
+    KIND,
+    evidence_pack_job,
+    retry_refusal=lambda job: "Export the evidence pack again from the evidence packs page.",
+)
