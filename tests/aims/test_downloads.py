@@ -4,10 +4,9 @@ aims.downloads.download: saved, never rendered, under a safe name, and kept by n
 import pytest
 
 from aims.downloads import download, safe_download_name
-from aims.jobs import _store
 from aims.models import ApiToken, Job
 from tests.audits.pack_helpers import make_evidence, new_pack
-from tests.base import client_for
+from tests.base import client_for, finish_job
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +53,7 @@ def test_a_name_beyond_ascii_is_kept_for_the_browser():
 
 def finished_job(owner, name="risk-register.pdf"):
     job = Job.objects.create(kind="report", title="Risk register", requested_by=owner)
-    _store(job, "risk-register.pdf", b"%PDF-1.7 pretend\n")
+    finish_job(job, "risk-register.pdf", b"%PDF-1.7 pretend\n")
     Job.objects.filter(pk=job.pk).update(result_name=name)  # as an older row may hold it
     return job
 
@@ -71,7 +70,7 @@ def test_a_job_result_is_a_private_attachment_on_the_page_and_the_api(owner):
 
 def test_an_evidence_pack_is_a_private_attachment_on_the_page_and_the_api(auditor):
     pack = new_pack(auditor, {"whole": True})
-    _store(pack.job, "evidence-pack.zip", b"PK\x05\x06" + b"\0" * 18)
+    finish_job(pack.job, "evidence-pack.zip", b"PK\x05\x06" + b"\0" * 18)
     client = client_for(auditor)
     assert_private_attachment(client.get(f"/evidence-packs/{pack.pk}/download/"), "evidence-pack.zip")
     assert_private_attachment(client.get(f"/api/v1/evidence-packs/{pack.pk}/download/"), "evidence-pack.zip")

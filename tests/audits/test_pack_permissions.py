@@ -4,13 +4,12 @@ they may view (aims.permissions.restrict), per role. Pages and API, with errors 
 import pytest
 from django.utils import timezone
 
-from aims.jobs import _store
 from aims.models import Job
 from aims.records import update_record
 from audits.models import EvidencePack
 from registers.standard.concerns import services as concerns
 from tests.audits.pack_helpers import build, names, new_pack, read_json, requirement
-from tests.base import client_for
+from tests.base import client_for, finish_job
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +59,7 @@ def test_evidence_the_exporter_may_not_view_stays_out(monkeypatch, owner, audito
 def finished_pack(owner, tmp_path):
     """A pack Olivia (an owner) exported, finished and stored like the job stores it."""
     path, pack = build(owner, {"requirements": ["iso42001:6.1.2"]}, tmp_path=tmp_path)
-    _store(pack.job, "evidence-pack.zip", path)
+    finish_job(pack.job, "evidence-pack.zip", path)
     pack.job.refresh_from_db()
     return pack
 
