@@ -7,12 +7,15 @@ import csv
 import datetime as dt
 import io
 import os
+import re
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
+from openpyxl.reader.excel import ExcelReader
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from aims.files import size_text, too_large
 
@@ -142,13 +145,16 @@ def _csv(uploaded_file, sheet_title: str):
     first_line = head.split(b"\n", 1)[0]
     # Excel in many European locales saves CSV with semicolons (and a decimal comma).
     delimiter = ";" if first_line.count(b";") > first_line.count(b",") else ","
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    # Bytes that are not UTF-8 are kept as surrogates and found in the row that holds them: a strict
+    # decoder fails on a whole chunk of the file at once, and would name the wrong row.
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline="")
     try:
         yield Sheet(_csv_rows(csv.reader(text, delimiter=delimiter)), delimiter)
     finally:
         text.detach()  # the upload is its owner's to close
 
 
+NOT_DECODED = re.compile("[\udc80-\udcff]")  # a byte that is not UTF-8, kept by surrogateescape
 NOT_UTF8 = "The CSV file is not UTF-8 text. Save it as 'CSV UTF-8' and upload it again."
 
 
@@ -160,10 +166,10 @@ def _csv_rows(reader):
             cells = next(reader)
         except StopIteration:
             return
-        except UnicodeDecodeError as exc:
-            raise TableError(f"{NOT_UTF8} (Row {number:,} is the first that is not.)") from exc
         except csv.Error as exc:
             raise TableError(f"Row {number:,} of the CSV file cannot be read: {_csv_problem(exc)}.") from exc
+        if any(NOT_DECODED.search(cell) for cell in cells):
+            raise TableError(f"{NOT_UTF8} (Row {number:,} is the first that is not.)")
         if any("\x00" in cell for cell in cells):
             raise TableError(f"The file is not a text CSV file (row {number:,} holds binary data).")
         yield number, cells
@@ -175,10 +181,25 @@ def _csv_problem(exc: csv.Error) -> str:
     return str(exc)
 
 
+class _StreamingSheet(ReadOnlyWorksheet):
+    def _get_size(self):
+        """Not looked for: where a file does not state its size before its rows, openpyxl parses the whole
+        sheet to find it, holding an element per row. The rows are read as they come instead."""
+
+
+class _StreamingReader(ExcelReader):
+    """openpyxl's read-only loading, with worksheets that do not parse themselves whole on opening."""
+
+    def read_worksheets(self):
+        for sheet, rel in self.parser.find_sheets():
+            if rel.target in self.valid_files and "chartsheet" not in rel.Type:
+                worksheet = _StreamingSheet(self.wb, sheet.name, rel.target, self.shared_strings)
+                worksheet.sheet_state = sheet.state
+                self.wb._sheets.append(worksheet)
+
+
 @contextmanager
 def _xlsx(uploaded_file, sheet_title: str):
-    import openpyxl
-
     stream = _stream(uploaded_file)
     if not zipfile.is_zipfile(stream):
         raise TableError("The file is not a valid XLSX workbook.")
@@ -189,7 +210,9 @@ def _xlsx(uploaded_file, sheet_title: str):
     stream.seek(0)
     try:
         # read_only parses the sheet as it is iterated: memory stays flat however many rows it holds.
-        workbook = openpyxl.load_workbook(stream, read_only=True, data_only=True)
+        reader = _StreamingReader(stream, read_only=True, data_only=True)
+        reader.read()
+        workbook = reader.wb
     except Exception as exc:  # openpyxl raises many kinds on a damaged file; all mean the same to a user
         raise TableError("The file is not a valid XLSX workbook.") from exc
     try:
