@@ -64,7 +64,7 @@ def _rows(upload):
             except UnicodeDecodeError:
                 _fail("The file is not UTF-8 text. Save it as 'CSV UTF-8' and upload it again.")
             except csv.Error as exc:
-                line = reader.line_num + 1
+                line = reader.line_num  # counts the line it failed in
                 if "field larger than field limit" in str(exc):
                     _fail(f"Line {line} cannot be read: a value is longer than {csv.field_size_limit():,} "
                           "characters. Each value is a label (0 or 1) or a group's name.")  # fmt: skip
