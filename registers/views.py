@@ -12,7 +12,7 @@ from django.views.generic import TemplateView
 from aims import jobs, permissions
 from aims.charts import heatmap_svg
 from aims.files import size_text
-from aims.imports import start_import
+from aims.imports import MAX_PROBLEMS, start_import
 from aims.policies import policy_of
 from aims.records import StaleEdit
 from aims.spreadsheets import TableError
@@ -160,6 +160,7 @@ class RiskImportView(RecordMixin, TemplateView):
         context.setdefault("form", ImportForm())
         context["max_rows"] = f"{settings.IMPORT_MAX_ROWS:,}"  # the one reader's limits (aims.spreadsheets)
         context["max_size"] = size_text(settings.MAX_UPLOAD_BYTES)
+        context["max_problems"] = MAX_PROBLEMS
         return context
 
     def post(self, request, *args, **kwargs):

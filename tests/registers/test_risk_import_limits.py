@@ -95,7 +95,7 @@ def test_the_import_page_refuses_too_many_rows_at_once_without_reading_the_rest(
 def test_the_import_page_states_the_row_and_size_limits(settings, owner):
     settings.IMPORT_MAX_ROWS, settings.MAX_UPLOAD_BYTES = 5000, 10 * 1024 * 1024
     page = client_for(owner).get("/risks/import/").content.decode()
-    assert "At most 5,000 rows and 10 MB." in page
+    assert "At most 5,000 rows and 10 MB." in page and "lists the first 50 problems by row" in page
 
 
 def test_a_job_keeps_the_first_problems_and_counts_the_rest(settings, owner):
