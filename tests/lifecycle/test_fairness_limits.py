@@ -52,7 +52,7 @@ def test_a_column_of_too_many_groups_is_refused_by_name_and_line(owner, system):
     rows = "".join(f"{i % 2},{(i // 2) % 2},person-{i}\n" for i in range(10_000))
     started = time.monotonic()
     response = post(client_for(owner), system, owner, ("y_true,y_pred,gender\n" + rows).encode())
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 15  # the probe: 159 s
     assert response.status_code == 400 and len(response.content) < 100_000
     assert (
         f"Line {fairness.MAX_GROUPS + 2}: column gender has more than {fairness.MAX_GROUPS} groups"
