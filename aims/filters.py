@@ -7,6 +7,7 @@ from django import forms
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from django_filters.filters import BaseCSVFilter
 from drf_spectacular.utils import extend_schema_field
 
 from aims.models import Requirement
@@ -21,8 +22,32 @@ class YesNoFilter(filters.BooleanFilter):
         super().__init__(*args, **kwargs)
 
 
+# The most values one filter takes (?status=a&status=b..., or a comma list such as ?ordering=a,b): a
+# person picks a handful, and each value costs the filter's checking and the query's work.
+MAX_FILTER_VALUES = 100
+
+
+def _over_cap(data, base_filters) -> dict[str, str]:
+    """The filters given more than MAX_FILTER_VALUES values, with the refusal that names each."""
+    over = {}
+    for name, spec in base_filters.items():
+        if name not in data or not isinstance(spec, filters.MultipleChoiceFilter | BaseCSVFilter):
+            continue
+        given = data.getlist(name) if hasattr(data, "getlist") else data[name]
+        given = given if isinstance(given, list | tuple) else [given]
+        count = sum(str(v).count(",") + 1 for v in given) if isinstance(spec, BaseCSVFilter) else len(given)
+        if count > MAX_FILTER_VALUES:
+            over[name] = (
+                f"The filter {name} was given {count:,} values; it takes at most {MAX_FILTER_VALUES}. "
+                "Narrow the choice, or leave the filter out to see everything."
+            )
+    return over
+
+
 class RecordFilterSet(filters.FilterSet):
-    """Subclasses name `search_fields`; archived records are hidden unless `archived` asks for them."""
+    """Subclasses name `search_fields`; archived records are hidden unless `archived` asks for them.
+    A filter given more than MAX_FILTER_VALUES values is refused by name (a 400 from the API and the
+    list page), and its values are not even checked."""
 
     search_fields: tuple[str, ...] = ("reference", "title")
 
@@ -53,6 +78,11 @@ class RecordFilterSet(filters.FilterSet):
     )
 
     def __init__(self, data=None, *args, **kwargs):
+        self.too_many = _over_cap(data, self.base_filters) if data is not None else {}
+        if self.too_many:  # dropped before the form reads them: refusing costs nothing per value
+            data = data.copy()
+            for name in self.too_many:
+                data.pop(name)
         super().__init__(data, *args, **kwargs)
         self.user = getattr(self.request, "user", None)
         self._offer_awaiting_decision()
@@ -98,7 +128,18 @@ class RecordFilterSet(filters.FilterSet):
                 spec.extra["queryset"] = _visible(spec.extra["queryset"], user)
 
     @property
+    def form(self):
+        form = super().form
+        if self.too_many and not getattr(form, "refused_values", False):
+            form.refused_values = True  # once: each refusal is an error on its field
+            for name, message in self.too_many.items():
+                form.add_error(name, message)
+        return form
+
+    @property
     def qs(self):
+        if self.too_many:  # refused, never applied in part
+            return self.queryset.none()
         queryset = super().qs
         if not (self.data or {}).get("archived"):
             queryset = queryset.filter(archived_at__isnull=True)

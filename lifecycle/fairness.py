@@ -14,6 +14,7 @@ rates at which groups receive the favourable outcome (fairlearn's `pos_label`)."
 
 import csv
 import io
+from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import PurePosixPath
@@ -23,6 +24,9 @@ from django.core.exceptions import ValidationError
 from aims.files import validate_upload
 
 MAX_ROWS = 200_000  # a sample this size gives stable rates; more only slows the request
+# Groups per sensitive column (and combinations shown): rates of thousands of tiny groups are noise, and
+# every group is a row on the page, in the history and in the API answer.
+MAX_GROUPS = 100
 LABELS = ("y_true", "y_pred")
 EMPTY = "The file is empty: it needs a header line (y_true, y_pred and a sensitive column) and rows."
 
@@ -42,18 +46,36 @@ def check_csv_type(upload) -> None:
     validate_upload(upload)
 
 
-def _read(upload, named: str) -> tuple[list[str], list[list[str]], list[str]]:
-    """Header, rows and the sensitive columns; every problem with the file's shape is named."""
-    raw = upload.read()
-    upload.seek(0)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        _fail("The file is not UTF-8 text. Save it as 'CSV UTF-8' and upload it again.")
-    if not text.strip():
+def _rows(upload):
+    """(line, cells) of the CSV, read a row at a time; every way it cannot be read is named, with its line."""
+    stream = getattr(upload, "file", None) or upload
+    stream.seek(0)
+    if not stream.read(4096).strip():
         _fail(EMPTY)
-    reader = csv.reader(io.StringIO(text))
-    header = [name.strip() for name in next(reader)]
+    stream.seek(0)
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    reader = csv.reader(text)
+    try:
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except UnicodeDecodeError:
+                _fail("The file is not UTF-8 text. Save it as 'CSV UTF-8' and upload it again.")
+            except csv.Error as exc:
+                line = reader.line_num  # counts the line it failed in
+                if "field larger than field limit" in str(exc):
+                    _fail(f"Line {line} cannot be read: a value is longer than {csv.field_size_limit():,} "
+                          "characters. Each value is a label (0 or 1) or a group's name.")  # fmt: skip
+                _fail(f"Line {line} cannot be read as CSV: {exc}.")
+            yield reader.line_num, row
+    finally:
+        text.detach().seek(0)  # the upload stays open and rewound: it is stored (and hashed) afterwards
+
+
+def _header(header: list[str], named: str) -> list[str]:
+    """The sensitive columns, once the header is known to name the labels and them; else why not."""
     if len(header) == 1 and ";" in header[0]:
         _fail(
             "The columns are separated by semicolons; the fairness check reads commas. Export as CSV again."
@@ -72,41 +94,89 @@ def _read(upload, named: str) -> tuple[list[str], list[list[str]], list[str]]:
     if unknown:
         _fail(f"Sensitive column{'s' if len(unknown) > 1 else ''} not in the file: {', '.join(unknown)}. "
               f"The file's columns are: {', '.join(header)}.")  # fmt: skip
-    sensitive = wanted or [n for n in header if n not in LABELS]
+    sensitive = list(dict.fromkeys(wanted)) or [n for n in header if n not in LABELS]
     if not sensitive or set(sensitive) & set(LABELS):
         _fail(
             "Name at least one sensitive attribute column besides y_true and y_pred (e.g. gender, age_band)."
         )
-    rows = []
-    for row in reader:
+    return sensitive
+
+
+def _label(cell: str, name: str, line: int) -> int:
+    cell = cell.strip()
+    try:
+        number = float(cell)
+    except ValueError:
+        _fail(f"Line {line}: {name} is '{cell[:30]}', not a number. Labels must be 0 or 1.")
+    if number not in (0, 1):
+        _fail(f"Line {line}: {name} is {cell[:30]}; labels must be binary, 0 or 1.")
+    return int(number)
+
+
+@dataclass
+class _Tally:
+    """Counts per group of each sensitive column (and of their combination), kept as the file is read:
+    memory grows with the number of groups, which is capped, never with the number of rows."""
+
+    columns: list[str]
+    favourable: int
+    rows: int = 0
+    predicted: set = field(default_factory=set)
+    per_column: dict = field(default_factory=dict)
+    combined: dict | None = field(default_factory=dict)  # None once it has more than MAX_GROUPS groups
+
+    def add(self, line: int, actual: int, predicted: int, groups: list[str]) -> None:
+        if self.rows == MAX_ROWS:
+            _fail(f"The file has more than {MAX_ROWS:,} rows. Upload a sample of at most {MAX_ROWS:,}.")
+        self.rows += 1
+        self.predicted.add(predicted)
+        # Recoded so that 1 is the favourable outcome, actual and predicted (fairlearn's pos_label).
+        actual, predicted = int(actual == self.favourable), int(predicted == self.favourable)
+        for name, group in zip(self.columns, groups, strict=True):
+            tally = self.per_column.setdefault(name, {})
+            if group not in tally and len(tally) == MAX_GROUPS:
+                _fail(f"Line {line}: column {name} has more than {MAX_GROUPS} groups; fairness rates need "
+                      "enough rows in each group to mean anything. Merge small groups (e.g. into bands) or "
+                      "leave the column out of the sensitive columns.")  # fmt: skip
+            _count(tally, group, actual, predicted)
+        if self.combined is not None and len(groups) > 1:
+            key = " × ".join(groups)
+            if key not in self.combined and len(self.combined) == MAX_GROUPS:
+                self.combined = None  # too many combinations to compare: shown per column only
+            else:
+                _count(self.combined, key, actual, predicted)
+
+
+def _count(tally: dict, group: str, actual: int, predicted: int) -> None:
+    counts = tally.setdefault(group, [0, 0, 0, 0, 0])
+    counts[0] += 1
+    counts[1] += actual
+    counts[2] += predicted
+    counts[3] += actual and predicted
+    counts[4] += predicted and not actual
+
+
+def _read(upload, named: str, favourable: int) -> _Tally:
+    """The file's counts per group; every problem with its shape or values is named, with its line."""
+    rows = _rows(upload)
+    first = next(rows, None)
+    if first is None:
+        _fail(EMPTY)
+    header = [name.strip() for name in first[1]]
+    sensitive = _header(header, named)
+    where = {name: header.index(name) for name in (*LABELS, *sensitive)}
+    tally = _Tally(sensitive, favourable)
+    for line, row in rows:
         if not any(cell.strip() for cell in row):
             continue  # a blank line, often the last one
-        if len(rows) == MAX_ROWS:
-            _fail(f"The file has more than {MAX_ROWS:,} rows. Upload a sample of at most {MAX_ROWS:,}.")
         if len(row) != len(header):
-            _fail(f"Line {reader.line_num} has {len(row)} values; the header names {len(header)} columns.")
-        rows.append(row)
-    if not rows:
+            _fail(f"Line {line} has {len(row)} values; the header names {len(header)} columns.")
+        actual = _label(row[where["y_true"]], "y_true", line)
+        predicted = _label(row[where["y_pred"]], "y_pred", line)
+        tally.add(line, actual, predicted, [row[where[n]].strip() or "(empty)" for n in sensitive])
+    if not tally.rows:
         _fail("The file has a header but no rows of predictions.")
-    return header, rows, sensitive
-
-
-def _labels(header, rows) -> dict[str, list[int]]:
-    """y_true and y_pred as 0/1; the first bad value is named with its line (line 1 is the header)."""
-    out = {}
-    for name in LABELS:
-        i, values = header.index(name), []
-        for line, row in enumerate(rows, start=2):
-            cell = row[i].strip()
-            try:
-                number = float(cell)
-            except ValueError:
-                _fail(f"Line {line}: {name} is '{cell[:30]}', not a number. Labels must be 0 or 1.")
-            if number not in (0, 1):
-                _fail(f"Line {line}: {name} is {cell}; labels must be binary, 0 or 1.")
-            values.append(int(number))
-        out[name] = values
-    return out
+    return tally
 
 
 def _float(value: Fraction | None) -> float | None:
@@ -114,17 +184,9 @@ def _float(value: Fraction | None) -> float | None:
     return None if value is None else float(value)
 
 
-def _groups(y_true, y_pred, groups) -> list[dict]:
+def _groups(tally: dict) -> list[dict]:
     """Per group, sorted by name: rows, actual favourable outcomes (`positives`), predicted favourable
     (`selected`), both (`true_positives`) and predicted favourable where the actual was not."""
-    tally: dict[str, list[int]] = {}
-    for actual, predicted, group in zip(y_true, y_pred, groups, strict=True):
-        counts = tally.setdefault(group, [0, 0, 0, 0, 0])
-        counts[0] += 1
-        counts[1] += actual
-        counts[2] += predicted
-        counts[3] += actual and predicted
-        counts[4] += predicted and not actual
     keys = ("count", "positives", "selected", "true_positives", "false_positives")
     rows = [{"group": str(group), **dict(zip(keys, tally[group], strict=True))} for group in sorted(tally)]
     for row in rows:
@@ -175,9 +237,9 @@ def worst(results: dict) -> tuple[Fraction, Fraction]:
     return min(f["dp_ratio"] for f in deciding), max(f["eo_difference"] for f in deciding)
 
 
-def _analyse(y_true, y_pred, groups, name: str, decides: bool) -> dict:
+def _analyse(tally: dict, name: str, decides: bool) -> dict:
     """Per-group rates and the between-group gaps for one attribute (or a combination)."""
-    rows = _groups(y_true, y_pred, groups)
+    rows = _groups(tally)
     undefined = [r for r in rows if r["tpr"] is None or r["fpr"] is None]
     if undefined and decides:
         group = undefined[0]
@@ -212,34 +274,32 @@ def measure(upload, sensitive_columns: str = "", favourable: int = 1) -> dict:
     too (intersectional, A.6.2.4), but small combined groups make those rates noisy, so it does not decide.
     `favourable` is the predicted value that is the favourable outcome: rates count it."""
     favourable = clean_favourable(favourable)
-    header, rows, sensitive = _read(upload, sensitive_columns)
-    labels = _labels(header, rows)
-    if favourable not in labels["y_pred"]:
+    tally = _read(upload, sensitive_columns, favourable)
+    if favourable not in tally.predicted:
         raise ValidationError(
             {"favourable_outcome": f"No row of the file predicts {favourable}, the favourable outcome: "
                                    f"y_pred is {1 - favourable} throughout. Check which predicted value is "
                                    "favourable, or upload predictions in which it occurs."}
         )  # fmt: skip
-    # Recoded so that 1 is the favourable outcome, actual and predicted (fairlearn's pos_label).
-    y_true = [int(v == favourable) for v in labels["y_true"]]
-    y_pred = [int(v == favourable) for v in labels["y_pred"]]
-    columns = {name: [row[header.index(name)].strip() or "(empty)" for row in rows] for name in sensitive}
-    for name, values in columns.items():
-        seen = sorted(set(values))
-        if len(seen) < 2:
+    for name, groups in tally.per_column.items():
+        if len(groups) < 2:
             _fail(
-                f"Column {name} has one group only ({seen[0]!r}); fairness compares groups, so it needs two or more."
+                f"Column {name} has one group only ({next(iter(groups))!r}); fairness compares groups, so it needs two or more."
             )
-    analyses = [_analyse(y_true, y_pred, v, n, True) for n, v in columns.items()]
-    if len(columns) > 1:
-        combined = [" × ".join(parts) for parts in zip(*columns.values(), strict=True)]
-        analyses.append(_analyse(y_true, y_pred, combined, " × ".join(columns), False))
+    analyses = [_analyse(groups, name, True) for name, groups in tally.per_column.items()]
+    if tally.combined and len(tally.columns) > 1:
+        analyses.append(_analyse(tally.combined, " × ".join(tally.columns), False))
     results = {
-        "rows": len(rows),
-        "sensitive_columns": sensitive,
+        "rows": tally.rows,
+        "sensitive_columns": tally.columns,
         "favourable": favourable,
         "analyses": analyses,
     }
+    if tally.combined is None:
+        results["note"] = (
+            f"The combination of {' and '.join(tally.columns)} is not shown: it makes more than "
+            f"{MAX_GROUPS} groups, too small each for their rates to mean anything."
+        )
     ratio, difference = worst(results)
     return {**results, "worst_ratio": float(ratio), "worst_difference": float(difference)}
 

@@ -1,5 +1,6 @@
 """Pages of the AI risk register."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
@@ -10,7 +11,8 @@ from django.views.generic import TemplateView
 
 from aims import jobs, permissions
 from aims.charts import heatmap_svg
-from aims.imports import start_import
+from aims.files import size_text
+from aims.imports import MAX_PROBLEMS, start_import
 from aims.policies import policy_of
 from aims.records import StaleEdit
 from aims.spreadsheets import TableError
@@ -156,6 +158,9 @@ class RiskImportView(RecordMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.setdefault("form", ImportForm())
+        context["max_rows"] = f"{settings.IMPORT_MAX_ROWS:,}"  # the one reader's limits (aims.spreadsheets)
+        context["max_size"] = size_text(settings.MAX_UPLOAD_BYTES)
+        context["max_problems"] = MAX_PROBLEMS
         return context
 
     def post(self, request, *args, **kwargs):

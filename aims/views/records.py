@@ -76,8 +76,15 @@ class RecordListView(RecordMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         fmt = request.GET.get("export")
         if fmt:
-            return self.export(self.filtered(), fmt)
-        return super().get(request, *args, **kwargs)
+            queryset = self.filtered()
+            if not self.filterset.too_many:
+                return self.export(queryset, fmt)
+        response = super().get(request, *args, **kwargs)
+        if (
+            getattr(self, "filterset", None) is not None and self.filterset.too_many
+        ):  # the page says which filter, as the API does, with the same status
+            response.status_code = 400
+        return response
 
     def export(self, queryset, fmt):
         from aims.exports import default_columns, export_response

@@ -10,10 +10,10 @@ from django.db import DatabaseError, transaction
 
 from aims.catalogue_data import STANDARD
 from aims.forms import owner_choices
-from aims.imports import ImportOutcome
+from aims.imports import MAX_PROBLEMS, ImportOutcome, nothing_imported
 from aims.models import Change, Requirement, ReviewCadence, User
 from aims.records import StaleEdit
-from aims.spreadsheets import TableError, cell_text, read_table
+from aims.spreadsheets import TableError, cell_text, open_table
 from aims.system_names import SystemIndex
 
 from ..models import Risk, RiskCategory
@@ -38,16 +38,26 @@ class ImportReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)  # the first MAX_PROBLEMS problems
+    problem_count: int = 0  # all of them
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.problem_count
+
+    @property
+    def full(self) -> bool:
+        """Enough problems to show: the rest are only counted, and no more rows are tried on the database."""
+        return self.problem_count >= MAX_PROBLEMS
+
+    def add(self, errors: list[RowError]) -> None:
+        self.errors.extend(errors[: max(0, MAX_PROBLEMS - len(self.errors))])
+        self.problem_count += len(errors)
 
     @property
     def summary(self) -> str:
         if not self.ok:
-            return f"Nothing was imported: {len(self.errors)} problem(s) to fix in the file."
+            return nothing_imported(self.problem_count)
         return f"{len(self.created)} created, {len(self.updated)} updated, {len(self.unchanged)} unchanged."
 
 
@@ -284,7 +294,7 @@ def _import_row(ctx, report, row_number: int, cells: dict) -> list[RowError]:
         errors.append(
             RowError(row_number, "version", f"To update {reference}, give the version it had when exported.")
         )
-    if errors:
+    if errors or report.full:  # once full, nothing will be saved: rows are only checked and counted
         return errors
     try:
         with transaction.atomic():
@@ -332,32 +342,44 @@ def _parse_header(raw: list) -> list[str]:
     return names
 
 
-def _read_rows(uploaded_file) -> list[tuple[int, dict]]:
-    raw_rows = read_table(uploaded_file, sheet_title=SHEET_TITLE, what=" in the export's layout").rows
-    if not raw_rows or not any(cell_text(v).strip() for v in raw_rows[0]):
+def _header(sheet) -> list[str]:
+    first = next(sheet.rows, None)
+    if first is None or not any(cell_text(v).strip() for v in first[1]):
         raise TableError(f"The first row must hold the column headers ({', '.join(REQUIRED[:3])}, ...).")
-    headers = _parse_header(raw_rows[0])
-    rows = []
-    for number, raw in enumerate(raw_rows[1:], start=2):
+    return _parse_header(first[1])
+
+
+def _read_rows(sheet, headers: list[str]):
+    """The rows of risks below the header, one at a time, as {column: text}; blank rows are skipped."""
+    for number, raw in sheet.rows:
         raw = [*raw, *[None] * (len(headers) - len(raw))]  # a short row's missing cells are blank
         cells = {h: cell_text(v) for h, v in zip(headers, raw, strict=False) if h and h not in READ_ONLY}
         if any(text.strip() for text in cells.values()):
-            rows.append((number, cells))
-    if not rows:
-        raise TableError("The file has a header row but no rows of risks.")
-    return rows
+            yield number, cells
+
+
+def _open(uploaded_file):
+    return open_table(uploaded_file, sheet_title=SHEET_TITLE, what=" in the export's layout")
 
 
 def import_risks(uploaded_file, *, actor) -> ImportReport:
     """Create and update AI risks (6.1.2, 6.1.3) from a CSV or XLSX file in the export's layout.
 
     All or nothing: every row is checked and tried; if any fails, nothing is saved and the report
-    lists every problem by row (as the spreadsheet numbers them) and column."""
+    lists the first MAX_PROBLEMS problems by row (as the spreadsheet numbers them) and column, and
+    counts the rest. The file is read row by row and refused past IMPORT_MAX_ROWS."""
     report = ImportReport()
     try:
-        rows = _read_rows(uploaded_file)
+        with _open(uploaded_file) as sheet:
+            headers = _header(sheet)
+            # Read before the transaction (at most IMPORT_MAX_ROWS rows): the context loads every risk the
+            # file names at once, rather than one query per row.
+            rows = list(_read_rows(sheet, headers))
     except TableError as exc:
-        report.errors.append(RowError(0, "file", str(exc)))
+        report.add([RowError(0, "file", str(exc))])
+        return report
+    if not rows:
+        report.add([RowError(0, "file", "The file has a header row but no rows of risks.")])
         return report
     seen = {}
     try:
@@ -366,14 +388,14 @@ def import_risks(uploaded_file, *, actor) -> ImportReport:
             for number, cells in rows:
                 reference = cells.get("reference", "").strip().upper()
                 if reference and reference in seen:
-                    report.errors.append(
-                        RowError(number, "reference", f"{reference} is already on row {seen[reference]}.")
+                    report.add(
+                        [RowError(number, "reference", f"{reference} is already on row {seen[reference]}.")]
                     )
                     continue
                 if reference:
                     seen[reference] = number
-                report.errors.extend(_import_row(ctx, report, number, cells))
-            if report.errors:
+                report.add(_import_row(ctx, report, number, cells))
+            if not report.ok:
                 raise _RollBack
     except _RollBack:
         # Nothing was saved, so the report must not claim any creation or update.
@@ -388,8 +410,14 @@ IMPORT_KIND = "risk_import"
 
 
 def check_file(uploaded_file) -> None:
-    """What the request refuses at once, before queueing: size, kind, header, rows (raises TableError)."""
-    _read_rows(uploaded_file)
+    """What the request refuses at once, before queueing: size, kind, header, no rows or more than
+    IMPORT_MAX_ROWS (raises TableError). Rows are only read, not checked: bounded work for a request."""
+    with _open(uploaded_file) as sheet:
+        headers = _header(sheet)
+        if next(_read_rows(sheet, headers), None) is None:
+            raise TableError("The file has a header row but no rows of risks.")
+        for _ in sheet.rows:  # counted up to the limit, where the reader stops
+            pass
 
 
 def run_import(job, uploaded_file) -> ImportOutcome:
@@ -400,5 +428,6 @@ def run_import(job, uploaded_file) -> ImportOutcome:
         ok=report.ok,
         summary=report.summary,
         problems=[(e.row_number, e.column, e.message) for e in report.errors],
+        problem_count=report.problem_count,
         done=done + [(r, "unchanged") for r in report.unchanged],
     )

@@ -43,7 +43,7 @@ def test_the_row_limit_counts_rows_below_the_header(settings):
     settings.IMPORT_MAX_ROWS = 2
     ok = SimpleUploadedFile("a.csv", b"title\nx\ny\n")
     assert len(read_table(ok).rows) == 3
-    with pytest.raises(TableError, match="The file has 3 rows; the limit is 2."):
+    with pytest.raises(TableError, match="The file has more than 2 rows below the header; the limit is 2."):
         read_table(SimpleUploadedFile("a.csv", b"title\nx\ny\nz\n"))
 
 

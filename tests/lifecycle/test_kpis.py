@@ -373,7 +373,10 @@ def test_csv_import_reports_every_bad_row_and_saves_nothing(make_kpi, owner):
         ("measured_at,value,colour\n2026-01-01,1,red\n", "Unknown column"),
         ("measured_at,value\n", "no measurements"),
         ("", "empty"),
-        ("measured_at,value\n" + "2026-01-01,1\n" * 11, "The file has 11 rows; the limit is 10."),
+        (
+            "measured_at,value\n" + "2026-01-01,1\n" * 11,
+            "The file has more than 10 rows below the header; the limit is 10.",
+        ),
     ],
 )
 def test_csv_import_refuses_a_bad_file(make_kpi, owner, text, problem, settings):
