@@ -65,19 +65,45 @@ def upload_path(instance, filename: str) -> str:
     return f"uploads/{instance._meta.model_name}/{uuid.uuid4().hex}{ext}"
 
 
-def size_text(size: int) -> str:
+UNITS = (("MB", 1024**2), ("KB", 1024))
+
+
+def size_text(size: int, decimals: int = 1, unit: str = "") -> str:
     """A size as people read it, in the binary units the limits are set in: 10485760 is "10 MB"."""
-    for unit, factor in (("MB", 1024**2), ("KB", 1024)):
-        if size >= factor or unit == "KB":
-            return f"{size / factor:.1f}".removesuffix(".0") + f" {unit}"
+    factor = dict(UNITS)[unit] if unit else 0
+    if not unit:
+        unit, factor = next((u, f) for u, f in UNITS if size >= f or u == "KB")
+    number = f"{size / factor:.{decimals}f}"
+    if "." in number:
+        number = number.rstrip("0").rstrip(".")
+    return f"{number} {unit}"
+
+
+def _read_as(text: str) -> float:
+    number, unit = text.split()
+    return float(number) * dict(UNITS)[unit]
+
+
+def sizes_apart(size: int, limit: int) -> tuple[str, str]:
+    """A file's size over the limit, and the limit, as texts in which the file reads larger: each in its
+    own unit to one decimal as a rule; where rounding would make it read as no larger ("10.5 MB; the limit
+    is 10.5 MB", or "1 MB" against "1024 KB"), both in the limit's unit with more decimals; exact bytes
+    where even three decimals would not tell them apart."""
+    size_shown, limit_shown = size_text(size), size_text(limit)
+    if _read_as(size_shown) > _read_as(limit_shown):
+        return size_shown, limit_shown
+    unit = limit_shown.split()[1]
+    for decimals in (2, 3):
+        size_shown, limit_shown = size_text(size, decimals, unit), size_text(limit, decimals, unit)
+        if _read_as(size_shown) > _read_as(limit_shown):
+            return size_shown, limit_shown
+    return f"{size:,} bytes", f"{limit:,} bytes"
 
 
 def too_large(size: int, limit: int) -> str:
-    """The refusal of a file above the size limit; the file's own size is shown only where it reads as
-    larger than the limit (a file one byte over would read "10 MB; the limit is 10 MB")."""
-    if size_text(size) == size_text(limit):
-        return f"The file is larger than the limit of {size_text(limit)}."
-    return f"The file is {size_text(size)}; the limit is {size_text(limit)}."
+    """The refusal of a file above the size limit: its size and the limit, never reading alike."""
+    size_shown, limit_shown = sizes_apart(size, limit)
+    return f"The file is {size_shown}; the limit is {limit_shown}."
 
 
 def validate_upload(upload) -> None:
