@@ -3,6 +3,7 @@ never at a public URL; checked for size and type on the way in; served only thro
 checks the person may see the record the file belongs to (see aims.views.files)."""
 
 import hashlib
+import re
 import uuid
 from pathlib import PurePosixPath
 
@@ -106,6 +107,26 @@ def too_large(size: int, limit: int) -> str:
     return f"The file is {size_shown}; the limit is {limit_shown}."
 
 
+# Path separators (either kind: a browser on Windows may send C:\fakepath\x.pdf), control characters
+# and the characters a Content-Disposition header or a file system trips over.
+UNSAFE_IN_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
+NAME_LIMIT = 200  # the file_name columns' max_length
+
+
+def original_name(name: str, limit: int = NAME_LIMIT) -> str:
+    """The name a person gave a file, as kept on the record and offered on download: the last path part,
+    unsafe characters replaced, no leading dot, and the stem shortened so the extension (which tells the
+    type) always survives."""
+    name = re.split(r"[/\\]", str(name or ""))[-1]
+    name = UNSAFE_IN_NAME.sub("-", name).strip(" .")
+    stem, dot, ext = name.rpartition(".")
+    if not dot or not stem or len(ext) > 10:  # no extension, or a "suffix" that is really text
+        stem, ext = name, ""
+    ext = f".{ext}" if ext else ""
+    stem = stem[: max(limit - len(ext), 1)].rstrip(" .") or "file"
+    return f"{stem}{ext}"[:limit]
+
+
 def validate_upload(upload) -> None:
     """Size, extension and content must agree; a clear message names the problem."""
     limit = settings.MAX_UPLOAD_BYTES
@@ -143,7 +164,7 @@ def stored_file_fields(fields: dict, field_name: str, name_field: str, sha_field
             validate_upload(value)
         except ValidationError as exc:
             raise ValidationError({field_name: exc.messages}) from exc
-        fields[name_field] = PurePosixPath(value.name).name[:200]
+        fields[name_field] = original_name(value.name)
         fields[sha_field] = sha256_of(value)
     elif field_name in fields and not value:
         fields[field_name] = ""

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views import View
 
 from aims import permissions
-from aims.files import ALLOWED_TYPES
+from aims.files import ALLOWED_TYPES, original_name
 from aims.views.records import RecordMixin
 
 
@@ -36,7 +36,7 @@ def file_response(stored, filename: str):
     response = FileResponse(
         stored.storage.open(stored.name, "rb"),
         as_attachment=True,
-        filename=filename,
+        filename=original_name(filename),  # names stored before they were made safe and short, too
         content_type=ALLOWED_TYPES.get(ext, "application/octet-stream"),
     )
     response["X-Content-Type-Options"] = "nosniff"
