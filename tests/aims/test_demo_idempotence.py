@@ -14,7 +14,7 @@ from aims.registry import registry
 from audits.models import Audit
 from lifecycle.models import KPI, AISystem, Incident, ModelVersion
 from registers.demo_names import CREDIT
-from registers.models import Policy, Risk
+from registers.models import Risk
 from tests.conftest import restore_reference_data
 
 pytestmark = pytest.mark.django_db
@@ -63,16 +63,29 @@ def test_a_second_run_creates_and_changes_nothing(demo):
     assert "0 new users, 0 new risks, 0 new records" in out
 
 
+def test_renamed_model_versions_are_not_made_again_nor_refused(demo):
+    owner = people()["owner"]
+    # Only renamed: matched by title, the demo made "Northbank Score 3.1" again and was refused ("SYS-0001
+    # already has a model version 3.1"). Renamed and renumbered: it made a second 3.1.
+    rename(ModelVersion.objects.get(title="Northbank Score 3.1"), "Score 3.1 (retrained)", owner)
+    first = ModelVersion.objects.get(title="Northbank Score 3.0")
+    first = services_for(ModelVersion).update(
+        first,
+        actor=owner,
+        expected_version=first.version,
+        fields={"title": "Score 3.0 (first v3)", "model_version": "3.0.1"},
+    )
+    before, changes = counts(), Change.objects.count()
+
+    seed_again()
+
+    assert counts() == before and Change.objects.count() == changes
+    versions = ModelVersion.objects.order_by("released_on").values_list("title", "model_version")
+    assert list(versions) == [("Score 3.0 (first v3)", "3.0.1"), ("Score 3.1 (retrained)", "3.1")]
+
+
 def test_renamed_edited_archived_and_deleted_demo_records_stay_as_people_left_them(demo):
     who = people()
-    # A model version renamed and given a new number (the "already has a model version 3.1" failure).
-    version = ModelVersion.objects.get(title="Northbank Score 3.1")
-    services_for(ModelVersion).update(
-        version,
-        actor=who["owner"],
-        expected_version=version.version,
-        fields={"title": "Score 3.1 (retrained)", "model_version": "3.1.1"},
-    )
     # A risk renamed and rescored, another archived; an AI system renamed; an audit deleted.
     risk = Risk.objects.get(title__startswith="Postcode acts as a proxy")
     risk = services_for(Risk).update(
@@ -90,19 +103,15 @@ def test_renamed_edited_archived_and_deleted_demo_records_stay_as_people_left_th
     kpi.delete()
     incident = Incident.objects.get(title__startswith="Chatbot quoted another customer")
     incident = rename(incident, "Chatbot disclosed a repayment date", incident.owner)
-    policy = Policy.objects.filter(status="published").order_by("pk").first()
-    policy_title = policy.title
-    # The demo user "owner" now signs in under another name.
+    # The demo user "owner" now signs in under another name; "owner3" left and lost the role.
     User.objects.filter(username="owner").update(username="tom.becker")
+    User.objects.get(username="owner3").groups.clear()
     before, changes = counts(), Change.objects.count()
 
     seed_again()
 
     assert counts() == before, "nothing made twice, nothing deleted brought back"
     assert Change.objects.count() == changes, "nothing edited back"
-    version.refresh_from_db()
-    assert (version.title, version.model_version) == ("Score 3.1 (retrained)", "3.1.1")
-    assert not ModelVersion.objects.filter(title="Northbank Score 3.1").exists()
     risk.refresh_from_db()
     assert (risk.title, risk.residual_likelihood) == ("Postcode proxy for ethnicity", 3)
     assert not Risk.objects.filter(title__startswith="Postcode acts as a proxy").exists()
@@ -113,8 +122,8 @@ def test_renamed_edited_archived_and_deleted_demo_records_stay_as_people_left_th
     assert not Audit.objects.filter(title="Competence, concerns and incident communication").exists()
     assert not KPI.objects.filter(title="Fraud model precision").exists()
     assert not Incident.objects.filter(title__startswith="Chatbot quoted another customer").exists()
-    assert Policy.objects.filter(title=policy_title).count() == 1
     assert not User.objects.filter(username="owner").exists()
+    assert not User.objects.get(username="owner3").groups.exists()
 
 
 def test_records_people_added_themselves_are_left_alone(demo, make_risk):
