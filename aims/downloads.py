@@ -7,29 +7,26 @@ copy of a register, a report or a piece of evidence (`private, no-store`)."""
 
 import mimetypes
 import unicodedata
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import BinaryIO
 
 from django.http import FileResponse, HttpResponse
 from django.utils.http import content_disposition_header
+
+from aims.files import original_name
 
 PRIVATE = "private, no-store"
 MAX_NAME = 150
 
 
 def safe_download_name(name: str, fallback: str = "download.bin") -> str:
-    """`name` as a file name a browser saves as it is: no folders, no control characters (a newline
-    would end the header), no leading dots, at most MAX_NAME characters with the extension kept."""
-    text = unicodedata.normalize("NFC", str(name or "")).replace("\\", "/")
+    """`name` as a file name a browser saves as it is: nothing invisible or that would end the header (a
+    newline, a right-to-left override disguising the extension), then the rule every stored name follows
+    (`files.original_name`: no folders, no leading dots, shortened with the extension kept)."""
+    text = unicodedata.normalize("NFC", str(name or ""))
     text = "".join(" " if unicodedata.category(c)[0] in "CZ" and c != " " else c for c in text)
-    text = PurePosixPath(text.strip()).name.replace('"', "'").strip(" .")
-    text = " ".join(text.split())
-    if not text:
-        return fallback
-    if len(text) > MAX_NAME:
-        suffix = PurePosixPath(text).suffix[:16]
-        text = text[: MAX_NAME - len(suffix)].rstrip(" .") + suffix
-    return text
+    text = " ".join(text.replace('"', "'").split())
+    return original_name(text, MAX_NAME) if text.strip(" ./\\") else fallback
 
 
 def download(

@@ -3,6 +3,7 @@ never at a public URL; checked for size and type on the way in; served only thro
 checks the person may see the record the file belongs to (see aims.views.files)."""
 
 import hashlib
+import re
 import uuid
 from pathlib import PurePosixPath
 
@@ -65,19 +66,65 @@ def upload_path(instance, filename: str) -> str:
     return f"uploads/{instance._meta.model_name}/{uuid.uuid4().hex}{ext}"
 
 
-def size_text(size: int) -> str:
+UNITS = (("MB", 1024**2), ("KB", 1024))
+
+
+def size_text(size: int, decimals: int = 1, unit: str = "") -> str:
     """A size as people read it, in the binary units the limits are set in: 10485760 is "10 MB"."""
-    for unit, factor in (("MB", 1024**2), ("KB", 1024)):
-        if size >= factor or unit == "KB":
-            return f"{size / factor:.1f}".removesuffix(".0") + f" {unit}"
+    factor = dict(UNITS)[unit] if unit else 0
+    if not unit:
+        unit, factor = next((u, f) for u, f in UNITS if size >= f or u == "KB")
+    number = f"{size / factor:.{decimals}f}"
+    if "." in number:
+        number = number.rstrip("0").rstrip(".")
+    return f"{number} {unit}"
+
+
+def _read_as(text: str) -> float:
+    number, unit = text.split()
+    return float(number) * dict(UNITS)[unit]
+
+
+def sizes_apart(size: int, limit: int) -> tuple[str, str]:
+    """A file's size over the limit, and the limit, as texts in which the file reads larger: each in its
+    own unit to one decimal as a rule; where rounding would make it read as no larger ("10.5 MB; the limit
+    is 10.5 MB", or "1 MB" against "1024 KB"), both in the limit's unit with more decimals; exact bytes
+    where even three decimals would not tell them apart."""
+    size_shown, limit_shown = size_text(size), size_text(limit)
+    if _read_as(size_shown) > _read_as(limit_shown):
+        return size_shown, limit_shown
+    unit = limit_shown.split()[1]
+    for decimals in (2, 3):
+        size_shown, limit_shown = size_text(size, decimals, unit), size_text(limit, decimals, unit)
+        if _read_as(size_shown) > _read_as(limit_shown):
+            return size_shown, limit_shown
+    return f"{size:,} bytes", f"{limit:,} bytes"
 
 
 def too_large(size: int, limit: int) -> str:
-    """The refusal of a file above the size limit; the file's own size is shown only where it reads as
-    larger than the limit (a file one byte over would read "10 MB; the limit is 10 MB")."""
-    if size_text(size) == size_text(limit):
-        return f"The file is larger than the limit of {size_text(limit)}."
-    return f"The file is {size_text(size)}; the limit is {size_text(limit)}."
+    """The refusal of a file above the size limit: its size and the limit, never reading alike."""
+    size_shown, limit_shown = sizes_apart(size, limit)
+    return f"The file is {size_shown}; the limit is {limit_shown}."
+
+
+# Path separators (either kind: a browser on Windows may send C:\fakepath\x.pdf), control characters
+# and the characters a Content-Disposition header or a file system trips over.
+UNSAFE_IN_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
+NAME_LIMIT = 200  # the file_name columns' max_length
+
+
+def original_name(name: str, limit: int = NAME_LIMIT) -> str:
+    """The name a person gave a file, as kept on the record and offered on download: the last path part,
+    unsafe characters replaced, no leading dot, and the stem shortened so the extension (which tells the
+    type) always survives."""
+    name = re.split(r"[/\\]", str(name or ""))[-1]
+    name = UNSAFE_IN_NAME.sub("-", name).strip(" .")
+    stem, dot, ext = name.rpartition(".")
+    if not dot or not stem or len(ext) > 10:  # no extension, or a "suffix" that is really text
+        stem, ext = name, ""
+    ext = f".{ext}" if ext else ""
+    stem = stem[: max(limit - len(ext), 1)].rstrip(" .") or "file"
+    return f"{stem}{ext}"[:limit]
 
 
 def validate_upload(upload) -> None:
@@ -117,7 +164,7 @@ def stored_file_fields(fields: dict, field_name: str, name_field: str, sha_field
             validate_upload(value)
         except ValidationError as exc:
             raise ValidationError({field_name: exc.messages}) from exc
-        fields[name_field] = PurePosixPath(value.name).name[:200]
+        fields[name_field] = original_name(value.name)
         fields[sha_field] = sha256_of(value)
     elif field_name in fields and not value:
         fields[field_name] = ""

@@ -2,12 +2,14 @@
 closed (checklist, a minor nonconformity, an observation and an opportunity for improvement, each
 answered by its auditee), one in fieldwork whose finding waits for Sofia Marin's answer, and one audit
 still planned. Everything goes through the services, so the
-history is real; matched by title, so a second run creates nothing."""
+history is real; entered in the demo ledger (aims.demo), so a second run creates nothing and leaves what
+people did to them alone."""
 
 import datetime as dt
 
 from django.utils import timezone
 
+from aims import demo
 from aims.models import Requirement
 from lifecycle.models import AISystem
 from registers.demo_names import CHATBOT, CREDIT, FRAUD, HIRING
@@ -61,7 +63,7 @@ def _reqs(*codes):
 
 
 def _system(title):
-    return AISystem.objects.filter(title=title).first()
+    return demo.find(AISystem, title, live=False)
 
 
 def _programme(users, today) -> AuditProgramme:
@@ -177,19 +179,19 @@ def seed_audits(users) -> int:
     """Create what is missing; returns how many records were created."""
     today = timezone.localdate()
     made = 0
-    programme = AuditProgramme.objects.filter(
-        year=today.year, title=f"Internal audit programme {today.year}"
-    ).first()
+    title = f"Internal audit programme {today.year}"
+    if not demo.seeded(AuditProgramme, title):
+        demo.remember(_programme(users, today), title)
+        made += 1
+    programme = demo.find(AuditProgramme, title, live=False)
     if programme is None:
-        programme = _programme(users, today)
-        made += 1
-    if not Audit.objects.filter(title=DONE_TITLE).exists():
-        audit = _completed_audit(users, programme, today)
-        made += 1 + audit.findings.count()
-    if not Audit.objects.filter(title=FIELDWORK_TITLE).exists():
-        _fieldwork_audit(users, programme, today)
-        made += 2
-    if not Audit.objects.filter(title=PLANNED_TITLE).exists():
-        _planned_audit(users, programme, today)
-        made += 1
+        return made  # people deleted the programme: its audits are not made without it
+    for audit_title, make, count in (
+        (DONE_TITLE, _completed_audit, lambda audit: 1 + audit.findings.count()),
+        (FIELDWORK_TITLE, _fieldwork_audit, lambda audit: 2),
+        (PLANNED_TITLE, _planned_audit, lambda audit: 1),
+    ):
+        if not demo.seeded(Audit, audit_title):
+            audit = demo.remember(make(users, programme, today), audit_title)
+            made += count(audit)
     return made

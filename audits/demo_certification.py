@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from aims import demo
 from aims.models import Requirement
 from aims.registry import registry
 
@@ -86,12 +87,13 @@ def _raise_nonconformity(finding, actor):
 
 
 def seed_certification(users) -> int:
-    if Audit.objects.filter(title=STAGE_1).exists():
+    if demo.seeded(Audit, STAGE_1):
         return 0
     today = timezone.localdate()
     manager = users["manager"]
     stage_1 = _body_audit(users, title=STAGE_1, stage=Audit.Stage.STAGE_1, starts_on=today - dt.timedelta(days=150),
                           codes=("4.3", "5.2", "6.1.3", "9.2.2", "9.3.2"))  # fmt: skip
+    demo.remember(stage_1, STAGE_1)
     stage_1, concern = _record(
         stage_1, users, STAGE_1_CONCERN, Audit.Outcome.READY,
         "The AIMS is documented and the internal audit and management review have run once; ready for stage 2.",

@@ -1,5 +1,6 @@
 """Demo suppliers (ISO/IEC 42001 A.10) and AI incidents (A.8.4) for Northbank Credit. Made through each
-register's services, so history is real; matched by title, so a second run creates nothing. One serious
+register's services, so history is real; entered in the demo ledger (aims.demo), so a second run creates
+nothing and leaves what people did to them alone. One serious
 incident is unreported with its EU AI Act deadline two days away, so the dashboard and reminders show it;
 another was reported within its deadline and awaits its complete report (Art. 73(5)).
 
@@ -9,6 +10,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from aims import demo
 from registers.demo_names import CHATBOT, CREDIT, OCR  # noqa: E402
 
 from .models import AISystem, Incident, Supplier
@@ -100,18 +102,19 @@ OCR_DRAFT = {
 
 
 def _system(title):
-    return AISystem.objects.live().filter(title=title).first()
+    return demo.find(AISystem, title)
 
 
 def _suppliers(users) -> int:
     today = timezone.localdate()
     created = 0
     for who, spec in SUPPLIERS:
-        if Supplier.objects.filter(title=spec["title"]).exists():
+        if demo.seeded(Supplier, spec["title"]):
             continue
         fields = {k: v for k, v in spec.items() if k != "due_diligence_days_ago"}
         fields["due_diligence_on"] = today - dt.timedelta(days=spec["due_diligence_days_ago"])
-        suppliers.services.create(actor=users["manager"], fields={**fields, "owner": users[who]})
+        made = suppliers.services.create(actor=users["manager"], fields={**fields, "owner": users[who]})
+        demo.remember(made, spec["title"])
         created += 1
     return created
 
@@ -120,7 +123,7 @@ def _incidents(users) -> int:
     today = timezone.localdate()
     created = 0
     for who, system, spec in INCIDENTS:
-        if Incident.objects.filter(title=spec["title"]).exists():
+        if demo.seeded(Incident, spec["title"]):
             continue
         fields = {k: v for k, v in spec.items() if not k.endswith("_days_ago") and k != "log"}
         fields["detected_on"] = today - dt.timedelta(days=spec["detected_days_ago"])
@@ -130,6 +133,7 @@ def _incidents(users) -> int:
         incident = incidents.create(
             actor=users[who], fields={**fields, "system": _system(system), "owner": users[who]}
         )
+        demo.remember(incident, spec["title"])
         for audience, message in spec["log"]:
             incident = log_communication(
                 incident,
@@ -139,8 +143,10 @@ def _incidents(users) -> int:
                 message=message,
             )
         created += 1
-    if not Incident.objects.filter(title=OCR_DRAFT["title"]).exists():
-        draft_incident(actor=users["owner"], system=_system(OCR), **OCR_DRAFT)
+    if not demo.seeded(Incident, OCR_DRAFT["title"]):
+        demo.remember(
+            draft_incident(actor=users["owner"], system=_system(OCR), **OCR_DRAFT), OCR_DRAFT["title"]
+        )
         created += 1
     return created
 

@@ -2,13 +2,14 @@
 scoring and CV screening systems, made through the registers' services so versions, history and the
 reassessment rule are real: the second credit-scoring model version arrives after the assessment was
 approved, so the assessment and the system's risks show "reassessment due". Systems that do not exist
-are skipped; everything is matched by title, so a second run creates nothing."""
+are skipped; everything is entered in the demo ledger (aims.demo), so a second run creates nothing and
+leaves what people did to them alone (a renamed model version, an archived assessment)."""
 
 import datetime as dt
 
 from django.utils import timezone
 
-from aims import publishing
+from aims import demo, publishing
 from registers.demo_names import CREDIT  # noqa: E402
 from registers.demo_names import HIRING as CV  # noqa: E402
 
@@ -103,24 +104,30 @@ MODEL_VERSIONS = [
 
 
 def _system(title):
-    return AISystem.objects.live().filter(title=title).first()
+    return demo.find(AISystem, title)
 
 
 def _seed_datasets(users) -> int:
     created = 0
     for spec in DATASETS:
         system = _system(spec["system"])
-        if system is None or Dataset.objects.filter(title=spec["title"]).exists():
+        if system is None or demo.seeded(Dataset, spec["title"]):
             continue
         fields = {k: v for k, v in spec.items() if k != "system"}
-        datasets.services.create(actor=users["manager"], fields={**fields, "systems": [system]})
+        made = datasets.services.create(actor=users["manager"], fields={**fields, "systems": [system]})
+        demo.remember(made, spec["title"])
         created += 1
     return created
 
 
 def _seed_model_version(users, system, index) -> int:
     title, version, days_ago, change = MODEL_VERSIONS[index]
-    if ModelVersion.objects.filter(title=title).exists():
+    # By the ledger, not the title: a renamed 3.1 would otherwise be made again, and refused ("already has
+    # a model version 3.1"). A system that has the version number from elsewhere is left as it is, too.
+    if (
+        demo.seeded(ModelVersion, title)
+        or ModelVersion.objects.filter(system=system, model_version=version).exists()
+    ):
         return 0
     record = model_versions.services.create(
         actor=users["owner"],
@@ -134,16 +141,18 @@ def _seed_model_version(users, system, index) -> int:
             "change_description": change,
         },
     )
+    demo.remember(record, title)
     if index == 0:
         model_versions.approve(record, actor=users["board"], expected_version=record.version)
     return 1
 
 
 def _seed_credit_assessment(users, system) -> int:
-    if ImpactAssessment.objects.filter(title=CREDIT_ASSESSMENT["title"]).exists():
+    if demo.seeded(ImpactAssessment, CREDIT_ASSESSMENT["title"]):
         return 0
     owner, board = users["owner"], users["board"]
     record = assessments.services.create(actor=owner, fields={**CREDIT_ASSESSMENT, "system": system})
+    demo.remember(record, CREDIT_ASSESSMENT["title"])
     for description, affected, likelihood, severity, reversibility in CREDIT_HARMS:
         record = harms.add_harm(
             record, actor=owner, expected_version=record.version, description=description,
@@ -167,7 +176,8 @@ def seed_assessments(users) -> int:
         created += _seed_model_version(users, credit, 0)
         created += _seed_credit_assessment(users, credit)
         created += _seed_model_version(users, credit, 1)  # after approval: reassessment due
-    if cv is not None and not ImpactAssessment.objects.filter(title=CV_ASSESSMENT["title"]).exists():
-        assessments.services.create(actor=users["owner2"], fields={**CV_ASSESSMENT, "system": cv})
+    if cv is not None and not demo.seeded(ImpactAssessment, CV_ASSESSMENT["title"]):
+        made = assessments.services.create(actor=users["owner2"], fields={**CV_ASSESSMENT, "system": cv})
+        demo.remember(made, CV_ASSESSMENT["title"])
         created += 1
     return created

@@ -6,7 +6,7 @@ creates nothing."""
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
-from aims import publishing
+from aims import demo, publishing
 from lifecycle.models import AISystem, BiasAssessment, SoAEntry, Statement
 from lifecycle.standard import soa, soa_entries
 from lifecycle.standard.bias.checklist import CHECKLIST
@@ -63,30 +63,31 @@ def _checklist(no=(), partly=()) -> dict:
     return {key: {"answer": answer(key), "note": notes.get(key, "")} for key, *_ in CHECKLIST}
 
 
-def _system(prefix: str):
-    return AISystem.objects.live().filter(title__startswith=prefix).order_by("pk").first()
+def _system(title: str):
+    return demo.find(AISystem, title)
 
 
 def seed_bias(users: dict) -> int:
     made = 0
     specs = [
-        (HIRING_TITLE, "CV screening", "owner3", "hiring-model-test-2026.csv", hiring_csv,
+        (HIRING_TITLE, HIRING, "owner3", "hiring-model-test-2026.csv", hiring_csv,
          _checklist(no=("proxies", "mitigation"), partly=("labels", "intersectional", "monitoring")), 1),
-        (CREDIT_TITLE, "Credit scoring (Northbank Score v3)", "owner", "score-v3-holdout-2026.csv", credit_csv,
+        (CREDIT_TITLE, CREDIT, "owner", "score-v3-holdout-2026.csv", credit_csv,
          _checklist(partly=("intersectional",)), 1),
         (FRAUD_TITLE, FRAUD, "owner2", "fraud-flags-q1-2026.csv", fraud_csv,
          _checklist(partly=("labels", "intersectional")), 0),  # not flagged is favourable
     ]  # fmt: skip
     for title, system_title, who, file_name, content, checklist, favourable in specs:
         system = _system(system_title)
-        if system is None or BiasAssessment.objects.filter(title=title).exists():
+        if system is None or demo.seeded(BiasAssessment, title):
             continue
-        bias_services.create(
+        made_now = bias_services.create(
             actor=users[who],
             fields={"title": title, "system": system, "checklist": checklist, "owner": users[who],
                     "favourable_outcome": favourable,
                     "file": SimpleUploadedFile(file_name, content(), content_type="text/csv")},
         )  # fmt: skip
+        demo.remember(made_now, title)
         made += 1
     return made
 
@@ -161,7 +162,7 @@ def _systems_for(code: str) -> list:
 
 
 def seed_soa(users: dict) -> int:
-    if Statement.objects.filter(title=SOA_TITLE).exists():
+    if demo.seeded(Statement, SOA_TITLE):
         return 0
     manager = users["manager"]
     statement = soa.services.create(
@@ -171,6 +172,7 @@ def seed_soa(users: dict) -> int:
                 "of its AIMS, why, and how far each is implemented. Reviewed each year and after any change "
                 "to the scope."},
     )  # fmt: skip
+    demo.remember(statement, SOA_TITLE)
     if soa._missing_controls():
         soa.create_entries(statement, actor=manager, expected_version=statement.version)
     for entry in SoAEntry.objects.live().filter(control__code__in=SOA).select_related("control"):

@@ -1,6 +1,7 @@
 """Demo KPIs for Northbank Credit (ISO/IEC 42001 9.1, A.6.2.6): four KPIs with a year of monthly
 measurements, recorded through the measurement service so states, history, the breach notification and
-the drafted incident are the real thing. Matched by title, so a second run creates nothing."""
+the drafted incident are the real thing. Entered in the demo ledger (aims.demo), so a second run creates
+nothing and leaves what people did to them alone."""
 
 import datetime as dt
 from decimal import Decimal
@@ -8,7 +9,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from aims import records
+from aims import demo, records
 from aims.models import Requirement
 from lifecycle.models import KPI, AISystem, Measurement
 from lifecycle.standard.kpis.services import record_measurement
@@ -39,7 +40,7 @@ KPIS = [
 
 def _system(title: str):
     """The demo AI system of that title, if the inventory has been seeded (else the KPI names none)."""
-    return AISystem.objects.live().filter(title=title).first()
+    return demo.find(AISystem, title)
 
 
 @transaction.atomic
@@ -53,7 +54,7 @@ def seed_kpis(users: dict) -> int:
     requirements = list(Requirement.objects.mappable().filter(code__in=["9.1", "A.6.2.6"]))
     created = 0
     for title, who, metric, unit, direction, levels, system, objective, source, values in KPIS:
-        if KPI.objects.filter(title=title).exists():
+        if demo.seeded(KPI, title):
             continue
         owner = users[who]
         target, warning, breach = (Decimal(v) for v in levels)
@@ -70,12 +71,13 @@ def seed_kpis(users: dict) -> int:
                 "breach": breach,
                 "frequency_days": 30,
                 "system": _system(system),
-                "objective": Objective.objects.filter(title=objective).first() if objective else None,
+                "objective": demo.find(Objective, objective) if objective else None,
                 "owner": owner,
                 "review_cadence": 91,
             },
             requirements=requirements,
         )
+        demo.remember(kpi, title)
         for months_ago, value in zip(range(len(values) - 1, -1, -1), values, strict=True):
             record_measurement(
                 kpi,

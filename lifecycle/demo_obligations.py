@@ -2,7 +2,8 @@
 we provide (Annex III point 5), part documented, declared and registered, with a section overdue; and the
 CV screening service, which we deploy (Annex III point 4), its logs kept a year and the duties of public
 bodies marked not applicable with the reason. Made through the services, so history is real; a system
-that has its obligations already is left as it is, so a second run changes nothing.
+whose obligations the demo recorded once is left as it is (aims.demo), so a second run changes nothing
+people did since.
 
 Annex IV sections count as done only with evidence attached: the evidence library's demo (a later app)
 attaches its pieces, and `complete_documented` then marks those sections done."""
@@ -11,6 +12,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from aims import demo
 from registers.demo_names import CREDIT, HIRING
 
 from .models import AISystem, HighRiskObligation
@@ -63,8 +65,8 @@ def seed_obligations(users) -> int:
     today = timezone.localdate()
     made = 0
     for title, plan in PLAN.items():
-        system = AISystem.objects.live().filter(title=title).first()
-        if system is None:
+        system = demo.find(AISystem, title)
+        if system is None or not demo.first_time(f"lifecycle:obligations:{title}"):
             continue
         # Confirming its classification recorded them already; otherwise record them now.
         made += len(ensure_obligations(system, actor=users["manager"]))
@@ -93,8 +95,11 @@ def seed_obligations(users) -> int:
 def complete_documented(users) -> int:
     """Mark done the open documentation obligations of the demo whose evidence is attached now."""
     done = 0
+    if not demo.first_time("lifecycle:obligations-documented"):
+        return 0  # once: an obligation people reopened since stays open
+    systems = [s for title in PLAN if (s := demo.find(AISystem, title))]
     for record in HighRiskObligation.objects.live().filter(
-        state__in=HighRiskObligation.OPEN, system__title__in=list(PLAN)
+        state__in=HighRiskObligation.OPEN, system__in=systems
     ):
         if not record.spec.evidence or evidence_refusal(record):
             continue

@@ -1,8 +1,10 @@
 """Demo AI systems for Northbank Credit: five systems at different life-cycle stages, classified under
 the EU AI Act through the questionnaire -- every question answered by the system's owner, the result
 confirmed by the governance board (four eyes) -- so the inventory, priorities and dossiers have real
-content. Their titles are the names the demo risks use. Matched by title, so a second run creates nothing."""
+content. Their titles are the names the demo risks use. Entered in the demo ledger (aims.demo), so a
+second run creates nothing and leaves what people did to them alone."""
 
+from aims import demo
 from aims.records import update_record
 from registers.demo_names import CHATBOT, CREDIT, FRAUD, HIRING, OCR
 
@@ -75,7 +77,7 @@ def _supplier(system_title, manager):
     from .standard import suppliers
 
     title, kind, supplies = SUPPLIED_BY[system_title]
-    found = Supplier.objects.filter(title=title).first()
+    found = demo.find(Supplier, title, live=False) or Supplier.objects.filter(title=title).first()
     return found or suppliers.services.create(
         actor=manager, fields={"title": title, "kind": kind, "supplies": supplies}
     )
@@ -84,13 +86,13 @@ def _supplier(system_title, manager):
 def seed_systems(users) -> int:
     created = 0
     for title, (who, fields, stage, given) in SYSTEMS.items():
-        if AISystem.objects.filter(title=title).exists():
+        if demo.seeded(AISystem, title):
             continue
         owner = users[who]
         data = {"title": title, "owner": owner, **fields}
         if data["origin"] != "in_house":
             data["supplier"] = _supplier(title, users["manager"])
-        system = services.create(actor=users["manager"], fields=data)
+        system = demo.remember(services.create(actor=users["manager"], fields=data), title)
         if given is not None:
             system = answer_classification(
                 system, actor=owner, expected_version=system.version, answers=given

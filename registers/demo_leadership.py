@@ -1,12 +1,13 @@
 """Demo records for Northbank Credit's scope (4.3), policies (5.2) and readiness assessments: created
 through the registers' services and the approval lifecycle, so versions, acknowledgements and history
-are real. Matched by title, so a second run creates nothing."""
+are real. Entered in the demo ledger (aims.demo), so a second run creates nothing and leaves what
+people did to them alone."""
 
 import datetime as dt
 
 from django.utils import timezone
 
-from aims import publishing, roles
+from aims import demo, publishing, roles
 
 from . import readiness
 from .content.policy_templates import TEMPLATES
@@ -35,10 +36,10 @@ def _publish(record, owner, board, summary):
 
 
 def _seed_scope(users) -> int:
-    if ScopeStatement.objects.filter(title=SCOPE_V1["title"]).exists():
+    if demo.seeded(ScopeStatement, SCOPE_V1["title"]):
         return 0
     manager, board = users["manager"], users["board"]
-    record = scope.services.create(actor=manager, fields=SCOPE_V1)
+    record = demo.remember(scope.services.create(actor=manager, fields=SCOPE_V1))
     record = _publish(record, manager, board, "First scope of the AIMS")
     record = publishing.revise(record, actor=manager, expected_version=record.version)
     record = scope.services.update(
@@ -59,18 +60,22 @@ def _seed_policies(users) -> int:
     board, manager = users["board"], users["manager"]
     for key, status in (("ai-policy", "published"), ("ethics", "published"), ("acceptable-use", "in_review")):
         template = TEMPLATES[key]
-        if Policy.objects.filter(title=template["title"]).exists():
+        if demo.seeded(Policy, template["title"]):
             continue
         fields = {k: v for k, v in template.items() if k != "label"}
         fields["acknowledge_roles"] = [roles.OWNER, roles.MANAGER] if key == "ai-policy" else [roles.OWNER]
-        record = policies.services.create(actor=manager, fields=fields)
+        record = demo.remember(policies.services.create(actor=manager, fields=fields))
         if status == "published":
             record = _publish(record, manager, board, "First issue")
         else:
             publishing.submit(record, actor=manager, expected_version=record.version)
         created += 1
-    ai_policy = Policy.objects.filter(title=TEMPLATES["ai-policy"]["title"]).first()
-    if ai_policy is not None and ai_policy.status == "published":
+    ai_policy = demo.find(Policy, TEMPLATES["ai-policy"]["title"])
+    if (
+        ai_policy is not None
+        and ai_policy.status == "published"
+        and demo.first_time("registers:ai-policy-read")
+    ):
         # Two of the people asked have read it: the dashboard and the policy page show who has not.
         for username in ("owner", "manager"):
             pending = policies.pending_for(users[username], ai_policy)
@@ -88,7 +93,7 @@ def _rate(assessment, actor, ratings):
 
 
 def _seed_readiness(users) -> int:
-    if ReadinessAssessment.objects.filter(title="Baseline before the AIMS").exists():
+    if demo.seeded(ReadinessAssessment, "Baseline before the AIMS"):
         return 0
     manager = users["manager"]
     today = timezone.localdate()
@@ -96,6 +101,7 @@ def _seed_readiness(users) -> int:
         actor=manager,
         fields={"title": "Baseline before the AIMS", "assessed_on": today - dt.timedelta(days=240)},
     )
+    demo.remember(first)
     first = _rate(
         first,
         manager,

@@ -1,12 +1,13 @@
 """Demo records for Northbank Credit's clause 4 and 6 registers: context, interested parties,
 obligations, opportunities, AI objectives and planned changes. Created through the core record
-services, so each has real history; matched by title, so a second run creates nothing."""
+services, so each has real history; entered in the demo ledger (aims.demo), so a second run creates
+nothing and leaves what people did to them alone."""
 
 import datetime as dt
 
 from django.utils import timezone
 
-from aims import records
+from aims import demo, records
 from aims.models import Requirement
 
 from .models import ContextIssue, InterestedParty, Objective, Obligation, Opportunity, PlannedChange, Risk
@@ -92,7 +93,7 @@ def _reqs(codes):
 
 
 def _new(model, title) -> bool:
-    return not model.objects.filter(title=title).exists()
+    return not demo.seeded(model, title)
 
 
 def seed_plan(users) -> int:
@@ -101,8 +102,8 @@ def seed_plan(users) -> int:
     created = 0
     for title, who, side, category, description, effect, climate, risk_titles, codes in CONTEXT:
         if _new(ContextIssue, title):
-            risks = [r for t in risk_titles for r in Risk.objects.filter(title__startswith=t)]
-            records.create_record(
+            risks = [r for t in risk_titles for r in Risk.objects.live().filter(title__startswith=t)]
+            made = records.create_record(
                 ContextIssue,
                 actor=users[who],
                 fields={
@@ -117,11 +118,12 @@ def seed_plan(users) -> int:
                 },
                 requirements=_reqs(codes),
             )
+            demo.remember(made, title)
             created += 1
     parties = {}
     for title, side, influence, interest, needs, addressed in PARTIES:
         if _new(InterestedParty, title):
-            records.create_record(
+            made = records.create_record(
                 InterestedParty,
                 actor=users["manager"],
                 fields={
@@ -135,11 +137,12 @@ def seed_plan(users) -> int:
                 },
                 requirements=_reqs(["4.2"]),
             )
+            demo.remember(made, title)
             created += 1
-        parties[title] = InterestedParty.objects.get(title=title)
+        parties[title] = demo.find(InterestedParty, title)  # None once people deleted or archived it
     for title, kind, source, party, applicability, note, reporting in OBLIGATIONS:
         if _new(Obligation, title):
-            records.create_record(
+            made = records.create_record(
                 Obligation,
                 actor=users["manager"],
                 fields={
@@ -154,10 +157,11 @@ def seed_plan(users) -> int:
                 },
                 requirements=_reqs(["4.2", "A.8.5"] if reporting else ["4.2"]),
             )
+            demo.remember(made, title)
             created += 1
     for title, who, measure, target, due_in, status, progress in OBJECTIVES:
         if _new(Objective, title):
-            records.create_record(
+            made = records.create_record(
                 Objective,
                 actor=users[who],
                 fields={
@@ -171,10 +175,11 @@ def seed_plan(users) -> int:
                 },
                 requirements=_reqs(["6.2"]),
             )
+            demo.remember(made, title)
             created += 1
     for title, who, benefit, status, objective_titles in OPPORTUNITIES:
         if _new(Opportunity, title):
-            records.create_record(
+            made = records.create_record(
                 Opportunity,
                 actor=users[who],
                 fields={
@@ -182,10 +187,11 @@ def seed_plan(users) -> int:
                     "owner": users[who],
                     "expected_benefit": benefit,
                     "status": status,
-                    "objectives": list(Objective.objects.filter(title__in=objective_titles)),
+                    "objectives": [o for t in objective_titles if (o := demo.find(Objective, t))],
                 },
                 requirements=_reqs(["6.1.1"]),
             )
+            demo.remember(made, title)
             created += 1
     for title, who, purpose, consequences, in_days, status in CHANGES:
         if _new(PlannedChange, title):
@@ -201,6 +207,7 @@ def seed_plan(users) -> int:
                 },
                 requirements=_reqs(["6.3"]),
             )
+            demo.remember(change, title)
             if status == "approved":
                 _approve(change, users["board"], today)
             created += 1

@@ -1,11 +1,14 @@
 """Demo records for Northbank Credit's leadership and support registers: AIMS roles and RACI (5.3),
 board meetings and decisions, concerns (A.3.3), resources (7.1), competence and training (7.2),
 the communication plan (7.4) and documents (7.5). Made through each register's services, so history
-is real; matched by title, so a second run creates nothing."""
+is real; entered in the demo ledger (aims.demo), so a second run creates nothing and leaves what people
+did to them alone."""
 
 import datetime as dt
 
 from django.utils import timezone
+
+from aims import demo
 
 from .content.sop_templates import SOP_TEMPLATES
 from .models import AimsRole, BoardMeeting, Communication, Concern, Course, Document, Resource
@@ -106,7 +109,7 @@ COMMUNICATIONS = [
 
 
 def _new(model, title) -> bool:
-    return not model.objects.filter(title=title).exists()
+    return not demo.seeded(model, title)
 
 
 def _roles(users) -> int:
@@ -119,6 +122,7 @@ def _roles(users) -> int:
             fields={"title": title, "responsibilities": responsibilities, "authorities": authorities,
                     "people": [users[p] for p in people]},
         )  # fmt: skip
+        demo.remember(role, title)
         aims_roles.raci_set(role, actor=users[who], expected_version=role.version, letters=letters)
         created += 1
     return created
@@ -142,6 +146,7 @@ def _board(users) -> int:
             "impact assessment before the collections pilot.",
         },
     )
+    demo.remember(held, title)
     board_meetings.services.create(
         actor=users["board"],
         fields={"title": "AIMS steering, Q1 2027", "held_on": today + dt.timedelta(days=40),
@@ -163,13 +168,14 @@ def _board(users) -> int:
 
 def _concerns(users) -> int:
     title = "Chatbot quoted an interest rate that does not exist"
-    if Concern.objects.filter(title=title).exists():
+    if demo.seeded(Concern, title):
         return 0
     first = concerns.services.create(
         actor=users["owner2"],
         fields={"title": title, "system_note": "Customer-support chatbot (Ask Northbank)",
                 "description": "A customer was told 2.9% APR on a personal loan; our lowest rate is 6.4%."},
     )  # fmt: skip
+    demo.remember(first, title)
     concerns.triage(
         first, actor=users["manager"], expected_version=first.version, outcome="risk",
         reason="Hallucinated product terms can mislead customers; needs grounding checks.",
@@ -189,42 +195,53 @@ def _support(users) -> int:
     manager = users["manager"]
     for title, process, kind, description, quantity, gap in RESOURCES:
         if _new(Resource, title):
-            resources.services.create(
+            made = resources.services.create(
                 actor=manager,
                 fields={"title": title, "process": process, "kind": kind, "description": description,
                         "quantity": quantity, "gap": gap},
             )  # fmt: skip
+            demo.remember(made, title)
             created += 1
     for title, provider, duration, months in COURSES:
         if _new(Course, title):
-            courses.services.create(
+            made = courses.services.create(
                 actor=manager,
                 fields={"title": title, "provider": provider, "duration": duration, "valid_months": months},
             )
+            demo.remember(made, title)
             created += 1
-    by_title = {c.title: c for c in Course.objects.all()}
-    roles_by_title = {r.title: r for r in AimsRole.objects.all()}
+    # The demo's own courses and roles, however people renamed them; a deleted one is left out.
+    by_title = {t: c for t, *_ in COURSES if (c := demo.find(Course, t))}
+    roles_by_title = {t: r for t, *_ in ROLES if (r := demo.find(AimsRole, t))}
     from .models import CompetenceRequirement, TrainingRecord
 
     for title, role, course_titles in REQUIREMENTS:
         if _new(CompetenceRequirement, title):
-            competence.services.create(
+            made = competence.services.create(
                 actor=manager,
-                fields={"title": title, "role": roles_by_title[role],
-                        "courses": [by_title[t] for t in course_titles]},
+                fields={"title": title, "role": roles_by_title.get(role),
+                        "courses": [by_title[t] for t in course_titles if t in by_title]},
             )  # fmt: skip
+            demo.remember(made, title)
             created += 1
     for person, title, days_ago, record_title, notes in EVIDENCE:
-        if _new(TrainingRecord, record_title):
-            training.services.create(
+        requirement = demo.find(CompetenceRequirement, title)
+        if requirement is not None and _new(TrainingRecord, record_title):
+            made = training.services.create(
                 actor=manager,
-                fields={"person": users[person], "competence": CompetenceRequirement.objects.get(title=title),
+                fields={"person": users[person], "competence": requirement,
                         "completed_on": today - dt.timedelta(days=days_ago), "title": record_title,
                         "notes": notes},
             )  # fmt: skip
+            demo.remember(made, record_title)
             created += 1
-    if not TrainingRecord.objects.filter(course__isnull=False).exists():
+    if (
+        demo.first_time("registers:training")
+        and not TrainingRecord.objects.filter(course__isnull=False).exists()
+    ):
         for person, course, days_ago in TRAINING:
+            if course not in by_title:
+                continue
             training.services.create(
                 actor=manager,
                 fields={"person": users[person], "course": by_title[course],
@@ -233,7 +250,7 @@ def _support(users) -> int:
             created += 1
     for title, message, audience, channel, internal, cadence in COMMUNICATIONS:
         if _new(Communication, title):
-            record = communications.services.create(
+            made = record = communications.services.create(
                 actor=manager,
                 fields={"title": title, "message": message, "audience": audience, "channel": channel,
                         "internal": internal, "review_cadence": cadence},
@@ -245,23 +262,26 @@ def _support(users) -> int:
                     expected_version=record.version,
                     note="Sent with the Q3 board pack.",
                 )
+            demo.remember(made, title)
             created += 1
     for slug in ("sop-model-development", "sop-deployment"):
         template = SOP_TEMPLATES[slug]
         if _new(Document, template["title"]):
-            documents.services.create(
+            made = documents.services.create(
                 actor=manager,
                 fields={"title": template["title"], "kind": "sop", "content": template["content"],
                         "status": "approved", "approver": users["board"], "owner": manager},
             )  # fmt: skip
+            demo.remember(made, template["title"])
             created += 1
     if _new(Document, "Regulation (EU) 2024/1689 (AI Act)"):
-        documents.services.create(
+        made = documents.services.create(
             actor=manager,
             fields={"title": "Regulation (EU) 2024/1689 (AI Act)", "kind": "external", "document_version": "OJ L 2024",
                     "status": "approved", "approver": users["board"], "classification": "public",
                     "location": "https://eur-lex.europa.eu/eli/reg/2024/1689/oj"},
         )  # fmt: skip
+        demo.remember(made, "Regulation (EU) 2024/1689 (AI Act)")
         created += 1
     return created
 

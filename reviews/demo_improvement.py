@@ -2,12 +2,13 @@
 is real: a major nonconformity from the serious bureau-data incident taken through five whys, done
 actions and an effective check to closure; a minor one from the chatbot KPI breach still open with an
 overdue action; a preventive action from the credit drift risk; three lessons; two pieces of feedback.
-Matched by title, so a second run creates nothing."""
+Entered in the demo ledger (aims.demo), so a second run creates nothing and leaves what people did alone."""
 
 import datetime as dt
 
 from django.utils import timezone
 
+from aims import demo
 from audits.models import Audit, Finding
 from lifecycle.models import KPI, Incident
 from registers.models import InterestedParty, Risk
@@ -46,8 +47,10 @@ WHYS = {
 
 
 def _bureau_nc(users) -> int:
-    incident = Incident.objects.filter(title=BUREAU_INCIDENT).first()
+    incident = demo.find(Incident, BUREAU_INCIDENT)
     if incident is None or Nonconformity.objects.filter(incident=incident).exists():
+        return 0
+    if not demo.first_time("reviews:bureau-nonconformity"):
         return 0
     owner, manager = users["owner"], users["manager"]
     incident = nc_from_incident(
@@ -86,8 +89,10 @@ def _bureau_nc(users) -> int:
 
 
 def _chatbot_nc(users) -> int:
-    kpi = KPI.objects.filter(title=CHATBOT_KPI, state=KPI.State.BREACH).first()
-    if kpi is None or Nonconformity.objects.filter(kpi=kpi).exists():
+    kpi = demo.find(KPI, CHATBOT_KPI)
+    if kpi is None or kpi.state != KPI.State.BREACH or Nonconformity.objects.filter(kpi=kpi).exists():
+        return 0
+    if not demo.first_time("reviews:chatbot-nonconformity"):
         return 0
     owner = users["owner2"]
     kpi = nc_from_kpi(
@@ -110,8 +115,10 @@ def _chatbot_nc(users) -> int:
 
 
 def _preventive(users) -> int:
-    risk = Risk.objects.filter(title=DRIFT_RISK).first()
+    risk = demo.find(Risk, DRIFT_RISK)
     if risk is None or PreventiveAction.objects.filter(risk=risk).exists():
+        return 0
+    if not demo.first_time("reviews:drift-preventive-action"):
         return 0
     pa_from_risk(
         risk, actor=users["owner"], expected_version=risk.version,
@@ -141,15 +148,15 @@ LESSONS = [
 
 def _lessons(users) -> int:
     made = 0
-    incident = Incident.objects.filter(title=BUREAU_INCIDENT).first()
+    incident = demo.find(Incident, BUREAU_INCIDENT)
     for title, happened, learned, changed in LESSONS:
-        if Lesson.objects.filter(title=title).exists():
+        if demo.seeded(Lesson, title):
             continue
         fields = {"title": title, "what_happened": happened, "learned": learned, "changed": changed}
         if incident is not None and made == 0 and "data" in title:
             fields["incidents"] = [incident]
             fields["nonconformities"] = list(Nonconformity.objects.filter(incident=incident))
-        lesson_services.create(actor=users["manager"], fields=fields)
+        demo.remember(lesson_services.create(actor=users["manager"], fields=fields), title)
         made += 1
     return made
 
@@ -166,13 +173,14 @@ def _feedback(users) -> int:
          None),
     ]  # fmt: skip
     for title, channel, days_ago, summary, outcome in specs:
-        if Feedback.objects.filter(title=title).exists():
+        if demo.seeded(Feedback, title):
             continue
         item = feedback_services.create(
             actor=users["owner2"],
             fields={"title": title, "channel": channel, "summary": summary, "party": party,
                     "received_on": timezone.localdate() - dt.timedelta(days=days_ago)},
         )  # fmt: skip
+        demo.remember(item, title)
         if outcome:
             triage(
                 item,
@@ -193,7 +201,7 @@ def _audit_nc(users) -> int:
         .filter(grade="minor_nc", audit__status=Audit.Status.CLOSED, nonconformities__isnull=True)
         .first()
     )  # the closed audit's, answered; the audit in fieldwork still waits for its auditee
-    if finding is None:
+    if finding is None or not demo.first_time("reviews:audit-nonconformity"):
         return 0
     owner = users["owner"]
     finding = nc_from_finding(finding, actor=owner, expected_version=finding.version)
@@ -221,9 +229,9 @@ AUDIT_LESSON = "A release gate must block, not remind"
 def _audit_lesson(users) -> int:
     """What the internal audit taught, linked to the audit, its nonconformity and the corrective action."""
     nc = Nonconformity.objects.filter(finding__isnull=False).select_related("audit").first()
-    if nc is None or Lesson.objects.filter(title=AUDIT_LESSON).exists():
+    if nc is None or demo.seeded(Lesson, AUDIT_LESSON):
         return 0
-    lesson_services.create(
+    lesson = lesson_services.create(
         actor=users["manager"],
         fields={
             "title": AUDIT_LESSON,
@@ -235,6 +243,7 @@ def _audit_lesson(users) -> int:
             "corrective_actions": list(nc.corrective_actions.all()),
         },
     )
+    demo.remember(lesson, AUDIT_LESSON)
     return 1
 
 

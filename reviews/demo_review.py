@@ -1,14 +1,15 @@
 """The demo management review for Northbank Credit (ISO/IEC 42001 9.3): last year's review held a month
 ago and signed off by a board member who did not chair it, its inputs frozen from the demo registers, four
 outputs tracked as actions (one done, one overdue), and the next review planned. Everything goes through
-the services, so status, history and the frozen inputs are the real thing. Matched by title: a second run
-creates nothing."""
+the services, so status, history and the frozen inputs are the real thing. Entered in the demo ledger
+(aims.demo): a second run creates nothing and leaves what people did to them alone."""
 
 import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
 
+from aims import demo
 from aims.models import Requirement
 
 from .improvement import nc_services
@@ -52,11 +53,11 @@ def seed_review(users: dict) -> int:
     created = 0
     today = timezone.localdate()
     held_on = today - dt.timedelta(days=30)
-    if not ManagementReview.objects.filter(title=HELD_TITLE).exists():
+    if not demo.seeded(ManagementReview, HELD_TITLE):
         _held_review(users, held_on)
         created += 1 + len(ACTIONS)
-    if not ManagementReview.objects.filter(title=NEXT_TITLE).exists():
-        review_services.create(
+    if not demo.seeded(ManagementReview, NEXT_TITLE):
+        upcoming = review_services.create(
             actor=users["manager"],
             fields={
                 "title": NEXT_TITLE,
@@ -70,6 +71,7 @@ def seed_review(users: dict) -> int:
             },
             requirements=_clauses(),
         )
+        demo.remember(upcoming, NEXT_TITLE)
         created += 1
     return created
 
@@ -77,9 +79,9 @@ def seed_review(users: dict) -> int:
 def _nonconformity_found(review, users) -> None:
     """The review found that the supplier clause was not followed: a nonconformity raised at it, which
     the review's page lists and which names the review."""
-    if Nonconformity.objects.filter(title=REVIEW_NC).exists():
+    if demo.seeded(Nonconformity, REVIEW_NC):
         return
-    nc_services.create(
+    found = nc_services.create(
         actor=users["manager"],
         fields={
             "title": REVIEW_NC,
@@ -93,6 +95,7 @@ def _nonconformity_found(review, users) -> None:
         },
         requirements=list(Requirement.objects.filter(standard__key="iso42001", code__in=["8.1", "A.10.3"])),
     )
+    demo.remember(found, REVIEW_NC)
 
 
 def _clauses():
@@ -115,6 +118,7 @@ def _held_review(users, held_on):
         },
         requirements=_clauses(),
     )
+    demo.remember(review, HELD_TITLE)
     review = freeze_inputs(review, actor=manager, expected_version=review.version)
     review = record_meeting(
         review,

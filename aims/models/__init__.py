@@ -1,5 +1,6 @@
 from .activity import ApiToken, Job, Notification
 from .catalogue import Crosswalk, Requirement, Standard
+from .demo import DemoRecord
 from .records import BaseRecord, Change, RecordQuerySet, ReferenceCounter, ReviewCadence
 from .users import User
 from .versions import Lifecycle, Publishable, RecordVersion
@@ -9,6 +10,7 @@ __all__ = [
     "BaseRecord",
     "Change",
     "Crosswalk",
+    "DemoRecord",
     "Job",
     "Lifecycle",
     "Notification",

@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import Truncator, capfirst
 
+from aims.files import original_name
 from aims.models import BaseRecord, Requirement
 from aims.pdf import html_to_pdf
 from aims.records import tracked_fields
@@ -225,7 +226,9 @@ def write_evidence_files(ctx: Context, folder: str, items) -> int:
             stored = files.get(item.record.pk)
             if stored is None or not item.values.get("file_name"):
                 continue
-            name = f"{folder}/evidence/{safe_name(f'{item.record.reference} {stored.file_name}', 150)}"
+            # Shortened before it is joined to the reference, so a long name keeps its extension.
+            file_name = original_name(stored.file_name, 149 - len(item.record.reference))
+            name = f"{folder}/evidence/{safe_name(f'{item.record.reference} {file_name}', 150)}"
             source = {
                 "kind": "evidence",
                 "model": "audits.evidence",

@@ -31,7 +31,7 @@ def assert_private_attachment(response, name=None):
         ("risk register.csv", "risk register.csv"),
         ("../../etc/passwd", "passwd"),
         ("..\\..\\boot.ini", "boot.ini"),
-        ('report "final"\r\nSet-Cookie: a=1.pdf', "report 'final' Set-Cookie: a=1.pdf"),
+        ('report "final"\r\nSet-Cookie: a=1.pdf', "report 'final' Set-Cookie- a=1.pdf"),
         ("\u202egpj.exe", "gpj.exe"),  # a right-to-left override would disguise the extension
         ("...", "download.bin"),
         ("", "download.bin"),

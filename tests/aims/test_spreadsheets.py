@@ -24,7 +24,7 @@ def test_a_size_reads_in_the_binary_units_the_limits_are_set_in(size, text):
 
 def test_a_file_just_over_the_limit_is_not_said_to_be_the_limit():
     limit = 10 * 1024**2
-    assert too_large(limit + 1, limit) == "The file is larger than the limit of 10 MB."
+    assert too_large(limit + 1, limit) == "The file is 10,485,761 bytes; the limit is 10,485,760 bytes."
     assert too_large(12 * 1024**2, limit) == "The file is 12 MB; the limit is 10 MB."
 
 

@@ -3,8 +3,10 @@
 The users and the AI risks are made here; every other register's demo records come from the seeders
 each app adds to the core's registry (registry.add_demo_seeder), so this command imports no later app.
 Risks are written through the register's services (risk_create, risk_update, risk_accept), so their
-history, escalations and permissions are the real thing. Running the command again creates nothing:
-users are found by username and risks by title. The password is for demos only.
+history, escalations and permissions are the real thing. Running the command again creates nothing and
+changes nothing people did since: what it made is entered in the demo ledger (aims.demo) under the name
+the demo gave it, and skipped from then on, renamed, edited, archived or deleted. The password is for
+demos only.
 """
 
 import datetime as dt
@@ -15,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from aims import roles
+from aims import demo, roles
 from aims.catalogue_data import STANDARD
 from aims.certification import refresh_snapshot
 from aims.models import Requirement, User
@@ -326,37 +328,35 @@ class Command(BaseCommand):
         groups = {g.name: g for g in Group.objects.filter(name__in=roles.ALL)}
         users, created_count = {}, 0
         for username, (first, last, _title, role) in USERS.items():
-            user, created = User.objects.get_or_create(
-                username=username,
-                defaults={
-                    "first_name": first,
-                    "last_name": last,
-                    "display_name": f"{first} {last}",
-                    "email": f"{first}.{last}@{DOMAIN}".lower().replace("'", ""),
-                },
-            )
-            if created:
-                # Set only on creation: a rerun must not undo a password someone changed.
-                user.set_password(DEMO_PASSWORD)
-                user.save(update_fields=["password"])
-                created_count += 1
             if role not in groups:
                 raise CommandError(f"Role group {role!r} is missing: run `manage.py migrate` first.")
-            user.groups.add(groups[role])
+            # Found by the ledger, so a demo user whose username was changed is not made again.
+            user = demo.find(User, username, live=False, by="username")
+            if user is None:
+                user = User.objects.create(
+                    username=username,
+                    first_name=first,
+                    last_name=last,
+                    display_name=f"{first} {last}",
+                    email=f"{first}.{last}@{DOMAIN}".lower().replace("'", ""),
+                )
+                # Password and role set only on creation: a rerun must not undo what an admin changed.
+                user.set_password(DEMO_PASSWORD)
+                user.save(update_fields=["password"])
+                user.groups.add(groups[role])
+                created_count += 1
+            demo.remember(user, username, model=User)
             users[username] = User.objects.get(pk=user.pk)  # fresh: role_names is cached per instance
         return users, created_count
 
     def _risks(self, users: dict[str, User]) -> int:
         categories = {c.slug: c for c in RiskCategory.objects.all()}
-        existing = set(
-            Risk.objects.filter(title__in=[r["title"] for r in RISKS]).values_list("title", flat=True)
-        )
         today = timezone.localdate()
         created = 0
         for spec in RISKS:
-            if spec["title"] in existing:
+            if demo.seeded(Risk, spec["title"]):
                 continue
-            self._create_risk(spec, users, categories, today)
+            demo.remember(self._create_risk(spec, users, categories, today), spec["title"])
             created += 1
         return created
 
@@ -408,7 +408,7 @@ class Command(BaseCommand):
 
     def _treatment_plan(self, users: dict[str, User]) -> None:
         """The board's approval of the treatment plan, then what changed after it; once only."""
-        if TreatmentPlanApproval.objects.exists():
+        if TreatmentPlanApproval.objects.exists() or not demo.first_time("registers:treatment-plan"):
             return
         today = timezone.localdate()
         approve_treatment_plan(
@@ -418,16 +418,18 @@ class Command(BaseCommand):
             note=PLAN_APPROVAL_NOTE,
         )
         title, change = REVISED_SINCE
-        risk = Risk.objects.get(title=title)
-        fields = {
-            "treatment_plan": change["treatment_plan"],
-            "treatment_due_on": today + dt.timedelta(days=change["due"]),
-        }
-        risk_update(risk, actor=risk.owner, expected_version=risk.version, fields=fields)
-        risk = Risk.objects.get(title=ASSESSED_SINCE)
-        risk_update(
-            risk, actor=risk.owner, expected_version=risk.version, fields={"status": Risk.Status.ASSESSED}
-        )
+        risk = demo.find(Risk, title)
+        if risk is not None:
+            fields = {
+                "treatment_plan": change["treatment_plan"],
+                "treatment_due_on": today + dt.timedelta(days=change["due"]),
+            }
+            risk_update(risk, actor=risk.owner, expected_version=risk.version, fields=fields)
+        risk = demo.find(Risk, ASSESSED_SINCE)
+        if risk is not None:
+            risk_update(
+                risk, actor=risk.owner, expected_version=risk.version, fields={"status": Risk.Status.ASSESSED}
+            )
 
     @staticmethod
     def _requirements(spec) -> list[Requirement]:
