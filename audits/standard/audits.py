@@ -19,11 +19,12 @@ from rest_framework.response import Response
 
 from aims.actions import RecordAction
 from aims.api.base import RecordViewSet
-from aims.api.fields import RecordSerializer, record_fields
+from aims.api.fields import RecordLinkField, RecordSerializer, record_fields
 from aims.filters import RecordFilterSet
 from aims.forms import RecordForm
 from aims.links import Related
 from aims.models import Requirement, User
+from aims.permissions import visible_only
 from aims.policies import allows, policy_of
 from aims.records import StaleEdit
 from aims.register import Register
@@ -248,8 +249,9 @@ class RemoveItemView(_ChecklistAction):
 # -- API ------------------------------------------------------------------------------------------------
 class ChecklistItemSerializer(serializers.ModelSerializer):
     requirement = serializers.SlugRelatedField(slug_field="key", read_only=True)
-    system = serializers.SlugRelatedField(slug_field="reference", read_only=True)
-    evidence = serializers.SlugRelatedField(slug_field="reference", many=True, read_only=True)
+    # Linked records as the requester may see them: confidential evidence is left out (aims.api.fields).
+    system = RecordLinkField(slug_field="reference", read_only=True)
+    evidence = RecordLinkField(slug_field="reference", many=True, read_only=True)
     finding = serializers.SerializerMethodField()
 
     class Meta:
@@ -283,7 +285,7 @@ class AuditViewSet(RecordViewSet):
         items = audit.checklist.select_related("requirement", "system", "finding").prefetch_related(
             "evidence"
         )
-        return Response(ChecklistItemSerializer(items, many=True).data)
+        return Response(ChecklistItemSerializer(items, many=True, context={"request": request}).data)
 
 
 # -- The register ---------------------------------------------------------------------------------------
@@ -356,15 +358,18 @@ class AuditRegister(Register):
             ).prefetch_related("evidence")
         )
         mapping = checklist.joint_mapping(record)
+        # The evidence sampled that the viewer may open: a confidential piece is not named, nor counted.
+        shown = set(visible_only([e for item in items for e in item.evidence.all()], request.user))
         for item in items:
             item.also_covers = mapping.get(item.requirement_id, [])
+            item.shown_evidence = [e for e in item.evidence.all() if e in shown]
         return {
             "scope": list(record.scope.select_related("standard").order_by("standard__name", "position")),
             "systems": list(record.systems.order_by("title")),
             "team": list(record.team.order_by("username")),
             "items": items,
             "linked": [
-                *(e for item in items for e in item.evidence.all()),
+                *(e for item in items for e in item.shown_evidence),
                 *(text for item in items for text in (item.question, item.notes, item.records_sampled)),
             ],
             "can_conduct": allows("conduct", request.user, record),
