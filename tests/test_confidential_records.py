@@ -9,6 +9,7 @@ import pytest
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from aims.links import HIDDEN
 from aims.models import Requirement
 from aims.permissions import restrict
 from audits import checklist
@@ -137,6 +138,8 @@ def test_a_record_is_named_where_it_is_linked_only_to_those_who_may_open_it(role
             assert not leaks, f"{role} may not open {reference} but sees it on {leaks}"
     if role == "owner":  # the one person with a role who may open neither: it is what this test is about
         assert not any(hidden.values())
+        # The audit's page and report say that a record was sampled, not which (aims.links.HIDDEN).
+        assert HIDDEN in pages[world["audit"].get_absolute_url()] and HIDDEN in pages["audit report"]
     if role in ("manager", "board", "auditor", "other_owner"):  # and the links are there for the others
         evidence, (to_risk, to_incident) = world["evidence"].reference, world["concerns"]
         assert all(hidden.values())

@@ -24,7 +24,6 @@ from aims.filters import RecordFilterSet
 from aims.forms import RecordForm
 from aims.links import Related
 from aims.models import Requirement, User
-from aims.permissions import visible_only
 from aims.policies import allows, policy_of
 from aims.records import StaleEdit
 from aims.register import Register
@@ -358,18 +357,15 @@ class AuditRegister(Register):
             ).prefetch_related("evidence")
         )
         mapping = checklist.joint_mapping(record)
-        # The evidence sampled that the viewer may open: a confidential piece is not named, nor counted.
-        shown = set(visible_only([e for item in items for e in item.evidence.all()], request.user))
         for item in items:
             item.also_covers = mapping.get(item.requirement_id, [])
-            item.shown_evidence = [e for e in item.evidence.all() if e in shown]
         return {
             "scope": list(record.scope.select_related("standard").order_by("standard__name", "position")),
             "systems": list(record.systems.order_by("title")),
             "team": list(record.team.order_by("username")),
             "items": items,
             "linked": [
-                *(e for item in items for e in item.shown_evidence),
+                *(e for item in items for e in item.evidence.all()),
                 *(text for item in items for text in (item.question, item.notes, item.records_sampled)),
             ],
             "can_conduct": allows("conduct", request.user, record),
