@@ -220,12 +220,19 @@ class RelatedGroup:
     more_url: str = ""
 
 
+def related_of(relation: Related, record, user):
+    """The records of `relation` related to `record` that `user` may see (restrict(view)): a record they
+    may not open is left out of the group and of its count, never named (a confidential piece of
+    evidence, someone else's concern). The system page and its dossier both ask this."""
+    return restrict(relation.records(record), user, "view")
+
+
 def related_groups(relations: Iterable[Related], record, links: PageLinks) -> list[RelatedGroup]:
-    """The related records of `record`, grouped as declared: one query per group (two when they do not
-    fit: their count), then one per register to know what the viewer may open."""
+    """The related records of `record` the viewer may see, grouped as declared: one query per group (two
+    when they do not fit: their count), then one per register to know what the viewer may open."""
     fetched = []
     for relation in relations:
-        rows = list(relation.records(record)[: relation.limit + 1])
+        rows = list(related_of(relation, record, links.user)[: relation.limit + 1])
         fetched.append((relation, rows[: relation.limit], max(0, len(rows) - relation.limit)))
     links.learn([row for _, rows, _ in fetched for row in rows])
     groups = []
@@ -236,7 +243,7 @@ def related_groups(relations: Iterable[Related], record, links: PageLinks) -> li
             (links.record(row), relation.detail(row) if relation.detail and links.sees(row) else "")
             for row in rows
         ]
-        count = len(rows) if not more else relation.records(record).count()
+        count = len(rows) if not more else related_of(relation, record, links.user).count()
         more_url = relation.more_url(record) if more and relation.more_url else ""
         groups.append(RelatedGroup(relation.label, items, count - len(rows), relation.empty, count, more_url))
     return groups

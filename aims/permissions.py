@@ -117,6 +117,32 @@ def require_add(user, model) -> None:
         raise PermissionDenied(denial_reason(user, "add", model=model))
 
 
+def hides_records(model) -> bool:
+    """Whether some people with a role may not see some records of `model`: its policy narrows `view`
+    (confidential evidence, concerns). Only those registers cost a query when related records are shown."""
+    from aims.policies import Policy
+
+    return type(policy_of(model)).view is not Policy.view
+
+
+def visible_only(records, user) -> list:
+    """Of `records` (the records a page, a report or the API is about to show next to another), those
+    `user` may open, in their order: one query per register whose policy hides some records (and none
+    for the others), so a confidential record is never named where it is linked from."""
+    records = list(records)
+    if user is None or not user.is_authenticated or not user.is_active or not user.role_names:
+        return []
+    wanted: dict[type, set] = {}
+    for record in records:
+        if hides_records(record._meta.model):
+            wanted.setdefault(record._meta.model, set()).add(record.pk)
+    seen = {
+        model: set(restrict(model.objects.filter(pk__in=pks), user, "view").values_list("pk", flat=True))
+        for model, pks in wanted.items()
+    }
+    return [r for r in records if r._meta.model not in seen or r.pk in seen[r._meta.model]]
+
+
 def get_visible(queryset, user, **lookup):
     """The record if `user` may see it; otherwise 404, whether it exists or not."""
     try:

@@ -20,7 +20,8 @@ from aims.views.records import RecordMixin
 def record_report_runner(
     model, *, template: str, context: Callable, filename: Callable, select_related=(), pages: int = 6
 ) -> Callable:
-    """A job runner for params {"reference": ...}: `context(record)` fills `template`; `filename(record)`
+    """A job runner for params {"reference": ...}: `context(record, viewer=requester)` fills `template`
+    (naming only the related records the requester may see, as the record's page does); `filename(record)`
     names the PDF; `pages` is the layout's share of the progress bar (see aims.pdf.html_to_pdf)."""
 
     def run(job, progress) -> tuple[str, bytes]:
@@ -34,7 +35,9 @@ def record_report_runner(
         if record is None:
             raise jobs.JobError(f"No {model._meta.verbose_name} {reference} that you can see.")
         progress(10)
-        html = render_to_string(template, {**context(record), "requested_by": job.requested_by})
+        html = render_to_string(
+            template, {**context(record, viewer=job.requested_by), "requested_by": job.requested_by}
+        )
         progress(30)
         return filename(record), html_to_pdf(html, progress, pages)
 

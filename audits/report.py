@@ -4,6 +4,8 @@ checklist. A Celery job (aims.jobs), so the page follows its progress and ends w
 
 from django.utils import timezone
 
+from aims.links import HIDDEN
+from aims.permissions import visible_only
 from aims.record_reports import RecordReportView, record_report_runner
 
 from .checklist import joint_mapping
@@ -12,16 +14,20 @@ from .models import Audit, Result
 KIND = "audit_report_pdf"
 
 
-def report_context(audit: Audit) -> dict:
-    """Everything the report shows, in a fixed number of queries however long the checklist."""
+def report_context(audit: Audit, viewer=None) -> dict:
+    """Everything the report shows, in a fixed number of queries however long the checklist. The evidence
+    sampled is named as `viewer` may see it (aims.permissions.visible_only): a confidential piece they
+    may not open is "a record you may not see", as on the audit's page."""
     checklist = list(
         audit.checklist.select_related("requirement__standard", "system", "assessed_by").prefetch_related(
             "evidence"
         )
     )
     mapping = joint_mapping(audit)
+    shown = set(visible_only([e for item in checklist for e in item.evidence.all()], viewer))
     for item in checklist:
         item.also_covers = mapping.get(item.requirement_id, [])
+        item.sampled = [e.reference if e in shown else HIDDEN for e in item.evidence.all()]
     counts = {value: 0 for value in Result.values}
     for item in checklist:
         if item.result:

@@ -5,6 +5,8 @@ add to the system's page (audits, nonconformities). A Celery job (aims.jobs)."""
 
 from django.utils import timezone
 
+from aims.links import related_of
+from aims.permissions import restrict
 from aims.record_reports import RecordReportView, record_report_runner
 from aims.registry import registry
 
@@ -14,31 +16,37 @@ from .system_hub import SECTIONS, system_assessments, system_concerns, system_kp
 KIND = "system_dossier_pdf"
 
 
-def dossier_context(system: AISystem) -> dict:
-    """Everything the dossier shows, in a fixed number of queries whatever the system holds."""
+def dossier_context(system: AISystem, viewer=None) -> dict:
+    """Everything the dossier shows, in a fixed number of queries whatever the system holds: the records
+    `viewer` (who asked for it) may see, as on the system's page -- a concern they may not open is not
+    in their dossier."""
+
+    def seen(queryset):
+        return list(restrict(queryset, viewer, "view"))
+
     return {
         "system": system,
         "gates": list(system.gate_reviews.select_related("requested_by", "approver")),
         # The same records, from the same functions, as the system's page (system_hub).
-        "assessments": list(system_assessments(system).prefetch_related("harms__risk")),
-        "risks": list(system_risks(system)),
-        "controls": list(system.soa_entries.live().select_related("control")),
-        "datasets": list(system.datasets.live()),
-        "model_versions": list(
+        "assessments": seen(system_assessments(system).prefetch_related("harms__risk")),
+        "risks": seen(system_risks(system)),
+        "controls": seen(system.soa_entries.live().select_related("control")),
+        "datasets": seen(system.datasets.live()),
+        "model_versions": seen(
             system.model_versions.live().prefetch_related("training_data").select_related("approved_by")
         ),
-        "bias": list(system.bias_assessments.live()),
-        "kpis": list(system_kpis(system)),
-        "concerns": list(system_concerns(system)),
-        "incidents": list(system.incidents.live()),
-        "later_sections": later_sections(system),
+        "bias": seen(system.bias_assessments.live()),
+        "kpis": seen(system_kpis(system)),
+        "concerns": seen(system_concerns(system)),
+        "incidents": seen(system.incidents.live()),
+        "later_sections": later_sections(system, viewer),
         "generated": timezone.localtime(),
         "org": "AIMS",
         "title": f"System dossier {system.reference}",
     }
 
 
-def later_sections(system: AISystem) -> list[tuple[str, list[tuple]]]:
+def later_sections(system: AISystem, viewer) -> list[tuple[str, list[tuple]]]:
     """What later apps show on the system's page (the audits that covered it, its nonconformities),
     from the same declarations, so the dossier states the same facts as the page: [(label, [(record,
     detail)])]."""
@@ -46,7 +54,9 @@ def later_sections(system: AISystem) -> list[tuple[str, list[tuple]]]:
     for relation in registry.related_for(AISystem):
         if relation in SECTIONS:
             continue  # drawn by the dossier's own tables above
-        rows = [(r, relation.detail(r) if relation.detail else "") for r in relation.records(system)]
+        rows = [
+            (r, relation.detail(r) if relation.detail else "") for r in related_of(relation, system, viewer)
+        ]
         sections.append((relation.label, rows))
     return sections
 

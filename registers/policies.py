@@ -24,6 +24,8 @@ class DecisionPolicy(Policy):
 class ConcernPolicy(Policy):
     """Anyone with a role raises a concern; the AIMS manager triages it (A.3.3)."""
 
+    # Everyone, the governance board and auditors included: A.3.3 asks that anyone may report a concern
+    # about an AI system, and the concern goes to the AIMS manager, so the raiser edits nothing by it.
     adders = roles.ALL
     triagers = (roles.MANAGER,)
 

@@ -11,7 +11,8 @@ from django.db.models import Max
 from django.utils import timezone
 
 from aims import permissions, records, roles
-from aims.models import Requirement, User
+from aims.models import Notification, Requirement, User
+from aims.notifications import notify
 from aims.policies import policy_of, require
 from aims.services import RecordServices
 
@@ -68,6 +69,24 @@ def _note_on(record, *, actor, expected_version: int, label: str, text: str, not
     )
 
 
+def tell_source_owners(record, sources, *, actor) -> None:
+    """Raised from someone else's record (a nonconformity from their incident, a corrective action on
+    their nonconformity): its owner hears of it, whoever raised it, since the source's own history may
+    not say so (reviews.policies.notes_on_source)."""
+    noun = record._meta.verbose_name
+    for source in sources:
+        if source is None or source.owner_id in (None, actor.pk):
+            continue
+        notify(
+            source.owner,
+            kind=Notification.Kind.RAISED_FROM,
+            key=f"raised-from:{record._meta.label_lower}:{record.pk}:{source._meta.label_lower}:{source.pk}",
+            message=f"{actor} raised {noun} {record.reference} {record.title} from your "
+            f"{source._meta.verbose_name} {source.reference}.",
+            url=record.get_absolute_url(),
+        )
+
+
 # -- Nonconformities ---------------------------------------------------------------------------------------
 class NonconformityServices(RecordServices):
     """At least one requirement not met, always: a nonconformity is against something."""
@@ -76,7 +95,9 @@ class NonconformityServices(RecordServices):
         if not requirements:
             permissions.require_add(actor, Nonconformity)  # a refusal before a validation message
             raise ValidationError({"requirements": NO_REQUIREMENT})
-        return super().create(actor=actor, fields=fields, requirements=requirements, action=action)
+        nc = super().create(actor=actor, fields=fields, requirements=requirements, action=action)
+        tell_source_owners(nc, (nc.finding, nc.incident, nc.kpi), actor=actor)
+        return nc
 
     def derive(self, fields, record):
         """A nonconformity raised from an audit finding names the finding's audit too, so the audit's page
@@ -128,6 +149,28 @@ CA_FIELDS = [
 
 
 class CorrectiveActionServices(RecordServices):
+    """A corrective action acts on its nonconformity (its actions move the nonconformity's status on):
+    started, or moved to another nonconformity, only by whoever may start one there, whichever way it is
+    made (the nonconformity's button, the form, the API)."""
+
+    def create(self, *, actor, fields, requirements=None, action=records.Action.CREATED):
+        permissions.require_add(actor, CorrectiveAction)
+        if fields.get("nonconformity") is not None:
+            require(policy_of(Nonconformity), "start_corrective_action", actor, fields["nonconformity"])
+        ca = super().create(actor=actor, fields=fields, requirements=requirements, action=action)
+        tell_source_owners(ca, (ca.nonconformity,), actor=actor)
+        return ca
+
+    def update(self, record, *, actor, expected_version, fields, requirements=None, prepare=None):
+        nc = fields.get("nonconformity")
+        if nc is not None and nc.pk != record.nonconformity_id:
+            require(policy_of(record), "edit", actor, record)  # a refusal of the record first
+            require(policy_of(nc), "start_corrective_action", actor, nc)
+        return super().update(
+            record, actor=actor, expected_version=expected_version, fields=fields,
+            requirements=requirements, prepare=prepare,
+        )  # fmt: skip
+
     def derive(self, fields, record):
         nc = fields.get("nonconformity")
         if nc is not None and (record is None or nc.pk != record.nonconformity_id) and not nc.is_open:
@@ -155,7 +198,7 @@ def start_corrective_action(nc, *, actor, expected_version: int, title: str):
     if state:
         raise ValidationError(state)
     ca = ca_services.create(actor=actor, fields={"title": title[:200], "nonconformity": nc})
-    return _note_on(
+    return _note_on(  # whoever starts one may change the nonconformity (NonconformityPolicy)
         nc, actor=actor, expected_version=expected_version, label="Corrective action",
         text=f"{ca.reference} {ca.title}", note=f"Corrective action {ca.reference} started.",
     )  # fmt: skip
@@ -289,6 +332,11 @@ PA_FIELDS = [
 
 
 class PreventiveActionServices(RecordServices):
+    def create(self, *, actor, fields, requirements=None, action=records.Action.CREATED):
+        pa = super().create(actor=actor, fields=fields, requirements=requirements, action=action)
+        tell_source_owners(pa, (pa.risk, pa.kpi), actor=actor)
+        return pa
+
     def derive(self, fields, record):
         # Done without a date means done today; reopened, it is no longer done.
         status = fields.get("status", getattr(record, "status", None))

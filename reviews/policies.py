@@ -1,6 +1,6 @@
 """Who may do what in the Act registers (aims.policies): corrective actions started on a live
-nonconformity, their actions planned and done, effectiveness checks by someone other than the owner once
-due, feedback anyone may give and the AIMS manager triages, the management review's freeze, meeting and
+nonconformity by those who may change it, their actions planned and done, effectiveness checks by someone
+other than the owner once due, feedback owners record and the AIMS manager triages, the management review's freeze, meeting and
 sign-off by a board member who did not chair it, its outputs kept once signed off, and the improvement
 records raised from other registers' records.
 
@@ -27,6 +27,11 @@ def archived(record) -> str:
 
 
 # -- raising improvement records from other registers' records (reviews.raising) ----------------------------
+# Raising a report about a record -- a nonconformity from an incident, a KPI in breach or an audit finding,
+# a preventive action from a risk -- is anyone's right who creates such records and sees the source: a
+# problem must be reportable by whoever notices it (10.1, 10.2), not only by the source's owner. Raising
+# it is not changing the source: the link is kept on the new record, the source's history and version
+# move only when the person raising may change the source, and the source's owner is told.
 def raising_refusal(user, source, model, *, on_its_page: bool = False) -> str:
     """Why `user` may not raise a `model` record (a nonconformity, a preventive action) from `source` (an
     audit finding, an incident, a KPI, a risk): who creates one, who sees the source (known already on
@@ -49,19 +54,34 @@ def require_raising(user, source, model) -> None:
         raise PermissionDenied(reason)
 
 
+def notes_on_source(user, source) -> bool:
+    """Whether raising a record from `source` also writes a line in the source's history (and moves its
+    version): only when `user` may change the source. Otherwise the new record's link is the record."""
+    from aims.permissions import allowed
+
+    return allowed(user, "change", source)
+
+
 # -- Nonconformities and corrective actions (10.2) ---------------------------------------------------------
 @policy("reviews.Nonconformity")
 class NonconformityPolicy(Policy):
-    """A corrective action is started on a live nonconformity by whoever may create corrective actions,
-    and only while the nonconformity is open."""
+    """A corrective action is started on a live, open nonconformity by whoever may change it -- its owner,
+    their delegates and the AIMS manager -- and may create corrective actions. Unlike raising a report,
+    starting one acts on the nonconformity: its corrective actions move its status on and finally close
+    it (10.2), which is its owner's to do, not any owner's."""
 
     def can_start_corrective_action(self, user, nc) -> str:
-        from aims.permissions import can_add, denial_reason
+        from aims.permissions import allowed, can_add, denial_reason
         from reviews.models import CorrectiveAction
 
-        if nc.is_archived:
-            return archived(nc)
-        return "" if can_add(user, CorrectiveAction) else denial_reason(user, "add", model=CorrectiveAction)
+        if not can_add(user, CorrectiveAction):
+            return denial_reason(user, "add", model=CorrectiveAction)
+        if not allowed(user, "change", nc):
+            return (
+                f"Only the owner of {nc.reference} ({nc.owner}), their delegates and the AIMS manager start its "
+                "corrective actions; raise your own nonconformity or tell its owner."
+            )
+        return archived(nc)
 
     def start_corrective_action_state(self, nc) -> str:
         return "" if nc.is_open else f"{nc.reference} is closed; nothing is left to correct."
@@ -138,9 +158,15 @@ class CorrectiveActionPolicy(Policy):
 # -- Feedback (10.1) ---------------------------------------------------------------------------------------
 @policy("reviews.Feedback")
 class FeedbackPolicy(Policy):
-    """Anyone with a role records feedback; the AIMS manager triages it."""
+    """Owners and the AIMS manager record feedback; the AIMS manager triages it.
 
-    adders = roles.ALL
+    Whoever records feedback owns it and keeps it current until triage, so it is recorded by those who
+    own register records: not the governance board, which reads registers and decides but edits none,
+    nor auditors, who stay independent of the improvement records they audit (9.2, 10.1). A board member
+    or an auditor who hears feedback passes it to the AIMS manager, or raises a concern, which everyone
+    may (registers.policies.ConcernPolicy, A.3.3)."""
+
+    adders = (roles.OWNER, roles.MANAGER)
     triagers = (roles.MANAGER,)
 
     def can_triage(self, user, feedback) -> str:

@@ -1,7 +1,9 @@
 """Raising improvement records from where a problem shows (10.1, 10.2): a nonconformity from an
 internal audit's finding, an AI incident or a KPI in breach, a preventive action from an AI risk. Each is a RecordAction that the
 incident, KPI and risk registers list among their own, so it is a button on their page and a POST in
-their API; the new record links to its source, and the source's history names the new record."""
+their API; the new record links to its source. Raising is a report, not a change of the source: the
+source's history names the new record (and its version moves) only when the person raising it may change
+the source; its owner is told either way (reviews.policies, "raising")."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -10,7 +12,7 @@ from aims.actions import Input, RecordAction
 
 from .improvement import _note_on, nc_services, pa_services, parse_date, parse_requirements
 from .models import Nonconformity, PreventiveAction
-from .policies import raising_refusal, require_raising
+from .policies import notes_on_source, raising_refusal, require_raising
 
 # An audit finding's grade and the nonconformity's: minor and major nonconformities only.
 FINDING_GRADES = {"minor_nc": Nonconformity.Grade.MINOR, "major_nc": Nonconformity.Grade.MAJOR}
@@ -25,11 +27,19 @@ DESCRIPTION = Input("description", "What is wrong", required=False, help_text="E
 def _raise(source_record, *, actor, expected_version, fields: dict, requirements: str):
     require_raising(actor, source_record, Nonconformity)
     nc = nc_services.create(actor=actor, fields=fields, requirements=parse_requirements(requirements))
-    _note_on(
-        source_record, actor=actor, expected_version=expected_version, label="Nonconformity",
-        text=f"{nc.reference} {nc.title}", note=f"Nonconformity {nc.reference} raised.",
-    )  # fmt: skip
+    _linked_back(source_record, nc, actor=actor, expected_version=expected_version, label="Nonconformity")
     return nc
+
+
+def _linked_back(source, raised, *, actor, expected_version, label: str):
+    """The source's history names what was raised from it, when `actor` may change the source; the link
+    itself is on the raised record, and the source's owner was told by its services."""
+    if notes_on_source(actor, source):
+        _note_on(
+            source, actor=actor, expected_version=expected_version, label=label,
+            text=f"{raised.reference} {raised.title}", note=f"{label} {raised.reference} raised.",
+        )  # fmt: skip
+    return type(source).objects.get(pk=source.pk)
 
 
 @transaction.atomic
@@ -118,10 +128,7 @@ def pa_from_risk(risk, *, actor, expected_version: int, description: str, due_on
             "due_on": parse_date(due_on, "due_on"),
         },
     )
-    return _note_on(
-        risk, actor=actor, expected_version=expected_version, label="Preventive action",
-        text=f"{pa.reference} {pa.title}", note=f"Preventive action {pa.reference} raised.",
-    )  # fmt: skip
+    return _linked_back(risk, pa, actor=actor, expected_version=expected_version, label="Preventive action")
 
 
 def _can_raise(model):

@@ -12,8 +12,9 @@ from .models import ManagementReview
 KIND = "management_review_pdf"
 
 
-def report_context(review: ManagementReview) -> dict:
-    """Everything the report shows, in a fixed number of queries."""
+def report_context(review: ManagementReview, viewer=None) -> dict:
+    """Everything the report shows, in a fixed number of queries. The frozen inputs name no record of a
+    register that hides some (evidence, concerns), so every reader gets the same report."""
     return {
         "review": review,
         "inputs": review.freezes.select_related("frozen_by").first(),

@@ -73,9 +73,40 @@ class RecordSerializer(serializers.ModelSerializer):
         return obj.get_absolute_url()
 
 
+class VisibleRecordLinks(serializers.ManyRelatedField):
+    """Links to other records by reference, leaving out those the requester may not see."""
+
+    def to_representation(self, iterable):
+        records = list(iterable)
+        request = self.context.get("request")
+        if request is not None:
+            from aims.permissions import visible_only
+
+            records = visible_only(records, request.user)
+        return [serializers.SlugRelatedField.to_representation(self.child_relation, r) for r in records]
+
+
 class RecordLinkField(serializers.SlugRelatedField):
     """A link to another record by its reference. Only records the requester may see are accepted
-    (restrict(user, "view")): one they may not see is "does not exist", exactly like a typo."""
+    (restrict(user, "view")): one they may not see is "does not exist", exactly like a typo. Shown the
+    same way: a linked record the requester may not see is null (left out of a list), never its reference.
+    Without a request (a job, a command) there is nobody to narrow by."""
+
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        from rest_framework.relations import MANY_RELATION_KWARGS
+
+        many = {key: value for key, value in kwargs.items() if key in MANY_RELATION_KWARGS}
+        return VisibleRecordLinks(child_relation=cls(*args, **kwargs), **many)
+
+    def to_representation(self, obj):
+        request = self.context.get("request")
+        if request is not None:
+            from aims.permissions import visible_only
+
+            if not visible_only([obj], request.user):
+                return None
+        return super().to_representation(obj)
 
     def get_queryset(self):
         from aims.permissions import restrict

@@ -22,6 +22,7 @@ class Notification(models.Model):
         CONCERN_TRIAGED = "concern_triaged", "Your concern was triaged"
         TRAINING_EXPIRY = "training_expiry", "Training expiring"
         FINDING_RAISED = "finding_raised", "Audit finding to answer"
+        RAISED_FROM = "raised_from", "Raised from your record"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=20, choices=Kind.choices)

@@ -19,7 +19,7 @@ from rest_framework.response import Response
 
 from aims.actions import RecordAction
 from aims.api.base import RecordViewSet
-from aims.api.fields import RecordSerializer, record_fields
+from aims.api.fields import RecordLinkField, RecordSerializer, record_fields
 from aims.filters import RecordFilterSet
 from aims.forms import RecordForm
 from aims.links import Related
@@ -248,8 +248,9 @@ class RemoveItemView(_ChecklistAction):
 # -- API ------------------------------------------------------------------------------------------------
 class ChecklistItemSerializer(serializers.ModelSerializer):
     requirement = serializers.SlugRelatedField(slug_field="key", read_only=True)
-    system = serializers.SlugRelatedField(slug_field="reference", read_only=True)
-    evidence = serializers.SlugRelatedField(slug_field="reference", many=True, read_only=True)
+    # Linked records as the requester may see them: confidential evidence is left out (aims.api.fields).
+    system = RecordLinkField(slug_field="reference", read_only=True)
+    evidence = RecordLinkField(slug_field="reference", many=True, read_only=True)
     finding = serializers.SerializerMethodField()
 
     class Meta:
@@ -283,7 +284,7 @@ class AuditViewSet(RecordViewSet):
         items = audit.checklist.select_related("requirement", "system", "finding").prefetch_related(
             "evidence"
         )
-        return Response(ChecklistItemSerializer(items, many=True).data)
+        return Response(ChecklistItemSerializer(items, many=True, context={"request": request}).data)
 
 
 # -- The register ---------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from django.views.generic import TemplateView
 from rest_framework import serializers
 
 from aims.api.base import RecordViewSet
-from aims.api.fields import RecordSerializer, record_fields
+from aims.api.fields import RecordLinkField, RecordSerializer, record_fields
 from aims.filters import RecordFilterSet
 from aims.forms import RecordForm
 from aims.models import Requirement
@@ -161,7 +161,7 @@ class CoverageView(RecordMixin, TemplateView):
 
 class ItemSerializer(serializers.ModelSerializer):
     requirement = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    system = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+    system = RecordLinkField(slug_field="reference", read_only=True)
     planned_quarter = serializers.IntegerField(read_only=True)
 
     class Meta:

@@ -16,7 +16,7 @@ from rest_framework import serializers
 from aims import permissions, roles
 from aims.actions import Input, RecordAction
 from aims.api.base import RecordViewSet
-from aims.api.fields import RecordSerializer, record_fields
+from aims.api.fields import RecordLinkField, RecordSerializer, record_fields
 from aims.filters import RecordFilterSet
 from aims.forms import RecordForm
 from aims.models import Notification, Requirement, User
@@ -115,7 +115,10 @@ def _require_a_system(fields: dict, record=None) -> None:
 
 
 def _draft_risk(concern, *, actor, reason: str) -> Risk:
-    """A risk to assess, from the concern (6.1.2). What only an assessment can say is a placeholder."""
+    """A risk to assess, from the concern (6.1.2). What only an assessment can say is a placeholder. The
+    risk is read by everyone and the concern only by its raiser, handler, the board and auditors, so the
+    risk does not name the concern: the concern links to it, and the risk's page shows that link to
+    those who may open the concern."""
     category = (
         RiskCategory.objects.filter(active=True, slug="accountability").first()
         or RiskCategory.objects.filter(active=True).first()
@@ -123,7 +126,7 @@ def _draft_risk(concern, *, actor, reason: str) -> Risk:
     return risk_create(
         actor=actor,
         fields={
-            "title": f"{concern.title} (from concern {concern.reference})"[:200],
+            "title": concern.title[:200],
             "systems": list(concern.systems.all()),
             "system_note": concern.system_note,
             "description": f"{concern.description}\n\nTriage: {reason}\n\nCategory, risk source, who "
@@ -283,8 +286,8 @@ class ConcernDetailView(RecordDetailView):
 
 class ConcernSerializer(RecordSerializer):
     raised_by = serializers.SerializerMethodField()
-    risk = serializers.SlugRelatedField(slug_field="reference", read_only=True)
-    incident = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+    risk = RecordLinkField(slug_field="reference", read_only=True)
+    incident = RecordLinkField(slug_field="reference", read_only=True)
 
     class Meta(RecordSerializer.Meta):
         model = Concern

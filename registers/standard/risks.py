@@ -7,13 +7,14 @@ registers/views.py, declared here as the register's pages and extras."""
 
 from django.urls import path
 
+from aims.links import Related
 from aims.register import Register
 from registers import views
 from registers.api import RiskViewSet
 from registers.criteria import CriteriaView
 from registers.filters import RiskFilterSet
 from registers.forms import RiskForm
-from registers.models import Risk
+from registers.models import Concern, Risk
 from registers.selectors import risks_awaiting_acceptance
 from registers.services import RiskServices
 from registers.treatment_plan_views import TreatmentPlanView
@@ -33,6 +34,10 @@ class RiskRegister(Register):
     viewset = RiskViewSet
     select_related = ("owner", "category", "accepted_by")
     list_prefetch_related = ("systems",)  # the list shows each risk's systems
+    # The concerns triaged into the risk (A.3.3): shown only to those who may open them (aims.links).
+    related = (
+        Related("Raised from concerns", lambda risk: Concern.objects.filter(risk=risk).order_by("reference")),
+    )
     list_view = views.RiskListView
     detail_view = views.RiskDetailView
     form_view = views.RiskFormView

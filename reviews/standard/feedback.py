@@ -7,11 +7,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from rest_framework import serializers
 
 from aims.actions import Input, RecordAction
 from aims.api.base import RecordViewSet
-from aims.api.fields import RecordSerializer, record_fields
+from aims.api.fields import RecordLinkField, RecordSerializer, record_fields
 from aims.filters import RecordFilterSet
 from aims.forms import RecordForm
 from aims.policies import allows, policy_of, require
@@ -147,8 +146,8 @@ class FeedbackFilterSet(RecordFilterSet):
 
 
 class FeedbackSerializer(RecordSerializer):
-    lesson = serializers.SlugRelatedField(slug_field="reference", read_only=True)
-    nonconformity = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+    lesson = RecordLinkField(slug_field="reference", read_only=True)
+    nonconformity = RecordLinkField(slug_field="reference", read_only=True)
 
     class Meta(RecordSerializer.Meta):
         model = Feedback

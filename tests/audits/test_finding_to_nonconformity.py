@@ -33,7 +33,9 @@ def test_a_major_finding_raises_one_major_nonconformity_linked_to_it(make_audit,
     assert nc.finding == finding and nc.source == "audit" and nc.grade == "major"
     assert list(nc.requirements.all()) == [finding.requirement]
     assert nc.audit == finding.audit and nc.source_note == ""  # links, not a copy of their references
-    assert finding.version == 2  # the finding's history names the nonconformity
+    # The finding is its auditors' to change, not the auditee's: raising it leaves the finding as it was,
+    # and the nonconformity's link is what the finding's page lists (reviews.policies, "raising").
+    assert finding.version == 1
     with pytest.raises(ValidationError, match="already has its nonconformity"):
         nc_from_finding(finding, actor=owner, expected_version=finding.version)
     assert Nonconformity.objects.count() == 1

@@ -227,7 +227,9 @@ def test_triage_into_a_risk_creates_a_draft_risk_owned_by_the_manager(raise_conc
     risk = concern.risk
     assert concern.outcome == "risk" and concern.triaged_by == manager and concern.triaged_at
     assert risk.owner == manager and risk.status == Risk.Status.IDENTIFIED
-    assert concern.title in risk.title and concern.reference in risk.title
+    # The risk is read by everyone, the concern by few: the risk links to it, never names it in its title.
+    assert risk.title == concern.title and concern.reference not in risk.title
+    assert concern.reference in client_for(manager).get(risk.get_absolute_url()).content.decode()
     change = history(concern).first()
     assert change.action == "triaged" and change.actor == manager
     assert change.note == "Unlicensed advice is a conduct risk."

@@ -2,6 +2,7 @@
 
 from django.utils import timezone
 
+from aims.links import Related
 from aims.register import Register
 from lifecycle.models import Incident
 
@@ -19,6 +20,8 @@ class IncidentRegister(Register):
     filterset = IncidentFilterSet
     viewset = IncidentViewSet
     select_related = ("owner", "system")
+    # The concerns triaged into the incident (A.3.3): shown only to those who may open them (aims.links).
+    related = (Related("Raised from concerns", lambda incident: incident.concerns.order_by("reference")),)
     actions = (LOG,)
     columns = [
         ("Incident", "title", "title"),
