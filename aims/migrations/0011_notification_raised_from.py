@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("aims", "0008_iso27001_review_inputs_related"),
+        ("aims", "0010_demo_ledger"),
     ]
 
     operations = [
