@@ -17,8 +17,6 @@ from aims import roles
 SIGNED_IN_AT = "aims_signed_in_at"
 LAST_SEEN_AT = "aims_last_seen_at"
 IDLE_LIMITED_ROLES = (roles.MANAGER, roles.BOARD)
-# Activity is written to the session at most once a minute: not one session write per request.
-TOUCH_EVERY = 60
 
 
 def _duration(seconds: int) -> str:
@@ -70,6 +68,8 @@ class SessionLimitMiddleware:
             else:
                 # A session from before these limits gets its clock on first sight.
                 session.setdefault(SIGNED_IN_AT, now)
-                if now - session.get(LAST_SEEN_AT, 0) >= TOUCH_EVERY:
+                # Only an idle limit reads the activity stamp, so only the roles it applies to write it.
+                stale = now - session.get(LAST_SEEN_AT, 0) >= settings.SESSION_TOUCH_SECONDS
+                if stale and settings.SESSION_IDLE_SECONDS and user.has_role(*IDLE_LIMITED_ROLES):
                     session[LAST_SEEN_AT] = now
         return self.get_response(request)

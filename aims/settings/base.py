@@ -108,6 +108,8 @@ LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 900)
 # after SESSION_IDLE_SECONDS without a request (0: never). See aims.sessions.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 9 * 3600)
 SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 30 * 60)
+# Their last activity is written to the session at most this often: not one session write per request.
+SESSION_TOUCH_SECONDS = 60
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env("TIME_ZONE", "UTC")

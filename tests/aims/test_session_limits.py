@@ -17,6 +17,7 @@ HOUR = 3600
 def _limits(settings):
     settings.SESSION_COOKIE_AGE = 9 * HOUR
     settings.SESSION_IDLE_SECONDS = 30 * 60
+    settings.SESSION_TOUCH_SECONDS = 60
 
 
 def go_back(client, *, signed_in: float = 0, last_seen: float = 0):

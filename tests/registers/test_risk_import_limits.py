@@ -2,7 +2,6 @@
 row, stops at the stated row limit, keeps a bounded number of problems and holds flat memory."""
 
 import io
-import time
 import tracemalloc
 
 import openpyxl
@@ -29,13 +28,12 @@ def private_media(settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
 
 
-def peak_memory(work) -> tuple[int, float]:
-    """The peak of memory Python allocated while `work` ran, and how long it took."""
+def peak_memory(work) -> int:
+    """The peak of memory Python allocated while `work` ran (how long it took belongs in `make bench`)."""
     tracemalloc.start()
-    started = time.monotonic()
     try:
         work()
-        return tracemalloc.get_traced_memory()[1], time.monotonic() - started
+        return tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
 
@@ -51,10 +49,9 @@ def test_a_file_of_half_a_million_rows_is_refused_at_the_limit_in_flat_memory(se
     for upload in (small, large):
         with pytest.raises(Exception, match="more than 100 rows below the header; the limit is 100"):
             check_file(upload)
-    small_peak, _ = peak_memory(lambda: import_risks(small, actor=owner))
-    large_peak, seconds = peak_memory(lambda: import_risks(large, actor=owner))
+    small_peak = peak_memory(lambda: import_risks(small, actor=owner))
+    large_peak = peak_memory(lambda: import_risks(large, actor=owner))
     assert large_peak < 1_000_000 and large_peak < 2 * small_peak + 200_000  # not the file's size, nor more
-    assert seconds < 10  # the probe: 130 s for a million rows
     report = import_risks(large, actor=owner)
     assert [(e.row_number, e.column) for e in report.errors] == [(0, "file")]
     assert "more than 100 rows" in report.errors[0].message and not Risk.objects.exists()
@@ -75,18 +72,16 @@ def test_an_xlsx_of_many_rows_is_read_streaming_and_stops_at_the_limit(settings,
         return SimpleUploadedFile("risks.xlsx", buffer.getvalue())
 
     small, upload = workbook_of(200), workbook_of(30_000)
-    small_peak, _ = peak_memory(lambda: import_risks(small, actor=owner))
-    peak, seconds = peak_memory(lambda: import_risks(upload, actor=owner))
-    assert peak < 1.5 * small_peak and seconds < 10  # as for 200 rows: the rest is never read
+    small_peak = peak_memory(lambda: import_risks(small, actor=owner))
+    peak = peak_memory(lambda: import_risks(upload, actor=owner))
+    assert peak < 1.5 * small_peak  # as for 200 rows: the rest is never read
     report = import_risks(upload, actor=owner)
     assert "more than 100 rows below the header; the limit is 100" in report.errors[0].message
 
 
 def test_the_import_page_refuses_too_many_rows_at_once_without_reading_the_rest(settings, owner):
     settings.IMPORT_MAX_ROWS = 100
-    started = time.monotonic()
     response = client_for(owner).post("/risks/import/", {"file": many_rows_csv(500_000)})
-    assert time.monotonic() - started < 15
     assert response.status_code == 400
     assert "The file has more than 100 rows below the header; the limit is 100." in response.content.decode()
     assert not Job.objects.exists()
