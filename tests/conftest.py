@@ -17,7 +17,10 @@ def make_user(username: str, *role_names: str, **extra) -> User:
         display_name=username.title(),
         **extra,
     )
-    user.groups.set(Group.objects.filter(name__in=role_names))
+    groups = list(Group.objects.filter(name__in=role_names))
+    # A user quietly without their role passes or fails a test for the wrong reason: say it instead.
+    assert len(groups) == len(set(role_names)), f"role groups missing from the test database: {role_names}"
+    user.groups.set(groups)
     return user
 
 
@@ -100,9 +103,13 @@ def _fresh_criteria():
 
 @pytest.fixture(autouse=True)
 def _reference_data(request):
-    """Put back what the data migrations load (roles, catalogue, risk categories and criteria) for
-    transactional tests (browser, worker): each ends with a flush that empties every table. Not
-    serialized_rollback: its snapshot clashes with content types a flush recreates under new ids."""
+    """Transactional tests (browser, worker) end with a flush that empties every table; what the data
+    migrations load (roles, catalogue, risk categories and criteria) is put back right after it, in
+    pytest_runtest_teardown below, so whatever test this worker runs next finds a migrated database.
+    (pytest-django runs transactional tests after the others, but a test that asks for its users by
+    request.getfixturevalue is not known to use the database and runs after them; without the roles
+    its users would silently have none.) Not serialized_rollback: its snapshot clashes with content
+    types a flush recreates under new ids."""
     transactional = any(
         name in request.fixturenames
         for name in ("transactional_db", "live_server", "django_db_serialized_rollback")
@@ -111,7 +118,17 @@ def _reference_data(request):
     if not transactional and not (marker and marker.kwargs.get("transaction")):
         return
     request.getfixturevalue("transactional_db")
-    restore_reference_data()
+    request.node.aims_flushes_database = True
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    yield  # every fixture is torn down now, the transactional test's flush included
+    if getattr(item, "aims_flushes_database", False):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            restore_reference_data()
 
 
 def restore_reference_data():
