@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 ARGS ?=
 TEST_WORKERS ?= 2
 
-.PHONY: help install run test bench lint format clean distclean
+.PHONY: help install run test crawl bench lint format clean distclean
 
 help:
 	@echo "make run    start AIMS at http://127.0.0.1:8000 with demo data (Ctrl-C stops everything)"
@@ -49,6 +49,12 @@ test: $(STAMP)
 	@echo "$(BIN)/pytest -n $(TEST_WORKERS) $(ARGS)"
 	@$(BIN)/pytest -n $(TEST_WORKERS) $(ARGS); rc=$$?; \
 	if [ $$rc = 5 ]; then echo "make test: pytest collected no tests" >&2; fi; exit $$rc
+
+# The crawler of the whole demo, as every role: every link and filter choice, no answer of 500 or above.
+crawl: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/aims
+crawl: export REDIS_URL ?= redis://127.0.0.1:6379/15
+crawl: $(STAMP)
+	$(BIN)/pytest -n 0 -m crawl tests/test_crawl.py $(ARGS)
 
 bench: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/aims_bench
 bench: export DJANGO_SETTINGS_MODULE = aims.settings.test

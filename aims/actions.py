@@ -28,6 +28,9 @@ class RecordAction:
     done: str = "{reference} updated."
     inputs: tuple[Input, ...] = field(default_factory=tuple)
     style: str = ""  # "primary" or "danger" for the button
+    # The question a person answers before an action that cannot simply be undone (retire, reject, close,
+    # sign off ...): asked in the browser (data-confirm, static/js/aims.js), not by the API.
+    confirm: str = ""
     description: str = ""  # one line for the API docs
 
     def clean_inputs(self, data) -> dict:

@@ -10,10 +10,11 @@ class AimsConfig(AppConfig):
         # Imported for what they connect: reference prefixes checked at start-up; each sign-in's clock.
         from aims import checks, sessions  # noqa: F401
         from aims.bench import BenchMeasure, dashboard_pages
+        from aims.permissions import OVERVIEWS
         from aims.registry import registry
         from aims.views.certification import readiness_panel
 
         registry.add_bench_measure(BenchMeasure("pages", dashboard_pages, order=0))
         # First on the dashboard: how close the AIMS is to certification, for the board.
-        registry.add_dashboard_panel(readiness_panel)
-        registry.add_menu_link("Check", "Certification readiness", "certification-readiness")
+        registry.add_dashboard_panel(readiness_panel, roles=OVERVIEWS["readiness_panel"], order=15)
+        registry.add_menu_link("Check", "Certification readiness", "certification-readiness", group="9")

@@ -2,25 +2,44 @@ from functools import lru_cache
 
 from django.urls import get_script_prefix, reverse
 
+from aims.catalogue_data import REQUIREMENTS
 from aims.registry import registry
+
+# The top-level clauses of ISO/IEC 42001 by code: a menu group named by one reads "6 Planning".
+CLAUSES = {code: title for code, _, kind, title, _ in REQUIREMENTS if kind == "clause"}
+
+
+def _group_order(group: str) -> tuple:
+    """Headings of their own ("Readiness and roll-out") first, then the clauses in the standard's order,
+    so a reader who knows ISO/IEC 42001 finds a register where the standard puts it."""
+    return (1, int(group), "") if group in CLAUSES else (0, 0, group)
+
+
+def _group_title(group: str) -> str:
+    return f"{group} {CLAUSES[group]}" if group in CLAUSES else group
 
 
 @lru_cache(maxsize=8)
 def _menu(script_prefix: str, registers: int) -> dict:
-    """{cycle: [(label, url), ...]}: the same for every person and page, so resolved once per process
-    (two dozen registers made the menu's URL lookups a fifth of a list page's rendering time)."""
-    cycle: dict[str, list[tuple[str, str]]] = {}
+    """{cycle: [(group title, [(label, url), ...]), ...]}: the same for every person and page, so resolved
+    once per process (two dozen registers made the menu's URL lookups a fifth of a list page's rendering
+    time). A register's extra pages sit in its group, right after it."""
+    cycles: dict[str, dict[str, list[tuple[str, str]]]] = {}
     for info in registry.registers:
-        items = cycle.setdefault(info.cycle, [])
+        items = cycles.setdefault(info.cycle, {}).setdefault(info.menu_group, [])
         items.append((info.label, reverse(info.list_url)))
         items.extend((label, reverse(url_name)) for label, url_name in info.more_links)
-    for name, label, url_name in registry.menu_links:
-        cycle.setdefault(name, []).append((label, reverse(url_name)))
-    return cycle
+    for cycle, label, url_name, group in registry.menu_links:
+        cycles.setdefault(cycle, {}).setdefault(group, []).append((label, reverse(url_name)))
+    return {
+        cycle: [(_group_title(g), groups[g]) for g in sorted(groups, key=_group_order)]
+        for cycle, groups in cycles.items()
+    }
 
 
 def navigation(request):
-    """Menus follow the PDCA cycle; unread count for the bell. One cheap query per page."""
+    """Menus follow the PDCA cycle, each grouped by clause; unread count for the bell. One cheap query
+    per page."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}

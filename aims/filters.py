@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from django_filters.filters import BaseCSVFilter
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from aims.models import Requirement
@@ -44,6 +45,25 @@ def _over_cap(data, base_filters) -> dict[str, str]:
     return over
 
 
+def _one_csv_value(data, base_filters):
+    """A comma-list filter (?ordering=title,-reference) given as repeated values instead
+    (?ordering=title&ordering=-reference), as generated API clients send any list: joined into one, so
+    every value counts rather than the last alone."""
+    if data is None or not hasattr(data, "getlist"):
+        return data
+    repeated = [
+        name
+        for name, spec in base_filters.items()
+        if isinstance(spec, BaseCSVFilter) and len(data.getlist(name)) > 1
+    ]
+    if not repeated:
+        return data
+    data = data.copy()
+    for name in repeated:
+        data.setlist(name, [",".join(data.getlist(name))])
+    return data
+
+
 class RecordFilterSet(filters.FilterSet):
     """Subclasses name `search_fields`; archived records are hidden unless `archived` asks for them.
     A filter given more than MAX_FILTER_VALUES values is refused by name (a 400 from the API and the
@@ -78,6 +98,7 @@ class RecordFilterSet(filters.FilterSet):
     )
 
     def __init__(self, data=None, *args, **kwargs):
+        data = _one_csv_value(data, self.base_filters)
         self.too_many = _over_cap(data, self.base_filters) if data is not None else {}
         if self.too_many:  # dropped before the form reads them: refusing costs nothing per value
             data = data.copy()
@@ -220,7 +241,9 @@ def _visible(queryset, user):
     )
 
 
-@extend_schema_field({"type": "array", "items": {"type": "string"}})
+# One value's type: drf-spectacular makes a multiple-choice filter an array of it (?x=a&x=b) itself;
+# annotating the array here made it an array of arrays, which generated clients send as ['a'].
+@extend_schema_field(OpenApiTypes.STR)
 class ReferencesFilter(filters.ModelMultipleChoiceFilter):
     """Linked records by reference (?system=SYS-0001&system=SYS-0002); `field_name` ends in
     `__reference`, and the choices are narrowed to what the person may see (RecordFilterSet)."""

@@ -11,31 +11,60 @@ from django.utils.choices import CallableChoiceIterator
 from aims import roles
 from aims.models import Requirement, User
 from aims.permissions import restrict
+from aims.widgets import RequirementPicker, grouped
 
 
-class RequirementChoiceField(forms.ModelMultipleChoiceField):
-    """Clauses and Annex A controls, grouped, shown by code and title."""
-
-    def __init__(self, **kwargs):
-        queryset = Requirement.objects.mappable().order_by("position")
-        super().__init__(queryset=queryset, required=False, **kwargs)
-        self.widget.attrs.setdefault("size", 12)
+class _GroupedRequirements:
+    """Choices grouped by clause and Annex A control objective, worked out when the form is drawn (forms
+    are defined at import time, before the catalogue table may exist)."""
 
     def label_from_instance(self, obj):
         return f"{obj.code} {obj.title}"
 
     def _grouped(self):
-        clauses, controls = [], []
-        for requirement in self.queryset:
-            target = controls if requirement.kind == Requirement.Kind.CONTROL else clauses
-            target.append((requirement.pk, self.label_from_instance(requirement)))
-        return [("Clauses 4-10", clauses), ("Annex A controls", controls)]
+        groups = grouped(self.queryset, label=self.label_from_instance)
+        return groups if self.empty_label is None else [("", self.empty_label), *groups]
 
     def _get_choices(self):
-        # Lazy: forms are defined at import time, before the catalogue table may exist.
         return CallableChoiceIterator(self._grouped)
 
-    choices = property(_get_choices, forms.ModelMultipleChoiceField.choices.fset)
+
+class RequirementChoiceField(_GroupedRequirements, forms.ModelMultipleChoiceField):
+    """Several clauses and Annex A controls, in the requirement picker."""
+
+    def __init__(self, queryset=None, **kwargs):
+        if queryset is None:
+            queryset = Requirement.objects.mappable().order_by("position")
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", RequirementPicker())
+        super().__init__(queryset=queryset, **kwargs)
+
+    choices = property(_GroupedRequirements._get_choices, forms.ModelMultipleChoiceField.choices.fset)
+
+
+class RequirementField(_GroupedRequirements, forms.ModelChoiceField):
+    """One clause or Annex A control, in the requirement picker."""
+
+    def __init__(self, queryset=None, **kwargs):
+        if queryset is None:
+            queryset = Requirement.objects.mappable().order_by("position")
+        kwargs.setdefault("widget", RequirementPicker(multiple=False))
+        super().__init__(queryset=queryset, **kwargs)
+
+    choices = property(_GroupedRequirements._get_choices, forms.ModelChoiceField.choices.fset)
+
+
+def as_requirement_field(field):
+    """A model form's own choice of requirements (a finding's clause, an SoA entry's control) drawn by the
+    picker like every other: the same queryset, label and help, in RequirementField(s)."""
+    if isinstance(field, RequirementChoiceField | RequirementField):
+        return field
+    if not isinstance(field, forms.ModelChoiceField) or field.queryset.model is not Requirement:
+        return field
+    options = {"required": field.required, "label": field.label, "help_text": field.help_text}
+    if isinstance(field, forms.ModelMultipleChoiceField):
+        return RequirementChoiceField(queryset=field.queryset, **options)
+    return RequirementField(queryset=field.queryset, empty_label=field.empty_label, **options)
 
 
 def owner_choices():
@@ -45,7 +74,14 @@ def owner_choices():
 
 class _NarrowedAfterInit(ModelFormMetaclass):
     """Narrows a form's record choices once every __init__ in its class chain has run, so a register's
-    form may set or filter a link's choices in its own __init__ and still offer only what may be seen."""
+    form may set or filter a link's choices in its own __init__ and still offer only what may be seen;
+    draws every choice of requirements with the requirement picker."""
+
+    def __new__(mcs, name, bases, attrs):
+        form = super().__new__(mcs, name, bases, attrs)
+        for field_name, field in getattr(form, "base_fields", {}).items():
+            form.base_fields[field_name] = as_requirement_field(field)
+        return form
 
     def __call__(cls, *args, **kwargs):
         form = super().__call__(*args, **kwargs)

@@ -157,6 +157,22 @@ def sweep_stale_jobs(*, now=None) -> list[Job]:
     return failed
 
 
+def wait_for(job: Job, seconds: float, *, every: float = 0.2) -> Job:
+    """The job as it stands once it has finished, or after `seconds` (reading its row again meanwhile): a
+    request may wait this long for a short report, so that the person gets the file from the button."""
+    deadline = time.monotonic() + seconds
+    while not job.is_finished and time.monotonic() < deadline:
+        time.sleep(min(every, max(0.0, deadline - time.monotonic())))
+        job.refresh_from_db()
+    return job
+
+
+def seen_as_it_ended(job: Job) -> None:
+    """The person who asked saw the job end (the request that queued it waited and answered with the file,
+    or with its error): the "job finished" notice is only for the ones they left, so it goes."""
+    Notification.objects.filter(user_id=job.requested_by_id, key=f"job:{job.pk}").delete()
+
+
 def _minutes(span: timedelta) -> str:
     minutes = int(span.total_seconds() // 60)
     return f"{minutes} minute{'s' if minutes != 1 else ''}"

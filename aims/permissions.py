@@ -156,8 +156,9 @@ def get_visible(queryset, user, **lookup):
 # counts and published content, never a record someone may not open; who sees each is decided here.
 OVERVIEWS = {
     "readiness": roles.ALL,
-    "readiness_panel": (roles.MANAGER, roles.BOARD, roles.AUDITOR),  # the board dashboard's panel
+    "readiness_panel": (roles.MANAGER, roles.BOARD),  # the panel of their dashboards
     "stakeholder_report": roles.ALL,
+    "board_pack": (roles.MANAGER, roles.BOARD),  # the PDF the board runs its meeting from
 }
 
 

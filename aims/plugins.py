@@ -35,6 +35,7 @@ def install_register(register: Register) -> None:
             cycle=register.cycle,
             list_url=register.list_url,
             more_links=register.more_links,
+            menu_group=register.menu_group,
             awaiting_decision=register.awaiting_decision if register.takes_decisions else None,
             register=register,
         )

@@ -274,9 +274,12 @@ class JobPolicy(Policy):
 
 
 def dashboard_sections(user) -> dict[str, bool]:
-    """Which parts of the dashboard speak to `user`: what they own that is due (owners and the manager
-    own records), and what waits for their decision (the board, and owners who accept within appetite)."""
+    """Which parts of the dashboard's shell speak to `user`: what they own that is due (owners and the
+    manager own records), what waits for their decision (the board, and owners who accept within
+    appetite: shown to them only when something waits), and whether to say so when nothing waits (the
+    board, whose first question it is)."""
     return {
         "my_work": user.has_role(roles.OWNER, roles.MANAGER),
         "decisions": user.has_role(roles.BOARD, roles.OWNER),
+        "decides": user.has_role(roles.BOARD),
     }

@@ -230,6 +230,7 @@ def lifecycle_actions() -> list[RecordAction]:
             lambda u, r: allows("publish", u, r),
             done="{reference} published.",
             style="primary",
+            confirm="Publish this version? It replaces the version in force for everyone.",
         ),
         RecordAction(
             "revise",
@@ -246,6 +247,7 @@ def lifecycle_actions() -> list[RecordAction]:
             done="{reference} retired.",
             inputs=(Input("reason", "Why it is retired"),),
             style="danger",
+            confirm="Retire it for good? It can no longer be revised or published; its history stays.",
         ),
     ]
 

@@ -1,19 +1,19 @@
 """A PDF report of one record (an AI system's dossier, an audit report, a management review report ...),
 made by a Celery job: the record page's button posts to `RecordReportView`, which queues the job and
-sends the person to the job's page, where progress ends in the download.
+answers with the file when it is ready within a few seconds, else sends the person to the job's page,
+where progress ends in the download (aims.views.job_answers).
 
 `record_report_runner` is the job side for reports drawn from one template: it finds the record again
 as the requester may see it (permissions are asked when the job runs, not only when it was queued)."""
 
 from collections.abc import Callable
 
-from django.contrib import messages
-from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.views import View
 
 from aims import jobs
 from aims.pdf import html_to_pdf
+from aims.views.job_answers import answer_with_job
 from aims.views.records import RecordMixin
 
 
@@ -58,8 +58,6 @@ class RecordReportView(RecordMixin, View):
             params={"reference": record.reference},
             user=request.user,
         )
-        messages.info(
-            request,
-            f"The {self.title[0].lower()}{self.title[1:]} is being made; this page follows its progress.",
+        return answer_with_job(
+            request, job, waiting=f"The {self.title[0].lower()}{self.title[1:]} is being made."
         )
-        return redirect("job-detail", pk=job.pk)

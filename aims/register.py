@@ -40,6 +40,9 @@ class Register:
     position = 100  # order within its cycle's menu
     cycle = ""  # Plan, Do, Check, Act: set by aims.plugins.install
     more_links: tuple[tuple[str, str], ...] = ()  # (label, URL name) shown under it in the menu
+    # The group of its cycle's menu it sits in: an ISO/IEC 42001 clause ("6", shown as "6 Planning") or
+    # a heading of its own for what serves no one clause ("Readiness and roll-out").
+    menu_group = ""
 
     services = None  # aims.services.RecordServices, or anything with the same methods
     form = None  # an aims.forms.RecordForm subclass

@@ -19,6 +19,7 @@ class RegisterInfo:
     cycle: str  # Plan, Do, Check, Act: where it sits in navigation
     list_url: str  # URL name of the list page
     more_links: tuple[tuple[str, str], ...] = ()  # (label, URL name) shown under it in the menu
+    menu_group: str = ""  # a clause ("6") or a heading: where its cycle's menu lists it
     # Narrows the records a user may approve to those waiting for a decision ("my work").
     awaiting_decision: Callable | None = None
     register: object = None  # the aims.register.Register it was declared by
@@ -107,8 +108,8 @@ class Registry:
     # callable() -> {"algorithm", "fingerprint", "url"} of the key that signs evidence packs now (the
     # stakeholder report publishes it, so anyone handed a pack can check it)
     pack_signing_key: Callable | None = None
-    # (cycle, label, URL name): pages that are not registers, listed in a cycle's menu
-    menu_links: list[tuple[str, str, str]] = field(default_factory=list)
+    # (cycle, label, URL name, menu group): pages that are not registers, listed in a cycle's menu
+    menu_links: list[tuple[str, str, str, str]] = field(default_factory=list)
     # "app_label.ModelName" -> aims.actions.RecordAction a later app offers on that register's records
     # ("Raise nonconformity" on a finding, by the Act app): a button on the page and an API endpoint
     record_actions: dict[str, list] = field(default_factory=dict)
@@ -127,9 +128,18 @@ class Registry:
         if all(r.model is not info.model for r in self.registers):
             self.registers.append(info)
 
-    def add_dashboard_panel(self, panel: Callable) -> None:
+    def add_dashboard_panel(self, panel: Callable, *, roles: tuple[str, ...] = (), order: int = 100) -> None:
+        """`roles`: whom the panel speaks to (aims.roles; none named: everyone). A person sees the panels
+        of their roles only, so a dashboard holds what they can act on; `order` places it among them."""
         if panel not in self.dashboard_panels:
+            panel.dashboard_roles, panel.dashboard_order = tuple(roles), order
             self.dashboard_panels.append(panel)
+            self.dashboard_panels.sort(key=lambda p: p.dashboard_order)  # stable: ties keep their order
+
+    def dashboard_panels_for(self, user) -> list[Callable]:
+        return [
+            p for p in self.dashboard_panels if not p.dashboard_roles or user.has_role(*p.dashboard_roles)
+        ]
 
     def add_reminder_source(self, source: Callable) -> None:
         if source not in self.reminder_sources:
@@ -174,9 +184,10 @@ class Registry:
     def set_pack_signing_key(self, source: Callable) -> None:
         self.pack_signing_key = source
 
-    def add_menu_link(self, cycle: str, label: str, url_name: str) -> None:
-        if (cycle, label, url_name) not in self.menu_links:
-            self.menu_links.append((cycle, label, url_name))
+    def add_menu_link(self, cycle: str, label: str, url_name: str, *, group: str = "") -> None:
+        """`group`: a clause ("9") or a heading, as a register's `menu_group`."""
+        if all(link[:3] != (cycle, label, url_name) for link in self.menu_links):
+            self.menu_links.append((cycle, label, url_name, group))
 
     def add_demo_seeder(self, seeder: Callable, *, order: int) -> None:
         if all(s is not seeder for _, s in self.demo_seeders):

@@ -202,8 +202,13 @@ def save_item(item, *, actor, expected_version: int, question: str, requirement=
     return locked
 
 
-def headline(text: str, limit: int = 90) -> str:
-    """The first sentence of the notes, cut at a word if long: a finding's title, not its description."""
+TITLE_MAX = Finding._meta.get_field("title").max_length
+
+
+def headline(text: str, limit: int = TITLE_MAX) -> str:
+    """The first sentence of the notes: a finding's title, not its description. Whole, so that reports and
+    pages wrap it rather than show a cut title; only a sentence longer than the title field is cut, at a
+    word."""
     first = text.strip().splitlines()[0].split(". ")[0].rstrip(".")
     if len(first) <= limit:
         return first
@@ -219,7 +224,7 @@ def _sync_finding(item, *, actor, auditee):
         return
     code = f"{item.requirement.code}: " if item.requirement_id else ""
     fields = {
-        "title": f"{code}{headline(item.notes)}",
+        "title": f"{code}{headline(item.notes, TITLE_MAX - len(code))}",
         "description": item.notes,
         "owner": auditee,
     }

@@ -8,10 +8,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from aims import roles
+from aims.text import plural
 
 from . import programme as planning
-from .models import NOT_CONFORMING, Audit, AuditProgramme, Certificate, Finding, Result
+from .models import NOT_CONFORMING, Audit, AuditProgramme, Certificate, Evidence, Finding, Result, audited_by
+from .models.audit import RESULT_PLURALS
 from .models.certification import EXPIRY_WARNING_DAYS, state_q
+from .models.evidence import EXPIRING_WITHIN_DAYS
+from .standard.evidence import validity_conditions as evidence_validity
 
 # Each as the list behind its figure filters: ?status=open&status=answered, ?mine=true&status=open,
 # ?status=planned&status=in_progress.
@@ -19,6 +23,7 @@ OPEN = Q(status__in=[Finding.Status.OPEN, Finding.Status.ANSWERED])
 MINE_TO_ANSWER = Q(status=Finding.Status.OPEN)
 UPCOMING = (Audit.Status.PLANNED, Audit.Status.IN_PROGRESS)
 BODY_PLANNED = Q(kind=Audit.Kind.CERTIFICATION, status=Audit.Status.PLANNED)
+SHOWN = 5  # records listed under a figure; its link opens all of them
 
 
 def audits_panel(request) -> dict:
@@ -45,7 +50,9 @@ def audits_panel(request) -> dict:
         "template": "audits/audits_panel.html",
         "findings_url": reverse("finding-list"),
         "audits_url": reverse("audit-list"),
-        "by_grade": [(g, Result(g).label, counts[g]) for g in NOT_CONFORMING],
+        "by_grade": [
+            (g, plural(counts[g], Result(g).label, RESULT_PLURALS[g]), counts[g]) for g in NOT_CONFORMING
+        ],
         "mine": list(
             findings.filter(MINE_TO_ANSWER, owner=user).select_related("audit").order_by("created_at")[:5]
         ),
@@ -77,4 +84,75 @@ def certification_figures(user, today, body_planned: int) -> dict:
         "body_audits": body_planned,
         "next_surveillance": counts["next_surveillance"],
         "warning_days": EXPIRY_WARNING_DAYS,
+    }
+
+
+def auditor_panel(request) -> dict:
+    """The auditor's first screen: the audits she leads or is on, still open; the findings of those audits
+    waiting for the auditee's answer, and those answered, waiting for her to close them; and the
+    evidence lapsing within EXPIRING_WITHIN_DAYS or lapsed (it stops counting for its requirements).
+    Each figure the count of the list it links to. Four queries however many records there are."""
+    user, today = request.user, timezone.localdate()
+    mine = audited_by(user)
+    audits = list(
+        Audit.objects.restrict(user, "view")
+        .live()
+        .filter(pk__in=mine, status__in=(*UPCOMING, Audit.Status.REPORTED))
+        .select_related("lead_auditor")
+        .annotate(total=Window(Count("pk")))
+        .order_by("starts_on", "reference")[:SHOWN]
+    )
+    findings = Finding.objects.restrict(user, "view").live().filter(audit__in=mine)
+    waiting = list(
+        findings.filter(status__in=(Finding.Status.OPEN, Finding.Status.ANSWERED))
+        .select_related("owner", "audit")
+        .annotate(
+            open_total=Window(Count("pk", filter=Q(status=Finding.Status.OPEN))),
+            answered_total=Window(Count("pk", filter=Q(status=Finding.Status.ANSWERED))),
+        )
+        .order_by("status", "created_at")[:SHOWN]  # "answered" before "open": hers to act on first
+    )
+    validity = evidence_validity(today)
+    evidence = Evidence.objects.restrict(user, "view").live()
+    lapsing = list(
+        evidence.filter(validity["lapsing"])
+        .annotate(
+            expiring_total=Window(Count("pk", filter=validity["expiring"])),
+            expired_total=Window(Count("pk", filter=validity["expired"])),
+        )
+        .order_by("valid_until", "reference")[:SHOWN]
+    )
+    return {
+        "template": "audits/auditor_panel.html",
+        "audits_url": reverse("audit-list"),
+        "findings_url": reverse("finding-list"),
+        "evidence_url": reverse("evidence-list"),
+        "audits": audits,
+        "audits_count": audits[0].total if audits else 0,
+        "findings": waiting,
+        "open_count": waiting[0].open_total if waiting else 0,
+        "answered_count": waiting[0].answered_total if waiting else 0,
+        "evidence": lapsing,
+        "expiring_count": lapsing[0].expiring_total if lapsing else 0,
+        "expired_count": lapsing[0].expired_total if lapsing else 0,
+        "expiring_days": EXPIRING_WITHIN_DAYS,
+        "today": today,
+    }
+
+
+def my_findings_panel(request) -> dict:
+    """The auditee's findings waiting for their answer (the owner's first screen): one query."""
+    findings = list(
+        Finding.objects.restrict(request.user, "view")
+        .live()
+        .filter(MINE_TO_ANSWER, owner=request.user)
+        .select_related("audit")
+        .annotate(total=Window(Count("pk")))
+        .order_by("created_at", "reference")[:SHOWN]
+    )
+    return {
+        "template": "audits/my_findings_panel.html",
+        "findings_url": reverse("finding-list"),
+        "findings": findings,
+        "count": findings[0].total if findings else 0,
     }

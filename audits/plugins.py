@@ -4,6 +4,7 @@ requirement, and readiness for 9.2.1 and 9.2.2."""
 
 from . import policies  # noqa: F401, I001  first: who may do what, asked as the registers install
 
+from aims import roles
 from aims.api.router import router
 from aims.bench import BenchMeasure
 from aims.plugins import install
@@ -47,7 +48,7 @@ def seed_certification_demo(users) -> int:
 # After the improvement records (40): the internal audit's nonconformity is raised first, and this one
 # raises the certification body's through the same action the finding's page offers.
 registry.add_demo_seeder(seed_certification_demo, order=45)
-registry.add_menu_link("Check", "Evidence packs", "evidencepack-list")
+registry.add_menu_link("Check", "Evidence packs", "evidencepack-list", group="9")
 # A whole-AIMS pack holds every record of its database: measured among 100,000 risks it would time
 # something else, so it runs alone, on a database of its own (make bench: <name>_pack).
 registry.add_bench_measure(BenchMeasure("pack", pack_bench.run, order=50, default=False, alone=True))
@@ -65,9 +66,11 @@ registry.add_reminder_source(audit_reminders)
 registry.add_reminder_source(certificate_reminders)
 registry.add_job_runner(KIND, audit_report_pdf)
 
-from .dashboard import audits_panel  # noqa: E402
+from .dashboard import auditor_panel, audits_panel, my_findings_panel  # noqa: E402
 
-registry.add_dashboard_panel(audits_panel)
+registry.add_dashboard_panel(audits_panel, roles=(roles.MANAGER, roles.BOARD), order=50)
+registry.add_dashboard_panel(auditor_panel, roles=(roles.AUDITOR,), order=5)  # the auditor's first screen
+registry.add_dashboard_panel(my_findings_panel, roles=(roles.OWNER,), order=15)  # the auditee's answers
 
 from .certification_checks import register as register_readiness  # noqa: E402
 
@@ -87,6 +90,9 @@ name_choice_set("FindingGradeEnum", NOT_CONFORMING)
 name_choice_set("AuditKindEnum", Audit.Kind)
 name_choice_set("AuditStageEnum", Audit.Stage)
 name_choice_set("AuditOutcomeEnum", Audit.Outcome)
+# Evidence is described twice, as JSON and as a multipart upload: one name for each of its choice sets.
+name_choice_set("EvidenceKindEnum", Evidence.Kind)
+name_choice_set("EvidenceOriginEnum", Evidence.Origin)
 
 # The AI system page lists the audits that covered the system (lifecycle.system_hub).
 from aims.links import Related  # noqa: E402

@@ -4,13 +4,23 @@ practice and not yet decommissioned, by name (Art. 5: they must be stopped); the
 a second person's confirmation; and the SoA's Annex A readiness. Two queries, three with prohibited
 systems to name."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Window
 from django.urls import reverse
 
+from aims import roles
 from aims.certification import snapshot
 from aims.registry import registry
+from registers.models import Risk
 
-from .models import AISystem, ClassificationStatus, Stage, Statement, Tier, prohibited_not_stopped_q
+from .models import (
+    AISystem,
+    ClassificationStatus,
+    ImpactAssessment,
+    Stage,
+    Statement,
+    Tier,
+    prohibited_not_stopped_q,
+)
 
 SHOWN = 5  # prohibited systems named on the panel; the figure links to all of them
 
@@ -83,4 +93,35 @@ def soa_figure(user) -> dict:
     }
 
 
-registry.add_dashboard_panel(systems_panel)
+# The board too: a prohibited practice not yet stopped (Art. 5) is theirs to act on.
+registry.add_dashboard_panel(systems_panel, roles=(roles.MANAGER, roles.BOARD), order=80)
+
+
+def reassessments_panel(request) -> dict:
+    """The owner's risks and impact assessments to assess again since a new model version, dataset or
+    change of their system (ISO/IEC 42001 6.1.2, 8.2, 8.4): two queries, each list's first rows counting
+    the rest, as the lists' ?mine=true&reassessment_due=true filters count them."""
+    user = request.user
+
+    def first(queryset):
+        rows = list(
+            queryset.filter(owner=user).annotate(total=Window(Count("pk"))).order_by("reference")[:SHOWN]
+        )
+        return rows, rows[0].total if rows else 0
+
+    risks, risk_count = first(Risk.objects.restrict(user, "view").live().exclude(reassessment_due=""))
+    assessments, assessment_count = first(
+        ImpactAssessment.objects.restrict(user, "view").live().filter(reassessment_due=True)
+    )
+    return {
+        "template": "lifecycle/reassessments_panel.html",
+        "risks": risks,
+        "risk_count": risk_count,
+        "risk_url": f"{reverse('risk-list')}?mine=true&reassessment_due=true",
+        "assessments": assessments,
+        "assessment_count": assessment_count,
+        "assessment_url": f"{reverse('impactassessment-list')}?mine=true&reassessment_due=true",
+    }
+
+
+registry.add_dashboard_panel(reassessments_panel, roles=(roles.OWNER,), order=16)

@@ -14,9 +14,11 @@ from django.views.generic import TemplateView
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from aims import permissions
+from aims import permissions, roles
+from aims.api.fields import absolute_links
 from aims.models import User
 from aims.policies import allows, policy_of
 from aims.registry import registry
@@ -40,19 +42,40 @@ def gate_context(request, system) -> dict:
     options = []
     for stage in gates.targets(system.stage):
         items = gates.checklist(system, stage)
-        missing = len(gates.unmet(items))
         options.append(
-            {"stage": stage, "label": gates.stage_label(stage), "items": items, "missing": missing}
+            {
+                "stage": stage,
+                "label": gates.stage_label(stage),
+                "items": items,
+                "missing": len(gates.unmet(items)),
+                # What must change before the request can be made: the button says so before it is pressed.
+                "blocking": gates.blocking(items),
+            }
         )
     can_request = can_change and pending is None and bool(options)
+    approvers = list(gates.eligible_approvers(system, requester=user)) if can_request else []
+    can_decide = bool(pending and allows("decide", user, pending))
+    can_withdraw = bool(pending and allows("withdraw", user, pending))
+    # The answer to the person's last gate action, shown beside the form they used (not at the top of the
+    # page, off-screen), with what they had entered when it was refused; at the section's head when that
+    # form is gone (the gate was decided meanwhile).
+    outcome = request.session.pop(outcome_key(system), None)
+    if outcome:
+        beside = {"request": bool(approvers), "decide": can_decide, "withdraw": can_withdraw or can_decide}
+        outcome["where"] = outcome["form"] if beside.get(outcome["form"]) else "top"
+        if outcome["where"] == "withdraw":
+            outcome["where"] = "decide"  # the withdraw button sits under the decision form
     return {
+        "gate_outcome": outcome,
+        "gate_entered": (outcome or {}).get("entered", {}),
+        "gate_requestable": [o for o in options if not o["blocking"]],
         "gate_reviews": reviews,
         "gate_pending": pending,
         "gate_options": options,
         "gate_can_request": can_request,
-        "gate_approvers": list(gates.eligible_approvers(system, requester=user)) if can_request else [],
-        "gate_can_decide": bool(pending and allows("decide", user, pending)),
-        "gate_can_withdraw": bool(pending and allows("withdraw", user, pending)),
+        "gate_approvers": approvers,
+        "gate_can_decide": can_decide,
+        "gate_can_withdraw": can_withdraw,
     }
 
 
@@ -74,13 +97,19 @@ class GateRequestForm(forms.Form):
         self.fields["approver"].queryset = gates.eligible_approvers(system, requester=user)
 
 
+def outcome_key(system) -> str:
+    return f"gate-outcome:{system.pk}"
+
+
 class _GateAction(RecordMixin, View):
-    """POST only; a refused rule comes back as a message on the system's page, in its gate section."""
+    """POST only; the answer -- done, or refused and why -- comes back on the system's page inside its gate
+    section, next to the form the person used, and the page opens there (#gate-outcome)."""
 
     model = AISystem
+    kept = ("to_stage", "approver", "evidence_note", "reason")  # what a refused form gives back
 
     def back(self, system):
-        return redirect(f"{system.get_absolute_url()}#gates")
+        return redirect(f"{system.get_absolute_url()}#gate-outcome")
 
     def review(self, system):
         return get_object_or_404(GateReview, pk=self.kwargs["pk"], system=system)
@@ -90,13 +119,17 @@ class _GateAction(RecordMixin, View):
         try:
             done = self.act(request, system)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            outcome = {"refused": " ".join(exc.messages), "form": self.form_name}
+            outcome["entered"] = {name: request.POST.get(name, "")[:5000] for name in self.kept}
         else:
-            messages.success(request, done)
+            outcome = {"done": done, "form": self.form_name}
+        request.session[outcome_key(system)] = outcome
         return self.back(system)
 
 
 class GateRequestView(_GateAction):
+    form_name = "request"
+
     def act(self, request, system):
         permissions.require(request.user, "change", system)
         form = GateRequestForm(request.POST, request.FILES, system=system, user=request.user)
@@ -108,13 +141,15 @@ class GateRequestView(_GateAction):
             actor=request.user,
             approver=data["approver"],
             evidence_note=data["evidence_note"],
-            evidence_file=data["evidence"],
+            evidence_file=data.get("evidence"),
             to_stage=data["to_stage"],
         )
         return f"Gate into {review.get_to_stage_display()} requested; {review.approver} decides."
 
 
 class GateDecideView(_GateAction):
+    form_name = "decide"
+
     def act(self, request, system):
         approve = request.POST.get("decision") == "approve"
         review = gates.decide_gate(
@@ -126,6 +161,8 @@ class GateDecideView(_GateAction):
 
 
 class GateWithdrawView(_GateAction):
+    form_name = "withdraw"
+
     def act(self, request, system):
         review = gates.withdraw_gate(self.review(system), actor=request.user)
         return f"Gate request into {review.get_to_stage_display()} withdrawn."
@@ -200,9 +237,9 @@ def review_data(review) -> dict:
         "id": review.pk,
         "from_stage": review.from_stage,
         "to_stage": review.to_stage,
-        "requested_by": str(review.requested_by),
+        "requested_by": review.requested_by.username,  # people by username, as everywhere in the API
         "requested_at": review.requested_at.isoformat(),
-        "approver": str(review.approver),
+        "approver": review.approver.username,
         "decision": review.decision,
         "decided_at": review.decided_at.isoformat() if review.decided_at else None,
         "reason": review.reason,
@@ -246,6 +283,11 @@ class GateRequestSerializer(serializers.Serializer):
         default="",
         help_text="Default: the next stage. Decommissioning may be asked from any stage after design.",
     )
+
+
+class GateRequestUploadSerializer(GateRequestSerializer):
+    """A gate request with its evidence file, sent as multipart/form-data."""
+
     evidence = serializers.FileField(required=False, allow_null=True, default=None)
 
 
@@ -272,16 +314,26 @@ class GateApiMixin:
     )
     @extend_schema(
         methods=["POST"],
-        request=GateRequestSerializer,
+        # Two bodies of two names: a generated client tells JSON from multipart with a file by type.
+        request={
+            "application/json": GateRequestSerializer,
+            "multipart/form-data": GateRequestUploadSerializer,
+        },
         responses={201: GatesSerializer},
         description="Request the gate into the next stage (8.1, A.6).",
     )
-    @action(detail=True, methods=["get", "post"], url_path="gates", url_name="gates")
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        url_path="gates",
+        url_name="gates",
+        parser_classes=[JSONParser, MultiPartParser],  # the evidence comes as a file
+    )
     def gate_reviews(self, request, *args, **kwargs):
         system = self.get_object()
         if request.method != "POST":
-            return Response(gates_data(system))
-        serializer = GateRequestSerializer(data=request.data)
+            return Response(absolute_links(gates_data(system), request))
+        serializer = GateRequestUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         approver = User.objects.filter(username=data["approver"]).first()
@@ -292,10 +344,10 @@ class GateApiMixin:
             actor=request.user,
             approver=approver,
             evidence_note=data["evidence_note"],
-            evidence_file=data["evidence"],
+            evidence_file=data.get("evidence"),
             to_stage=data["to_stage"],
         )
-        return Response(gates_data(system), status=status.HTTP_201_CREATED)
+        return Response(absolute_links(gates_data(system), request), status=status.HTTP_201_CREATED)
 
     @extend_schema(
         request=GateDecisionSerializer,
@@ -321,7 +373,7 @@ class GateApiMixin:
             reason=serializer.validated_data["reason"],
         )
         system.refresh_from_db()
-        return Response(gates_data(system))
+        return Response(absolute_links(gates_data(system), request))
 
 
 # -- Dashboard --------------------------------------------------------------------------------------------
@@ -357,4 +409,4 @@ def gates_panel(request) -> dict:
     }
 
 
-registry.add_dashboard_panel(gates_panel)
+registry.add_dashboard_panel(gates_panel, roles=(roles.MANAGER, roles.BOARD), order=10)

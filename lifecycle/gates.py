@@ -177,6 +177,10 @@ CHECKS = {
     ),
 }
 
+# Checks the request itself meets (its evidence note): unmet on the page until the person writes it, so
+# they never keep the request button from being pressed.
+MET_BY_THE_REQUEST = {"decommission_record"}
+
 # Checked at every gate but the one into decommissioning, whatever the criteria: a prohibited practice
 # (EU AI Act Art. 5) is stopped, never moved on; the AIMS manager cannot untick it.
 ALWAYS = {"not_prohibited": ("Not a prohibited practice (EU AI Act Art. 5)", _not_prohibited)}
@@ -244,6 +248,11 @@ def checklist(system, to_stage: str, note: str = "") -> list[dict]:
 
 def unmet(items: list[dict]) -> list[dict]:
     return [item for item in items if not item["met"]]
+
+
+def blocking(items: list[dict]) -> list[dict]:
+    """The unmet checks that refuse a request whatever it says: the records must change first."""
+    return [item for item in unmet(items) if item["key"] not in MET_BY_THE_REQUEST]
 
 
 def _listing(items: list[dict]) -> str:

@@ -2,6 +2,7 @@
 
 from . import policies  # noqa: F401, I001  first: who may do what, asked as the registers install
 
+from aims import roles
 from aims.plugins import install
 from aims.registry import registry
 
@@ -17,8 +18,8 @@ install(standard, cycle="Do")
 registry.add_reminder_source(reporting_reminders)
 registry.add_reminder_source(overdue_measurement_reminders)
 # The incidents' and the KPIs' dashboard panels, after the gates' panel (ai_systems imports gate_views).
-registry.add_dashboard_panel(incidents_panel)
-registry.add_dashboard_panel(kpis_panel)
+registry.add_dashboard_panel(incidents_panel, roles=(roles.MANAGER, roles.BOARD), order=40)
+registry.add_dashboard_panel(kpis_panel, roles=(roles.MANAGER, roles.BOARD), order=45)
 
 # The AI systems panel, the stakeholder report (its PDF job) and the stage gates' panel.
 from . import dashboard, stakeholder_report  # noqa: E402,F401
@@ -29,7 +30,7 @@ register_checks()  # certification readiness: SoA, impact assessments, gates, KP
 from .certification_prohibited import register as register_prohibited_check  # noqa: E402
 
 register_prohibited_check()  # 4.1: no AI system in scope is a prohibited practice (EU AI Act Art. 5)
-registry.add_menu_link("Do", "Stakeholder report", "stakeholder-report")
+registry.add_menu_link("Do", "Stakeholder report", "stakeholder-report", group="8")
 
 
 def seed_lifecycle_demo(users) -> int:

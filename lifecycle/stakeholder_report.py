@@ -10,10 +10,9 @@ explicit field lists, so a field added to a model later cannot slip in. A page f
 PDF through a Celery job (aims.jobs)."""
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -22,6 +21,7 @@ from aims import jobs, permissions
 from aims.models import RecordVersion
 from aims.pdf import html_to_pdf
 from aims.registry import registry
+from aims.views.job_answers import answer_with_job
 from registers.models import Policy, ScopeStatement
 
 from .models import AISystem, Stage
@@ -91,8 +91,7 @@ def report_page(request):
 def report_pdf_start(request):
     permissions.require_overview(request.user, "stakeholder_report")
     job = jobs.start_job(kind=KIND, title="Stakeholder report (PDF)", params={}, user=request.user)
-    messages.info(request, "The stakeholder report is being made; this page follows its progress.")
-    return redirect("job-detail", pk=job.pk)
+    return answer_with_job(request, job, waiting="The stakeholder report is being made.")
 
 
 def stakeholder_report_pdf(job, progress) -> tuple[str, bytes]:

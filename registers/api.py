@@ -7,7 +7,7 @@ from rest_framework.response import Response
 
 from aims import jobs
 from aims.api.base import RecordViewSet
-from aims.api.fields import RecordSerializer
+from aims.api.fields import PersonField, RecordSerializer, absolute_url
 
 from . import services
 from .filters import RiskFilterSet
@@ -23,7 +23,7 @@ class RiskSerializer(RecordSerializer):
     residual_level = serializers.SerializerMethodField()
     target_level = serializers.SerializerMethodField()
     above_appetite = serializers.SerializerMethodField()
-    accepted_by = serializers.StringRelatedField()
+    accepted_by = PersonField()
 
     class Meta:
         model = Risk
@@ -163,6 +163,6 @@ class RiskViewSet(RecordViewSet):
             user=request.user,
         )
         return Response(
-            {"job": job.pk, "status": job.status, "url": f"/api/v1/jobs/{job.pk}/"},
+            {"job": job.pk, "status": job.status, "url": absolute_url(request, f"/api/v1/jobs/{job.pk}/")},
             status=status.HTTP_202_ACCEPTED,
         )

@@ -9,6 +9,7 @@ from django.db.models import Count, F, Max, Q
 
 from aims.certification import met, missing, partial, shared
 from aims.models import Lifecycle
+from aims.text import count
 
 from .certification_checks import LINKED, link
 from .competence_gaps import GAP, competence_gaps
@@ -32,10 +33,6 @@ from .standard.decisions import overdue_q
 from .standard.resources import open_gap
 
 YEAR = dt.timedelta(days=365)
-
-
-def _plural(n: int, word: str, many: str = "") -> str:
-    return f"{n} {word if n == 1 else (many or word + 's')}"
 
 
 def _overdue(today) -> Count:
@@ -70,7 +67,7 @@ def context_issues(today):
         fix = link("Context issues overdue for review", "contextissue-list", "review=overdue")
     return _judged(
         gaps,
-        f"{_plural(counts['total'], 'context issue')} recorded",
+        f"{count(counts['total'], 'context issue', 'context issues')} recorded",
         f"{counts['internal']} internal and {counts['external']} external issues, each reviewed on schedule; "
         f"{counts['climate']} marked relevant to climate change.",
         fix,
@@ -93,18 +90,18 @@ def interested_parties(today):
         return missing("No interested party is recorded.", link("Record one", "interestedparty-add"))
     gaps, links = [], [fix, link("Compliance obligations", "obligation-list")]
     if parties["unstated"]:
-        gaps.append(f"{_plural(parties['unstated'], 'party', 'parties')} without needs and expectations")
+        gaps.append(f"{count(parties['unstated'], 'party', 'parties')} without needs and expectations")
     if not obligations["total"]:
         gaps.append("no compliance obligation (their requirements) is recorded")
     if obligations["assessing"]:
-        gaps.append(f"{_plural(obligations['assessing'], 'obligation')} still being assessed")
+        gaps.append(f"{count(obligations['assessing'], 'obligation', 'obligations')} still being assessed")
         links.append(link("Obligations being assessed", "obligation-list", "applicability=assessing"))
     late = parties["overdue"] + obligations["overdue"]
     if late:
         gaps.append(f"{late} past their review date")
     return _judged(
         gaps,
-        f"{_plural(parties['total'], 'interested party', 'interested parties')} recorded",
+        f"{count(parties['total'], 'interested party', 'interested parties')} recorded",
         f"{parties['total']} interested parties with their needs; {obligations['total']} compliance "
         "obligations, each with its applicability decided.",
         *links,
@@ -140,7 +137,7 @@ def leadership(today):
     if not decisions["total"]:
         gaps.append("no board decision is recorded")
     if decisions["late"]:
-        gaps.append(f"{_plural(decisions['late'], 'board decision')} past the due date")
+        gaps.append(f"{count(decisions['late'], 'board decision', 'board decisions')} past the due date")
         links.append(link("Overdue decisions", "decision-list", "overdue=true"))
     if not policy:
         gaps.append("the board has not approved an AI policy")
@@ -194,7 +191,7 @@ def roles_assigned(today):
         gaps.append(f"{counts['total'] - counts['authorities']} do not say what they may decide")
     return _judged(
         gaps,
-        f"{_plural(counts['total'], 'AIMS role')} defined",
+        f"{count(counts['total'], 'AIMS role', 'AIMS roles')} defined",
         f"{counts['total']} AIMS roles, each with its responsibilities and authorities and someone in it.",
         fix,
     )
@@ -239,13 +236,13 @@ def planned_changes(today):
     gaps = []
     if counts["undecided"]:
         gaps.append(
-            f"{_plural(counts['undecided'], 'change')} past the planned date still wait for a decision"
+            f"{count(counts['undecided'], 'change', 'changes')} past the planned date still wait for a decision"
         )
     if counts["unconsidered"]:
-        gaps.append(f"{_plural(counts['unconsidered'], 'change')} without its possible consequences")
+        gaps.append(f"{count(counts['unconsidered'], 'change', 'changes')} without its possible consequences")
     return _judged(
         gaps,
-        f"{_plural(counts['total'], 'change')} to the AIMS planned",
+        f"{count(counts['total'], 'change', 'changes')} to the AIMS planned",
         f"{counts['total']} changes to the AIMS planned, each with its consequences and decided in time.",
         fix,
     )
@@ -261,7 +258,7 @@ def resources(today):
         return missing("No resource of the AIMS is recorded.", link("Record a resource", "resource-add"))
     if counts["gaps"]:
         return partial(
-            f"{counts['total']} resources recorded, but {_plural(counts['gaps'], 'gap')} still open.",
+            f"{counts['total']} resources recorded, but {count(counts['gaps'], 'gap', 'gaps')} still open.",
             link("Open resource gaps", "resource-list", "open_gap=true"),
         )
     return met(
@@ -342,11 +339,11 @@ def communication(today):
     sides = {"internal": counts["inside"], "external": counts["outside"]}
     gaps = [f"no {side} communication is planned" for side, n in sides.items() if not n]
     if counts["overdue"]:
-        gaps.append(f"{_plural(counts['overdue'], 'communication')} past the due date")
+        gaps.append(f"{count(counts['overdue'], 'communication', 'communications')} past the due date")
         fix = link("Overdue communications", "communication-list", "review=overdue")
     return _judged(
         gaps,
-        f"{_plural(counts['total'], 'line')} in the communication plan",
+        f"{count(counts['total'], 'line', 'lines')} in the communication plan",
         f"{counts['inside']} internal and {counts['outside']} external communications planned, none overdue.",
         fix,
     )

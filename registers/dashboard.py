@@ -2,7 +2,7 @@
 
 from collections import Counter
 
-from django.db.models import Case, Count, Value, When, Window
+from django.db.models import Case, Count, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -58,28 +58,20 @@ def risk_panel(request) -> dict:
 
     today = timezone.localdate()
     matrices, totals = register_summary(risks, criteria, today)
-    # The lists under the tiles: their first rows and, counted in the same query, how many in all.
-    awaiting = list(first_rows(selectors.risks_awaiting_acceptance(risks), "reference"))
-    overdue = list(first_rows(risks.filter(next_review_on__lt=today), "next_review_on", "reference"))
+    # Figures only: the tiles link to their lists, and the risks waiting for the board are listed in the
+    # board's "waiting for my decision", at the head of its dashboard.
     return {
         "template": "registers/dashboard_panel.html",
         "criteria": criteria,
         "list_url": list_url,
+        # The residual map only: it is what the board accepts; both maps are on the heat map page.
         "heatmaps": [
-            heatmap_svg(matrices[w], criteria, title=f"{w.title()} risk", link=heat_link(w))
-            for w in ("residual", "inherent")
+            heatmap_svg(matrices["residual"], criteria, title="Residual risk", link=heat_link("residual"))
         ],
         "by_level": levels_from_matrix(matrices["residual"], criteria),
         "by_category": selectors.count_by_category(risks),
         "totals": totals,
-        "awaiting": awaiting,
-        "awaiting_count": awaiting[0].total if awaiting else 0,
-        "overdue": overdue,
+        "awaiting_count": selectors.risks_awaiting_acceptance(risks).count(),
         # Mine to assess again after a new model version or dataset of their system (the list's filter).
         "to_reassess": risks.filter(owner=user).exclude(reassessment_due="").count(),
     }
-
-
-def first_rows(risks, *ordering, shown: int = 8):
-    """The first `shown` risks, each annotated with `total`: how many the queryset holds (one query)."""
-    return risks.select_related("owner").annotate(total=Window(Count("pk"))).order_by(*ordering)[:shown]

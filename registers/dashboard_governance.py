@@ -2,10 +2,11 @@
 competence gaps and training (7.2), the viewer's own among them. Every number links to the list behind it;
 a constant number of queries."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Window
 from django.urls import reverse
 from django.utils import timezone
 
+from aims import roles
 from aims.models import Lifecycle
 from aims.registry import registry
 
@@ -68,4 +69,31 @@ def governance_panel(request) -> dict:
     }
 
 
-registry.add_dashboard_panel(governance_panel)
+# Policy status, acknowledgements and competence of everyone: the AIMS manager keeps them up.
+registry.add_dashboard_panel(governance_panel, roles=(roles.MANAGER,), order=90)
+
+
+def acknowledgements_panel(request) -> dict:
+    """The policies in force waiting for the viewer's acknowledgement (7.3): shown to the people asked,
+    only when something waits (one query; the list behind it is ?acknowledgement=mine)."""
+    user = request.user
+    visible = Policy.objects.restrict(user, "view").live()
+    mine = list(
+        open_acknowledgements()
+        .filter(policy__in=visible, person=user)
+        .select_related("policy")
+        .annotate(total=Window(Count("pk")))  # one request per person and version
+        .order_by("policy__reference")[:5]
+    )
+    return {
+        "template": "registers/acknowledgements_panel.html",
+        "hidden": not mine,
+        "policy_list": reverse("policy-list"),
+        "acks": mine,
+        "count": mine[0].total if mine else 0,
+    }
+
+
+registry.add_dashboard_panel(
+    acknowledgements_panel, roles=(roles.OWNER, roles.AUDITOR, roles.BOARD), order=17
+)

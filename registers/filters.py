@@ -3,6 +3,7 @@
 import django_filters as filters
 from django.db.models import Q
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from aims.filters import RecordFilterSet, ReferencesFilter, YesNoFilter
@@ -18,7 +19,9 @@ def _level_choices():
         return []
 
 
-@extend_schema_field({"type": "array", "items": {"type": "string"}})
+# One value's type: drf-spectacular makes a multiple-choice filter an array of it (?x=a&x=b) itself;
+# annotating the array here made it an array of arrays, which generated clients send as ['a'].
+@extend_schema_field(OpenApiTypes.STR)
 class SlugsFilter(filters.ModelMultipleChoiceFilter):
     """Several related rows by slug (?category=privacy&category=safety)."""
 

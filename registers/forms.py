@@ -9,9 +9,7 @@ IMPACT = [("", "—")] + [(k, f"{k} {v}") for k, v in IMPACT_LABELS.items()]
 
 
 class RiskForm(RecordForm):
-    requirements = RequirementChoiceField(
-        label="Clauses and Annex A controls", help_text="Hold Ctrl (or ⌘) to pick several."
-    )
+    requirements = RequirementChoiceField(label="Clauses and Annex A controls")
 
     class Meta:
         model = Risk

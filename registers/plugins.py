@@ -2,6 +2,7 @@
 
 from . import policies  # noqa: F401, I001  first: who may do what, asked as the registers install
 
+from aims import roles
 from aims.plugins import install
 from aims.registry import registry
 
@@ -11,7 +12,7 @@ from .reports import register_reports
 
 # Every Plan register, the AI risk register first, one module each in registers/standard/.
 install(standard, cycle="Plan")
-registry.add_dashboard_panel(risk_panel)
+registry.add_dashboard_panel(risk_panel, roles=(roles.MANAGER, roles.BOARD), order=20)
 
 
 def seed_plan_demo(users) -> int:

@@ -98,11 +98,15 @@ def render_register(user, filters: dict, progress=lambda percent: None) -> bytes
     criteria = RiskCriteria.current()
     queryset, summary = filtered_risks(user, filters)
     bands, by_score = _band_classes(criteria)
-    risks = list(queryset.select_related("category", "owner").prefetch_related(_controls()))
+    risks = list(queryset.select_related("category", "owner", "accepted_by").prefetch_related(_controls()))
     progress(10)
+    today = timezone.localdate()
     for risk in risks:  # levels from the criteria loaded once, never a query per row
         risk.inherent_band = by_score.get(risk.inherent_score)
         risk.residual_band = by_score.get(risk.residual_score)
+        # What the board looks for first, in words beside the level (never colour alone).
+        risk.above_appetite = risk.residual_score > criteria.appetite_max
+        risk.overdue = risk.next_review_on is not None and risk.next_review_on < today
     level_rows = [
         (band, inherent, residual)
         for band, (_, inherent), (_, residual) in zip(
@@ -119,6 +123,10 @@ def render_register(user, filters: dict, progress=lambda percent: None) -> bytes
         "requested_by": user,
         "filters": summary,
         "count": len(risks),
+        "above_count": sum(r.above_appetite for r in risks),
+        "unaccepted_count": sum(r.above_appetite and r.accepted_by_id is None for r in risks),
+        "accepted_count": sum(r.accepted_by_id is not None for r in risks),
+        "overdue_count": sum(r.overdue for r in risks),
         "criteria": criteria,
         "appetite_max": criteria.appetite_max,
         "bands": bands,

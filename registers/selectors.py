@@ -21,6 +21,44 @@ def risks_awaiting_acceptance(risks):
     ).exclude(status=Risk.Status.CLOSED)
 
 
+def above_appetite(risks):
+    """Residual score above the appetite, accepted or not: the dashboard's "above appetite" tile
+    (registers.dashboard.register_summary counts the same) and the list's ?above_appetite=true."""
+    return risks.filter(residual_score__gt=RiskCriteria.current().appetite_max)
+
+
+def residual_trends(risks) -> dict[int, tuple[int, object]]:
+    """{risk id: (residual score before its last reassessment, when it was reassessed)} for the risks
+    whose residual likelihood or impact was ever changed; the board reads whether a risk is rising. One
+    query over the risks' history (small: only the given risks)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from aims.models import Change
+
+    current = {r.pk: (r.residual_likelihood, r.residual_impact) for r in risks}
+    trends: dict[int, tuple[int, object]] = {}
+    changes = Change.objects.filter(
+        content_type=ContentType.objects.get_for_model(Risk), object_id__in=list(current)
+    ).order_by("object_id", "-version", "-id")
+    for change in changes.only("object_id", "changes", "at"):
+        if change.object_id in trends:
+            continue  # the latest reassessment only
+        old = {c["field"]: c.get("old") for c in change.changes if c.get("field") in RESIDUAL}
+        if not old:
+            continue
+        likelihood, impact = current[change.object_id]
+        try:
+            likelihood = int(str(old.get("residual_likelihood", likelihood)).split()[0])
+            impact = int(str(old.get("residual_impact", impact)).split()[0])
+        except (ValueError, IndexError):
+            continue  # first set (no old value): no trend yet
+        trends[change.object_id] = (likelihood * impact, change.at)
+    return trends
+
+
+RESIDUAL = ("residual_likelihood", "residual_impact")
+
+
 def untreated(risks):
     """No treatment under way (8.3): only identified, or assessed with no treatment decided and started
     (an Accept treatment is decided by recording the acceptance)."""

@@ -16,6 +16,7 @@ from aims.imports import MAX_PROBLEMS, start_import
 from aims.policies import policy_of
 from aims.records import StaleEdit
 from aims.spreadsheets import TableError
+from aims.views.job_answers import answer_with_job
 from aims.views.records import RecordDetailView, RecordFormView, RecordListView, RecordMixin
 
 from . import selectors, services
@@ -192,5 +193,4 @@ class RiskReportView(RecordMixin, View):
             params={"filters": filters},
             user=request.user,
         )
-        messages.info(request, "The report is being made; this page follows its progress.")
-        return redirect("job-detail", pk=job.pk)
+        return answer_with_job(request, job, waiting="The AI risk register is being made.")

@@ -48,7 +48,7 @@ def management_review_panel(request) -> dict:
     }
 
 
-registry.add_dashboard_panel(management_review_panel)
+registry.add_dashboard_panel(management_review_panel, roles=(roles.MANAGER, roles.BOARD), order=75)
 
 
 def due_reminders(today: dt.date):

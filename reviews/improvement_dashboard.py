@@ -5,7 +5,9 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from aims import roles
 from aims.registry import registry
+from aims.text import plural
 
 from .models import CorrectiveAction, Nonconformity
 from .selectors import checks_due, with_overdue_actions
@@ -31,7 +33,10 @@ def improvement_panel(request) -> dict:
         "nc_url": nc_url,
         "ca_url": ca_url,
         "open_count": counts["open_count"],
-        "by_grade": [(g, label, counts[f"grade_{g}"]) for g, label in Nonconformity.Grade.choices],
+        "by_grade": [
+            (g, plural(counts[f"grade_{g}"], *Nonconformity.GRADE_NOUNS[g]), counts[f"grade_{g}"])
+            for g in Nonconformity.Grade.values
+        ],
         "overdue": list(overdue[:10]),
         "overdue_count": overdue.count(),
         "checks_due": list(due[:10]),
@@ -39,4 +44,4 @@ def improvement_panel(request) -> dict:
     }
 
 
-registry.add_dashboard_panel(improvement_panel)
+registry.add_dashboard_panel(improvement_panel, roles=(roles.MANAGER, roles.BOARD), order=60)

@@ -11,6 +11,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from aims.models import Change, RecordVersion
+from aims.text import count
 from lifecycle.models import KPI, Incident, Measurement, SoAEntry, Statement
 from registers.models import ContextIssue, InterestedParty, Objective, Opportunity, Risk, RiskCriteria
 
@@ -32,11 +33,6 @@ def number(value) -> str:
     if isinstance(value, Decimal):
         return f"{value.normalize():f}"
     return str(value)
-
-
-def count(n: int, noun: str, plural: str | None = None) -> str:
-    """ "1 AI incident", "3 AI incidents": summaries are read aloud in the meeting."""
-    return f"{n} {noun if n == 1 else plural or noun + 's'}"
 
 
 def _in_period(changes, since, until):
@@ -63,7 +59,7 @@ def previous_actions(since: dt.date, until: dt.date) -> dict:
     counts = Counter(a.status for a in actions)
     overdue = [a for a in actions if a.is_overdue(today)]
     return {
-        "summary": f"{count(len(actions), 'action')} from earlier reviews: {counts[ReviewAction.Status.DONE]} "
+        "summary": f"{count(len(actions), 'action', 'actions')} from earlier reviews: {counts[ReviewAction.Status.DONE]} "
         f"done, {len(overdue)} overdue.",
         "figures": [
             *[(label, counts[value]) for value, label in ReviewAction.Status.choices],
@@ -167,13 +163,13 @@ def monitoring(since: dt.date, until: dt.date) -> dict:
                 kpi,
                 f"latest {number(kpi.period_value)}{unit}, target {number(kpi.target)}{unit} "
                 f"({kpi.get_direction_display().lower()}): {KPI.State(state).label.lower()}; "
-                f"{count(len(values), 'measurement')} and {count(breaches, 'breach', 'breaches')} in the period; "
+                f"{count(len(values), 'measurement', 'measurements')} and {count(breaches, 'breach', 'breaches')} in the period; "
                 f"{_trend(kpi, values)}",
             )
         )
     return {
-        "summary": f"{count(len(kpis), 'KPI')}: {states[KPI.State.OK]} on target, {states[KPI.State.BREACH]} in breach "
-        f"at the end of the period; {count(breaches_total, 'breaching measurement')} in the period.",
+        "summary": f"{count(len(kpis), 'KPI', 'KPIs')}: {states[KPI.State.OK]} on target, {states[KPI.State.BREACH]} in breach "
+        f"at the end of the period; {count(breaches_total, 'breaching measurement', 'breaching measurements')} in the period.",
         "figures": [
             ("KPIs monitored", len(kpis)),
             *[(label, states[value]) for value, label in KPI.State.choices],
@@ -264,7 +260,7 @@ def risks(since: dt.date, until: dt.date) -> dict:
         for r in above
     ] + [item(r, f"{text}; owner {r.owner}") for r, text in moved]  # fmt: skip
     return {
-        "summary": f"{count(sum(now_levels.values()), 'open risk')} now against {sum(start_levels.values())} at the start "
+        "summary": f"{count(sum(now_levels.values()), 'open risk', 'open risks')} now against {sum(start_levels.values())} at the start "
         f"of the period; {len(above)} above the appetite.",
         "figures": figures,
         "items": items[:ITEM_LIMIT],
@@ -281,7 +277,7 @@ def objectives(since: dt.date, until: dt.date) -> dict:
     counts = Counter(o.status for o in rows)
     average = round(sum(o.progress for o in rows) / len(rows))
     return {
-        "summary": f"{count(len(rows), 'AI objective')}, {average}% progress on average; "
+        "summary": f"{count(len(rows), 'AI objective', 'AI objectives')}, {average}% progress on average; "
         f"{counts[Objective.Status.AT_RISK]} at risk, {counts[Objective.Status.MISSED]} missed.",
         "figures": [(label, counts[value]) for value, label in Objective.Status.choices],
         "items": [
@@ -306,7 +302,7 @@ def incidents(since: dt.date, until: dt.date) -> dict:
         i for i in rows if i.serious or i.severity in (Incident.Severity.HIGH, Incident.Severity.CRITICAL)
     ]
     return {
-        "summary": f"{count(len(rows), 'AI incident')} became known in the period, {len(serious)} serious under "
+        "summary": f"{count(len(rows), 'AI incident', 'AI incidents')} became known in the period, {len(serious)} serious under "
         "the EU AI Act."
         if rows
         else "No AI incident became known in the period.",
@@ -366,7 +362,7 @@ def soa_changes(since: dt.date, until: dt.date) -> dict:
         for pk, entry in sorted(entries.items(), key=lambda kv: kv[1].reference)
     ]
     return {
-        "summary": f"{count(len(versions), 'SoA version')} approved and {count(len(entries), 'SoA entry', 'SoA entries')} "
+        "summary": f"{count(len(versions), 'SoA version', 'SoA versions')} approved and {count(len(entries), 'SoA entry', 'SoA entries')} "
         "changed in the period."
         if versions or entries
         else "The Statement of Applicability did not change in the period.",

@@ -6,9 +6,10 @@ nonconformities still open at the end of the period and the feedback received in
 
 import datetime as dt
 
+from aims.text import count
 from audits import selectors
 
-from .input_sections import ITEM_LIMIT, count, item
+from .input_sections import ITEM_LIMIT, item
 from .models import CorrectiveAction, Feedback, Nonconformity
 from .selectors import improvement_summary
 
@@ -87,8 +88,8 @@ def audit_results(since: dt.date, until: dt.date) -> dict:
     completed = results["audits_completed"]
     grades = results["grade_labels"]
     return {
-        "summary": f"{count(completed, 'internal audit')} completed in the period; "
-        f"{count(results['open_findings_count'], 'finding')} still open.",
+        "summary": f"{count(completed, 'internal audit', 'internal audits')} completed in the period; "
+        f"{count(results['open_findings_count'], 'finding', 'findings')} still open.",
         "figures": [
             ("Audits completed", completed),
             *[(f"Findings: {grades[g]}", n) for g, n in results["findings_per_grade"].items()],

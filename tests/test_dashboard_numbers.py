@@ -137,7 +137,120 @@ def test_every_dashboard_figure_is_a_link_to_a_list_that_counts_it(demo, usernam
             if problem:
                 problems.append(f"{url}: {problem}")
     assert not problems, f"{username}:\n" + "\n".join(problems)
-    assert followed > 10, f"{username} sees only {followed} figures: the demo should fill the dashboard"
+    # The owner's and the auditor's dashboards hold only their own work: fewer figures, each followed.
+    least = {"owner": 5, "auditor": 5}.get(username, 10)
+    assert followed > least, f"{username} sees only {followed} figures: the demo should fill the dashboard"
+
+
+# -- each role's first screen ---------------------------------------------------------------------------------
+# The panel headings each demo person's dashboard shows (in this order: the person's question first), and
+# those it must not: sections about work another role does.
+SECTIONS = {
+    "board": (
+        ["Waiting for my decision", "Stage gates", "Certification readiness", "AI risks", "AI incidents",
+         "KPIs", "Audits and certification", "Nonconformities and corrective actions"],
+        ["My records due for review", "My audits", "Findings of my audits", "Evidence expiring",
+         "Reassessments due", "Findings waiting for your answer", "Policies, awareness and competence"],
+    ),
+    "owner": (
+        ["My records due for review", "Findings waiting for your answer", "Reassessments due"],
+        ["Waiting for my decision", "Stage gates", "Certification readiness", "AI risks", "AI incidents", "KPIs",
+         "Audits and certification", "My audits", "Evidence expiring", "AI systems in scope",
+         "Policies, awareness and competence", "Management review", "Open board decisions"],
+    ),
+    "auditor": (
+        ["My audits", "Findings of my audits", "Evidence expiring"],
+        ["Waiting for my decision", "My records due for review", "Stage gates", "Certification readiness",
+         "AI risks", "AI incidents", "KPIs", "Reassessments due", "Open board decisions"],
+    ),
+    "manager": (
+        ["My records due for review", "Stage gates", "Certification readiness", "AI risks", "AI incidents", "KPIs",
+         "Audits and certification", "Nonconformities and corrective actions", "Open board decisions",
+         "Management review", "AI systems in scope", "Policies, awareness and competence"],
+        ["My audits", "Findings of my audits", "Reassessments due", "Findings waiting for your answer"],
+    ),
+}  # fmt: skip
+
+
+def headings(fragments: dict) -> list[str]:
+    """The h2 of every section of the dashboard, in the order the page shows them, without their figures."""
+    found = []
+    for html in fragments.values():
+        for node in parse(html).walk():
+            if node.tag == "h2":
+                found.append(" ".join(node.text(skip=lambda n: n.tag == "small").split()))
+    return found
+
+
+@pytest.mark.django_db
+@pytest.mark.slow
+@pytest.mark.parametrize("username", ROLES)
+def test_each_role_sees_the_sections_of_its_question_and_none_of_another_roles(demo, username):
+    fragments = dashboard_fragments(client_for(User.objects.get(username=username)))
+    shown = headings(fragments)
+    wanted, unwanted = SECTIONS[username]
+    assert [h for h in shown if h in wanted] == wanted, f"{username} sees {shown}"
+    assert not set(shown) & set(unwanted), f"{username} sees {set(shown) & set(unwanted)}"
+    # One "nothing waits" line at most, never a box per register (the owner saw eight).
+    assert "".join(fragments.values()).count("Nothing waits for your decision") <= 1
+
+
+@pytest.mark.django_db
+def test_the_auditor_sees_the_audits_she_leads_their_open_findings_and_lapsing_evidence(demo):
+    from audits.models import Audit, Evidence, Finding
+
+    auditor = User.objects.get(username="auditor")
+    page = "".join(dashboard_fragments(client_for(auditor)).values())
+    led = Audit.objects.live().filter(lead_auditor=auditor).exclude(status="closed")
+    assert led and all(f'href="{a.get_absolute_url()}"' in page for a in led)
+    waiting = Finding.objects.live().filter(audit__in=led, status="open")
+    assert waiting and all(f.reference in page for f in waiting)
+    lapsing = Evidence.objects.live().exclude(valid_until=None).order_by("valid_until")
+    assert any(e.reference in page for e in lapsing)
+
+
+# (requests, queries) of each demo person's dashboard with the caches warm: the shell and their panels.
+NOW = {"manager": (12, 93), "board": (12, 91), "owner": (4, 23), "auditor": (3, 16)}
+# Before dashboards by role every person loaded the shell and these eleven panels.
+EVERY_PANEL_BEFORE = [
+    "readiness_panel", "risk_panel", "open_decisions_panel", "governance_panel", "gates_panel",
+    "incidents_panel", "kpis_panel", "systems_panel", "audits_panel", "management_review_panel",
+    "improvement_panel",
+]  # fmt: skip
+
+
+def cost(client, urls) -> tuple[int, int, int]:
+    """(requests, queries, the shell's queries) of loading `urls`; the shell's panels follow it, as htmx
+    loads them."""
+    urls, requests, queries, shell = list(urls), 0, 0, 0
+    while urls:
+        url = urls.pop(0)
+        with CaptureQueriesContext(connection) as captured:
+            html = client.get(url).content.decode()
+        requests, queries = requests + 1, queries + len(captured.captured_queries)
+        if url == "/":
+            urls += re.findall(r'hx-get="(/dashboard/panels/[^"]+/)"', html)
+            shell = len(captured.captured_queries)
+    return requests, queries, shell
+
+
+@pytest.mark.django_db
+@pytest.mark.slow
+@pytest.mark.parametrize("username", ROLES)
+def test_each_dashboard_costs_no_more_requests_and_queries_than_the_page_everyone_got(demo, username):
+    """Each person's dashboard, as measured with the caches warm, against what the same person loaded
+    before: the shell (without its panels) and every panel of the time, each costing what it costs now."""
+    client = client_for(User.objects.get(username=username))
+    client.get("/")  # the per-process caches (menu, permissions) warm, as in use
+    requests, queries, shell = cost(client, ["/"])
+    panels_before = cost(client, [f"/dashboard/panels/{name}/" for name in EVERY_PANEL_BEFORE])
+    before_requests, before_queries = panels_before[0] + 1, panels_before[1] + shell
+    assert (requests, queries) == NOW[username]
+    assert requests <= before_requests and queries <= before_queries, (
+        username,
+        before_requests,
+        before_queries,
+    )
 
 
 # -- the Statement of Applicability and certification readiness ---------------------------------------------

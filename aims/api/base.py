@@ -3,18 +3,21 @@ and a history endpoint. A register's viewset names its serializer, filterset and
 
 from django.core.exceptions import ValidationError
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from aims import permissions
 from aims.models import Change, Publishable
 from aims.records import history
 
+from .fields import PersonField
+
 
 class ChangeSerializer(serializers.ModelSerializer):
-    actor = serializers.StringRelatedField()
+    actor = PersonField()
 
     class Meta:
         model = Change
@@ -43,6 +46,9 @@ def expected_version(request) -> int:
         ) from None
 
 
+UPLOADING = ("create", "update", "partial_update")  # where a register's file may come, as multipart
+
+
 class RecordViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -54,7 +60,12 @@ class RecordViewSet(
     """A register's API. A named subclass declares `serializer_class`, `filterset_class`, `services`
     (aims.services.RecordServices or the same methods) and `record_actions` (aims.actions.RecordAction,
     each a `POST …/<reference>/<name>/`); what a page of rows joins and prefetches follows from the
-    serializer's fields unless the subclass names it."""
+    serializer's fields unless the subclass names it.
+
+    Writes are JSON. A register whose records carry a file names `upload_serializer_class` too (the
+    serializer plus its file fields): create and update then also take multipart/form-data, read by that
+    serializer, and the schema offers the two bodies under two names, so a generated client can tell
+    them apart."""
 
     lookup_field = "reference"
     lookup_value_regex = "[A-Z]{2,6}-[0-9]{1,9}"
@@ -62,6 +73,7 @@ class RecordViewSet(
     prefetch_related: tuple[str, ...] = ("requirements",)
     filter_backends = [DjangoFilterBackend]  # search and ordering are part of each register's FilterSet
     services = None
+    upload_serializer_class = None
     record_actions: tuple = ()
     extra_prefetch: tuple[str, ...] = ()  # beyond the serializer's links: ("raci",) for a method field
     create_service = None
@@ -91,6 +103,12 @@ class RecordViewSet(
                 cls.versions = versions
             for record_action in cls.__dict__.get("record_actions", ()):
                 setattr(cls, record_action.name.replace("-", "_"), api_action(model, record_action))
+        upload = cls.__dict__.get("upload_serializer_class")
+        if upload is not None:
+            bodies = extend_schema(
+                request={"application/json": cls.serializer_class, "multipart/form-data": upload}
+            )
+            extend_schema_view(create=bodies, update=bodies, partial_update=bodies)(cls)
 
     @classmethod
     def get_extra_actions(cls):
@@ -104,6 +122,21 @@ class RecordViewSet(
             if name not in cls.__dict__:
                 setattr(cls, name, api_action(model, record_action))
         return super().get_extra_actions()
+
+    def get_parsers(self):
+        # Asked before DRF names the action (initialize_request): found from the method, as DRF will.
+        action = getattr(self, "action", None)
+        if action is None and getattr(self, "request", None) is not None:
+            action = getattr(self, "action_map", {}).get(self.request.method.lower())
+        if self.upload_serializer_class is not None and action in UPLOADING:
+            return [JSONParser(), MultiPartParser()]
+        return super().get_parsers()
+
+    def get_serializer_class(self):
+        content_type = getattr(getattr(self, "request", None), "content_type", "") or ""
+        if self.upload_serializer_class is not None and content_type.startswith("multipart/"):
+            return self.upload_serializer_class
+        return super().get_serializer_class()
 
     def get_queryset(self):
         queryset = self.serializer_class.Meta.model.objects.restrict(self.request.user, "view")
@@ -184,7 +217,7 @@ class RecordVersionSerializer(serializers.Serializer):
         help_text="[{field, label, value}, ...] as approved, in the form's order.",
     )
     change_summary = serializers.CharField()
-    approved_by = serializers.StringRelatedField()
+    approved_by = PersonField()
     approved_at = serializers.DateTimeField()
     published_at = serializers.DateTimeField(allow_null=True)
     retired_at = serializers.DateTimeField(allow_null=True)

@@ -10,6 +10,8 @@ from rest_framework.response import Response
 from aims import permissions
 from aims.certification import readiness
 
+from .fields import absolute_links
+
 
 @extend_schema(
     summary="Certification readiness per clause and Annex A control",
@@ -32,4 +34,4 @@ def readiness_api(request):
             today = None
         if today is None:
             raise ValidationError({"as_of": f"as_of must be a date written YYYY-MM-DD, not {raw[:40]!r}."})
-    return Response(readiness(today))
+    return Response(absolute_links(readiness(today), request))

@@ -1,7 +1,23 @@
+from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from aims import roles
 from aims.models import Requirement, User
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class PersonField(serializers.SlugRelatedField):
+    """A person as the API names people everywhere, in answers and in what it is sent: by username
+    (GET /api/v1/me/ gives yours). Read-only unless given a queryset of whom it accepts; then it may
+    also be nobody (null): a record a job made, a risk nobody accepted yet."""
+
+    def __init__(self, **kwargs):
+        if "queryset" not in kwargs:
+            kwargs.setdefault("read_only", True)
+            kwargs.setdefault("allow_null", True)
+        super().__init__(slug_field="username", **kwargs)
 
 
 class OwnerField(serializers.SlugRelatedField):
@@ -12,7 +28,37 @@ class OwnerField(serializers.SlugRelatedField):
             "queryset",
             User.objects.filter(is_active=True, groups__name__in=[roles.OWNER, roles.MANAGER]).distinct(),
         )
+        kwargs.setdefault("help_text", "Who owns it, by username (an owner or the AIMS manager).")
         super().__init__(slug_field="username", **kwargs)
+
+
+def absolute_url(request, path: str | None) -> str | None:
+    """One style for every link the API gives (the API root's are DRF's absolute ones): the host the
+    request came to, or SITE_URL where there is no request (a job, a command)."""
+    if not path:
+        return path
+    if request is not None:
+        return request.build_absolute_uri(path)
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def absolute_links(data, request):
+    """`data` (plain dicts and lists, as a page's selector gives them) with each link -- a `url` or
+    `..._url` key holding a path of this site -- made absolute like every other link of the API."""
+    if isinstance(data, dict):
+        return {
+            key: absolute_url(request, value)
+            if (key == "url" or key.endswith("_url")) and isinstance(value, str) and _is_path(value)
+            else absolute_links(value, request)
+            for key, value in data.items()
+        }
+    if isinstance(data, list | tuple):
+        return [absolute_links(item, request) for item in data]
+    return data
+
+
+def _is_path(value: str) -> bool:
+    return value.startswith("/") and not value.startswith("//")
 
 
 BASE_FIELDS = [
@@ -27,15 +73,15 @@ def record_fields(names) -> list[str]:
     return [*BASE_FIELDS, *(n for n in names if n not in BASE_FIELDS)]
 
 
+# Fields every record shows in the API. A register's serializer names its model and fields:
+#
+#     class ContextIssueSerializer(RecordSerializer):
+#         class Meta(RecordSerializer.Meta):
+#             model = ContextIssue
+#             fields = record_fields(FIELDS)
+#
+# (A comment, not a docstring: the OpenAPI document would show it to integrators on every register.)
 class RecordSerializer(serializers.ModelSerializer):
-    """Fields every record shows in the API. A register's serializer names its model and fields:
-
-    class ContextIssueSerializer(RecordSerializer):
-        class Meta(RecordSerializer.Meta):
-            model = ContextIssue
-            fields = record_fields(FIELDS)
-    """
-
     class Meta:
         read_only_fields = BASE_READ_ONLY
 
@@ -50,8 +96,8 @@ class RecordSerializer(serializers.ModelSerializer):
     version = serializers.IntegerField(
         required=False, help_text="Read it, send it back on update: a newer version gives 409 Conflict."
     )
-    created_by = serializers.StringRelatedField()
-    updated_by = serializers.StringRelatedField()
+    created_by = PersonField()
+    updated_by = PersonField()
     archived = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
 
@@ -69,8 +115,10 @@ class RecordSerializer(serializers.ModelSerializer):
                 return found
         return super().build_field(field_name, info, model_class, nested_depth)
 
+    @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, obj) -> str:
-        return obj.get_absolute_url()
+        """The record's page in the app, as an absolute URL like every link the API gives."""
+        return absolute_url(self.context.get("request"), obj.get_absolute_url())
 
 
 class VisibleRecordLinks(serializers.ManyRelatedField):
@@ -138,5 +186,9 @@ def link_field_kwargs(model_field) -> tuple[type, dict] | None:
         return serializers.SlugRelatedField, {"slug_field": "code", "queryset": queryset, **options}
     if issubclass(related, User):
         queryset = User.objects.filter(is_active=True)
+        # The link's own words, not the username's ("Required. 150 characters or fewer ...").
+        about = str(model_field.help_text or model_field.verbose_name).rstrip(".")
+        help_text = f"{about[:1].upper()}{about[1:]}, by username."
+        options = {"help_text": help_text, **options}
         return serializers.SlugRelatedField, {"slug_field": "username", "queryset": queryset, **options}
     return None

@@ -1,6 +1,7 @@
 """API endpoints of the core: who am I, the catalogue, my jobs and notifications."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action, api_view
 from rest_framework.response import Response
@@ -9,6 +10,8 @@ from aims import jobs
 from aims.downloads import download
 from aims.models import Job, Notification, Requirement
 from aims.views.core import job_file, visible_jobs
+
+from .fields import PersonField, absolute_url
 
 
 class RequirementSerializer(serializers.ModelSerializer):
@@ -33,7 +36,7 @@ class RequirementViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class JobSerializer(serializers.ModelSerializer):
-    requested_by = serializers.StringRelatedField()
+    requested_by = PersonField()
     retry_of = serializers.PrimaryKeyRelatedField(read_only=True, help_text="The job this one runs again.")
     download = serializers.SerializerMethodField()
 
@@ -58,8 +61,11 @@ class JobSerializer(serializers.ModelSerializer):
             "download",
         ]
 
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_download(self, obj) -> str | None:
-        return f"/api/v1/jobs/{obj.pk}/download/" if obj.status == Job.Status.DONE else None
+        if obj.status != Job.Status.DONE:
+            return None
+        return absolute_url(self.context.get("request"), f"/api/v1/jobs/{obj.pk}/download/")
 
 
 class JobViewSet(viewsets.ReadOnlyModelViewSet):
@@ -101,10 +107,16 @@ class JobViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class NotificationSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(help_text="The page it is about, if any.")
+
     class Meta:
         model = Notification
         fields = ["id", "kind", "message", "url", "created_at", "read_at"]
-        read_only_fields = ["kind", "message", "url", "created_at"]
+        read_only_fields = ["kind", "message", "created_at"]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, obj) -> str:
+        return absolute_url(self.context.get("request"), obj.url) or ""
 
 
 class NotificationViewSet(mixins.ListModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):

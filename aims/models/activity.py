@@ -35,6 +35,7 @@ class Notification(models.Model):
     email_pending = models.BooleanField(default=False, help_text="To be sent with the next email digest.")
 
     class Meta:
+        verbose_name_plural = "notifications"
         ordering = ["-created_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="notification_once_per_key")]
         indexes = [models.Index(fields=["user", "read_at"])]
@@ -82,6 +83,7 @@ class Job(models.Model):
     error = models.TextField(blank=True)
 
     class Meta:
+        verbose_name_plural = "jobs"
         ordering = ["-created_at", "-id"]
 
     def __str__(self):
@@ -106,6 +108,7 @@ class ApiToken(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name_plural = "API tokens"
         ordering = ["-created_at"]
 
     def __str__(self):

@@ -14,6 +14,7 @@ class Standard(models.Model):
     edition = models.CharField(max_length=100, blank=True)
 
     class Meta:
+        verbose_name_plural = "standards"
         ordering = ["name"]
 
     def __str__(self):
@@ -57,6 +58,7 @@ class Requirement(models.Model):
     objects = RequirementQuerySet.as_manager()
 
     class Meta:
+        verbose_name_plural = "requirements"
         ordering = ["standard", "position"]
         constraints = [models.UniqueConstraint(fields=["standard", "code"], name="requirement_code_unique")]
 
@@ -108,6 +110,7 @@ class Crosswalk(models.Model):
     note = models.CharField(max_length=255, blank=True)
 
     class Meta:
+        verbose_name_plural = "crosswalks"
         constraints = [models.UniqueConstraint(fields=["source", "target"], name="crosswalk_unique")]
 
     def __str__(self):

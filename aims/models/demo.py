@@ -14,3 +14,6 @@ class DemoRecord(models.Model):
 
     def __str__(self):
         return self.key
+
+    class Meta:
+        verbose_name_plural = "demo records"

@@ -106,6 +106,9 @@ class ReferenceCounter(models.Model):
     def __str__(self):
         return f"{self.prefix}: {self.last}"
 
+    class Meta:
+        verbose_name_plural = "reference counters"
+
 
 class Change(models.Model):
     """One entry of a record's history: who, when, what (field, old, new)."""
@@ -141,6 +144,7 @@ class Change(models.Model):
     note = models.CharField(max_length=500, blank=True)
 
     class Meta:
+        verbose_name_plural = "changes"
         ordering = ["-version", "-id"]
         indexes = [models.Index(fields=["content_type", "object_id", "version"])]
 

@@ -13,6 +13,7 @@ class User(AbstractUser):
     display_name = models.CharField(max_length=150, blank=True)
 
     class Meta:
+        verbose_name_plural = "users"
         ordering = ["username"]
 
     def __str__(self):

@@ -57,6 +57,7 @@ class RecordVersion(models.Model):
     retired_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name_plural = "record versions"
         ordering = ["-number"]
         constraints = [
             models.UniqueConstraint(

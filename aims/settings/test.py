@@ -25,3 +25,6 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 # A test that happens to take over a minute must not pay one more query (the session's activity stamp)
 # than the same test run fast: query counts are pinned. tests/aims/test_session_limits.py sets it back.
 SESSION_TOUCH_SECONDS = 10**9
+# No worker runs in most tests: a report button answers with the job page at once. The tests of the
+# direct download run a worker and set their own wait.
+REPORT_WAIT_SECONDS = 0

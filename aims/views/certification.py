@@ -47,7 +47,7 @@ def readiness_panel(request) -> dict:
         "percent": data["percent"],
         "counts": data["counts"],
         "worst": data["worst"],
-        "gaps": data["gaps"][:5],
+        "gaps": data["gaps"][:3],
         "gap_count": len(data["gaps"]),
         "url": url,
     }

@@ -33,7 +33,9 @@ from aims.registry import registry
 class DashboardView(LoginRequiredMixin, TemplateView):
     """The shell of the dashboard: my work and what waits for my decision, in a constant number of
     queries whatever the number of registers. Each register's panel loads on its own (DashboardPanelView,
-    through htmx), so adding registers adds requests that run side by side, never queries to this one."""
+    through htmx), so adding registers adds requests that run side by side, never queries to this one.
+    A person gets the panels of their roles only (registry.dashboard_panels_for): each role's first
+    screen answers its own question, and nothing on it is for someone else to act on."""
 
     template_name = "aims/dashboard.html"
 
@@ -44,7 +46,7 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         sections = dashboard_sections(user)
         owns_records = sections["my_work"]
         context["my_work"] = my_due_records(user, today) if owns_records else []
-        context["awaiting"] = (
+        awaiting = (
             [
                 (info, *awaiting_with_total(info, user))
                 for info in registry.registers
@@ -53,13 +55,16 @@ class DashboardView(LoginRequiredMixin, TemplateView):
             if sections["decisions"]
             else []
         )
-        context["panels"] = [panel.__name__ for panel in registry.dashboard_panels]
+        # Only the registers where something waits: a row of "nothing waits" boxes hides what does.
+        context["awaiting"] = [row for row in awaiting if row[2]]
+        context["decides"] = sections["decides"]
+        context["panels"] = [panel.__name__ for panel in registry.dashboard_panels_for(user)]
         context["owns_records"] = owns_records
         context["today"] = today
         return context
 
 
-def awaiting_with_total(info, user, shown: int = 10) -> tuple[list, int]:
+def awaiting_with_total(info, user, shown: int = 5) -> tuple[list, int]:
     """The first records of a register waiting for `user`'s decision and how many wait in all, in one
     query: the list's `awaiting_decision=true` filter reads the same selector (aims.filters)."""
     records = list(
@@ -70,7 +75,7 @@ def awaiting_with_total(info, user, shown: int = 10) -> tuple[list, int]:
     return records, (records[0].total if records else 0)
 
 
-def my_due_records(user, today, per_register: int = 10):
+def my_due_records(user, today, per_register: int = 5):
     """[(register info, [(reference, title, next review, url)], how many in all)] of what `user` owns
     that is due within REMINDER_DUE_WITHIN_DAYS (or overdue), across every register, in ONE query (a UNION
     of one SELECT per register, each counting its rows before the limit). The list behind each is
@@ -111,6 +116,8 @@ class DashboardPanelView(LoginRequiredMixin, View):
     """One register's dashboard panel, by the name of its function (see registry.add_dashboard_panel)."""
 
     def get(self, request, name):
+        # Any panel by its name, whoever asks: its records pass restrict() as everywhere; the shell loads
+        # only the panels of the person's roles.
         for panel in registry.dashboard_panels:
             if panel.__name__ == name:
                 context = panel(request)

@@ -7,6 +7,7 @@ from .audit import (
     Frequency,
     ProgrammeItem,
     Result,
+    audited_by,
 )
 from .certification import Certificate
 from .evidence import Evidence, EvidenceFile, EvidenceLink
@@ -27,4 +28,5 @@ __all__ = [
     "PackSigningKey",
     "ProgrammeItem",
     "Result",
+    "audited_by",
 ]

@@ -51,6 +51,7 @@ class AuditProgramme(BaseRecord):
     class Meta(BaseRecord.Meta):
         ordering = ["-year", "reference"]
         verbose_name = "audit programme"
+        verbose_name_plural = "audit programmes"
 
     @property
     def last_year(self) -> int:
@@ -97,6 +98,7 @@ class ProgrammeItem(models.Model):
     )
 
     class Meta:
+        verbose_name_plural = "programme items"
         ordering = ["programme", "planned_month", "id"]
         constraints = [
             models.CheckConstraint(
@@ -243,6 +245,7 @@ class Audit(BaseRecord):
     class Meta(BaseRecord.Meta):
         ordering = ["-starts_on", "-id"]
         verbose_name = "audit"
+        verbose_name_plural = "audits"
 
     @property
     def is_certification(self) -> bool:
@@ -305,12 +308,28 @@ class Audit(BaseRecord):
         return f"{self.get_stage_display()} audit by {self.certification_body}"
 
 
+def audited_by(user):
+    """The audits `user` leads or is on the team of (an auditor's "my audits"), as a subquery: the
+    dashboard counts them and the audit and finding lists filter by them (?audited_by_me=true)."""
+    return Audit.objects.filter(Q(lead_auditor=user) | Q(team=user)).values("pk")
+
+
 class Result(models.TextChoices):
     CONFORMING = "conforming", "Conforming"
     MINOR = "minor_nc", "Minor nonconformity"
     MAJOR = "major_nc", "Major nonconformity"
     OBSERVATION = "observation", "Observation"
     OFI = "ofi", "Opportunity for improvement"
+
+
+# Each grade counted, in the plural (a figure of 0 or 3 findings): written out, never the label plus "s".
+RESULT_PLURALS = {
+    Result.CONFORMING: "Conforming",
+    Result.MINOR: "Minor nonconformities",
+    Result.MAJOR: "Major nonconformities",
+    Result.OBSERVATION: "Observations",
+    Result.OFI: "Opportunities for improvement",
+}
 
 
 NOT_CONFORMING = [r for r in Result.values if r != Result.CONFORMING]
@@ -345,6 +364,7 @@ class ChecklistItem(models.Model):
     class Meta:
         ordering = ["audit", "position", "id"]
         verbose_name = "checklist item"
+        verbose_name_plural = "checklist items"
 
     def __str__(self):
         code = self.requirement.code if self.requirement_id else "—"
@@ -396,3 +416,4 @@ class Finding(BaseRecord):
     class Meta(BaseRecord.Meta):
         ordering = ["-created_at", "-id"]
         verbose_name = "audit finding"
+        verbose_name_plural = "audit findings"

@@ -72,6 +72,7 @@ class Certificate(BaseRecord):
     class Meta(BaseRecord.Meta):
         ordering = ["-issued_on", "-id"]
         verbose_name = "certificate"
+        verbose_name_plural = "certificates"
         constraints = [
             models.UniqueConstraint(
                 fields=["certification_body", "number"], name="certificate_number_once_per_body"

@@ -120,6 +120,7 @@ class EvidenceFile(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
+        verbose_name_plural = "evidence files"
         ordering = ["evidence", "number"]
         constraints = [
             models.UniqueConstraint(fields=["evidence", "number"], name="evidence_file_number_unique")
@@ -140,6 +141,7 @@ class EvidenceLink(models.Model):
     linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
+        verbose_name_plural = "evidence links"
         ordering = ["evidence", "id"]
         constraints = [
             models.UniqueConstraint(

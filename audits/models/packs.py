@@ -33,6 +33,7 @@ class EvidencePack(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = "evidence pack"
+        verbose_name_plural = "evidence packs"
 
     def __str__(self):
         return self.title
@@ -91,6 +92,7 @@ class PackSigningKey(models.Model):
         # The current key (not retired) first, then the retired ones, the latest retired first.
         ordering = [models.F("retired_at").desc(nulls_first=True), "-first_used_at"]
         verbose_name = "evidence pack signing key"
+        verbose_name_plural = "evidence pack signing keys"
 
     def __str__(self):
         return f"{self.algorithm} {self.fingerprint}"

@@ -1,12 +1,13 @@
 """API: list the evidence packs you may see, start one, download it, and verify any pack file."""
 
 from django.core.exceptions import ValidationError
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
+from aims.api.fields import PersonField, absolute_url
 from aims.downloads import download
 from aims.permissions import require_add
 from aims.views.core import job_file
@@ -20,7 +21,7 @@ from .views import visible_packs
 
 
 class EvidencePackSerializer(serializers.ModelSerializer):
-    requested_by = serializers.StringRelatedField()
+    requested_by = PersonField()
     status = serializers.CharField(read_only=True)
     progress = serializers.IntegerField(read_only=True)
     error = serializers.CharField(read_only=True)
@@ -38,8 +39,11 @@ class EvidencePackSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
         read_only_fields = fields
 
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_download(self, obj) -> str | None:
-        return f"/api/v1/evidence-packs/{obj.pk}/download/" if obj.status == "done" else None
+        if obj.status != "done":
+            return None
+        return absolute_url(self.context.get("request"), f"/api/v1/evidence-packs/{obj.pk}/download/")
 
 
 class EvidencePackCreateSerializer(serializers.Serializer):
@@ -101,7 +105,7 @@ class EvidencePackViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
             user=request.user, scope=data["scope"], as_of=data.get("as_of"), title=data.get("title", "")
         )
         pack = visible_packs(request.user).get(pk=pack.pk)
-        return Response(EvidencePackSerializer(pack).data, status=status.HTTP_202_ACCEPTED)
+        return Response(self.get_serializer(pack).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(responses={(200, "application/zip"): bytes})
     @action(detail=True, methods=["get"])

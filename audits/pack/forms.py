@@ -7,24 +7,19 @@ from django.db.models import Case, When
 from django.utils import timezone
 
 from aims.models import Requirement, Standard
+from aims.widgets import RequirementPicker, grouped
 
 from .scope import DEFAULT_STANDARD, Scope
 
 
 def requirement_choices():
-    """Mappable requirements of every standard in the catalogue, grouped, keyed by catalogue key; ISO/IEC
-    42001's clauses and controls first, the other standards after them by name."""
-    groups: dict[str, list] = {}
+    """Mappable requirements of every standard in the catalogue, grouped by clause and control objective,
+    keyed by catalogue key; ISO/IEC 42001's first, the other standards after them by name."""
     rows = Requirement.objects.filter(kind__in=Requirement.MAPPABLE).select_related("standard")
     primary_first = Case(When(standard__key=DEFAULT_STANDARD, then=0), default=1)
-    for r in rows.order_by(primary_first, "standard__name", "position"):
-        if r.standard.key == DEFAULT_STANDARD:
-            group = "Annex A controls" if r.kind == Requirement.Kind.CONTROL else "Clauses 4-10"
-            group = f"{r.standard.name} {group}"
-        else:
-            group = r.standard.name
-        groups.setdefault(group, []).append((r.key, f"{r.code} {r.title}"))
-    return list(groups.items())
+    return grouped(
+        rows.order_by(primary_first, "standard__name", "position"), value=lambda r: r.key, label=str
+    )
 
 
 class EvidencePackForm(forms.Form):
@@ -36,7 +31,9 @@ class EvidencePackForm(forms.Form):
         help_text="Every clause and control of the chosen standard and every AI system in scope.",
     )  # fmt: skip
     standard = forms.ChoiceField(label="Index by", help_text="Folders follow this standard's clauses.")
-    requirements = forms.MultipleChoiceField(label="Clauses and controls", required=False)
+    requirements = forms.MultipleChoiceField(
+        label="Clauses and controls", required=False, widget=RequirementPicker
+    )
     systems = forms.MultipleChoiceField(label="AI systems", required=False)
     as_of = forms.DateField(
         label="As of", required=False, widget=forms.DateInput(attrs={"type": "date"}),
@@ -48,7 +45,6 @@ class EvidencePackForm(forms.Form):
         self.fields["standard"].choices = list(Standard.objects.values_list("key", "name"))
         self.fields["standard"].initial = DEFAULT_STANDARD
         self.fields["requirements"].choices = requirement_choices()
-        self.fields["requirements"].widget.attrs["size"] = 12
         self.fields["systems"].choices = self._system_choices(user)
         self.fields["systems"].widget.attrs["size"] = 6
 

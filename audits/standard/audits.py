@@ -20,8 +20,8 @@ from rest_framework.response import Response
 from aims.actions import RecordAction
 from aims.api.base import RecordViewSet
 from aims.api.fields import RecordLinkField, RecordSerializer, record_fields
-from aims.filters import RecordFilterSet
-from aims.forms import RecordForm
+from aims.filters import RecordFilterSet, YesNoFilter
+from aims.forms import RecordForm, RequirementChoiceField, RequirementField
 from aims.links import Related
 from aims.models import Requirement, User
 from aims.policies import allows, policy_of
@@ -29,7 +29,7 @@ from aims.records import StaleEdit
 from aims.register import Register
 from aims.views.records import RecordMixin, record_url_names
 from audits import checklist
-from audits.models import Audit, AuditProgramme, ChecklistItem, Evidence, Result
+from audits.models import Audit, AuditProgramme, ChecklistItem, Evidence, Result, audited_by
 from audits.report import AuditReportView
 from audits.services import AUDIT_FIELDS, audit_services, close_audit, report_audit, start_audit
 
@@ -38,7 +38,7 @@ def auditors():
     return policy_of(Audit).auditors()
 
 
-class ScopeField(forms.ModelMultipleChoiceField):
+class ScopeField(RequirementChoiceField):
     """Auditable requirements of every standard in the catalogue (a joint audit takes in another's)."""
 
     def label_from_instance(self, obj):
@@ -89,6 +89,7 @@ class AuditFilterSet(RecordFilterSet):
         queryset=AuditProgramme.objects.all(), to_field_name="reference", empty_label="Any"
     )
     lead_auditor = filters.CharFilter(field_name="lead_auditor__username", label="Lead auditor (username)")
+    audited_by_me = YesNoFilter(method="filter_audited_by_me", label="Audits I lead or am on")
     ordering = filters.OrderingFilter(
         fields=(("reference", "reference"), ("title", "title"), ("starts_on", "starts"), ("status", "status"),
                 ("kind", "kind"))
@@ -97,6 +98,12 @@ class AuditFilterSet(RecordFilterSet):
     class Meta:
         model = Audit
         fields = []
+
+    def filter_audited_by_me(self, queryset, name, value):
+        if value is None or self.user is None:
+            return queryset
+        mine = audited_by(self.user)
+        return queryset.filter(pk__in=mine) if value else queryset.exclude(pk__in=mine)
 
 
 def _offered(transition: str):
@@ -116,6 +123,7 @@ REPORT = RecordAction(
 CLOSE = RecordAction(
     "close", "Close the audit", close_audit, _offered("close"),
     done="{reference} closed.", description="Close a reported audit once every finding is answered.",
+    confirm="Close the audit? Its checklist and findings can no longer be changed.",
 )  # fmt: skip
 ACTIONS = (START, REPORT, CLOSE)
 
@@ -123,7 +131,7 @@ ACTIONS = (START, REPORT, CLOSE)
 # -- The checklist ----------------------------------------------------------------------------------------
 class ItemForm(forms.Form):
     question = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
-    requirement = forms.ModelChoiceField(
+    requirement = RequirementField(
         queryset=Requirement.objects.filter(kind__in=Requirement.MAPPABLE).order_by("standard__name", "position"),
         required=False, label="Clause or control",
     )  # fmt: skip
@@ -291,6 +299,7 @@ class AuditViewSet(RecordViewSet):
 class AuditRegister(Register):
     model = Audit
     label, url_prefix, position = "Audits", "audits", 20
+    menu_group = "9"
     services = audit_services
     form = AuditForm
     filterset = AuditFilterSet

@@ -88,6 +88,7 @@ REASON = Input("reason", "The body's decision", help_text="What the certificatio
 SUSPEND = RecordAction(
     "suspend", "Record a suspension", suspend_certificate, _offered("suspend"), inputs=(REASON,),
     done="{reference} is suspended.", style="danger",
+    confirm="Record that the certification body suspended this certificate?",
     description="The certification body suspended the certificate: `reason`.",
 )  # fmt: skip
 REINSTATE = RecordAction(
@@ -98,6 +99,7 @@ REINSTATE = RecordAction(
 WITHDRAW = RecordAction(
     "withdraw", "Record a withdrawal", withdraw_certificate, _offered("withdraw"), inputs=(REASON,),
     done="{reference} is withdrawn.", style="danger",
+    confirm="Record that the certification body withdrew this certificate? It cannot be reinstated.",
     description="The certification body withdrew the certificate: `reason`.",
 )  # fmt: skip
 ACTIONS = (SUSPEND, REINSTATE, WITHDRAW)
@@ -128,6 +130,7 @@ class CertificateViewSet(RecordViewSet):
 class CertificateRegister(Register):
     model = Certificate
     label, url_prefix, position = "Certificates", "certificates", 25
+    menu_group = "9"
     services = certificate_services
     form = CertificateForm
     filterset = CertificateFilterSet

@@ -64,12 +64,13 @@ class EvidenceForm(RecordForm):
             self.initial["file"] = None
 
 
-def _validity_filter(today: dt.date) -> dict[str, Q]:
+def validity_conditions(today: dt.date) -> dict[str, Q]:
     soon = today + dt.timedelta(days=EXPIRING_WITHIN_DAYS)
     return {
         "current": Q(valid_until__isnull=True) | Q(valid_until__gte=today),
         "expired": Q(valid_until__lt=today),
         "expiring": Q(valid_until__gte=today, valid_until__lte=soon),
+        "lapsing": Q(valid_until__lte=soon),  # expired or expiring: what an auditor looks at first
     }
 
 
@@ -89,7 +90,8 @@ class EvidenceFilterSet(RecordFilterSet):
     confidentiality = filters.ChoiceFilter(choices=Evidence.Confidentiality.choices, empty_label="Any")
     validity = filters.ChoiceFilter(
         choices=[("current", "Current"), ("expired", "Expired"),
-                 ("expiring", f"Expiring within {EXPIRING_WITHIN_DAYS} days")],
+                 ("expiring", f"Expiring within {EXPIRING_WITHIN_DAYS} days"),
+                 ("lapsing", f"Expired or expiring within {EXPIRING_WITHIN_DAYS} days")],
         method="filter_validity",
         label="Validity",
         empty_label="Any",
@@ -121,7 +123,7 @@ class EvidenceFilterSet(RecordFilterSet):
         fields = []
 
     def filter_validity(self, queryset, name, value):
-        condition = _validity_filter(timezone.localdate()).get(value)
+        condition = validity_conditions(timezone.localdate()).get(value)
         return queryset.filter(condition) if condition is not None else queryset
 
     def filter_linked_type(self, queryset, name, value: str):
@@ -156,9 +158,6 @@ class EvidenceFormView(evidence_pages.ForRecordMixin, RecordFormView):
 
 
 class EvidenceSerializer(RecordSerializer):
-    file = serializers.FileField(
-        required=False, write_only=True, help_text="The file (multipart upload); each upload is kept."
-    )
     link = serializers.URLField(
         source="url", required=False, allow_blank=True, max_length=500, help_text="Needed for kind 'link'."
     )
@@ -169,7 +168,7 @@ class EvidenceSerializer(RecordSerializer):
         # The evidence's own `url` is `link` here: `url` is every record's page in the API.
         fields = record_fields(
             [*(f for f in FIELDS if f not in ("file", "url")), "file_name", "file_sha256", "file_size",
-             "link", "file", "expired"]
+             "link", "expired"]
         )  # fmt: skip
         read_only_fields = [*RecordSerializer.Meta.read_only_fields, "file_name", "file_sha256", "file_size"]
 
@@ -194,10 +193,22 @@ class EvidenceSerializer(RecordSerializer):
         return attrs
 
 
+class EvidenceUploadSerializer(EvidenceSerializer):
+    """Evidence with its file, sent as multipart/form-data."""
+
+    file = serializers.FileField(
+        required=False, write_only=True, help_text="The file (multipart upload); each upload is kept."
+    )
+
+    class Meta(EvidenceSerializer.Meta):
+        fields = [*EvidenceSerializer.Meta.fields, "file"]
+
+
 class EvidenceViewSet(RecordViewSet):
-    """The evidence library (7.5, 9.2). `kind` link needs `url`; `kind` file needs `file`, sent as multipart/form-data (its name, SHA-256 and size come back). Confidential evidence is visible only to its owner, the AIMS manager, auditors, the board and people granted it. `url` is the evidence's page here; `link` is where linked evidence is kept. DELETE archives."""
+    """The evidence library (7.5, 9.2). `kind` link needs `link`; `kind` file needs `file`, sent as multipart/form-data (its name, SHA-256 and size come back). Confidential evidence is visible only to its owner, the AIMS manager, auditors, the board and people granted it. `url` is the evidence's page here; `link` is where linked evidence is kept. DELETE archives."""
 
     serializer_class = EvidenceSerializer
+    upload_serializer_class = EvidenceUploadSerializer
     filterset_class = EvidenceFilterSet
     services = services
 
@@ -205,6 +216,7 @@ class EvidenceViewSet(RecordViewSet):
 class EvidenceRegister(Register):
     model = Evidence
     label, url_prefix, position = "Evidence library", "evidence", 5  # first in Check, before the programmes
+    menu_group = "9"
     services = services
     form = EvidenceForm
     filterset = EvidenceFilterSet

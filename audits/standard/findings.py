@@ -7,13 +7,13 @@ import django_filters as filters
 from aims.actions import Input, RecordAction
 from aims.api.base import RecordViewSet
 from aims.api.fields import RecordSerializer, record_fields
-from aims.filters import RecordFilterSet
+from aims.filters import RecordFilterSet, YesNoFilter
 from aims.forms import RecordForm
 from aims.policies import allows, policy_of
 from aims.register import Register
 from aims.registry import registry
 from audits import checklist
-from audits.models import NOT_CONFORMING, Audit, Finding, Result
+from audits.models import NOT_CONFORMING, Audit, Finding, Result, audited_by
 from audits.services import answer_finding, close_finding, finding_services
 
 
@@ -31,6 +31,7 @@ class FindingFilterSet(RecordFilterSet):
     audit = filters.ModelChoiceFilter(
         queryset=Audit.objects.all(), to_field_name="reference", empty_label="Any"
     )
+    audited_by_me = YesNoFilter(method="filter_audited_by_me", label="In audits I lead or am on")
     ordering = filters.OrderingFilter(
         fields=(("reference", "reference"), ("title", "title"), ("grade", "grade"), ("status", "status"))
     )
@@ -38,6 +39,12 @@ class FindingFilterSet(RecordFilterSet):
     class Meta:
         model = Finding
         fields = []
+
+    def filter_audited_by_me(self, queryset, name, value):
+        if value is None or self.user is None:
+            return queryset
+        mine = audited_by(self.user)
+        return queryset.filter(audit__in=mine) if value else queryset.exclude(audit__in=mine)
 
 
 def _offered(transition: str):
@@ -58,6 +65,7 @@ ANSWER = RecordAction(
 CLOSE = RecordAction(
     "close", "Close the finding", close_finding, _offered("close"),
     done="{reference} closed.", description="The audit's auditors accept the answer and close the finding.",
+    confirm="Close the finding? Its answer is accepted as it stands.",
 )  # fmt: skip
 
 
@@ -82,6 +90,7 @@ class FindingViewSet(RecordViewSet):
 class FindingRegister(Register):
     model = Finding
     label, url_prefix, position = "Audit findings", "findings", 30
+    menu_group = "9"
     services = finding_services
     form = FindingForm
     filterset = FindingFilterSet

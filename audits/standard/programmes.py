@@ -15,7 +15,7 @@ from rest_framework import serializers
 from aims.api.base import RecordViewSet
 from aims.api.fields import RecordLinkField, RecordSerializer, record_fields
 from aims.filters import RecordFilterSet
-from aims.forms import RecordForm
+from aims.forms import RecordForm, RequirementField
 from aims.models import Requirement
 from aims.policies import allows
 from aims.register import Register
@@ -52,7 +52,7 @@ class ItemForm(forms.Form):
     """A programme line: a requirement or an AI system, the month, and optionally a frequency other than
     the suggested one (with the reason)."""
 
-    requirement = forms.ModelChoiceField(
+    requirement = RequirementField(
         queryset=Requirement.objects.filter(standard__key="iso42001", kind__in=Requirement.MAPPABLE).order_by(
             "position"
         ),
@@ -190,6 +190,7 @@ class ProgrammeViewSet(RecordViewSet):
 class ProgrammeRegister(Register):
     model = AuditProgramme
     label, url_prefix, position = "Audit programmes", "audit-programmes", 10
+    menu_group = "9"
     services = services
     form = ProgrammeForm
     filterset = ProgrammeFilterSet

@@ -131,6 +131,7 @@ class ImpactAssessment(Publishable, BaseRecord):
     class Meta(BaseRecord.Meta):
         ordering = ["-created_at"]
         verbose_name = "impact assessment"
+        verbose_name_plural = "impact assessments"
         indexes = [live_index("lifecycle_impact_live")]
 
 
@@ -158,6 +159,7 @@ class Harm(models.Model):
     )
 
     class Meta:
+        verbose_name_plural = "harms"
         ordering = ["-severity", "-likelihood", "id"]
 
     def __str__(self):

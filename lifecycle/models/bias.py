@@ -46,6 +46,7 @@ class BiasAssessment(BaseRecord):
     class Meta(BaseRecord.Meta):
         ordering = ["-created_at"]
         verbose_name = "bias assessment"
+        verbose_name_plural = "bias assessments"
 
     def shown(self) -> dict:
         """The results as every page and report shows them: rounded, never so far as to contradict the

@@ -22,6 +22,7 @@ class Dataset(BaseRecord):
     class Meta(BaseRecord.Meta):
         ordering = ["title"]
         verbose_name = "dataset"
+        verbose_name_plural = "datasets"
 
 
 class ModelVersion(BaseRecord):
@@ -48,6 +49,7 @@ class ModelVersion(BaseRecord):
     class Meta(BaseRecord.Meta):
         ordering = ["-released_on", "-id"]
         verbose_name = "model version"
+        verbose_name_plural = "model versions"
         constraints = [
             models.UniqueConstraint(fields=["system", "model_version"], name="one_model_version_per_system")
         ]

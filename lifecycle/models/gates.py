@@ -25,6 +25,9 @@ class GateCriteria(models.Model):
     def __str__(self):
         return f"Gate into {self.get_stage_display()}"
 
+    class Meta:
+        verbose_name_plural = "gate criteria"
+
 
 class GateReview(models.Model):
     class Decision(models.TextChoices):
@@ -53,6 +56,7 @@ class GateReview(models.Model):
     reason = models.TextField(blank=True)
 
     class Meta:
+        verbose_name_plural = "gate reviews"
         ordering = ["-requested_at", "-id"]
         indexes = [models.Index(fields=["approver", "decision"])]
         constraints = [

@@ -60,6 +60,7 @@ class Incident(BaseRecord):
     class Meta(BaseRecord.Meta):
         ordering = ["-detected_on", "-id"]
         verbose_name = "AI incident"
+        verbose_name_plural = "AI incidents"
 
     def clean(self):
         if self.serious and not self.serious_kind:
@@ -94,6 +95,7 @@ class IncidentLog(models.Model):
     message = models.TextField()
 
     class Meta:
+        verbose_name_plural = "incident logs"
         ordering = ["-at", "-id"]
 
     def __str__(self):

@@ -101,6 +101,7 @@ class Measurement(models.Model):
     note = models.CharField(max_length=500, blank=True)
 
     class Meta:
+        verbose_name_plural = "measurements"
         ordering = ["-measured_at", "-id"]
         indexes = [models.Index(fields=["kpi", "-measured_at"])]
 

@@ -21,6 +21,7 @@ from aims.models import BaseRecord
 from aims.models.records import live_index
 
 PROVIDER, DEPLOYER = "provider", "deployer"
+ROLE_PLURALS = {PROVIDER: "providers", DEPLOYER: "deployers"}
 MIN_LOG_MONTHS = 6  # Art. 19(1) and Art. 26(6): at least six months, unless other law says otherwise
 KEEP_DOCUMENTATION_YEARS = 10  # Art. 18(1): ten years after it is placed on the market or put into service
 
@@ -36,6 +37,11 @@ class Duty:
     details: tuple[str, ...] = ()  # the fields that record how it is met
     needs: tuple[str, ...] = ()  # of those, what must be filled in before it is done
     evidence: bool = False  # documentation: done only with evidence attached (the Evidence tab)
+
+    @property
+    def role_plural(self) -> str:
+        """Whose duty it is, in general: "providers", "deployers"."""
+        return ROLE_PLURALS[self.role]
 
 
 def _annex_iv(point: int, title: str, asks: str) -> Duty:
@@ -171,6 +177,7 @@ class HighRiskObligation(BaseRecord):
     class Meta(BaseRecord.Meta):
         ordering = ["system__title", "id"]
         verbose_name = "high-risk obligation"
+        verbose_name_plural = "high-risk obligations"
         indexes = [live_index("lifecycle_hro_live"), models.Index(fields=["state", "due_on"])]
         constraints = [
             models.UniqueConstraint(

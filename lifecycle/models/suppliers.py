@@ -37,3 +37,4 @@ class Supplier(BaseRecord):
     class Meta(BaseRecord.Meta):
         ordering = ["title"]
         verbose_name = "supplier"
+        verbose_name_plural = "suppliers"

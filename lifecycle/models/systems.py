@@ -163,6 +163,7 @@ class AISystem(BaseRecord):
     class Meta(BaseRecord.Meta):
         ordering = ["title"]
         verbose_name = "AI system"
+        verbose_name_plural = "AI systems"
 
     def get_status_display(self) -> str:
         """What the record header shows as the status: where the system is, and its EU AI Act tier."""

@@ -172,6 +172,7 @@ class AISystemViewSet(gate_views.GateApiMixin, ClassificationApiMixin, RecordVie
 class AISystemRegister(Register):
     model = AISystem
     label, url_prefix, position = "AI systems", "systems", 10
+    menu_group = "8"
     more_links = (("Systems by priority", "aisystem-priority"),)
     services = services
     form = AISystemForm

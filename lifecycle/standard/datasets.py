@@ -126,6 +126,7 @@ class DatasetViewSet(RecordViewSet):
 class DatasetRegister(Register):
     model = Dataset
     label, url_prefix, position = "Datasets", "datasets", 40
+    menu_group = "8"
     services = services
     form = DatasetForm
     filterset = DatasetFilterSet

@@ -220,6 +220,7 @@ class ModelVersionViewSet(RecordViewSet):
 class ModelVersionRegister(Register):
     model = ModelVersion
     label, url_prefix, position = "Model versions", "model-versions", 45
+    menu_group = "8"
     services = services
     form = ModelVersionForm
     filterset = ModelVersionFilterSet

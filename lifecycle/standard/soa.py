@@ -204,6 +204,7 @@ class StatementViewSet(RecordViewSet):
 class StatementRegister(Register):
     model = Statement
     label, url_prefix, position = "Statement of Applicability", "soa", 20
+    menu_group = "8"
     services = services
     form = StatementForm
     filterset = StatementFilterSet

@@ -94,7 +94,9 @@ class SoAEntryFilterSet(RecordFilterSet):
         field_name="systems__reference", to_field_name="reference", label="AI system", distinct=True,
         queryset=lambda request: SoAEntry._meta.get_field("systems").related_model.objects.live(),
     )  # fmt: skip
-    issue = filters.ChoiceFilter(choices=list(soa.CHECKS.items()), method="filter_issue", empty_label="Any")
+    issue = filters.ChoiceFilter(
+        choices=list(soa.CHECKS.items()), method="filter_issue", label="Issue", empty_label="Any"
+    )
     ordering = filters.OrderingFilter(fields=(("control__position", "control"), ("reference", "reference")))
 
     class Meta:
@@ -158,6 +160,7 @@ class SoAEntryViewSet(RecordViewSet):
 class SoAEntryRegister(Register):
     model = SoAEntry
     label, url_prefix, position = "SoA entries", "soa-entries", 21
+    menu_group = "8"
     services = services
     form = SoAEntryForm
     filterset = SoAEntryFilterSet

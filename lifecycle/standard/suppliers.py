@@ -70,6 +70,7 @@ class SupplierViewSet(RecordViewSet):
 class SupplierRegister(Register):
     model = Supplier
     label, url_prefix, position = "Suppliers", "suppliers", 60
+    menu_group = "8"
     services = services
     form = SupplierForm
     filterset = SupplierFilterSet

@@ -55,6 +55,7 @@ class ContextIssue(BaseRecord):
     class Meta(BaseRecord.Meta):
         ordering = ["reference"]
         verbose_name = "context issue"
+        verbose_name_plural = "context issues"
 
 
 class InterestedParty(BaseRecord):
@@ -122,6 +123,7 @@ class Obligation(BaseRecord):
     class Meta(BaseRecord.Meta):
         ordering = ["reference"]
         verbose_name = "compliance obligation"
+        verbose_name_plural = "compliance obligations"
 
     def clean(self):
         from django.core.exceptions import ValidationError

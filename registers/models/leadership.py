@@ -58,6 +58,7 @@ class Acknowledgement(models.Model):
     last_reminded_on = models.DateField(null=True, blank=True)
 
     class Meta:
+        verbose_name_plural = "acknowledgements"
         ordering = ["policy", "-version_number", "person__username"]
         constraints = [
             models.UniqueConstraint(fields=["policy", "version_number", "person"], name="one_ack_per_version")
@@ -85,6 +86,7 @@ class AimsRole(BaseRecord):
     class Meta(BaseRecord.Meta):
         ordering = ["title"]
         verbose_name = "AIMS role"
+        verbose_name_plural = "AIMS roles"
 
 
 class RaciAssignment(models.Model):
@@ -101,6 +103,7 @@ class RaciAssignment(models.Model):
     letter = models.CharField(max_length=1, choices=Letter.choices)
 
     class Meta:
+        verbose_name_plural = "RACI assignments"
         ordering = ["process", "role__title"]
         constraints = [
             models.UniqueConstraint(fields=["role", "process"], name="one_letter_per_role_process")
@@ -130,6 +133,7 @@ class BoardMeeting(BaseRecord):
     class Meta(BaseRecord.Meta):
         ordering = ["-held_on"]
         verbose_name = "board meeting"
+        verbose_name_plural = "board meetings"
 
     def clean(self):
         if self.status == self.Status.HELD and not (self.minutes or "").strip():
@@ -159,6 +163,7 @@ class Decision(BaseRecord):
     class Meta(BaseRecord.Meta):
         ordering = ["status", "due_on", "reference"]
         verbose_name = "board decision"
+        verbose_name_plural = "board decisions"
 
     @property
     def is_open(self) -> bool:
@@ -227,8 +232,14 @@ class Concern(BaseRecord):
     class Meta(BaseRecord.Meta):
         ordering = ["-created_at"]
         verbose_name = "concern"
+        verbose_name_plural = "concerns"
+
+    def raiser_for(self, user):
+        """Who raised it, as `user` may know: nobody (None) but the raiser when they asked to stay anonymous."""
+        if self.anonymous and user.pk != self.raised_by_id:
+            return None
+        return self.raised_by
 
     def raiser_shown_to(self, user) -> str:
-        if self.anonymous and user.pk != self.raised_by_id:
-            return "withheld at their request"
-        return str(self.raised_by)
+        raiser = self.raiser_for(user)
+        return "withheld at their request" if raiser is None else str(raiser)

@@ -66,6 +66,7 @@ class Objective(BaseRecord):
     class Meta(BaseRecord.Meta):
         ordering = ["due_on", "reference"]
         verbose_name = "AI objective"
+        verbose_name_plural = "AI objectives"
 
     def clean(self):
         if self.status == self.Status.ACHIEVED and self.progress != 100:
@@ -104,6 +105,7 @@ class PlannedChange(BaseRecord):
     class Meta(BaseRecord.Meta):
         ordering = ["-created_at"]
         verbose_name = "planned change"
+        verbose_name_plural = "planned changes"
 
     def clean(self):
         if self.status in (self.Status.APPROVED, self.Status.IMPLEMENTED) and not self.approved_by_id:

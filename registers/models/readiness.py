@@ -40,6 +40,7 @@ class ReadinessAssessment(BaseRecord):
     class Meta(BaseRecord.Meta):
         ordering = ["-assessed_on", "-id"]
         verbose_name = "readiness assessment"
+        verbose_name_plural = "readiness assessments"
         indexes = [live_index("registers_readiness_live")]
 
     def clean(self):
@@ -61,6 +62,7 @@ class ReadinessAnswer(models.Model):
     evidence_note = models.TextField("evidence", blank=True)
 
     class Meta:
+        verbose_name_plural = "readiness answers"
         ordering = ["requirement__position"]
         constraints = [
             models.UniqueConstraint(fields=["assessment", "requirement"], name="one_answer_per_requirement")
@@ -99,4 +101,5 @@ class ImplementationAction(BaseRecord):
     class Meta(BaseRecord.Meta):
         ordering = ["phase", "due_on", "reference"]
         verbose_name = "implementation action"
+        verbose_name_plural = "implementation actions"
         indexes = [live_index("registers_implaction_live")]

@@ -38,6 +38,7 @@ class ScopeStatement(Publishable, BaseRecord):
     class Meta(BaseRecord.Meta):
         ordering = ["reference"]
         verbose_name = "scope statement"
+        verbose_name_plural = "scope statements"
 
     def get_ai_roles_display(self) -> str:
         labels = dict(AiRole.choices)

@@ -38,6 +38,7 @@ class Resource(BaseRecord):
     class Meta(BaseRecord.Meta):
         ordering = ["process", "kind", "reference"]
         verbose_name = "resource"
+        verbose_name_plural = "resources"
 
     @property
     def has_open_gap(self) -> bool:
@@ -60,6 +61,7 @@ class Course(BaseRecord):
     class Meta(BaseRecord.Meta):
         ordering = ["title"]
         verbose_name = "course"
+        verbose_name_plural = "courses"
 
 
 class CompetenceRequirement(BaseRecord):
@@ -77,6 +79,7 @@ class CompetenceRequirement(BaseRecord):
     class Meta(BaseRecord.Meta):
         ordering = ["role__title", "title"]
         verbose_name = "competence requirement"
+        verbose_name_plural = "competence requirements"
         # The base record's index name would pass PostgreSQL's 30-character limit for Django's checks.
         indexes = [live_index("registers_competencereq_live")]
 
@@ -113,6 +116,7 @@ class TrainingRecord(BaseRecord):
     class Meta(BaseRecord.Meta):
         ordering = ["-completed_on"]
         verbose_name = "training record"
+        verbose_name_plural = "training records"
         indexes = [
             *BaseRecord.Meta.indexes,
             models.Index(fields=["person", "course"]),
@@ -153,6 +157,7 @@ class Communication(BaseRecord):
     class Meta(BaseRecord.Meta):
         ordering = ["next_review_on", "reference"]
         verbose_name = "communication"
+        verbose_name_plural = "communications"
 
 
 class CommunicationLog(models.Model):
@@ -165,6 +170,7 @@ class CommunicationLog(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name_plural = "communication logs"
         ordering = ["-sent_on", "-id"]
 
     def __str__(self):
@@ -222,6 +228,7 @@ class Document(BaseRecord):
     class Meta(BaseRecord.Meta):
         ordering = ["reference"]
         verbose_name = "document"
+        verbose_name_plural = "documents"
 
     def clean(self):
         errors = {}

@@ -289,6 +289,7 @@ class AimsRoleViewSet(RecordViewSet):
 class AimsRoleRegister(Register):
     model = AimsRole
     label, url_prefix, position = "AIMS roles", "roles", 50
+    menu_group = "5"
     more_links = (("RACI matrix", "aimsrole-raci"),)
     services = services
     form = AimsRoleForm

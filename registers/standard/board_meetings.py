@@ -71,6 +71,9 @@ class KeeperField(serializers.SlugRelatedField):
     managers)."""
 
     def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "help_text", "Who keeps the record, by username (a board member, an owner or the AIMS manager)."
+        )
         super().__init__(slug_field="username", queryset=record_keepers(), **kwargs)
 
 
@@ -110,6 +113,7 @@ class BoardMeetingDetailView(RecordDetailView):
 class BoardMeetingRegister(Register):
     model = BoardMeeting
     label, url_prefix, position = "Board meetings", "board-meetings", 55
+    menu_group = "5"
     services = services
     form = BoardMeetingForm
     filterset = BoardMeetingFilterSet

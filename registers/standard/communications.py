@@ -129,6 +129,7 @@ class CommunicationDetailView(RecordDetailView):
 class CommunicationRegister(Register):
     model = Communication
     label, url_prefix, position = "Communication plan", "communications", 76
+    menu_group = "7"
     services = services
     form = CommunicationForm
     filterset = CommunicationFilterSet

@@ -186,6 +186,7 @@ class CompetenceRequirementViewSet(RecordViewSet):
 class CompetenceRequirementRegister(Register):
     model = CompetenceRequirement
     label, url_prefix, position = "Competence requirements", "competence", 73
+    menu_group = "7"
     more_links = (("Competence gaps", "competencerequirement-gaps"),)
     services = services
     form = CompetenceRequirementForm

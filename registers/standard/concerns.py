@@ -308,12 +308,15 @@ class ConcernSerializer(RecordSerializer):
             "incident_reference", "triaged_at",
         ]  # fmt: skip
 
-    def get_raised_by(self, obj) -> str:
-        return obj.raiser_shown_to(self.context["request"].user)
+    def get_raised_by(self, obj) -> str | None:
+        """The raiser's username, like every person in the API; null to all but the raiser when they
+        asked to stay anonymous (`anonymous`)."""
+        raiser = obj.raiser_for(self.context["request"].user)
+        return raiser.username if raiser is not None else None
 
 
 class ConcernViewSet(RecordViewSet):
-    """Concerns about AI systems (A.3.3). Anyone with a role raises one; `raised_by` reads 'withheld' to everyone but the raiser when they asked. POST …/triage/ is the AIMS manager's. DELETE archives."""
+    """Concerns about AI systems (A.3.3). Anyone with a role raises one; `raised_by` is the raiser's username, null to everyone but the raiser when they asked to stay anonymous. POST …/triage/ is the AIMS manager's. DELETE archives."""
 
     serializer_class = ConcernSerializer
     filterset_class = ConcernFilterSet
@@ -333,6 +336,7 @@ def _systems_text(concern) -> str:
 class ConcernRegister(Register):
     model = Concern
     label, url_prefix, position = "Concerns", "concerns", 60
+    menu_group = "5"
     services = services
     form = ConcernForm
     filterset = ConcernFilterSet

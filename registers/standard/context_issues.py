@@ -64,6 +64,7 @@ class ContextIssueViewSet(RecordViewSet):
 class ContextIssueRegister(Register):
     model = ContextIssue
     label, url_prefix, position = "Context issues", "context-issues", 10
+    menu_group = "4"
     services = services
     form = ContextIssueForm
     filterset = ContextIssueFilterSet

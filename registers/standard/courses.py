@@ -65,6 +65,7 @@ class CourseViewSet(RecordViewSet):
 class CourseRegister(Register):
     model = Course
     label, url_prefix, position = "Courses", "courses", 72
+    menu_group = "7"
     services = services
     form = CourseForm
     filterset = CourseFilterSet

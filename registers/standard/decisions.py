@@ -10,6 +10,7 @@ from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
+from aims import roles
 from aims.api.base import RecordViewSet
 from aims.api.fields import RecordSerializer, record_fields
 from aims.filters import RecordFilterSet, YesNoFilter
@@ -98,6 +99,7 @@ class DecisionViewSet(RecordViewSet):
 class DecisionRegister(Register):
     model = Decision
     label, url_prefix, position = "Board decisions", "decisions", 56
+    menu_group = "5"
     services = services
     form = DecisionForm
     filterset = DecisionFilterSet
@@ -159,4 +161,4 @@ def open_decisions_panel(request) -> dict:
     }
 
 
-registry.add_dashboard_panel(open_decisions_panel)
+registry.add_dashboard_panel(open_decisions_panel, roles=(roles.MANAGER, roles.BOARD), order=70)

@@ -123,6 +123,7 @@ class DocumentViewSet(RecordViewSet):
 class DocumentRegister(Register):
     model = Document
     label, url_prefix, position = "Documents", "documents", 78
+    menu_group = "7"
     services = services
     form = DocumentForm
     filterset = DocumentFilterSet

@@ -81,6 +81,7 @@ class ImplementationActionViewSet(RecordViewSet):
 class ImplementationActionRegister(Register):
     model = ImplementationAction
     label, url_prefix, position = "Implementation plan", "implementation", 3
+    menu_group = "Readiness and roll-out"
     services = services
     form = ImplementationActionForm
     filterset = ImplementationActionFilterSet

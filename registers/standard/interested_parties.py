@@ -144,6 +144,7 @@ class InterestedPartyViewSet(RecordViewSet):
 class InterestedPartyRegister(Register):
     model = InterestedParty
     label, url_prefix, position = "Interested parties", "interested-parties", 20
+    menu_group = "4"
     more_links = (("Influence and interest grid", "interestedparty-grid"),)
     services = services
     form = InterestedPartyForm

@@ -80,6 +80,7 @@ class ObjectiveViewSet(RecordViewSet):
 class ObjectiveRegister(Register):
     model = Objective
     label, url_prefix, position = "AI objectives", "objectives", 45
+    menu_group = "6"
     services = services
     form = ObjectiveForm
     filterset = ObjectiveFilterSet

@@ -88,6 +88,7 @@ class ObligationViewSet(RecordViewSet):
 class ObligationRegister(Register):
     model = Obligation
     label, url_prefix, position = "Compliance obligations", "obligations", 25
+    menu_group = "4"
     services = services
     form = ObligationForm
     filterset = ObligationFilterSet

@@ -60,6 +60,7 @@ class OpportunityViewSet(RecordViewSet):
 class OpportunityRegister(Register):
     model = Opportunity
     label, url_prefix, position = "Opportunities", "opportunities", 40
+    menu_group = "6"
     services = services
     form = OpportunityForm
     filterset = OpportunityFilterSet

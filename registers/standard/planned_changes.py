@@ -147,6 +147,7 @@ ACTIONS = [
         done="{reference} rejected.",
         inputs=(Input("reason", "Why the change is rejected"),),
         style="danger",
+        confirm="Reject this planned change? The decision is recorded with your name.",
         description="The governance board rejects a proposed change; the reason is required.",
     ),
 ]
@@ -194,6 +195,7 @@ class PlannedChangeViewSet(RecordViewSet):
 class PlannedChangeRegister(Register):
     model = PlannedChange
     label, url_prefix, position = "Planned changes", "changes", 48
+    menu_group = "6"
     services = services
     form = PlannedChangeForm
     filterset = PlannedChangeFilterSet

@@ -212,6 +212,7 @@ class PolicyViewSet(RecordViewSet):
 class PolicyRegister(Register):
     model = Policy
     label, url_prefix, position = "Policies", "policies", 30
+    menu_group = "5"
     services = services
     form = PolicyForm
     filterset = PolicyFilterSet

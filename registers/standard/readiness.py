@@ -213,6 +213,7 @@ class ReadinessAssessmentViewSet(RecordViewSet):
 class ReadinessAssessmentRegister(Register):
     model = ReadinessAssessment
     label, url_prefix, position = "Readiness", "readiness", 2
+    menu_group = "Readiness and roll-out"
     more_links = (
         ("Compare assessments", "readinessassessment-compare"),
         ("Implementation roadmap", "roadmap"),

@@ -91,6 +91,7 @@ class ResourceViewSet(RecordViewSet):
 class ResourceRegister(Register):
     model = Resource
     label, url_prefix, position = "Resources", "resources", 70
+    menu_group = "7"
     services = services
     form = ResourceForm
     filterset = ResourceFilterSet

@@ -23,6 +23,7 @@ from registers.treatment_plan_views import TreatmentPlanView
 class RiskRegister(Register):
     model = Risk
     label, url_prefix, position = "AI risks", "risks", 0
+    menu_group = "6"
     more_links = (
         ("Risk heat map", "risk-heatmap"),
         ("Risk criteria", "risk-criteria"),

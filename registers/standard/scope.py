@@ -67,6 +67,7 @@ class ScopeStatementViewSet(RecordViewSet):
 class ScopeStatementRegister(Register):
     model = ScopeStatement
     label, url_prefix, position = "Scope", "scope", 5
+    menu_group = "4"
     services = services
     form = ScopeStatementForm
     filterset = ScopeStatementFilterSet

@@ -145,6 +145,7 @@ class TrainingRecordFilterSet(RecordFilterSet):
         choices=[("expired", "Expired"), ("expiring", f"Expires within {EXPIRING_WITHIN_DAYS} days"),
                  ("valid", "Valid")],
         method="filter_expiry",
+        label="Expiry",
         empty_label="Any",
     )  # fmt: skip
     ordering = filters.OrderingFilter(
@@ -230,6 +231,7 @@ class TrainingRecordViewSet(RecordViewSet):
 class TrainingRecordRegister(Register):
     model = TrainingRecord
     label, url_prefix, position = "Training records", "training", 74
+    menu_group = "7"
     services = services
     form = TrainingRecordForm
     filterset = TrainingRecordFilterSet

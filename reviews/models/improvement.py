@@ -28,6 +28,12 @@ class Nonconformity(BaseRecord):
         MAJOR = "major", "Major"
         MINOR = "minor", "Minor"
 
+    # A grade counted, as the dashboard says it ("1 open major nonconformity", "2 ... nonconformities").
+    GRADE_NOUNS = {
+        Grade.MAJOR: ("major nonconformity", "major nonconformities"),
+        Grade.MINOR: ("minor nonconformity", "minor nonconformities"),
+    }
+
     class Status(models.TextChoices):
         OPEN = "open", "Open"
         PLANNED = "planned", "Action planned"
@@ -168,6 +174,7 @@ class CorrectiveAction(BaseRecord):
     class Meta(BaseRecord.Meta):
         ordering = ["-created_at", "-id"]
         verbose_name = "corrective action"
+        verbose_name_plural = "corrective actions"
 
     def clean(self):
         if self.check_after_days is not None and self.check_after_days > 365:
@@ -212,6 +219,7 @@ class ImprovementAction(models.Model):
     done_on = models.DateField(null=True, blank=True)
 
     class Meta:
+        verbose_name_plural = "improvement actions"
         ordering = ["number"]
         constraints = [
             models.UniqueConstraint(fields=["corrective_action", "number"], name="reviews_action_number")
@@ -258,6 +266,7 @@ class PreventiveAction(BaseRecord):
     class Meta(BaseRecord.Meta):
         ordering = ["due_on", "id"]
         verbose_name = "preventive action"
+        verbose_name_plural = "preventive actions"
 
     def clean(self):
         if self.source == self.Source.RISK and not self.risk_id:

@@ -63,6 +63,7 @@ class ManagementReview(BaseRecord):
     class Meta(BaseRecord.Meta):
         ordering = ["-scheduled_on", "-reference"]
         verbose_name = "management review"
+        verbose_name_plural = "management reviews"
 
     def clean(self):
         errors = {}
@@ -100,6 +101,7 @@ class ReviewInputs(models.Model):
     sections = models.JSONField(default=list)
 
     class Meta:
+        verbose_name_plural = "review inputs"
         ordering = ["-number"]
         constraints = [models.UniqueConstraint(fields=["review", "number"], name="one_number_per_freeze")]
 
@@ -136,6 +138,7 @@ class ReviewAction(BaseRecord):
     class Meta(BaseRecord.Meta):
         ordering = ["due_on", "reference"]
         verbose_name = "management review action"
+        verbose_name_plural = "management review actions"
 
     def clean(self):
         errors = {}

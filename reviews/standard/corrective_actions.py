@@ -132,6 +132,7 @@ class CorrectiveActionViewSet(RecordViewSet):
 class CorrectiveActionRegister(Register):
     model = CorrectiveAction
     label, url_prefix, position = "Corrective actions", "corrective-actions", 40
+    menu_group = "10"
     services = ca_services
     form = CorrectiveActionForm
     filterset = CorrectiveActionFilterSet

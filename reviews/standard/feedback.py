@@ -166,6 +166,7 @@ class FeedbackViewSet(RecordViewSet):
 class FeedbackRegister(Register):
     model = Feedback
     label, url_prefix, position = "Feedback", "feedback", 70
+    menu_group = "10"
     services = services
     form = FeedbackForm
     filterset = FeedbackFilterSet

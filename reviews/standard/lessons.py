@@ -56,6 +56,7 @@ class LessonViewSet(RecordViewSet):
 class LessonRegister(Register):
     model = Lesson
     label, url_prefix, position = "Lessons learned", "lessons", 60
+    menu_group = "10"
     services = services
     form = LessonForm
     filterset = LessonFilterSet

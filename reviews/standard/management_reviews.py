@@ -15,7 +15,7 @@ from rest_framework.decorators import action
 from aims import permissions, roles
 from aims.actions import Input, RecordAction
 from aims.api.base import RecordViewSet
-from aims.api.fields import RecordSerializer, record_fields
+from aims.api.fields import PersonField, RecordSerializer, absolute_links, record_fields
 from aims.filters import RecordFilterSet
 from aims.forms import RecordForm
 from aims.links import Related
@@ -71,6 +71,7 @@ SIGN_OFF = RecordAction(
     done="{reference} signed off. It is read-only now; its actions stay open to update.",
     inputs=(Input("note", "Note", required=False, help_text="Anything the board adds to its sign-off."),),
     style="primary",
+    confirm="Sign off the review? It becomes read-only.",
     description="A governance board member who neither owns nor chaired the review signs it off.",
 )
 ACTIONS = (FREEZE, RECORD_MEETING, SIGN_OFF)
@@ -121,10 +122,15 @@ class ManagementReviewFilterSet(RecordFilterSet):
 class FrozenInputsSerializer(serializers.Serializer):
     number = serializers.IntegerField()
     frozen_at = serializers.DateTimeField()
-    frozen_by = serializers.StringRelatedField()
+    frozen_by = PersonField()
     since = serializers.DateField()
     until = serializers.DateField()
     sections = serializers.ListField(child=serializers.DictField())
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["sections"] = absolute_links(data["sections"], self.context.get("request"))  # as every link
+        return data
 
 
 class ManagementReviewSerializer(RecordSerializer):
@@ -150,13 +156,16 @@ class ManagementReviewViewSet(RecordViewSet):
     def inputs(self, request, *args, **kwargs):
         review = self.get_object()
         page = self.paginate_queryset(review.freezes.select_related("frozen_by"))
-        return self.get_paginated_response(FrozenInputsSerializer(page, many=True).data)
+        return self.get_paginated_response(
+            FrozenInputsSerializer(page, many=True, context=self.get_serializer_context()).data
+        )
 
 
 # -- The register ----------------------------------------------------------------------------------------
 class ManagementReviewRegister(Register):
     model = ManagementReview
     label, url_prefix, position = "Management reviews", "management-reviews", 10
+    menu_group = "9"
     services = review_services
     form = ManagementReviewForm
     filterset = ManagementReviewFilterSet

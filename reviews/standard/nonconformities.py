@@ -109,6 +109,7 @@ class NonconformityViewSet(RecordViewSet):
 class NonconformityRegister(Register):
     model = Nonconformity
     label, url_prefix, position = "Nonconformities", "nonconformities", 30
+    menu_group = "10"
     services = nc_services
     form = NonconformityForm
     filterset = NonconformityFilterSet

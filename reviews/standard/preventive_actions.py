@@ -75,6 +75,7 @@ class PreventiveActionViewSet(RecordViewSet):
 class PreventiveActionRegister(Register):
     model = PreventiveAction
     label, url_prefix, position = "Preventive actions", "preventive-actions", 50
+    menu_group = "10"
     services = pa_services
     form = PreventiveActionForm
     filterset = PreventiveActionFilterSet

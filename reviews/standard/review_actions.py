@@ -95,6 +95,7 @@ class ReviewActionViewSet(RecordViewSet):
 class ReviewActionRegister(Register):
     model = ReviewAction
     label, url_prefix, position = "Management review actions", "review-actions", 11
+    menu_group = "9"
     services = action_services
     form = ReviewActionForm
     filterset = ReviewActionFilterSet

@@ -138,7 +138,7 @@ def test_the_page_is_in_the_check_menu(owner):
 
 
 @pytest.mark.parametrize(
-    "role,shown", [("board", True), ("manager", True), ("auditor", True), ("owner", False)]
+    "role,shown", [("board", True), ("manager", True), ("auditor", False), ("owner", False)]
 )
 def test_the_dashboard_panel_by_role(db, request, role, shown):
     certification.refresh_snapshot()  # as Celery beat does every 15 minutes

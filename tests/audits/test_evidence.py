@@ -365,7 +365,7 @@ def test_api_creates_link_evidence_by_codes_and_refuses_bad_input_naming_the_fie
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["link"] == good["link"] and body["requirements"] == ["A.10.3"] and body["expired"] is False
-    assert body["url"] == f"/evidence/{body['reference']}/"
+    assert body["url"] == f"http://testserver/evidence/{body['reference']}/"  # links are absolute
     before = Evidence.objects.count()
     for bad, field in (
         ({**good, "link": ""}, "link"),

@@ -164,7 +164,7 @@ def test_the_api_lists_and_starts_packs(owner, other_owner, auditor):
     assert response.status_code == 202, response.json()
     body = response.json()
     assert body["status"] == "queued" and body["scope"]["requirements"] == [CLAUSE]
-    assert body["requested_by"] == "Olivia" and body["download"] is None
+    assert body["requested_by"] == "olivia" and body["download"] is None  # people by username
     assert [p["title"] for p in client.get("/api/v1/evidence-packs/").json()["results"]] == [body["title"]]
     assert len(client_for(auditor).get("/api/v1/evidence-packs/").json()["results"]) == 2
 

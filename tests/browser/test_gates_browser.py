@@ -1,6 +1,6 @@
 """Stage gates (8.1, A.6) in a real browser: the owner asks for the gate into development and a board
 member approves it, so the system's page shows the new stage and its history; and a move to
-deployment that the records do not support is refused, naming what is missing."""
+deployment that the records do not support cannot be asked for, the page naming what is missing."""
 
 import pytest
 from playwright.sync_api import expect
@@ -79,6 +79,8 @@ def test_owner_asks_for_the_development_gate_and_the_board_approves(page, live_s
 
 
 def test_a_blocked_move_to_deployment_shows_what_is_missing(page, live_server, owner, board):
+    """Before anyone presses: the blocked choice is marked, and what it misses is listed by the button.
+    A request refused all the same is answered beside the form, on screen, not at the page's top."""
     system = make_system(owner, "validation", "high")
 
     sign_in(page, live_server, owner)
@@ -87,12 +89,9 @@ def test_a_blocked_move_to_deployment_shows_what_is_missing(page, live_server, o
     expect(section.get_by_role("heading", name="Gate into Deployment")).to_be_visible()
     expect(section.locator("li", has_text="An impact assessment is approved")).to_contain_text("✗ Not met")
     expect(section.locator("li", has_text="No risk above the appetite")).to_contain_text("✓ Met")
-    section.get_by_label("Into").select_option(label="Deployment")
-    section.get_by_label("Approver").select_option(label="Boris")
-    section.get_by_role("button", name="Request the gate").click()
-
-    message = status(page)
-    expect(message).to_contain_text("The gate into Deployment cannot be requested yet. Missing:")
+    expect(section.locator('#gate-to-stage option[value="deployment"]')).to_be_disabled()
+    unmet = section.locator("#gate-unmet-deployment")
+    expect(unmet).to_contain_text("The gate into Deployment cannot be requested yet.")
     for missing in (
         f"An impact assessment is approved: No impact assessment of {system.reference} has been approved",
         "The latest bias assessment passed: No bias assessment",
@@ -100,6 +99,14 @@ def test_a_blocked_move_to_deployment_shows_what_is_missing(page, live_server, o
         "Human oversight is defined",
         "A deployment plan is approved",
     ):
-        expect(message).to_contain_text(missing)
+        expect(unmet).to_contain_text(missing)
+
+    section.get_by_label("Into").select_option(label="Decommissioning")  # still open: needs its note
+    section.get_by_label("Approver").select_option(label="Boris")
+    section.get_by_role("button", name="Request the gate").click()
+    refusal = gates_section(page).get_by_role("alert")
+    expect(refusal).to_contain_text("The gate into Decommissioning cannot be requested yet.")
+    expect(refusal).to_be_in_viewport()  # where the person acted, without scrolling
+    expect(gates_section(page).get_by_label("Approver")).to_have_value(str(board.pk))
     expect(gates_section(page).get_by_text("No gate reviews yet.")).to_be_visible()
     assert not GateReview.objects.exists()

@@ -73,6 +73,7 @@ def test_manager_runs_a_review_to_the_board_sign_off_and_downloads_the_report(
     page.goto(f"{live_server.url}/management-reviews/{review.reference}/")
     page.get_by_text("Sign off…").click()
     page.fill("#action-sign-off-note", "Agreed for the board.")
+    page.once("dialog", lambda dialog: dialog.accept())  # signing off asks first (data-confirm)
     page.locator("form").filter(has=page.locator("#action-sign-off-note")).get_by_role(
         "button", name="Sign off"
     ).click()

@@ -90,6 +90,7 @@ def test_scope_statement_is_drafted_approved_by_the_board_and_published_as_v1(
 
     switch_user(page, live_server, owner)
     page.goto(f"{live_server.url}/scope/{reference}/")
+    page.once("dialog", lambda dialog: dialog.accept())  # publishing asks first (data-confirm)
     page.get_by_role("button", name="Publish").click()
     expect(status(page)).to_contain_text(f"{reference} published.")
     expect(page.locator(".record-header .badge").first).to_have_text("Published")
@@ -137,6 +138,7 @@ def test_policy_from_the_ai_policy_template_is_published_and_acknowledged_by_the
 
     switch_user(page, live_server, manager)
     page.goto(f"{live_server.url}/policies/{reference}/")
+    page.once("dialog", lambda dialog: dialog.accept())  # publishing asks first (data-confirm)
     page.get_by_role("button", name="Publish").click()
     expect(status(page)).to_contain_text(f"{reference} published.")
     expect(page.get_by_text("0 of 1 people asked have acknowledged it.")).to_be_visible()
@@ -209,7 +211,7 @@ def test_raci_letter_set_on_the_matrix_shows_on_the_roles_page(page, live_server
     sign_in(page, live_server, manager)
     page.goto(f"{live_server.url}/roles/new/")
     page.get_by_label("Title").fill("Head of internal audit")
-    page.get_by_label("Responsibilities").fill("Plans and runs the internal audit programme.")
+    page.locator("#id_responsibilities").fill("Plans and runs the internal audit programme.")
     page.get_by_role("button", name="Create AIMS role").click()
     reference = heading_reference(page, "ROL")
     expect(status(page)).to_contain_text(f"{reference} created.")

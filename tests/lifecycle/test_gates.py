@@ -2,6 +2,7 @@
 moving the stage with history, stale checklists, criteria overrides, pages, API and dashboard."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -351,6 +352,69 @@ def test_a_blocked_request_on_the_page_says_what_is_missing(make_system, owner, 
     body = response.content.decode()
     assert "cannot be requested yet. Missing: Classified under the EU AI Act" in body
     assert not GateReview.objects.exists()
+
+
+def gate_section(page: str) -> str:
+    return page.split('<section id="gates"')[1].split("</section>")[0]
+
+
+def test_the_request_button_is_disabled_with_each_unmet_check_listed_before_anyone_presses(
+    make_system, owner, board
+):
+    blocked = make_system(tier="unclassified")
+    section = gate_section(client_for(owner).get(blocked.get_absolute_url()).content.decode())
+    assert re.search(
+        r'<button class="button primary" disabled aria-describedby="gate-unmet-development">', section
+    )
+    unmet = section.split('id="gate-unmet-development"')[1].split("</div>")[0]
+    assert "The gate into Development and training cannot be requested yet." in unmet
+    assert "<strong>Classified under the EU AI Act</strong>" in unmet and "not yet classified" in unmet
+    ready = gate_section(
+        client_for(owner).get(make_system(title="Ready").get_absolute_url()).content.decode()
+    )
+    assert '<button class="button primary">Request the gate</button>' in ready and "gate-unmet" not in ready
+
+
+def test_a_blocked_next_stage_leaves_decommissioning_to_be_requested(make_system, owner, board):
+    """Into deployment is refused until its checks are met; decommissioning, met by the request's own note,
+    stays offered, so the button stays active and the blocked choice says why."""
+    system = make_system(stage="validation")
+    section = gate_section(client_for(owner).get(system.get_absolute_url()).content.decode())
+    assert '<option value="deployment" disabled>Deployment (not yet: ' in section
+    assert '<option value="decommissioned">Decommissioning</option>' in section
+    assert '<button class="button primary">Request the gate</button>' in section
+    assert 'id="gate-unmet-deployment"' in section and 'id="gate-unmet-decommissioned"' not in section
+
+
+def test_a_refused_request_is_answered_beside_the_form_with_what_was_entered(make_system, owner, board):
+    system = make_system(stage="validation")
+    client = client_for(owner)
+    url = f"/systems/{system.reference}/gates/request/"
+    posted = {"to_stage": "decommissioned", "approver": board.pk, "evidence_note": "  "}
+    response = client.post(url, posted)
+    assert response.status_code == 302 and response["Location"].endswith("#gate-outcome")
+    page = client.get(response["Location"]).content.decode()
+    refusal = "The gate into Decommissioning cannot be requested yet. Missing: A decommissioning record"
+    assert page.count(refusal) == 1  # once: not also at the top of the page, off-screen
+    section = gate_section(page)
+    outcome = section.index('id="gate-outcome"')
+    assert refusal in section[outcome:] and outcome < section.index("Request a gate review")
+    assert section.index(refusal) < section.index('action="/systems/')  # right above the form used
+    assert f'<option value="{board.pk}" selected>' in section  # what they entered is kept
+    assert not GateReview.objects.exists()
+    assert refusal not in client.get(system.get_absolute_url()).content.decode()  # said once, then gone
+
+
+def test_a_refused_decision_is_answered_beside_the_decision_form(make_system, owner, board):
+    system = make_system()
+    ask(system, owner, board)
+    review = GateReview.objects.get()
+    client = client_for(board)
+    response = client.post(f"/systems/{system.reference}/gates/{review.pk}/decide/", {"decision": "reject"})
+    section = gate_section(client.get(response["Location"]).content.decode())
+    outcome = section.index('id="gate-outcome"')
+    assert "Say why the gate is rejected" in section[outcome:].split("</div>")[0]
+    assert section.index("Waiting for a decision") < outcome < section.index("Reject the gate")
 
 
 def test_pages_refuse_by_role(make_system, owner, board, auditor, outsider, manager):

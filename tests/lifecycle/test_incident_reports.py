@@ -76,14 +76,14 @@ def test_art_73_the_incident_page_shows_the_initial_deadline_and_awaits_the_comp
 
 
 def test_the_dashboard_counts_serious_incidents_awaiting_a_complete_report_and_links_exactly_those(
-    make_serious, owner, auditor
+    make_serious, owner, board
 ):
     make_serious(0)  # not yet reported: counted as "to report", not here
     awaiting = [make_serious(1, reported_on=days(-4)), make_serious(2, reported_on=days(-2))]
     make_serious(3, reported_on=days(-9), complete_report_on=days(-1))
     services.create(actor=owner, fields={"title": "Minor glitch", "detected_on": TODAY, "severity": "low",
                                          "description": "Typo."})  # fmt: skip
-    client = client_for(auditor)
+    client = client_for(board)  # the board's dashboard follows serious incidents
     page = dashboard_html(client)
     assert (
         'id="incidents-awaiting-complete" data-count="2" href="/incidents/?awaiting_complete_report=true">2<'

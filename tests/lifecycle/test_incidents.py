@@ -376,14 +376,14 @@ def test_draft_incident_is_refused_to_who_may_not_add(auditor):
 # -- Dashboard panel ----------------------------------------------------------------------------------
 
 
-def test_the_panel_counts_open_incidents_by_severity_and_lists_deadlines(make_incident, auditor):
+def test_the_panel_counts_open_incidents_by_severity_and_lists_deadlines(make_incident, board):
     make_incident(title="Open high", severity="high")
     make_incident(title="Investigating high", severity="high", status="investigating")
     make_incident(title="Closed critical", severity="critical", status="closed")
     late = serious(make_incident, "death", detected=-12)  # medium, open
     soon = serious(make_incident, "general", detected=-12)
     serious(make_incident, "widespread", detected=-5, reported_on=days(-4))
-    page = dashboard_html(client_for(auditor))
+    page = dashboard_html(client_for(board))
     panel = page[page.index('id="incidents-panel-title"') :]
     assert '/incidents/?open=true">5 open' in panel
     assert '/incidents/?open=true&amp;severity=high"><strong>2</strong> high' in panel
@@ -393,8 +393,8 @@ def test_the_panel_counts_open_incidents_by_severity_and_lists_deadlines(make_in
     assert "overdue by 2 days" in panel and "due in 3 days" in panel and "reported on" not in panel
 
 
-def test_the_panel_says_what_to_do_when_there_is_nothing(auditor):
-    page = dashboard_html(client_for(auditor))
+def test_the_panel_says_what_to_do_when_there_is_nothing(board):
+    page = dashboard_html(client_for(board))
     assert "No serious incident waits to be reported" in page and "No open AI incidents" in page
 
 

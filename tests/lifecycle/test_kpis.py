@@ -493,15 +493,17 @@ def test_demo_kpis_are_seeded_once_with_a_year_of_measurements(db):
     assert seed_kpis(users) == 0 and Measurement.objects.count() == 48
 
 
-def test_overdue_gives_the_same_answer_on_the_embedded_databases_path(make_kpi, owner, monkeypatch):
-    """SQLite (make run) cannot add a column's days to a timestamp, so the dates are compared in Python."""
-    from django.db import connection
+def test_overdue_and_not_overdue_split_the_kpis_by_the_due_date_the_page_shows(make_kpi, owner):
+    """One SQL expression on both databases (SQLite, make run's, runs it in tests/test_crawl_sqlite.py),
+    agreeing with the due date a KPI's page states."""
+    from django.utils import timezone
 
-    from lifecycle.standard.kpis.selectors import overdue
+    from lifecycle.standard.kpis.selectors import due_date, not_overdue, overdue
 
     late = make_kpi()
     measure(late, "0.9", actor=owner, days_ago=40)
-    make_kpi(title="Just created")
-    in_sql = set(overdue(KPI.objects.all()).values_list("pk", flat=True))
-    monkeypatch.setattr(connection, "vendor", "sqlite")
-    assert set(overdue(KPI.objects.all()).values_list("pk", flat=True)) == in_sql == {late.pk}
+    fresh = make_kpi(title="Just created")
+    late.refresh_from_db()
+    listed = KPI.objects.select_related("owner")  # as the list selects it
+    assert set(overdue(listed)) == {late} and set(not_overdue(listed)) == {fresh}
+    assert due_date(late) < timezone.localdate() <= due_date(fresh)

@@ -115,8 +115,8 @@ def test_dashboard_lists_open_decisions_overdue_first(make_decision, board):
     )
 
 
-def test_dashboard_panel_says_when_nothing_is_open(auditor):
-    page = dashboard_html(client_for(auditor))
+def test_dashboard_panel_says_when_nothing_is_open(board):
+    page = dashboard_html(client_for(board))
     assert "No open board decisions" in page
 
 

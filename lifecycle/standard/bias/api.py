@@ -1,5 +1,6 @@
 """The bias assessment API: the checklist, the favourable outcome, the thresholds and the measured results.
-A predictions CSV sent as multipart `file` (with `sensitive_columns`) is measured as in the app."""
+A predictions CSV sent as multipart `file` (with `sensitive_columns`) is measured as in the app; the rest
+of the API takes JSON, and so does this register when no file comes."""
 
 from rest_framework import serializers
 
@@ -12,9 +13,6 @@ from .services import FIELDS, services
 
 
 class BiasAssessmentSerializer(RecordSerializer):
-    file = serializers.FileField(
-        write_only=True, required=False, allow_null=True, help_text="The predictions CSV (multipart)."
-    )
     sensitive_columns = serializers.CharField(
         write_only=True, required=False, allow_blank=True, max_length=500,
         help_text="Comma-separated; empty: every column besides y_true and y_pred.",
@@ -32,8 +30,26 @@ class BiasAssessmentSerializer(RecordSerializer):
     class Meta(RecordSerializer.Meta):
         model = BiasAssessment
         fields = record_fields(
-            [*FIELDS, "sensitive_columns", "file_name", "file_sha256", "results", "passed"]
+            [
+                *(f for f in FIELDS if f != "file"),
+                "sensitive_columns",
+                "file_name",
+                "file_sha256",
+                "results",
+                "passed",
+            ]
         )
+
+
+class BiasAssessmentUploadSerializer(BiasAssessmentSerializer):
+    """A bias assessment with its predictions CSV, sent as multipart/form-data."""
+
+    file = serializers.FileField(
+        write_only=True, required=False, allow_null=True, help_text="The predictions CSV; empty clears it."
+    )
+
+    class Meta(BiasAssessmentSerializer.Meta):
+        fields = [*BiasAssessmentSerializer.Meta.fields, "file"]
 
 
 class BiasAssessmentViewSet(RecordViewSet):
@@ -42,3 +58,4 @@ class BiasAssessmentViewSet(RecordViewSet):
     serializer_class = BiasAssessmentSerializer
     filterset_class = BiasAssessmentFilterSet
     services = services
+    upload_serializer_class = BiasAssessmentUploadSerializer

@@ -68,6 +68,7 @@ class BiasAssessmentFilterSet(RecordFilterSet):
     result = filters.ChoiceFilter(
         choices=[("passed", "Passed"), ("failed", "Failed"), ("none", "Not measured")],
         method="filter_result",
+        label="Result",
         empty_label="Any",
     )
     ordering = filters.OrderingFilter(fields=(("reference", "reference"), ("system__title", "system")))

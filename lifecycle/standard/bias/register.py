@@ -16,6 +16,7 @@ from .views import BiasFileView, assessment_context, figure_cell, result_cell
 class BiasAssessmentRegister(Register):
     model = BiasAssessment
     label, url_prefix, position = "Bias assessments", "bias", 50
+    menu_group = "8"
     services = services
     form = BiasAssessmentForm
     filterset = BiasAssessmentFilterSet

@@ -16,6 +16,7 @@ from .views import HarmActionView, HarmAddView, ThresholdsView, assessment_conte
 class ImpactAssessmentRegister(Register):
     model = ImpactAssessment
     label, url_prefix, position = "Impact assessments", "impact-assessments", 30
+    menu_group = "8"
     services = services
     form = ImpactAssessmentForm
     filterset = ImpactAssessmentFilterSet

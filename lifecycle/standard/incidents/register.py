@@ -15,6 +15,7 @@ from .services import LOG, services
 class IncidentRegister(Register):
     model = Incident
     label, url_prefix, position = "AI incidents", "incidents", 70
+    menu_group = "8"
     services = services
     form = IncidentForm
     filterset = IncidentFilterSet

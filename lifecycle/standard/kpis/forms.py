@@ -2,14 +2,13 @@
 
 import django_filters as filters
 from django import forms
-from django.utils import timezone
 
 from aims.filters import RecordFilterSet, YesNoFilter
 from aims.forms import RecordForm
 from lifecycle.models import KPI, AISystem
 from registers.models import Objective
 
-from .selectors import FLAGGED, State, due_at, overdue
+from .selectors import FLAGGED, State, not_overdue, overdue
 from .services import FIELDS
 
 
@@ -56,9 +55,7 @@ class KPIFilterSet(RecordFilterSet):
     def filter_overdue(self, queryset, name, value):
         if value is None:
             return queryset
-        if value:
-            return overdue(queryset)
-        return queryset.alias(due_at=due_at()).exclude(due_at__lt=timezone.now())
+        return overdue(queryset) if value else not_overdue(queryset)
 
 
 class MeasurementForm(forms.Form):

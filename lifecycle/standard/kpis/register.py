@@ -17,6 +17,7 @@ from .views import ImportView, MeasurementView, kpi_context
 class KPIRegister(Register):
     model = KPI
     label, url_prefix, position = "KPIs", "kpis", 80
+    menu_group = "8"
     services = services
     form = KPIForm
     filterset = KPIFilterSet

@@ -4,8 +4,7 @@ measurement's due date (in SQL for lists, the dashboard and reminders)."""
 import datetime as dt
 from decimal import Decimal
 
-from django.db import connection
-from django.db.models import DateTimeField, ExpressionWrapper, F, Q
+from django.db.models import DateTimeField, DurationField, ExpressionWrapper, F, Func, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.html import format_html
@@ -41,27 +40,39 @@ def last_measured(kpi):
 
 
 # -- when a measurement is overdue --------------------------------------------------------------------
+class Days(Func):
+    """A whole number of days held in a column, as a duration the database adds to a timestamp. PostgreSQL
+    multiplies an interval; SQLite (make run's embedded database) holds durations as microseconds and
+    cannot multiply a column by an interval."""
+
+    output_field = DurationField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler, connection, template="(%(expressions)s * INTERVAL '1 day')", **extra_context
+        )
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template="(%(expressions)s * 86400000000)", **extra_context)
+
+
 def due_at():
     """When the next measurement is due: the last one (or the KPI's creation) plus its frequency."""
     return ExpressionWrapper(
-        Coalesce(F("last_measured_at"), F("created_at")) + F("frequency_days") * dt.timedelta(days=1),
+        Coalesce(F("last_measured_at"), F("created_at")) + Days(F("frequency_days")),
         output_field=DateTimeField(),
     )
 
 
 def overdue(queryset, at=None):
-    """KPIs whose next measurement was due before `at` (default: now), in SQL."""
-    at = at or timezone.now()
-    if connection.vendor == "sqlite":
-        # SQLite (make run's embedded database) cannot add a number of days held in a column to a
-        # timestamp; the embedded setup holds a handful of KPIs, so the dates are compared here instead.
-        late = [
-            k.pk
-            for k in queryset.only("pk", "last_measured_at", "created_at", "frequency_days")
-            if (k.last_measured_at or k.created_at) + dt.timedelta(days=k.frequency_days) < at
-        ]
-        return queryset.filter(pk__in=late)
-    return queryset.alias(due_at=due_at()).filter(due_at__lt=at)
+    """KPIs whose next measurement was due before `at` (default: now), in SQL on every database, so the
+    queryset keeps whatever it selects and defers (a list's select_related("owner") among them)."""
+    return queryset.alias(due_at=due_at()).filter(due_at__lt=at or timezone.now())
+
+
+def not_overdue(queryset, at=None):
+    """The other KPIs: the list's "Measurement overdue: No"."""
+    return queryset.alias(due_at=due_at()).exclude(due_at__lt=at or timezone.now())
 
 
 def due_date(kpi) -> dt.date:

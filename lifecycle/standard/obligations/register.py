@@ -24,6 +24,7 @@ def state_cell(record) -> str:
 class HighRiskObligationRegister(Register):
     model = HighRiskObligation
     label, url_prefix, position = "High-risk obligations", "ai-act-obligations", 12
+    menu_group = "8"
     services = services
     form = HighRiskObligationForm
     filterset = HighRiskObligationFilterSet
