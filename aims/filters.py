@@ -97,6 +97,18 @@ class RecordFilterSet(filters.FilterSet):
         label="Archived",
     )
 
+    @classmethod
+    def get_filters(cls):
+        # django-filter tells a filter its model only on an instance's copies; the OpenAPI generator reads
+        # the class's own filters, whose form field (label included) is then made without the model's
+        # verbose name and copied into every later instance: the list pages lost their filter labels
+        # once /api/schema/ had been built. Told here, the label comes from the model whoever asks first.
+        found = super().get_filters()
+        for spec in found.values():
+            if cls._meta.model is not None:
+                spec.model = cls._meta.model
+        return found
+
     def __init__(self, data=None, *args, **kwargs):
         data = _one_csv_value(data, self.base_filters)
         self.too_many = _over_cap(data, self.base_filters) if data is not None else {}

@@ -124,7 +124,9 @@ def _reference_data(request):
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item, nextitem):
     yield  # every fixture is torn down now, the transactional test's flush included
-    if getattr(item, "aims_flushes_database", False):
+    # After the last test the test database is gone too (and the settings name the real one again):
+    # nothing to put back, and nowhere to put it.
+    if getattr(item, "aims_flushes_database", False) and nextitem is not None:
         from pytest_django.plugin import blocking_manager_key
 
         with item.config.stash[blocking_manager_key].unblock():

@@ -132,7 +132,7 @@ NOT_COUNTS = [
     r"\b(?:[A-Z]\.)?\d+(?:\.\d+)+\b",
     r"\blast 12 months\b",
 ]
-SKIPPED = {"a", "small", "svg", "script", "noscript", "style", "form", "select", "option", "time"}
+SKIPPED = {"nav", "a", "small", "svg", "script", "noscript", "style", "form", "select", "option", "time"}
 
 
 def unlinked_numbers(root: Node) -> list[str]:

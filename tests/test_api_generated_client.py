@@ -110,6 +110,8 @@ def test_a_generated_client_reads_every_register_and_writes_a_risk(
             residual_impact=2,
             owner=owner.username,
             treatment_due_on=dt.date(2027, 3, 31),
+            treatment_plan="Answer refund questions from the published policy text only.",
+            affects_organisation=True,
         ),
     )
     assert made.status_code == 201, made.content[:500]

@@ -115,6 +115,14 @@ class RecordSerializer(serializers.ModelSerializer):
                 return found
         return super().build_field(field_name, info, model_class, nested_depth)
 
+    def build_standard_field(self, field_name, model_field):
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        # DRF leaves the blank choice out of a read-only choice field (a proposed tier not yet proposed
+        # is ""), so the schema's enum lacked the value the API sends and generated clients refused it.
+        if kwargs.get("read_only") and model_field.choices and model_field.blank:
+            kwargs["allow_blank"] = True
+        return field_class, kwargs
+
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, obj) -> str:
         """The record's page in the app, as an absolute URL like every link the API gives."""

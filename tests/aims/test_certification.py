@@ -4,8 +4,10 @@ and overall, SoA exclusions, the page, the API, the board's dashboard panel, and
 import json
 
 import pytest
+from django.test import RequestFactory
 
 from aims import certification
+from aims.api.fields import absolute_links
 from aims.certification import MET, MISSING, PARTIAL, met, missing, partial, readiness
 from aims.registry import registry
 from tests.base import client_for, dashboard_html
@@ -164,7 +166,10 @@ def test_the_api_returns_the_same_structure(manager, board, owner):
     build.scope_statement(owner, board)
     client = client_for(board)
     data = client.get("/api/v1/certification-readiness/").json()
-    assert data == json.loads(json.dumps(readiness()))
+    # The same figures as the page; its links absolute, as every link of the API.
+    expected = absolute_links(readiness(), RequestFactory().get("/"))
+    assert data == json.loads(json.dumps(expected))
+    assert _row(data, "4.3")["links"][0]["url"].startswith("http://testserver/")
     assert _row(data, "4.3")["status"] == MET
 
 

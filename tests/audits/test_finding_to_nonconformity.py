@@ -61,14 +61,14 @@ def test_the_finding_page_and_api_raise_it_and_an_auditor_may_not(make_audit, au
     refused = client_for(auditor).post(
         f"/api/v1/findings/{finding.reference}/raise-nonconformity/",
         {"version": finding.version},
-        format="json",
+        content_type="application/json",
     )
     assert refused.status_code == 403 and not Nonconformity.objects.exists()
 
     made = client_for(owner).post(
         f"/api/v1/findings/{finding.reference}/raise-nonconformity/",
         {"version": finding.version},
-        format="json",
+        content_type="application/json",
     )
     assert made.status_code == 200, made.content
     nc = Nonconformity.objects.get()

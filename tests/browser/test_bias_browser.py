@@ -34,7 +34,7 @@ def test_owner_uploads_predictions_and_sees_the_groups_and_the_verdict(
     sign_in(page, live_server, owner)
     page.goto(f"{live_server.url}/bias/new/")
     page.get_by_label("Title").fill("Hiring model fairness 2026")
-    page.get_by_label("AI system").select_option(label=str(system))
+    page.get_by_role("combobox", name="AI system").select_option(label=str(system))
     page.get_by_label("Data representativeness", exact=True).select_option("partly")
     page.get_by_label("Predictions (CSV)").set_input_files(predictions)
     # Measuring fairness loads fairlearn (pandas, scikit-learn) on first use: seconds on a busy machine.

@@ -87,8 +87,12 @@ def test_a_blocked_move_to_deployment_shows_what_is_missing(page, live_server, o
     page.goto(f"{live_server.url}/systems/{system.reference}/")
     section = gates_section(page)
     expect(section.get_by_role("heading", name="Gate into Deployment")).to_be_visible()
-    expect(section.locator("li", has_text="An impact assessment is approved")).to_contain_text("✗ Not met")
-    expect(section.locator("li", has_text="No risk above the appetite")).to_contain_text("✓ Met")
+    expect(
+        section.locator(".gate-checklist li", has_text="An impact assessment is approved")
+    ).to_contain_text("✗ Not met")
+    expect(section.locator(".gate-checklist li", has_text="No risk above the appetite")).to_contain_text(
+        "✓ Met"
+    )
     expect(section.locator('#gate-to-stage option[value="deployment"]')).to_be_disabled()
     unmet = section.locator("#gate-unmet-deployment")
     expect(unmet).to_contain_text("The gate into Deployment cannot be requested yet.")
