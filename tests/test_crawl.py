@@ -10,7 +10,7 @@ from aims.models import User
 from tests.conftest import restore_reference_data
 from tests.crawl import Crawl, client_as, declared_filter_failures
 
-pytestmark = pytest.mark.crawl  # minutes on two cores: `make crawl`, until the walk fits the suite
+pytestmark = pytest.mark.crawl  # about a minute on two cores, in the suite; `make crawl` runs it alone
 
 # The manager first: the filter choices anyone opened, the others open only a few of (tests/crawl.py).
 ROLES = ("manager", "board", "owner", "auditor")  # demo usernames (seed_demo USERS), one per role

@@ -167,7 +167,7 @@ def test_seed_scale_refuses_bad_sizes_naming_the_option():
 @pytest.mark.slow
 def test_bench_measures_pages_with_constant_queries(tmp_path):
     output = tmp_path / "bench.json"
-    out = run("bench", risks=120, users=10, repeat=2, warmup=0, slow_repeat=1, output=str(output))
+    out = run("bench", risks=120, users=10, systems=40, repeat=2, warmup=0, slow_repeat=1, output=str(output))
     assert "| risk list API, 50 a page |" in out
     results = {row["measure"]: row for row in json.loads(output.read_text())["results"]}
     panels = [name for name in results if name.startswith("dashboard panel: ")]

@@ -36,6 +36,9 @@ class Command(BaseCommand):
         alone = sorted({m.name for m in registry.bench_measures if m.alone})
         parser.add_argument("--risks", type=int, default=100_000, help="Seed up to this many risks first.")
         parser.add_argument("--users", type=int, default=200, help="Scale users when seeding.")
+        parser.add_argument(
+            "--systems", type=int, default=1000, help="Seed up to this many AI systems first."
+        )
         parser.add_argument("--repeat", type=int, default=30, help="Timed requests per measure.")
         parser.add_argument("--warmup", type=int, default=3, help="Untimed requests before timing.")
         parser.add_argument("--slow-repeat", type=int, default=3, help="Timed runs for exports and the PDF.")
@@ -50,7 +53,7 @@ class Command(BaseCommand):
             "--pack-files", type=int, default=2_000, help="Evidence files in the evidence pack."
         )
 
-    def handle(self, *args, risks, users, repeat, warmup, slow_repeat, output, only, **options):
+    def handle(self, *args, risks, users, systems, repeat, warmup, slow_repeat, output, only, **options):
         if repeat < 1 or warmup < 0 or slow_repeat < 1:
             raise CommandError("--repeat and --slow-repeat must be at least 1, --warmup 0 or more.")
         logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # one line per page otherwise
@@ -65,7 +68,7 @@ class Command(BaseCommand):
             )
         about = {}
         if not alone and registry.bench_prepare is not None:  # an alone measure makes its own data
-            about = registry.bench_prepare(risks=risks, users=users, stdout=self.stdout)
+            about = registry.bench_prepare(risks=risks, users=users, systems=systems, stdout=self.stdout)
         user = _board_member()
         if user is None:
             call_command("seed_scale", risks=0, users=users, systems=0, stdout=self.stdout)
