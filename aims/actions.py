@@ -17,6 +17,16 @@ class Input:
     required: bool = True
     help_text: str = ""
     choices: tuple[tuple[str, str], ...] = ()  # a select on the page, a choice field in the API
+    # Clause and control codes ("8.1, A.6.2.6"): the requirement picker on the page, the codes as text (or a
+    # list of codes) in the API; the service reads one string either way.
+    requirements: bool = False
+
+    def value_from(self, data) -> str:
+        if self.requirements:
+            many = data.getlist(self.name) if hasattr(data, "getlist") else data.get(self.name)
+            if isinstance(many, list | tuple):
+                return ", ".join(str(code or "").strip() for code in many if str(code or "").strip())
+        return str(data.get(self.name, "") or "").strip()
 
 
 @dataclass(frozen=True)
@@ -39,7 +49,7 @@ class RecordAction:
 
         values, errors = {}, {}
         for spec in self.inputs:
-            value = str(data.get(spec.name, "") or "").strip()
+            value = spec.value_from(data)
             if "\x00" in value:  # PostgreSQL cannot store it: a field error, never a 500
                 errors[spec.name] = f"{spec.label} contains a NUL character."
             elif spec.required and not value:

@@ -19,7 +19,10 @@ FINDING_GRADES = {"minor_nc": Nonconformity.Grade.MINOR, "major_nc": Nonconformi
 
 GRADE = Input("grade", "Grade", choices=tuple(Nonconformity.Grade.choices))
 REQUIREMENTS = Input(
-    "requirements", "Requirements not met", help_text="Clause and control codes, e.g. 8.1, A.6.2.6."
+    "requirements",
+    "Requirements not met",
+    help_text="Clauses and controls; in the API their codes, e.g. 8.1, A.6.2.6.",
+    requirements=True,
 )
 DESCRIPTION = Input("description", "What is wrong", required=False, help_text="Empty: taken from the source.")
 
@@ -150,7 +153,8 @@ RAISE_NC_FROM_FINDING = RecordAction(
             "requirements",
             "Requirements not met",
             required=False,
-            help_text="Clause and control codes; empty: the finding's requirement.",
+            help_text="Clauses and controls (in the API their codes); none: the finding's requirement.",
+            requirements=True,
         ),
         DESCRIPTION,
     ),  # fmt: skip

@@ -103,7 +103,8 @@ TRIAGE = RecordAction(
             "requirements",
             "Requirements not met (for a nonconformity)",
             required=False,
-            help_text="Clause and control codes, e.g. 9.1, A.8.3.",
+            help_text="Clauses and controls; in the API their codes, e.g. 9.1, A.8.3.",
+            requirements=True,
         ),
     ),  # fmt: skip
     style="primary",

@@ -84,3 +84,20 @@ def test_a_single_choice_is_a_picker_of_one_with_an_empty_choice(db):
     assert '<optgroup label="A.6 AI system life cycle">' in html
     assert field.widget.value_from_datadict({"requirement": "7"}, {}, "requirement") == "7"
     assert field.widget.value_omitted_from_data({}, {}, "requirement")
+
+
+def test_every_action_asking_for_requirements_draws_the_picker():
+    """Raising a nonconformity (from a finding, an incident, a KPI) and triaging feedback ask for clauses
+    and controls: the picker, as in every form, not a text box for codes."""
+    from aims.actions import RecordAction
+
+    asking = {
+        f"{module}.{name}": spec
+        for module in ("reviews.raising", "reviews.standard.feedback")
+        for name, action in vars(__import__(module, fromlist=["_"])).items()
+        if isinstance(action, RecordAction)
+        for spec in action.inputs
+        if spec.name == "requirements"
+    }
+    assert len(asking) == 4, asking
+    assert [name for name, spec in asking.items() if not spec.requirements] == []

@@ -28,10 +28,17 @@ def test_a_nonconformity_from_an_incident_to_closure(page, live_server, owner, m
     page.goto(f"{live_server.url}/incidents/{incident.reference}/")
     page.get_by_text("Raise a nonconformity…").click()
     page.select_option("#action-raise-nonconformity-grade", "major")
-    page.fill("#action-raise-nonconformity-requirements", "8.1, A.7.4")
+    # Clauses and controls come from the requirement picker: searched, then ticked.
+    picker = page.locator('[data-picker-for="action-raise-nonconformity-requirements"]')
+    picker.locator(".picker-search").fill("8.1")
+    picker.get_by_role("checkbox", name=re.compile(r"^8\.1 ")).check()
+    picker.locator(".picker-search").fill("A.7.4")
+    picker.get_by_role("checkbox", name=re.compile(r"^A\.7\.4 ")).check()
+    expect(picker.locator(".picker-chip")).to_have_count(2)
     page.get_by_role("button", name="Raise a nonconformity", exact=True).click()
     expect(page.get_by_text("nonconformity raised")).to_be_visible()
     nc = Nonconformity.objects.get()
+    assert sorted(nc.requirements.values_list("code", flat=True)) == ["8.1", "A.7.4"]
     page.get_by_role("link", name=nc.reference).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(incident.title)
 

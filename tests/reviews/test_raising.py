@@ -164,3 +164,33 @@ def test_feedback_triaged_on_the_page_into_a_lesson_or_no_action(owner, manager)
     assert second.outcome == "no_action" and second.lesson is None and second.nonconformity is None
     assert history(second).first().note == "A thank-you; nothing to change."
     assert Feedback.objects.filter(outcome="pending").count() == 0
+
+
+def test_the_page_picks_requirements_from_the_picker_and_the_api_takes_a_list(make_incident, owner):
+    """The form draws the requirement picker (options by code, grouped by clause); what it posts (one value
+    per chosen requirement) raises the nonconformity with each, and the API takes codes as a list too."""
+    import re
+
+    incident = make_incident()
+    client = client_for(owner)
+    page = client.get(f"/incidents/{incident.reference}/").content.decode()
+    picker = re.search(r'<select name="requirements"[^>]*data-picker="requirements"[^>]*>', page)
+    assert picker and "multiple" in picker.group(0), page[page.find("raise-nonconformity") :][:800]
+    assert '<option value="A.6.2.6">A.6.2.6 ' in page and "<optgroup" in page
+    response = client.post(
+        f"/incidents/{incident.reference}/raise-nonconformity/",
+        {"version": incident.version, "grade": "major", "requirements": ["8.1", "A.6.2.6"]},
+    )
+    assert response.status_code == 302
+    nc = Nonconformity.objects.get()
+    assert sorted(nc.requirements.values_list("code", flat=True)) == ["8.1", "A.6.2.6"]
+
+    other = make_incident()
+    made = client.post(
+        f"/api/v1/incidents/{other.reference}/raise-nonconformity/",
+        {"version": other.version, "grade": "minor", "requirements": ["9.1", "A.6.2.6"]},
+        content_type="application/json",
+    )
+    assert made.status_code == 200, made.content
+    raised = Nonconformity.objects.get(incident=other)
+    assert sorted(raised.requirements.values_list("code", flat=True)) == ["9.1", "A.6.2.6"]
