@@ -14,6 +14,15 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () { paint(document); });
+
+  // data-fold-on-phone: a list's filters start folded on a phone, so the list is the first thing seen;
+  // open when a filter is applied (data-filtered), and always open on a wider screen (aims.css).
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!window.matchMedia("(max-width: 760px)").matches) return;
+    document.querySelectorAll("details[data-fold-on-phone]:not([data-filtered])").forEach(function (fold) {
+      fold.removeAttribute("open");
+    });
+  });
   // Dashboard panels arrive later, through htmx.
   document.addEventListener("htmx:load", function (event) { paint(event.target); });
 

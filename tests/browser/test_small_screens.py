@@ -112,6 +112,31 @@ def test_a_register_list_reads_as_cards_with_the_level_status_and_owner_on_scree
     context.close()
 
 
+def test_a_list_s_filters_fold_on_a_phone_and_stay_open_on_a_laptop(browser, live_server, people, records):
+    """On a phone the list comes first: its filters are folded behind "Filters" (open once a filter is
+    applied); on a laptop they are always there, with no fold to open."""
+    for size, folded in ((PHONE, True), ({"width": 1440, "height": 900}, False)):
+        context = browser.new_context(viewport=size)
+        page = context.new_page()
+        sign_in(page, live_server, people["owner"])
+        for url in ("/risks/", "/context-issues/"):  # the risk register's own list, and the shared one
+            page.goto(f"{live_server.url}{url}")
+            search = page.get_by_role("search").get_by_label("Search")
+            summary = page.locator(".filter-fold > summary")
+            if folded:
+                expect(search).to_be_hidden()
+                summary.click()
+                expect(search).to_be_visible()
+                search.fill("Chatbot")
+                page.get_by_role("button", name="Filter", exact=True).click()
+                expect(summary).to_have_text("Filters (applied)")
+                expect(page.get_by_role("search").get_by_label("Search")).to_have_value("Chatbot")
+            else:
+                expect(search).to_be_visible()
+                expect(summary).to_be_hidden()
+        context.close()
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_the_menu_folds_on_a_phone_and_every_item_it_opens_is_on_screen(browser, live_server, people, role):
     context = browser.new_context(viewport=PHONE)
