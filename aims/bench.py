@@ -184,9 +184,11 @@ class Bench:
 
 
 def dashboard_pages(bench):
-    """The dashboard, then each of its panels: the browser loads each panel with a request of its own."""
+    """The dashboard: its shell, then every panel of the person's roles in the one request the browser
+    makes for them; and each panel on its own, so the one that costs most is found."""
     from aims.registry import registry
 
     bench.page("dashboard", "/")
+    bench.page("dashboard panels, all in one request", "/dashboard/panels/")
     for panel in registry.dashboard_panels:
         bench.page(f"dashboard panel: {panel.__name__}", f"/dashboard/panels/{panel.__name__}/")

@@ -5,6 +5,7 @@ from aims.views import auth, certification, core, health
 
 urlpatterns = [
     path("", core.DashboardView.as_view(), name="dashboard"),
+    path("dashboard/panels/", core.DashboardPanelsView.as_view(), name="dashboard-panels"),
     path("dashboard/panels/<str:name>/", core.DashboardPanelView.as_view(), name="dashboard-panel"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),

@@ -231,7 +231,7 @@ def dashboard_html(client) -> str:
     import re
 
     page = client.get("/").content.decode()
-    panels = re.findall(r'hx-get="(/dashboard/panels/[^"]+/)"', page)
+    panels = re.findall(r'hx-get="(/dashboard/panels/[^"]*)"', page)
     return page + "".join(client.get(url).content.decode() for url in panels)
 
 

@@ -84,10 +84,15 @@ def dashboard_fragments(client) -> dict[str, str]:
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url)
         assert response.status_code == 200, url
-        assert len(queries.captured_queries) <= QUERIES_PER_FRAGMENT, (url, len(queries.captured_queries))
         fragments[url] = response.content.decode()
+        # The panels come in one request: each of them within the limit, whatever the number of records.
+        panels = max(1, fragments[url].count('<section class="panel"')) if url != "/" else 1
+        assert len(queries.captured_queries) <= QUERIES_PER_FRAGMENT * panels, (
+            url,
+            len(queries.captured_queries),
+        )
         if url == "/":
-            urls += re.findall(r'hx-get="(/dashboard/panels/[^"]+/)"', fragments[url])
+            urls += re.findall(r'hx-get="(/dashboard/panels/[^"]*)"', fragments[url])
     return fragments
 
 
@@ -209,8 +214,9 @@ def test_the_auditor_sees_the_audits_she_leads_their_open_findings_and_lapsing_e
     assert any(e.reference in page for e in lapsing)
 
 
-# (requests, queries) of each demo person's dashboard with the caches warm: the shell and their panels.
-NOW = {"manager": (12, 92), "board": (12, 91), "owner": (4, 23), "auditor": (3, 16)}
+# (requests, queries) of each demo person's dashboard with the caches warm: the shell, then all their panels
+# in one request (before: one request per panel, 12 for the manager and the board).
+NOW = {"manager": (2, 62), "board": (2, 61), "owner": (2, 17), "auditor": (2, 13)}
 # Before dashboards by role every person loaded the shell and these eleven panels.
 EVERY_PANEL_BEFORE = [
     "readiness_panel", "risk_panel", "open_decisions_panel", "governance_panel", "gates_panel",
@@ -229,7 +235,7 @@ def cost(client, urls) -> tuple[int, int, int]:
             html = client.get(url).content.decode()
         requests, queries = requests + 1, queries + len(captured.captured_queries)
         if url == "/":
-            urls += re.findall(r'hx-get="(/dashboard/panels/[^"]+/)"', html)
+            urls += re.findall(r'hx-get="(/dashboard/panels/[^"]*)"', html)
             shell = len(captured.captured_queries)
     return requests, queries, shell
 

@@ -11,8 +11,9 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Window
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
@@ -58,7 +59,10 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         # Only the registers where something waits: a row of "nothing waits" boxes hides what does.
         context["awaiting"] = [row for row in awaiting if row[2]]
         context["decides"] = sections["decides"]
-        context["panels"] = [panel.__name__ for panel in registry.dashboard_panels_for(user)]
+        context["panels"] = [
+            (panel.__name__, panel.__name__.removesuffix("_panel").replace("_", " ").capitalize())
+            for panel in registry.dashboard_panels_for(user)
+        ]  # (name, what a page without JavaScript calls its link)
         context["owns_records"] = owns_records
         context["today"] = today
         return context
@@ -112,6 +116,13 @@ def my_due_records(user, today, per_register: int = 5):
     ]
 
 
+def _draw_panel(request, panel) -> str:
+    context = panel(request)
+    return render_to_string(
+        context["template"], {"panel": context, "today": timezone.localdate()}, request=request
+    )
+
+
 class DashboardPanelView(LoginRequiredMixin, View):
     """One register's dashboard panel, by the name of its function (see registry.add_dashboard_panel)."""
 
@@ -120,9 +131,17 @@ class DashboardPanelView(LoginRequiredMixin, View):
         # only the panels of the person's roles.
         for panel in registry.dashboard_panels:
             if panel.__name__ == name:
-                context = panel(request)
-                return render(request, context["template"], {"panel": context, "today": timezone.localdate()})
+                return HttpResponse(_draw_panel(request, panel))
         raise Http404(f"No dashboard panel called {name!r}.")
+
+
+class DashboardPanelsView(LoginRequiredMixin, View):
+    """Every panel of the person's roles in one answer, in their order: the dashboard costs the shell and
+    this one request, not one request per panel (each paying for the session, the person and the menu)."""
+
+    def get(self, request):
+        panels = registry.dashboard_panels_for(request.user)
+        return HttpResponse("".join(_draw_panel(request, panel) for panel in panels))
 
 
 class CatalogueView(LoginRequiredMixin, TemplateView):

@@ -90,7 +90,7 @@ def test_the_pages_hold_nothing_the_policy_refuses(manager, other_owner, make_ri
     page = client.get(reverse("dashboard")).content.decode()
     urls = [
         reverse("dashboard"),
-        *re.findall(r'hx-get="(/dashboard/panels/[^"]+/)"', page),
+        *re.findall(r'hx-get="(/dashboard/panels/[^"]*)"', page),
         reverse("risk-list"),
         risk.get_absolute_url(),
         f"{risk.get_absolute_url()}?tab=history",
@@ -100,7 +100,7 @@ def test_the_pages_hold_nothing_the_policy_refuses(manager, other_owner, make_ri
         reverse("interestedparty-grid"),
         reverse("risk-add"),
     ]
-    assert len(urls) > 12, "the dashboard lists its panels"
+    assert "/dashboard/panels/" in urls, "the dashboard loads its panels"
     for url in urls:
         response = client.get(url)
         assert response.status_code == 200, url
