@@ -190,7 +190,7 @@ class TreatmentPlanApprovalPolicy(Policy):
     def can_approve(self, user, plan) -> str:
         if not user.has_role(*self.approvers):
             return "Only the governance board and the AIMS manager approve the AI risk treatment plan."
-        if not plan.rows:
+        if not plan.size:
             return StateRefusal("No AI risk is assessed yet: the treatment plan has nothing to approve.")
         if plan.state == "current":
             approval = plan.approval

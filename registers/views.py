@@ -22,7 +22,7 @@ from aims.views.records import RecordDetailView, RecordFormView, RecordListView,
 from . import selectors, services
 from .forms import AcceptRiskForm, ImportForm
 from .models import IMPACT_LABELS, LIKELIHOOD_LABELS, Risk, RiskCriteria
-from .treatment_plan import approval_refusal, plan_for
+from .treatment_plan import approval_refusal, standing_for
 
 
 def heat_link(which: str):
@@ -63,7 +63,7 @@ class RiskListView(RecordListView):
         context["appetite_max"] = criteria.appetite_max
         context["today"] = timezone.localdate()
         # 6.1.3: whether the plan's approval still covers the register, and the button to approve it
-        plan = plan_for(self.request.user)
+        plan = standing_for(self.request.user)
         context["plan"] = plan
         context["can_approve_plan"] = not approval_refusal(self.request.user, plan)
         # Filters set by links (heat-map cells, dashboard numbers) but not shown as inputs stay applied.

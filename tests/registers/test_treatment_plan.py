@@ -226,3 +226,25 @@ def test_the_plan_page_shows_the_plan_a_page_at_a_time_and_approves_it_whole(mak
     )
     shown = [r["reference"] for r in current_plan().rows if f'href="/risks/{r["reference"]}/"' in first]
     assert len(shown) == 2 and "Page 2 of 2" in second
+
+
+def test_the_register_page_tells_the_plan_s_standing_and_never_an_old_one(assessed, make_risk, board, owner):
+    """The list's line about the plan is counted once and kept (registers.treatment_plan.standing_for); a
+    change to a risk in the plan, or a risk assessed, is on the very next page, for the one who made it and
+    for the board."""
+
+    def line(user):
+        page = client_for(user).get("/risks/").content.decode()
+        return " ".join(page.split('class="treatment-plan"')[1].split("</p>")[0].split())
+
+    assert "never approved" in line(board)
+    approve(board)
+    assert "current" in line(board) and "current" in line(owner)
+    risk_update(assessed, actor=owner, expected_version=assessed.version,
+                fields={"treatment_plan": "Reweigh data; add a fairness gate to every release."})  # fmt: skip
+    assert "1 treatment changed and 0 risks assessed since" in line(owner)
+    assert "1 treatment changed and 0 risks assessed since" in line(board)
+    make_risk(status="treating", treatment_due_on=TODAY + dt.timedelta(days=10))
+    assert "1 treatment changed and 1 risk assessed since" in line(board)
+    approve(board)
+    assert "current" in line(board)
