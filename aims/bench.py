@@ -162,6 +162,10 @@ class Bench:
                 f"{ms(row.get('p95_ms'))} | {count if count is not None else '—'} | "
                 f"{row.get('baseline', '—')} | {ms(row.get('baseline_ms'))} | {ratio} | {row.get('note', '')} |"
             )
+        if about:  # the data's shape: a register's plans depend on it (few owners with many risks each)
+            lines.insert(
+                0, "Data: " + ", ".join(f"{v:,} {k.replace('_', ' ')}" for k, v in about.items()) + "\n"
+            )
         self.stdout.write("\n" + "\n".join(lines) + "\n")
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(

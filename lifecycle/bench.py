@@ -7,7 +7,7 @@ from aims.bench import BenchMeasure
 from aims.registry import registry
 
 
-def prepare(*, risks: int, users: int, systems: int, stdout) -> dict:
+def prepare(*, risks: int, users: int, systems: int, owners: int = 0, stdout) -> dict:
     """Top the database up to `risks` risks and `systems` AI systems (1,000 by default, as the benchmark
     targets ask); facts for the report."""
     from registers.models import Risk
@@ -15,8 +15,9 @@ def prepare(*, risks: int, users: int, systems: int, stdout) -> dict:
     from .models import AISystem
 
     if Risk.objects.count() < risks or AISystem.objects.count() < systems:
-        call_command("seed_scale", risks=risks, users=users, systems=systems, stdout=stdout)
-    return {"risks": Risk.objects.count(), "systems": AISystem.objects.count()}
+        call_command("seed_scale", risks=risks, users=users, systems=systems, owners=owners, stdout=stdout)
+    holders = Risk.objects.order_by().values("owner").distinct().count()
+    return {"risks": Risk.objects.count(), "systems": AISystem.objects.count(), "risk_owners": holders}
 
 
 def inventory_pages(bench):

@@ -156,6 +156,14 @@ def test_seed_scale_again_does_nothing_and_reset_rebuilds():
     assert scale_risks().count() == 200 and User.objects.filter(username__startswith=SCALE).count() == 5
 
 
+def test_seed_scale_gives_the_risks_to_as_few_owners_as_asked():
+    """A real register's shape: a few owners with many risks each (the database plans differently)."""
+    run("seed_scale", risks=300, users=20, owners=2)
+    assert scale_risks().values("owner").distinct().count() == 2
+    with pytest.raises(CommandError, match="--owners must be 0"):
+        run("seed_scale", risks=10, users=5, owners=-1)
+
+
 def test_seed_scale_refuses_bad_sizes_naming_the_option():
     from django.core.management.base import CommandError
 
@@ -168,6 +176,7 @@ def test_seed_scale_refuses_bad_sizes_naming_the_option():
 def test_bench_measures_pages_with_constant_queries(tmp_path):
     output = tmp_path / "bench.json"
     out = run("bench", risks=120, users=10, systems=40, repeat=2, warmup=0, slow_repeat=1, output=str(output))
+    assert "Data: 120 risks, 40 systems, 5 risk owners" in out  # a real register's shape, by default
     assert "| risk list API, 50 a page |" in out
     results = {row["measure"]: row for row in json.loads(output.read_text())["results"]}
     panels = [name for name in results if name.startswith("dashboard panel: ")]

@@ -39,6 +39,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--systems", type=int, default=1000, help="Seed up to this many AI systems first."
         )
+        parser.add_argument(
+            "--owners", type=int, default=5,
+            help="How many owners hold the seeded risks: 5 (default) is a real register's shape, few owners "
+            "with many risks each; 0 spreads them over every scale owner. Applies when seeding.",
+        )  # fmt: skip
         parser.add_argument("--repeat", type=int, default=30, help="Timed requests per measure.")
         parser.add_argument("--warmup", type=int, default=3, help="Untimed requests before timing.")
         parser.add_argument("--slow-repeat", type=int, default=3, help="Timed runs for exports and the PDF.")
@@ -53,7 +58,9 @@ class Command(BaseCommand):
             "--pack-files", type=int, default=2_000, help="Evidence files in the evidence pack."
         )
 
-    def handle(self, *args, risks, users, systems, repeat, warmup, slow_repeat, output, only, **options):
+    def handle(
+        self, *args, risks, users, systems, owners, repeat, warmup, slow_repeat, output, only, **options
+    ):
         if repeat < 1 or warmup < 0 or slow_repeat < 1:
             raise CommandError("--repeat and --slow-repeat must be at least 1, --warmup 0 or more.")
         logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # one line per page otherwise
@@ -68,7 +75,9 @@ class Command(BaseCommand):
             )
         about = {}
         if not alone and registry.bench_prepare is not None:  # an alone measure makes its own data
-            about = registry.bench_prepare(risks=risks, users=users, systems=systems, stdout=self.stdout)
+            about = registry.bench_prepare(
+                risks=risks, users=users, systems=systems, owners=owners, stdout=self.stdout
+            )
         user = _board_member()
         if user is None:
             call_command("seed_scale", risks=0, users=users, systems=0, stdout=self.stdout)

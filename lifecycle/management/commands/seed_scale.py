@@ -52,11 +52,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--systems", type=int, default=1000, help="Scale AI systems wanted (default 1000)."
         )
+        parser.add_argument(
+            "--owners", type=int, default=0,
+            help="How many scale owners hold the risks (default: every one). A real register has few owners "
+            "with many risks each, which changes the database's statistics and plans.",
+        )  # fmt: skip
         parser.add_argument("--reset", action="store_true", help="Delete earlier scale data first.")
         parser.add_argument("--batch-size", type=int, default=5000)
         parser.add_argument("--seed", type=int, default=42, help="Random seed, for repeatable data.")
 
-    def handle(self, *args, risks, users, reset, batch_size, seed, systems=0, **options):
+    def handle(self, *args, risks, users, reset, batch_size, seed, systems=0, owners=0, **options):
+        if owners < 0:
+            raise CommandError(f"--owners must be 0 (every owner) or more, got {owners}.")
         if systems < 0:
             raise CommandError(f"--systems must be 0 or more, got {systems}.")
         if risks < 0:
@@ -83,7 +90,9 @@ class Command(BaseCommand):
             people = list(User.objects.filter(username__startswith=USER_PREFIX).prefetch_related("groups"))
             # Systems first: each scale risk links the system its title names, when there is one.
             made_systems = self._systems(systems - have_systems, people, random.Random(seed + have_systems))
-            made = self._risks(risks - have_risks, people, batch_size, random.Random(seed + have_risks))
+            made = self._risks(
+                risks - have_risks, people, batch_size, random.Random(seed + have_risks), owners=owners
+            )
         self._analyze()
         self.stdout.write(
             f"Scale data: created {new_users:,} users, {made:,} risks and {made_systems:,} AI systems in "
@@ -124,11 +133,13 @@ class Command(BaseCommand):
         return len(numbers)
 
     # -- risks ------------------------------------------------------------------------------------------
-    def _risks(self, count: int, people: list[User], batch_size: int, rng: random.Random) -> int:
+    def _risks(self, count: int, people: list[User], batch_size: int, rng: random.Random, owners=0) -> int:
         if count <= 0:
             return 0
         names = {p.pk: {g.name for g in p.groups.all()} for p in people}
-        owners = [p.pk for p in people if roles.OWNER in names[p.pk]]
+        limit = owners
+        owners = sorted(p.pk for p in people if roles.OWNER in names[p.pk])
+        owners = owners[:limit] if limit else owners
         board = [p.pk for p in people if roles.BOARD in names[p.pk]]
         if not owners:
             raise CommandError("No scale user holds the Owner role; raise --users.")
