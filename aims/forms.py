@@ -22,7 +22,7 @@ class _GroupedRequirements:
         return f"{obj.code} {obj.title}"
 
     def _grouped(self):
-        groups = grouped(self.queryset, label=self.label_from_instance)
+        groups = grouped(self.queryset, value=self.prepare_value, label=self.label_from_instance)
         return groups if self.empty_label is None else [("", self.empty_label), *groups]
 
     def _get_choices(self):

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from aims import roles
+from aims.selectors import first_with_total
 from aims.text import plural
 
 from . import programme as planning
@@ -94,13 +95,14 @@ def auditor_panel(request) -> dict:
     Each figure the count of the list it links to. Four queries however many records there are."""
     user, today = request.user, timezone.localdate()
     mine = audited_by(user)
-    audits = list(
+    audits, audits_count = first_with_total(
         Audit.objects.restrict(user, "view")
         .live()
         .filter(pk__in=mine, status__in=(*UPCOMING, Audit.Status.REPORTED))
-        .select_related("lead_auditor")
-        .annotate(total=Window(Count("pk")))
-        .order_by("starts_on", "reference")[:SHOWN]
+        .select_related("lead_auditor"),
+        "starts_on",
+        "reference",
+        shown=SHOWN,
     )
     findings = Finding.objects.restrict(user, "view").live().filter(audit__in=mine)
     waiting = list(
@@ -128,7 +130,7 @@ def auditor_panel(request) -> dict:
         "findings_url": reverse("finding-list"),
         "evidence_url": reverse("evidence-list"),
         "audits": audits,
-        "audits_count": audits[0].total if audits else 0,
+        "audits_count": audits_count,
         "findings": waiting,
         "open_count": waiting[0].open_total if waiting else 0,
         "answered_count": waiting[0].answered_total if waiting else 0,
@@ -142,17 +144,18 @@ def auditor_panel(request) -> dict:
 
 def my_findings_panel(request) -> dict:
     """The auditee's findings waiting for their answer (the owner's first screen): one query."""
-    findings = list(
+    findings, count = first_with_total(
         Finding.objects.restrict(request.user, "view")
         .live()
         .filter(MINE_TO_ANSWER, owner=request.user)
-        .select_related("audit")
-        .annotate(total=Window(Count("pk")))
-        .order_by("created_at", "reference")[:SHOWN]
+        .select_related("audit"),
+        "created_at",
+        "reference",
+        shown=SHOWN,
     )
     return {
         "template": "audits/my_findings_panel.html",
         "findings_url": reverse("finding-list"),
         "findings": findings,
-        "count": findings[0].total if findings else 0,
+        "count": count,
     }

@@ -4,12 +4,13 @@ practice and not yet decommissioned, by name (Art. 5: they must be stopped); the
 a second person's confirmation; and the SoA's Annex A readiness. Two queries, three with prohibited
 systems to name."""
 
-from django.db.models import Count, Q, Window
+from django.db.models import Count, Q
 from django.urls import reverse
 
 from aims import roles
 from aims.certification import snapshot
 from aims.registry import registry
+from aims.selectors import first_with_total
 from registers.models import Risk
 
 from .models import (
@@ -104,10 +105,7 @@ def reassessments_panel(request) -> dict:
     user = request.user
 
     def first(queryset):
-        rows = list(
-            queryset.filter(owner=user).annotate(total=Window(Count("pk"))).order_by("reference")[:SHOWN]
-        )
-        return rows, rows[0].total if rows else 0
+        return first_with_total(queryset.filter(owner=user), "reference", shown=SHOWN)
 
     risks, risk_count = first(Risk.objects.restrict(user, "view").live().exclude(reassessment_due=""))
     assessments, assessment_count = first(

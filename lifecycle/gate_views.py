@@ -5,7 +5,6 @@ waiting for a decision. The rules live in lifecycle.gates; who may do what, in l
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Window
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -22,6 +21,7 @@ from aims.api.fields import absolute_links
 from aims.models import User
 from aims.policies import allows, policy_of
 from aims.registry import registry
+from aims.selectors import first_with_total
 from aims.views.files import serve_private_file
 from aims.views.records import RecordMixin
 
@@ -385,14 +385,9 @@ def gates_panel(request) -> dict:
     visible = AISystem.objects.restrict(user, "view").live()
 
     def queue(name):
-        rows = list(
-            gates.pending_gate_reviews(user, name)
-            .filter(system__in=visible)
-            .select_related("system", "requested_by", "approver")
-            .annotate(total=Window(Count("pk")))
-            .order_by("requested_at", "pk")[:10]
-        )
-        return rows, rows[0].total if rows else 0
+        reviews = gates.pending_gate_reviews(user, name).filter(system__in=visible)
+        reviews = reviews.select_related("system", "requested_by", "approver")
+        return first_with_total(reviews, "requested_at", "pk", shown=10)
 
     oversees = policy_of(GateReview).oversees(user)
     mine, mine_count = queue("awaiting_me")

@@ -2,13 +2,14 @@
 competence gaps and training (7.2), the viewer's own among them. Every number links to the list behind it;
 a constant number of queries."""
 
-from django.db.models import Count, Q, Window
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from aims import roles
 from aims.models import Lifecycle
 from aims.registry import registry
+from aims.selectors import first_with_total
 
 from .competence_gaps import GAP, competence_gaps
 from .models import Policy, TrainingRecord
@@ -78,19 +79,17 @@ def acknowledgements_panel(request) -> dict:
     only when something waits (one query; the list behind it is ?acknowledgement=mine)."""
     user = request.user
     visible = Policy.objects.restrict(user, "view").live()
-    mine = list(
-        open_acknowledgements()
-        .filter(policy__in=visible, person=user)
-        .select_related("policy")
-        .annotate(total=Window(Count("pk")))  # one request per person and version
-        .order_by("policy__reference")[:5]
+    mine, count = first_with_total(  # one request per person and version
+        open_acknowledgements().filter(policy__in=visible, person=user).select_related("policy"),
+        "policy__reference",
+        shown=5,
     )
     return {
         "template": "registers/acknowledgements_panel.html",
         "hidden": not mine,
         "policy_list": reverse("policy-list"),
         "acks": mine,
-        "count": mine[0].total if mine else 0,
+        "count": count,
     }
 
 

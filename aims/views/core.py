@@ -29,6 +29,7 @@ from aims.permissions import restrict
 from aims.policies import allows, dashboard_sections
 from aims.redirects import safe_next
 from aims.registry import registry
+from aims.selectors import first_with_total
 
 
 class DashboardView(LoginRequiredMixin, TemplateView):
@@ -71,12 +72,7 @@ class DashboardView(LoginRequiredMixin, TemplateView):
 def awaiting_with_total(info, user, shown: int = 5) -> tuple[list, int]:
     """The first records of a register waiting for `user`'s decision and how many wait in all, in one
     query: the list's `awaiting_decision=true` filter reads the same selector (aims.filters)."""
-    records = list(
-        awaiting_decision(info.model, user)
-        .select_related("owner")
-        .annotate(total=Window(Count("pk")))[:shown]
-    )
-    return records, (records[0].total if records else 0)
+    return first_with_total(awaiting_decision(info.model, user).select_related("owner"), shown=shown)
 
 
 def my_due_records(user, today, per_register: int = 5):
