@@ -58,12 +58,14 @@ crawl: $(STAMP)
 
 bench: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/aims_bench
 bench: export DJANGO_SETTINGS_MODULE = aims.settings.test
+# The load test's server uses Redis as production does (cache, Celery broker).
+bench: export REDIS_URL ?= redis://127.0.0.1:6379/14
 # Files the bench makes (evidence for the pack) stay under var/bench between runs, beside their rows.
 bench: export AIMS_VAR_DIR ?= $(CURDIR)/var/bench
 # bench migrates and fills the database it is given, so it gets its own; create it when missing.
 bench: $(STAMP)
 	@db="$${DATABASE_URL##*/}"; db="$${db%%\?*}"; admin="$${DATABASE_URL%/*}/postgres"; \
-	for name in "$$db" "$${db}_pack"; do \
+	for name in "$$db" "$${db}_pack" "$${db}_load"; do \
 	  if [[ $$DATABASE_URL == postgres* ]] && ! psql "$$admin" -tAc \
 	      "SELECT 1 FROM pg_database WHERE datname = '$$name'" | grep -q 1; then \
 	    echo "make bench: creating database $$name"; psql "$$admin" -qc "CREATE DATABASE \"$$name\""; \
@@ -74,6 +76,11 @@ bench: $(STAMP)
 	@if [[ -z "$(ARGS)" && $$DATABASE_URL == postgres* ]]; then \
 	  DATABASE_URL="$${DATABASE_URL%%\?*}_pack" $(BIN)/python manage.py bench --only pack \
 	    --output var/bench-pack-results.json; \
+	fi
+# 50 then 100 people at once against gunicorn with production settings, at 10,000 risks (BENCHMARKS.md).
+	@if [[ -z "$(ARGS)" && $$DATABASE_URL == postgres* ]]; then \
+	  DATABASE_URL="$${DATABASE_URL%%\?*}_load" $(BIN)/python manage.py bench --only load \
+	    --output var/bench-load-results.json; \
 	fi
 
 # The one lint CI runs too: ruff's rules, ruff's formatting, and the import contract of DESIGN.md's layers

@@ -1,6 +1,8 @@
 """What `manage.py bench` measures of the AI system inventory and the SoA at volume, and how it makes the
 volume data first (seed_scale lives in this app: it fills both risks and AI systems)."""
 
+from pathlib import Path
+
 from django.core.management import call_command
 
 from aims.bench import BenchMeasure
@@ -38,3 +40,44 @@ def inventory_pages(bench):
 
 registry.bench_prepare = prepare
 registry.add_bench_measure(BenchMeasure("pages", inventory_pages, order=20))
+
+
+# -- many people at once ------------------------------------------------------------------------------------
+LOAD_TARGETS = {50: 250, 100: 500}  # p95 in ms, BENCHMARKS.md
+
+
+def load(bench):
+    """50, then 100 people at once for 60 s against gunicorn with production settings, on a database of
+    its own at 10,000 risks and 1,000 AI systems. The mix is a working day's: the dashboard 1, the risk
+    list 3, a risk 3, the AI system list 2, the SoA 1, the risk list API 2 (BENCHMARKS.md)."""
+    from aims import roles
+    from aims.loadtest import Screen, run_load
+    from aims.models import User
+    from registers.models import Risk
+
+    from .models import Statement
+
+    options = bench.options
+    about = prepare(risks=options["load_risks"], users=200, systems=options["load_systems"], owners=5,
+                    stdout=bench.stdout)  # fmt: skip
+    bench.stdout.write(
+        "Load test data: " + ", ".join(f"{v:,} {k.replace('_', ' ')}" for k, v in about.items())
+    )
+    top = Risk.objects.live().order_by("-residual_score", "reference").values_list("reference", flat=True)
+    statement = Statement.objects.order_by("reference").values_list("reference", flat=True).first()
+    mix = [
+        Screen("dashboard with its panels", 1, [["/", "/dashboard/panels/"]]),
+        Screen("risk list page", 3, [["/risks/"]]),
+        Screen("risk detail page", 3, [[f"/risks/{ref}/"] for ref in top[:200]]),
+        Screen("AI system list page", 2, [["/systems/"]]),
+        Screen("risk list API, 50 a page", 2, [["/api/v1/risks/?page_size=50"]]),
+    ]
+    if statement:
+        mix.append(Screen("SoA page", 1, [[f"/soa/{statement}/"]]))
+    people = User.objects.filter(is_active=True, groups__name__in=roles.ALL).distinct().order_by("username")
+    profile = options["load_profile"]
+    run_load(bench, mix, people, users=options["load_users"] or (50, 100), seconds=options["load_seconds"],
+             targets=LOAD_TARGETS, profile=Path(profile) if profile else None)  # fmt: skip
+
+
+registry.add_bench_measure(BenchMeasure("load", load, order=60, default=False, alone=True))

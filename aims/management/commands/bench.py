@@ -57,6 +57,22 @@ class Command(BaseCommand):
         parser.add_argument(
             "--pack-files", type=int, default=2_000, help="Evidence files in the evidence pack."
         )
+        parser.add_argument(
+            "--load-seconds", type=int, default=60, help="How long each run of the load test lasts."
+        )
+        parser.add_argument("--load-risks", type=int, default=10_000, help="Risks in the load test's data.")
+        parser.add_argument(
+            "--load-systems", type=int, default=1_000, help="AI systems in the load test's data."
+        )
+        parser.add_argument(
+            "--load-users", type=int, action="append",
+            help="People at once in the load test (repeatable). Default: 50, then 100.",
+        )  # fmt: skip
+        parser.add_argument(
+            "--load-profile", metavar="DIR",
+            help="Sample the web processes with py-spy through the load test's first run; collapsed "
+            "stacks are written to DIR/web.txt.",
+        )  # fmt: skip
 
     def handle(
         self, *args, risks, users, systems, owners, repeat, warmup, slow_repeat, output, only, **options

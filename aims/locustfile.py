@@ -1,0 +1,44 @@
+"""The people of `manage.py bench --only load`: locust runs this file, aims/loadtest.py writes its plan.
+
+Each simulated person is signed in as a different real user of the volume data (their session cookie comes
+from the plan, so no sign-in is measured), waits 0.5-1.5 s between tasks and picks a task by weight: a
+task is one screen, and a screen may be several requests (the dashboard is its shell, then its panels).
+Requests are named by screen, so the report groups e.g. every risk detail page under one row. This file is
+not imported by Django; only locust reads it."""
+
+import json
+import os
+import random
+from itertools import count
+
+from locust import HttpUser, between
+
+PLAN = json.loads(os.environ["AIMS_LOAD_PLAN"])
+_next_person = count()
+
+
+def _screen(entry):
+    def visit(user):
+        # One variant of the screen (e.g. one of the top risks), requested in order, as the browser would.
+        for path in random.choice(entry["variants"]):
+            with user.client.get(path, name=entry["name"], catch_response=True) as response:
+                if response.status_code != 200:
+                    response.failure(f"HTTP {response.status_code} for {path}")
+
+    visit.__name__ = entry["name"]
+    return visit
+
+
+class Person(HttpUser):
+    wait_time = between(0.5, 1.5)
+    tasks = {_screen(entry): entry["weight"] for entry in PLAN["mix"]}
+
+    def on_start(self):
+        cookie = PLAN["sessions"][next(_next_person) % len(PLAN["sessions"])]
+        self.client.headers.update(
+            {
+                "Cookie": f"{PLAN['cookie_name']}={cookie}",
+                # Production settings redirect plain HTTP; behind the proxy the header says it was HTTPS.
+                "X-Forwarded-Proto": "https",
+            }
+        )

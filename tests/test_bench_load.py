@@ -1,0 +1,44 @@
+"""make bench's load test, small: gunicorn with production settings on the test database, locust sending
+people signed in as different users, a row per run and per screen (aims/loadtest.py, lifecycle/bench.py)."""
+
+import io
+import json
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+
+from aims import loadtest, roles
+from aims.models import User
+
+
+class _NoReport:
+    stdout = io.StringIO()
+
+    def add(self, *args, **kwargs):
+        raise AssertionError(f"nothing may be reported: {args} {kwargs}")
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_load_test_reports_each_run_and_screen_and_refuses_to_time_failing_screens(tmp_path):
+    output = tmp_path / "load.json"
+    out = io.StringIO()
+    call_command("bench", only=["load"], users=10, load_risks=60, load_systems=8, load_users=[4],
+                 load_seconds=4, output=str(output), stdout=out)  # fmt: skip
+    assert "Load test data: 60 risks, 8 systems" in out.getvalue()
+    rows = {row["measure"]: row for row in json.loads(output.read_text())["results"]}
+    run = rows["load: 4 users, 4 s"]
+    assert run["rows"] > 0 and run["p95_ms"] >= run["median_ms"] > 0, run
+    assert "requests/s, 0 errors" in run["note"] and "web CPU" in run["note"], run
+    screens = [name for name in rows if name.startswith("load 4: ")]
+    assert screens and all(rows[name]["note"] == "0 errors" for name in screens), rows
+    assert sum(rows[name]["rows"] for name in screens) == run["rows"]
+
+    # A load test of error pages would measure nothing: every screen is opened once per set of roles
+    # first, and one that does not answer 200 stops the run, named.
+    owner = User.objects.filter(groups__name=roles.OWNER).order_by("username").first()
+    assert set(owner.groups.all()) == {Group.objects.get(name=roles.OWNER)}
+    mix = [loadtest.Screen("nowhere", 1, [["/no-such-page/"]])]
+    with pytest.raises(RuntimeError, match=rf"nowhere: /no-such-page/ answers 404 for {owner.username}"):
+        loadtest.run_load(_NoReport(), mix, [owner], users=(1,), seconds=1)
