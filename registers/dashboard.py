@@ -27,13 +27,14 @@ def register_summary(risks, criteria: RiskCriteria, today) -> tuple[dict, dict]:
     matrices = {"inherent": Counter(), "residual": Counter()}
     totals = Counter(total=0, above_appetite=0, overdue=0)
     by_category = Counter()
+    appetite = criteria.appetite_max  # once: thousands of groups come back at volume
     for il, ii, rl, ri, category, overdue, n in rows:
         matrices["inherent"][(il, ii)] += n
         matrices["residual"][(rl, ri)] += n
         by_category[category] += n
         totals["total"] += n
         totals["overdue"] += n * overdue
-        if rl * ri > criteria.appetite_max:
+        if rl * ri > appetite:
             totals["above_appetite"] += n
     return matrices, {**totals, "by_category": dict(by_category)}
 

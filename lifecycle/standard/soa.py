@@ -30,6 +30,7 @@ from lifecycle.models import SoAEntry, Statement
 
 from .soa_rows import (  # noqa: F401  CHECKS, issue_q, label_of: read through this module by the entries
     CHECKS,
+    SHOWN_SYSTEMS,
     annex_a_controls,
     entry_rows,
     issue_q,
@@ -142,7 +143,8 @@ def statement_context(request, statement, tab, *, user=None):
     if tab != "details":
         return {}
     viewer = request.user if request is not None else user
-    rows, judgements = entry_rows(user=viewer)
+    # The page names a few AI systems per entry and links to the rest; the PDF is a document, whole.
+    rows, judgements = entry_rows(user=viewer, shown_systems=SHOWN_SYSTEMS if request is not None else None)
     return {
         "rows": rows,
         "linked": [row["judgement"].reason for row in rows],  # references in the reasons become links

@@ -26,6 +26,7 @@ CHECKS = {
 }
 ANNEX_A_CONTROLS = 38  # ISO/IEC 42001:2023 Annex A; the catalogue's data migration loads exactly these
 SHOWN_RISKS = 5  # per entry; the rest are a link away (thousands of risks can call for one control)
+SHOWN_SYSTEMS = 5  # per entry on the statement's page; the entry's own page lists them all
 
 
 def annex_a_controls():
@@ -67,20 +68,22 @@ def issue_q(check: str | None = None) -> Q:
     return conditions["called_for"]() | conditions["no_evidence"]() | conditions["no_justification"]()
 
 
-def entry_rows(entries=None, *, user=None, today: dt.date | None = None) -> tuple[list[dict], dict]:
+def entry_rows(
+    entries=None, *, user=None, today: dt.date | None = None, shown_systems: int | None = None
+) -> tuple[list[dict], dict]:
     """(rows, judgements): each live entry in control order (the organisation's own controls last) with
     its judgement, the risks calling for it (the first few, and how many in all), the AI systems it
     applies to, its evidence and its failed checks; and every control's judgement (Annex A controls
     without an entry too), for the percentage. `user`: the viewer (None: a document for everyone who may
-    read the statement, which names no evidence). A fixed number of queries, and bounded work, whatever
-    the number of entries, risks or pieces of evidence."""
+    read the statement, which names no evidence). `shown_systems`: name only the first few AI systems of
+    each entry (the statement's page, where a control can apply to hundreds), else every one (documents,
+    the entry's page). A fixed number of queries, and bounded work, whatever the number of entries, risks
+    or pieces of evidence."""
     today = today or timezone.localdate()
-    every = list(
-        SoAEntry.objects.live()
-        .select_related("control", "owner")
-        .prefetch_related("systems", "risks")
-        .order_by("control__position", "reference")
+    every = (
+        SoAEntry.objects.live().select_related("control", "owner").order_by("control__position", "reference")
     )
+    every = list(every.prefetch_related("risks", *(["systems"] if shown_systems is None else [])))
     judgements = judge_controls(today, entries=every, user=user, own_controls=True)
     if entries is not None:
         wanted = set(entries.values_list("pk", flat=True))
@@ -98,7 +101,8 @@ def entry_rows(entries=None, *, user=None, today: dt.date | None = None) -> tupl
     by_control = {}
     for link in first:
         by_control.setdefault(link.requirement_id, {})[link.risk.pk] = link.risk
-    seen_systems = _visible(AISystem, user, {s.pk for e in every for s in e.systems.all()})
+    systems_of = _all_systems if shown_systems is None else _first_systems
+    systems = systems_of(every, user, shown_systems)
     rows = []
     for entry in every:
         named = {
@@ -107,7 +111,6 @@ def entry_rows(entries=None, *, user=None, today: dt.date | None = None) -> tupl
         shown = sorted({**by_control.get(entry.control_id, {}), **named}.values(), key=lambda r: r.reference)
         total = max(counts.get(entry.control_id, 0), len(shown))
         judgement = judgements.get(entry.reference) or judgements[entry.control.code]
-        systems = sorted(entry.systems.all(), key=lambda s: s.reference)
         rows.append(
             {
                 "entry": entry,
@@ -115,13 +118,52 @@ def entry_rows(entries=None, *, user=None, today: dt.date | None = None) -> tupl
                 "risks": shown[:SHOWN_RISKS],
                 "risk_count": total,
                 "more_risks": max(total - SHOWN_RISKS, 0),
-                "systems": [s for s in systems if s.pk in seen_systems],
-                "hidden_systems": sum(1 for s in systems if s.pk not in seen_systems),
+                **systems.get(entry.pk, {"systems": [], "more_systems": 0, "hidden_systems": 0}),
                 "issues": issues_of(entry, shown, judgement),
                 "label": label_of(entry),
             }
         )
     return rows, judgements
+
+
+def _all_systems(entries, user, shown=None) -> dict[int, dict]:
+    """Every AI system of each entry the viewer may see, by reference, and how many they may not."""
+    seen = _visible(AISystem, user, {s.pk for e in entries for s in e.systems.all()})
+    found = {}
+    for entry in entries:
+        systems = sorted(entry.systems.all(), key=lambda s: s.reference)
+        found[entry.pk] = {
+            "systems": [s for s in systems if s.pk in seen],
+            "more_systems": 0,
+            "hidden_systems": sum(1 for s in systems if s.pk not in seen),
+        }
+    return found
+
+
+def _first_systems(entries, user, shown: int) -> dict[int, dict]:
+    """The first `shown` AI systems of each entry the viewer may see, by reference, how many more they may
+    see and how many they may not: three queries over the links, not every system of every entry."""
+    links = SoAEntry.systems.through.objects.filter(soaentry_id__in=[e.pk for e in entries])
+    visible = links if user is None else links.filter(aisystem__in=AISystem.objects.restrict(user, "view"))
+
+    def per_entry(queryset):
+        return dict(queryset.order_by().values_list("soaentry_id").annotate(n=Count("aisystem_id")))
+
+    totals, seen = per_entry(links), per_entry(visible)
+    first = visible.annotate(
+        rank=Window(RowNumber(), partition_by=[F("soaentry_id")], order_by=F("aisystem__reference").asc())
+    ).filter(rank__lte=shown)
+    named = {}
+    for link in first.select_related("aisystem").order_by("soaentry_id", "aisystem__reference"):
+        named.setdefault(link.soaentry_id, []).append(link.aisystem)
+    return {
+        pk: {
+            "systems": named.get(pk, []),
+            "more_systems": seen.get(pk, 0) - len(named.get(pk, [])),
+            "hidden_systems": total - seen.get(pk, 0),
+        }
+        for pk, total in totals.items()
+    }
 
 
 def _visible(model, user, pks: set) -> set:

@@ -104,7 +104,15 @@ class RiskCriteria(models.Model):
 
     @property
     def band_list(self) -> list[Band]:
-        return [Band(b["name"], int(b["min"]), int(b["max"]), b.get("colour", "#dddddd")) for b in self.bands]
+        # Parsed once per value of `bands` (a list page asks for two levels per row); a form or an import
+        # assigns a new list, which is parsed again.
+        parsed = self.__dict__.get("_band_list")
+        if parsed is None or parsed[0] is not self.bands:
+            bands = [
+                Band(b["name"], int(b["min"]), int(b["max"]), b.get("colour", "#dddddd")) for b in self.bands
+            ]
+            parsed = self.__dict__["_band_list"] = (self.bands, bands)
+        return list(parsed[1])
 
     def level(self, score: int | None) -> Band | None:
         if not score:

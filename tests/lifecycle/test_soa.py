@@ -384,3 +384,35 @@ def test_many_risks_calling_for_a_control_show_the_first_few_and_a_link(
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get(f"/soa/{statement.reference}/").content.decode()
     assert "and 15 more" in page
+
+
+def test_a_control_applying_to_many_systems_names_the_first_few_and_links_to_the_rest(
+    make_entry, make_statement, owner, auditor, django_assert_max_num_queries
+):
+    """A control can apply to hundreds of AI systems: the statement's page names the first few, by
+    reference, and links to the entry's page, which names every one; the PDF, a document, names all."""
+    from lifecycle.standard.ai_systems import services as systems
+
+    fields = {"purpose": "Scores applications.", "kind": "ml", "origin": "in_house", "ai_role": "producer",
+              "automation": "in_loop", "criticality": 3}  # fmt: skip
+    made = [systems.create(actor=owner, fields={**fields, "title": f"System {n}"}) for n in range(8)]
+    entry = make_entry("A.6.2.4", justification="V&V for every model.", systems=made)
+    statement = make_statement()
+    client = client_for(auditor)
+    client.get(f"/soa/{statement.reference}/")
+    with django_assert_max_num_queries(60) as few:
+        page = client.get(f"/soa/{statement.reference}/").content.decode()
+    queries = len(few.captured_queries)  # read now: the next request clears the connection's log
+    first = sorted(s.reference for s in made)[: soa.SHOWN_SYSTEMS]
+    assert all(f"{ref}</a>" in page for ref in first)
+    assert not any(f"{s.reference}</a>" in page for s in made if s.reference not in first)
+    assert f'href="{entry.get_absolute_url()}#systems">and 3 more</a>' in page
+    entry_page = client.get(entry.get_absolute_url()).content.decode()
+    assert 'id="systems"' in entry_page and all(f"{s.reference}</a>" in entry_page for s in made)
+    rows, _ = soa.entry_rows(user=auditor)  # documents (PDF, frozen content) keep every system
+    assert [s.reference for s in rows[0]["systems"]] == sorted(s.reference for s in made)
+    more = [systems.create(actor=owner, fields={**fields, "title": f"More {n}"}) for n in range(10)]
+    entry.systems.add(*more)
+    with django_assert_max_num_queries(queries):  # not one query more per system
+        page = client.get(f"/soa/{statement.reference}/").content.decode()
+    assert "and 13 more</a>" in page
