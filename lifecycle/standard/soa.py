@@ -28,7 +28,7 @@ from aims.registry import registry
 from aims.services import RecordServices
 from lifecycle.models import SoAEntry, Statement
 
-from .soa_rows import (  # noqa: F401  CHECKS, issue_q, label_of: read through this module by the entries
+from .soa_rows import (  # noqa: F401  CHECKS, issue_q, label_of, SHOWN_SYSTEMS: read through this module
     CHECKS,
     SHOWN_SYSTEMS,
     annex_a_controls,
@@ -144,7 +144,7 @@ def statement_context(request, statement, tab, *, user=None):
         return {}
     viewer = request.user if request is not None else user
     # The page names a few AI systems per entry and links to the rest; the PDF is a document, whole.
-    rows, judgements = entry_rows(user=viewer, shown_systems=SHOWN_SYSTEMS if request is not None else None)
+    rows, judgements = entry_rows(user=viewer, brief=request is not None)
     return {
         "rows": rows,
         "linked": [row["judgement"].reason for row in rows],  # references in the reasons become links

@@ -9,6 +9,7 @@ counted, never shown."""
 
 import datetime as dt
 
+from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -69,55 +70,46 @@ def issue_q(check: str | None = None) -> Q:
 
 
 def entry_rows(
-    entries=None, *, user=None, today: dt.date | None = None, shown_systems: int | None = None
+    entries=None, *, user=None, today: dt.date | None = None, brief: bool = False
 ) -> tuple[list[dict], dict]:
     """(rows, judgements): each live entry in control order (the organisation's own controls last) with
     its judgement, the risks calling for it (the first few, and how many in all), the AI systems it
     applies to, its evidence and its failed checks; and every control's judgement (Annex A controls
     without an entry too), for the percentage. `user`: the viewer (None: a document for everyone who may
-    read the statement, which names no evidence). `shown_systems`: name only the first few AI systems of
-    each entry (the statement's page, where a control can apply to hundreds), else every one (documents,
-    the entry's page). A fixed number of queries, and bounded work, whatever the number of entries, risks
-    or pieces of evidence."""
+    read the statement, which names no evidence). `brief` (the statement's page): name only the first few
+    AI systems of each entry, and say whether more risks call for it without counting them -- counting
+    reads every link of every control, tens of thousands at volume, where the first few cost an index
+    probe each; documents and the entry's own page name every system and count the risks. A fixed number
+    of queries, and bounded work, whatever the number of entries, risks or pieces of evidence."""
     today = today or timezone.localdate()
     every = (
         SoAEntry.objects.live().select_related("control", "owner").order_by("control__position", "reference")
     )
-    every = list(every.prefetch_related("risks", *(["systems"] if shown_systems is None else [])))
+    every = list(every.prefetch_related("risks", *([] if brief else ["systems"])))
     judgements = judge_controls(today, entries=every, user=user, own_controls=True)
     if entries is not None:
         wanted = set(entries.values_list("pk", flat=True))
         every = [e for e in every if e.pk in wanted]
     controls = [e.control_id for e in every if e.control_id]
-    links = Risk.requirements.through.objects.filter(requirement_id__in=controls, risk__in=_calling_risks())
-    counts = dict(links.order_by().values_list("requirement_id").annotate(n=Count("risk_id")))
-    first = (
-        links.annotate(
-            rank=Window(RowNumber(), partition_by=[F("requirement_id")], order_by=F("risk__reference").asc())
-        )
-        .filter(rank__lte=SHOWN_RISKS)
-        .select_related("risk")
-    )
-    by_control = {}
-    for link in first:
-        by_control.setdefault(link.requirement_id, {})[link.risk.pk] = link.risk
-    systems_of = _all_systems if shown_systems is None else _first_systems
-    systems = systems_of(every, user, shown_systems)
+    by_control = _first_risks(controls, SHOWN_RISKS + 1)  # one more: whether there are more
+    counts = None if brief else _risk_counts(controls)
+    systems = _first_systems(every, user, SHOWN_SYSTEMS) if brief else _all_systems(every, user)
     rows = []
     for entry in every:
         named = {
             r.pk: r for r in entry.risks.all() if r.archived_at is None and r.status != Risk.Status.CLOSED
         }
-        shown = sorted({**by_control.get(entry.control_id, {}), **named}.values(), key=lambda r: r.reference)
-        total = max(counts.get(entry.control_id, 0), len(shown))
+        calling = {r.pk: r for r in by_control.get(entry.control_id, [])}
+        shown = sorted({**calling, **named}.values(), key=lambda r: r.reference)
+        total = max(counts.get(entry.control_id, 0), len(shown)) if counts is not None else None
         judgement = judgements.get(entry.reference) or judgements[entry.control.code]
         rows.append(
             {
                 "entry": entry,
                 "judgement": judgement,
                 "risks": shown[:SHOWN_RISKS],
-                "risk_count": total,
-                "more_risks": max(total - SHOWN_RISKS, 0),
+                "risk_count": total,  # None when brief: then more_risks only says whether there are more
+                "more_risks": len(shown) > SHOWN_RISKS if total is None else max(total - SHOWN_RISKS, 0),
                 **systems.get(entry.pk, {"systems": [], "more_systems": 0, "hidden_systems": 0}),
                 "issues": issues_of(entry, shown, judgement),
                 "label": label_of(entry),
@@ -126,7 +118,51 @@ def entry_rows(
     return rows, judgements
 
 
-def _all_systems(entries, user, shown=None) -> dict[int, dict]:
+def _risk_link_q(controls):
+    return Risk.requirements.through.objects.filter(requirement_id__in=controls, risk__in=_calling_risks())
+
+
+def _risk_counts(controls) -> dict[int, int]:
+    """How many live, open risks call for each control: every link is read."""
+    return dict(_risk_link_q(controls).order_by().values_list("requirement_id").annotate(n=Count("risk_id")))
+
+
+def _first_risks(controls, shown: int) -> dict[int, list]:
+    """The first `shown` live, open risks calling for each control, oldest first. On PostgreSQL each
+    control's are an array read off the (requirement, risk) index, stopping at `shown`, so the cost does
+    not grow with the register; elsewhere (SQLite, small data) one window over every link."""
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.expressions import ArraySubquery
+
+        firsts = Risk.requirements.through.objects.filter(
+            requirement_id=OuterRef("pk"), risk__archived_at__isnull=True
+        ).exclude(risk__status=Risk.Status.CLOSED)
+        ids = dict(
+            Requirement.objects.filter(pk__in=controls).values_list(
+                "pk", ArraySubquery(firsts.order_by("risk_id").values("risk_id")[:shown])
+            )
+        )
+    else:
+        ids = _first_risk_ids_by_window(controls, shown)
+    risks = Risk.objects.in_bulk([pk for found in ids.values() for pk in found])
+    return {control: [risks[pk] for pk in found] for control, found in ids.items() if found}
+
+
+def _first_risk_ids_by_window(controls, shown: int) -> dict[int, list[int]]:
+    ranked = _risk_link_q(controls).annotate(
+        rank=Window(RowNumber(), partition_by=[F("requirement_id")], order_by=F("risk_id").asc())
+    )
+    ids = {}
+    for control, risk in (
+        ranked.filter(rank__lte=shown)
+        .order_by("requirement_id", "risk_id")
+        .values_list("requirement_id", "risk_id")
+    ):
+        ids.setdefault(control, []).append(risk)
+    return ids
+
+
+def _all_systems(entries, user) -> dict[int, dict]:
     """Every AI system of each entry the viewer may see, by reference, and how many they may not."""
     seen = _visible(AISystem, user, {s.pk for e in entries for s in e.systems.all()})
     found = {}

@@ -12,6 +12,7 @@ from aims import publishing
 from aims.models import Requirement
 from lifecycle.models import SoAEntry, Statement
 from lifecycle.standard import soa, soa_entries
+from lifecycle.standard.soa_rows import SHOWN_RISKS
 from registers.models import Risk
 from registers.services import risk_create
 from tests.base import client_for
@@ -376,14 +377,25 @@ def test_many_risks_calling_for_a_control_show_the_first_few_and_a_link(
     client.get(f"/soa/{statement.reference}/")
     with django_assert_max_num_queries(60) as few:  # every control judged: a fixed number
         page = client.get(f"/soa/{statement.reference}/").content.decode()
-    assert 'href="/risks/?requirement=A.6.2.4">and 2 more</a>' in page
+    queries = len(few.captured_queries)  # read now: the next request clears the connection's log
+    # The statement's page names the first five and links to the rest without counting them (that reads
+    # every link of the register); the entry's page and the PDF count them.
+    assert 'href="/risks/?requirement=A.6.2.4">and more: all risks calling for it</a>' in page
+    entry = SoAEntry.objects.get(control__code="A.6.2.4")
+    assert "All 7 risks calling for it" in client.get(entry.get_absolute_url()).content.decode()
+    rows, _ = soa.entry_rows(user=auditor)
+    assert rows[0]["risk_count"] == 7 and rows[0]["more_risks"] == 2
+    first = sorted(Risk.objects.order_by("pk").values_list("reference", flat=True)[:SHOWN_RISKS])
+    assert [r.reference for r in rows[0]["risks"]] == first  # the oldest five, by reference
     for n in range(7, 20):
         risk_create(
             actor=owner, fields={**risk_fields, "title": f"Risk {n}"}, requirements=[control("A.6.2.4")]
         )
-    with django_assert_max_num_queries(len(few.captured_queries)):
+    with django_assert_max_num_queries(queries):
         page = client.get(f"/soa/{statement.reference}/").content.decode()
-    assert "and 15 more" in page
+    assert "and more: all risks calling for it" in page
+    rows, _ = soa.entry_rows(user=auditor)
+    assert rows[0]["risk_count"] == 20 and rows[0]["more_risks"] == 15
 
 
 def test_a_control_applying_to_many_systems_names_the_first_few_and_links_to_the_rest(
@@ -416,3 +428,23 @@ def test_a_control_applying_to_many_systems_names_the_first_few_and_links_to_the
     with django_assert_max_num_queries(queries):  # not one query more per system
         page = client.get(f"/soa/{statement.reference}/").content.decode()
     assert "and 13 more</a>" in page
+
+
+def test_the_first_risks_per_control_are_the_same_read_either_way(owner, risk_fields):
+    """PostgreSQL reads each control's first risks off an index; SQLite (make run) ranks every link. Both
+    give the oldest live, open risks calling for each control, and nothing for a control without any."""
+    from lifecycle.standard import soa_rows
+
+    codes = ["A.6.2.4", "A.5.2", "A.7.4"]
+    made = []
+    for n in range(9):
+        made.append(risk_create(actor=owner, fields={**risk_fields, "title": f"Risk {n}"},
+                                requirements=[control(c) for c in codes[: 1 + n % 3]]))  # fmt: skip
+    made[0].archived_at = made[0].updated_at
+    made[0].save(update_fields=["archived_at"])
+    Risk.objects.filter(pk=made[1].pk).update(status=Risk.Status.CLOSED)
+    ids = [control(c).pk for c in [*codes, "A.9.2"]]
+    by_index = {c: [r.pk for r in risks] for c, risks in soa_rows._first_risks(ids, 3).items()}
+    assert by_index == soa_rows._first_risk_ids_by_window(ids, 3)
+    assert by_index[control("A.6.2.4").pk] == [made[2].pk, made[3].pk, made[4].pk]
+    assert control("A.9.2").pk not in by_index
