@@ -8,7 +8,9 @@ class AimsConfig(AppConfig):
 
     def ready(self):
         # Imported for what they connect: reference prefixes checked at start-up; each sign-in's clock.
-        from aims import checks, sessions  # noqa: F401
+        from aims import checks, freshness, sessions  # noqa: F401
+
+        freshness.watch_all_connections()  # every write moves the data version kept pages are keyed by
         from aims.bench import BenchMeasure, dashboard_pages
         from aims.permissions import OVERVIEWS
         from aims.registry import registry

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -56,10 +57,13 @@ class RiskListView(RecordListView):
         context = super().get_context_data(**kwargs)
         criteria = RiskCriteria.current()
         context["criteria"] = criteria
-        context["rows"] = [
-            (risk, criteria.level(risk.inherent_score), criteria.level(risk.residual_score))
-            for risk in context["records"]
-        ]
+        # Read only when the table is drawn: a kept table (aims.freshness) reads no rows.
+        context["rows"] = SimpleLazyObject(
+            lambda: [
+                (risk, criteria.level(risk.inherent_score), criteria.level(risk.residual_score))
+                for risk in context["records"]
+            ]
+        )
         context["appetite_max"] = criteria.appetite_max
         context["today"] = timezone.localdate()
         # 6.1.3: whether the plan's approval still covers the register, and the button to approve it

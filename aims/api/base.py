@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from aims import permissions
+from aims import freshness, permissions
 from aims.models import Change, Publishable
 from aims.records import history
 
@@ -69,6 +69,17 @@ class RecordViewSet(
 
     lookup_field = "reference"
     lookup_value_regex = "[A-Z]{2,6}-[0-9]{1,9}"
+
+    def list(self, request, *args, **kwargs):
+        """A page of the list, kept for the requester while nothing is written (aims.freshness): an
+        integration polling a register pays for the rows once per change, not once per poll. Its links
+        are absolute, so the host is part of the key."""
+        parts = ("api", request.user.pk, request.get_host(), request.get_full_path(),
+                 request.accepted_renderer.format)  # fmt: skip
+        return Response(
+            freshness.kept(parts, lambda: super(RecordViewSet, self).list(request, *args, **kwargs).data)
+        )
+
     select_related: tuple[str, ...] = ("owner",)
     prefetch_related: tuple[str, ...] = ("requirements",)
     filter_backends = [DjangoFilterBackend]  # search and ordering are part of each register's FilterSet

@@ -127,6 +127,10 @@ IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 5_000)  # rows below the header of 
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES
 
+# Dashboard panels, list tables, the SoA's judgements and API pages are kept per person until anything is
+# written (aims.freshness); off, every page is drawn afresh.
+AIMS_KEEP_PAGES = env_bool("AIMS_KEEP_PAGES", True)
+
 REDIS_URL = env("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}

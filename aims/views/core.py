@@ -20,7 +20,7 @@ from django.views import View
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
-from aims import jobs
+from aims import freshness, jobs
 from aims.downloads import download
 from aims.filters import awaiting_decision
 from aims.models import ApiToken, Job, Requirement, Standard
@@ -47,18 +47,26 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         today = timezone.localdate()
         sections = dashboard_sections(user)
         owns_records = sections["my_work"]
-        context["my_work"] = my_due_records(user, today) if owns_records else []
-        awaiting = (
-            [
-                (info, *awaiting_with_total(info, user))
-                for info in registry.registers
-                if info.awaiting_decision
-            ]
-            if sections["decisions"]
-            else []
-        )
+        registers = registry.registers
+
+        def work():  # registers by position: what is kept (aims.freshness) is data, not the registry
+            position = {id(info): i for i, info in enumerate(registers)}
+            mine = my_due_records(user, today) if owns_records else []
+            waiting = (
+                [
+                    (i, *awaiting_with_total(info, user))
+                    for i, info in enumerate(registers)
+                    if info.awaiting_decision
+                ]
+                if sections["decisions"]
+                else []
+            )
+            return [(position[id(info)], *rest) for info, *rest in mine], waiting
+
+        mine, waiting = freshness.kept(("dashboard", user.pk), work)
+        context["my_work"] = [(registers[i], *rest) for i, *rest in mine]
         # Only the registers where something waits: a row of "nothing waits" boxes hides what does.
-        context["awaiting"] = [row for row in awaiting if row[2]]
+        context["awaiting"] = [(registers[i], records, total) for i, records, total in waiting if total]
         context["decides"] = sections["decides"]
         context["panels"] = [
             (panel.__name__, panel.__name__.removesuffix("_panel").replace("_", " ").capitalize())
@@ -113,10 +121,17 @@ def my_due_records(user, today, per_register: int = 5):
 
 
 def _draw_panel(request, panel) -> str:
-    context = panel(request)
-    return render_to_string(
-        context["template"], {"panel": context, "today": timezone.localdate()}, request=request
-    )
+    """A panel as the person last saw it while nothing has been written since (aims.freshness), else
+    drawn again. Kept per person and per CSRF cookie: a panel's buttons carry the session's token."""
+
+    def draw():
+        context = panel(request)
+        return render_to_string(
+            context["template"], {"panel": context, "today": timezone.localdate()}, request=request
+        )
+
+    csrf = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
+    return freshness.kept(("panel", panel.__name__, request.user.pk, csrf), draw)
 
 
 class DashboardPanelView(LoginRequiredMixin, View):

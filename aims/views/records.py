@@ -11,6 +11,7 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.text import slugify
 from django.views import View
 from django.views.generic import TemplateView
@@ -143,8 +144,13 @@ class RecordListView(RecordMixin, TemplateView):
             more_links=getattr(registry.register_for(self.model), "more_links", ()),
         )
         if self.columns:
-            rows = [(record, self.cells(record)) for record in page.object_list]
-            context["rows"] = linked_rows(PageLinks(self.request.user), rows)
+            # Read only when the table is drawn: a kept table (aims.freshness) reads no rows.
+            context["rows"] = SimpleLazyObject(
+                lambda: linked_rows(
+                    PageLinks(self.request.user),
+                    [(record, self.cells(record)) for record in page.object_list],
+                )
+            )
             context["headers"] = [(label, sort) for label, _, sort in self.columns]
         return context
 

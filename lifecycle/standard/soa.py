@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import path
 from django.utils import timezone
 
-from aims import jobs, permissions, publishing, records
+from aims import freshness, jobs, permissions, publishing, records
 from aims.actions import RecordAction
 from aims.api.base import RecordViewSet
 from aims.api.fields import RecordSerializer, record_fields
@@ -143,14 +143,21 @@ def statement_context(request, statement, tab, *, user=None):
     if tab != "details":
         return {}
     viewer = request.user if request is not None else user
-    # The page names a few AI systems per entry and links to the rest; the PDF is a document, whole.
-    rows, judgements = entry_rows(user=viewer, brief=request is not None)
-    return {
-        "rows": rows,
-        "linked": [row["judgement"].reason for row in rows],  # references in the reasons become links
-        **statement_figures(rows, judgements),
-        "in_force": publishing.published_version(statement),
-    }
+
+    def judged():
+        # The page names a few AI systems per entry and links to the rest; the PDF is a document, whole.
+        rows, judgements = entry_rows(user=viewer, brief=request is not None)
+        return {
+            "rows": rows,
+            "linked": [row["judgement"].reason for row in rows],  # references in reasons become links
+            **statement_figures(rows, judgements),
+            "in_force": publishing.published_version(statement),
+        }
+
+    if request is None:  # a document: judged at the time it is made
+        return judged()
+    # Judging every control reads most registers: the page keeps it until anything is written.
+    return freshness.kept(("soa", statement.pk, viewer.pk), judged)
 
 
 # -- the SoA as a PDF (a background job, like the readiness report) ----------------------------------
