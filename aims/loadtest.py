@@ -104,7 +104,7 @@ def _get(url: str, cookie: str | None = None) -> int:
 class Server:
     """gunicorn with production settings on a free local port, for the length of a `with` block."""
 
-    def __init__(self, workdir: Path):
+    def __init__(self, workdir: Path, **env):
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
@@ -114,6 +114,7 @@ class Server:
             "DATABASE_URL": _database_url(),
             "ALLOWED_HOSTS": "127.0.0.1",
             "STATIC_ROOT": str(Path(settings.VAR_DIR) / "load-static"),
+            **env,
         }
         self.log = workdir / "gunicorn.log"
 
@@ -219,35 +220,46 @@ def _locust(server: Server, plan: dict, users: int, seconds: int, workdir: Path,
         profiler.wait(timeout=60)
     with open(f"{prefix}_stats.csv", newline="") as f:
         rows = {row["Name"]: row for row in csv.DictReader(f)}
+    with open(f"{prefix}_failures.csv", newline="") as f:  # why requests failed, so a run says it
+        failures = [f"{r['Occurrences']}x {r['Name']}: {r['Error']}" for r in csv.DictReader(f)]
     return {
         "rows": rows,
+        "failures": failures,
         "web_cpu_s": web_after - web_before,
         "machine_busy": (busy_after - busy_before) / max(total_after - total_before, 1e-9),
     }
 
 
-def run_load(bench, mix: list[Screen], people, *, users=(50, 100), seconds=60, targets=None, profile=None):
-    """Run the mix at each number of simultaneous users and add a row per run to the bench's table (and
-    one per screen, so the screen that costs most is found). `targets` maps a number of users to the p95
-    (ms) it must stay under. `profile` (a folder) samples the web processes through the first run."""
+# Each run is made twice: with pages drawn afresh for every request, then with what aims.freshness keeps
+# per person until anything is written. The mix reads only, so the second is the best case of a busy hour
+# with no edits; the first is the floor when edits come often enough to keep nothing.
+CONFIGURATIONS = (("drawn afresh", {"AIMS_KEEP_PAGES": "false"}), ("kept pages", {"AIMS_KEEP_PAGES": "true"}))
+
+
+def run_load(bench, mix: list[Screen], people, *, users=(50, 100), seconds=60, targets=None, profile=None,
+             configurations=CONFIGURATIONS):  # fmt: skip
+    """Run the mix at each number of simultaneous users, in each configuration, and add a row per run to
+    the bench's table (and one per screen, so the screen that costs most is found). `targets` maps a
+    number of users to the p95 (ms) it must stay under. `profile` (a folder) samples the web processes
+    through the first run."""
     people = list(people)[: max(users)]
     if not people:
         raise RuntimeError("No active users to sign the load test's people in as: run seed_scale.")
     cookies = sessions_for(people)
     plan = {"mix": [asdict(s) for s in mix], "sessions": cookies, "cookie_name": settings.SESSION_COOKIE_NAME}
     connection.close()  # the bench's own connection idles through the run
-    with tempfile.TemporaryDirectory(prefix="aims-load-") as tmp, Server(Path(tmp)) as server:
-        _check(server, mix, people, cookies)
-        _locust(
-            server, plan, min(users), min(WARMUP_SECONDS, seconds), Path(tmp)
-        )  # imports, caches, connections
-        for count in users:
-            result = _locust(server, plan, count, seconds, Path(tmp), profile)
-            profile = None
-            _report(bench, count, seconds, result, mix, (targets or {}).get(count))
+    for label, env in configurations:
+        with tempfile.TemporaryDirectory(prefix="aims-load-") as tmp, Server(Path(tmp), **env) as server:
+            _check(server, mix, people, cookies)
+            warmup = min(WARMUP_SECONDS, seconds)
+            _locust(server, plan, min(users), warmup, Path(tmp))  # imports, caches, connections
+            for count in users:
+                result = _locust(server, plan, count, seconds, Path(tmp), profile)
+                profile = None
+                _report(bench, count, seconds, result, mix, (targets or {}).get(count), label)
 
 
-def _report(bench, users: int, seconds: int, result: dict, mix: list[Screen], target):
+def _report(bench, users: int, seconds: int, result: dict, mix: list[Screen], target, label: str):
     total = result["rows"]["Aggregated"]
     requests, failures = int(total["Request Count"]), int(total["Failure Count"])
     p95 = float(total["95%"])
@@ -257,17 +269,20 @@ def _report(bench, users: int, seconds: int, result: dict, mix: list[Screen], ta
         else ""
     )
     bench.add(
-        f"load: {users} users, {seconds} s",
+        f"load: {users} users, {seconds} s, {label}",
         rows=requests,
         median_ms=float(total["50%"]),
         p95_ms=p95,
         note=f"{float(total['Requests/s']):.1f} requests/s, {failures} errors, web CPU "
         f"{1000 * result['web_cpu_s'] / max(requests, 1):.1f} ms per request, machine "
         f"{100 * result['machine_busy']:.0f}% busy{verdict}",
+        failures=result["failures"],
     )
+    for failure in result["failures"][:5]:
+        bench.stdout.write(f"load {users}, {label}: failed {failure}")
     for screen in mix:
         row = result["rows"].get(screen.name)
         if row:
-            bench.add(f"load {users}: {screen.name}", rows=int(row["Request Count"]),
+            bench.add(f"load {users}, {label}: {screen.name}", rows=int(row["Request Count"]),
                       median_ms=float(row["50%"]), p95_ms=float(row["95%"]),
                       note=f"{int(row['Failure Count'])} errors")  # fmt: skip
