@@ -12,6 +12,8 @@ import random
 from itertools import count
 
 from locust import HttpUser, between
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 PLAN = json.loads(os.environ["AIMS_LOAD_PLAN"])
 _next_person = count()
@@ -23,7 +25,7 @@ def _screen(entry):
         for path in random.choice(entry["variants"]):
             with user.client.get(path, name=entry["name"], catch_response=True) as response:
                 if response.status_code != 200:
-                    response.failure(f"HTTP {response.status_code} for {path}")
+                    response.failure(f"HTTP {response.status_code} for {path}: {response.error or ''}")
 
     visit.__name__ = entry["name"]
     return visit
@@ -34,6 +36,10 @@ class Person(HttpUser):
     tasks = {_screen(entry): entry["weight"] for entry in PLAN["mix"]}
 
     def on_start(self):
+        # A browser sends a GET again, once, when the kept-alive connection it reused was closed by the
+        # server at that moment (gunicorn closes idle ones after 2 s); so does this person.
+        retry = Retry(total=1, connect=1, read=1, status=0, other=0, allowed_methods=["GET"])
+        self.client.mount("http://", HTTPAdapter(max_retries=retry))
         cookie = PLAN["sessions"][next(_next_person) % len(PLAN["sessions"])]
         self.client.headers.update(
             {
