@@ -131,9 +131,18 @@ def pdf(bench):
             raise LookupError("the report handed no HTML string to WeasyPrint")
         return HTML(**html).write_pdf()
 
+    def whole():  # the report rendered in one part: the HTML it hands WeasyPrint is the whole document
+        return reports.render_register(bench.user, filters, parts=1)
+
+    # The app may render the register in parts at once (one per CPU) and join them; the baseline is
+    # WeasyPrint alone on the same report's HTML whole, in one process, as it would be handed over in one
+    # part: the table's first row against an older run shows what the HTML's shape bought, the ratio what
+    # the parts at once (and the collector paused while rendering, aims.pdf) buy on top.
+    parts = reports.parts_for(rows)
+    note = f"filters {filters or 'none'}; app in {parts} part{'s' if parts > 1 else ''} at once"
     try:
-        bench.slow("PDF register", rows, run, weasyprint_alone, "WeasyPrint alone, same HTML",
-                   note=f"filters {filters or 'none'}", first=lambda: html.update(_capture_html(run)))  # fmt: skip
+        bench.slow("PDF register", rows, run, weasyprint_alone, "WeasyPrint alone, same HTML whole",
+                   note=note, first=lambda: html.update(_capture_html(whole)))  # fmt: skip
     finally:
         job.delete()
 
