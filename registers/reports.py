@@ -2,6 +2,7 @@
 treatment plans (ISO/IEC 42001 6.1.2 assessment, 6.1.3 treatment, 8.2-8.3 in operation; kept as
 documented information, 7.5). Runs as a background job: see aims.jobs."""
 
+from functools import partial
 from types import SimpleNamespace
 
 from django.db.models import Model, Prefetch
@@ -12,7 +13,7 @@ from django.utils import timezone
 from aims.charts import heatmap_svg, safe_colour
 from aims.jobs import JobError
 from aims.models import Requirement
-from aims.pdf import html_to_pdf
+from aims.pdf import html_parts_to_pdf, html_to_pdf, pdf_processes
 from aims.registry import registry
 
 from . import selectors
@@ -21,6 +22,14 @@ from .models import Risk, RiskCriteria
 
 KIND = "risk_register_pdf"
 TITLE = "AI risk register"
+TEMPLATE = "reports/risk_register.html"
+
+# A register this long or longer is rendered in parts at once, one per CPU (aims.pdf.html_parts_to_pdf):
+# below it, forking and joining cost more than a part saves. What a part costs to render, in register
+# rows (measured on the bench register: the cover and overview with their heat maps take as long as
+# about 100 rows, a treatment plan a third of a row), so that the parts take about as long as each other.
+MIN_RISKS_PER_PART = 250
+COVER_COST, PLAN_COST = 100, 0.35
 
 
 def _querydict(filters) -> QueryDict:
@@ -93,13 +102,51 @@ def _controls():
     )
 
 
-def render_register(user, filters: dict, progress=lambda percent: None) -> bytes:
-    """The report as PDF bytes; a constant number of queries whatever the number of risks."""
+def render_register(user, filters: dict, progress=lambda percent: None, parts: int | None = None) -> bytes:
+    """The report as PDF bytes; a constant number of queries whatever the number of risks. `parts`: how
+    many parts to render it in at once (default: one per CPU for a long register, see MIN_RISKS_PER_PART);
+    the PDF reads the same either way, but for each part after the first starting on a new page."""
+    context = register_context(user, filters)
+    progress(10)
+    risks = context["risks"]
+    if parts is None:
+        parts = parts_for(len(risks))
+    # Rough page count (cover, overview, ~20 register rows and ~16 plans a page) for the progress bar.
+    expected_pages = 3 + len(risks) // 20 + len(risks) // 16
+    slices = split_register(len(risks), parts)
+    if len(slices) == 1:
+        html = render_to_string(TEMPLATE, context)
+        progress(30)
+        return html_to_pdf(html, progress, expected_pages)
+    # Each part's HTML is rendered in its own process, from what the context loaded (no query there).
+    return html_parts_to_pdf(
+        [partial(render_to_string, TEMPLATE, _part_context(context, part)) for part in slices],
+        progress,
+        expected_pages,
+    )
+
+
+def _part_context(context: dict, part: dict) -> dict:
+    risks = context["risks"]
+    return {
+        **context,
+        **part,
+        "rows": risks[slice(*part["rows"])] if part["rows"] else None,
+        "plans": risks[slice(*part["plans"])] if part["plans"] else None,
+    }
+
+
+def parts_for(count: int) -> int:
+    """How many parts a register of `count` risks is rendered in here (1: whole)."""
+    return max(1, min(pdf_processes(), count // MIN_RISKS_PER_PART))
+
+
+def register_context(user, filters: dict) -> dict:
+    """Everything the report shows, loaded: the template renders it without a query (so do its parts)."""
     criteria = RiskCriteria.current()
     queryset, summary = filtered_risks(user, filters)
     bands, by_score = _band_classes(criteria)
     risks = list(queryset.select_related("category", "owner", "accepted_by").prefetch_related(_controls()))
-    progress(10)
     today = timezone.localdate()
     for risk in risks:  # levels from the criteria loaded once, never a query per row
         risk.inherent_band = by_score.get(risk.inherent_score)
@@ -116,11 +163,12 @@ def render_register(user, filters: dict, progress=lambda percent: None) -> bytes
             strict=True,
         )
     ]
-    context = {
+    return {
         "org": "AIMS",
         "title": TITLE,
         "generated": timezone.localtime(),
         "requested_by": user,
+        "requested_roles": user.role_labels,
         "filters": summary,
         "count": len(risks),
         "above_count": sum(r.above_appetite for r in risks),
@@ -139,11 +187,49 @@ def render_register(user, filters: dict, progress=lambda percent: None) -> bytes
         "residual_map": heatmap_svg(
             selectors.heat_matrix(queryset, "residual"), criteria, title="Residual risk", cell_size=48
         ),
+        # The whole report; split_register gives a part's slices instead.
+        "cover": True,
+        "rows": risks,
+        "register_starts": True,
+        "plans": risks,
+        "plans_start": True,
     }
-    html = render_to_string("reports/risk_register.html", context)
-    progress(30)
-    # Rough page count (cover, overview, ~16 register rows and ~8 plans a page) for the progress bar.
-    return html_to_pdf(html, progress, expected_pages=3 + len(risks) // 16 + len(risks) // 8)
+
+
+def split_register(count: int, parts: int) -> list[dict]:
+    """The report of `count` risks in at most `parts` parts of about the same cost (COVER_COST,
+    PLAN_COST), in reading order: the cover and overview, the register's rows, the treatment plans. Each
+    part says what the template shows of it: whether it has the cover, which rows of the register as a
+    (start, stop) range (None: no register section), whether the register starts there (its heading), and
+    likewise for the plans. [{}] for the whole report in one part. A cut inside the register leaves at
+    least two rows on each side (no part's table ends or starts with a lone row)."""
+    if parts < 2 or count < 4:
+        return [{}]
+    total = COVER_COST + count * (1 + PLAN_COST)
+    # A cut is a position in the reading order after the cover: rows 0..count, then plans count..2*count.
+    cuts = []
+    for n in range(1, parts):
+        weight = total * n / parts - COVER_COST
+        position = round(weight) if weight <= count else count + round((weight - count) / PLAN_COST)
+        if position < count:
+            position = min(max(position, 2), count - 2)
+        previous = cuts[-1] if cuts else 0
+        if previous < position < 2 * count and (position >= count or position - previous >= 2):
+            cuts.append(position)
+    bounds = [0, *cuts, 2 * count]
+    slices = []
+    for start, stop in zip(bounds, bounds[1:], strict=False):
+        rows, plans = (start, min(stop, count)), (max(start - count, 0), max(stop - count, 0))
+        slices.append(
+            {
+                "cover": start == 0,
+                "rows": (rows[0], rows[1]) if rows[0] < rows[1] else None,
+                "register_starts": start == 0,
+                "plans": plans if plans[0] < plans[1] else None,
+                "plans_start": plans[0] == 0 and plans[0] < plans[1],
+            }
+        )
+    return slices
 
 
 def risk_register_pdf(job, progress) -> tuple[str, bytes]:

@@ -1,15 +1,19 @@
 """The risk register PDF as a board member reads it (real WeasyPrint output, read back with pdftotext):
 what is above appetite, overdue and accepted (by whom, when) is said in words, the cover sums it up, and
-no page holds a lone row of the register."""
+no page holds a lone row of the register; rendered in parts at once, it reads as one document."""
 
 import datetime as dt
+import io
 import re
 import subprocess
 
 import pytest
+from pypdf import PdfReader
 
 from aims.models import Job
-from registers.reports import risk_register_pdf
+from registers import reports
+from registers.models import Risk
+from registers.reports import render_register, risk_register_pdf
 from registers.services import risk_accept, risk_create
 
 pytestmark = pytest.mark.django_db
@@ -62,3 +66,94 @@ def test_no_page_of_the_register_holds_a_lone_row(risk_fields, owner, board, tmp
     rows = [len(row.findall(p)) for p in pages if row.search(p)]
     assert sum(rows) == 26
     assert 1 not in rows, f"rows per page of the register: {rows}"
+
+
+# -- in parts ------------------------------------------------------------------------------------------------
+def pdf_pages(data: bytes, tmp_path, name: str) -> list[str]:
+    pdf = tmp_path / name
+    pdf.write_bytes(data)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True)
+    return text.stdout.split("\f")[:-1]  # pdftotext ends the last page with a form feed too
+
+
+def outline_of(data: bytes) -> list[tuple[int, str]]:
+    def walk(items, depth):
+        for item in items:
+            if isinstance(item, list):
+                yield from walk(item, depth + 1)
+            else:
+                yield depth, item.title
+
+    return list(walk(PdfReader(io.BytesIO(data)).outline, 0))
+
+
+def test_a_register_rendered_in_parts_reads_as_one_document(risk_fields, owner, board, tmp_path, monkeypatch):
+    # Rows and plans cost the same here, so the 40-risk register is cut in the register and in the plans.
+    monkeypatch.setattr(reports, "COVER_COST", 0)
+    monkeypatch.setattr(reports, "PLAN_COST", 1)
+    late = dt.date.today() - dt.timedelta(days=3)
+    for n in range(40):
+        risk = risk_create(
+            actor=owner,
+            fields={
+                **risk_fields,
+                "title": f"Risk {n:02d} of the chatbot",
+                "inherent_likelihood": 5,
+                "inherent_impact": 5,
+                "residual_likelihood": 1 + n % 4,
+                "residual_impact": 1 + n % 4,
+                **({"next_review_on": late} if n % 7 == 0 else {}),
+            },
+        )
+        if n == 6:  # 4 x 4, above appetite
+            risk_accept(risk, actor=board, expected_version=risk.version, rationale="Reviewed monthly.")
+    order = list(Risk.objects.live().values_list("reference", flat=True))  # the register's own order
+    assert reports.split_register(40, 3)[1]["plans"], "the test means to cut inside the plans too"
+
+    whole = render_register(board, {}, parts=1)
+    parted = render_register(board, {}, parts=3)
+
+    row = re.compile(r"^\s*(RSK-\d{4})\s+Risk \d\d of the chatbot\s{2,}Bias", re.M)
+    plan = re.compile(r"^\s*(RSK-\d{4}) Risk \d\d of the chatbot\. ", re.M)
+    for data, name in ((whole, "whole.pdf"), (parted, "parted.pdf")):
+        pages = pdf_pages(data, tmp_path, name)
+        # Every risk once in the register and once in the plans, in the register's order, across parts.
+        assert [ref for page in pages for ref in row.findall(page)] == order
+        assert [ref for page in pages for ref in plan.findall(page)] == order
+        # Page numbers run on across parts, and count every page.
+        for number, page in enumerate(pages, start=1):
+            assert f"Page {number} of {len(pages)}" in page, (name, number)
+        rows_per_page = [len(row.findall(page)) for page in pages if row.search(page)]
+        assert 1 not in rows_per_page, f"{name}: rows per page of the register: {rows_per_page}"
+        text = " ".join(" ".join(pages).split())
+        assert text.count("ISO/IEC 42001 clauses 6.1.2 (risk assessment)") == 1  # the cover, once
+        assert "Above appetite" in text and "Overdue" in text and "Accepted by Boris" in text
+
+    parted_text = " ".join(pdf_pages(parted, tmp_path, "parted.pdf"))
+    assert parted_text.count("Register, continued") == 1
+    assert parted_text.count("Treatment plans, continued") == 1
+    # One outline, nested as the whole report's (continuations stay out of it).
+    assert outline_of(parted) == outline_of(whole)
+    reader = PdfReader(io.BytesIO(parted))
+    assert reader.metadata.title == "AI risk register" and reader.trailer["/Root"]["/Lang"] == "en-GB"
+
+
+def test_split_register_keeps_the_reading_order_and_no_lone_rows():
+    for count in (4, 5, 37, 250, 1042, 5000):
+        for parts in (1, 2, 3, 4):
+            slices = reports.split_register(count, parts)
+            assert 1 <= len(slices) <= parts
+            if len(slices) == 1:
+                continue
+            rows = [s["rows"] for s in slices if s["rows"]]
+            plans = [s["plans"] for s in slices if s["plans"]]
+            assert [s["cover"] for s in slices] == [True] + [False] * (len(slices) - 1)
+            # Every row and every plan in exactly one part, in order.
+            assert [r for start, stop in rows for r in range(start, stop)] == list(range(count))
+            assert [p for start, stop in plans for p in range(start, stop)] == list(range(count))
+            assert all(stop - start >= 2 for start, stop in rows)
+            assert sum(s["register_starts"] and s["rows"] is not None for s in slices) == 1
+            assert sum(s["plans_start"] for s in slices) == 1
+    # A long register on two CPUs: the cover and about two thirds of the rows, then the rest and the plans.
+    first, second = reports.split_register(1042, 2)
+    assert 600 < first["rows"][1] < 700 and second["plans"] == (0, 1042)
