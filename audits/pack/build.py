@@ -64,8 +64,8 @@ def build_pack(pack, target: Path, progress=lambda percent: None) -> dict:
     except ImproperlyConfigured as exc:
         raise JobError(f"The pack cannot be signed: {exc}") from exc
     writer = PackWriter(target)
+    ctx = content.Context(user, moment, writer)
     try:
-        ctx = content.Context(user, moment, writer)
         steps = len(folders) + len(systems) + (2 if scope.whole else 1)
         for n, section in enumerate(folders, 1):
             content.write_section(ctx, section)
@@ -93,6 +93,8 @@ def build_pack(pack, target: Path, progress=lambda percent: None) -> dict:
         writer.close()
         target.unlink(missing_ok=True)
         raise
+    finally:
+        ctx.close()
     return {
         "file_count": writer.file_count,
         "record_count": figures.records,

@@ -15,7 +15,7 @@ from django.utils import timezone
 from aims.pdf import html_to_pdf
 
 from .as_of import ARCHIVED, RecordAsOf, records_as_of
-from .content import Context, labels, write_records, write_system_evidence
+from .content import Context, labels, rows_of, write_records, write_system_evidence
 from .scope import safe_name
 
 DOSSIER_ROWS = 100  # rows per register in the dossier; records.csv and records.json hold every one
@@ -157,8 +157,8 @@ def write_system(ctx: Context, system) -> SystemFolder:
         system.reference, system.title, f"systems/{safe_name(f'{system.reference} {system.title}')}"
     )
     dossier = Dossier(system)
-    items = dossier.tee(system_records(ctx, system))
-    found.records = write_records(ctx, found.folder, items, f"{system.reference} {system.title}")
+    rows = rows_of(dossier.tee(system_records(ctx, system)))
+    found.records = write_records(ctx, found.folder, rows, f"{system.reference} {system.title}")
     found.evidence_files = write_system_evidence(ctx, found.folder, system)
     ctx.writer.add_bytes(
         f"{found.folder}/dossier.pdf", dossier.pdf(ctx),
