@@ -3,12 +3,13 @@ it, or serving it by the nature of their register: `serves` on the model), as th
 moment, written as records.csv, records.json and a records.pdf; the evidence files current at that moment
 under evidence/; and, in a whole-AIMS pack, every register complete under registers/.
 
-One pass over the database per folder and register, in chunks: the CSV streams straight into the ZIP,
-the JSON is spooled to a temporary file and copied in after it, and only the first PDF_ROWS records are
-kept for the PDF (the CSV and JSON carry them all). A register read whole (every folder a register serves
-by its nature, and registers/) is read from the database once: its rows, CSV and JSON already rendered,
-are spooled to a temporary file and replayed from there for every other folder that holds it whole, so a
-risk register is not rebuilt from its history five times over (6.1.2, 6.1.3, 8.2, 8.3 and registers/)."""
+One pass over the database per folder and register, in chunks: the CSV and the JSON are spooled to
+temporary files and queued for the ZIP (audits.pack.pipeline, which writes them in order while workers lay
+out the PDFs), and only the first PDF_ROWS records are kept for the PDF (the CSV and JSON carry them all).
+A register read whole (every folder a register serves by its nature, and registers/) is read from the
+database once: its rows, CSV and JSON already rendered, are spooled to a temporary file and replayed from
+there for every other folder that holds it whole, so a risk register is not rebuilt from its history five
+times over (6.1.2, 6.1.3, 8.2, 8.3 and registers/)."""
 
 import csv
 import datetime as dt
@@ -26,7 +27,6 @@ from django.utils.text import Truncator, capfirst
 
 from aims.files import original_name
 from aims.models import BaseRecord, Requirement
-from aims.pdf import html_to_pdf
 from aims.records import tracked_fields
 from aims.registry import registry
 from aims.spreadsheets import escape_formula
@@ -136,8 +136,11 @@ class Context:
     """What every folder needs to know: who the pack is for, the moment, and per register the records
     whose requirement links changed since then."""
 
-    def __init__(self, user, moment: dt.datetime, writer):
+    def __init__(self, user, moment: dt.datetime, writer, pipe):
         self.user, self.moment, self.writer = user, moment, writer
+        # Entries in pack order (audits.pack.pipeline.Pipeline): what is written to `writer` directly
+        # (evidence files) is written in a step of the pipe, at its turn.
+        self.pipe = pipe
         self.registers = registers()
         self._changed: dict = {}
         self._mapped: dict = {}
@@ -221,31 +224,33 @@ def visible(ctx: Context, model):
 
 
 def write_records(ctx: Context, folder: str, rows: Iterable[Row], title: str, *, pdf: bool = True) -> int:
-    """records.csv, records.json and (unless `pdf` is false) records.pdf of one folder; returns how many
-    records."""
+    """records.csv, records.json and (unless `pdf` is false) records.pdf of one folder, queued in the
+    pack's pipe; returns how many records."""
     count, shown = 0, []
     # Many records per file: the manifest names how many and of which registers; each record's model and
     # reference are in records.json, whose hash the manifest holds.
     source: dict = {"kind": "records", "folder": folder, "records": 0, "models": []}
     models: set[str] = set()
-    with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
-        with ctx.writer.open_text(f"{folder}/records.csv", source) as out:
-            csv.writer(out).writerow(CSV_COLUMNS)
-            for row in rows:
-                out.write(row.csv)
-                spool.write(("[\n" if count == 0 else ",\n") + row.json)
-                if len(shown) < PDF_ROWS:  # the PDF is for reading: long details are cut there only
-                    entry = row.entry
-                    shown.append({**entry, "details": Truncator(details(entry)).chars(PDF_DETAILS)})
-                count += 1
-                models.add(row.model)
-                ctx.records.add((row.model, row.pk))
-            source.update(records=count, models=sorted(models))  # read when the entry closes
-        spool.write("\n]\n" if count else "[]\n")
-        spool.seek(0)
-        with ctx.writer.open_text(f"{folder}/records.json", source) as out:
-            while chunk := spool.read(1 << 20):
-                out.write(chunk)
+    csv_spool, json_spool = _text_spool(), _text_spool()
+    try:
+        csv.writer(csv_spool).writerow(CSV_COLUMNS)
+        for row in rows:
+            csv_spool.write(row.csv)
+            json_spool.write(("[\n" if count == 0 else ",\n") + row.json)
+            if len(shown) < PDF_ROWS:  # the PDF is for reading: long details are cut there only
+                entry = row.entry
+                shown.append({**entry, "details": Truncator(details(entry)).chars(PDF_DETAILS)})
+            count += 1
+            models.add(row.model)
+            ctx.records.add((row.model, row.pk))
+        json_spool.write("\n]\n" if count else "[]\n")
+    except BaseException:
+        csv_spool.close()
+        json_spool.close()
+        raise
+    source.update(records=count, models=sorted(models))
+    ctx.pipe.add_spool(f"{folder}/records.csv", _detach(csv_spool), source)
+    ctx.pipe.add_spool(f"{folder}/records.json", _detach(json_spool), source)
     ctx.record_rows += count
     if not count or not pdf:
         return count  # an empty folder is listed in index.pdf: no PDF to say so again (and none to lay out)
@@ -254,8 +259,18 @@ def write_records(ctx: Context, folder: str, rows: Iterable[Row], title: str, *,
         {"title": title, "records": shown, "count": count, "limit": PDF_ROWS, "moment": ctx.moment,
          "generated": timezone.localtime(), "org": "AIMS", "requested_by": ctx.user},
     )  # fmt: skip
-    ctx.writer.add_bytes(f"{folder}/records.pdf", html_to_pdf(html), source)
+    ctx.pipe.add_pdf(f"{folder}/records.pdf", html, source)
     return count
+
+
+def _text_spool() -> io.TextIOWrapper:
+    """A temporary file on disk for UTF-8 text (the CSV module's line ends kept as they are)."""
+    return io.TextIOWrapper(tempfile.TemporaryFile("w+b"), encoding="utf-8", newline="")
+
+
+def _detach(spool: io.TextIOWrapper):
+    spool.flush()
+    return spool.detach()
 
 
 def write_evidence(ctx: Context, folder: str, requirement_ids) -> int:
@@ -337,7 +352,11 @@ def write_system_evidence(ctx: Context, folder: str, system) -> int:
 def write_section(ctx: Context, section: Section) -> None:
     title = f"{section.requirement.code} {section.requirement.title}"
     section.records = write_records(ctx, section.folder, mapped_records(ctx, section), title)
-    section.evidence_files = write_evidence(ctx, section.folder, section.requirement_ids)
+
+    def evidence():  # after the folder's records files and PDF
+        section.evidence_files = write_evidence(ctx, section.folder, section.requirement_ids)
+
+    ctx.pipe.then(evidence)
 
 
 def write_registers(ctx: Context) -> list[tuple[str, str, int]]:

@@ -12,8 +12,6 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from aims.pdf import html_to_pdf
-
 from .as_of import ARCHIVED, RecordAsOf, records_as_of
 from .content import Context, labels, rows_of, write_records, write_system_evidence
 from .scope import safe_name
@@ -141,15 +139,14 @@ class Dossier:
             )  # fmt: skip
         return rows
 
-    def pdf(self, ctx: Context) -> bytes:
-        html = render_to_string(
+    def html(self, ctx: Context) -> str:
+        return render_to_string(
             "audits/pack/dossier.html",
             {"system": self.system, "values": self.values, "parts": list(self.parts.values()),
              "gates": self.gates(ctx.moment), "limit": DOSSIER_ROWS, "moment": ctx.moment,
              "generated": timezone.localtime(), "org": "AIMS", "requested_by": ctx.user,
              "title": f"System dossier {self.system.reference} as of {timezone.localtime(ctx.moment):%Y-%m-%d}"},
         )  # fmt: skip
-        return html_to_pdf(html)
 
 
 def write_system(ctx: Context, system) -> SystemFolder:
@@ -159,9 +156,13 @@ def write_system(ctx: Context, system) -> SystemFolder:
     dossier = Dossier(system)
     rows = rows_of(dossier.tee(system_records(ctx, system)))
     found.records = write_records(ctx, found.folder, rows, f"{system.reference} {system.title}")
-    found.evidence_files = write_system_evidence(ctx, found.folder, system)
-    ctx.writer.add_bytes(
-        f"{found.folder}/dossier.pdf", dossier.pdf(ctx),
+
+    def evidence():  # after the folder's records files and PDF
+        found.evidence_files = write_system_evidence(ctx, found.folder, system)
+
+    ctx.pipe.then(evidence)
+    ctx.pipe.add_pdf(
+        f"{found.folder}/dossier.pdf", dossier.html(ctx),
         {"kind": "dossier", "model": system._meta.label_lower, "reference": system.reference},
     )  # fmt: skip
     return found
