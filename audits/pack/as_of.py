@@ -14,10 +14,12 @@ queryset and a related manager for every record and every field, a third of the 
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.db.models import OuterRef, Subquery
 
 from aims.models import Change
@@ -107,6 +109,24 @@ def _with_relations(queryset):
     many-to-many fields are read per chunk, `_links`)."""
     related = [f.name for f in _fields(queryset.model) if f.many_to_one or f.one_to_one]
     return queryset.select_related(*related)
+
+
+@contextmanager
+def every_row_read():
+    """While a pack is built: PostgreSQL plans each query read through a cursor (QuerySet.iterator, as
+    records_as_of reads) for the first tenth of its rows (cursor_tuple_fraction), so a folder's query
+    walked a register's whole reference index to return its first rows soon, 60 ms where 8 ms will do.
+    A pack reads every row it asks for: the queries are planned for all of them until it is built."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('cursor_tuple_fraction', '1.0', false)")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET cursor_tuple_fraction")
 
 
 def records_as_of(

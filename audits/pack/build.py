@@ -28,7 +28,7 @@ from aims.jobs import JobError
 from aims.registry import registry
 
 from . import content, index, signing
-from .as_of import records_as_of
+from .as_of import every_row_read, records_as_of
 from .figures import figures_of
 from .pipeline import Pipeline
 from .scope import Scope, sections
@@ -54,6 +54,11 @@ def systems_in_scope(scope: Scope, user, moment) -> list:
 def build_pack(pack, target: Path, progress=lambda percent: None, workers: int | None = None) -> dict:
     """Write `pack` to the ZIP file `target`; returns what the pack row records (counts, manifest hash).
     `workers`: processes laying out the PDFs (audits.pack.pipeline; None: PACK_PDF_WORKERS, 0: none)."""
+    with every_row_read():
+        return _build(pack, target, progress, workers)
+
+
+def _build(pack, target: Path, progress, workers: int | None) -> dict:
     user, moment = pack.requested_by, pack.as_of
     scope = Scope.from_params(pack.scope)
     folders = sections(scope)

@@ -139,3 +139,31 @@ def test_links_read_per_chunk_show_as_the_snapshot_history_keeps(make_risk, owne
     assert found[linked.reference].values["systems"] == f"{scoring}, {chatbot}"  # SYS-0001, SYS-0002
     assert found[linked.reference].values["requirements"] == "6.1.2, 6.1.3, 8.2, 8.3, A.5.2"
     assert found[bare.reference].values["requirements"] == found[bare.reference].values["systems"] == ""
+
+
+def test_a_build_plans_its_cursors_for_every_row_then_leaves_the_connection_as_it_was(
+    make_risk, auditor, tmp_path, monkeypatch
+):
+    from django.db import connection
+
+    from audits.pack import content
+    from tests.audits.pack_helpers import build
+
+    def setting() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW cursor_tuple_fraction")
+            return cursor.fetchone()[0]
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL planner setting")
+    make_risk()
+    before, during = setting(), []
+    write_section = content.write_section
+    monkeypatch.setattr(
+        content, "write_section", lambda ctx, s: (during.append(setting()), write_section(ctx, s))
+    )
+
+    build(auditor, {"requirements": ["iso42001:6.1.2"]}, tmp_path=tmp_path)
+
+    assert during == ["1"], "a pack reads every row of its queries: planned for all of them"
+    assert setting() == before
