@@ -28,6 +28,9 @@ MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
 FORMAT = "aims-evidence-pack/2"  # /1: signed by HMAC under SECRET_KEY (signing.legacy_hmac_matches)
 ZIP64_FROM = 1 << 31  # entries this large need ZIP64 headers written up front
+# Deflate level 5, not zlib's default 6: 1.5 to 3 times as fast on text (Python source, CSV, JSON, the
+# bench's evidence), for about 2% more bytes on real text.
+LEVEL = 5
 SAMPLE, SLICES = 4096, 4  # slices of a file's first chunk tried with fast deflate, to decide on the rest
 WORTH_DEFLATING = 0.9  # deflated only if the slices shrink below this share of their size
 
@@ -67,7 +70,7 @@ class HashingWriter(io.RawIOBase):
 class PackWriter:
     def __init__(self, path: Path):
         self.path = Path(path)
-        self.zip = zipfile.ZipFile(self.path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6)
+        self.zip = zipfile.ZipFile(self.path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=LEVEL)
         self.spool = tempfile.TemporaryFile("w+", encoding="utf-8")
         self.names: set[str] = set()  # name_key of each: names one file system would merge count as one
         self.file_count = 0
@@ -88,10 +91,13 @@ class PackWriter:
     def open(self, name: str, source: dict | None = None, size: int = 0, deflate: bool = True):
         """A binary stream for entry `name`, deflated unless `deflate` is false; on leaving, the file enters
         the manifest."""
-        info = zipfile.ZipInfo(self.unique(name))  # dated 1980-01-01, as zipfile dates a name alone
-        info.compress_type = zipfile.ZIP_DEFLATED if deflate else zipfile.ZIP_STORED
-        name = info.filename
-        with self.zip.open(info, "w", force_zip64=size >= ZIP64_FROM) as entry:
+        name = self.unique(name)
+        self.zip.compression = zipfile.ZIP_DEFLATED if deflate else zipfile.ZIP_STORED
+        try:  # a name alone: zipfile dates the entry 1980-01-01 and gives it the method and level above
+            entry_file = self.zip.open(name, "w", force_zip64=size >= ZIP64_FROM)
+        finally:
+            self.zip.compression = zipfile.ZIP_DEFLATED
+        with entry_file as entry:
             writer = HashingWriter(entry)
             yield writer
         self._record(name, writer, source)
