@@ -92,16 +92,29 @@ def _links(model, ids: list[int]) -> dict[str, dict[int, str]]:
             continue
         through = field.remote_field.through._meta
         source = through.get_field(field.m2m_field_name()).attname
-        target = through.get_field(field.m2m_reverse_field_name()).attname
-        pairs = list(through.model.objects.filter(**{f"{source}__in": ids}).values_list(source, target))
-        targets = field.related_model._default_manager.filter(pk__in={t for _, t in pairs})
-        shown = {item.pk: str(getattr(item, "code", item)) for item in targets}
+        target = through.get_field(field.m2m_reverse_field_name())
+        links = through.model.objects.filter(**{f"{source}__in": ids})
         each: dict[int, list[str]] = defaultdict(list)
-        for record_id, target_id in pairs:
-            if target_id in shown:
-                each[record_id].append(shown[target_id])
+        if _shown_by_code(field.related_model):  # clauses and controls: their codes, in the same query
+            for record_id, code in links.values_list(source, f"{target.name}__code"):
+                each[record_id].append(str(code))
+        else:
+            pairs = list(links.values_list(source, target.attname))
+            targets = field.related_model._default_manager.filter(pk__in={t for _, t in pairs})
+            shown = {item.pk: str(getattr(item, "code", item)) for item in targets}
+            for record_id, target_id in pairs:
+                if target_id in shown:
+                    each[record_id].append(shown[target_id])
         found[field.name] = {record_id: ", ".join(sorted(names)) for record_id, names in each.items()}
     return found
+
+
+@cache
+def _shown_by_code(model) -> bool:
+    """Whether display_value shows a link to `model` by a `code` column that a join can read: a concrete
+    field named code, and a default manager that filters nothing out (as `.all()` would)."""
+    has_code = any(f.name == "code" for f in model._meta.concrete_fields)
+    return has_code and not model._default_manager.all().query.has_filters()
 
 
 def _with_relations(queryset):
