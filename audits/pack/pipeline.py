@@ -30,7 +30,7 @@ from .writer import PackWriter
 
 logger = logging.getLogger(__name__)
 
-LOOKAHEAD = 4  # PDFs queued before the build waits for the oldest
+LOOKAHEAD = 8  # PDFs queued before the build waits for the oldest
 
 
 def pdf_workers() -> int:
