@@ -65,7 +65,14 @@ class Renderer:
             return html_to_pdf(html)
 
     def _start(self) -> None:
-        import weasyprint  # noqa: F401  imported once here, inherited by every worker forked after
+        # Imported once here, inherited by every worker forked after. Quietly: WeasyPrint logs its
+        # stylesheets' parsing at import (aims.pdf keeps its progress log out of the worker's log).
+        progress = logging.getLogger("weasyprint.progress")
+        propagate, progress.propagate = progress.propagate, False
+        try:
+            import weasyprint  # noqa: F401
+        finally:
+            progress.propagate = propagate
 
         try:
             context = multiprocessing.get_context("fork")
