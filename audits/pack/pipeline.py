@@ -51,7 +51,7 @@ class Renderer:
         if self.pool is not None:
             try:
                 return self.pool.submit(html_to_pdf, html)
-            except (BrokenProcessPool, RuntimeError) as exc:
+            except (BrokenProcessPool, RuntimeError, AssertionError, OSError) as exc:  # no worker started
                 self._give_up(exc)
         done: Future = Future()
         done.set_result(html_to_pdf(html))
@@ -65,6 +65,11 @@ class Renderer:
             return html_to_pdf(html)
 
     def _start(self) -> None:
+        if multiprocessing.current_process().daemon:
+            # A daemonic process may not have children (a Celery prefork pool's child is one): here the
+            # PDFs are laid out in turn, the rest of the pipeline unchanged.
+            self._give_up("this process is daemonic and may not start worker processes")
+            return
         # Imported once here, inherited by every worker forked after. Quietly: WeasyPrint logs its
         # stylesheets' parsing at import (aims.pdf keeps its progress log out of the worker's log).
         progress = logging.getLogger("weasyprint.progress")
@@ -80,7 +85,7 @@ class Renderer:
         except (OSError, ValueError) as exc:  # no fork on this platform, or no process to be had
             self._give_up(exc)
 
-    def _give_up(self, exc: BaseException) -> None:
+    def _give_up(self, exc: BaseException | str) -> None:
         logger.warning("Evidence pack PDFs are laid out in the building process: %s", exc)
         self.close()
         self.workers = 0

@@ -61,6 +61,7 @@ def test_workers_make_the_pack_a_serial_build_makes(aims, auditor, tmp_path, mon
     moment = timezone.now()
     monkeypatch.setattr(timezone, "now", lambda: moment)  # the footers' "generated", the manifest's date
     monkeypatch.setattr(pipeline, "ProcessPoolExecutor", CountingPool)
+    CountingPool.submitted = 0
     monkeypatch.setattr(pipeline, "LOOKAHEAD", 1)  # the build waits on its workers often, not only at the end
     pack = new_pack(auditor, {"whole": True}, as_of=moment)
 
@@ -139,3 +140,19 @@ def test_a_worker_that_dies_costs_time_not_the_pack(aims, auditor, tmp_path, mon
             "annex-a/A.5.2 AI system impact assessment process",
         ):
             assert "Risk number 11" in pdf_text(archive.read(f"{folder}/records.pdf")), folder
+
+
+def test_a_daemonic_process_lays_the_pdfs_out_itself(aims, auditor, tmp_path, monkeypatch):
+    """A Celery prefork pool's child is daemonic, and Python lets no daemonic process have children: the
+    pack is built all the same, its PDFs laid out in turn."""
+    import multiprocessing
+
+    monkeypatch.setattr(pipeline, "ProcessPoolExecutor", CountingPool)
+    CountingPool.submitted = 0
+    process = multiprocessing.current_process()
+    monkeypatch.setattr(process, "daemon", True)
+    pack = new_pack(auditor, {"requirements": ["iso42001:6.1.2"]})
+
+    build_pack(pack, tmp_path / "pack.zip", workers=2)
+
+    assert CountingPool.submitted == 0 and verify_pack(tmp_path / "pack.zip").ok
