@@ -11,8 +11,9 @@ in memory at most, whatever the pack holds.
 The ZIP is the same, entry for entry and byte for byte, whether PDFs are laid out by workers or here in
 turn (PACK_PDF_WORKERS = 0): the order of entries and their names are settled as they are written, and
 WeasyPrint's output depends on its HTML alone. Workers are forked from this process (WeasyPrint already
-imported, nothing to start), render HTML to bytes and touch nothing else: no database, no files. If they
-cannot be started, or die, the PDFs are laid out here instead."""
+imported, nothing to start; through Celery's billiard where this process is daemonic, as a prefork pool's
+child is), render HTML to bytes and touch nothing else: no database, no files. If they cannot be started,
+or die, the PDFs are laid out here instead."""
 
 import logging
 import multiprocessing
@@ -38,12 +39,36 @@ def pdf_workers() -> int:
     return max(0, settings.PACK_PDF_WORKERS)
 
 
+class DaemonicPool:
+    """Worker processes for a daemonic process, such as a Celery prefork pool's child: Python's
+    multiprocessing lets no daemonic process start children, Celery's own billiard does. Submits as
+    ProcessPoolExecutor does, a Future for each call."""
+
+    def __init__(self, workers: int):
+        import billiard
+
+        self.pool = billiard.get_context("fork").Pool(workers)
+
+    def submit(self, function, *args) -> Future:
+        future: Future = Future()
+        self.pool.apply_async(function, args, callback=future.set_result, error_callback=future.set_exception)
+        return future
+
+    def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
+        if cancel_futures:
+            self.pool.terminate()
+        else:
+            self.pool.close()
+        if wait:
+            self.pool.join()
+
+
 class Renderer:
     """html_to_pdf in worker processes, started on the first PDF, or here when there are none."""
 
     def __init__(self, workers: int):
         self.workers = workers
-        self.pool: ProcessPoolExecutor | None = None
+        self.pool: ProcessPoolExecutor | DaemonicPool | None = None
 
     def submit(self, html: str) -> Future:
         if self.workers and self.pool is None:
@@ -60,16 +85,11 @@ class Renderer:
     def result(self, future: Future, html: str) -> bytes:
         try:
             return future.result()
-        except BrokenProcessPool as exc:  # a worker died (killed, out of memory): this PDF is laid out here
+        except (BrokenProcessPool, *_worker_lost()) as exc:  # a worker died (killed, out of memory)
             self._give_up(exc)
-            return html_to_pdf(html)
+            return html_to_pdf(html)  # this PDF, and the rest, laid out here
 
     def _start(self) -> None:
-        if multiprocessing.current_process().daemon:
-            # A daemonic process may not have children (a Celery prefork pool's child is one): here the
-            # PDFs are laid out in turn, the rest of the pipeline unchanged.
-            self._give_up("this process is daemonic and may not start worker processes")
-            return
         # Imported once here, inherited by every worker forked after. Quietly: WeasyPrint logs its
         # stylesheets' parsing at import (aims.pdf keeps its progress log out of the worker's log).
         progress = logging.getLogger("weasyprint.progress")
@@ -80,9 +100,11 @@ class Renderer:
             progress.propagate = propagate
 
         try:
-            context = multiprocessing.get_context("fork")
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=context)
-        except (OSError, ValueError) as exc:  # no fork on this platform, or no process to be had
+            if multiprocessing.current_process().daemon:
+                self.pool = DaemonicPool(self.workers)
+            else:
+                self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"))
+        except (OSError, ValueError, ImportError) as exc:  # no fork on this platform, or no process to be had
             self._give_up(exc)
 
     def _give_up(self, exc: BaseException | str) -> None:
@@ -94,6 +116,14 @@ class Renderer:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
+
+
+def _worker_lost() -> tuple:
+    try:
+        from billiard.exceptions import WorkerLostError
+    except ImportError:
+        return ()
+    return (WorkerLostError,)
 
 
 class Pipeline:

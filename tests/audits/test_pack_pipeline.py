@@ -142,17 +142,23 @@ def test_a_worker_that_dies_costs_time_not_the_pack(aims, auditor, tmp_path, mon
             assert "Risk number 11" in pdf_text(archive.read(f"{folder}/records.pdf")), folder
 
 
-def test_a_daemonic_process_lays_the_pdfs_out_itself(aims, auditor, tmp_path, monkeypatch):
-    """A Celery prefork pool's child is daemonic, and Python lets no daemonic process have children: the
-    pack is built all the same, its PDFs laid out in turn."""
+def test_a_daemonic_process_hands_its_pdfs_to_billiard_workers(aims, auditor, tmp_path, monkeypatch):
+    """A Celery prefork pool's child is daemonic, and Python's multiprocessing lets no daemonic process
+    start children; Celery's billiard does. The pack is the one a serial build makes."""
     import multiprocessing
 
-    monkeypatch.setattr(pipeline, "ProcessPoolExecutor", CountingPool)
-    CountingPool.submitted = 0
-    process = multiprocessing.current_process()
-    monkeypatch.setattr(process, "daemon", True)
-    pack = new_pack(auditor, {"requirements": ["iso42001:6.1.2"]})
+    moment = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+    submitted = []
+    submit = pipeline.DaemonicPool.submit
+    monkeypatch.setattr(
+        pipeline.DaemonicPool, "submit", lambda pool, *a: (submitted.append(a), submit(pool, *a))[1]
+    )
+    pack = new_pack(auditor, {"requirements": ["iso42001:6.1.2", "iso42001:A.5.2"]}, as_of=moment)
 
-    build_pack(pack, tmp_path / "pack.zip", workers=2)
+    serial = build_pack(pack, tmp_path / "serial.zip", workers=0)
+    monkeypatch.setattr(multiprocessing.current_process(), "daemon", True)
+    daemonic = build_pack(pack, tmp_path / "daemonic.zip", workers=2)
 
-    assert CountingPool.submitted == 0 and verify_pack(tmp_path / "pack.zip").ok
+    assert len(submitted) == 2, "both folders' records.pdf went to billiard's workers"
+    assert daemonic == serial and entries(tmp_path / "daemonic.zip") == entries(tmp_path / "serial.zip")
