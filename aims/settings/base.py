@@ -1,6 +1,7 @@
 """Settings shared by every environment. Everything that differs between machines comes from the
 environment (see README "Environment variables"); the defaults are the embedded ones `make run` uses."""
 
+import os
 from datetime import time
 from pathlib import Path
 
@@ -221,6 +222,9 @@ PACK_SIGNING_KEY_FILE = Path(
     env("AIMS_PACK_SIGNING_KEY_FILE", str(VAR_DIR / "keys" / "evidence-pack-signing-key.pem"))
 )
 PACK_SIGNING_KEY_GENERATE = env_bool("AIMS_PACK_SIGNING_KEY_GENERATE", True)
+# Processes that lay out a pack's PDFs while it is written (audits.pack.pipeline): one a core, at most 4;
+# 0 lays them out in the building process itself.
+PACK_PDF_WORKERS = env_int("AIMS_PACK_PDF_WORKERS", min(os.cpu_count() or 1, 4))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

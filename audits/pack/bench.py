@@ -117,6 +117,7 @@ def measure(user, stdout, records: int = 10_000, files: int = 2_000) -> list[dic
 
     from . import signing
     from .build import build_pack
+    from .pipeline import pdf_workers
     from .writer import PackWriter
 
     paths = ensure_data(records, files, user, stdout)
@@ -131,6 +132,7 @@ def measure(user, stdout, records: int = 10_000, files: int = 2_000) -> list[dic
         recorded = build_pack(pack, work / "pack.zip")
         took = time.perf_counter() - started
         grew = _maxrss_bytes() - before
+        worker_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024  # the largest PDF worker
         pack_size = (work / "pack.zip").stat().st_size
 
         zip_tool = shutil.which("zip")
@@ -174,8 +176,9 @@ def measure(user, stdout, records: int = 10_000, files: int = 2_000) -> list[dic
             "note": (
                 f"{mb:,.0f} MB of evidence: pack {mb / took:,.1f} MB/s, zip -r {mb / zip_took:,.1f} MB/s; "
                 f"{recorded['file_count']:,} files in the pack, {pack_size / 1_000_000:,.0f} MB ZIP; "
-                f"peak memory growth (ru_maxrss) {grew / 1_000_000:,.1f} MB; most of the rest is "
-                "WeasyPrint laying out each folder's records.pdf"
+                f"peak memory growth (ru_maxrss) {grew / 1_000_000:,.1f} MB; folders' PDFs laid out by "
+                f"{pdf_workers()} worker process(es) (AIMS_PACK_PDF_WORKERS), the largest's RSS "
+                f"{worker_peak / 1_000_000:,.0f} MB (mostly pages shared with the build, copy-on-write)"
             ),
         },
         {

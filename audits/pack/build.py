@@ -28,8 +28,9 @@ from aims.jobs import JobError
 from aims.registry import registry
 
 from . import content, index, signing
-from .as_of import records_as_of
+from .as_of import every_row_read, records_as_of
 from .figures import figures_of
+from .pipeline import Pipeline
 from .scope import Scope, sections
 from .systems import write_system
 from .writer import PackWriter
@@ -50,8 +51,14 @@ def systems_in_scope(scope: Scope, user, moment) -> list:
     return [item.record for item in records_as_of(visible.order_by("reference"), moment)]
 
 
-def build_pack(pack, target: Path, progress=lambda percent: None) -> dict:
-    """Write `pack` to the ZIP file `target`; returns what the pack row records (counts, manifest hash)."""
+def build_pack(pack, target: Path, progress=lambda percent: None, workers: int | None = None) -> dict:
+    """Write `pack` to the ZIP file `target`; returns what the pack row records (counts, manifest hash).
+    `workers`: processes laying out the PDFs (audits.pack.pipeline; None: PACK_PDF_WORKERS, 0: none)."""
+    with every_row_read():
+        return _build(pack, target, progress, workers)
+
+
+def _build(pack, target: Path, progress, workers: int | None) -> dict:
     user, moment = pack.requested_by, pack.as_of
     scope = Scope.from_params(pack.scope)
     folders = sections(scope)
@@ -64,8 +71,9 @@ def build_pack(pack, target: Path, progress=lambda percent: None) -> dict:
     except ImproperlyConfigured as exc:
         raise JobError(f"The pack cannot be signed: {exc}") from exc
     writer = PackWriter(target)
+    pipe = Pipeline(writer, workers)
+    ctx = content.Context(user, moment, writer, pipe)
     try:
-        ctx = content.Context(user, moment, writer)
         steps = len(folders) + len(systems) + (2 if scope.whole else 1)
         for n, section in enumerate(folders, 1):
             content.write_section(ctx, section)
@@ -75,6 +83,7 @@ def build_pack(pack, target: Path, progress=lambda percent: None) -> dict:
             system_folders.append(write_system(ctx, system))
             progress(2 + 95 * n // steps)
         registers = content.write_registers(ctx) if scope.whole else []
+        pipe.finish()  # every folder written, its evidence counted
         figures = figures_of(ctx, folders, system_folders, registers, moment)
         index_ctx = index.IndexContext(pack, scope, figures, moment, user, key)
         writer.add_bytes("index.pdf", index.index_pdf(index_ctx), {"kind": "index"})
@@ -90,9 +99,12 @@ def build_pack(pack, target: Path, progress=lambda percent: None) -> dict:
         }
         manifest_sha256 = writer.finish(metadata, key)
     except BaseException:
+        pipe.close()
         writer.close()
         target.unlink(missing_ok=True)
         raise
+    finally:
+        ctx.close()
     return {
         "file_count": writer.file_count,
         "record_count": figures.records,

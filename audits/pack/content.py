@@ -3,15 +3,21 @@ it, or serving it by the nature of their register: `serves` on the model), as th
 moment, written as records.csv, records.json and a records.pdf; the evidence files current at that moment
 under evidence/; and, in a whole-AIMS pack, every register complete under registers/.
 
-One pass over the database per folder and register, in chunks: the CSV streams straight into the ZIP,
-the JSON is spooled to a temporary file and copied in after it, and only the first PDF_ROWS records are
-kept for the PDF (the CSV and JSON carry them all)."""
+One pass over the database per folder and register, in chunks: the CSV and the JSON are spooled to
+temporary files and queued for the ZIP (audits.pack.pipeline, which writes them in order while workers lay
+out the PDFs), and only the first PDF_ROWS records are kept for the PDF (the CSV and JSON carry them all).
+A register read whole (every folder a register serves by its nature, and registers/) is read from the
+database once: its rows, CSV and JSON already rendered, are spooled to a temporary file and replayed from
+there for every other folder that holds it whole, so a risk register is not rebuilt from its history five
+times over (6.1.2, 6.1.3, 8.2, 8.3 and registers/)."""
 
 import csv
 import datetime as dt
+import io
 import json
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from functools import cache
 
 from django.db.models import Q
@@ -21,7 +27,6 @@ from django.utils.text import Truncator, capfirst
 
 from aims.files import original_name
 from aims.models import BaseRecord, Requirement
-from aims.pdf import html_to_pdf
 from aims.records import tracked_fields
 from aims.registry import registry
 from aims.spreadsheets import escape_formula
@@ -83,18 +88,87 @@ def csv_row(entry: dict) -> list[str]:
     ]  # fmt: skip
 
 
+def csv_line(entry: dict) -> str:
+    line = io.StringIO(newline="")
+    csv.writer(line).writerow(csv_row(entry))
+    return line.getvalue()
+
+
+@dataclass(slots=True)
+class Row:
+    """One record as a folder's records files hold it, rendered once: its line of records.csv and its
+    entry in records.json (text), with its model and id (a record counts once however many folders)."""
+
+    model: str
+    pk: int
+    csv: str
+    json: str
+    parsed: dict | None = None
+
+    @classmethod
+    def of(cls, info, item: RecordAsOf) -> "Row":
+        entry = record_entry(info, item)
+        return cls(
+            entry["model"], item.record.pk, csv_line(entry), json.dumps(entry, ensure_ascii=False), entry
+        )
+
+    @property
+    def entry(self) -> dict:
+        if self.parsed is None:
+            self.parsed = json.loads(self.json)
+        return self.parsed
+
+    def dumps(self) -> str:
+        """One line of a register's spool (JSON escapes every line break the CSV and JSON hold)."""
+        return json.dumps([self.model, self.pk, self.csv, self.json], ensure_ascii=False) + "\n"
+
+    @classmethod
+    def loads(cls, line: str) -> "Row":
+        model, pk, csv_text, json_text = json.loads(line)
+        return cls(model, pk, csv_text, json_text)
+
+
+def rows_of(items: Iterable[tuple[object, RecordAsOf]]) -> Iterator[Row]:
+    return (Row.of(info, item) for info, item in items)
+
+
 class Context:
     """What every folder needs to know: who the pack is for, the moment, and per register the records
     whose requirement links changed since then."""
 
-    def __init__(self, user, moment: dt.datetime, writer):
+    def __init__(self, user, moment: dt.datetime, writer, pipe):
         self.user, self.moment, self.writer = user, moment, writer
+        # Entries in pack order (audits.pack.pipeline.Pipeline): what is written to `writer` directly
+        # (evidence files) is written in a step of the pipe, at its turn.
+        self.pipe = pipe
         self.registers = registers()
         self._changed: dict = {}
         self._mapped: dict = {}
         self._served: dict = {}
         self.record_rows = 0  # rows written in records files, a record once per folder it is in
         self.records: set[tuple[str, int]] = set()  # (model, id) of every record in the pack, once
+        self._whole: dict = {}  # model -> spool of its rows, once a pass over the whole register ended
+
+    def whole(self, info) -> Iterator[Row]:
+        """Every record of the register that the exporter may view, as of the moment, in reference order:
+        from the database the first time, replayed from a spool on disk after that. One reader at a time
+        (a folder's records are written one register after the other)."""
+        spool = self._whole.get(info.model)
+        if spool is not None:
+            spool.seek(0)
+            for line in spool:
+                yield Row.loads(line)
+            return
+        spool = tempfile.TemporaryFile("w+", encoding="utf-8")
+        for row in rows_of((info, item) for item in records_as_of(visible(self, info.model), self.moment)):
+            spool.write(row.dumps())
+            yield row
+        self._whole[info.model] = spool  # kept only once complete: a pass left halfway is read again
+
+    def close(self) -> None:
+        for spool in self._whole.values():
+            spool.close()
+        self._whole.clear()
 
     def serves(self, model, requirement_ids) -> bool:
         """Whether every record of `model` serves one of these requirements by its nature."""
@@ -121,14 +195,14 @@ class Context:
         return self._changed[model]
 
 
-def mapped_records(ctx: Context, section: Section) -> Iterator[tuple[object, RecordAsOf]]:
+def mapped_records(ctx: Context, section: Section) -> Iterator[Row]:
     """Records the user may view that served the section's requirements at the moment: every record of a
     register that serves one by its nature, and the records mapped to one then."""
     codes = set(Requirement.objects.filter(pk__in=section.requirement_ids).values_list("code", flat=True))
     for info in ctx.registers:
         model = info.model
         if ctx.serves(model, section.requirement_ids):
-            yield from ((info, item) for item in records_as_of(visible(ctx, model), ctx.moment))
+            yield from ctx.whole(info)
             continue
         if not ctx.may_hold(model, section.requirement_ids):
             continue
@@ -141,7 +215,7 @@ def mapped_records(ctx: Context, section: Section) -> Iterator[tuple[object, Rec
             # Links changed since the moment: trust the links the record had then, not today's.
             if item.record.pk in changed and not codes.intersection(item.requirement_codes):
                 continue
-            yield info, item
+            yield Row.of(info, item)
 
 
 def visible(ctx: Context, model):
@@ -149,33 +223,34 @@ def visible(ctx: Context, model):
     return model.objects.restrict(ctx.user, "view").order_by("reference")
 
 
-def write_records(ctx: Context, folder: str, items, title: str, *, pdf: bool = True) -> int:
-    """records.csv, records.json and (unless `pdf` is false) records.pdf of one folder; returns how many
-    records."""
+def write_records(ctx: Context, folder: str, rows: Iterable[Row], title: str, *, pdf: bool = True) -> int:
+    """records.csv, records.json and (unless `pdf` is false) records.pdf of one folder, queued in the
+    pack's pipe; returns how many records."""
     count, shown = 0, []
     # Many records per file: the manifest names how many and of which registers; each record's model and
     # reference are in records.json, whose hash the manifest holds.
     source: dict = {"kind": "records", "folder": folder, "records": 0, "models": []}
     models: set[str] = set()
-    with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
-        with ctx.writer.open_text(f"{folder}/records.csv", source) as out:
-            rows = csv.writer(out)
-            rows.writerow(CSV_COLUMNS)
-            for info, item in items:
-                entry = record_entry(info, item)
-                rows.writerow(csv_row(entry))
-                spool.write(("[\n" if count == 0 else ",\n") + json.dumps(entry, ensure_ascii=False))
-                if len(shown) < PDF_ROWS:  # the PDF is for reading: long details are cut there only
-                    shown.append({**entry, "details": Truncator(details(entry)).chars(PDF_DETAILS)})
-                count += 1
-                models.add(entry["model"])
-                ctx.records.add((entry["model"], item.record.pk))
-            source.update(records=count, models=sorted(models))  # read when the entry closes
-        spool.write("\n]\n" if count else "[]\n")
-        spool.seek(0)
-        with ctx.writer.open_text(f"{folder}/records.json", source) as out:
-            while chunk := spool.read(1 << 20):
-                out.write(chunk)
+    csv_spool, json_spool = _text_spool(), _text_spool()
+    try:
+        csv.writer(csv_spool).writerow(CSV_COLUMNS)
+        for row in rows:
+            csv_spool.write(row.csv)
+            json_spool.write(("[\n" if count == 0 else ",\n") + row.json)
+            if len(shown) < PDF_ROWS:  # the PDF is for reading: long details are cut there only
+                entry = row.entry
+                shown.append({**entry, "details": Truncator(details(entry)).chars(PDF_DETAILS)})
+            count += 1
+            models.add(row.model)
+            ctx.records.add((row.model, row.pk))
+        json_spool.write("\n]\n" if count else "[]\n")
+    except BaseException:
+        csv_spool.close()
+        json_spool.close()
+        raise
+    source.update(records=count, models=sorted(models))
+    ctx.pipe.add_spool(f"{folder}/records.csv", _detach(csv_spool), source)
+    ctx.pipe.add_spool(f"{folder}/records.json", _detach(json_spool), source)
     ctx.record_rows += count
     if not count or not pdf:
         return count  # an empty folder is listed in index.pdf: no PDF to say so again (and none to lay out)
@@ -184,8 +259,18 @@ def write_records(ctx: Context, folder: str, items, title: str, *, pdf: bool = T
         {"title": title, "records": shown, "count": count, "limit": PDF_ROWS, "moment": ctx.moment,
          "generated": timezone.localtime(), "org": "AIMS", "requested_by": ctx.user},
     )  # fmt: skip
-    ctx.writer.add_bytes(f"{folder}/records.pdf", html_to_pdf(html), source)
+    ctx.pipe.add_pdf(f"{folder}/records.pdf", html, source)
     return count
+
+
+def _text_spool() -> io.TextIOWrapper:
+    """A temporary file on disk for UTF-8 text (the CSV module's line ends kept as they are)."""
+    return io.TextIOWrapper(tempfile.TemporaryFile("w+b"), encoding="utf-8", newline="")
+
+
+def _detach(spool: io.TextIOWrapper):
+    spool.flush()
+    return spool.detach()
 
 
 def write_evidence(ctx: Context, folder: str, requirement_ids) -> int:
@@ -267,7 +352,11 @@ def write_system_evidence(ctx: Context, folder: str, system) -> int:
 def write_section(ctx: Context, section: Section) -> None:
     title = f"{section.requirement.code} {section.requirement.title}"
     section.records = write_records(ctx, section.folder, mapped_records(ctx, section), title)
-    section.evidence_files = write_evidence(ctx, section.folder, section.requirement_ids)
+
+    def evidence():  # after the folder's records files and PDF
+        section.evidence_files = write_evidence(ctx, section.folder, section.requirement_ids)
+
+    ctx.pipe.then(evidence)
 
 
 def write_registers(ctx: Context) -> list[tuple[str, str, int]]:
@@ -276,6 +365,7 @@ def write_registers(ctx: Context) -> list[tuple[str, str, int]]:
     written = []
     for info in ctx.registers:
         folder = f"registers/{safe_name(info.label)}"
-        items = ((info, item) for item in records_as_of(visible(ctx, info.model), ctx.moment))
-        written.append((info.label, folder, write_records(ctx, folder, items, info.label, pdf=False)))
+        written.append(
+            (info.label, folder, write_records(ctx, folder, ctx.whole(info), info.label, pdf=False))
+        )
     return written

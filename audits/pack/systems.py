@@ -12,10 +12,8 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from aims.pdf import html_to_pdf
-
 from .as_of import ARCHIVED, RecordAsOf, records_as_of
-from .content import Context, labels, write_records, write_system_evidence
+from .content import Context, labels, rows_of, write_records, write_system_evidence
 from .scope import safe_name
 
 DOSSIER_ROWS = 100  # rows per register in the dossier; records.csv and records.json hold every one
@@ -141,15 +139,14 @@ class Dossier:
             )  # fmt: skip
         return rows
 
-    def pdf(self, ctx: Context) -> bytes:
-        html = render_to_string(
+    def html(self, ctx: Context) -> str:
+        return render_to_string(
             "audits/pack/dossier.html",
             {"system": self.system, "values": self.values, "parts": list(self.parts.values()),
              "gates": self.gates(ctx.moment), "limit": DOSSIER_ROWS, "moment": ctx.moment,
              "generated": timezone.localtime(), "org": "AIMS", "requested_by": ctx.user,
              "title": f"System dossier {self.system.reference} as of {timezone.localtime(ctx.moment):%Y-%m-%d}"},
         )  # fmt: skip
-        return html_to_pdf(html)
 
 
 def write_system(ctx: Context, system) -> SystemFolder:
@@ -157,11 +154,15 @@ def write_system(ctx: Context, system) -> SystemFolder:
         system.reference, system.title, f"systems/{safe_name(f'{system.reference} {system.title}')}"
     )
     dossier = Dossier(system)
-    items = dossier.tee(system_records(ctx, system))
-    found.records = write_records(ctx, found.folder, items, f"{system.reference} {system.title}")
-    found.evidence_files = write_system_evidence(ctx, found.folder, system)
-    ctx.writer.add_bytes(
-        f"{found.folder}/dossier.pdf", dossier.pdf(ctx),
+    rows = rows_of(dossier.tee(system_records(ctx, system)))
+    found.records = write_records(ctx, found.folder, rows, f"{system.reference} {system.title}")
+
+    def evidence():  # after the folder's records files and PDF
+        found.evidence_files = write_system_evidence(ctx, found.folder, system)
+
+    ctx.pipe.then(evidence)
+    ctx.pipe.add_pdf(
+        f"{found.folder}/dossier.pdf", dossier.html(ctx),
         {"kind": "dossier", "model": system._meta.label_lower, "reference": system.reference},
     )  # fmt: skip
     return found

@@ -113,3 +113,57 @@ def test_history_is_read_in_one_query_per_chunk(make_risk, owner, django_assert_
     with django_assert_max_num_queries(12):
         found = list(records_as_of(Risk.objects.all(), moment, chunk_size=100))
     assert len(found) == 12
+
+
+def test_links_read_per_chunk_show_as_the_snapshot_history_keeps(make_risk, owner):
+    """Many-to-many fields are read per chunk, not prefetched per record: codes for clauses and controls,
+    names for linked records, sorted, exactly as aims.records.snapshot writes them into history."""
+    from aims.records import snapshot
+    from lifecycle.standard.ai_systems import services as systems
+
+    fields = {"purpose": "Scores.", "kind": "ml", "origin": "in_house", "ai_role": "producer",
+              "automation": "in_loop"}  # fmt: skip
+    scoring = systems.create(actor=owner, fields={"title": "Scoring", **fields})
+    chatbot = systems.create(actor=owner, fields={"title": "Chatbot", **fields})
+    linked = make_risk(title="Linked to both")
+    risk_update(linked, actor=owner, expected_version=1, fields={}, requirements=[requirement("A.5.2")])
+    linked.systems.set([scoring, chatbot])
+    bare = make_risk(title="Linked to nothing")
+    Risk.requirements.through.objects.filter(risk=bare).delete()
+
+    found = as_of(None)
+    for risk in (linked, bare):
+        values = dict(found[risk.reference].values)
+        values.pop("archived_at")
+        assert values == snapshot(Risk.objects.get(pk=risk.pk)), risk.title
+    assert found[linked.reference].values["systems"] == f"{scoring}, {chatbot}"  # SYS-0001, SYS-0002
+    assert found[linked.reference].values["requirements"] == "6.1.2, 6.1.3, 8.2, 8.3, A.5.2"
+    assert found[bare.reference].values["requirements"] == found[bare.reference].values["systems"] == ""
+
+
+def test_a_build_plans_its_cursors_for_every_row_then_leaves_the_connection_as_it_was(
+    make_risk, auditor, tmp_path, monkeypatch
+):
+    from django.db import connection
+
+    from audits.pack import content
+    from tests.audits.pack_helpers import build
+
+    def setting() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW cursor_tuple_fraction")
+            return cursor.fetchone()[0]
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL planner setting")
+    make_risk()
+    before, during = setting(), []
+    write_section = content.write_section
+    monkeypatch.setattr(
+        content, "write_section", lambda ctx, s: (during.append(setting()), write_section(ctx, s))
+    )
+
+    build(auditor, {"requirements": ["iso42001:6.1.2"]}, tmp_path=tmp_path)
+
+    assert during == ["1"], "a pack reads every row of its queries: planned for all of them"
+    assert setting() == before
