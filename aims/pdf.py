@@ -12,6 +12,7 @@ import logging
 import multiprocessing
 import os
 import re
+import signal
 import threading
 import traceback
 from collections.abc import Callable, Sequence
@@ -95,7 +96,7 @@ def pdf_processes() -> int:
     MAX_PROCESSES; 1 where parts cannot be forked safely (no fork on this platform, other threads running
     that might hold a lock the fork copies, e.g. a threaded web server running jobs eagerly) or where
     WeasyPrint no longer offers the point where page numbers are set (_numbering_hook)."""
-    if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+    if not hasattr(os, "fork") or threading.active_count() > 1:
         return 1
     if _numbering_hook() is None:
         return 1
@@ -115,24 +116,33 @@ def html_parts_to_pdf(
     first. Each part starts on a new page. `progress` moves from 30 to 90 as the parts' pages are laid out."""
     if len(parts) == 1:
         return html_to_pdf(parts[0](), progress, expected_pages)
-    context = multiprocessing.get_context("fork")
-    ends, processes = [], []
+    import weasyprint  # noqa: F401 - imported (its stylesheets parsed) once here, not in every part
+
+    # os.fork, not multiprocessing.Process: a Celery worker's pool process counts as daemonic there,
+    # and multiprocessing lets no daemonic process have children.
+    ends, pids = [], []
     try:
         for make_html in parts:
-            ours, theirs = context.Pipe()
-            process = context.Process(target=_render_part, args=(theirs, make_html), daemon=True)
-            process.start()
+            ours, theirs = multiprocessing.Pipe()
+            pid = os.fork()
+            if pid == 0:  # the part's process
+                try:
+                    for end in [*ends, ours]:
+                        end.close()
+                    _render_part(theirs, make_html)
+                finally:
+                    os._exit(0)  # no atexit, no Django or Celery teardown: they belong to the parent
             theirs.close()
             ends.append(ours)
-            processes.append(process)
+            pids.append(pid)
         pdfs, outlines = _collect_parts(ends, progress, max(1, expected_pages))
     except BaseException:  # a part failed, or this process is stopped (time limit): stop every part
-        for process in processes:
-            process.kill()
+        for pid in pids:
+            os.kill(pid, signal.SIGKILL)
         raise
     finally:
-        for process in processes:
-            process.join()  # each part ends once it has sent its PDF
+        for pid in pids:
+            os.waitpid(pid, 0)  # each part ends once it has sent its PDF
         for end in ends:
             end.close()
     progress(90)

@@ -3,6 +3,7 @@ treatment plans (ISO/IEC 42001 6.1.2 assessment, 6.1.3 treatment, 8.2-8.3 in ope
 documented information, 7.5). Runs as a background job: see aims.jobs."""
 
 from functools import partial
+from itertools import pairwise
 from types import SimpleNamespace
 
 from django.db.models import Model, Prefetch
@@ -105,7 +106,8 @@ def _controls():
 def render_register(user, filters: dict, progress=lambda percent: None, parts: int | None = None) -> bytes:
     """The report as PDF bytes; a constant number of queries whatever the number of risks. `parts`: how
     many parts to render it in at once (default: one per CPU for a long register, see MIN_RISKS_PER_PART);
-    the PDF reads the same either way, but for each part after the first starting on a new page."""
+    the PDF reads the same either way, except that each part after the first starts on a new page, under
+    a "continued" heading."""
     context = register_context(user, filters)
     progress(10)
     risks = context["risks"]
@@ -218,7 +220,7 @@ def split_register(count: int, parts: int) -> list[dict]:
             cuts.append(position)
     bounds = [0, *cuts, 2 * count]
     slices = []
-    for start, stop in zip(bounds, bounds[1:], strict=False):
+    for start, stop in pairwise(bounds):
         rows, plans = (start, min(stop, count)), (max(start - count, 0), max(stop - count, 0))
         slices.append(
             {

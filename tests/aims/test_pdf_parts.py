@@ -3,6 +3,7 @@ page numbers running on across parts, one outline nested by heading level, the f
 and a part that fails, or would query the database from its own process, says so."""
 
 import io
+import multiprocessing
 import threading
 
 import pytest
@@ -94,3 +95,25 @@ def test_no_parts_at_once_while_other_threads_run():
     finally:
         stop.set()
         thread.join()
+
+
+def test_parts_render_from_a_daemonic_process_as_in_a_celery_worker():
+    # A Celery pool process counts as daemonic for multiprocessing, which lets such a process have no
+    # children of its own: the parts must be forked without it.
+    context = multiprocessing.get_context("fork")
+    ours, theirs = context.Pipe()
+
+    def job():
+        try:
+            data = html_parts_to_pdf([part("<p>one</p>"), part("<p>two</p>")])
+            theirs.send(len(PdfReader(io.BytesIO(data)).pages))
+        except BaseException as exc:  # noqa: BLE001 - reported to the test
+            theirs.send(repr(exc))
+
+    worker = context.Process(target=job, daemon=True)
+    worker.start()
+    try:
+        assert ours.poll(60), "the worker gave no answer"
+        assert ours.recv() == 2
+    finally:
+        worker.join(10)
