@@ -48,9 +48,9 @@ def bump() -> None:
 
 def key(*parts) -> str:
     """A cache key for something kept per person: the parts, the code, the data version and the date."""
-    return ":".join(
-        ["aims:kept", _code(), str(version()), timezone.localdate().isoformat(), *map(str, parts)]
-    )
+    # The parts hold a page's full path, which can be long: digested, so every key stays short.
+    digest = hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()[:32]
+    return ":".join(["aims:kept", _code(), str(version()), timezone.localdate().isoformat(), digest])
 
 
 @functools.cache

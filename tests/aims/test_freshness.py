@@ -113,3 +113,25 @@ def test_the_soa_page_follows_a_change_to_an_entry(owner, auditor):
     html = client.get(f"/soa/{statement.reference}/").content.decode()
     assert "Changed justification" in html and "Kept justification" not in html
     assert Statement.objects.count() == 1
+
+
+def test_a_list_page_is_kept_whole_and_follows_each_part_of_it(owner, manager, risk_fields):
+    """A register's list is kept whole (filters, figures, rows): a repeat view reads none of the register,
+    and a change to what its filters offer is on the next view as surely as a change to its rows."""
+    from django.test.utils import CaptureQueriesContext
+
+    risk_create(actor=owner, fields=risk_fields)
+    client = client_for(manager)
+    client.get("/")  # signed in: the CSRF cookie is set (a page holding a form is kept only with it)
+    first = page(client, "/risks/")
+    with CaptureQueriesContext(connection) as seen:
+        assert page(client, "/risks/") == first
+    assert not [q["sql"] for q in seen if "registers_" in q["sql"]], "a kept list reads no register table"
+    RiskCategory.objects.create(name="Model supply chain", slug="model-supply-chain")
+    assert 'value="model-supply-chain"' in client.get("/risks/").content.decode()
+
+    # Refused filters are refused with the same status whether the page is drawn or kept.
+    too_many = "/risks/?" + "&".join(f"status=s{n}" for n in range(101))
+    for _ in range(2):
+        answer = client.get(too_many)
+        assert answer.status_code == 400 and "it takes at most 100" in answer.content.decode()
