@@ -84,6 +84,29 @@ def kept(parts, compute):
     return value
 
 
+def kept_page(request, render):
+    """The whole answer to a GET, `render()` (a TemplateResponse is rendered), kept for the person and the
+    page's full path like any kept part; call it after the view's own checks (a record the person may
+    not see is refused before anything kept is looked at). Drawn afresh while messages wait to be shown
+    once, and before the CSRF cookie exists (a form drawn then sets the cookie its token belongs to)."""
+    from django.contrib import messages
+    from django.http import HttpResponse
+
+    csrf = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
+    if request.method != "GET" or not csrf or len(messages.get_messages(request)):
+        return render()
+
+    def draw():
+        response = render()
+        if hasattr(response, "render"):
+            response.render()
+        return response.status_code, response["Content-Type"], response.content
+
+    parts = ("page", request.user.pk, request.get_full_path(), csrf)
+    status, content_type, content = kept(parts, draw)
+    return HttpResponse(content, status=status, content_type=content_type)
+
+
 def _pending_write() -> bool:
     return any(
         any(func is _after_commit for _, func, *_ in connections[alias].run_on_commit)

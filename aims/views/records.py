@@ -16,7 +16,7 @@ from django.utils.text import slugify
 from django.views import View
 from django.views.generic import TemplateView
 
-from aims import permissions
+from aims import freshness, permissions
 from aims.forms import owner_choices
 from aims.links import PageLinks, linked_rows, linked_sections, related_groups, relations_for
 from aims.policies import allows, policy_of, require
@@ -177,7 +177,11 @@ class RecordDetailView(RecordMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         with permissions.remembered(request.user):  # each button asks the same questions
-            return super().get(request, *args, **kwargs)
+            # Refused (404) before anything kept is looked at; then the page is kept for the person.
+            self.record = self.get_record()
+            return freshness.kept_page(
+                request, lambda: super(RecordDetailView, self).get(request, *args, **kwargs)
+            )
 
     def all_tabs(self, extra_tabs) -> tuple:
         """The register's tabs plus those domain apps add to every record (registry.add_record_tab),
@@ -187,7 +191,7 @@ class RecordDetailView(RecordMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        record = self.get_record()
+        record = self.record if getattr(self, "record", None) is not None else self.get_record()
         extra_tabs = {t.name: t for t in registry.record_tabs_for(self.model)}
         tabs = self.all_tabs(extra_tabs)
         tab = self.request.GET.get("tab", "details")
