@@ -135,3 +135,26 @@ def test_a_list_page_is_kept_whole_and_follows_each_part_of_it(owner, manager, r
     for _ in range(2):
         answer = client.get(too_many)
         assert answer.status_code == 400 and "it takes at most 100" in answer.content.decode()
+
+
+def test_a_record_page_is_kept_after_its_checks_and_shows_a_message_once(owner, manager, risk_fields):
+    from django.test.utils import CaptureQueriesContext
+
+    risk = risk_create(actor=owner, fields=risk_fields)
+    url = f"/risks/{risk.reference}/"
+    client = client_for(manager)
+    client.get("/")
+    first = page(client, url)
+    with CaptureQueriesContext(connection) as seen:
+        assert page(client, url) == first
+    # Only the check that the person may see the record (it, and the requirements it is fetched with).
+    read = [q["sql"] for q in seen if "registers_" in q["sql"]]
+    assert len(read) == 2 and all("registers_risk" in sql for sql in read), read
+    assert client.get("/risks/RSK-9999/").status_code == 404
+
+    # A message waiting to be shown once: the page is drawn with it, and without it next time.
+    client.post(f"{url}reviewed/", {"version": risk.version + 5})  # stale: refused, nothing written
+    assert "Nothing was saved" in client.get(url).content.decode()
+    assert page(client, url) == first
+    Risk.objects.filter(pk=risk.pk).update(title="Retitled meanwhile")
+    assert "Retitled meanwhile" in client.get(url).content.decode()
