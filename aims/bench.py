@@ -135,6 +135,11 @@ class Bench:
         self.add(name, url=pattern.format("N"), queries=counts, note=f"{counts[0]} vs {counts[1]}: {verdict}")
 
     # -- slow work (exports, PDF) -----------------------------------------------------------------------
+    def timings(self, fn, repeat: int) -> tuple[float, float]:
+        """Median and p95 of `repeat` runs of `fn`, after one untimed run (templates, fonts, caches)."""
+        fn()
+        return stats([once(fn) for _ in range(repeat)])
+
     def slow(self, name, rows, fn, baseline_fn, baseline, note="", first=None, *, under_ms=None, within=None):
         """Time `fn` against `baseline_fn`, interleaved; `first` (default `fn`) runs once untimed: it warms
         caches and its queries are counted."""
