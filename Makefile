@@ -65,7 +65,7 @@ bench: export AIMS_VAR_DIR ?= $(CURDIR)/var/bench
 # bench migrates and fills the database it is given, so it gets its own; create it when missing.
 bench: $(STAMP)
 	@db="$${DATABASE_URL##*/}"; db="$${db%%\?*}"; admin="$${DATABASE_URL%/*}/postgres"; \
-	for name in "$$db" "$${db}_pack" "$${db}_load"; do \
+	for name in "$$db" "$${db}_pack" "$${db}_load" "$${db}_demo"; do \
 	  if [[ $$DATABASE_URL == postgres* ]] && ! psql "$$admin" -tAc \
 	      "SELECT 1 FROM pg_database WHERE datname = '$$name'" | grep -q 1; then \
 	    echo "make bench: creating database $$name"; psql "$$admin" -qc "CREATE DATABASE \"$$name\""; \
@@ -76,6 +76,11 @@ bench: $(STAMP)
 	@if [[ -z "$(ARGS)" && $$DATABASE_URL == postgres* ]]; then \
 	  DATABASE_URL="$${DATABASE_URL%%\?*}_pack" $(BIN)/python manage.py bench --only pack \
 	    --output var/bench-pack-results.json; \
+	fi
+# Every PDF report of the demo organisation, on a database holding the demo (seed_demo).
+	@if [[ -z "$(ARGS)" && $$DATABASE_URL == postgres* ]]; then \
+	  DATABASE_URL="$${DATABASE_URL%%\?*}_demo" $(BIN)/python manage.py bench --only reports \
+	    --output var/bench-reports-results.json; \
 	fi
 # 50 then 100 people at once against gunicorn with production settings, at 10,000 risks (BENCHMARKS.md).
 	@if [[ -z "$(ARGS)" && $$DATABASE_URL == postgres* ]]; then \

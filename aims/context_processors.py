@@ -1,6 +1,7 @@
 from functools import lru_cache
 
 from django.urls import get_script_prefix, reverse
+from django.utils.functional import SimpleLazyObject, new_method_proxy
 
 from aims.catalogue_data import REQUIREMENTS
 from aims.registry import registry
@@ -37,13 +38,21 @@ def _menu(script_prefix: str, registers: int) -> dict:
     }
 
 
+class LazyNumber(SimpleLazyObject):
+    """A number worked out when first drawn; filters such as pluralize ask float() of it."""
+
+    __int__ = new_method_proxy(int)
+    __float__ = new_method_proxy(float)
+
+
 def navigation(request):
     """Menus follow the PDCA cycle, each grouped by clause; unread count for the bell. One cheap query
-    per page."""
+    per page drawn."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
     return {
         "nav_cycle": _menu(get_script_prefix(), len(registry.registers) + len(registry.menu_links)),
-        "unread_count": user.notifications.filter(read_at__isnull=True).count(),
+        # Counted when drawn: a kept page (aims.freshness) has it drawn already, as of the last write.
+        "unread_count": LazyNumber(lambda: user.notifications.filter(read_at__isnull=True).count()),
     }

@@ -109,6 +109,12 @@ class RecordFilterSet(filters.FilterSet):
                 spec.model = cls._meta.model
         return found
 
+    @classmethod
+    def refusals(cls, data) -> dict[str, str]:
+        """The filters of `data` (a query string) refused for taking too many values, with why: known
+        from the query string alone, before any filterset is built."""
+        return _over_cap(_one_csv_value(data, cls.base_filters), cls.base_filters) if data is not None else {}
+
     def __init__(self, data=None, *args, **kwargs):
         data = _one_csv_value(data, self.base_filters)
         self.too_many = _over_cap(data, self.base_filters) if data is not None else {}

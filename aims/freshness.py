@@ -48,9 +48,9 @@ def bump() -> None:
 
 def key(*parts) -> str:
     """A cache key for something kept per person: the parts, the code, the data version and the date."""
-    return ":".join(
-        ["aims:kept", _code(), str(version()), timezone.localdate().isoformat(), *map(str, parts)]
-    )
+    # The parts hold a page's full path, which can be long: digested, so every key stays short.
+    digest = hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()[:32]
+    return ":".join(["aims:kept", _code(), str(version()), timezone.localdate().isoformat(), digest])
 
 
 @functools.cache
@@ -82,6 +82,39 @@ def kept(parts, compute):
         value = compute()
         cache.set(name, value, KEEP_SECONDS)
     return value
+
+
+def kept_page(request, render):
+    """The whole answer to a GET, `render()` (a TemplateResponse is rendered), kept for the person and the
+    page's full path like any kept part; call it after the view's own checks (a record the person may
+    not see is refused before anything kept is looked at). Drawn afresh while messages wait to be shown
+    once (messages, or anything else a view left in the session for the next page, such as a gate's
+    outcome), and before the CSRF cookie exists (a form drawn then sets the cookie its token belongs to)."""
+    from django.contrib import messages
+    from django.http import HttpResponse
+
+    csrf = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
+    if request.method != "GET" or not csrf or len(messages.get_messages(request)) or _one_shot(request):
+        return render()
+
+    def draw():
+        response = render()
+        if hasattr(response, "render"):
+            response.render()
+        return response.status_code, response["Content-Type"], response.content
+
+    parts = ("page", request.user.pk, request.get_full_path(), csrf)
+    status, content_type, content = kept(parts, draw)
+    return HttpResponse(content, status=status, content_type=content_type)
+
+
+def _one_shot(request) -> bool:
+    """Whether the session holds more than the sign-in's own keys: what a view leaves there is for the
+    next page to show once (and take out), which a kept page would neither show nor take."""
+    from aims.sessions import LAST_SEEN_AT, SIGNED_IN_AT
+
+    own = {SIGNED_IN_AT, LAST_SEEN_AT}
+    return any(not key.startswith("_auth_user_") and key not in own for key in request.session.keys())
 
 
 def _pending_write() -> bool:

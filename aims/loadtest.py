@@ -26,6 +26,8 @@ from django.conf import settings
 from django.db import connection
 from django.test import Client
 
+from aims import roles
+
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 GUNICORN = ["--workers", "2", "--threads", "4"]  # as docker-compose.yml and the Dockerfile run it
 WARMUP_SECONDS = 10
@@ -237,20 +239,27 @@ CONFIGURATIONS = (("drawn afresh", {"AIMS_KEEP_PAGES": "false"}), ("kept pages",
 
 
 def run_load(bench, mix: list[Screen], people, *, users=(50, 100), seconds=60, targets=None, profile=None,
-             configurations=CONFIGURATIONS):  # fmt: skip
+             configurations=CONFIGURATIONS, alone=()):  # fmt: skip
     """Run the mix at each number of simultaneous users, in each configuration, and add a row per run to
     the bench's table (and one per screen, so the screen that costs most is found). `targets` maps a
     number of users to the p95 (ms) it must stay under. `profile` (a folder) samples the web processes
-    through the first run."""
+    through the first run. `alone`: (name, path, under_ms) answers timed for one person alone through the
+    same server, in the first configuration, before anyone else comes (a reference measured the same way)."""
     people = list(people)[: max(users)]
     if not people:
         raise RuntimeError("No active users to sign the load test's people in as: run seed_scale.")
     cookies = sessions_for(people)
     plan = {"mix": [asdict(s) for s in mix], "sessions": cookies, "cookie_name": settings.SESSION_COOKIE_NAME}
+    # One person alone is timed as the board, who sees every record.
+    board = [c for p, c in zip(people, cookies, strict=True) if p.groups.filter(name=roles.BOARD).exists()]
+    board_cookie = (board or cookies)[0]
     connection.close()  # the bench's own connection idles through the run
     for label, env in configurations:
         with tempfile.TemporaryDirectory(prefix="aims-load-") as tmp, Server(Path(tmp), **env) as server:
             _check(server, mix, people, cookies)
+            if label == configurations[0][0]:
+                for name, path, under_ms in alone:
+                    _time_alone(bench, server, f"{name}, {label}", path, board_cookie, under_ms)
             warmup = min(WARMUP_SECONDS, seconds)
             _locust(server, plan, min(users), warmup, Path(tmp))  # imports, caches, connections
             for count in users:
@@ -259,14 +268,34 @@ def run_load(bench, mix: list[Screen], people, *, users=(50, 100), seconds=60, t
                 _report(bench, count, seconds, result, mix, (targets or {}).get(count), label)
 
 
+def _time_alone(bench, server: Server, name: str, path: str, cookie: str, under_ms: float):
+    from aims.bench import stats, verdict
+
+    def fetch():
+        if _get(server.url + path, cookie) != 200:
+            raise RuntimeError(f"{name}: {path} does not answer 200")
+
+    for _ in range(bench.warmup):
+        fetch()
+    samples = []
+    for _ in range(bench.repeat):
+        started = time.perf_counter()
+        fetch()
+        samples.append(time.perf_counter() - started)
+    median, p95 = stats(samples)
+    row = {"median_ms": median, "p95_ms": p95}
+    bench.add(name, url=path, target=verdict(row, under_ms=under_ms), note="one person, through gunicorn "
+              "over HTTP", **row)  # fmt: skip
+
+
 def _report(bench, users: int, seconds: int, result: dict, mix: list[Screen], target, label: str):
     total = result["rows"]["Aggregated"]
     requests, failures = int(total["Request Count"]), int(total["Failure Count"])
     p95 = float(total["95%"])
     verdict = (
-        f"; target p95 < {target} ms: {'met' if p95 < target and not failures else 'NOT met'}"
+        f"p95 < {target} ms, no errors: {'met' if p95 < target and not failures else 'NOT met'}"
         if target
-        else ""
+        else None
     )
     bench.add(
         f"load: {users} users, {seconds} s, {label}",
@@ -275,7 +304,8 @@ def _report(bench, users: int, seconds: int, result: dict, mix: list[Screen], ta
         p95_ms=p95,
         note=f"{float(total['Requests/s']):.1f} requests/s, {failures} errors, web CPU "
         f"{1000 * result['web_cpu_s'] / max(requests, 1):.1f} ms per request, machine "
-        f"{100 * result['machine_busy']:.0f}% busy{verdict}",
+        f"{100 * result['machine_busy']:.0f}% busy",
+        target=verdict,
         failures=result["failures"],
     )
     for failure in result["failures"][:5]:

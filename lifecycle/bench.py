@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management import call_command
 
-from aims.bench import BenchMeasure
+from aims.bench import QUERY_CEILING, BenchMeasure
 from aims.registry import registry
 
 
@@ -27,15 +27,16 @@ def inventory_pages(bench):
     from .models import AISystem, Statement
 
     system = AISystem.objects.order_by("reference").values_list("reference", flat=True).first()
-    bench.page("AI system list page", "/systems/")
-    bench.page("AI systems by priority", "/systems/priority/")
-    bench.page("AI system list API, 50 a page", "/api/v1/systems/?page_size=50")
+    most = {"max_queries": QUERY_CEILING}
+    bench.page("AI system list page", "/systems/", **most)
+    bench.page("AI systems by priority", "/systems/priority/", **most)
+    bench.page("AI system list API, 50 a page", "/api/v1/systems/?page_size=50", **most)
     if system:
-        bench.page("AI system detail page", f"/systems/{system}/")
+        bench.page("AI system detail page", f"/systems/{system}/", **most)
     statement = Statement.objects.values_list("reference", flat=True).first()
-    bench.page("SoA entries list page", "/soa-entries/")
+    bench.page("SoA entries list page", "/soa-entries/", **most)
     if statement:
-        bench.page("Statement of Applicability page", f"/soa/{statement}/")
+        bench.page("Statement of Applicability page", f"/soa/{statement}/", under_ms=50, **most)
 
 
 registry.bench_prepare = prepare
@@ -44,6 +45,9 @@ registry.add_bench_measure(BenchMeasure("pages", inventory_pages, order=20))
 
 # -- many people at once ------------------------------------------------------------------------------------
 LOAD_TARGETS = {50: 250, 100: 500}  # p95 in ms, BENCHMARKS.md
+# CISO Assistant's risk-scenarios list at 10,000 risks, 855 ms median (BENCHMARKS.md, the fixed reference
+# point): ours must be at least 50x faster, measured the same way, through gunicorn.
+PEER_MS, PEER_FACTOR = 855, 50
 
 
 def load(bench):
@@ -77,7 +81,9 @@ def load(bench):
     people = User.objects.filter(is_active=True, groups__name__in=roles.ALL).distinct().order_by("username")
     profile = options["load_profile"]
     run_load(bench, mix, people, users=options["load_users"] or (50, 100), seconds=options["load_seconds"],
-             targets=LOAD_TARGETS, profile=Path(profile) if profile else None)  # fmt: skip
+             targets=LOAD_TARGETS, profile=Path(profile) if profile else None,
+             alone=[(f"risk list API, 50 a page, at {about['risks']:,} risks, against CISO Assistant's "
+                     f"{PEER_MS} ms", "/api/v1/risks/?page_size=50", PEER_MS / PEER_FACTOR)])  # fmt: skip
 
 
 registry.add_bench_measure(BenchMeasure("load", load, order=60, default=False, alone=True))

@@ -1,5 +1,7 @@
 """Pages of the AI risk register."""
 
+import functools
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -66,15 +68,17 @@ class RiskListView(RecordListView):
         )
         context["appetite_max"] = criteria.appetite_max
         context["today"] = timezone.localdate()
-        # 6.1.3: whether the plan's approval still covers the register, and the button to approve it
-        plan = standing_for(self.request.user)
-        context["plan"] = plan
-        context["can_approve_plan"] = not approval_refusal(self.request.user, plan)
+        # 6.1.3: whether the plan's approval still covers the register, and the button to approve it;
+        # worked out only when drawn, like the rows (the page is kept whole, see risk_list.html).
+        user = self.request.user
+        standing = functools.cache(lambda: standing_for(user))
+        context["plan"] = SimpleLazyObject(standing)
+        context["can_approve_plan"] = SimpleLazyObject(lambda: not approval_refusal(user, standing()))
         # Filters set by links (heat-map cells, dashboard numbers) but not shown as inputs stay applied.
         shown = {"search", "level", "category", "status", "review", "above_appetite", "archived", "mine"}
-        context["hidden_filters"] = [
-            k for k in self.request.GET if k not in shown and k in self.filterset.filters
-        ]
+        context["hidden_filters"] = SimpleLazyObject(
+            lambda: [k for k in self.request.GET if k not in shown and k in self.built_filterset().filters]
+        )
         return context
 
 

@@ -20,6 +20,8 @@ class KeptNode(template.Node):
         if request is None or user is None or not user.is_authenticated:
             return self.nodelist.render(context)
         csrf = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
+        if not csrf:  # a form drawn now sets the cookie its token belongs to; a kept one would not
+            return self.nodelist.render(context)
         parts = (self.name.resolve(context), user.pk, request.get_full_path(), csrf)
         return freshness.kept(parts, lambda: self.nodelist.render(context))
 

@@ -41,6 +41,9 @@ class DashboardView(LoginRequiredMixin, TemplateView):
 
     template_name = "aims/dashboard.html"
 
+    def get(self, request, *args, **kwargs):
+        return freshness.kept_page(request, lambda: super(DashboardView, self).get(request, *args, **kwargs))
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user

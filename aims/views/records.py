@@ -11,12 +11,12 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.text import slugify
 from django.views import View
 from django.views.generic import TemplateView
 
-from aims import permissions
+from aims import freshness, permissions
 from aims.forms import owner_choices
 from aims.links import PageLinks, linked_rows, linked_sections, related_groups, relations_for
 from aims.policies import allows, policy_of, require
@@ -81,9 +81,9 @@ class RecordListView(RecordMixin, TemplateView):
             if not self.filterset.too_many:
                 return self.export(queryset, fmt)
         response = super().get(request, *args, **kwargs)
-        if (
-            getattr(self, "filterset", None) is not None and self.filterset.too_many
-        ):  # the page says which filter, as the API does, with the same status
+        # The page says which filter took too many values, as the API does, with the same status; asked
+        # of the query string alone, so a kept page (which builds no filterset) answers the same.
+        if self.filterset_class.refusals(request.GET or None):
             response.status_code = 400
         return response
 
@@ -104,8 +104,9 @@ class RecordListView(RecordMixin, TemplateView):
         """Query parameters the list did not apply: not one of its filters, or refused by it. A link that
         promises a filtered list (a dashboard figure) and lands on one showing more is caught by this,
         which the page states (data-unapplied) next to its total (data-total)."""
-        known = set(self.filterset.filters) | self.PAGE_PARAMS
-        refused = set(self.filterset.errors) if self.filterset.is_bound else set()
+        filterset = self.built_filterset()
+        known = set(filterset.filters) | self.PAGE_PARAMS
+        refused = set(filterset.errors) if filterset.is_bound else set()
         return sorted({name for name in self.request.GET if name not in known} | refused)
 
     def cells(self, record) -> list:
@@ -115,25 +116,36 @@ class RecordListView(RecordMixin, TemplateView):
             values.append(value.isoformat() if isinstance(value, dt.date) else value)
         return values
 
+    @cached_property
+    def page(self):
+        """The page of the filtered list asked for (the last one past the end). Worked out only when the
+        page draws it: a kept page (aims.freshness, {% kept %} in the list templates) counts no rows,
+        builds no filterset and reads no records."""
+        paginator = Paginator(self.filtered(), self.page_size())
+        try:
+            return paginator.page(self.request.GET.get("page", 1))
+        except PageNotAnInteger:
+            return paginator.page(1)
+        except EmptyPage:
+            return paginator.page(paginator.num_pages)
+
+    def built_filterset(self):
+        """The filterset the page was filtered with (built with the page)."""
+        self.page  # noqa: B018 - the page is filtered by it, and builds it
+        return self.filterset
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        queryset = self.filtered()
-        paginator = Paginator(queryset, self.page_size())
-        try:
-            page = paginator.page(self.request.GET.get("page", 1))
-        except PageNotAnInteger:
-            page = paginator.page(1)
-        except EmptyPage:
-            page = paginator.page(paginator.num_pages)
+        lazy = SimpleLazyObject
         context.update(
-            filterset=self.filterset,
-            page_obj=page,
-            records=page.object_list,
-            paginator=paginator,
+            filterset=lazy(self.built_filterset),
+            page_obj=lazy(lambda: self.page),
+            records=lazy(lambda: self.page.object_list),
+            paginator=lazy(lambda: self.page.paginator),
             is_filtered=any(
                 v for k, v in self.request.GET.items() if k not in ("page", "page_size", "ordering")
             ),
-            unapplied=self.unapplied(),
+            unapplied=lazy(self.unapplied),
             querystring=querystring_without(self.request, "page"),
             sort_querystring=querystring_without(self.request, "page", "ordering"),
             current_ordering=self.request.GET.get("ordering", ""),
@@ -144,11 +156,10 @@ class RecordListView(RecordMixin, TemplateView):
             more_links=getattr(registry.register_for(self.model), "more_links", ()),
         )
         if self.columns:
-            # Read only when the table is drawn: a kept table (aims.freshness) reads no rows.
-            context["rows"] = SimpleLazyObject(
+            context["rows"] = lazy(
                 lambda: linked_rows(
                     PageLinks(self.request.user),
-                    [(record, self.cells(record)) for record in page.object_list],
+                    [(record, self.cells(record)) for record in self.page.object_list],
                 )
             )
             context["headers"] = [(label, sort) for label, _, sort in self.columns]
@@ -166,7 +177,11 @@ class RecordDetailView(RecordMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         with permissions.remembered(request.user):  # each button asks the same questions
-            return super().get(request, *args, **kwargs)
+            # Refused (404) before anything kept is looked at; then the page is kept for the person.
+            self.record = self.get_record()
+            return freshness.kept_page(
+                request, lambda: super(RecordDetailView, self).get(request, *args, **kwargs)
+            )
 
     def all_tabs(self, extra_tabs) -> tuple:
         """The register's tabs plus those domain apps add to every record (registry.add_record_tab),
@@ -176,7 +191,7 @@ class RecordDetailView(RecordMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        record = self.get_record()
+        record = self.record if getattr(self, "record", None) is not None else self.get_record()
         extra_tabs = {t.name: t for t in registry.record_tabs_for(self.model)}
         tabs = self.all_tabs(extra_tabs)
         tab = self.request.GET.get("tab", "details")

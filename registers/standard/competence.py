@@ -9,6 +9,7 @@ import django_filters as filters
 from django.core.paginator import Paginator
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.generic import RedirectView, TemplateView
 
 from aims.api.base import RecordViewSet
@@ -86,8 +87,13 @@ class CompetenceRequirementListView(RecordListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        gaps = competence_gaps(today=timezone.localdate(), user=self.request.user)
-        context["gap_figures"] = {"gap": gaps.count(GAP), "expiring": gaps.count("expiring")}
+        user = self.request.user
+
+        def figures():  # drawn only when the page is (it is kept whole, records/list.html)
+            gaps = competence_gaps(today=timezone.localdate(), user=user)
+            return {"gap": gaps.count(GAP), "expiring": gaps.count("expiring")}
+
+        context["gap_figures"] = SimpleLazyObject(figures)
         context["expiring_days"] = EXPIRING_WITHIN_DAYS
         return context
 

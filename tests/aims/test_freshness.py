@@ -113,3 +113,48 @@ def test_the_soa_page_follows_a_change_to_an_entry(owner, auditor):
     html = client.get(f"/soa/{statement.reference}/").content.decode()
     assert "Changed justification" in html and "Kept justification" not in html
     assert Statement.objects.count() == 1
+
+
+def test_a_list_page_is_kept_whole_and_follows_each_part_of_it(owner, manager, risk_fields):
+    """A register's list is kept whole (filters, figures, rows): a repeat view reads none of the register,
+    and a change to what its filters offer is on the next view as surely as a change to its rows."""
+    from django.test.utils import CaptureQueriesContext
+
+    risk_create(actor=owner, fields=risk_fields)
+    client = client_for(manager)
+    client.get("/")  # signed in: the CSRF cookie is set (a page holding a form is kept only with it)
+    first = page(client, "/risks/")
+    with CaptureQueriesContext(connection) as seen:
+        assert page(client, "/risks/") == first
+    assert not [q["sql"] for q in seen if "registers_" in q["sql"]], "a kept list reads no register table"
+    RiskCategory.objects.create(name="Model supply chain", slug="model-supply-chain")
+    assert 'value="model-supply-chain"' in client.get("/risks/").content.decode()
+
+    # Refused filters are refused with the same status whether the page is drawn or kept.
+    too_many = "/risks/?" + "&".join(f"status=s{n}" for n in range(101))
+    for _ in range(2):
+        answer = client.get(too_many)
+        assert answer.status_code == 400 and "it takes at most 100" in answer.content.decode()
+
+
+def test_a_record_page_is_kept_after_its_checks_and_shows_a_message_once(owner, manager, risk_fields):
+    from django.test.utils import CaptureQueriesContext
+
+    risk = risk_create(actor=owner, fields=risk_fields)
+    url = f"/risks/{risk.reference}/"
+    client = client_for(manager)
+    client.get("/")
+    first = page(client, url)
+    with CaptureQueriesContext(connection) as seen:
+        assert page(client, url) == first
+    # Only the check that the person may see the record (it, and the requirements it is fetched with).
+    read = [q["sql"] for q in seen if "registers_" in q["sql"]]
+    assert len(read) == 2 and all("registers_risk" in sql for sql in read), read
+    assert client.get("/risks/RSK-9999/").status_code == 404
+
+    # A message waiting to be shown once: the page is drawn with it, and without it next time.
+    client.post(f"{url}reviewed/", {"version": risk.version + 5})  # stale: refused, nothing written
+    assert "Nothing was saved" in client.get(url).content.decode()
+    assert page(client, url) == first
+    Risk.objects.filter(pk=risk.pk).update(title="Retitled meanwhile")
+    assert "Retitled meanwhile" in client.get(url).content.decode()

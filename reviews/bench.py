@@ -1,0 +1,92 @@
+"""What `manage.py bench --only reports` measures: every PDF report of the demo organisation, on a database
+of its own that holds the demo (seed_demo), against the target of BENCHMARKS.md: under 1 s each. The Act app
+measures them because it is the last of the PDCA layers: it may import every register's report.
+
+Each report is made as its job makes it (the runner the registry holds), as the AIMS manager, who may see
+every record; with nothing kept (aims.freshness), as the first request after any change would."""
+
+from django.core.management import call_command
+from django.test.utils import override_settings
+
+from aims import roles
+from aims.bench import BenchMeasure, verdict
+from aims.models import Job, User
+from aims.registry import registry
+
+DEMO_REPORT_MS = 1000  # every demo report (BENCHMARKS.md)
+
+
+def _first(model) -> dict:
+    reference = model.objects.live().order_by("reference").values_list("reference", flat=True).first()
+    return {"reference": reference} if reference else None
+
+
+def samples() -> dict:
+    """{job kind: params of the demo's report of that kind, or None when the demo has no record for it}."""
+    from audits.models import Audit
+    from audits.report import KIND as AUDIT
+    from lifecycle.dossier import KIND as DOSSIER
+    from lifecycle.models import AISystem, Statement
+    from lifecycle.stakeholder_report import KIND as STAKEHOLDER
+    from lifecycle.standard.soa import KIND as SOA
+    from registers.models import ReadinessAssessment
+    from registers.readiness import KIND as READINESS
+    from registers.reports import KIND as REGISTER
+
+    from .board_pack import KIND as BOARD_PACK
+    from .models import ManagementReview
+    from .report import KIND as REVIEW
+
+    return {
+        REGISTER: {"filters": {}},
+        READINESS: _first(ReadinessAssessment),
+        DOSSIER: _first(AISystem),
+        STAKEHOLDER: {},
+        SOA: _first(Statement),
+        AUDIT: _first(Audit),
+        REVIEW: _first(ManagementReview),
+        BOARD_PACK: {},
+    }
+
+
+def reports(kinds) -> list[str]:
+    """The job kinds that make a PDF report (imports and the evidence pack are jobs too; the pack is
+    measured against zip -r by `bench --only pack`)."""
+    return sorted(k for k in kinds if k.endswith("_pdf"))
+
+
+def run(bench):
+    call_command("seed_demo", verbosity=0)
+    manager = User.objects.filter(groups__name=roles.MANAGER, is_active=True).order_by("username").first()
+    params = samples()
+    for kind in reports(registry.job_runners):
+        if kind not in params:
+            bench.add(f"demo report: {kind}", note="not measured: add it to reviews.bench.samples")
+            continue
+        if params[kind] is None:
+            bench.add(f"demo report: {kind}", note="not measured: the demo has no record for it")
+            continue
+        job = Job.objects.create(kind=kind, title=f"bench: {kind}", params=params[kind], requested_by=manager)
+        runner = registry.job_runners[kind]
+        pages = {}
+
+        def make(job=job, runner=runner, pages=pages):
+            name, data = runner(job, lambda percent: None)
+            pages["bytes"] = len(data)
+            return data
+
+        try:
+            with override_settings(AIMS_KEEP_PAGES=False):
+                timed = bench.timings(make, bench.slow_repeat)
+        except Exception as exc:  # noqa: BLE001 - a report that fails is the result to report
+            bench.add(f"demo report: {kind}", note=f"failed: {type(exc).__name__}: {exc}")
+            continue
+        finally:
+            job.delete()
+        median, p95 = timed
+        row = {"median_ms": median, "p95_ms": p95}
+        bench.add(f"demo report: {kind}", rows=1, target=verdict(row, under_ms=DEMO_REPORT_MS),
+                  note=f"{pages['bytes'] / 1000:,.0f} KB PDF, as {manager.username}", **row)  # fmt: skip
+
+
+registry.add_bench_measure(BenchMeasure("reports", run, order=45, default=False, alone=True))
