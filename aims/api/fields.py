@@ -1,3 +1,5 @@
+import functools
+
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -5,6 +7,8 @@ from rest_framework import serializers
 
 from aims import roles
 from aims.models import Requirement, User
+
+from . import representation
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -106,6 +110,17 @@ class RecordSerializer(serializers.ModelSerializer):
 
     def get_archived(self, obj) -> bool:
         return obj.archived_at is not None
+
+    def to_representation(self, instance):
+        """DRF's representation, field for field, without its per-field walk (aims.api.representation):
+        a list serialises the same child for every row, so the plan is made once per page."""
+        if not isinstance(instance, self.Meta.model):
+            return super().to_representation(instance)
+        return representation.represent(self._representation_plan, instance)
+
+    @functools.cached_property
+    def _representation_plan(self):
+        return representation.plan(self)
 
     def build_field(self, field_name, info, model_class, nested_depth):
         """Links named in Meta.fields become reference, username or code fields (link_field_kwargs)."""
