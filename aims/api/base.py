@@ -13,6 +13,7 @@ from aims import freshness, permissions
 from aims.models import Change, Publishable
 from aims.records import history
 
+from . import listing
 from .fields import PersonField
 
 
@@ -150,8 +151,35 @@ class RecordViewSet(
         return super().get_serializer_class()
 
     def get_queryset(self):
-        queryset = self.serializer_class.Meta.model.objects.restrict(self.request.user, "view")
-        return queryset.select_related(*self.select_related).prefetch_related(*self.prefetch_related)
+        model = self.serializer_class.Meta.model
+        queryset = model.objects.restrict(self.request.user, "view")
+        joined, prefetched = self.select_related, self.prefetch_related
+        if self._listing():  # what a page of the list fetches besides its rows (aims.api.listing)
+            joined, _ = listing.split_people(model, joined)
+            links = self._link_columns()
+            prefetched = [
+                listing.link_prefetch(model, name, links[name]) if name in links else name
+                for name in prefetched
+            ]
+        return queryset.select_related(*joined).prefetch_related(*prefetched)
+
+    def paginate_queryset(self, queryset):
+        """A page of the list, then the people it names, in one query (aims.api.listing)."""
+        page = super().paginate_queryset(queryset)
+        if page is not None and self._listing():
+            model = self.serializer_class.Meta.model
+            listing.attach_people(page, listing.split_people(model, self.select_related)[1])
+        return page
+
+    def _listing(self) -> bool:
+        return self.action == "list" and self.paginator is not None
+
+    @classmethod
+    def _link_columns(cls) -> dict:
+        """listing.link_columns for this viewset, found once: it builds the serializer's fields."""
+        if "_found_link_columns" not in cls.__dict__:
+            cls._found_link_columns = listing.link_columns(cls.serializer_class, cls.prefetch_related)
+        return cls._found_link_columns
 
     def filter_queryset(self, queryset):
         if self.action in ("retrieve", "history", "update", "partial_update", "destroy", "restore"):
