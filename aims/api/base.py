@@ -8,8 +8,10 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from aims import freshness, permissions
+from aims.filters import RecordFilterSet
 from aims.models import Change, Publishable
 from aims.records import history
 
@@ -184,7 +186,21 @@ class RecordViewSet(
     def filter_queryset(self, queryset):
         if self.action in ("retrieve", "history", "update", "partial_update", "destroy", "restore"):
             return queryset  # archived records stay reachable by reference
+        filterset = getattr(self, "filterset_class", None)
+        if (
+            self.filter_backends == [DjangoFilterBackend]
+            and isinstance(filterset, type)
+            and issubclass(filterset, RecordFilterSet)
+            and filterset.asks_nothing(self.request.query_params, self._not_filters())
+        ):
+            return filterset.unfiltered(queryset)  # a plain page: no FilterSet to build (asks_nothing)
         return super().filter_queryset(queryset)
+
+    def _not_filters(self) -> set[str]:
+        """The query parameters no FilterSet reads: the page, its size and DRF's format."""
+        params = ("page_query_param", "page_size_query_param")
+        names = {getattr(self.paginator, param, None) for param in params}
+        return (names | {api_settings.URL_FORMAT_OVERRIDE}) - {None}
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
