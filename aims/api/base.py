@@ -193,7 +193,7 @@ class RecordViewSet(
             and issubclass(filterset, RecordFilterSet)
             and filterset.asks_nothing(self.request.query_params, self._not_filters())
         ):
-            return filterset.unfiltered(queryset)  # a plain page: no FilterSet to build (asks_nothing)
+            return filterset.live_only(queryset)  # a plain page: no FilterSet to build (asks_nothing)
         return super().filter_queryset(queryset)
 
     def _not_filters(self) -> set[str]:
