@@ -8,11 +8,14 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from aims import freshness, permissions
+from aims.filters import RecordFilterSet
 from aims.models import Change, Publishable
 from aims.records import history
 
+from . import listing
 from .fields import PersonField
 
 
@@ -150,13 +153,54 @@ class RecordViewSet(
         return super().get_serializer_class()
 
     def get_queryset(self):
-        queryset = self.serializer_class.Meta.model.objects.restrict(self.request.user, "view")
-        return queryset.select_related(*self.select_related).prefetch_related(*self.prefetch_related)
+        model = self.serializer_class.Meta.model
+        queryset = model.objects.restrict(self.request.user, "view")
+        joined, prefetched = self.select_related, self.prefetch_related
+        if self._listing():  # what a page of the list fetches besides its rows (aims.api.listing)
+            joined, _ = listing.split_people(model, joined)
+            links = self._link_columns()
+            prefetched = [
+                listing.link_prefetch(model, name, links[name]) if name in links else name
+                for name in prefetched
+            ]
+        return queryset.select_related(*joined).prefetch_related(*prefetched)
+
+    def paginate_queryset(self, queryset):
+        """A page of the list, then the people it names, in one query (aims.api.listing)."""
+        page = super().paginate_queryset(queryset)
+        if page is not None and self._listing():
+            model = self.serializer_class.Meta.model
+            listing.attach_people(page, listing.split_people(model, self.select_related)[1])
+        return page
+
+    def _listing(self) -> bool:
+        return self.action == "list" and self.paginator is not None
+
+    @classmethod
+    def _link_columns(cls) -> dict:
+        """listing.link_columns for this viewset, found once: it builds the serializer's fields."""
+        if "_found_link_columns" not in cls.__dict__:
+            cls._found_link_columns = listing.link_columns(cls.serializer_class, cls.prefetch_related)
+        return cls._found_link_columns
 
     def filter_queryset(self, queryset):
         if self.action in ("retrieve", "history", "update", "partial_update", "destroy", "restore"):
             return queryset  # archived records stay reachable by reference
+        filterset = getattr(self, "filterset_class", None)
+        if (
+            self.filter_backends == [DjangoFilterBackend]
+            and isinstance(filterset, type)
+            and issubclass(filterset, RecordFilterSet)
+            and filterset.asks_nothing(self.request.query_params, self._not_filters())
+        ):
+            return filterset.live_only(queryset)  # a plain page: no FilterSet to build (asks_nothing)
         return super().filter_queryset(queryset)
+
+    def _not_filters(self) -> set[str]:
+        """The query parameters no FilterSet reads: the page, its size and DRF's format."""
+        params = ("page_query_param", "page_size_query_param")
+        names = {getattr(self.paginator, param, None) for param in params}
+        return (names | {api_settings.URL_FORMAT_OVERRIDE}) - {None}
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

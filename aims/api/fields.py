@@ -1,10 +1,17 @@
+import copy
+import functools
+import re
+
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from aims import roles
-from aims.models import Requirement, User
+from aims.models import BaseRecord, Requirement, User
+from aims.models.records import detail_url
+
+from . import representation
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -57,6 +64,19 @@ def absolute_links(data, request):
     return data
 
 
+# A reference that reads the same in a URL path, quoted or not (no dots: "." and ".." are path steps).
+_PLAIN_REFERENCE = re.compile(r"[A-Za-z0-9_-]+")
+URL_MARK = "__reference__"
+
+
+def _shares_url_pattern(model) -> bool:
+    return (
+        issubclass(model, BaseRecord)
+        and model.get_absolute_url is BaseRecord.get_absolute_url
+        and model.url_name.__func__ is BaseRecord.url_name.__func__
+    )
+
+
 def _is_path(value: str) -> bool:
     return value.startswith("/") and not value.startswith("//")
 
@@ -107,6 +127,17 @@ class RecordSerializer(serializers.ModelSerializer):
     def get_archived(self, obj) -> bool:
         return obj.archived_at is not None
 
+    def to_representation(self, instance):
+        """DRF's representation, field for field, without its per-field walk (aims.api.representation):
+        a list serialises the same child for every row, so the plan is made once per page."""
+        if not isinstance(instance, self.Meta.model):
+            return super().to_representation(instance)
+        return representation.represent(self._representation_plan, instance)
+
+    @functools.cached_property
+    def _representation_plan(self):
+        return representation.plan(self)
+
     def build_field(self, field_name, info, model_class, nested_depth):
         """Links named in Meta.fields become reference, username or code fields (link_field_kwargs)."""
         if field_name in info.relations:
@@ -126,7 +157,29 @@ class RecordSerializer(serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, obj) -> str:
         """The record's page in the app, as an absolute URL like every link the API gives."""
-        return absolute_url(self.context.get("request"), obj.get_absolute_url())
+        request = self.context.get("request")
+        model = type(obj)
+        if _shares_url_pattern(model) and _PLAIN_REFERENCE.fullmatch(obj.reference or ""):
+            # A register's record URLs differ only by reference: the pattern is made absolute once per
+            # serializer (per request), not once per row, and the reference put in its place.
+            patterns = self.__dict__.setdefault("_absolute_url_patterns", {})
+            if model not in patterns:
+                path = detail_url(model.url_name("detail"), URL_MARK)
+                patterns[model] = absolute_url(request, path).rpartition(URL_MARK)[::2]
+            head, tail = patterns[model]
+            return f"{head}{obj.reference}{tail}"
+        return absolute_url(request, obj.get_absolute_url())
+
+    def get_fields(self):
+        """ModelSerializer.get_fields, worked out from the model once per class, then deep-copied as DRF
+        copies declared fields: building some 45 fields from the model's options cost a millisecond a
+        request. Nothing here depends on the request or the instance."""
+        cls = type(self)
+        built = cls.__dict__.get("_built_fields")
+        if built is None:
+            built = super().get_fields()
+            cls._built_fields = built
+        return copy.deepcopy(built)
 
 
 class VisibleRecordLinks(serializers.ManyRelatedField):
