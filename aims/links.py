@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeData, SafeString, mark_safe
@@ -27,10 +28,13 @@ from django.utils.safestring import SafeData, SafeString, mark_safe
 from aims.models import BaseRecord, Requirement
 from aims.permissions import restrict
 from aims.registry import registry
+from aims.together import together, totals
 
 HIDDEN = "a record you may not see"
 # A reference as the base record draws them: 2 to 6 capitals, a dash, at least four digits (RSK-0042).
 REFERENCE = re.compile(r"\b([A-Z]{2,6})-(\d{4,9})\b")
+# Stands for a reference in a reversed URL (letters and a dash: nothing to quote), replaced after.
+PLACEHOLDER = "REF-PLACEHOLDER"
 
 
 def is_record(value) -> bool:
@@ -96,8 +100,23 @@ class PageLinks:
             if model is None:  # PROC-2024-117, a supplier's contract number: no register of ours
                 continue
             visible = restrict(model.objects.filter(reference__in=references), self.user, "view")
+            # One reverse() per register, not per reference: a gate's text can name hundreds of risks.
+            url = reverse(model.url_name("detail"), args=[PLACEHOLDER])
             for reference in visible.values_list("reference", flat=True):
-                self._ref_urls[reference] = reverse(model.url_name("detail"), args=[reference])
+                self._ref_urls[reference] = url.replace(PLACEHOLDER, reference)
+
+    def known(self, records: Iterable) -> "PageLinks":
+        """Records the viewer may open, read through restrict(view) already (the page's own record, its
+        related records): nothing is asked of them, but of the references in their titles."""
+        records = list(records)
+        for record in records:
+            model = record._meta.model
+            self._asked.setdefault(model, set()).add(record.pk)
+            self._visible.setdefault(model, set()).add(record.pk)
+            self._refs_asked.add(record.reference)
+            self._ref_urls[record.reference] = record.get_absolute_url()
+        self._learn_references([record.title for record in records])
+        return self
 
     def sees(self, record) -> bool:
         model = record._meta.model
@@ -228,25 +247,36 @@ def related_of(relation: Related, record, user):
 
 
 def related_groups(relations: Iterable[Related], record, links: PageLinks) -> list[RelatedGroup]:
-    """The related records of `record` the viewer may see, grouped as declared: one query per group (two
-    when they do not fit: their count), then one per register to know what the viewer may open."""
-    fetched = []
-    for relation in relations:
-        rows = list(related_of(relation, record, links.user)[: relation.limit + 1])
-        fetched.append((relation, rows[: relation.limit], max(0, len(rows) - relation.limit)))
-    links.learn([row for _, rows, _ in fetched for row in rows])
+    """The related records of `record` the viewer may see, grouped as declared: every group's first rows
+    in one query (aims.together), and the groups that do not fit counted in one more. They are read
+    through restrict(view), so the viewer may open each of them: nothing more is asked (PageLinks.known)."""
+    relations = list(relations)
+    fetched = together(*(related_of(r, record, links.user)[: r.limit + 1] for r in relations))
+    links.known(row for rows in fetched for row in rows)
+    over = [r for r, rows in zip(relations, fetched, strict=True) if len(rows) > r.limit]
+    counted = together(*(_count(related_of(r, record, links.user)) for r in over))
+    totals_of = {id(r): answer[0]["n"] for r, answer in zip(over, counted, strict=True)}
     groups = []
-    for relation, rows, more in fetched:
-        if not rows and not relation.empty:
+    for relation, rows in zip(relations, fetched, strict=True):
+        shown = rows[: relation.limit]
+        if not shown and not relation.empty:
             continue
-        items = [
-            (links.record(row), relation.detail(row) if relation.detail and links.sees(row) else "")
-            for row in rows
-        ]
-        count = len(rows) if not more else related_of(relation, record, links.user).count()
-        more_url = relation.more_url(record) if more and relation.more_url else ""
-        groups.append(RelatedGroup(relation.label, items, count - len(rows), relation.empty, count, more_url))
+        items = [(links.record(row), relation.detail(row) if relation.detail else "") for row in shown]
+        count = totals_of.get(id(relation), len(shown))
+        more_url = relation.more_url(record) if count > len(shown) and relation.more_url else ""
+        groups.append(
+            RelatedGroup(relation.label, items, count - len(shown), relation.empty, count, more_url)
+        )
     return groups
+
+
+def _count(rows):
+    """How many rows a group holds: counted as they are, or by key when they are grouped (an annotated
+    count of harms) or DISTINCT. Not a window on the first rows: it would walk every row of a system's
+    10,000 risks where the index stops at the 11th."""
+    if rows.query.distinct or rows.query.group_by is not None:
+        rows = rows.model._base_manager.filter(pk__in=rows.values("pk"))
+    return totals(rows, n=Count("pk"))
 
 
 def relations_for(model) -> list[Related]:

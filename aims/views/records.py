@@ -197,7 +197,7 @@ class RecordDetailView(RecordMixin, TemplateView):
         tab = self.request.GET.get("tab", "details")
         tab = tab if tab in tabs else "details"
         user = self.request.user
-        links = PageLinks(user)
+        links = PageLinks(user).known([record])  # the viewer opened it: its reference links to it
         sections = linked_sections(links, record, self.fieldsets, lambda name: _label(self.model, name))
         context.update(
             record=record,
