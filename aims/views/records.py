@@ -226,9 +226,10 @@ class RecordDetailView(RecordMixin, TemplateView):
             context["changes"] = history(record).select_related("actor")
         if self.detail_context is not None:
             context.update(self.detail_context(self.request, record, tab))
-            # What the register's template draws with `as_links`, asked about in one go.
+            # What the register's template draws with `as_links`, asked about in one go: with the related
+            # records when the tab shows them (related_groups asks what is pending), else before drawing.
             drawn = list(context.get("linked", ()))
-            links.learn(drawn, texts=[v for v in drawn if isinstance(v, str)])
+            links.learn(drawn, texts=[v for v in drawn if isinstance(v, str)], now=False)
         if tab in ("details", "links"):
             context["related"] = related_groups(relations_for(self.model), record, links)
         if tab == "versions":

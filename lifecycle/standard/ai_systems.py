@@ -225,10 +225,10 @@ class AISystemRegister(Register):
     def detail_context(self, request, record, tab) -> dict:
         if tab != "details":
             return {}
-        return {
-            **classification_context(request, record),
-            **gate_views.gate_context(request, record),
-        }
+        section = gate_views.gate_context(request, record)
+        # The gate checks that block a request name records (the risks above appetite): asked with the page.
+        blocking = [item["detail"] for option in section["gate_options"] for item in option["blocking"]]
+        return {**classification_context(request, record), **section, "linked": blocking}
 
     def extra_urls(self) -> list:
         prefix, ref = self.url_prefix, "<str:reference>"
