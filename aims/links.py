@@ -23,6 +23,7 @@ from functools import partial
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeData, SafeString, mark_safe
 
@@ -215,14 +216,17 @@ def requirement_link(requirement, *, title: bool = True) -> SafeString:
 
 def linked_sections(links: PageLinks, record, fieldsets, label: Callable) -> list:
     """A record page's fieldsets [(heading, [field names])] as [(heading, [(label, HTML)])], the records
-    they link to as links, references in their texts (and in the record's title) linked."""
+    they link to as links, references in their texts (and in the record's title) linked. Drawn when the
+    page is: what they ask is asked with the page's next read (PageLinks.ask), its related records'."""
     raw = [
         (heading, [(label(name), field_value(record, name)) for name in names])
         for heading, names in fieldsets
     ]
     values = [value for _, items in raw for _, value in items]
-    links.learn(values, texts=[record.title, *(v for v in values if isinstance(v, str))])
-    return [(heading, [(name, links.draw(value)) for name, value in items]) for heading, items in raw]
+    links.learn(values, texts=[record.title, *(v for v in values if isinstance(v, str))], now=False)
+    return SimpleLazyObject(
+        lambda: [(heading, [(name, links.draw(value)) for name, value in items]) for heading, items in raw]
+    )
 
 
 def linked_rows(links: PageLinks, rows: list) -> list:

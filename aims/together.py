@@ -49,12 +49,27 @@ def together(*querysets) -> list[list]:
 
 def totals(queryset, **aggregates):
     """`queryset.aggregate(**aggregates)` as a queryset of its one row (a dict), to ask with together():
-    values() of aggregates would group by every row; these are over them all."""
+    values() of aggregates would group by every row; these are over them all. The names may be a
+    field's ("authorities": how many roles write theirs down)."""
     if queryset.query.is_sliced or queryset.query.distinct:
         raise ValueError("totals() aggregates whole querysets: not a slice, not DISTINCT.")
-    one = queryset.order_by().values(**aggregates)
+    one = queryset.order_by().values(**{TOTAL + name: value for name, value in aggregates.items()})
     one.query.group_by = None
+    one._iterable_class = _TotalsIterable
     return one
+
+
+TOTAL = "total_of_"  # an annotation may not take a field's name: totals() names its own, and reads back
+
+
+class _TotalsIterable(ValuesIterable):
+    def __iter__(self):
+        for row in super().__iter__():
+            yield _named(row)
+
+
+def _named(row: dict) -> dict:
+    return {name.removeprefix(TOTAL): value for name, value in row.items()}
 
 
 class _Part:
@@ -69,10 +84,13 @@ class _Part:
             self.sql, self.params, self.empty = "", (), True
             return
         self.empty = False
-        self.columns = [(_field(expression), alias) for expression, _, alias in self.compiler.select]
+        self.columns = [(_reader(_field(expression)), alias) for expression, _, alias in self.compiler.select]
 
     def values(self, obj) -> list:
-        return [_python(field, obj[alias]) for field, alias in self.columns]
+        return [
+            obj[alias] if read is None or obj[alias] is None else read(obj[alias])
+            for read, alias in self.columns
+        ]
 
     def rows(self) -> list:
         iterable = self.queryset._iterable_class
@@ -81,6 +99,7 @@ class _Part:
             ValuesIterable: self._dicts,
             ValuesListIterable: self._tuples,
             FlatValuesListIterable: lambda rows: [row[0] for row in rows],
+            _TotalsIterable: lambda rows: [_named(row) for row in self._dicts(rows)],
         }
         if iterable not in readers:
             raise TypeError(f"together() does not read {iterable.__name__} querysets.")
@@ -138,16 +157,28 @@ def _field(expression):
         return None
 
 
-def _python(field, value):
-    """A JSON value as the database driver would have given it for this column."""
-    if value is None:
+# Columns whose JSON value is already what the database driver gives: text, whole numbers, booleans.
+AS_IS = {
+    "CharField", "TextField", "SlugField", "EmailField", "URLField", "BooleanField", "IntegerField",
+    "BigIntegerField", "SmallIntegerField", "PositiveIntegerField", "PositiveBigIntegerField",
+    "PositiveSmallIntegerField", "AutoField", "BigAutoField", "SmallAutoField",
+}  # fmt: skip
+
+
+def _reader(field):
+    """How to turn a column's JSON value into what the database driver would have given (None: as is).
+    Numbers arrive as Decimal (exact); only a decimal column keeps them so, as drivers do."""
+    if field is None or field.get_internal_type() == "JSONField":
+        return _floats
+    target = getattr(field, "target_field", field) if field.is_relation else field
+    kind = target.get_internal_type()
+    if kind in AS_IS:
         return None
-    if isinstance(field, DecimalField):
-        return field.to_python(value)
-    value = _floats(value)  # a float column, or a number inside a JSON column: a float, as drivers give
-    if field is None or getattr(field, "get_internal_type", lambda: "")() == "JSONField":
-        return value
-    return field.to_python(value)
+    if isinstance(target, DecimalField):
+        return target.to_python
+    if kind == "FloatField":
+        return float
+    return lambda value: target.to_python(_floats(value))
 
 
 def _floats(value):

@@ -204,7 +204,7 @@ class RecordDetailView(RecordMixin, TemplateView):
             tab=tab,
             tabs=tabs,
             page_links=links,  # for a register's own template: {{ value|as_links:page_links }}
-            title_html=links.text(record.title),
+            title_html=SimpleLazyObject(lambda: links.text(record.title)),  # drawn after the page's reads
             # can_change: the record's state may move (mark reviewed ...); can_edit: its fields too, which a
             # publishable record allows only in a draft. One guard answers both (aims.policies).
             can_change=allows("edit", user, record),
