@@ -79,6 +79,38 @@ def shared(name: str, compute):
     return memo[name]
 
 
+# -- facts: rows many checks read, asked together -----------------------------------------------------------
+# Judging every Annex A control reads a dozen registers: the AI systems, the mapped documents, dataset and
+# supplier counts ... Asked one by one they were twenty queries for the SoA's list of entries, whose page
+# may ask 12. A check module declares each such read once, at import, as a fact (a queryset, and what is
+# kept of its rows); inside a run, `ask_facts` asks every fact not known yet in one query (aims.together).
+_facts: dict[str, tuple] = {}
+
+
+def fact(name: str, query, then=list) -> None:
+    """Declare a fact: `query()` returns the queryset it reads, `then(rows)` what checks are given."""
+    _facts[name] = (query, then)
+
+
+def known(name: str):
+    """A declared fact, computed once per run: from what `ask_facts` asked already, or asked alone."""
+    query, then = _facts[name]
+    return shared(f"fact:{name}", lambda: then(list(query())))
+
+
+def ask_facts(*querysets) -> list[list]:
+    """Inside a run, every declared fact not known yet, in one query with `querysets` (a page's own rows
+    that the same round trip can carry); returns the rows of `querysets`."""
+    from aims.together import together
+
+    memo = _run.get()
+    pending = [] if memo is None else [name for name in _facts if f"fact:{name}" not in memo]
+    found = together(*(_facts[name][0]() for name in pending), *querysets)
+    for name, rows in zip(pending, found, strict=False):
+        memo[f"fact:{name}"] = _facts[name][1](rows)
+    return found[len(pending) :]
+
+
 # -- the computation ---------------------------------------------------------------------------------------
 def _section_of(code: str) -> str:
     return ANNEX if code.startswith("A.") else code.split(".")[0]

@@ -279,4 +279,14 @@ def _visible(queryset, user):
 @extend_schema_field(OpenApiTypes.STR)
 class ReferencesFilter(filters.ModelMultipleChoiceFilter):
     """Linked records by reference (?system=SYS-0001&system=SYS-0002); `field_name` ends in
-    `__reference`, and the choices are narrowed to what the person may see (RecordFilterSet)."""
+    `__reference`, and the choices are narrowed to what the person may see (RecordFilterSet). A list
+    page draws every record as an option: only what an option shows is read, and drawn at once."""
+
+    def __init__(self, *args, **kwargs):
+        from aims.widgets import ManyRecords
+
+        kwargs.setdefault("widget", ManyRecords)
+        super().__init__(*args, **kwargs)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).only("pk", "reference", "title")

@@ -18,19 +18,25 @@ What every page that names other records shares:
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 
 from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Count
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeData, SafeString, mark_safe
 
 from aims.models import BaseRecord, Requirement
 from aims.permissions import restrict
 from aims.registry import registry
+from aims.together import together, totals
 
 HIDDEN = "a record you may not see"
 # A reference as the base record draws them: 2 to 6 capitals, a dash, at least four digits (RSK-0042).
 REFERENCE = re.compile(r"\b([A-Z]{2,6})-(\d{4,9})\b")
+# Stands for a reference in a reversed URL (letters and a dash: nothing to quote), replaced after.
+PLACEHOLDER = "REF-PLACEHOLDER"
 
 
 def is_record(value) -> bool:
@@ -51,8 +57,9 @@ def _records_in(value) -> list:
 
 class PageLinks:
     """The links one page draws for one viewer. Tell it what the page shows (`learn`) before drawing:
-    every question is asked in one query per register (records) or per reference prefix (texts), and
-    asked once however often the page draws the same record."""
+    the questions -- one per register (records) and per reference prefix (texts) -- are asked together in
+    one query, with the page's own reads when it has some left (`ask`), and once however often the page
+    draws the same record."""
 
     def __init__(self, user):
         self.user = user
@@ -60,11 +67,13 @@ class PageLinks:
         self._visible: dict[type, set] = {}  # model -> pks the viewer may open
         self._refs_asked: set[str] = set()
         self._ref_urls: dict[str, str] = {}  # reference -> URL, for the references the viewer may open
+        self._pending: list[tuple] = []  # (what to do with the rows, queryset): questions not asked yet
 
     # -- asking ---------------------------------------------------------------------------------------
-    def learn(self, values: Iterable = (), texts: Iterable[str] = ()) -> "PageLinks":
+    def learn(self, values: Iterable = (), texts: Iterable[str] = (), *, now: bool = True) -> "PageLinks":
         """Find out which of these records, lists of records and references in `texts` (and in the
-        titles of the records) the viewer may open."""
+        titles of the records) the viewer may open: now, or (`now=False`) with the page's next read
+        (`ask`), at the latest before anything is drawn."""
         wanted: dict[type, set] = {}
         titles = []
         for value in values:
@@ -75,10 +84,21 @@ class PageLinks:
                 titles.append(record.title)
         for model, pks in wanted.items():
             seen = restrict(model.objects.filter(pk__in=pks), self.user, "view").values_list("pk", flat=True)
-            self._visible.setdefault(model, set()).update(seen)
+            self._pending.append((self._visible.setdefault(model, set()).update, seen))
             self._asked.setdefault(model, set()).update(pks)
         self._learn_references([*texts, *titles])
+        if now:
+            self.ask()
         return self
+
+    def ask(self, *querysets) -> list:
+        """Every question not asked yet, in one query (aims.together) with `querysets`, the page's own
+        reads that the same round trip can carry; returns the rows of `querysets`."""
+        pending, self._pending = self._pending, []
+        found = together(*(question for _, question in pending), *querysets)
+        for (take, _), rows in zip(pending, found, strict=False):
+            take(rows)
+        return found[len(pending) :]
 
     def _learn_references(self, texts) -> None:
         by_prefix: dict[str, set[str]] = {}
@@ -96,13 +116,32 @@ class PageLinks:
             if model is None:  # PROC-2024-117, a supplier's contract number: no register of ours
                 continue
             visible = restrict(model.objects.filter(reference__in=references), self.user, "view")
-            for reference in visible.values_list("reference", flat=True):
-                self._ref_urls[reference] = reverse(model.url_name("detail"), args=[reference])
+            # One reverse() per register, not per reference: a gate's text can name hundreds of risks.
+            url = reverse(model.url_name("detail"), args=[PLACEHOLDER])
+            self._pending.append((partial(self._link_to, url), visible.values_list("reference", flat=True)))
+
+    def _link_to(self, url: str, references) -> None:
+        self._ref_urls.update({reference: url.replace(PLACEHOLDER, reference) for reference in references})
+
+    def known(self, records: Iterable) -> "PageLinks":
+        """Records the viewer may open, read through restrict(view) already (the page's own record, its
+        related records): nothing is asked of them, but of the references in their titles."""
+        records = list(records)
+        for record in records:
+            model = record._meta.model
+            self._asked.setdefault(model, set()).add(record.pk)
+            self._visible.setdefault(model, set()).add(record.pk)
+            self._refs_asked.add(record.reference)
+            self._ref_urls[record.reference] = record.get_absolute_url()
+        self._learn_references([record.title for record in records])
+        return self
 
     def sees(self, record) -> bool:
         model = record._meta.model
         if record.pk not in self._asked.get(model, ()):
             self.learn([record])
+        elif self._pending:
+            self.ask()
         return record.pk in self._visible.get(model, ())
 
     # -- drawing --------------------------------------------------------------------------------------
@@ -112,6 +151,8 @@ class PageLinks:
         if not REFERENCE.search(text):
             return escape(text)
         self._learn_references([text])
+        if self._pending:
+            self.ask()
         parts, last = [], 0
         for match in REFERENCE.finditer(text):
             url = self._ref_urls.get(match.group(0))
@@ -175,21 +216,25 @@ def requirement_link(requirement, *, title: bool = True) -> SafeString:
 
 def linked_sections(links: PageLinks, record, fieldsets, label: Callable) -> list:
     """A record page's fieldsets [(heading, [field names])] as [(heading, [(label, HTML)])], the records
-    they link to as links, references in their texts (and in the record's title) linked."""
+    they link to as links, references in their texts (and in the record's title) linked. Drawn when the
+    page is: what they ask is asked with the page's next read (PageLinks.ask), its related records'."""
     raw = [
         (heading, [(label(name), field_value(record, name)) for name in names])
         for heading, names in fieldsets
     ]
     values = [value for _, items in raw for _, value in items]
-    links.learn(values, texts=[record.title, *(v for v in values if isinstance(v, str))])
-    return [(heading, [(name, links.draw(value)) for name, value in items]) for heading, items in raw]
+    links.learn(values, texts=[record.title, *(v for v in values if isinstance(v, str))], now=False)
+    return SimpleLazyObject(
+        lambda: [(heading, [(name, links.draw(value)) for name, value in items]) for heading, items in raw]
+    )
 
 
 def linked_rows(links: PageLinks, rows: list) -> list:
     """A list page's rows [(record, cells)]: the first cell links to the row's record (the template draws
     it), every other cell is drawn by `links`."""
     cells = [v for _, row in rows for v in row[1:]]
-    links.learn(cells, texts=[v for v in cells if isinstance(v, str)])
+    # HTML a register built itself (SafeData) is drawn as it is: its references are not asked about.
+    links.learn(cells, texts=[v for v in cells if isinstance(v, str) and not isinstance(v, SafeData)])
     return [(record, [row[0], *map(links.draw, row[1:])]) for record, row in rows]
 
 
@@ -228,25 +273,35 @@ def related_of(relation: Related, record, user):
 
 
 def related_groups(relations: Iterable[Related], record, links: PageLinks) -> list[RelatedGroup]:
-    """The related records of `record` the viewer may see, grouped as declared: one query per group (two
-    when they do not fit: their count), then one per register to know what the viewer may open."""
-    fetched = []
-    for relation in relations:
-        rows = list(related_of(relation, record, links.user)[: relation.limit + 1])
-        fetched.append((relation, rows[: relation.limit], max(0, len(rows) - relation.limit)))
-    links.learn([row for _, rows, _ in fetched for row in rows])
-    groups = []
-    for relation, rows, more in fetched:
-        if not rows and not relation.empty:
+    """The related records of `record` the viewer may see, grouped as declared: every group's first rows
+    and its size in one query (aims.together), with what the page has left to ask (PageLinks.ask). They
+    are read through restrict(view), so the viewer may open each of them (PageLinks.known)."""
+    relations = list(relations)
+    groups = [related_of(r, record, links.user) for r in relations]
+    found = links.ask(
+        *(rows[: r.limit + 1] for r, rows in zip(relations, groups, strict=True)), *map(_count, groups)
+    )
+    fetched, sizes = found[: len(relations)], found[len(relations) :]
+    links.known(row for rows in fetched for row in rows)
+    drawn = []
+    for relation, rows, size in zip(relations, fetched, sizes, strict=True):
+        shown = rows[: relation.limit]
+        if not shown and not relation.empty:
             continue
-        items = [
-            (links.record(row), relation.detail(row) if relation.detail and links.sees(row) else "")
-            for row in rows
-        ]
-        count = len(rows) if not more else related_of(relation, record, links.user).count()
-        more_url = relation.more_url(record) if more and relation.more_url else ""
-        groups.append(RelatedGroup(relation.label, items, count - len(rows), relation.empty, count, more_url))
-    return groups
+        items = [(links.record(row), relation.detail(row) if relation.detail else "") for row in shown]
+        count = size[0]["n"]
+        more_url = relation.more_url(record) if count > len(shown) and relation.more_url else ""
+        drawn.append(RelatedGroup(relation.label, items, count - len(shown), relation.empty, count, more_url))
+    return drawn
+
+
+def _count(rows):
+    """How many rows a group holds: counted as they are, or by key when they are grouped (an annotated
+    count of harms) or DISTINCT. Not a window on the first rows: it would walk every row of a system's
+    10,000 risks where the index stops at the 11th; a count of a few rows costs an index probe."""
+    if rows.query.distinct or rows.query.group_by is not None:
+        rows = rows.model._base_manager.filter(pk__in=rows.values("pk"))
+    return totals(rows, n=Count("pk"))
 
 
 def relations_for(model) -> list[Related]:

@@ -37,7 +37,9 @@ def restrict(queryset, user, action: str = "view"):
 def allowed(user, action: str, obj) -> bool:
     """Whether `user` may do `action` to `obj`; inside `remembered(user)`, each question is asked once."""
     cache = getattr(user, "_allowed_cache", None)
-    key = (action, obj._meta.label_lower, obj.pk, getattr(obj, "version", None))
+    # Archiving is changing (restrict asks the policy's `change` for both): one question, asked once.
+    asked = "change" if action == "archive" else action
+    key = (asked, obj._meta.label_lower, obj.pk, getattr(obj, "version", None))
     if cache is not None and key in cache:
         return cache[key]
     answer = restrict(type(obj).objects.filter(pk=obj.pk), user, action).exists()

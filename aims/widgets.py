@@ -6,6 +6,9 @@ grouped by clause and by Annex A control objective (<optgroup>). static/js/picke
 so the form posts exactly what the plain select would."""
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from aims.models import Requirement
 from aims.models.catalogue import PRIMARY_STANDARD
@@ -51,3 +54,23 @@ def grouped(requirements, value=lambda r: r.pk, label=str) -> list:
         heading = group_label(by_pk.get(requirement.pk, requirement), by_pk)
         groups.setdefault(heading, []).append((value(requirement), label(requirement)))
     return list(groups.items())
+
+
+class ManyRecords(forms.SelectMultiple):
+    """A multiple select of records (a list filter's AI systems), its options written out here: the HTML
+    SelectMultiple's templates give, without a template per option -- 60 ms for the thousand AI systems
+    a filter offers at volume, 3 ms written out. Grouped choices are left to SelectMultiple."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        choices = [choice for choice in self.choices]  # list() would count them first: a query
+        if any(isinstance(label, list | tuple) for _, label in choices):
+            return super().render(name, value, attrs, renderer)
+        chosen = {str(v) for v in self.format_value(value)}
+        selected = mark_safe(" selected")
+        options = format_html_join(
+            "\n",
+            '<option value="{}"{}>{}</option>',
+            ((str(v), selected if str(v) in chosen else "", label) for v, label in choices),
+        )
+        final = {**self.build_attrs(self.attrs, attrs), "multiple": True}
+        return format_html('<select name="{}"{}>\n{}\n</select>', name, flatatt(final), options)

@@ -5,7 +5,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q, Value
+from django.db.models import F, Q, Value
 from django.utils import timezone
 
 from aims.models import Requirement
@@ -13,7 +13,7 @@ from aims.policies import policy_of, require
 from aims.records import StaleRow, update_record
 from aims.registry import registry
 from lifecycle.models import AISystem, Tier
-from registers.models import Risk
+from registers.selectors import open_risk_counts
 
 from .models import Audit, AuditProgramme, Finding, Frequency, ProgrammeItem, Result
 
@@ -82,14 +82,7 @@ def suggestions(*, requirements=(), systems=()) -> dict:
         for pk, grade in last_grades([r.pk for r in requirements]).items():
             result[("requirement", pk)] = _for_grade(grade)
     if systems:
-        open_risks = dict(
-            Risk.objects.live()
-            .exclude(status=Risk.Status.CLOSED)
-            .filter(systems__in=systems)
-            .order_by()
-            .values_list("systems")
-            .annotate(n=Count("pk"))
-        )
+        open_risks = open_risk_counts([system.pk for system in systems])
         for system in systems:
             result[("system", system.pk)] = _for_system(system, open_risks.get(system.pk, 0))
     return result

@@ -5,7 +5,7 @@ into the core as registry.evidence_serving.
 The same rule as the requirement page's evidence section (audits.selectors.evidence_for): evidence serves
 a requirement it is mapped to, or one a crosswalk links to it, and the records it is attached to. What
 counts is every current piece, whoever asks, so a judgement built on it (a control's readiness) does not
-change with the viewer; `user` only marks which pieces that person may see. Five queries at most."""
+change with the viewer; `user` only marks which pieces that person may see. One query."""
 
 import datetime as dt
 from collections import defaultdict
@@ -15,10 +15,12 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from aims.models import Crosswalk
 from aims.registry import EvidenceRef
+from aims.together import together
 
 from .models import Evidence, EvidenceLink
-from .selectors import crosswalk_partners
+from .selectors import _records_q
 
 
 def evidence_serving(targets: dict, *, today: dt.date | None = None, user=None) -> dict:
@@ -26,42 +28,46 @@ def evidence_serving(targets: dict, *, today: dt.date | None = None, user=None) 
     today = today or timezone.localdate()
     requirement_ids = {r for r, _ in targets.values() if r}
     records = [record for _, record in targets.values() if record is not None]
-    partners = crosswalk_partners(requirement_ids) if requirement_ids else {}
-    reachable = requirement_ids | {p for ps in partners.values() for p in ps}
-
-    attached: dict[tuple, set[int]] = defaultdict(set)  # (content type id, record pk) -> evidence ids
-    if records:
-        by_model = defaultdict(list)
-        for record in records:
-            by_model[type(record)].append(record.pk)
-        condition = Q(pk__in=[])
-        for model, pks in by_model.items():
-            condition |= Q(content_type=ContentType.objects.get_for_model(model), object_id__in=pks)
-        for evidence_id, content_type_id, object_id in EvidenceLink.objects.filter(condition).values_list(
-            "evidence_id", "content_type_id", "object_id"
-        ):
-            attached[(content_type_id, object_id)].add(evidence_id)
-    linked = {e for ids in attached.values() for e in ids}
-    if not reachable and not linked:
-        return {key: [] for key in targets}
-
-    found = {
-        row["pk"]: row
-        for row in Evidence.objects.current(today)
-        .filter(Q(requirements__in=reachable) | Q(pk__in=linked))
-        .distinct()
-        .values("pk", "reference", "title")
-    }
-    mapped: dict[int, set[int]] = defaultdict(set)  # requirement id -> evidence ids mapped to it
-    for evidence_id, requirement_id in Evidence.requirements.through.objects.filter(
-        evidence_id__in=list(found), requirement_id__in=reachable
-    ).values_list("evidence_id", "requirement_id"):
-        mapped[requirement_id].add(evidence_id)
-    visible = (
-        set(Evidence.objects.restrict(user, "view").filter(pk__in=list(found)).values_list("pk", flat=True))
-        if user is not None
-        else set(found)
+    # Every read is a subquery of what the targets name, so the five go in one query (aims.together).
+    partners = Crosswalk.objects.filter(Q(source_id__in=requirement_ids) | Q(target_id__in=requirement_ids))
+    reached = (  # a requirement the targets name, or one a crosswalk links to one of them
+        Q(requirement_id__in=requirement_ids)
+        | Q(requirement_id__in=partners.values("target_id"))
+        | Q(requirement_id__in=partners.values("source_id"))
     )
+    links = EvidenceLink.objects.filter(_records_q(records)) if records else EvidenceLink.objects.none()
+    current = Evidence.objects.current(today)
+    serving = current.filter(
+        Q(pk__in=Evidence.requirements.through.objects.filter(reached).values("evidence_id"))
+        | Q(pk__in=links.values("evidence_id"))
+    )
+    crosswalks, attached_rows, rows, mapped_rows, visible_rows = together(
+        partners.values_list("source_id", "target_id"),
+        links.values_list("evidence_id", "content_type_id", "object_id"),
+        serving.values("pk", "reference", "title"),
+        Evidence.requirements.through.objects.filter(
+            reached, evidence_id__in=serving.values("pk")
+        ).values_list("evidence_id", "requirement_id"),
+        (
+            Evidence.objects.restrict(user, "view").filter(pk__in=serving.values("pk"))
+            if user is not None
+            else serving
+        ).values_list("pk", flat=True),
+    )
+    partners = defaultdict(set)  # requirement id -> the requirements a crosswalk links it to, either way
+    for source, target in crosswalks:
+        if source in requirement_ids:
+            partners[source].add(target)
+        if target in requirement_ids:
+            partners[target].add(source)
+    attached: dict[tuple, set[int]] = defaultdict(set)  # (content type id, record pk) -> evidence ids
+    for evidence_id, content_type_id, object_id in attached_rows:
+        attached[(content_type_id, object_id)].add(evidence_id)
+    found = {row["pk"]: row for row in rows}
+    mapped: dict[int, set[int]] = defaultdict(set)  # requirement id -> evidence ids mapped to it
+    for evidence_id, requirement_id in mapped_rows:
+        mapped[requirement_id].add(evidence_id)
+    visible = set(visible_rows)
 
     answer = {}
     for key, (requirement_id, record) in targets.items():

@@ -5,7 +5,7 @@
 Rows every check reads (systems, assessments, SoA entries, datasets ...) are loaded once per readiness
 run through aims.certification.shared: the whole run takes a constant number of queries."""
 
-from aims.certification import met, missing, partial, shared
+from aims.certification import fact, known, met, missing, partial, shared
 from aims.models import Lifecycle, Requirement
 from aims.registry import registry
 from registers.certification_checks import link
@@ -30,37 +30,53 @@ AFTER_VALIDATION = (Stage.VALIDATION, Stage.DEPLOYMENT, Stage.OPERATION)
 
 
 # -- rows shared by the checks ------------------------------------------------------------------------------
+# Live AI systems in the AIMS scope that are not decommissioned: the ones the AIMS must cover.
+fact(
+    "systems",
+    lambda: (
+        AISystem.objects.live()
+        .filter(in_scope=True)
+        .exclude(stage=Stage.DECOMMISSIONED)
+        .order_by("reference")
+        .values(*SYSTEM_FIELDS)
+    ),
+)
+
+
 def systems() -> list[dict]:
-    """Live AI systems in the AIMS scope that are not decommissioned: the ones the AIMS must cover."""
-    return shared(
-        "systems",
-        lambda: list(
-            AISystem.objects.live()
-            .filter(in_scope=True)
-            .exclude(stage=Stage.DECOMMISSIONED)
-            .order_by("reference")
-            .values(*SYSTEM_FIELDS)
-        ),
-    )
+    return known("systems")
+
+
+def _approved_assessments():
+    return ImpactAssessment.objects.live().filter(version_number__gte=1)
+
+
+fact(
+    "approved_assessments",
+    lambda: (
+        _approved_assessments()
+        .order_by("system_id", "-created_at", "-pk")
+        .values_list("pk", "system_id", "reference", "reassessment_due")
+    ),
+)
+fact(
+    "approved_harms",
+    lambda: Harm.objects.filter(assessment__in=_approved_assessments()).values_list(
+        "assessment_id", "affected"
+    ),
+)
 
 
 def _assessments() -> dict[int, dict]:
     """{system id: {"current": bool, "reference": str, "harms": {"individuals", ...}}} for the latest
-    approved impact assessment of each system; two queries."""
+    approved impact assessment of each system."""
     latest: dict[int, dict] = {}
-    rows = (
-        ImpactAssessment.objects.live()
-        .filter(version_number__gte=1)
-        .order_by("system_id", "-created_at", "-pk")
-        .values_list("pk", "system_id", "reference", "reassessment_due")
-    )
-    for pk, system_id, reference, due in rows:
+    for pk, system_id, reference, due in known("approved_assessments"):
         latest.setdefault(system_id, {"pk": pk, "reference": reference, "current": not due, "harms": set()})
     by_pk = {a["pk"]: a for a in latest.values()}
-    for assessment_id, affected in Harm.objects.filter(assessment_id__in=list(by_pk)).values_list(
-        "assessment_id", "affected"
-    ):
-        by_pk[assessment_id]["harms"].add(affected)
+    for assessment_id, affected in known("approved_harms"):
+        if assessment_id in by_pk:  # the harms of an earlier assessment are not the system's now
+            by_pk[assessment_id]["harms"].add(affected)
     return latest
 
 

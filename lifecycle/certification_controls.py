@@ -1,13 +1,14 @@
 """Certification readiness for Annex A: one check per control (3.2 of the reference: what each control
 asks to be documented), computed from the records or from an approved document linked to the control.
-aims.certification leaves out the controls the SoA excludes. Shared rows come from
-lifecycle.certification_checks, loaded once per readiness run."""
+aims.certification leaves out the controls the SoA excludes. What the checks read is declared as facts
+(aims.certification.fact), here and in the modules they share rows with, and asked in one query."""
 
 from django.db.models import Count, Q
 from django.urls import reverse
 
-from aims.certification import met, missing, partial, shared
+from aims.certification import fact, known, met, missing, partial
 from aims.models import Lifecycle
+from aims.together import totals
 from registers import certification_checks as plan
 from registers.certification_checks import LINKED, documented, link, need_document
 from registers.certification_clauses import roles_held
@@ -60,14 +61,28 @@ def system_resources(today):
     )
 
 
-def ai_policy_reviewed(today):
-    policy = (
+fact(
+    "published_ai_policy",
+    lambda: (
         Policy.objects.live()
         .filter(kind=Policy.Kind.AI_POLICY, published_on__isnull=False)
         .exclude(status=Lifecycle.RETIRED)
-        .order_by("-published_on")
-        .first()
-    )
+        .order_by("-published_on")[:1]
+    ),
+)
+# Whether any row exists, for the checks that fall back on records when no document describes a process.
+fact("any_concern", lambda: Concern.objects.values_list("pk", flat=True)[:1], bool)
+fact(
+    "any_decided_gate",
+    lambda: GateReview.objects.exclude(decision=GateReview.Decision.PENDING).values_list("pk", flat=True)[:1],
+    bool,
+)
+fact("any_model_version", lambda: ModelVersion.objects.live().values_list("pk", flat=True)[:1], bool)
+fact("any_incident_log", lambda: IncidentLog.objects.values_list("pk", flat=True)[:1], bool)
+
+
+def ai_policy_reviewed(today):
+    policy = next(iter(known("published_ai_policy")), None)
     if policy is None:
         return missing("No AI policy is published, so none is under review.", link("Policies", "policy-list"))
     own = link(policy.reference, "policy-detail", args=[policy.reference])
@@ -81,7 +96,7 @@ def concern_process(today):
     found = documented("A.3.3", today, "the concern-reporting process")
     if found:
         return found
-    if Concern.objects.exists():
+    if known("any_concern"):
         return partial(
             "Concerns are being raised in the app, but no approved document describes the process.",
             link("Concerns", "concern-list"),
@@ -117,7 +132,7 @@ def harms_for(*audiences, what):
 
 
 def development_process_fallback(today):
-    if shared("gated_any", lambda: GateReview.objects.exclude(decision=GateReview.Decision.PENDING).exists()):
+    if known("any_decided_gate"):
         return partial(
             "Stage gates are in use, but no approved document describes the development process.",
             link("Record the process", "document-add"),
@@ -140,7 +155,7 @@ def specification_fallback(today):
 
 
 def design_docs_fallback(today):
-    if ModelVersion.objects.live().exists():
+    if known("any_model_version"):
         return partial(
             "Model versions are recorded, but no approved design documentation is linked.",
             link("Model versions", "modelversion-list"),
@@ -148,14 +163,20 @@ def design_docs_fallback(today):
     return missing("No design and development documentation.", link("Record the document", "document-add"))
 
 
+fact(
+    "evaluated_systems",
+    lambda: ModelVersion.objects.live().exclude(evaluation="").values_list("system_id", flat=True),
+    set,
+)
+fact(
+    "passed_bias_systems",
+    lambda: BiasAssessment.objects.live().filter(passed=True).values_list("system_id", flat=True),
+    set,
+)
+
+
 def verified(today):
-    tested = shared(
-        "verified_systems",
-        lambda: (
-            set(ModelVersion.objects.live().exclude(evaluation="").values_list("system_id", flat=True))
-            | set(BiasAssessment.objects.live().filter(passed=True).values_list("system_id", flat=True))
-        ),
-    )
+    tested = known("evaluated_systems") | known("passed_bias_systems")
     rows = [s for s in systems() if s["stage"] in AFTER_VALIDATION]
     if systems() and not rows:
         return met("No AI system has reached verification yet.", link("AI systems", "aisystem-list"))
@@ -167,15 +188,17 @@ def verified(today):
     )
 
 
+fact(
+    "deployment_gates",
+    lambda: GateReview.objects.filter(
+        decision=GateReview.Decision.APPROVED, to_stage=Stage.DEPLOYMENT
+    ).values_list("system_id", flat=True),
+    set,
+)
+
+
 def deployed_through_gate(today):
-    gated = shared(
-        "deployment_gates",
-        lambda: set(
-            GateReview.objects.filter(
-                decision=GateReview.Decision.APPROVED, to_stage=Stage.DEPLOYMENT
-            ).values_list("system_id", flat=True)
-        ),
-    )
+    gated = known("deployment_gates")
     rows = [s for s in systems() if s["stage"] in (Stage.DEPLOYMENT, Stage.OPERATION)]
     if not rows:
         return need_document("A.6.2.5", today, "the deployment plan")
@@ -187,11 +210,15 @@ def deployed_through_gate(today):
     )
 
 
+fact(
+    "monitored_systems",
+    lambda: KPI.objects.live().exclude(system=None).values_list("system_id", flat=True),
+    set,
+)
+
+
 def monitored(today):
-    watched = shared(
-        "monitored_systems",
-        lambda: set(KPI.objects.live().exclude(system=None).values_list("system_id", flat=True)),
-    )
+    watched = known("monitored_systems")
     rows = [s for s in systems() if s["stage"] == Stage.OPERATION]
     if not rows:
         return need_document("A.6.2.6", today, "the operation and monitoring arrangements")
@@ -200,17 +227,22 @@ def monitored(today):
     )
 
 
+fact(
+    "datasets",
+    lambda: totals(
+        Dataset.objects.live(),
+        total=Count("pk"),
+        linked=Count("pk", filter=Q(systems__isnull=False), distinct=True),
+        acquisition=Count("pk", filter=~Q(acquisition=""), distinct=True),
+        quality_requirements=Count("pk", filter=~Q(quality_requirements=""), distinct=True),
+        preparation=Count("pk", filter=~Q(preparation=""), distinct=True),
+    ),
+    lambda rows: rows[0],
+)
+
+
 def _datasets():
-    return shared(
-        "datasets",
-        lambda: Dataset.objects.live().aggregate(
-            total=Count("pk"),
-            linked=Count("pk", filter=Q(systems__isnull=False), distinct=True),
-            acquisition=Count("pk", filter=~Q(acquisition=""), distinct=True),
-            quality_requirements=Count("pk", filter=~Q(quality_requirements=""), distinct=True),
-            preparation=Count("pk", filter=~Q(preparation=""), distinct=True),
-        ),
-    )
+    return known("datasets")
 
 
 def datasets(field, what):
@@ -228,12 +260,26 @@ def datasets(field, what):
 
 
 def incident_plan_fallback(today):
-    if IncidentLog.objects.exists():
+    if known("any_incident_log"):
         return partial(
             "Incident communications are logged, but no approved communication plan is linked.",
             link("AI incidents", "incident-list"),
         )
     return missing("No incident communication plan.", link("Record the plan", "document-add"))
+
+
+fact(
+    "obligations",
+    lambda: totals(
+        Obligation.objects.live(), duties=Count("pk", filter=with_reporting_duty()), obligations=Count("pk")
+    ),
+    lambda rows: rows[0],
+)
+fact(
+    "external_communications",
+    lambda: totals(Communication.objects.live().filter(internal=False), external=Count("pk")),
+    lambda rows: rows[0],
+)
 
 
 def reporting_obligations(today):
@@ -242,14 +288,7 @@ def reporting_obligations(today):
     communication plan for external reporting, or an approved document linked to the control. Whether
     the stakeholder report is published is not the question."""
     found = documented("A.8.5", today, "the obligations to report to interested parties")
-    counts = shared(
-        "reporting_obligations",
-        lambda: {
-            "duties": Obligation.objects.live().filter(with_reporting_duty()).count(),
-            "obligations": Obligation.objects.live().count(),
-            "external": Communication.objects.live().filter(internal=False).count(),
-        },
-    )
+    counts = {**known("obligations"), **known("external_communications")}
     duties = link("Obligations with a reporting duty", "obligation-list", "reporting=true")
     external = link("External communications", "communication-list", "internal=false")
     if found:
@@ -275,17 +314,22 @@ def reporting_obligations(today):
     )
 
 
+fact(
+    "suppliers",
+    lambda: totals(
+        Supplier.objects.live(),
+        total=Count("pk"),
+        responsibilities=Count("pk", filter=~Q(responsibilities="")),
+        due_diligence_on=Count("pk", filter=Q(due_diligence_on__isnull=False)),
+    ),
+    lambda rows: rows[0],
+)
+
+
 def suppliers_check(field, what):
     def check(today):
-        counts = Supplier.objects.live().aggregate(
-            total=Count("pk"),
-            done=Count(
-                "pk",
-                filter=~Q(**{field: ""})
-                if field != "due_diligence_on"
-                else Q(due_diligence_on__isnull=False),
-            ),
-        )
+        counts = known("suppliers")
+        counts = {"total": counts["total"], "done": counts[field]}
         fix = link("Suppliers", "supplier-list")
         if not counts["total"]:
             return missing("No supplier recorded.", link("Record a supplier", "supplier-add"))

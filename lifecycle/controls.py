@@ -28,7 +28,18 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from aims.certification import MET, MISSING, PARTIAL, STATUS_LABELS, CheckResult, one_run, percent_of
+from aims.certification import (
+    MET,
+    MISSING,
+    PARTIAL,
+    STATUS_LABELS,
+    CheckResult,
+    ask_facts,
+    fact,
+    known,
+    one_run,
+    percent_of,
+)
 from aims.models import Requirement
 from aims.registry import EvidenceRef, registry
 
@@ -137,35 +148,47 @@ def verdict(entry, records: CheckResult | None, evidence_count: int) -> tuple[st
     return status, reason
 
 
+# Every Annex A control, in the catalogue's order: read with the facts the checks read (one query).
+fact(
+    "annex_controls",
+    lambda: (
+        Requirement.objects.mappable()
+        .filter(kind=Requirement.Kind.CONTROL)
+        .order_by("position")
+        .only("pk", "code", "title", "position")
+    ),
+)
+
+
 def judge_controls(
-    today: dt.date | None = None, *, entries=None, user=None, own_controls: bool = False
+    today: dt.date | None = None, *, entries=None, user=None, own_controls: bool = False, only: bool = False
 ) -> dict[str, ControlJudgement]:
     """Every Annex A control, in the catalogue's order, judged (keyed by its code); with `own_controls`, the
-    entries for the organisation's own controls after them (keyed by the entry's reference). `entries`: the live SoA entries if already loaded (with their control).
-    `user` marks the evidence that person may see; the verdict is the same for everyone.
-    A fixed number of queries, however many entries, records and pieces of evidence."""
+    entries for the organisation's own controls after them (keyed by the entry's reference). `entries`:
+    the live SoA entries if already loaded (with their control); with `only`, just their controls are
+    judged (a page of the SoA's entries). `user` marks the evidence that person may see; the verdict is
+    the same for everyone. Two queries (aims.certification.ask_facts, then the evidence), however many
+    entries, records and pieces of evidence."""
     from .certification_controls import ANNEX_CHECKS
 
     today = today or timezone.localdate()
     if entries is None:
         entries = SoAEntry.objects.live().select_related("control", "owner")
     entries = list(entries)
-    controls = list(
-        Requirement.objects.mappable()
-        .filter(kind=Requirement.Kind.CONTROL)
-        .order_by("position")
-        .only("pk", "code", "title", "position")
-    )
-    annex = {c.pk for c in controls}
-    by_control = {e.control_id: e for e in entries if e.control_id in annex}
-    own = [e for e in entries if e.control_id not in annex]  # no control, or another standard's
-    targets = {c.code: (c.pk, by_control.get(c.pk)) for c in controls}
-    if own_controls:
-        targets |= {e.reference: (e.control_id, e) for e in own}
-    serving = registry.evidence_serving
-    evidence = serving(targets, today=today, user=user) if serving else {}
     judged = {}
     with one_run():
+        ask_facts()
+        controls = known("annex_controls")
+        annex = {c.pk for c in controls}
+        by_control = {e.control_id: e for e in entries if e.control_id in annex}
+        own = [e for e in entries if e.control_id not in annex]  # no control, or another standard's
+        if only:
+            controls = [c for c in controls if c.pk in by_control]
+        targets = {c.code: (c.pk, by_control.get(c.pk)) for c in controls}
+        if own_controls:
+            targets |= {e.reference: (e.control_id, e) for e in own}
+        serving = registry.evidence_serving
+        evidence = serving(targets, today=today, user=user) if serving else {}
         for control in controls:
             entry = by_control.get(control.pk)
             check = ANNEX_CHECKS.get(control.code)

@@ -22,6 +22,7 @@ from aims.models import User
 from aims.policies import allows, policy_of
 from aims.registry import registry
 from aims.selectors import first_with_total
+from aims.together import together
 from aims.views.files import serve_private_file
 from aims.views.records import RecordMixin
 
@@ -36,12 +37,24 @@ def gate_context(request, system) -> dict:
     """What templates/lifecycle/gate_panel.html shows: the next gates' checklists, the request form,
     the pending review and every past review."""
     user = request.user
-    reviews = list(system.gate_reviews.select_related("requested_by", "approver"))
+    # Two queries for the section: the reviews with the criteria, then what every check of the next gates
+    # reads with the approvers to choose from (aims.together).
+    reviews, criteria = together(
+        system.gate_reviews.select_related("requested_by", "approver"), GateCriteria.objects.all()
+    )
+    criteria = gates.criteria_rows(criteria)
     pending = next((r for r in reviews if r.decision == PENDING), None)
     can_change = not system.is_archived and permissions.allowed(user, "change", system)
+    stages = gates.targets(system.stage)
+    can_request = can_change and pending is None and bool(stages)
+    keys = {key for stage in stages for key in gates.checklist_keys(stage, criteria)}
+    wanted = gates.check_reads(system, keys)
+    people = gates.eligible_approvers(system, requester=user) if can_request else User.objects.none()
+    *found, approvers = together(*wanted.values(), people)
+    rows = dict(zip(wanted, found, strict=True))
     options = []
-    for stage in gates.targets(system.stage):
-        items = gates.checklist(system, stage)
+    for stage in stages:
+        items = gates.checklist(system, stage, criteria=criteria, rows=rows)
         options.append(
             {
                 "stage": stage,
@@ -52,8 +65,6 @@ def gate_context(request, system) -> dict:
                 "blocking": gates.blocking(items),
             }
         )
-    can_request = can_change and pending is None and bool(options)
-    approvers = list(gates.eligible_approvers(system, requester=user)) if can_request else []
     can_decide = bool(pending and allows("decide", user, pending))
     can_withdraw = bool(pending and allows("withdraw", user, pending))
     # The answer to the person's last gate action, shown beside the form they used (not at the top of the

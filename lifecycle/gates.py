@@ -17,6 +17,7 @@ from aims.files import stored_file_fields
 from aims.models import Change
 from aims.policies import policy_of, require
 from aims.records import update_record
+from aims.together import together
 
 from .classification import prohibited_points
 from .models import (
@@ -54,8 +55,22 @@ def pending_gate_reviews(user, queue: str = "pending"):
 
 # -- The checks, each computed from the records ----------------------------------------------------------
 # Each function takes the system and the note given with the request (only the decommissioning record
-# reads it) and returns (met, detail): the detail says what was found, or what is missing.
-def _oversight_defined(system, note=""):
+# reads it) and returns (met, detail): the detail says what was found, or what is missing. A check that
+# reads records names what it reads (`reads`): `checklist` asks every check's rows in one query.
+def reads(read):
+    """Mark a check as reading `read(system)` (a queryset); it takes the rows, or reads them alone."""
+
+    def mark(check):
+        def run(system, note="", rows=None):
+            return check(system, note, list(read(system)) if rows is None else rows)
+
+        run.read = read
+        return run
+
+    return mark
+
+
+def _oversight_defined(system, note="", rows=None):
     if (system.oversight or "").strip():
         return True, "Human oversight is described on the system."
     return (
@@ -64,17 +79,22 @@ def _oversight_defined(system, note=""):
     )
 
 
-def _impact_assessment_approved(system, note=""):
-    approved = (
-        ImpactAssessment.objects.live().filter(system=system, version_number__gte=1).order_by("-created_at")
-    ).first()
-    if approved:
-        return True, f"{approved.reference} approved (version {approved.version_number})."
+@reads(
+    lambda system: (
+        ImpactAssessment.objects.live()
+        .filter(system=system, version_number__gte=1)
+        .order_by("-created_at")[:1]
+    )
+)
+def _impact_assessment_approved(system, note, rows):
+    if rows:
+        return True, f"{rows[0].reference} approved (version {rows[0].version_number})."
     return False, f"No impact assessment of {system.reference} has been approved by the board yet."
 
 
-def _bias_passed(system, note=""):
-    latest = BiasAssessment.objects.live().filter(system=system).order_by("-created_at", "-id").first()
+@reads(lambda system: BiasAssessment.objects.live().filter(system=system).order_by("-created_at", "-id")[:1])
+def _bias_passed(system, note, rows):
+    latest = rows[0] if rows else None
     if latest is None:
         return False, f"No bias assessment of {system.reference} yet."
     if latest.passed:
@@ -83,29 +103,31 @@ def _bias_passed(system, note=""):
     return False, f"{latest.reference}, the latest bias assessment, {outcome}."
 
 
-def _vv_results(system, note=""):
-    version = ModelVersion.objects.live().filter(system=system).exclude(evaluation="").first()
-    if version:
-        return True, f"Model version {version.reference} records its evaluation results."
+@reads(lambda system: ModelVersion.objects.live().filter(system=system).exclude(evaluation="")[:1])
+def _vv_results(system, note, rows):
+    if rows:
+        return True, f"Model version {rows[0].reference} records its evaluation results."
     return False, f"No model version of {system.reference} records evaluation results."
 
 
-def _risks_accepted(system, note=""):
+def _risks_waiting(system):
     # The same rule as the risk register's "awaiting acceptance"; imported here to avoid a cycle at start-up.
     from registers.models import Risk
     from registers.selectors import risks_awaiting_acceptance
 
-    waiting = list(
-        risks_awaiting_acceptance(Risk.objects.live().filter(systems=system)).values_list(
-            "reference", flat=True
-        )
+    return risks_awaiting_acceptance(Risk.objects.live().filter(systems=system)).values_list(
+        "reference", flat=True
     )
-    if waiting:
-        return False, f"Above the risk appetite and not accepted: {', '.join(sorted(waiting))}."
+
+
+@reads(_risks_waiting)
+def _risks_accepted(system, note, rows):
+    if rows:
+        return False, f"Above the risk appetite and not accepted: {', '.join(sorted(rows))}."
     return True, "No risk naming this system is above the appetite without acceptance."
 
 
-def _eu_classified(system, note=""):
+def _eu_classified(system, note="", rows=None):
     if system.eu_tier != Tier.UNCLASSIFIED:
         waiting = " A changed classification awaits confirmation." if system.awaiting_confirmation else ""
         return True, f"Classified: {system.get_eu_tier_display()}.{waiting}"
@@ -117,7 +139,7 @@ def _eu_classified(system, note=""):
     return False, f"{system.reference} is not yet classified under the EU AI Act."
 
 
-def _not_prohibited(system, note=""):
+def _not_prohibited(system, note="", rows=None):
     # The same reading as the dashboard and certification readiness (AISystem.is_prohibited).
     if not system.is_prohibited:
         return True, "Not classified as a prohibited practice."
@@ -134,27 +156,30 @@ def _not_prohibited(system, note=""):
     )
 
 
-def _deployment_plan(system, note=""):
+def _deployment_plans(system):
     from django.db.models import Q
 
     from registers.models import Document
 
-    plan = (
+    return (
         Document.objects.live()
         .filter(status=Document.Status.APPROVED)
         .filter(Q(title__icontains=system.title) | Q(kind=Document.Kind.SOP, title__icontains="deployment"))
-        .order_by("reference")
-        .first()
+        .order_by("reference")[:1]
     )
-    if plan:
-        return True, f"{plan.reference} “{plan.title}” is approved."
+
+
+@reads(_deployment_plans)
+def _deployment_plan(system, note, rows):
+    if rows:
+        return True, f"{rows[0].reference} “{rows[0].title}” is approved."
     return False, (
         f"No approved document has “{system.title}” in its title, and there is no approved SOP with "
         "“deployment” in its title."
     )
 
 
-def _decommission_record(system, note=""):
+def _decommission_record(system, note="", rows=None):
     if (note or "").strip():
         return True, "The request says what happens to the data and models."
     return False, "Say in the evidence note what happens to the system's data and models."
@@ -208,7 +233,8 @@ def stage_label(value: str) -> str:
 
 
 def required_checks(stage: str, overrides: dict | None = None) -> list[str]:
-    """The keys a gate into `stage` requires: the manager's GateCriteria row, else the default."""
+    """The keys a gate into `stage` requires: the manager's GateCriteria row, else the default
+    (`overrides`: every row as {stage: keys}, read already)."""
     if overrides is None:
         row = GateCriteria.objects.filter(stage=stage).first()
         keys = row.checks if row else DEFAULT_CRITERIA.get(stage, [])
@@ -217,9 +243,14 @@ def required_checks(stage: str, overrides: dict | None = None) -> list[str]:
     return [k for k in CHECKS if k in keys]  # CHECKS order; a key no longer known is ignored
 
 
+def criteria_rows(rows=None) -> dict[str, list]:
+    """The manager's GateCriteria rows as {stage: keys} (`rows`: the rows, read already)."""
+    return {row.stage: row.checks for row in (GateCriteria.objects.all() if rows is None else rows)}
+
+
 def all_criteria() -> dict[str, list[str]]:
     """Stage -> required keys for every gated stage, in one query."""
-    rows = {row.stage: row.checks for row in GateCriteria.objects.all()}
+    rows = criteria_rows()
     return {stage: required_checks(stage, rows) for stage in GATED_STAGES}
 
 
@@ -234,14 +265,30 @@ def targets(stage: str) -> list[str]:
     return found
 
 
-def checklist(system, to_stage: str, note: str = "") -> list[dict]:
-    """Each required check with whether it is met and why, as stored on the review: ALWAYS first (but
-    into decommissioning), then the stage's criteria."""
-    items = []
+def checklist_keys(to_stage: str, criteria: dict | None = None) -> list[str]:
+    """The checks of a gate into `to_stage`: ALWAYS first (but into decommissioning), then its criteria
+    (`criteria`: the GateCriteria rows as {stage: keys}, read once for several gates)."""
     always = [] if to_stage == Stage.DECOMMISSIONED else list(ALWAYS)
-    for key in [*always, *required_checks(to_stage)]:
+    return [*always, *required_checks(to_stage, criteria)]
+
+
+def check_reads(system, keys) -> dict:
+    """{key: queryset} of what the checks `keys` read, to ask together (aims.together)."""
+    found = ((key, getattr((ALWAYS.get(key) or CHECKS[key])[1], "read", None)) for key in keys)
+    return {key: read(system) for key, read in found if read is not None}
+
+
+def checklist(system, to_stage: str, note: str = "", *, criteria=None, rows=None) -> list[dict]:
+    """Each required check with whether it is met and why, as stored on the review. What the checks read
+    is asked in one query, or handed over (`rows`: {key: rows}) by a page that asks it with more."""
+    keys = checklist_keys(to_stage, criteria)
+    if rows is None:
+        wanted = check_reads(system, keys)
+        rows = dict(zip(wanted, together(*wanted.values()), strict=True))
+    items = []
+    for key in keys:
         label, check = ALWAYS.get(key) or CHECKS[key]
-        met, detail = check(system, note=note)
+        met, detail = check(system, note=note, rows=rows.get(key))
         items.append({"key": key, "label": label, "met": bool(met), "detail": detail})
     return items
 

@@ -8,7 +8,7 @@ Each check reads a constant number of queries, whatever the number of records.""
 from django.db.models import Count, F, Q
 from django.urls import reverse
 
-from aims.certification import met, missing, partial, shared
+from aims.certification import fact, known, met, missing, partial, shared
 from aims.models import Lifecycle
 from aims.registry import registry
 
@@ -24,32 +24,33 @@ def link(label: str, url_name: str, query: str = "", args=()) -> tuple[str, str]
 
 
 # -- documents mapped to a clause or control (7.5): shared by many checks, here and in lifecycle --------
-def _mapped_documents() -> dict[str, list[tuple]]:
-    """{requirement code: [(reference, title, status, next review)]}: live documents linked to ISO/IEC
-    42001 requirements, in one query."""
-    rows = (
-        Document.requirements.through.objects.filter(
-            document__archived_at__isnull=True, requirement__standard__key="iso42001"
-        )
-        .values_list(
-            "requirement__code",
-            "document__reference",
-            "document__title",
-            "document__status",
-            "document__next_review_on",
-        )
-        .order_by("document__reference")
-    )
+def _by_code(rows) -> dict[str, list[tuple]]:
     found: dict[str, list[tuple]] = {}
     for code, *doc in rows:
         found.setdefault(code, []).append(tuple(doc))
     return found
 
 
+# {requirement code: [(reference, title, status, next review)]}: live documents linked to ISO/IEC 42001
+# requirements.
+fact(
+    "mapped_documents",
+    lambda: Document.requirements.through.objects.filter(
+        document__archived_at__isnull=True, requirement__standard__key="iso42001"
+    )
+    .values_list(
+        "requirement__code", "document__reference", "document__title", "document__status",
+        "document__next_review_on",
+    )
+    .order_by("document__reference"),
+    _by_code,
+)  # fmt: skip
+
+
 def documented(code: str, today, what: str):
     """An approved, current document linked to `code` -> met; one linked but a draft, obsolete or past
     its review -> partial; none -> None (the caller decides what else counts)."""
-    documents = shared("mapped_documents", _mapped_documents).get(code, [])
+    documents = known("mapped_documents").get(code, [])
     fix = link(f"Documents linked to {code}", "document-list", f"requirement={code}")
     for reference, title, status, review in documents:
         if status == Document.Status.APPROVED and (review is None or review >= today):
@@ -72,9 +73,14 @@ def need_document(code: str, today, what: str):
 
 
 # -- publishable documents (scope 4.3, AI policy 5.2) ---------------------------------------------------
-def _in_force(records, today, what: str, list_name: str):
-    """Published and not past its review -> met; published but overdue, or not yet published -> partial."""
-    found = list(records.order_by(F("published_on").desc(nulls_last=True), "-pk")[:5])
+def _latest(records):
+    return records.order_by(F("published_on").desc(nulls_last=True), "-pk")[:5]
+
+
+def _in_force(records, today, what: str, list_name: str, found=None):
+    """Published and not past its review -> met; published but overdue, or not yet published -> partial.
+    `found`: the latest few records (_latest), when read already."""
+    found = list(_latest(records)) if found is None else found
     add = link(f"Record the {what}", f"{list_name}-add")
     if not found:
         return missing(f"No {what} recorded.", add)
@@ -99,8 +105,15 @@ def scope_statement(today):
     return _in_force(ScopeStatement.objects.live(), today, "scope statement", "scopestatement")
 
 
+def _ai_policies():
+    return Policy.objects.live().filter(kind=Policy.Kind.AI_POLICY)
+
+
+fact("ai_policies", lambda: _latest(_ai_policies()))
+
+
 def ai_policy(today):
-    return _in_force(Policy.objects.live().filter(kind=Policy.Kind.AI_POLICY), today, "AI policy", "policy")
+    return _in_force(_ai_policies(), today, "AI policy", "policy", found=known("ai_policies"))
 
 
 def aims_documented(today):

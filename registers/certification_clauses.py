@@ -7,9 +7,10 @@ import datetime as dt
 
 from django.db.models import Count, F, Max, Q
 
-from aims.certification import met, missing, partial, shared
+from aims.certification import fact, known, met, missing, partial, shared
 from aims.models import Lifecycle
 from aims.text import count
+from aims.together import totals
 
 from .certification_checks import LINKED, link
 from .competence_gaps import GAP, competence_gaps
@@ -152,17 +153,22 @@ def leadership(today):
     )
 
 
+# AIMS roles: how many, held by someone, with authorities written down. Distinct counts: the join through
+# the people in a role would count a role once per person.
+fact(
+    "aims_roles",
+    lambda: totals(
+        AimsRole.objects.live(),
+        total=Count("pk", distinct=True),
+        held=Count("pk", filter=Q(people__isnull=False), distinct=True),
+        authorities=Count("pk", filter=~Q(authorities=""), distinct=True),
+    ),
+    lambda rows: rows[0],
+)
+
+
 def _roles() -> dict:
-    """AIMS roles: how many, held by someone, with authorities written down. Distinct counts: the join
-    through the people in a role would count a role once per person."""
-    return shared(
-        "aims_roles",
-        lambda: AimsRole.objects.live().aggregate(
-            total=Count("pk", distinct=True),
-            held=Count("pk", filter=Q(people__isnull=False), distinct=True),
-            authorities=Count("pk", filter=~Q(authorities=""), distinct=True),
-        ),
-    )
+    return known("aims_roles")
 
 
 def roles_held(today):

@@ -21,6 +21,16 @@ def risks_awaiting_acceptance(risks):
     ).exclude(status=Risk.Status.CLOSED)
 
 
+def open_risk_counts(systems) -> dict[int, int]:
+    """{AI system id: how many live risks that are not closed name it} for `systems` (ids, or a queryset
+    of them): one grouped scan of the links against the open-risks index (Risk.Meta.indexes). Every
+    open risk counts, whoever asks: the figure is the system's, as the audit programme weighs it."""
+    links = Risk.systems.through.objects.filter(
+        aisystem_id__in=systems, risk__archived_at__isnull=True
+    ).exclude(risk__status=Risk.Status.CLOSED)
+    return dict(links.order_by().values_list("aisystem_id").annotate(n=Count("risk_id")))
+
+
 def above_appetite(risks):
     """Residual score above the appetite, accepted or not: the dashboard's "above appetite" tile
     (registers.dashboard.register_summary counts the same) and the list's ?above_appetite=true."""

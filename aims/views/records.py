@@ -197,14 +197,14 @@ class RecordDetailView(RecordMixin, TemplateView):
         tab = self.request.GET.get("tab", "details")
         tab = tab if tab in tabs else "details"
         user = self.request.user
-        links = PageLinks(user)
+        links = PageLinks(user).known([record])  # the viewer opened it: its reference links to it
         sections = linked_sections(links, record, self.fieldsets, lambda name: _label(self.model, name))
         context.update(
             record=record,
             tab=tab,
             tabs=tabs,
             page_links=links,  # for a register's own template: {{ value|as_links:page_links }}
-            title_html=links.text(record.title),
+            title_html=SimpleLazyObject(lambda: links.text(record.title)),  # drawn after the page's reads
             # can_change: the record's state may move (mark reviewed ...); can_edit: its fields too, which a
             # publishable record allows only in a draft. One guard answers both (aims.policies).
             can_change=allows("edit", user, record),
@@ -226,9 +226,10 @@ class RecordDetailView(RecordMixin, TemplateView):
             context["changes"] = history(record).select_related("actor")
         if self.detail_context is not None:
             context.update(self.detail_context(self.request, record, tab))
-            # What the register's template draws with `as_links`, asked about in one go.
+            # What the register's template draws with `as_links`, asked about in one go: with the related
+            # records when the tab shows them (related_groups asks what is pending), else before drawing.
             drawn = list(context.get("linked", ()))
-            links.learn(drawn, texts=[v for v in drawn if isinstance(v, str)])
+            links.learn(drawn, texts=[v for v in drawn if isinstance(v, str)], now=False)
         if tab in ("details", "links"):
             context["related"] = related_groups(relations_for(self.model), record, links)
         if tab == "versions":

@@ -7,6 +7,7 @@ all with their judgement and checks, and freezes them when the board approves it
 import django_filters as filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.functional import SimpleLazyObject
 from django.utils.html import format_html
 
 from aims import permissions
@@ -128,18 +129,25 @@ def issues_cell(entry):
 
 
 class SoAEntryListView(RecordListView):
-    """The entries with their controls' judgements and checks, worked out once for the page (a fixed number
-    of queries, as the statement's page)."""
+    """The entries with their controls' judgements and checks, worked out for the page's entries alone
+    (soa.entry_rows: a fixed number of queries), and only when the table is drawn: a kept table
+    (aims.freshness) reads nothing."""
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        rows, _ = soa.entry_rows(user=self.request.user)
-        by_pk = {row["entry"].pk: row for row in rows}
-        for record in context["records"]:
-            row = by_pk.get(record.pk)
-            record.judgement = row["judgement"] if row else None
-            record.issues = row["issues"] if row else []
-        context["rows"] = [(record, self.cells(record)) for record in context["records"]]
+        records, drawn = context["records"], context["rows"]
+
+        def judged():
+            page = list(records)
+            rows, _ = soa.entry_rows(page, user=self.request.user, listed=True)
+            by_pk = {row["entry"].pk: row for row in rows}
+            for record in page:  # an archived entry (?archived=yes) has no row: nothing to judge
+                row = by_pk.get(record.pk)
+                record.judgement = row["judgement"] if row else None
+                record.issues = row["issues"] if row else []
+            return list(drawn)  # the shared rows, drawn now that each record carries its judgement
+
+        context["rows"] = SimpleLazyObject(judged)
         return context
 
 
@@ -204,7 +212,7 @@ class SoAEntryRegister(Register):
     def detail_context(self, request, record, tab) -> dict:
         if tab != "details":
             return {}
-        rows, _ = soa.entry_rows(SoAEntry.objects.filter(pk=record.pk), user=request.user)
+        rows, _ = soa.entry_rows([record], user=request.user)
         readiness = permissions.may_see_overview(request.user, "readiness")
         if not rows:
             return {}

@@ -10,10 +10,11 @@ counted, never shown."""
 import datetime as dt
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, Window
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from aims.certification import ask_facts, one_run
 from aims.models import Requirement
 from lifecycle.controls import annex_a_percent, judge_controls
 from lifecycle.models import AISystem, SoAEntry
@@ -70,35 +71,53 @@ def issue_q(check: str | None = None) -> Q:
 
 
 def entry_rows(
-    entries=None, *, user=None, today: dt.date | None = None, brief: bool = False
+    entries=None, *, user=None, today: dt.date | None = None, brief: bool = False, listed: bool = False
 ) -> tuple[list[dict], dict]:
     """(rows, judgements): each live entry in control order (the organisation's own controls last) with
     its judgement, the risks calling for it (the first few, and how many in all), the AI systems it
     applies to, its evidence and its failed checks; and every control's judgement (Annex A controls
-    without an entry too), for the percentage. `user`: the viewer (None: a document for everyone who may
-    read the statement, which names no evidence). `brief` (the statement's page): name only the first few
-    AI systems of each entry, and say whether more risks call for it without counting them -- counting
-    reads every link of every control, tens of thousands at volume, where the first few cost an index
-    probe each; documents and the entry's own page name every system and count the risks. A fixed number
-    of queries, and bounded work, whatever the number of entries, risks or pieces of evidence."""
+    without an entry too), for the percentage. `entries`: a few of them (a queryset, or a page of the
+    list already read, with their control), judged alone. `user`: the viewer (None: a document for
+    everyone who may read the statement, which names no evidence). `brief` (the statement's page): name
+    only the first few AI systems of each entry, and say whether more risks call for it without counting
+    them -- counting reads every link of every control, tens of thousands at volume, where the first few
+    cost an index probe each; documents and the entry's own page name every system and count the risks.
+    `listed` (the list of entries, which shows each one's judgement and checks): no systems, no count.
+
+    Four queries, whatever the number of entries, risks or pieces of evidence: the entries (none for a
+    page already read), then in one round trip (aims.certification.ask_facts) what every control's
+    judgement reads with the risks and systems of the entries, then the evidence (judge_controls)."""
     today = today or timezone.localdate()
-    every = (
-        SoAEntry.objects.live().select_related("control", "owner").order_by("control__position", "reference")
-    )
-    every = list(every.prefetch_related("risks", *([] if brief else ["systems"])))
-    judgements = judge_controls(today, entries=every, user=user, own_controls=True)
-    if entries is not None:
-        wanted = set(entries.values_list("pk", flat=True))
-        every = [e for e in every if e.pk in wanted]
+    every = _entries(entries)
     controls = [e.control_id for e in every if e.control_id]
-    by_control = _first_risks(controls, SHOWN_RISKS + 1)  # one more: whether there are more
-    counts = None if brief else _risk_counts(controls)
-    systems = _first_systems(every, user, SHOWN_SYSTEMS) if brief else _all_systems(every, user)
+    pks = [e.pk for e in every]
+    if listed:
+        systems_asked, read_systems = [], lambda pks: {}
+    elif brief:
+        systems_asked, read_systems = _first_systems_asked(pks, user, SHOWN_SYSTEMS), _first_systems_read
+    else:
+        systems_asked, read_systems = _all_systems_asked(pks, user), _all_systems_read
+    counts_asked = [] if brief or listed else [_risk_counts_asked(controls)]
+    with one_run():
+        named_rows, first_rows, *found = ask_facts(
+            SoAEntry.risks.through.objects.filter(soaentry_id__in=pks).select_related("risk"),
+            _first_risks_asked(controls, SHOWN_RISKS + 1),  # one more: whether there are more
+            *systems_asked,
+            *counts_asked,
+        )
+        judgements = judge_controls(
+            today, entries=every, user=user, own_controls=True, only=entries is not None
+        )
+    named_of: dict[int, dict] = {}
+    for link in named_rows:
+        if link.risk.archived_at is None and link.risk.status != Risk.Status.CLOSED:
+            named_of.setdefault(link.soaentry_id, {})[link.risk_id] = link.risk
+    by_control = _first_risks_read(first_rows)
+    counts = dict(found[-1]) if counts_asked else None
+    systems = read_systems(pks, *found[: len(systems_asked)])
     rows = []
     for entry in every:
-        named = {
-            r.pk: r for r in entry.risks.all() if r.archived_at is None and r.status != Risk.Status.CLOSED
-        }
+        named = named_of.get(entry.pk, {})
         calling = {r.pk: r for r in by_control.get(entry.control_id, [])}
         shown = sorted({**calling, **named}.values(), key=lambda r: r.reference)
         total = max(counts.get(entry.control_id, 0), len(shown)) if counts is not None else None
@@ -118,57 +137,99 @@ def entry_rows(
     return rows, judgements
 
 
+def _entries(entries) -> list:
+    """The live entries asked for, in control order (the organisation's own controls last), with their
+    control and owner: all of them, those of a queryset, or those of a page already read."""
+    if entries is None or isinstance(entries, QuerySet):
+        every = SoAEntry.objects.live() if entries is None else entries.filter(archived_at__isnull=True)
+        return list(every.select_related("control", "owner").order_by("control__position", "reference"))
+    return [e for e in entries if e.archived_at is None]
+
+
 def _risk_link_q(controls):
     return Risk.requirements.through.objects.filter(requirement_id__in=controls, risk__in=_calling_risks())
 
 
-def _risk_counts(controls) -> dict[int, int]:
+def _risk_counts_asked(controls):
     """How many live, open risks call for each control: every link is read."""
-    return dict(_risk_link_q(controls).order_by().values_list("requirement_id").annotate(n=Count("risk_id")))
+    return _risk_link_q(controls).order_by().values_list("requirement_id").annotate(n=Count("risk_id"))
 
 
 def _first_risks(controls, shown: int) -> dict[int, list]:
-    """The first `shown` live, open risks calling for each control, oldest first. On PostgreSQL each
-    control's are an array read off the (requirement, risk) index, stopping at `shown`, so the cost does
-    not grow with the register; elsewhere (SQLite, small data) one window over every link."""
-    if connection.vendor == "postgresql":
-        from django.contrib.postgres.expressions import ArraySubquery
+    """The first `shown` live, open risks calling for each control, oldest first (their reference and
+    title read, the rest when asked)."""
+    return _first_risks_read(_first_risks_asked(controls, shown))
 
-        firsts = Risk.requirements.through.objects.filter(
-            requirement_id=OuterRef("pk"), risk__archived_at__isnull=True
-        ).exclude(risk__status=Risk.Status.CLOSED)
-        ids = dict(
-            Requirement.objects.filter(pk__in=controls).values_list(
-                "pk", ArraySubquery(firsts.order_by("risk_id").values("risk_id")[:shown])
-            )
-        )
-    else:
-        ids = _first_risk_ids_by_window(controls, shown)
-    risks = Risk.objects.in_bulk([pk for found in ids.values() for pk in found])
-    return {control: [risks[pk] for pk in found] for control, found in ids.items() if found}
+
+def _first_risks_asked(controls, shown: int):
+    """On PostgreSQL each control's first risks are an array read off the (requirement, risk) index,
+    stopping at `shown`, so the cost does not grow with the register; elsewhere (SQLite, small data) one
+    window over every link."""
+    if connection.vendor != "postgresql":
+        return _ranked_links(controls, shown).values_list("requirement_id", "risk_id", "risk__reference",
+                                                           "risk__title")  # fmt: skip
+    from django.contrib.postgres.expressions import ArraySubquery
+    from django.db.models.functions import JSONObject
+
+    firsts = Risk.requirements.through.objects.filter(
+        requirement_id=OuterRef("pk"), risk__archived_at__isnull=True
+    ).exclude(risk__status=Risk.Status.CLOSED)
+    risk = JSONObject(id="risk_id", reference="risk__reference", title="risk__title")
+    return Requirement.objects.filter(pk__in=controls).values_list(
+        "pk", ArraySubquery(firsts.order_by("risk_id").values(first=risk)[:shown])
+    )
+
+
+def _first_risks_read(rows) -> dict[int, list]:
+    found: dict[int, list] = {}
+    for row in rows:
+        if isinstance(row[1], list):  # (control, [{"id", "reference", "title"}, ...])
+            for risk in row[1]:
+                found.setdefault(row[0], []).append(_risk(risk["id"], risk["reference"], risk["title"]))
+        else:  # (control, risk id, reference, title), ranked
+            found.setdefault(row[0], []).append(_risk(*row[1:]))
+    return found
+
+
+def _risk(pk, reference, title):
+    return Risk.from_db(None, ["id", "reference", "title"], [pk, reference, title])
+
+
+def _ranked_links(controls, shown: int):
+    return (
+        _risk_link_q(controls)
+        .annotate(rank=Window(RowNumber(), partition_by=[F("requirement_id")], order_by=F("risk_id").asc()))
+        .filter(rank__lte=shown)
+        .order_by("requirement_id", "risk_id")
+    )
 
 
 def _first_risk_ids_by_window(controls, shown: int) -> dict[int, list[int]]:
-    ranked = _risk_link_q(controls).annotate(
-        rank=Window(RowNumber(), partition_by=[F("requirement_id")], order_by=F("risk_id").asc())
-    )
     ids = {}
-    for control, risk in (
-        ranked.filter(rank__lte=shown)
-        .order_by("requirement_id", "risk_id")
-        .values_list("requirement_id", "risk_id")
-    ):
+    for control, risk in _ranked_links(controls, shown).values_list("requirement_id", "risk_id"):
         ids.setdefault(control, []).append(risk)
     return ids
 
 
-def _all_systems(entries, user) -> dict[int, dict]:
+def _all_systems_asked(pks, user) -> list:
+    """Every AI system of the entries, and which of them the viewer may see (None: everyone who may
+    read the statement sees the same, so every one)."""
+    links = SoAEntry.systems.through.objects.filter(soaentry_id__in=pks)
+    seen = links.values_list("aisystem_id", flat=True)
+    if user is not None:
+        seen = AISystem.objects.restrict(user, "view").filter(pk__in=seen).values_list("pk", flat=True)
+    return [links.select_related("aisystem"), seen]
+
+
+def _all_systems_read(pks, links, seen) -> dict[int, dict]:
     """Every AI system of each entry the viewer may see, by reference, and how many they may not."""
-    seen = _visible(AISystem, user, {s.pk for e in entries for s in e.systems.all()})
-    found = {}
-    for entry in entries:
-        systems = sorted(entry.systems.all(), key=lambda s: s.reference)
-        found[entry.pk] = {
+    seen, found = set(seen), {}
+    by_entry: dict[int, list] = {}
+    for link in links:
+        by_entry.setdefault(link.soaentry_id, []).append(link.aisystem)
+    for pk in pks:
+        systems = sorted(by_entry.get(pk, []), key=lambda s: s.reference)
+        found[pk] = {
             "systems": [s for s in systems if s.pk in seen],
             "more_systems": 0,
             "hidden_systems": sum(1 for s in systems if s.pk not in seen),
@@ -176,21 +237,27 @@ def _all_systems(entries, user) -> dict[int, dict]:
     return found
 
 
-def _first_systems(entries, user, shown: int) -> dict[int, dict]:
-    """The first `shown` AI systems of each entry the viewer may see, by reference, how many more they may
-    see and how many they may not: three queries over the links, not every system of every entry."""
-    links = SoAEntry.systems.through.objects.filter(soaentry_id__in=[e.pk for e in entries])
+def _first_systems_asked(pks, user, shown: int) -> list:
+    """The links of the entries counted, those to a system the viewer may see counted, and the first
+    `shown` of those per entry: not every system of every entry."""
+    links = SoAEntry.systems.through.objects.filter(soaentry_id__in=pks)
     visible = links if user is None else links.filter(aisystem__in=AISystem.objects.restrict(user, "view"))
 
     def per_entry(queryset):
-        return dict(queryset.order_by().values_list("soaentry_id").annotate(n=Count("aisystem_id")))
+        return queryset.order_by().values_list("soaentry_id").annotate(n=Count("aisystem_id"))
 
-    totals, seen = per_entry(links), per_entry(visible)
     first = visible.annotate(
         rank=Window(RowNumber(), partition_by=[F("soaentry_id")], order_by=F("aisystem__reference").asc())
     ).filter(rank__lte=shown)
-    named = {}
-    for link in first.select_related("aisystem").order_by("soaentry_id", "aisystem__reference"):
+    return [per_entry(links), per_entry(visible), first.select_related("aisystem").order_by("soaentry_id",
+            "aisystem__reference")]  # fmt: skip
+
+
+def _first_systems_read(pks, totals, seen, first) -> dict[int, dict]:
+    """The first AI systems of each entry the viewer may see, by reference, how many more they may see
+    and how many they may not."""
+    totals, seen, named = dict(totals), dict(seen), {}
+    for link in first:
         named.setdefault(link.soaentry_id, []).append(link.aisystem)
     return {
         pk: {
@@ -200,12 +267,6 @@ def _first_systems(entries, user, shown: int) -> dict[int, dict]:
         }
         for pk, total in totals.items()
     }
-
-
-def _visible(model, user, pks: set) -> set:
-    if user is None or not pks:
-        return pks
-    return set(model.objects.restrict(user, "view").filter(pk__in=pks).values_list("pk", flat=True))
 
 
 def issues_of(entry, risks, judgement=None) -> list[tuple[str, str]]:

@@ -1,0 +1,191 @@
+"""Several small queries asked in one round trip to the database.
+
+A page that reads a dozen registers for one record (an AI system's hub: its risks, assessments, datasets
+...) or a dozen facts for one judgement (the Annex A checks) pays, per query, a round trip, a plan and a
+place in the 12 queries a page may ask (BENCHMARKS.md). `together(*querysets)` asks them all at once: on
+PostgreSQL each queryset becomes one JSON array of a single SELECT, and comes back as the rows iterating
+it gives -- model instances (with select_related, annotations and prefetch_related), dicts (values()),
+tuples or values (values_list()). Elsewhere (SQLite, under `make run`) each is simply evaluated.
+
+    risks, datasets = together(system.risks.all()[:11], system.datasets.all()[:11])
+    (counts,) = together(totals(Dataset.objects.live(), total=Count("pk")))  # [{"total": 4}]
+
+Each part keeps its own SQL (joins, ORDER BY, LIMIT, DISTINCT) inside its own subquery: the parts do not
+touch. What a part reads is what the queryset alone would read."""
+
+import json
+from decimal import Decimal
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import DecimalField, prefetch_related_objects
+from django.db.models.query import (
+    FlatValuesListIterable,
+    ModelIterable,
+    ValuesIterable,
+    ValuesListIterable,
+    get_related_populators,
+)
+
+
+def together(*querysets) -> list[list]:
+    """The rows of each queryset, in order: one query for all of them on PostgreSQL."""
+    by_db = {qs.db for qs in querysets}
+    if len(querysets) < 2 or len(by_db) > 1 or connections[by_db.pop()].vendor != "postgresql":
+        return [list(qs) for qs in querysets]
+    parts = [_Part(qs) for qs in querysets]
+    asked = [p for p in parts if not p.empty]
+    if asked:
+        # json_agg keeps the order of the sorted subquery it reads (a part's own ORDER BY); ::text so the
+        # numbers are read as written (a decimal stays exact), not through a float.
+        sql = ", ".join(f"(SELECT COALESCE(json_agg(t), '[]')::text FROM ({p.sql}) t)" for p in asked)
+        with connections[querysets[0].db].cursor() as cursor:
+            cursor.execute(f"SELECT {sql}", [param for p in asked for param in p.params])
+            answers = cursor.fetchone()
+        for part, answer in zip(asked, answers, strict=True):
+            part.answer = json.loads(answer, parse_float=Decimal)
+    return [part.rows() for part in parts]
+
+
+def totals(queryset, **aggregates):
+    """`queryset.aggregate(**aggregates)` as a queryset of its one row (a dict), to ask with together():
+    values() of aggregates would group by every row; these are over them all. The names may be a
+    field's ("authorities": how many roles write theirs down)."""
+    if queryset.query.is_sliced or queryset.query.distinct:
+        raise ValueError("totals() aggregates whole querysets: not a slice, not DISTINCT.")
+    one = queryset.order_by().values(**{TOTAL + name: value for name, value in aggregates.items()})
+    one.query.group_by = None
+    one._iterable_class = _TotalsIterable
+    return one
+
+
+TOTAL = "total_of_"  # an annotation may not take a field's name: totals() names its own, and reads back
+
+
+class _TotalsIterable(ValuesIterable):
+    def __iter__(self):
+        for row in super().__iter__():
+            yield _named(row)
+
+
+def _named(row: dict) -> dict:
+    return {name.removeprefix(TOTAL): value for name, value in row.items()}
+
+
+class _Part:
+    """One queryset: its SQL with every column named (the JSON keys), and how to read its rows back."""
+
+    def __init__(self, queryset):
+        self.queryset, self.answer = queryset, []
+        self.compiler = queryset.query.get_compiler(using=queryset.db)
+        try:
+            self.sql, self.params = self.compiler.as_sql(with_col_aliases=True)
+        except EmptyResultSet:  # .none(), or a filter on an empty list: nothing to ask
+            self.sql, self.params, self.empty = "", (), True
+            return
+        self.empty = False
+        self.columns = [(_reader(_field(expression)), alias) for expression, _, alias in self.compiler.select]
+
+    def values(self, obj) -> list:
+        return [
+            obj[alias] if read is None or obj[alias] is None else read(obj[alias])
+            for read, alias in self.columns
+        ]
+
+    def rows(self) -> list:
+        iterable = self.queryset._iterable_class
+        readers = {
+            ModelIterable: self._instances,
+            ValuesIterable: self._dicts,
+            ValuesListIterable: self._tuples,
+            FlatValuesListIterable: lambda rows: [row[0] for row in rows],
+            _TotalsIterable: lambda rows: [_named(row) for row in self._dicts(rows)],
+        }
+        if iterable not in readers:
+            raise TypeError(f"together() does not read {iterable.__name__} querysets.")
+        return readers[iterable]([self.values(obj) for obj in self.answer])
+
+    def _names(self) -> list[str]:
+        query = self.queryset.query
+        return [*query.extra_select, *query.values_select, *query.annotation_select]
+
+    def _dicts(self, rows):
+        names = self._names()
+        return [dict(zip(names, row, strict=True)) for row in rows]
+
+    def _tuples(self, rows):
+        fields = self.queryset._fields
+        names = self._names()
+        if fields:  # values_list("b", "a"): the row in the order asked, annotations last (as Django does)
+            order = [*fields, *(f for f in self.queryset.query.annotation_select if f not in fields)]
+            return [tuple(row[names.index(name)] for name in order) for row in rows]
+        return [tuple(row) for row in rows]
+
+    def _instances(self, rows):
+        """As django.db.models.query.ModelIterable builds them from the same columns."""
+        queryset, compiler = self.queryset, self.compiler
+        db, klass_info, select = queryset.db, compiler.klass_info, compiler.select
+        fields = klass_info["select_fields"]
+        start, end = fields[0], fields[-1] + 1
+        names = [column[0].target.attname for column in select[start:end]]
+        populators = get_related_populators(klass_info, select, db)
+        known = [
+            (field, objects, field.attname)
+            for field, objects in queryset._known_related_objects.items()
+            if len(field.from_fields) == 1 and field.from_fields[0] == "self"
+        ]
+        instances = []
+        for row in rows:
+            obj = klass_info["model"].from_db(db, names, row[start:end])
+            for populator in populators:
+                populator.populate(row, obj)
+            for name, position in compiler.annotation_col_map.items():
+                setattr(obj, name, row[position])
+            for field, objects, attname in known:  # a related manager's own record: no query to reach it
+                if not field.is_cached(obj) and getattr(obj, attname) in objects:
+                    setattr(obj, field.name, objects[getattr(obj, attname)])
+            instances.append(obj)
+        if queryset._prefetch_related_lookups:
+            prefetch_related_objects(instances, *queryset._prefetch_related_lookups)
+        return instances
+
+
+def _field(expression):
+    try:
+        return expression.output_field
+    except Exception:  # noqa: BLE001 - an expression of no single type: its value is taken as it comes
+        return None
+
+
+# Columns whose JSON value is already what the database driver gives: text, whole numbers, booleans.
+AS_IS = {
+    "CharField", "TextField", "SlugField", "EmailField", "URLField", "BooleanField", "IntegerField",
+    "BigIntegerField", "SmallIntegerField", "PositiveIntegerField", "PositiveBigIntegerField",
+    "PositiveSmallIntegerField", "AutoField", "BigAutoField", "SmallAutoField",
+}  # fmt: skip
+
+
+def _reader(field):
+    """How to turn a column's JSON value into what the database driver would have given (None: as is).
+    Numbers arrive as Decimal (exact); only a decimal column keeps them so, as drivers do."""
+    if field is None or field.get_internal_type() == "JSONField":
+        return _floats
+    target = getattr(field, "target_field", field) if field.is_relation else field
+    kind = target.get_internal_type()
+    if kind in AS_IS:
+        return None
+    if isinstance(target, DecimalField):
+        return target.to_python
+    if kind == "FloatField":
+        return float
+    return lambda value: target.to_python(_floats(value))
+
+
+def _floats(value):
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, list):
+        return [_floats(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _floats(v) for k, v in value.items()}
+    return value

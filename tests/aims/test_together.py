@@ -1,0 +1,82 @@
+"""aims.together: several querysets asked in one query give the rows each gives alone."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q
+from django.test.utils import CaptureQueriesContext
+
+from aims.together import together, totals
+from lifecycle.models import KPI, AISystem
+from lifecycle.standard.ai_systems import services as systems
+from lifecycle.standard.kpis.services import services as kpis
+from registers.models import Risk
+
+
+def _system(owner, title, **fields):
+    return systems.create(
+        actor=owner,
+        fields={"title": title, "purpose": "Scores loans.", "kind": "ml", "automation": "in_loop", **fields},
+    )
+
+
+def _kpi(owner, system, target):
+    return kpis.create(
+        actor=owner,
+        fields={
+            "title": f"Approval ratio {target}", "metric": "Lowest over highest", "unit": "ratio",
+            "direction": "higher", "target": target, "warning": Decimal("0.85"), "breach": Decimal("0.8"),
+            "frequency_days": 30, "system": system,
+        },
+    )  # fmt: skip
+
+
+def test_each_queryset_comes_back_as_it_would_alone_in_one_query(make_risk, owner):
+    credit = _system(owner, "Credit scoring", criticality=5)
+    chatbot = _system(owner, "Support chatbot", criticality=2)
+    AISystem.objects.filter(pk=credit.pk).update(eu_classification={"tier": "high", "score": 0.75})
+    for n in range(3):
+        make_risk(title=f"Thin-file applicants {n}", systems=[credit], residual_impact=n + 1)
+    _kpi(owner, credit, Decimal("0.9100"))
+    _kpi(owner, chatbot, Decimal("12.5"))
+    asked = [
+        Risk.objects.live().select_related("owner", "category").annotate(n=Count("systems"))[:2],
+        AISystem.objects.annotate(risky=Exists(Risk.systems.through.objects.filter(aisystem=OuterRef("pk")))),
+        AISystem.objects.only("reference", "eu_classification").order_by("-reference"),
+        credit.kpis.order_by("title"),
+        KPI.objects.values("reference", "target", "created_at", system_title=Q(system=credit)),
+        Risk.objects.values_list("residual_score", "reference").order_by("reference"),
+        Risk.objects.values_list("reference", flat=True).order_by("-reference"),
+        totals(Risk.objects.live(), total=Count("pk"), above=Count("pk", filter=Q(residual_score__gt=4))),
+        Risk.objects.none(),
+        AISystem.objects.filter(pk__in=[]),
+    ]
+    alone = [list(qs.all()) for qs in asked]
+    with CaptureQueriesContext(connection) as queries:
+        found = together(*asked)
+    assert len(queries.captured_queries) == 1
+    for one, other in zip(found, alone, strict=True):
+        assert one == other
+    risks, annotated, deferred, own_kpis, kpi_rows, *_ = found
+    first = alone[0][0]
+    assert [(r.owner.username, r.category.name, r.n, r.created_at) for r in risks] == [
+        (r.owner.username, r.category.name, r.n, r.created_at) for r in alone[0]
+    ] and isinstance(first.created_at, dt.datetime)
+    assert [s.risky for s in annotated] == [s.risky for s in alone[1]]
+    assert deferred[-1].eu_classification == {"tier": "high", "score": 0.75}  # a float stays a float
+    assert deferred[-1].get_deferred_fields() == alone[2][-1].get_deferred_fields()
+    with CaptureQueriesContext(connection) as queries:
+        assert own_kpis[0].system is credit  # a related manager's record, without asking for it again
+    assert not queries.captured_queries
+    assert [row["target"] for row in kpi_rows] == [Decimal("0.9100"), Decimal("12.5000")]
+    assert str(kpi_rows[0]["target"]) == str(alone[4][0]["target"])  # exact, as the database holds it
+
+
+def test_prefetches_still_follow_each_queryset(make_risk, owner):
+    credit = _system(owner, "Credit scoring")
+    make_risk(systems=[credit])
+    with CaptureQueriesContext(connection) as queries:
+        risks, systems_ = together(Risk.objects.prefetch_related("systems"), AISystem.objects.all())
+    assert len(queries.captured_queries) == 2  # the two querysets, then the prefetch
+    assert list(risks[0].systems.all()) == [credit] == systems_
