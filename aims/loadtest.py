@@ -24,7 +24,9 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.db import connection
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
 from django.test import Client
+from django.utils.crypto import get_random_string
 
 from aims import roles
 
@@ -249,7 +251,9 @@ def run_load(bench, mix: list[Screen], people, *, users=(50, 100), seconds=60, t
     if not people:
         raise RuntimeError("No active users to sign the load test's people in as: run seed_scale.")
     cookies = sessions_for(people)
-    plan = {"mix": [asdict(s) for s in mix], "sessions": cookies, "cookie_name": settings.SESSION_COOKIE_NAME}
+    plan = {"mix": [asdict(s) for s in mix], "sessions": cookies, "cookie_name": settings.SESSION_COOKIE_NAME,
+            "csrf": [get_random_string(CSRF_SECRET_LENGTH, CSRF_ALLOWED_CHARS) for _ in cookies],
+            "csrf_cookie_name": settings.CSRF_COOKIE_NAME}  # fmt: skip
     # One person alone is timed as the board, who sees every record.
     board = [c for p, c in zip(people, cookies, strict=True) if p.groups.filter(name=roles.BOARD).exists()]
     board_cookie = (board or cookies)[0]

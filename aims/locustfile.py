@@ -40,10 +40,13 @@ class Person(HttpUser):
         # server at that moment (gunicorn closes idle ones after 2 s); so does this person.
         retry = Retry(total=1, connect=1, read=1, status=0, other=0, allowed_methods=["GET"])
         self.client.mount("http://", HTTPAdapter(max_retries=retry))
-        cookie = PLAN["sessions"][next(_next_person) % len(PLAN["sessions"])]
+        person = next(_next_person) % len(PLAN["sessions"])
+        cookie, csrf = PLAN["sessions"][person], PLAN["csrf"][person]
         self.client.headers.update(
             {
-                "Cookie": f"{PLAN['cookie_name']}={cookie}",
+                # The session, and the CSRF cookie a browser holds after its first page: the production
+                # cookies are Secure, so over this plain HTTP the client would never send one it was given.
+                "Cookie": f"{PLAN['cookie_name']}={cookie}; {PLAN['csrf_cookie_name']}={csrf}",
                 # Production settings redirect plain HTTP; behind the proxy the header says it was HTTPS.
                 "X-Forwarded-Proto": "https",
             }
