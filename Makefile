@@ -72,20 +72,15 @@ bench: $(STAMP)
 	  fi; \
 	done
 	$(BIN)/python manage.py bench $(ARGS)
-# The evidence pack holds every record of its database, so it is measured on one of its own.
+# Measures on a database of their own, each after the one above (measure:database suffix): the evidence
+# pack (it holds every record of its database), every PDF report of the demo (seed_demo), and 50 then 100
+# people at once against gunicorn with production settings at 10,000 risks (BENCHMARKS.md).
 	@if [[ -z "$(ARGS)" && $$DATABASE_URL == postgres* ]]; then \
-	  DATABASE_URL="$${DATABASE_URL%%\?*}_pack" $(BIN)/python manage.py bench --only pack \
-	    --output var/bench-pack-results.json; \
-	fi
-# Every PDF report of the demo organisation, on a database holding the demo (seed_demo).
-	@if [[ -z "$(ARGS)" && $$DATABASE_URL == postgres* ]]; then \
-	  DATABASE_URL="$${DATABASE_URL%%\?*}_demo" $(BIN)/python manage.py bench --only reports \
-	    --output var/bench-reports-results.json; \
-	fi
-# 50 then 100 people at once against gunicorn with production settings, at 10,000 risks (BENCHMARKS.md).
-	@if [[ -z "$(ARGS)" && $$DATABASE_URL == postgres* ]]; then \
-	  DATABASE_URL="$${DATABASE_URL%%\?*}_load" $(BIN)/python manage.py bench --only load \
-	    --output var/bench-load-results.json; \
+	  for pair in pack:pack reports:demo load:load; do \
+	    measure="$${pair%%:*}"; suffix="$${pair##*:}"; \
+	    DATABASE_URL="$${DATABASE_URL%%\?*}_$$suffix" $(BIN)/python manage.py bench --only "$$measure" \
+	      --output "var/bench-$$measure-results.json" || exit 1; \
+	  done; \
 	fi
 
 # The one lint CI runs too: ruff's rules, ruff's formatting, and the import contract of DESIGN.md's layers

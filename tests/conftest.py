@@ -1,4 +1,7 @@
-"""Shared fixtures: one user per role (the Alice/Bob/Charlie pattern, by AIMS role)."""
+"""Shared fixtures: one user per role (the Alice/Bob/Charlie pattern, by AIMS role), and the demo
+organisation seeded once for a module."""
+
+import contextlib
 
 import pytest
 from django.contrib.auth.models import Group
@@ -53,6 +56,37 @@ def auditor(db):
 def outsider(db):
     """Signed in, but holds no role: sees nothing."""
     return make_user("nobody")
+
+
+@pytest.fixture
+def people(manager, board, owner, other_owner, auditor):
+    """Every role's user by name, for tests that walk the roles."""
+    return {
+        "manager": manager,
+        "board": board,
+        "owner": owner,
+        "other_owner": other_owner,
+        "auditor": auditor,
+    }
+
+
+@contextlib.contextmanager
+def seeded_demo():
+    """The Northbank Credit demo (seed_demo) for as long as the block runs, then an empty database again
+    with its reference data; for a module's `demo` fixture, inside django_db_blocker.unblock()."""
+    from django.core.management import call_command
+
+    call_command("seed_demo", verbosity=0)
+    yield
+    call_command("flush", interactive=False, verbosity=0)
+    restore_reference_data()  # the catalogue and roles the data migrations loaded
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo, seeded once for the module that asks for it (a module may extend it with its own)."""
+    with django_db_blocker.unblock(), seeded_demo():
+        yield
 
 
 @pytest.fixture

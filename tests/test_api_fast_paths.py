@@ -10,7 +10,6 @@ import json
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 from django.db import connection, models
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
@@ -25,22 +24,12 @@ from aims.api.fields import RecordSerializer
 from aims.api.router import router
 from aims.models import User
 from tests.base import client_for
-from tests.conftest import restore_reference_data
 
 APIS = sorted(
     (prefix, viewset) for prefix, viewset, _ in router.registry if issubclass(viewset, RecordViewSet)
 )
 by_api = pytest.mark.parametrize("prefix,viewset", APIS, ids=[prefix for prefix, _ in APIS])
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        call_command("seed_demo", verbosity=0)
-        yield
-        call_command("flush", interactive=False, verbosity=0)
-        restore_reference_data()  # the catalogue and roles the data migrations loaded
 
 
 @pytest.fixture

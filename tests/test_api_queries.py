@@ -3,23 +3,12 @@ object shown per row (an owner, a supplier, linked records) is fetched with the 
 Checked over the demo organisation, which has records in every register."""
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from aims.api.router import router
 from aims.models import User
 from tests.base import client_for
-from tests.conftest import restore_reference_data
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        call_command("seed_demo", verbosity=0)
-        yield
-        call_command("flush", interactive=False, verbosity=0)
-        restore_reference_data()  # the catalogue and roles the data migrations loaded
 
 
 def _queries(client, url) -> tuple[int, int]:

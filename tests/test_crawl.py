@@ -4,10 +4,9 @@ form, and no page answers 500 or above (tests/crawl.py: the walk, and how it kee
 route). The same walk runs on make run's SQLite database in tests/test_crawl_sqlite.py."""
 
 import pytest
-from django.core.management import call_command
 
 from aims.models import User
-from tests.conftest import restore_reference_data
+from tests.conftest import seeded_demo
 from tests.crawl import Crawl, client_as, declared_filter_failures
 
 pytestmark = pytest.mark.crawl  # about a minute on two cores, in the suite; `make crawl` runs it alone
@@ -18,11 +17,8 @@ ROLES = ("manager", "board", "owner", "auditor")  # demo usernames (seed_demo US
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        call_command("seed_demo", verbosity=0)
+    with django_db_blocker.unblock(), seeded_demo():
         yield set()  # the filter choices opened so far, shared by the walks of all roles
-        call_command("flush", interactive=False, verbosity=0)
-        restore_reference_data()  # the catalogue and roles the data migrations loaded
 
 
 @pytest.mark.django_db

@@ -9,14 +9,13 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from aims.certification import refresh_snapshot
 from aims.models import Requirement, User
 from tests.base import client_for
-from tests.conftest import restore_reference_data
+from tests.conftest import seeded_demo
 from tests.figures import (
     figures,
     list_total,
@@ -32,13 +31,10 @@ ROLES = ("manager", "board", "owner", "auditor")  # demo usernames (seed_demo US
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        call_command("seed_demo", verbosity=0)
+    with django_db_blocker.unblock(), seeded_demo():
         add_awkward_records()
         refresh_snapshot()  # the readiness the panels show, as of now (seed_demo's ends before the above)
         yield
-        call_command("flush", interactive=False, verbosity=0)
-        restore_reference_data()  # the catalogue and roles the data migrations loaded
 
 
 def add_awkward_records():

@@ -103,15 +103,6 @@ def test_every_record_named_on_a_demo_page_is_a_working_link():
 
 
 # -- records the viewer may not see ------------------------------------------------------------------------
-@pytest.fixture
-def people(manager, board, owner, other_owner, auditor):
-    return {
-        "manager": manager,
-        "board": board,
-        "owner": owner,
-        "other_owner": other_owner,
-        "auditor": auditor,
-    }
 
 
 def _confidential_evidence(other_owner):

@@ -15,18 +15,8 @@ from audits.models import Audit
 from lifecycle.models import KPI, AISystem, Incident, ModelVersion
 from registers.demo_names import CREDIT
 from registers.models import Risk
-from tests.conftest import restore_reference_data
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        call_command("seed_demo", verbosity=0, stdout=io.StringIO())
-        yield
-        call_command("flush", interactive=False, verbosity=0)
-        restore_reference_data()  # the catalogue and roles the data migrations loaded
 
 
 def seed_again() -> str:

@@ -38,17 +38,6 @@ def drawn_afresh(settings):
     settings.AIMS_KEEP_PAGES = False  # the targets are for a page drawn, not for one kept from before
 
 
-@pytest.fixture
-def people(manager, board, owner, other_owner, auditor):
-    return {
-        "manager": manager,
-        "board": board,
-        "owner": owner,
-        "other_owner": other_owner,
-        "auditor": auditor,
-    }
-
-
 def queries(client, url) -> int:
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)

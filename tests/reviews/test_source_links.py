@@ -20,17 +20,6 @@ from tests.base import client_for
 link_text = importlib.import_module("reviews.migrations.0005_link_source_text")
 
 
-@pytest.fixture
-def people(manager, board, owner, other_owner, auditor):
-    return {
-        "manager": manager,
-        "board": board,
-        "owner": owner,
-        "other_owner": other_owner,
-        "auditor": auditor,
-    }
-
-
 def sample(model, people, n=0):
     return registry.register_for(model).register.sample(people, n)
 
