@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import DecimalField, prefetch_related_objects
+from django.db.models import Count, DecimalField, prefetch_related_objects
 from django.db.models.query import (
     FlatValuesListIterable,
     ModelIterable,
@@ -55,8 +55,35 @@ def totals(queryset, **aggregates):
         raise ValueError("totals() aggregates whole querysets: not a slice, not DISTINCT.")
     one = queryset.order_by().values(**{TOTAL + name: value for name, value in aggregates.items()})
     one.query.group_by = None
+    _refuse_repeated_counts(one.query, before=queryset.query)
     one._iterable_class = _TotalsIterable
     return one
+
+
+def _refuse_repeated_counts(query, before):
+    """Once one aggregate follows a to-many link (datasets with `systems__isnull`), every row of the
+    register is repeated once per linked row, for every aggregate of the same SELECT: a plain
+    Count("pk") would then count a dataset linked to three systems three times, and a verdict built on
+    it would be wrong. Refuse such a count where it is written, rather than let it miscount. A join the
+    queryset already had is its own filter (a system's risks: one row per risk), not a multiplier."""
+    multiplied = [
+        alias
+        for alias, join in query.alias_map.items()
+        if query.alias_refcount.get(alias) and not before.alias_refcount.get(alias) and _to_many(join)
+    ]
+    if not multiplied:
+        return
+    for name, aggregate in query.annotations.items():
+        if isinstance(aggregate, Count) and not aggregate.distinct:
+            raise ValueError(
+                f"totals(): {name.removeprefix(TOTAL)} counts without distinct=True over a to-many join "
+                f"({', '.join(multiplied)}): each record would be counted once per linked row."
+            )
+
+
+def _to_many(join) -> bool:
+    field = getattr(join, "join_field", None)  # the base table has none
+    return bool(getattr(field, "one_to_many", False) or getattr(field, "many_to_many", False))
 
 
 TOTAL = "total_of_"  # an annotation may not take a field's name: totals() names its own, and reads back

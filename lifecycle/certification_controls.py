@@ -231,7 +231,7 @@ fact(
     "datasets",
     lambda: totals(
         Dataset.objects.live(),
-        total=Count("pk"),
+        total=Count("pk", distinct=True),  # `linked` joins each dataset's systems: count each dataset once
         linked=Count("pk", filter=Q(systems__isnull=False), distinct=True),
         acquisition=Count("pk", filter=~Q(acquisition=""), distinct=True),
         quality_requirements=Count("pk", filter=~Q(quality_requirements=""), distinct=True),
@@ -253,7 +253,7 @@ def datasets(field, what):
             return missing("No dataset recorded.", link("Record a dataset", "dataset-add"))
         n = counts["total"] if field is None else counts[field]
         if n == counts["total"]:
-            return met(f"All {n} datasets: {what}.", fix)
+            return met(f"{'The one dataset' if n == 1 else f'All {n} datasets'}: {what}.", fix)
         return partial(f"{counts['total'] - n} of {counts['total']} datasets lack it: {what}.", fix)
 
     return check

@@ -3,12 +3,13 @@
 import datetime as dt
 from decimal import Decimal
 
+import pytest
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q
 from django.test.utils import CaptureQueriesContext
 
 from aims.together import together, totals
-from lifecycle.models import KPI, AISystem
+from lifecycle.models import KPI, AISystem, Dataset
 from lifecycle.standard.ai_systems import services as systems
 from lifecycle.standard.kpis.services import services as kpis
 from registers.models import Risk
@@ -80,3 +81,14 @@ def test_prefetches_still_follow_each_queryset(make_risk, owner):
         risks, systems_ = together(Risk.objects.prefetch_related("systems"), AISystem.objects.all())
     assert len(queries.captured_queries) == 2  # the two querysets, then the prefetch
     assert list(risks[0].systems.all()) == [credit] == systems_
+
+
+def test_totals_refuses_a_count_that_a_to_many_join_would_repeat(db):
+    """Once one aggregate follows a to-many link, each record is repeated once per linked row for every
+    aggregate of the SELECT: a plain count is refused where it is written, a distinct one is asked."""
+    linked = Count("pk", filter=Q(systems__isnull=False), distinct=True)
+    with pytest.raises(ValueError, match="total counts without distinct=True over a to-many join"):
+        totals(Dataset.objects.live(), total=Count("pk"), linked=linked)
+    assert list(totals(Dataset.objects.live(), total=Count("pk", distinct=True), linked=linked)) == [
+        {"total": 0, "linked": 0}
+    ]

@@ -179,3 +179,15 @@ def test_operation_is_monitored_by_kpis(owner):
     assert run("A.6.2.6").status == MISSING
     build.kpi(owner, system=system)
     assert run("A.6.2.6").status == MET
+
+
+def test_a_dataset_linked_to_many_systems_counts_once(owner):
+    """A dataset used by three systems is one dataset: the totals ask about its links in the same SELECT,
+    and a plain count over that join read it three times, so every dataset of the register appeared to
+    lack what it had (3 of 1 datasets...)."""
+    first, second, third = (build.system(owner, title=t) for t in ("Credit", "Fraud", "Churn"))
+    fields = {"title": "Loan book", "provenance": "Core banking export", "quality_requirements": "No nulls"}
+    datasets.services.create(actor=owner, fields={**fields, "systems": [first, second, third]})
+    for code in ("A.7.2", "A.7.3", "A.7.4", "A.7.5", "A.7.6"):
+        assert "3 " not in run(code).reason, (code, run(code).reason)
+    assert run("A.7.4").status == MET and run("A.7.4").reason == "The one dataset: quality requirements recorded."
