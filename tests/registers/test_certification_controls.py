@@ -190,4 +190,7 @@ def test_a_dataset_linked_to_many_systems_counts_once(owner):
     datasets.services.create(actor=owner, fields={**fields, "systems": [first, second, third]})
     for code in ("A.7.2", "A.7.3", "A.7.4", "A.7.5", "A.7.6"):
         assert "3 " not in run(code).reason, (code, run(code).reason)
-    assert run("A.7.4").status == MET and run("A.7.4").reason == "The one dataset: quality requirements recorded."
+    assert (
+        run("A.7.4").status == MET
+        and run("A.7.4").reason == "The one dataset: quality requirements recorded."
+    )
