@@ -80,9 +80,14 @@ class RecordListView(RecordMixin, TemplateView):
             queryset = self.filtered()
             if not self.filterset.too_many:
                 return self.export(queryset, fmt)
+        # Kept whole for the person, chrome included, like a record's page (aims.freshness): a repeat
+        # view reads no register table and draws no template.
+        return freshness.kept_page(request, lambda: self.draw(request, *args, **kwargs))
+
+    def draw(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
-        # The page says which filter took too many values, as the API does, with the same status; asked
-        # of the query string alone, so a kept page (which builds no filterset) answers the same.
+        # The page says which filter took too many values, as the API does, with the same status (kept
+        # with the page).
         if self.filterset_class.refusals(request.GET or None):
             response.status_code = 400
         return response
