@@ -58,6 +58,7 @@ crawl: $(STAMP)
 
 bench: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/aims_bench
 bench: export DJANGO_SETTINGS_MODULE = aims.settings.test
+bench: export AIMS_PREPARED_CHECK = false
 # The load test's server uses Redis as production does (cache, Celery broker).
 bench: export REDIS_URL ?= redis://127.0.0.1:6379/14
 # Files the bench makes (evidence for the pack) stay under var/bench between runs, beside their rows.

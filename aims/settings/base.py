@@ -131,6 +131,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES
 # Dashboard panels, list tables, the SoA's judgements and API pages are kept per person until anything is
 # written (aims.freshness); off, every page is drawn afresh.
 AIMS_KEEP_PAGES = env_bool("AIMS_KEEP_PAGES", True)
+# Queries compiled once per role set (aims.prepared) are checked against each person's own build: on in
+# the test suite, where that costs nothing that matters.
+AIMS_PREPARED_CHECK = env_bool("AIMS_PREPARED_CHECK", False)
 
 REDIS_URL = env("REDIS_URL", "")
 if REDIS_URL:

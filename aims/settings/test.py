@@ -28,3 +28,6 @@ SESSION_TOUCH_SECONDS = 10**9
 # No worker runs in most tests: a report button answers with the job page at once. The tests of the
 # direct download run a worker and set their own wait.
 REPORT_WAIT_SECONDS = 0
+# Every person's query is checked against the one kept for their roles (aims.prepared); `make bench`,
+# which times pages under these settings, turns it off.
+AIMS_PREPARED_CHECK = env_bool("AIMS_PREPARED_CHECK", True)  # noqa: F405

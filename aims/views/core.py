@@ -1,6 +1,7 @@
 """Dashboard, catalogue, notifications, jobs and API tokens: pages that belong to no one register."""
 
 import datetime as dt
+from functools import partial
 from pathlib import Path
 
 from django import forms
@@ -10,7 +11,8 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Window
+from django.db import connection
+from django.db.models import Count, IntegerField, Value, Window
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -27,6 +29,7 @@ from aims.models import ApiToken, Job, Requirement, Standard
 from aims.models.catalogue import PRIMARY_STANDARD, naming
 from aims.permissions import restrict
 from aims.policies import allows, dashboard_sections
+from aims.prepared import prepared
 from aims.redirects import safe_next
 from aims.registry import registry
 from aims.selectors import first_with_total
@@ -86,15 +89,8 @@ def awaiting_with_total(info, user, shown: int = 5) -> tuple[list, int]:
     return first_with_total(awaiting_decision(info.model, user).select_related("owner"), shown=shown)
 
 
-def my_due_records(user, today, per_register: int = 5):
-    """[(register info, [(reference, title, next review, url)], how many in all)] of what `user` owns
-    that is due within REMINDER_DUE_WITHIN_DAYS (or overdue), across every register, in ONE query (a UNION
-    of one SELECT per register, each counting its rows before the limit). The list behind each is
-    ?mine=true&review=due_or_overdue."""
-    from django.db import connection
-    from django.db.models import IntegerField, Value
-
-    soon = today + dt.timedelta(days=settings.REMINDER_DUE_WITHIN_DAYS)
+def _due_union(user, soon, per_register):
+    """One SELECT per register of what `user` owns due by `soon`, as one UNION where the database can."""
     selects = [
         info.model.objects.restrict(user, "view")
         .live()
@@ -104,12 +100,19 @@ def my_due_records(user, today, per_register: int = 5):
         .values_list("register", "reference", "title", "next_review_on", "total")[:per_register]
         for index, info in enumerate(registry.registers)
     ]
-    if not selects:
-        return []
     if len(selects) > 1 and connection.features.supports_slicing_ordering_in_compound:
-        rows = selects[0].union(*selects[1:], all=True)
-    else:  # SQLite (the embedded default of `make run`) cannot LIMIT inside a UNION: one query each
-        rows = [row for select in selects for row in select]
+        return selects[0].union(*selects[1:], all=True)
+    # SQLite (the embedded default of `make run`) cannot LIMIT inside a UNION: one query each
+    return [row for select in selects for row in select]
+
+
+def my_due_records(user, today, per_register: int = 5):
+    """[(register info, [(reference, title, next review, url)], how many in all)] of what `user` owns
+    that is due within REMINDER_DUE_WITHIN_DAYS (or overdue), across every register, in ONE query (a UNION
+    of one SELECT per register, each counting its rows before the limit). The list behind each is
+    ?mine=true&review=due_or_overdue."""
+    soon = today + dt.timedelta(days=settings.REMINDER_DUE_WITHIN_DAYS)
+    rows = prepared("my_due_records", partial(_due_union, per_register=per_register), user, soon=soon)
     found: dict[int, list] = {}
     totals: dict[int, int] = {}
     for index, reference, title, due, total in rows:

@@ -1,0 +1,70 @@
+"""Queries compiled once per role set (aims.prepared): each person still gets their own rows, and a
+build that reads more of the person than their roles and id is never kept."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from aims import prepared as module
+from aims.prepared import prepared
+from registers.models import Risk
+
+
+@pytest.fixture(autouse=True)
+def nothing_kept(monkeypatch):
+    monkeypatch.setattr(module, "_KEPT", {})
+
+
+def owned_due(user, soon):
+    return (
+        Risk.objects.restrict(user, "view")
+        .filter(owner=user, next_review_on__lte=soon)
+        .order_by("reference")
+        .values_list("reference", "next_review_on")
+    )
+
+
+def test_each_person_gets_their_own_rows_from_the_sql_kept_for_their_roles(owner, other_owner, make_risk):
+    today = timezone.localdate()
+    mine = make_risk(title="Olivia's", next_review_on=today)
+    theirs = make_risk(actor=other_owner, title="Oscar's", next_review_on=today - dt.timedelta(days=3))
+    make_risk(title="Not yet due", next_review_on=today + dt.timedelta(days=90))
+    assert prepared("due", owned_due, owner, soon=today) == [(mine.reference, today)]
+    (kept,) = module._KEPT.values()
+    assert kept is not None, "the build depends on the person's roles and id alone: kept"
+    with CaptureQueriesContext(connection) as seen:
+        rows = prepared("due", owned_due, other_owner, soon=today)
+    assert rows == [(theirs.reference, today - dt.timedelta(days=3))] == list(owned_due(other_owner, today))
+    # One query, and the person's own build compiled beside it (AIMS_PREPARED_CHECK, on in the tests).
+    assert len(seen) == 1 and str(other_owner.pk) not in kept[0]
+
+
+def test_a_build_that_reads_more_of_the_person_is_built_every_time(owner, other_owner, make_risk):
+    """Its stand-ins differ beyond their ids (their names): not kept, yet everyone's answer is right."""
+    today = timezone.localdate()
+    make_risk(title="olivia", next_review_on=today)
+    make_risk(actor=other_owner, title="oscar", next_review_on=today)
+
+    def by_name(user, soon):
+        return owned_due(user, soon).filter(title=user.username or f"stand-in {user.pk}")
+
+    assert [r[0] for r in prepared("named", by_name, owner, soon=today)] == [
+        r[0] for r in by_name(owner, today)
+    ]
+    assert list(module._KEPT.values()) == [None]
+    assert len(prepared("named", by_name, other_owner, soon=today)) == 1
+
+
+def test_a_branch_the_stand_ins_cannot_see_is_caught_by_the_check(owner, make_risk):
+    """A value that shapes the SQL in a branch both stand-ins take alike: the suite's check says so."""
+    today = timezone.localdate()
+
+    def branching(user, soon):
+        rows = owned_due(user, soon)
+        return rows.filter(title="") if soon.year < 1950 else rows
+
+    with pytest.raises(AssertionError, match="differs from the one kept for their roles"):
+        prepared("branching", branching, owner, soon=today)
