@@ -12,32 +12,40 @@ from . import selectors
 from .models import Risk, RiskCategory, RiskCriteria
 
 
-def register_summary(risks, criteria: RiskCriteria, today) -> tuple[dict, dict]:
-    """Both heat maps, the headline totals and the risks per category from ONE scan of the register:
-    risks grouped by their four scale values and their category, with how many of each group are overdue
-    for review, summed here. A scan of 100,000 risks costs tens of milliseconds; the dashboard makes one
-    instead of five. The groups are the leading columns of the summary index (Risk.Meta.indexes), so
-    PostgreSQL counts them in the index's order as it reads it, with no hash table, and the overdue ones
-    as a FILTER of each group rather than as a sixth column to group by (twice the groups): 48 ms -> 28 ms
-    at 100,000, on a busy machine. `totals["by_category"]` is {category id: risks}."""
-    fields = ("inherent_likelihood", "inherent_impact", "residual_likelihood", "residual_impact")
+def register_summary(risks, criteria: RiskCriteria, today, *, inherent: bool = True) -> tuple[dict, dict]:
+    """The heat maps, the headline totals and the risks per category from ONE scan of the register:
+    risks grouped by their residual cell, their category and (with `inherent`) their inherent cell, with
+    how many of each group are overdue for review, summed here. A scan of 100,000 risks costs tens of
+    milliseconds; the dashboard makes one instead of five. The groups are the leading columns of the
+    summary index (Risk.Meta.indexes), so PostgreSQL counts them in the index's order as it reads it, with
+    no hash table, and the overdue ones as a FILTER of each group rather than as one more column to group
+    by. The dashboard's panel shows the residual map alone and asks without `inherent`: 225 groups at
+    most instead of thousands. `matrices["inherent"]` is there only with `inherent`;
+    `totals["by_category"]` is {category id: risks}."""
+    fields = ("residual_likelihood", "residual_impact", "category_id")
+    if inherent:
+        fields += ("inherent_likelihood", "inherent_impact")
     rows = (
         risks.order_by()
-        .values_list(*fields, "category_id")
+        .values_list(*fields)
         .annotate(n=Count("pk"), overdue=Count("pk", filter=Q(next_review_on__lt=today)))
     )
-    inherent, residual, by_category = Counter(), Counter(), Counter()
+    residual, by_category = Counter(), Counter()
+    matrices = {"residual": residual}
+    if inherent:
+        matrices["inherent"] = Counter()
     total = overdue = above_appetite = 0
     appetite = criteria.appetite_max  # once: thousands of groups come back at volume
-    for il, ii, rl, ri, category, n, late in rows:
-        inherent[il, ii] += n
+    for row in rows:
+        rl, ri, category, n, late = row[0], row[1], row[2], row[-2], row[-1]
+        if inherent:
+            matrices["inherent"][row[3], row[4]] += n
         residual[rl, ri] += n
         by_category[category] += n
         total += n
         overdue += late
         if rl * ri > appetite:
             above_appetite += n
-    matrices = {"inherent": inherent, "residual": residual}
     totals = {"total": total, "above_appetite": above_appetite, "overdue": overdue}
     return matrices, {**totals, "by_category": dict(by_category)}
 
@@ -74,7 +82,7 @@ def risk_panel(request) -> dict:
         )
 
     today = timezone.localdate()
-    matrices, totals = register_summary(risks, criteria, today)
+    matrices, totals = register_summary(risks, criteria, today, inherent=False)  # the residual map alone
     # Figures only: the tiles link to their lists, and the risks waiting for the board are listed in the
     # board's "waiting for my decision", at the head of its dashboard.
     return {
