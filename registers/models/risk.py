@@ -251,15 +251,17 @@ class Risk(BaseRecord):
                 name="registers_risk_default_order",
                 condition=models.Q(archived_at__isnull=True),
             ),
-            # Everything the dashboard's one scan of the register groups by (registers.dashboard.
-            # register_summary), so PostgreSQL answers it from the index alone: 52 ms -> 19 ms at 100,000.
+            # Everything the one scan of the register groups by (registers.dashboard.register_summary), so
+            # PostgreSQL answers it from the index alone: 52 ms -> 19 ms at 100,000. Residual cells and
+            # category first: the dashboard's panel groups by those three alone, the board pack by all five,
+            # and both then count in the index's order, with no hash table.
             models.Index(
                 fields=[
-                    "inherent_likelihood",
-                    "inherent_impact",
                     "residual_likelihood",
                     "residual_impact",
                     "category",
+                    "inherent_likelihood",
+                    "inherent_impact",
                     "next_review_on",
                 ],
                 include=["id"],
@@ -274,9 +276,19 @@ class Risk(BaseRecord):
                 name="registers_risk_open",
                 condition=models.Q(archived_at__isnull=True) & ~models.Q(status="closed"),
             ),
+            # Above appetite and not yet accepted (selectors.risks_awaiting_acceptance, on the dashboard and
+            # in the board pack), by residual score: the count reads the few thousand scores above the
+            # appetite from this index alone, not their rows scattered over the table: 16 ms -> 1 ms at
+            # 100,000 risks. The appetite is the criteria's, so it is the range asked, not the condition.
+            models.Index(
+                fields=["residual_score"],
+                name="registers_risk_awaiting",
+                condition=models.Q(archived_at__isnull=True, accepted_by__isnull=True)
+                & ~models.Q(status="closed"),
+            ),
             # The treatment plan's risks (registers.treatment_plan.IN_PLAN) by last change: every list
             # page asks how many and when the last changed (the plan's standing), answered from this
-            # index instead of reading the register: 108 ms -> a few at 100,000 risks.
+            # index instead of reading the register: 108 ms -> 24 ms at 100,000 risks.
             models.Index(
                 fields=["updated_at"],
                 include=["id"],
