@@ -88,7 +88,9 @@ _facts: dict[str, tuple] = {}
 
 
 def fact(name: str, query, then=list) -> None:
-    """Declare a fact: `query()` returns the queryset it reads, `then(rows)` what checks are given."""
+    """Declare a fact: `query()` returns the queryset it reads, `then(rows)` what checks are given. The
+    query takes nothing of the request -- no person, no data read first -- so its SQL is built once a
+    day per process (aims.together.compiled; a date the SQL names stays right) and only run afresh."""
     _facts[name] = (query, then)
 
 
@@ -100,15 +102,39 @@ def known(name: str):
 
 def ask_facts(*querysets) -> list[list]:
     """Inside a run, every declared fact not known yet, in one query with `querysets` (a page's own rows
-    that the same round trip can carry); returns the rows of `querysets`."""
-    from aims.together import together
+    that the same round trip can carry, as querysets or aims.together.compiled) and what the page asked
+    to `carry`; returns the rows of `querysets`."""
+    from aims.together import compiled, together
 
     memo = _run.get()
     pending = [] if memo is None else [name for name in _facts if f"fact:{name}" not in memo]
-    found = together(*(_facts[name][0]() for name in pending), *querysets)
+    carried = {} if memo is None else memo.pop("carry", {})
+    today = timezone.localdate()
+    asked = [compiled(("fact", name, _facts[name][0], today), _facts[name][0]) for name in pending]
+    found = together(*asked, *carried.values(), *querysets)
     for name, rows in zip(pending, found, strict=False):
         memo[f"fact:{name}"] = _facts[name][1](rows)
-    return found[len(pending) :]
+    for name, rows in zip(carried, found[len(pending) :], strict=False):
+        memo[f"carried:{name}"] = rows
+    return found[len(pending) + len(carried) :]
+
+
+def carry(name: str, queryset) -> None:
+    """Inside a run, a page's read (the version in force of the statement it shows) to ask with the next
+    facts asked, in the same round trip; its rows are `carried(name)` after. Outside a run, nothing."""
+    memo = _run.get()
+    if memo is not None:
+        memo.setdefault("carry", {})[name] = queryset
+
+
+def carried(name: str, queryset) -> list:
+    """The rows of a read carried with the facts; asked now if no facts were asked since (or no run)."""
+    memo = _run.get()
+    if memo is not None and f"carried:{name}" in memo:
+        return memo[f"carried:{name}"]
+    if memo is not None:
+        memo.get("carry", {}).pop(name, None)
+    return list(queryset)
 
 
 # -- the computation ---------------------------------------------------------------------------------------

@@ -34,6 +34,16 @@ def restrict(queryset, user, action: str = "view"):
     return policy.approve(queryset.exclude(owner=user), user)
 
 
+def sees_all(user, model) -> bool:
+    """Whether `user` may view every record of `model`: their role gives them the whole register (its
+    policy narrows nothing for them), so a page may leave out the question of which ones. False when in
+    doubt -- a policy that narrows, or returns anything but the queryset it was given."""
+    if user is None or not user.is_authenticated or not user.is_active or not user.role_names:
+        return False
+    everything = model._default_manager.all()
+    return policy_of(model).view(everything, user) is everything
+
+
 def allowed(user, action: str, obj) -> bool:
     """Whether `user` may do `action` to `obj`; inside `remembered(user)`, each question is asked once."""
     cache = getattr(user, "_allowed_cache", None)

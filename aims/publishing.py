@@ -192,7 +192,13 @@ def retire(record, *, actor, expected_version, reason):
 
 def published_version(record):
     """The version in force: published and not superseded or retired."""
-    return versions(record).filter(published_at__isnull=False, retired_at__isnull=True).first()
+    return next(iter(in_force(record)), None)
+
+
+def in_force(record):
+    """The version in force as a queryset of at most one, for a page to ask with its other reads."""
+    found = versions(record).filter(published_at__isnull=False, retired_at__isnull=True)
+    return (found if found.ordered else found.order_by("pk"))[:1]
 
 
 def lifecycle_actions() -> list[RecordAction]:

@@ -103,6 +103,9 @@ class Registry:
     # requirement (or one a crosswalk links to it) or attached to the record. Counted whoever asks; `user`
     # only marks what they may see. Set by the evidence library (audits); None without it.
     evidence_serving: Callable | None = None
+    # callable(requirements, records, *, today, user=None) -> reads with `querysets` and `answer(rows,
+    # targets)`: evidence_serving's reads, for a page to ask in its own round trip. Set with it.
+    evidence_reads: Callable | None = None
     # callable() -> date of the latest management review held, or None (the stakeholder report shows it)
     latest_management_review: Callable | None = None
     # callable() -> {"algorithm", "fingerprint", "url"} of the key that signs evidence packs now (the
@@ -175,8 +178,8 @@ class Registry:
     def set_control_applicability(self, source: Callable) -> None:
         self.control_applicability = source
 
-    def set_evidence_serving(self, source: Callable) -> None:
-        self.evidence_serving = source
+    def set_evidence_serving(self, source: Callable, reads: Callable | None = None) -> None:
+        self.evidence_serving, self.evidence_reads = source, reads
 
     def set_latest_management_review(self, source: Callable) -> None:
         self.latest_management_review = source

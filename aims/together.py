@@ -29,22 +29,45 @@ from django.db.models.query import (
 
 
 def together(*querysets) -> list[list]:
-    """The rows of each queryset, in order: one query for all of them on PostgreSQL."""
+    """The rows of each queryset, in order: one query for all of them on PostgreSQL. A queryset may come
+    compiled already (`compiled`): its SQL is then not built again."""
+    parts = [q if isinstance(q, Compiled) else None for q in querysets]
+    querysets = [q.queryset if isinstance(q, Compiled) else q for q in querysets]
     by_db = {qs.db for qs in querysets}
     if len(querysets) < 2 or len(by_db) > 1 or connections[by_db.pop()].vendor != "postgresql":
         return [list(qs) for qs in querysets]
-    parts = [_Part(qs) for qs in querysets]
+    parts = [part or Compiled(qs) for part, qs in zip(parts, querysets, strict=True)]
     asked = [p for p in parts if not p.empty]
+    answers = {}
     if asked:
         # json_agg keeps the order of the sorted subquery it reads (a part's own ORDER BY); ::text so the
         # numbers are read as written (a decimal stays exact), not through a float.
         sql = ", ".join(f"(SELECT COALESCE(json_agg(t), '[]')::text FROM ({p.sql}) t)" for p in asked)
         with connections[querysets[0].db].cursor() as cursor:
             cursor.execute(f"SELECT {sql}", [param for p in asked for param in p.params])
-            answers = cursor.fetchone()
-        for part, answer in zip(asked, answers, strict=True):
-            part.answer = json.loads(answer, parse_float=Decimal)
-    return [part.rows() for part in parts]
+            found = cursor.fetchone()
+        for position, answer in zip((i for i, p in enumerate(parts) if not p.empty), found, strict=True):
+            answers[position] = json.loads(answer, parse_float=Decimal)
+    return [part.rows(answers.get(i, [])) for i, part in enumerate(parts)]
+
+
+_compiled: dict = {}
+KEPT_SQL = 500  # compiled statements a process keeps; past it, it starts again
+
+
+def compiled(key, make):
+    """The SQL of the queryset `make()` returns (or of each of a list of them), compiled once per process
+    for `key`: only for reads whose SQL and parameters depend on nothing but `key` -- never on the data,
+    nor on the person unless the key names what of them it depends on. The rows are read afresh each
+    time; only the SQL is kept, which costs more to build than to run."""
+    found = _compiled.get(key)
+    if found is None:
+        if len(_compiled) >= KEPT_SQL:
+            _compiled.clear()
+        made = make()
+        found = [Compiled(q) for q in made] if isinstance(made, list | tuple) else Compiled(made)
+        _compiled[key] = found
+    return found
 
 
 def totals(queryset, **aggregates):
@@ -99,11 +122,12 @@ def _named(row: dict) -> dict:
     return {name.removeprefix(TOTAL): value for name, value in row.items()}
 
 
-class _Part:
-    """One queryset: its SQL with every column named (the JSON keys), and how to read its rows back."""
+class Compiled:
+    """One queryset: its SQL with every column named (the JSON keys), and how to read its rows back.
+    Holds nothing of a request: one may serve many (`compiled`)."""
 
     def __init__(self, queryset):
-        self.queryset, self.answer = queryset, []
+        self.queryset = queryset
         self.compiler = queryset.query.get_compiler(using=queryset.db)
         try:
             self.sql, self.params = self.compiler.as_sql(with_col_aliases=True)
@@ -119,7 +143,7 @@ class _Part:
             for read, alias in self.columns
         ]
 
-    def rows(self) -> list:
+    def rows(self, answer) -> list:
         iterable = self.queryset._iterable_class
         readers = {
             ModelIterable: self._instances,
@@ -130,7 +154,7 @@ class _Part:
         }
         if iterable not in readers:
             raise TypeError(f"together() does not read {iterable.__name__} querysets.")
-        return readers[iterable]([self.values(obj) for obj in self.answer])
+        return readers[iterable]([self.values(obj) for obj in answer])
 
     def _names(self) -> list[str]:
         query = self.queryset.query

@@ -18,7 +18,7 @@ from .pack import bench as pack_bench
 from .pack import build  # noqa: F401  registers the evidence pack job runner
 from .pack.api import EvidencePackViewSet
 from .pack.signing import published_key
-from .serving import evidence_serving
+from .serving import evidence_reads, evidence_serving
 
 install(standard, cycle="Check")
 
@@ -55,7 +55,9 @@ registry.add_bench_measure(BenchMeasure("pack", pack_bench.run, order=50, defaul
 router.register("evidence-packs", EvidencePackViewSet, basename="evidencepack")
 registry.add_record_tab(RecordTab("evidence", evidence_tab, applies=lambda model: model is not Evidence))
 registry.add_requirement_section(RequirementSection(requirement_evidence, replaces=Evidence))
-registry.set_evidence_serving(evidence_serving)  # the SoA shows the evidence serving each control
+registry.set_evidence_serving(
+    evidence_serving, evidence_reads
+)  # the SoA shows the evidence serving each control
 registry.add_reminder_source(expiry_reminders)
 registry.set_pack_signing_key(published_key)  # the stakeholder report prints its fingerprint
 

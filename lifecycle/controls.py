@@ -161,14 +161,22 @@ fact(
 
 
 def judge_controls(
-    today: dt.date | None = None, *, entries=None, user=None, own_controls: bool = False, only: bool = False
+    today: dt.date | None = None,
+    *,
+    entries=None,
+    user=None,
+    own_controls: bool = False,
+    only: bool = False,
+    evidence=None,
 ) -> dict[str, ControlJudgement]:
     """Every Annex A control, in the catalogue's order, judged (keyed by its code); with `own_controls`, the
     entries for the organisation's own controls after them (keyed by the entry's reference). `entries`:
     the live SoA entries if already loaded (with their control); with `only`, just their controls are
     judged (a page of the SoA's entries). `user` marks the evidence that person may see; the verdict is
-    the same for everyone. Two queries (aims.certification.ask_facts, then the evidence), however many
-    entries, records and pieces of evidence."""
+    the same for everyone. `evidence`: callable(targets) -> {key: [EvidenceRef]}, the evidence serving
+    each control read already with the page's reads (registry.evidence_reads); without it, it is read
+    here. Two queries (aims.certification.ask_facts, then the evidence), however many entries, records
+    and pieces of evidence."""
     from .certification_controls import ANNEX_CHECKS
 
     today = today or timezone.localdate()
@@ -187,8 +195,11 @@ def judge_controls(
         targets = {c.code: (c.pk, by_control.get(c.pk)) for c in controls}
         if own_controls:
             targets |= {e.reference: (e.control_id, e) for e in own}
-        serving = registry.evidence_serving
-        evidence = serving(targets, today=today, user=user) if serving else {}
+        if evidence is not None:
+            evidence = evidence(targets)
+        else:
+            serving = registry.evidence_serving
+            evidence = serving(targets, today=today, user=user) if serving else {}
         for control in controls:
             entry = by_control.get(control.pk)
             check = ANNEX_CHECKS.get(control.code)

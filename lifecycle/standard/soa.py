@@ -18,6 +18,7 @@ from aims import freshness, jobs, permissions, publishing, records
 from aims.actions import RecordAction
 from aims.api.base import RecordViewSet
 from aims.api.fields import RecordSerializer, record_fields
+from aims.certification import carried, carry, one_run
 from aims.filters import RecordFilterSet
 from aims.forms import RecordForm
 from aims.models import Lifecycle
@@ -146,12 +147,17 @@ def statement_context(request, statement, tab, *, user=None):
 
     def judged():
         # The page names a few AI systems per entry and links to the rest; the PDF is a document, whole.
-        rows, judgements = entry_rows(user=viewer, brief=request is not None)
+        # The version in force is read in the same round trip as the entries and their judgements.
+        in_force = publishing.in_force(statement)
+        with one_run():
+            carry("in_force", in_force)
+            rows, judgements = entry_rows(user=viewer, brief=request is not None)
+            version = next(iter(carried("in_force", in_force)), None)
         return {
             "rows": rows,
             "linked": [row["judgement"].reason for row in rows],  # references in reasons become links
             **statement_figures(rows, judgements),
-            "in_force": publishing.published_version(statement),
+            "in_force": version,
         }
 
     if request is None:  # a document: judged at the time it is made

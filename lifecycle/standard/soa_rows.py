@@ -8,14 +8,18 @@ What the viewer may not see is not named: a risk, a system or a piece of evidenc
 counted, never shown."""
 
 import datetime as dt
+from functools import partial
 
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from aims import permissions
 from aims.certification import ask_facts, one_run
 from aims.models import Requirement
+from aims.registry import registry
+from aims.together import compiled
 from lifecycle.controls import annex_a_percent, judge_controls
 from lifecycle.models import AISystem, SoAEntry
 from registers.models import Risk
@@ -29,6 +33,7 @@ CHECKS = {
 ANNEX_A_CONTROLS = 38  # ISO/IEC 42001:2023 Annex A; the catalogue's data migration loads exactly these
 SHOWN_RISKS = 5  # per entry; the rest are a link away (thousands of risks can call for one control)
 SHOWN_SYSTEMS = 5  # per entry on the statement's page; the entry's own page lists them all
+SHOWN_SYSTEM_FIELDS = ("reference", "title")  # what the statement's page draws of each (and its link)
 
 
 def annex_a_controls():
@@ -84,36 +89,76 @@ def entry_rows(
     cost an index probe each; documents and the entry's own page name every system and count the risks.
     `listed` (the list of entries, which shows each one's judgement and checks): no systems, no count.
 
-    Four queries, whatever the number of entries, risks or pieces of evidence: the entries (none for a
-    page already read), then in one round trip (aims.certification.ask_facts) what every control's
-    judgement reads with the risks and systems of the entries, then the evidence (judge_controls)."""
+    The whole statement is one query, whatever the number of entries, risks or pieces of evidence: in
+    one round trip (aims.certification.ask_facts) what every control's judgement reads, with the
+    entries, their risks and systems, and the evidence serving them (registry.evidence_reads). Its SQL
+    depends on nothing of the request but whether the person sees every AI system and piece of
+    evidence, so it is built once (aims.together.compiled); the rows are read afresh. A few entries are
+    three: the entries (none for a page already read), that round trip, then the evidence."""
     today = today or timezone.localdate()
-    every = _entries(entries)
-    controls = [e.control_id for e in every if e.control_id]
-    pks = [e.pk for e in every]
+    whole = entries is None
+    if whole:  # the entries are read with the rest, which names them by subquery
+        live = SoAEntry.objects.live()
+        every, pks, controls = (
+            None,
+            live.values("pk"),
+            live.filter(control__isnull=False).values("control_id"),
+        )
+    else:
+        every = _entries(entries)
+        controls = [e.control_id for e in every if e.control_id]
+        pks = [e.pk for e in every]
+
+    def once(name, make, *, personal=False):
+        """The whole statement's SQL, built once (per day: a date may be in it); a few entries', now. A
+        read that depends on the person (`personal`) is built for them."""
+        return make() if personal or not whole else compiled(("soa", name, today), make)
+
     if listed:
         systems_asked, read_systems = [], lambda pks: {}
     elif brief:
-        systems_asked, read_systems = _first_systems_asked(pks, user, SHOWN_SYSTEMS), _first_systems_read
-    else:
-        systems_asked, read_systems = _all_systems_asked(pks, user), _all_systems_read
-    counts_asked = [] if brief or listed else [_risk_counts_asked(controls)]
-    with one_run():
-        named_rows, first_rows, *found = ask_facts(
-            SoAEntry.risks.through.objects.filter(soaentry_id__in=pks).select_related("risk"),
-            _first_risks_asked(controls, SHOWN_RISKS + 1),  # one more: whether there are more
-            *systems_asked,
-            *counts_asked,
+        everyone = user is None or permissions.sees_all(user, AISystem)
+        systems_asked = once(
+            "first_systems",
+            partial(_first_systems_asked, pks, None if everyone else user, SHOWN_SYSTEMS),
+            personal=not everyone,
         )
+        read_systems = _first_systems_read
+    else:
+        systems_asked = once("all_systems", partial(_all_systems_asked, pks, user), personal=user is not None)
+        read_systems = _all_systems_read
+    counts_asked = [] if brief or listed else [once("risk_counts", partial(_risk_counts_asked, controls))]
+    evidence = _evidence_asked(pks, controls, today, user) if whole else None
+    with one_run():
+        *read, named_rows, first_rows, found = _split(
+            ask_facts(
+                *([once("entries", partial(_entries_q, None))] if whole else []),
+                once("named_risks", partial(_named_risks_asked, pks)),
+                once("first_risks", partial(_first_risks_asked, controls, SHOWN_RISKS + 1)),  # one more
+                *systems_asked,
+                *counts_asked,
+                *(evidence.querysets if evidence else []),
+            ),
+            2 + int(whole),
+        )
+        if whole:
+            every = read[0]
+            pks = [e.pk for e in every]
+        evidence_rows = found[len(systems_asked) + len(counts_asked) :]
         judgements = judge_controls(
-            today, entries=every, user=user, own_controls=True, only=entries is not None
+            today,
+            entries=every,
+            user=user,
+            own_controls=True,
+            only=not whole,
+            evidence=(lambda targets: evidence.answer(evidence_rows, targets)) if evidence else None,
         )
     named_of: dict[int, dict] = {}
     for link in named_rows:
         if link.risk.archived_at is None and link.risk.status != Risk.Status.CLOSED:
             named_of.setdefault(link.soaentry_id, {})[link.risk_id] = link.risk
     by_control = _first_risks_read(first_rows)
-    counts = dict(found[-1]) if counts_asked else None
+    counts = dict(found[len(systems_asked)]) if counts_asked else None
     systems = read_systems(pks, *found[: len(systems_asked)])
     rows = []
     for entry in every:
@@ -137,13 +182,40 @@ def entry_rows(
     return rows, judgements
 
 
+def _split(found: list, first: int) -> list:
+    """The first rows as they are, then the rest in one list."""
+    return [*found[:first], found[first:]]
+
+
+def _named_risks_asked(pks):
+    return SoAEntry.risks.through.objects.filter(soaentry_id__in=pks).select_related("risk")
+
+
+def _evidence_asked(pks, controls, today, user):
+    """The evidence serving every Annex A control and every live entry, to read with the rest (None
+    without the evidence library): what judge_controls would read for them, the same SQL each time."""
+    if registry.evidence_reads is None:
+        return None
+    requirements = Requirement.objects.filter(Q(pk__in=_annex_controls()) | Q(pk__in=controls))
+    records = SoAEntry.objects.filter(pk__in=pks)
+    return registry.evidence_reads(requirements, records, today=today, user=user, key="soa-statement")
+
+
+def _annex_controls():
+    return Requirement.objects.mappable().filter(kind=Requirement.Kind.CONTROL).values("pk")
+
+
 def _entries(entries) -> list:
     """The live entries asked for, in control order (the organisation's own controls last), with their
     control and owner: all of them, those of a queryset, or those of a page already read."""
     if entries is None or isinstance(entries, QuerySet):
-        every = SoAEntry.objects.live() if entries is None else entries.filter(archived_at__isnull=True)
-        return list(every.select_related("control", "owner").order_by("control__position", "reference"))
+        return list(_entries_q(entries))
     return [e for e in entries if e.archived_at is None]
+
+
+def _entries_q(entries=None):
+    every = SoAEntry.objects.live() if entries is None else entries.filter(archived_at__isnull=True)
+    return every.select_related("control", "owner").order_by("control__position", "reference")
 
 
 def _risk_link_q(controls):
@@ -238,25 +310,34 @@ def _all_systems_read(pks, links, seen) -> dict[int, dict]:
 
 
 def _first_systems_asked(pks, user, shown: int) -> list:
-    """The links of the entries counted, those to a system the viewer may see counted, and the first
-    `shown` of those per entry: not every system of every entry."""
+    """The links of the entries counted, those to a system the viewer may see counted (not asked when
+    they see every system: the same count), and the first `shown` of those per entry, with what the page
+    draws of each system: not every system of every entry, nor every column."""
     links = SoAEntry.systems.through.objects.filter(soaentry_id__in=pks)
-    visible = links if user is None else links.filter(aisystem__in=AISystem.objects.restrict(user, "view"))
+    everyone = user is None or permissions.sees_all(user, AISystem)
+    visible = links if everyone else links.filter(aisystem__in=AISystem.objects.restrict(user, "view"))
 
     def per_entry(queryset):
         return queryset.order_by().values_list("soaentry_id").annotate(n=Count("aisystem_id"))
 
-    first = visible.annotate(
-        rank=Window(RowNumber(), partition_by=[F("soaentry_id")], order_by=F("aisystem__reference").asc())
-    ).filter(rank__lte=shown)
-    return [per_entry(links), per_entry(visible), first.select_related("aisystem").order_by("soaentry_id",
-            "aisystem__reference")]  # fmt: skip
+    first = (
+        visible.annotate(
+            rank=Window(RowNumber(), partition_by=[F("soaentry_id")], order_by=F("aisystem__reference").asc())
+        )
+        .filter(rank__lte=shown)
+        .select_related("aisystem")
+        .only("soaentry", "aisystem", *(f"aisystem__{name}" for name in SHOWN_SYSTEM_FIELDS))
+        .order_by("soaentry_id", "aisystem__reference")
+    )
+    return [per_entry(links), *([] if everyone else [per_entry(visible)]), first]
 
 
-def _first_systems_read(pks, totals, seen, first) -> dict[int, dict]:
+def _first_systems_read(pks, totals, *found) -> dict[int, dict]:
     """The first AI systems of each entry the viewer may see, by reference, how many more they may see
     and how many they may not."""
-    totals, seen, named = dict(totals), dict(seen), {}
+    *seen, first = found
+    totals = dict(totals)
+    seen, named = (dict(seen[0]) if seen else totals), {}
     for link in first:
         named.setdefault(link.soaentry_id, []).append(link.aisystem)
     return {
