@@ -27,10 +27,11 @@ TEMPLATE = "reports/risk_register.html"
 
 # A register this long or longer is rendered in parts at once, one per CPU (aims.pdf.html_parts_to_pdf):
 # below it, forking and joining cost more than a part saves. What a part costs to render, in register
-# rows (measured on the bench register: the cover and overview with their heat maps take as long as
-# about 100 rows, a treatment plan a third of a row), so that the parts take about as long as each other.
+# rows (measured on the bench register of 1,010 accepted risks: the cover and overview with their heat maps
+# take as long as about 40 rows, a treatment plan a quarter of a row), so that the parts take about as long
+# as each other: the report takes as long as its longest part.
 MIN_RISKS_PER_PART = 250
-COVER_COST, PLAN_COST = 100, 0.35
+COVER_COST, PLAN_COST = 40, 0.25
 
 
 def _querydict(filters) -> QueryDict:
