@@ -17,7 +17,8 @@ its queryset is simply built and run every time. On a database other than Postgr
 The contract a build keeps: it depends on the person only through their roles (user.has_role,
 role_names, is_superuser) and their id, and on each value only as a parameter, never in a branch. The
 stand-ins cannot see a branch taken on anything else, so the test suite (AIMS_PREPARED_CHECK) compiles
-every person's own build beside the kept SQL and fails if they differ."""
+every person's own build beside the kept SQL and fails if they differ. SQL that depends on nothing of
+the person, or only on what its caller names in a key, is kept by aims.together.compiled instead."""
 
 import datetime as dt
 

@@ -59,7 +59,8 @@ def compiled(key, make):
     """The SQL of the queryset `make()` returns (or of each of a list of them), compiled once per process
     for `key`: only for reads whose SQL and parameters depend on nothing but `key` -- never on the data,
     nor on the person unless the key names what of them it depends on. The rows are read afresh each
-    time; only the SQL is kept, which costs more to build than to run."""
+    time; only the SQL is kept, which costs more to build than to run. A read that depends on the person
+    beyond a key the caller can name is aims.prepared's: it proves which parameters are theirs."""
     found = _compiled.get(key)
     if found is None:
         if len(_compiled) >= KEPT_SQL:
