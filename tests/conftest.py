@@ -2,6 +2,7 @@
 organisation seeded once for a module."""
 
 import contextlib
+import io
 
 import pytest
 from django.contrib.auth.models import Group
@@ -78,7 +79,8 @@ def seeded_demo():
 
     call_command("seed_demo", verbosity=0)
     yield
-    call_command("flush", interactive=False, verbosity=0)
+    # No post_migrate: the restore brings content types and permissions back with the rest.
+    call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
     restore_reference_data()  # the catalogue and roles the data migrations loaded
 
 
@@ -168,16 +170,61 @@ def pytest_runtest_teardown(item, nextitem):
 
 
 def restore_reference_data():
-    """What the data migrations load, back after a flush emptied every table."""
-    import importlib
+    """What the data migrations loaded, back after a flush emptied every table: the rows REFERENCE_DATA
+    took when this worker's test database was made, copied back whole (under their first ids) in one
+    transaction. The flush's own post_migrate (content types, permissions) is replaced by the copy."""
+    REFERENCE_DATA.restore()
 
-    from django.apps import apps
-    from django.core.management.sql import emit_post_migrate_signal
 
-    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")  # content types, permissions
-    for module in (
-        "aims.migrations.0002_catalogue_and_roles",
-        "aims.migrations.0005_crosswalk_standards",
-        "registers.migrations.0002_default_criteria_and_categories",
-    ):
-        importlib.import_module(module).load(apps, None)
+class _ReferenceData:
+    """Every non-empty table of a freshly migrated test database, in PostgreSQL's COPY format. Copying it
+    back takes a twentieth of a second; running the data migrations' loaders again took two, after every
+    browser test and every module that seeds the demo."""
+
+    def __init__(self):
+        self.tables: dict[str, bytes] = {}
+
+    def take(self) -> None:
+
+        from django.db import connection
+
+        self.tables = {}
+        with connection.cursor() as cursor:
+            for table in sorted(connection.introspection.django_table_names(only_existing=True)):
+                name = connection.ops.quote_name(table)
+                cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {name})")
+                if cursor.fetchone()[0]:
+                    rows = io.BytesIO()
+                    cursor.cursor.copy_expert(f"COPY {name} TO STDOUT", rows)
+                    self.tables[table] = rows.getvalue()
+        assert self.tables, "the migrated test database holds no reference data to keep"
+
+    def restore(self) -> None:
+
+        from django.apps import apps
+        from django.core.management.color import no_style
+        from django.db import connection, transaction
+
+        assert self.tables, "reference data is restored before it was taken (django_db_setup)"
+        names = [connection.ops.quote_name(table) for table in self.tables]
+        models = [m for m in apps.get_models(include_auto_created=True) if m._meta.db_table in self.tables]
+        # DELETE, not TRUNCATE: truncating a table others refer to needs CASCADE over every table (half a
+        # second); these are small, and the foreign keys are checked at commit, once all is back.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(";".join(f"DELETE FROM {name}" for name in names))
+            for table, name in zip(self.tables, names, strict=True):
+                cursor.cursor.copy_expert(f"COPY {name} FROM STDIN", io.BytesIO(self.tables[table]))
+            cursor.execute(";".join(connection.ops.sequence_reset_sql(no_style(), models)))
+        from django.contrib.contenttypes.models import ContentType
+
+        ContentType.objects.clear_cache()  # same ids as before the flush, but say so rather than rely on it
+
+
+REFERENCE_DATA = _ReferenceData()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, and its reference data kept for restore_reference_data."""
+    with django_db_blocker.unblock():
+        REFERENCE_DATA.take()

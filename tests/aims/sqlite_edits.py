@@ -3,7 +3,7 @@
 while another connection holds the write lock. Prints what each got, as JSON, on the last line.
 
 Tables are made from the models (no migrations, which take half a minute on SQLite) and filled with
-the roles, catalogue and risk criteria the data migrations load (as tests.conftest.restore_reference_data)."""
+the roles, catalogue and risk criteria the data migrations load, by their own loaders."""
 
 import importlib
 import json
