@@ -18,7 +18,7 @@ from django.test import Client
 from django.test.utils import override_settings
 
 from aims import roles
-from aims.bench import Bench
+from aims.bench import Bench, long_lived_frozen
 from aims.models import User
 from aims.registry import registry
 
@@ -115,7 +115,7 @@ class Command(BaseCommand):
             f"({connection.settings_dict['NAME']}) as {user.username}: {repeat} timed requests after "
             f"{warmup} warm-ups."
         )
-        with override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]):
+        with override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]), long_lived_frozen():
             bench.client = Client(raise_request_exception=False)
             bench.client.force_login(user)
             for measure in registry.bench_measures:
