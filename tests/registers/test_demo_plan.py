@@ -4,8 +4,7 @@ from aims.records import history
 from registers.models import ContextIssue, InterestedParty, Objective, Obligation, Opportunity, PlannedChange
 
 
-def test_demo_covers_the_context_and_planning_registers_once(db):
-    call_command("seed_demo", verbosity=0)
+def test_demo_covers_the_context_and_planning_registers_once(demo, db):
     counts = {
         m: m.objects.count()
         for m in (ContextIssue, InterestedParty, Obligation, Opportunity, Objective, PlannedChange)
@@ -22,7 +21,7 @@ def test_demo_covers_the_context_and_planning_registers_once(db):
     assert counts == {m: m.objects.count() for m in counts}
 
 
-def test_demo_scope_policies_and_readiness_show_versions_acknowledgements_and_progress(db):
+def test_demo_scope_policies_and_readiness_show_versions_acknowledgements_and_progress(demo, db):
     from aims import publishing
     from registers import readiness
     from registers.models import (
@@ -33,7 +32,6 @@ def test_demo_scope_policies_and_readiness_show_versions_acknowledgements_and_pr
         ScopeStatement,
     )
 
-    call_command("seed_demo", verbosity=0)
     scope = ScopeStatement.objects.get()
     assert scope.status == "published" and scope.version_number == 2
     assert publishing.published_version(scope).number == 2
