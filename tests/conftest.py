@@ -5,7 +5,11 @@ import contextlib
 import io
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.core.management.color import no_style
+from django.db import connection, transaction
 
 from aims import roles
 from aims.models import User
@@ -185,9 +189,6 @@ class _ReferenceData:
         self.tables: dict[str, bytes] = {}
 
     def take(self) -> None:
-
-        from django.db import connection
-
         self.tables = {}
         with connection.cursor() as cursor:
             for table in sorted(connection.introspection.django_table_names(only_existing=True)):
@@ -200,11 +201,6 @@ class _ReferenceData:
         assert self.tables, "the migrated test database holds no reference data to keep"
 
     def restore(self) -> None:
-
-        from django.apps import apps
-        from django.core.management.color import no_style
-        from django.db import connection, transaction
-
         assert self.tables, "reference data is restored before it was taken (django_db_setup)"
         names = [connection.ops.quote_name(table) for table in self.tables]
         models = [m for m in apps.get_models(include_auto_created=True) if m._meta.db_table in self.tables]
@@ -215,8 +211,6 @@ class _ReferenceData:
             for table, name in zip(self.tables, names, strict=True):
                 cursor.cursor.copy_expert(f"COPY {name} FROM STDIN", io.BytesIO(self.tables[table]))
             cursor.execute(";".join(connection.ops.sequence_reset_sql(no_style(), models)))
-        from django.contrib.contenttypes.models import ContentType
-
         ContentType.objects.clear_cache()  # same ids as before the flush, but say so rather than rely on it
 
 

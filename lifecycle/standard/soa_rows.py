@@ -311,10 +311,10 @@ def _all_systems_read(pks, links, seen) -> dict[int, dict]:
 
 def _first_systems_asked(pks, user, shown: int) -> list:
     """The links of the entries counted, those to a system the viewer may see counted (not asked when
-    they see every system: the same count), and the first `shown` of those per entry, with what the page
-    draws of each system: not every system of every entry, nor every column."""
+    they see every system, `user` None: the same count), and the first `shown` of those per entry, with
+    what the page draws of each system: not every system of every entry, nor every column."""
     links = SoAEntry.systems.through.objects.filter(soaentry_id__in=pks)
-    everyone = user is None or permissions.sees_all(user, AISystem)
+    everyone = user is None
     visible = links if everyone else links.filter(aisystem__in=AISystem.objects.restrict(user, "view"))
 
     def per_entry(queryset):
