@@ -158,19 +158,21 @@ class RecordViewSet(
         joined, prefetched = self.select_related, self.prefetch_related
         if self._listing():  # what a page of the list fetches besides its rows (aims.api.listing)
             joined, _ = listing.split_people(model, joined)
-            links = self._link_columns()
+            links, by_id = self._link_columns(), self._links_by_id()
             prefetched = [
                 listing.link_prefetch(model, name, links[name]) if name in links else name
                 for name in prefetched
+                if name not in by_id
             ]
         return queryset.select_related(*joined).prefetch_related(*prefetched)
 
     def paginate_queryset(self, queryset):
-        """A page of the list, then the people it names, in one query (aims.api.listing)."""
+        """A page of the list, then the people it names and the records it links to (aims.api.listing)."""
         page = super().paginate_queryset(queryset)
         if page is not None and self._listing():
             model = self.serializer_class.Meta.model
             listing.attach_people(page, listing.split_people(model, self.select_related)[1])
+            listing.attach_links(page, self._links_by_id())
         return page
 
     def _listing(self) -> bool:
@@ -182,6 +184,18 @@ class RecordViewSet(
         if "_found_link_columns" not in cls.__dict__:
             cls._found_link_columns = listing.link_columns(cls.serializer_class, cls.prefetch_related)
         return cls._found_link_columns
+
+    @classmethod
+    def _links_by_id(cls) -> dict:
+        """Of _link_columns, those listing.attach_links fetches for a page (the rest Django prefetches)."""
+        if "_found_links_by_id" not in cls.__dict__:
+            model = cls.serializer_class.Meta.model
+            cls._found_links_by_id = {
+                name: columns
+                for name, columns in cls._link_columns().items()
+                if listing.fetched_by_id(model, name, columns)
+            }
+        return cls._found_links_by_id
 
     def filter_queryset(self, queryset):
         if self.action in ("retrieve", "history", "update", "partial_update", "destroy", "restore"):

@@ -1,0 +1,81 @@
+"""What a page of a register's list fetches besides its rows (aims.api.listing): the links, in the linked
+model's order, from SQL compiled once per number of records; a record made from some of its columns is
+the one Django would make. (tests/test_api_fast_paths.py holds every register's page to DRF's answer.)"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from aims.api import listing
+from aims.models import Requirement
+from registers.models import Risk
+from tests.base import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def nothing_kept(monkeypatch):
+    monkeypatch.setattr(listing, "_STATEMENTS", {})
+
+
+def controls(*codes):
+    return [Requirement.objects.get(standard__key="iso42001", code=code) for code in codes]
+
+
+def test_a_page_lists_each_records_links_in_the_linked_models_order(owner, make_risk):
+    linked = make_risk(title="Linked")
+    # Added out of the catalogue's order: the page shows them as the catalogue orders them.
+    linked.requirements.add(*controls("A.9.2", "6.1.2", "A.5.4", "A.2.2"))
+    make_risk(title="Linking nothing")
+    results = client_for(owner).get("/api/v1/risks/?page_size=50").json()["results"]
+    shown = {row["title"]: row for row in results}
+    codes = shown["Linked"]["requirements"]
+    assert codes == [r.code for r in linked.requirements.all()]
+    assert {"A.9.2", "6.1.2", "A.5.4", "A.2.2"} <= set(codes)
+    assert codes.index("A.2.2") < codes.index("A.5.4") < codes.index("A.9.2"), "the catalogue's order"
+    assert shown["Linking nothing"]["systems"] == [] == shown["Linked"]["systems"]
+
+
+def test_by_ids_compiles_once_per_number_of_ids_and_reads_what_the_orm_reads(make_risk):
+    risks = [make_risk(title=f"Risk {n}") for n in range(3)]
+
+    def titles(ids):
+        return Risk.objects.filter(pk__in=ids).order_by("pk").values_list("pk", "title")
+
+    first = [risks[0].pk, risks[1].pk]
+    assert listing.by_ids("default", "titles", titles, first) == list(titles(first))
+    (kept,) = listing._STATEMENTS.values()
+    assert kept is not None and len(kept[2]) == 2, "each id a parameter of its own: kept"
+    second = [risks[2].pk, risks[0].pk]
+    with CaptureQueriesContext(connection) as seen:
+        rows = listing.by_ids("default", "titles", titles, second)
+    assert rows == list(titles(second))
+    assert len(seen) == 1 and len(listing._STATEMENTS) == 1, "the kept SQL, run with this page's ids"
+    listing.by_ids("default", "titles", titles, [risks[1].pk])
+    assert len(listing._STATEMENTS) == 2, "one statement per number of ids"
+    assert listing.by_ids("default", "titles", titles, []) == []
+
+
+def test_a_build_that_does_not_name_each_id_as_a_parameter_is_built_every_time(make_risk):
+    risks = [make_risk(title=f"Risk {n}") for n in range(3)]
+
+    def first_only(ids):  # its SQL holds one id, not each: nothing may be kept
+        return Risk.objects.filter(pk__in=ids[:1]).values_list("title", flat=True)
+
+    assert listing.by_ids("default", "first", first_only, [risks[1].pk, risks[2].pk]) == ["Risk 1"]
+    assert list(listing._STATEMENTS.values()) == [None]
+    assert listing.by_ids("default", "first", first_only, [risks[2].pk, risks[0].pk]) == ["Risk 2"]
+
+
+def test_a_linked_record_made_from_its_columns_is_the_one_django_makes():
+    requirement = Requirement.objects.filter(standard__key="iso42001").first()
+    values = (requirement.pk, requirement.code)
+    made = listing._loader(Requirement)("default", ["id", "code"], values)
+    django = Requirement.from_db("default", ["id", "code"], values)
+    assert type(made) is Requirement
+    assert made.__dict__.keys() - {"_state"} == django.__dict__.keys() - {"_state"}
+    assert (made.pk, made.code, made._state.db, made._state.adding) == (requirement.pk, requirement.code,
+                                                                        "default", False)  # fmt: skip
+    assert made.get_deferred_fields() == django.get_deferred_fields() != set()
+    assert made.title == requirement.title, "a deferred column is read when asked for"
