@@ -136,6 +136,9 @@ class RecordSerializer(serializers.ModelSerializer):
 
     @functools.cached_property
     def _representation_plan(self):
+        cls = type(self)
+        if cls.get_fields is RecordSerializer.get_fields and cls.fields is serializers.Serializer.fields:
+            return representation.shared_plan(self, self._class_fields())
         return representation.plan(self)
 
     def build_field(self, field_name, info, model_class, nested_depth):
@@ -174,12 +177,15 @@ class RecordSerializer(serializers.ModelSerializer):
         """ModelSerializer.get_fields, worked out from the model once per class, then deep-copied as DRF
         copies declared fields: building some 45 fields from the model's options cost a millisecond a
         request. Nothing here depends on the request or the instance."""
+        return copy.deepcopy(self._class_fields())
+
+    def _class_fields(self) -> dict:
+        """The fields ModelSerializer.get_fields builds for this class, built on first use (not copied)."""
         cls = type(self)
         built = cls.__dict__.get("_built_fields")
         if built is None:
-            built = super().get_fields()
-            cls._built_fields = built
-        return copy.deepcopy(built)
+            built = cls._built_fields = super().get_fields()
+        return built
 
 
 class VisibleRecordLinks(serializers.ManyRelatedField):

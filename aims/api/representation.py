@@ -11,12 +11,23 @@ with a dotted source, a custom get_attribute, a property -- goes through DRF's o
 
 Which fields qualify is decided once per model, field class and source, never per row; the steps are laid
 out once per serializer, which a list shares between all its rows. tests/test_api_fast_paths.py holds
-every register's representation to DRF's own, value for value and key for key."""
+every register's representation to DRF's own, value for value and key for key.
 
+A register's serializer builds its fields once per class (RecordSerializer.get_fields); DRF then deep-copies
+all 45 of them for every serializer, that is every request, which cost more than representing a page of
+rows. shared_plan() lays the steps out once per class and time zone from fields built for no request, and
+only what reads the request is made for it: each method field is the serializer's own method, and each
+field whose conversion is not one of DRF's own request-free methods (a link that hides records the person
+may not see) is copied and bound for the serializer alone. A value only DRF's own steps can decide reads
+the serializer's own field, made then."""
+
+import copy
 import datetime as dt
 import functools
 
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
+from django.utils import timezone
 from rest_framework import ISO_8601, fields, relations
 from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject
@@ -60,9 +71,12 @@ def _kind(model, field_class, source: str) -> str:
 
 def plan(serializer) -> list[tuple]:
     """(name, kind, attribute or method, convert, field) for each readable field, in DRF's order."""
-    model = serializer.Meta.model
+    return _steps(serializer.Meta.model, serializer._readable_fields)
+
+
+def _steps(model, readable) -> list[tuple]:
     steps = []
-    for field in serializer._readable_fields:
+    for field in readable:
         kind = _kind(model, type(field), field.source)
         if kind == COLUMN and isinstance(field, relations.RelatedField) and field.use_pk_only_optimization():
             kind = DRF
@@ -75,6 +89,79 @@ def plan(serializer) -> list[tuple]:
         convert = _BUILTIN.get(type(field).to_representation) or _converter(field)
         steps.append((field.field_name, kind, field.source, convert, field))
     return steps
+
+
+# DRF's to_representation methods that read nothing but the value and the field's own options: a field
+# built for no request converts with them exactly as the request's own copy would.
+_REQUEST_FREE = frozenset(
+    {
+        *(cls.to_representation for cls in (
+            fields.CharField, fields.IntegerField, fields.FloatField, fields.DecimalField, fields.BooleanField,
+            fields.ChoiceField, fields.DateField, fields.DateTimeField, fields.TimeField, fields.DurationField,
+            fields.UUIDField, fields.JSONField,
+        )),
+        relations.SlugRelatedField.to_representation,
+        relations.ManyRelatedField.to_representation,
+    }
+)  # fmt: skip
+SHARED, OWN_METHOD, OWN_FIELD = "shared", "own method", "own field"
+_TEMPLATES: dict = {}
+
+
+def shared_plan(serializer, built: dict) -> list[tuple]:
+    """plan(serializer), from steps laid out once per class and time zone with `built`, the fields the
+    class builds for every serializer (see the module's doc); bound to `serializer` where they read it."""
+    zone = timezone.get_current_timezone() if settings.USE_TZ else None
+    key = (type(serializer), zone)
+    template = _TEMPLATES.get(key)
+    if template is None:
+        template = _TEMPLATES[key] = _template(type(serializer), built)
+    steps = []
+    for name, kind, read, convert, field, how in template:
+        if how == OWN_METHOD:
+            read = getattr(serializer, read)
+        elif how == OWN_FIELD:
+            field = copy.deepcopy(built[name])  # as DRF copies it for each serializer, this one alone
+            field.bind(field_name=name, parent=serializer)
+            ((_, kind, read, convert, field),) = _steps(serializer.Meta.model, [field])
+        elif kind == COLUMN:
+            field = _OwnField(serializer, name)  # read only where DRF's own steps decide a value
+        steps.append((name, kind, read, convert, field))
+    return steps
+
+
+def _template(cls, built: dict) -> list[tuple]:
+    prototype = cls()  # bound to no request: what it lays out is kept only where that reads none
+    template = []
+    for step in _steps(cls.Meta.model, prototype._readable_fields):
+        name, kind, read, convert, field = step
+        if kind == METHOD:
+            template.append((name, kind, field.method_name, None, None, OWN_METHOD))
+        elif _request_free(kind, field):
+            template.append((*step, SHARED))
+        else:
+            template.append((name, kind, None, None, None, OWN_FIELD))
+    return template
+
+
+def _request_free(kind: str, field) -> bool:
+    """Whether the step converts (and for a link, reads) with DRF's own request-free methods alone."""
+    if kind == LINKS:
+        return type(field).to_representation in _REQUEST_FREE and (
+            type(field.child_relation).to_representation in _REQUEST_FREE
+        )
+    return kind == COLUMN and type(field).to_representation in _REQUEST_FREE
+
+
+class _OwnField:
+    """The serializer's own field `name`, made when first read: where a value is not the plain column
+    (a missing related object), DRF's own steps decide it with the field bound to the request."""
+
+    def __init__(self, serializer, name: str):
+        self._serializer, self._name = serializer, name
+
+    def __getattr__(self, attr):
+        return getattr(self._serializer.fields[self._name], attr)
 
 
 def _converter(field):

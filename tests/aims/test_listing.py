@@ -79,3 +79,21 @@ def test_a_linked_record_made_from_its_columns_is_the_one_django_makes():
                                                                         "default", False)  # fmt: skip
     assert made.get_deferred_fields() == django.get_deferred_fields() != set()
     assert made.title == requirement.title, "a deferred column is read when asked for"
+
+
+def test_a_record_is_shown_without_copying_every_field_for_the_request(owner, make_risk):
+    """The steps are laid out once per class (aims.api.representation.shared_plan): a serializer copies
+    only the fields that read its request, and shows exactly what DRF's own steps show."""
+    from rest_framework import serializers
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory
+
+    from registers.api import RiskSerializer
+
+    risk = Risk.objects.prefetch_related("requirements", "systems").get(pk=make_risk().pk)
+    request = Request(APIRequestFactory().get("/api/v1/risks/"))
+    request.user = owner
+    serializer = RiskSerializer(context={"request": request})
+    shown = serializer.to_representation(risk)
+    assert "fields" not in serializer.__dict__, "no copy of all 45 fields for one request"
+    assert shown == serializers.Serializer.to_representation(serializer, risk)
