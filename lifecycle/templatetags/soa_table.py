@@ -3,23 +3,21 @@
 A statement has a row per control -- 38 Annex A controls and the organisation's own -- and ten cells a
 row, each with links, counts and texts; drawn by nested template loops and includes, the table cost more
 than every query of the page together. Here each row is built in Python, every value escaped as the
-template escaped it (`_h` is django.utils.html.conditional_escape; the texts with references go through
+template escaped it (`_h` is aims.html.escaped; the texts with references go through
 the page's links, which escape them), so the HTML is the one the template drew. What the viewer may not
 see is counted, never named."""
-
-import html
 
 from django import template
 from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
-from django.utils.safestring import SafeData, mark_safe
+from django.utils.safestring import mark_safe
+
+from aims.html import escaped
 
 register = template.Library()
 
 
-def _h(value) -> str:
-    """`{{ value }}` with autoescape on: conditional_escape, without its cost per call (thousands a page)."""
-    return value if isinstance(value, SafeData) else html.escape(str(value))
+_h = escaped  # `{{ value }}` with autoescape on
 
 
 def _s(n: int) -> str:  # |pluralize
