@@ -5,6 +5,7 @@ import functools
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -54,6 +55,14 @@ class RiskListView(RecordListView):
             return export_response(queryset, RiskCriteria.current(), fmt)
         except ValueError as exc:
             raise PermissionDenied(f"Unknown export format {fmt!r}: use csv or xlsx.") from exc
+
+    def rows_read(self, queryset):
+        """The rows name each risk's AI systems by title: only that is read of them, not an AI system's
+        45 columns (its texts among them) for every risk of the page."""
+        systems = Risk._meta.get_field("systems").related_model
+        return queryset.prefetch_related(
+            Prefetch("systems", queryset=systems.objects.only("id", "reference", "title"))
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

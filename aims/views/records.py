@@ -126,13 +126,18 @@ class RecordListView(RecordMixin, TemplateView):
         """The page of the filtered list asked for (the last one past the end). Worked out only when the
         page draws it: a kept page (aims.freshness, {% kept %} in the list templates) counts no rows,
         builds no filterset and reads no records."""
-        paginator = Paginator(self.filtered(), self.page_size())
+        paginator = Paginator(self.rows_read(self.filtered()), self.page_size())
         try:
             return paginator.page(self.request.GET.get("page", 1))
         except PageNotAnInteger:
             return paginator.page(1)
         except EmptyPage:
             return paginator.page(paginator.num_pages)
+
+    def rows_read(self, queryset):
+        """`queryset` (the filtered list) with what the page's rows show of other records, for a list
+        that shows less of them than a whole row (the export reads its own)."""
+        return queryset
 
     def built_filterset(self):
         """The filterset the page was filtered with (built with the page)."""

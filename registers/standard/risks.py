@@ -34,7 +34,7 @@ class RiskRegister(Register):
     filterset = RiskFilterSet
     viewset = RiskViewSet
     select_related = ("owner", "category", "accepted_by")
-    list_prefetch_related = ("systems",)  # the list shows each risk's systems
+    # The list shows each risk's systems: views.RiskListView.rows_read fetches what it shows of them.
     # The concerns triaged into the risk (A.3.3): shown only to those who may open them (aims.links).
     related = (
         Related("Raised from concerns", lambda risk: Concern.objects.filter(risk=risk).order_by("reference")),

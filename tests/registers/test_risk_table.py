@@ -6,7 +6,9 @@ values that must be escaped."""
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.template import Context, Template
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from lifecycle.standard.ai_systems import services as systems
@@ -89,6 +91,12 @@ def test_the_rows_are_the_html_the_loop_drew(shapes):
 
 
 def test_the_risk_list_page_draws_its_rows_with_the_tag(owner, make_risk):
-    make_risk(title="Drawn <here>")
-    page = client_for(owner).get("/risks/").content.decode()
-    assert "Drawn &lt;here&gt;</a>" in page and page.count('<td class="nowrap card-ref">') == 1
+    linked = make_risk(title="Drawn <here>")
+    linked.systems.add(system(owner, "Loan triage"))
+    with CaptureQueriesContext(connection) as seen:
+        page = client_for(owner).get("/risks/").content.decode()
+    assert 'Drawn &lt;here&gt;</a><br><small class="muted">Loan triage; Credit scoring</small>' in page
+    assert page.count('<td class="nowrap card-ref">') == 1
+    # Of the AI systems, only what the rows show is read (RiskListView.rows_read), not their texts.
+    (read,) = [q["sql"] for q in seen.captured_queries if 'FROM "lifecycle_aisystem"' in q["sql"]]
+    assert '"lifecycle_aisystem"."title"' in read and '"lifecycle_aisystem"."purpose"' not in read
