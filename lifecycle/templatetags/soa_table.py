@@ -3,9 +3,9 @@
 A statement has a row per control -- 38 Annex A controls and the organisation's own -- and ten cells a
 row, each with links, counts and texts; drawn by nested template loops and includes, the table cost more
 than every query of the page together. Here each row is built in Python, every value escaped as the
-template escaped it (`_h` is aims.html.escaped; the texts with references go through
-the page's links, which escape them), so the HTML is the one the template drew. What the viewer may not
-see is counted, never named."""
+template escaped it (aims.html.escaped; the texts with references go through the page's links, which
+escape them), so the HTML is the one the template drew. What the viewer may not see is counted, never
+named."""
 
 from django import template
 from django.template.defaultfilters import linebreaksbr
@@ -15,9 +15,6 @@ from django.utils.safestring import mark_safe
 from aims.html import escaped
 
 register = template.Library()
-
-
-_h = escaped  # `{{ value }}` with autoescape on
 
 
 def _s(n: int) -> str:  # |pluralize
@@ -35,16 +32,16 @@ def _lines(value) -> str:
 
 
 def _link(url, text) -> str:
-    return f'<a href="{_h(url)}">{_h(text)}</a>'
+    return f'<a href="{escaped(url)}">{escaped(text)}</a>'
 
 
 def _systems(row) -> str:
     systems, more, hidden = row["systems"], row["more_systems"], row["hidden_systems"]
-    drawn = "; ".join(f"{_link(s.get_absolute_url(), s.reference)} {_h(s.title)}" for s in systems)
+    drawn = "; ".join(f"{_link(s.get_absolute_url(), s.reference)} {escaped(s.title)}" for s in systems)
     if more:
-        drawn += f' <a href="{_h(row["entry"].get_absolute_url())}#systems">and {_h(more)} more</a>'
+        drawn += f' <a href="{escaped(row["entry"].get_absolute_url())}#systems">and {escaped(more)} more</a>'
     if hidden:
-        drawn += ("; " if systems else "") + f"{_h(hidden)} system{_s(hidden)} you may not see"
+        drawn += ("; " if systems else "") + f"{escaped(hidden)} system{_s(hidden)} you may not see"
     if not systems and not hidden:
         drawn += "The whole AIMS" if row["entry"].applicable else "—"
     return drawn
@@ -53,9 +50,9 @@ def _systems(row) -> str:
 def _evidence(row, page_links) -> str:
     judgement, entry = row["judgement"], row["entry"]
     visible, hidden = judgement.visible_evidence, judgement.hidden_evidence
-    drawn = "; ".join(f"{_link(e.url, e.reference)} {_h(e.title)}" for e in visible)
+    drawn = "; ".join(f"{_link(e.url, e.reference)} {escaped(e.title)}" for e in visible)
     if hidden:
-        drawn += ("; " if visible else "") + f"{_h(hidden)} evidence item{_s(hidden)} you may not see"
+        drawn += ("; " if visible else "") + f"{escaped(hidden)} evidence item{_s(hidden)} you may not see"
     if not judgement.evidence:
         records = judgement.records
         drawn += "The records show it" if records and records.status == "met" else "—"
@@ -70,12 +67,12 @@ def _risks(row, risk_list: str) -> str:
     entry = row["entry"]
     if row["more_risks"] and entry.control_id and entry.control:
         url = f"{risk_list}?requirement={entry.control.code}"
-        drawn += f' <a href="{_h(url)}">and more: all risks calling for it</a>'
+        drawn += f' <a href="{escaped(url)}">and more: all risks calling for it</a>'
     return drawn
 
 
 def _issues(row) -> str:
-    badges = [f'<span class="badge badge-warn">{_h(text)}</span>' for _, text in row["issues"]]
+    badges = [f'<span class="badge badge-warn">{escaped(text)}</span>' for _, text in row["issues"]]
     return "<br>".join(badges) or "none"
 
 
@@ -85,17 +82,17 @@ def _row(row, page_links, risk_list: str) -> str:
         [
             "\n    <tr",
             ' class="has-issue"' if row["issues"] else "",
-            f' data-control="{_h(judgement.code)}" data-status="{_h(judgement.status)}">',
+            f' data-control="{escaped(judgement.code)}" data-status="{escaped(judgement.status)}">',
             f'\n      <th scope="row">{_link(entry.get_absolute_url(), row["label"])}</th>',
             f"\n      <td>{'yes' if entry.applicable else 'no'}</td>",
             f"\n      <td>{_lines(entry.justification or '—')}</td>",
-            f"\n      <td>{_h(entry.get_implementation_display())}</td>",
-            f'\n      <td><span class="badge {_h(judgement.badge)}">{_h(judgement.status_label)}</span> ',
-            f"<small>{_h(_text(judgement.reason, page_links))}</small></td>",
+            f"\n      <td>{escaped(entry.get_implementation_display())}</td>",
+            f'\n      <td><span class="badge {escaped(judgement.badge)}">{escaped(judgement.status_label)}</span> ',
+            f"<small>{escaped(_text(judgement.reason, page_links))}</small></td>",
             f"\n      <td>{_risks(row, risk_list)}</td>",
             f"\n      <td>\n{_systems(row)}\n\n</td>",  # as templates/lifecycle/_soa_cells.html drew it
             f"\n      <td>\n{_evidence(row, page_links)}\n</td>",
-            f"\n      <td>{_h(entry.owner)}</td>",
+            f"\n      <td>{escaped(entry.owner)}</td>",
             f"\n      <td>{_issues(row)}</td>",
             "\n    </tr>\n    ",
         ]
