@@ -7,6 +7,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from aims.models import ApiToken
+from aims.models.users import ROLES_READ, with_roles
 
 
 class PersonalTokenAuthentication(authentication.BaseAuthentication):
@@ -22,11 +23,14 @@ class PersonalTokenAuthentication(authentication.BaseAuthentication):
         if not raw.startswith(ApiToken.PREFIX) or "." not in raw:
             raise exceptions.AuthenticationFailed("That is not an AIMS personal API token.")
         lookup, _, secret = raw.removeprefix(ApiToken.PREFIX).partition(".")
-        token = ApiToken.objects.select_related("user").filter(lookup=lookup, revoked_at__isnull=True).first()
+        live = ApiToken.objects.select_related("user").filter(lookup=lookup, revoked_at__isnull=True)
+        token = with_roles(live, person="user_id").first()
         if token is None or not hmac.compare_digest(token.digest, ApiToken.hash(secret)):
             raise exceptions.AuthenticationFailed("Unknown or revoked API token.")
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed("The token's user is deactivated.")
+        if hasattr(token, ROLES_READ):  # the roles were read with the token: they belong to its user
+            token.user.__dict__[ROLES_READ] = getattr(token, ROLES_READ)
         now = timezone.now()
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

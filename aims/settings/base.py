@@ -89,7 +89,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "aims.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    "aims.backends.RolesBackend",  # ModelBackend, reading the roles with the person
     "guardian.backends.ObjectPermissionBackend",
 ]
 LOGIN_URL = "login"
@@ -138,6 +138,9 @@ AIMS_PREPARED_CHECK = env_bool("AIMS_PREPARED_CHECK", False)
 REDIS_URL = env("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Sessions are read from Redis and written to both Redis and the database (cached_db): every request
+    # reads its session, and Redis answers that without a database query; the row stays the record.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     # Without Redis (make run), web, worker and beat still share what one stores for the others (the
     # board's readiness snapshot): a file cache under var/, not memory private to one process.

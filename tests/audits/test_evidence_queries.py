@@ -39,7 +39,7 @@ def world(make_evidence, make_risk, owner):
 
 
 def test_record_page_evidence_tab_is_pinned(world, owner):
-    """The Evidence tab of a risk: 10 queries however much evidence is attached (the tab itself asks
+    """The Evidence tab of a risk: 8 queries however much evidence is attached (the tab itself asks
     two: the visible links with their evidence and owners, and the pieces offered to attach)."""
     _, risk, _, grow = world
     client = client_for(owner)
@@ -50,7 +50,7 @@ def test_record_page_evidence_tab_is_pinned(world, owner):
     grow(10)
     many = queries_for(client, url)
     assert many == few, f"{few} queries with 2 pieces, {many} with 12"
-    assert many == 10
+    assert many == 8
     # The details tab pays nothing for the Evidence tab: more evidence costs it no query.
     details = queries_for(client, f"/risks/{risk.reference}/")
     grow(3)

@@ -236,16 +236,16 @@ def test_dashboard_level_counts_agree_with_the_lists_they_link_to(three_risks, b
 def test_the_risk_panel_is_drawn_in_the_same_few_queries_however_many_risks(
     three_risks, board, make_risk, settings, django_assert_num_queries
 ):
-    """Drawn afresh, the panel asks the session, the person and their roles, then the register's one scan
-    with its two counts in one round trip (aims.together; one query each off PostgreSQL), then the
-    categories: five queries, for three risks as for 100,000."""
+    """Drawn afresh, the panel asks for the person with their roles (the session is in Redis), then the
+    register's one scan with its two counts in one round trip (aims.together; one query each, and the
+    roles their own, off PostgreSQL), then the categories: three queries, for three risks as for 100,000."""
     from django.db import connection
 
     settings.AIMS_KEEP_PAGES = False
     client = client_for(board)
     url = "/dashboard/panels/risk_panel/"
     client.get(url)  # the risk criteria kept, as in use
-    expected = 5 if connection.vendor == "postgresql" else 7
+    expected = 3 if connection.vendor == "postgresql" else 6
     with django_assert_num_queries(expected):
         client.get(url)
     for n in range(3):
