@@ -25,6 +25,8 @@ import datetime as dt
 from django.conf import settings
 from django.db import connection
 
+from aims import statements
+
 _STAND_INS = (-7_000_000_001, -7_000_000_002)  # person ids no row holds
 _KEPT: dict[tuple, tuple | None] = {}
 _PERSON = object()  # where the person's id goes
@@ -51,7 +53,7 @@ def prepared(name: str, build, user, **values) -> list[tuple]:
     if settings.AIMS_PREPARED_CHECK:
         _check(build(user, **values), sql, params)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        statements.execute(connection, cursor, sql, params)
         return cursor.fetchall()
 
 

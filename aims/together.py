@@ -27,6 +27,8 @@ from django.db.models.query import (
     get_related_populators,
 )
 
+from aims import statements
+
 
 def together(*querysets) -> list[list]:
     """The rows of each queryset, in order: one query for all of them on PostgreSQL. A queryset may come
@@ -43,8 +45,11 @@ def together(*querysets) -> list[list]:
         # json_agg keeps the order of the sorted subquery it reads (a part's own ORDER BY); ::text so the
         # numbers are read as written (a decimal stays exact), not through a float.
         sql = ", ".join(f"(SELECT COALESCE(json_agg(t), '[]')::text FROM ({p.sql}) t)" for p in asked)
-        with connections[querysets[0].db].cursor() as cursor:
-            cursor.execute(f"SELECT {sql}", [param for p in asked for param in p.params])
+        connection = connections[querysets[0].db]
+        with connection.cursor() as cursor:
+            statements.execute(
+                connection, cursor, f"SELECT {sql}", [param for p in asked for param in p.params]
+            )
             found = cursor.fetchone()
         for position, answer in zip((i for i, p in enumerate(parts) if not p.empty), found, strict=True):
             answers[position] = json.loads(answer, parse_float=Decimal)

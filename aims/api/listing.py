@@ -27,6 +27,8 @@ from django.db.models import Model, Prefetch, signals
 from django.db.models.base import ModelState
 from rest_framework import relations
 
+from aims import statements
+
 from .fields import RecordLinkField, VisibleRecordLinks
 from .representation import link_attr
 
@@ -195,7 +197,7 @@ def by_ids(db: str, key, build, ids) -> list[tuple]:
     for slot, value in zip(slots, ids, strict=True):
         params[slot] = value
     with connections[db].cursor() as cursor:
-        cursor.execute(sql, params)
+        statements.execute(connections[db], cursor, sql, params)
         return cursor.fetchall()
 
 

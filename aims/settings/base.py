@@ -134,6 +134,9 @@ AIMS_KEEP_PAGES = env_bool("AIMS_KEEP_PAGES", True)
 # Queries compiled once per role set (aims.prepared) are checked against each person's own build: on in
 # the test suite, where that costs nothing that matters.
 AIMS_PREPARED_CHECK = env_bool("AIMS_PREPARED_CHECK", False)
+# SQL the process sends again and again is prepared once per database connection (aims.statements); off
+# behind a pooler that moves one client between server connections (PgBouncer in transaction mode).
+AIMS_PREPARED_STATEMENTS = env_bool("AIMS_PREPARED_STATEMENTS", True)
 
 REDIS_URL = env("REDIS_URL", "")
 if REDIS_URL:
