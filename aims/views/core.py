@@ -32,7 +32,7 @@ from aims.policies import allows, dashboard_sections
 from aims.prepared import prepared
 from aims.redirects import safe_next
 from aims.registry import registry
-from aims.selectors import first_with_total
+from aims.selectors import first_with_total, firsts_with_totals
 
 
 class DashboardView(LoginRequiredMixin, TemplateView):
@@ -58,15 +58,11 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         def work():  # registers by position: what is kept (aims.freshness) is data, not the registry
             position = {id(info): i for i, info in enumerate(registers)}
             mine = my_due_records(user, today) if owns_records else []
-            waiting = (
-                [
-                    (i, *awaiting_with_total(info, user))
-                    for i, info in enumerate(registers)
-                    if info.awaiting_decision
-                ]
-                if sections["decisions"]
-                else []
-            )
+            waiting = []
+            if sections["decisions"]:  # every register's first few and count, in one round trip
+                deciding = [(i, info) for i, info in enumerate(registers) if info.awaiting_decision]
+                found = firsts_with_totals([awaiting(info, user) for _, info in deciding], shown=5)
+                waiting = [(i, rows, total) for (i, _), (rows, total) in zip(deciding, found, strict=True)]
             return [(position[id(info)], *rest) for info, *rest in mine], waiting
 
         mine, waiting = freshness.kept(("dashboard", user.pk), work)
@@ -83,10 +79,16 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         return context
 
 
+def awaiting(info, user):
+    """The records of a register waiting for `user`'s decision, with their owners: the list's
+    `awaiting_decision=true` filter reads the same selector (aims.filters)."""
+    return awaiting_decision(info.model, user).select_related("owner")
+
+
 def awaiting_with_total(info, user, shown: int = 5) -> tuple[list, int]:
     """The first records of a register waiting for `user`'s decision and how many wait in all, in one
-    query: the list's `awaiting_decision=true` filter reads the same selector (aims.filters)."""
-    return first_with_total(awaiting_decision(info.model, user).select_related("owner"), shown=shown)
+    round trip."""
+    return first_with_total(awaiting(info, user), shown=shown)
 
 
 def _due_union(user, soon, per_register):
