@@ -33,7 +33,11 @@ def test_a_session_request_reads_the_person_and_their_roles_in_one_query_and_no_
     assert not _role_queries(sqls)
     person = [sql for sql in sqls if sql.startswith('SELECT "aims_user"."id"')]
     assert len(person) == 1 and "auth_group" in person[0]
-    assert response.wsgi_request.user.role_names == {roles.OWNER}
+    person = response.wsgi_request.user
+    assert person.role_names == {roles.OWNER}
+    assert [getattr(person, f.attname) for f in person._meta.concrete_fields] == [
+        getattr(owner, f.attname) for f in owner._meta.concrete_fields
+    ]  # every column, the password's hash too: the session is checked against it
 
 
 def test_signing_in_still_keeps_the_session_in_the_database(owner):
