@@ -129,7 +129,7 @@ class RecordFilterSet(filters.FilterSet):
 
     def _offer_awaiting_decision(self):
         """On a register whose records wait for decisions: the records waiting for mine, the list behind
-        "waiting for my decision" on the dashboard (the same selector: aims.views.core.awaiting_with_total)."""
+        "waiting for my decision" on the dashboard (the same selector: aims.views.core.awaiting)."""
         from aims.registry import registry
 
         info = registry.register_for(self._meta.model)

@@ -20,7 +20,8 @@ from aims.certification import refresh_snapshot
 from aims.charts import hbar_chart_svg, heatmap_svg, safe_colour
 from aims.policies import dashboard_sections
 from aims.registry import registry
-from aims.views.core import awaiting_with_total
+from aims.selectors import firsts_with_totals
+from aims.views.core import awaiting
 from aims.views.job_answers import answer_with_job
 from audits.dashboard import OPEN as FINDING_OPEN
 from audits.dashboard import audits_panel
@@ -41,19 +42,18 @@ SHOWN = 15  # rows of a list in the pack; the figure beside it says how many in 
 
 def decisions_waiting(user) -> list[tuple]:
     """[(register info, first records, how many)] waiting for a decision: the board member's own, as on
-    their dashboard; for the AIMS manager preparing the meeting, what waits for the board."""
-    rows = []
-    for info in registry.registers:
-        if not info.awaiting_decision:
-            continue
-        if dashboard_sections(user)["decisions"]:
-            records, total = awaiting_with_total(info, user, shown=SHOWN)
-        else:
-            waiting = info.awaiting_decision(info.model.objects.restrict(user, "view").live())
-            records, total = list(waiting.select_related("owner")[:SHOWN]), waiting.count()
-        if total:
-            rows.append((info, records, total))
-    return rows
+    their dashboard; for the AIMS manager preparing the meeting, what waits for the board. Every register
+    in one round trip (aims.selectors.firsts_with_totals)."""
+    deciding = [info for info in registry.registers if info.awaiting_decision]
+    if dashboard_sections(user)["decisions"]:
+        waiting = [awaiting(info, user) for info in deciding]
+    else:
+        waiting = [
+            info.awaiting_decision(info.model.objects.restrict(user, "view").live()).select_related("owner")
+            for info in deciding
+        ]
+    found = firsts_with_totals(waiting, shown=SHOWN)
+    return [(info, records, total) for info, (records, total) in zip(deciding, found, strict=True) if total]
 
 
 def risk_section(user, today) -> dict:

@@ -32,7 +32,7 @@ from aims.policies import allows, dashboard_sections
 from aims.prepared import prepared
 from aims.redirects import safe_next
 from aims.registry import registry
-from aims.selectors import first_with_total, firsts_with_totals
+from aims.selectors import firsts_with_totals
 
 
 class DashboardView(LoginRequiredMixin, TemplateView):
@@ -83,12 +83,6 @@ def awaiting(info, user):
     """The records of a register waiting for `user`'s decision, with their owners: the list's
     `awaiting_decision=true` filter reads the same selector (aims.filters)."""
     return awaiting_decision(info.model, user).select_related("owner")
-
-
-def awaiting_with_total(info, user, shown: int = 5) -> tuple[list, int]:
-    """The first records of a register waiting for `user`'s decision and how many wait in all, in one
-    round trip."""
-    return first_with_total(awaiting(info, user), shown=shown)
 
 
 def _due_union(user, soon, per_register):
