@@ -26,12 +26,12 @@ TITLE = "AI risk register"
 TEMPLATE = "reports/risk_register.html"
 
 # A register this long or longer is rendered in parts at once, one per CPU (aims.pdf.html_parts_to_pdf):
-# below it, forking and joining cost more than a part saves. What a part costs to render, in register
-# rows (measured on the bench register of 1,010 accepted risks: the cover and overview with their heat maps
-# take as long as about 40 rows, a treatment plan a quarter of a row), so that the parts take about as long
-# as each other: the report takes as long as its longest part.
+# below it, forking and joining cost more than a part saves. What the cover and overview (with their heat
+# maps) cost to render, in register rows, so that the first part takes fewer rows and the parts take about
+# as long as each other: the report takes as long as its longest part. Measured on the bench register of
+# 1,010 accepted risks (make bench).
 MIN_RISKS_PER_PART = 250
-COVER_COST, PLAN_COST = 40, 0.25
+COVER_COST = 40
 
 
 def _querydict(filters) -> QueryDict:
@@ -114,8 +114,8 @@ def render_register(user, filters: dict, progress=lambda percent: None, parts: i
     risks = context["risks"]
     if parts is None:
         parts = parts_for(len(risks))
-    # Rough page count (cover, overview, ~20 register rows and ~16 plans a page) for the progress bar.
-    expected_pages = 3 + len(risks) // 20 + len(risks) // 16
+    # Rough page count (cover, overview, ~15 register rows a page) for the progress bar.
+    expected_pages = 3 + len(risks) // 15
     slices = split_register(len(risks), parts)
     if len(slices) == 1:
         html = render_to_string(TEMPLATE, context)
@@ -134,8 +134,7 @@ def _part_context(context: dict, part: dict) -> dict:
     return {
         **context,
         **part,
-        "rows": risks[slice(*part["rows"])] if part["rows"] else None,
-        "plans": risks[slice(*part["plans"])] if part["plans"] else None,
+        "rows": risks[slice(*part["rows"])],
     }
 
 
@@ -157,6 +156,9 @@ def register_context(user, filters: dict) -> dict:
         # What the board looks for first, in words beside the level (never colour alone).
         risk.above_appetite = risk.residual_score > criteria.appetite_max
         risk.overdue = risk.next_review_on is not None and risk.next_review_on < today
+    # The cover's sums are counted over exactly the risks listed, named by key: asked through the filters
+    # again (a join to the AI systems, then DISTINCT) each sum took ten times as long.
+    queryset = Risk.objects.filter(pk__in=[risk.pk for risk in risks])
     level_rows = [
         (band, inherent, residual)
         for band, (_, inherent), (_, residual) in zip(
@@ -194,45 +196,28 @@ def register_context(user, filters: dict) -> dict:
         "cover": True,
         "rows": risks,
         "register_starts": True,
-        "plans": risks,
-        "plans_start": True,
     }
 
 
 def split_register(count: int, parts: int) -> list[dict]:
-    """The report of `count` risks in at most `parts` parts of about the same cost (COVER_COST,
-    PLAN_COST), in reading order: the cover and overview, the register's rows, the treatment plans. Each
-    part says what the template shows of it: whether it has the cover, which rows of the register as a
-    (start, stop) range (None: no register section), whether the register starts there (its heading), and
-    likewise for the plans. [{}] for the whole report in one part. A cut inside the register leaves at
-    least two rows on each side (no part's table ends or starts with a lone row)."""
+    """The report of `count` risks in at most `parts` parts of about the same cost (COVER_COST), in
+    reading order: the cover and overview, then the register's rows. Each part says what the template
+    shows of it: whether it has the cover, which rows of the register as a (start, stop) range (None: no
+    register section), and whether the register starts there (its heading). [{}] for the whole report in
+    one part. A cut leaves at least two rows on each side (no part's table ends or starts with a lone
+    row)."""
     if parts < 2 or count < 4:
         return [{}]
-    total = COVER_COST + count * (1 + PLAN_COST)
-    # A cut is a position in the reading order after the cover: rows 0..count, then plans count..2*count.
+    total = COVER_COST + count
     cuts = []
     for n in range(1, parts):
-        weight = total * n / parts - COVER_COST
-        position = round(weight) if weight <= count else count + round((weight - count) / PLAN_COST)
-        if position < count:
-            position = min(max(position, 2), count - 2)
-        previous = cuts[-1] if cuts else 0
-        if previous < position < 2 * count and (position >= count or position - previous >= 2):
+        position = min(max(round(total * n / parts - COVER_COST), 2), count - 2)
+        if position - (cuts[-1] if cuts else 0) >= 2:
             cuts.append(position)
-    bounds = [0, *cuts, 2 * count]
-    slices = []
-    for start, stop in pairwise(bounds):
-        rows, plans = (start, min(stop, count)), (max(start - count, 0), max(stop - count, 0))
-        slices.append(
-            {
-                "cover": start == 0,
-                "rows": (rows[0], rows[1]) if rows[0] < rows[1] else None,
-                "register_starts": start == 0,
-                "plans": plans if plans[0] < plans[1] else None,
-                "plans_start": plans[0] == 0 and plans[0] < plans[1],
-            }
-        )
-    return slices
+    return [
+        {"cover": start == 0, "rows": (start, stop), "register_starts": start == 0}
+        for start, stop in pairwise([0, *cuts, count])
+    ]
 
 
 def risk_register_pdf(job, progress) -> tuple[str, bytes]:
