@@ -117,3 +117,20 @@ def test_parts_render_from_a_daemonic_process_as_in_a_celery_worker():
         assert ours.recv() == 2
     finally:
         worker.join(10)
+
+
+def test_fonts_are_found_once_per_thread_and_each_document_reads_the_same():
+    """The font configuration is kept for the next PDF of the same thread (finding fonts is a tenth of a
+    small PDF's time), never shared with another thread; PDFs made with it read as before."""
+    from aims import pdf
+
+    html = "<html><body><p>Residual High 15</p></body></html>"
+    first, second = pdf.html_to_pdf(html), pdf.html_to_pdf(html.replace("15", "16"))
+    assert pdf._fonts() is pdf._fonts()
+    other = []
+    thread = threading.Thread(target=lambda: other.append(pdf._fonts()))
+    thread.start()
+    thread.join()
+    assert other[0] is not pdf._fonts()
+    texts = [PdfReader(io.BytesIO(data)).pages[0].extract_text() for data in (first, second)]
+    assert texts == ["Residual High 15", "Residual High 16"]
