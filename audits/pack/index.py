@@ -5,6 +5,7 @@ with its record and evidence counts and the empty folders, and certification rea
 Every figure comes from the pack's one `Figures` (audits.pack.figures), which manifest.json states too.
 `index_sections(ctx)` is the hook for what else the index shows: each section is a heading and HTML."""
 
+import functools
 from collections import Counter
 from dataclasses import dataclass
 
@@ -13,10 +14,12 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from aims.models import Standard
-from aims.pdf import html_to_pdf
+from aims.pdf import html_parts_to_pdf, html_to_pdf, pdf_processes
 
 from .as_of import records_as_of
 from .figures import Figures
+
+INDEX_TEMPLATE = "audits/pack/index.html"
 
 
 @dataclass
@@ -86,20 +89,28 @@ def index_sections(ctx: IndexContext) -> list[IndexSection]:
 
 
 def index_pdf(ctx: IndexContext) -> bytes:
-    html = render_to_string(
-        "audits/pack/index.html",
-        {
-            "pack": ctx.pack,
-            "scope": ctx.scope,
-            "standard": Standard.objects.filter(key=ctx.scope.standard).first() or ctx.scope.standard,
-            "moment": ctx.moment,
-            "figures": ctx.figures,
-            "key": ctx.key,
-            "sections": index_sections(ctx),
-            "generated": timezone.localtime(),
-            "org": "AIMS",
-            "title": f"Evidence pack: {ctx.pack.title}",
-            "requested_by": ctx.user,
-        },
-    )
-    return html_to_pdf(html)
+    """index.pdf: the cover, then each section on pages of its own. It is laid out last, once every
+    folder's PDF is done and their worker processes idle, so its sections are laid out at once, one part
+    each (aims.pdf.html_parts_to_pdf: page numbers and outline run on as in one document); each is
+    rendered to HTML here first, since a part may not query the database."""
+    context = {
+        "pack": ctx.pack,
+        "scope": ctx.scope,
+        "standard": Standard.objects.filter(key=ctx.scope.standard).first() or ctx.scope.standard,
+        "moment": ctx.moment,
+        "figures": ctx.figures,
+        "key": ctx.key,
+        "sections": index_sections(ctx),
+        "generated": timezone.localtime(),
+        "org": "AIMS",
+        "title": f"Evidence pack: {ctx.pack.title}",
+        "requested_by": ctx.user,
+        "cover": True,
+    }
+    sections = context["sections"]
+    if pdf_processes() < 2 or len(sections) < 2:
+        return html_to_pdf(render_to_string(INDEX_TEMPLATE, context))
+    parts = [{"cover": True, "sections": sections[:1]}]
+    parts += [{"cover": False, "sections": [section]} for section in sections[1:]]
+    html = [render_to_string(INDEX_TEMPLATE, {**context, **part}) for part in parts]
+    return html_parts_to_pdf([functools.partial(str, text) for text in html])

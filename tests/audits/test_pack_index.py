@@ -159,3 +159,38 @@ def test_index_pdf_prints_the_signing_key_s_fingerprint_and_where_it_is_publishe
     assert (
         row.signing_key == key.fingerprint == read_json(path, "manifest.json")["signature"]["key_fingerprint"]
     )
+
+
+def test_index_pdf_laid_out_in_parts_reads_as_one_document(owner, auditor, make_risk, tmp_path, monkeypatch):
+    """With CPUs to spare, each section of index.pdf is laid out at once in a part of its own: the
+    pages, their numbers and the outline are those of the index laid out whole."""
+    import io
+
+    from pypdf import PdfReader
+
+    from audits.pack import index
+
+    make_risk(title="A risk in the index")
+    make_evidence(owner, ["6.1.2"], b"risk workshop minutes\n", "minutes.txt")
+    laid_out = {}
+    for processes in (1, 2):
+        monkeypatch.setattr(index, "pdf_processes", lambda processes=processes: processes)
+        path, _ = build(auditor, {"whole": True}, tmp_path=tmp_path / str(processes))
+        laid_out[processes] = read(path, "index.pdf")
+    whole, parted = (PdfReader(io.BytesIO(laid_out[n])) for n in (1, 2))
+
+    def outline(reader):
+        def walk(items, depth):
+            for item in items:
+                yield from walk(item, depth + 1) if isinstance(item, list) else [(depth, item.title)]
+
+        return list(walk(reader.outline, 0))
+
+    assert len(parted.pages) == len(whole.pages) >= 3
+    assert outline(parted) == outline(whole)
+    sections = ["Statement of Applicability", "Index by clause and control", "Certification readiness"]
+    assert [title for level, title in outline(parted) if title in sections] == sections
+    pages = pdftotext(laid_out[2]).split("\f")[:-1]
+    assert "Evidence pack" in pages[0] and sum("Checking the pack" in page for page in pages) == 1
+    for number, page in enumerate(pages, start=1):
+        assert f"Page {number} of {len(pages)}" in page
