@@ -4,6 +4,7 @@ report. What is measured comes from the apps: each adds its measures to the core
 
 import gc
 import json
+import os
 import platform
 import statistics
 import time
@@ -68,6 +69,36 @@ def queries(fn) -> int:
     with CaptureQueriesContext(connection) as captured:
         fn()
     return len(captured)
+
+
+PROBE_LOOP = 2_000_000
+
+
+def _probe_work() -> None:
+    sum(i * i for i in range(PROBE_LOOP))
+
+
+def machine_speed() -> tuple[float, float | None]:
+    """Milliseconds for a fixed piece of pure-Python work on one core (fastest of three), and for the
+    same work on two cores at once (two forked processes; None without fork). The machines this runs on
+    are shared and their speed drifts, by half within an hour: a run's figures are read against these."""
+    solo = min(once(_probe_work) for _ in range(3)) * 1000
+    if not hasattr(os, "fork"):
+        return solo, None
+    pair = []
+    for _ in range(3):
+        started = time.perf_counter()
+        children = []
+        for _ in range(2):
+            pid = os.fork()
+            if pid == 0:  # the child does the work and nothing else: no Django teardown, no atexit
+                _probe_work()
+                os._exit(0)
+            children.append(pid)
+        for pid in children:
+            os.waitpid(pid, 0)
+        pair.append((time.perf_counter() - started) * 1000)
+    return solo, min(pair)
 
 
 class Bench:
@@ -174,6 +205,14 @@ class Bench:
     # -- output -----------------------------------------------------------------------------------------
     def add(self, measure: str, **values):
         self.rows.append({"measure": measure, **values})
+
+    def probe(self, when: str) -> None:
+        """The machine's speed now (machine_speed), as a row: read the run's figures against it."""
+        solo, pair = machine_speed()
+        note = f"{PROBE_LOOP:,} squares summed in pure Python; on two cores at once: " + (
+            f"{pair:,.1f} ms" if pair is not None else "not measured (no fork)"
+        )
+        self.add(f"machine speed, {when}", median_ms=solo, note=note)
 
     def report(self, output: Path, **about):
         def ms(value):

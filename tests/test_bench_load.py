@@ -28,6 +28,11 @@ def test_load_test_reports_each_run_and_screen_and_refuses_to_time_failing_scree
                  load_seconds=4, output=str(output), stdout=out)  # fmt: skip
     assert "Load test data: 60 risks, 8 systems" in out.getvalue()
     rows = {row["measure"]: row for row in json.loads(output.read_text())["results"]}
+    # The machine's speed before and after, to read the figures against: one core, then two at once.
+    for when in ("at the start", "at the end"):
+        probe = rows[f"machine speed, {when}"]
+        pair = float(probe["note"].split("on two cores at once: ")[1].removesuffix(" ms").replace(",", ""))
+        assert probe["median_ms"] > 0 and pair > 0, probe
     for label in ("drawn afresh", "kept pages"):  # both, each on its own server
         run = rows[f"load: 4 users, 4 s, {label}"]
         assert run["rows"] > 0 and run["p95_ms"] >= run["median_ms"] > 0, run

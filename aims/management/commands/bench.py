@@ -118,7 +118,9 @@ class Command(BaseCommand):
         with override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]), long_lived_frozen():
             bench.client = Client(raise_request_exception=False)
             bench.client.force_login(user)
+            bench.probe("at the start")
             for measure in registry.bench_measures:
                 if measure.name in wanted:
                     measure.run(bench)
+            bench.probe("at the end")
         bench.report(Path(output), **about)
