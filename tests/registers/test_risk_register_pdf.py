@@ -14,7 +14,7 @@ from aims.models import Job
 from registers import reports
 from registers.models import Risk
 from registers.reports import render_register, risk_register_pdf
-from registers.services import risk_accept, risk_create
+from registers.services import risk_accept, risk_create, risk_update
 
 pytestmark = pytest.mark.django_db
 
@@ -39,17 +39,23 @@ def test_the_register_marks_above_appetite_overdue_and_accepted(make_risk, owner
         accepted, actor=board, expected_version=accepted.version, rationale="Manual review covers it."
     )
     make_risk(title="Typos in the FAQ", next_review_on=late)
+    treating = make_risk(title="Scores explained to applicants", residual_likelihood=4, residual_impact=3,
+                         **worst)  # fmt: skip
+    treating = risk_accept(treating, actor=board, expected_version=treating.version, rationale="Interim.")
+    risk_update(treating, actor=owner, expected_version=treating.version, fields={"status": "treating"})
 
     pages = pages_of(board, tmp_path)  # read cell by cell: a mark wrapped in its cell reads whole
     text = " ".join(" ".join(pages).split())
 
     cover = " ".join(pages[0].split())
-    assert "3 risks in this register" in cover
-    assert "2 above appetite" in cover and "1 above appetite and not accepted" in cover
-    assert "1 accepted" in cover and "1 overdue for review" in cover
+    assert "4 risks in this register" in cover
+    assert "3 above appetite" in cover and "1 above appetite and not accepted" in cover
+    assert "2 accepted" in cover and "1 overdue for review" in cover
     register = " ".join(" ".join(p for p in pages if "Register" in p).split())
-    assert register.count("Above appetite") == 2 and "Awaits the board" in register
+    assert register.count("Above appetite") == 3 and register.count("Awaits the board") == 1
     assert f"Accepted by {board} on {dt.date.today():%Y-%m-%d}" in register
+    # Accepted, then put back in treatment: both said.
+    assert f"In treatment, accepted by {board} on {dt.date.today():%Y-%m-%d}" in register
     assert "Overdue" in register
     assert above.reference in register
     # Each risk once, its treatment plan in its own row: no second section repeats the levels.
@@ -151,4 +157,5 @@ def test_split_register_keeps_the_reading_order_and_no_lone_rows():
             assert [s["register_starts"] for s in slices] == [True] + [False] * (len(slices) - 1)
     # A long register on two CPUs: the cover and fewer rows first (the cover costs COVER_COST rows).
     first, second = reports.split_register(1042, 2)
-    assert first["rows"] == (0, 501) and second["rows"] == (501, 1042)
+    half = round((reports.COVER_COST + 1042) / 2 - reports.COVER_COST)
+    assert first["rows"] == (0, half) and second["rows"] == (half, 1042)

@@ -77,8 +77,10 @@ def test_the_register_shows_each_risk_with_levels_plans_and_controls(risks, owne
     assert "AI risk register" in text and "Requested by Olivia" in text and "Number of risks 3" in text
     for risk in risks:
         assert risk.reference in text
-        # One row per risk, its plan in it (a long title wraps in its cell).
-        assert text.count(risk.reference) == 1 and text.count(risk.title.split()[0]) >= 1
+        # One row per risk, its plan in it: the reference once, the title's first words after it (a long
+        # title wraps in its cell, and the detail cell's first line is read before the title's second).
+        assert text.count(risk.reference) == 1
+        assert f"{risk.reference} {' '.join(risk.title.split()[:2])}" in text
     for level in ("Low", "Medium", "High", "Critical"):
         assert level in text
     assert "Strip personal data from prompts and answers; red-team every quarter." in text
