@@ -90,9 +90,10 @@ def index_sections(ctx: IndexContext) -> list[IndexSection]:
 
 def index_pdf(ctx: IndexContext) -> bytes:
     """index.pdf: the cover, then each section on pages of its own. It is laid out last, once every
-    folder's PDF is done and their worker processes idle, so its sections are laid out at once, one part
-    each (aims.pdf.html_parts_to_pdf: page numbers and outline run on as in one document); each is
-    rendered to HTML here first, since a part may not query the database."""
+    folder's PDF is done and their worker processes idle, so its sections are laid out at once, in as
+    many parts as there are CPUs to lay them out (aims.pdf.html_parts_to_pdf: page numbers and outline run
+    on as in one document); each part is rendered to HTML here first, since a part may not query the
+    database."""
     context = {
         "pack": ctx.pack,
         "scope": ctx.scope,
@@ -107,10 +108,28 @@ def index_pdf(ctx: IndexContext) -> bytes:
         "requested_by": ctx.user,
         "cover": True,
     }
-    sections = context["sections"]
-    if pdf_processes() < 2 or len(sections) < 2:
+    groups = in_parts(context["sections"], pdf_processes())
+    if len(groups) < 2:
         return html_to_pdf(render_to_string(INDEX_TEMPLATE, context))
-    parts = [{"cover": True, "sections": sections[:1]}]
-    parts += [{"cover": False, "sections": [section]} for section in sections[1:]]
-    html = [render_to_string(INDEX_TEMPLATE, {**context, **part}) for part in parts]
+    html = [
+        render_to_string(INDEX_TEMPLATE, {**context, "cover": n == 0, "sections": group})
+        for n, group in enumerate(groups)
+    ]
     return html_parts_to_pdf([functools.partial(str, text) for text in html])
+
+
+def in_parts(sections: list[IndexSection], parts: int) -> list[list[IndexSection]]:
+    """The sections in order, in at most `parts` runs of about the same length of HTML (what a section
+    costs to lay out); the first run goes with the cover. [sections] for one part."""
+    if parts < 2 or len(sections) < 2:
+        return [sections]
+    sizes = [len(section.html) for section in sections]
+    total = sum(sizes) or 1
+    groups, current, done = [], [], 0
+    for section, size in zip(sections, sizes, strict=True):
+        if current and len(groups) < parts - 1 and done >= total * (len(groups) + 1) / parts:
+            groups.append(current)
+            current = []
+        current.append(section)
+        done += size
+    return [*groups, current]

@@ -172,11 +172,19 @@ def test_index_pdf_laid_out_in_parts_reads_as_one_document(owner, auditor, make_
 
     make_risk(title="A risk in the index")
     make_evidence(owner, ["6.1.2"], b"risk workshop minutes\n", "minutes.txt")
-    laid_out = {}
+    laid_out, handed = {}, []
+    in_parts = index.html_parts_to_pdf
+
+    def spy(parts, *args, **kwargs):
+        handed.append(len(parts))
+        return in_parts(parts, *args, **kwargs)
+
+    monkeypatch.setattr(index, "html_parts_to_pdf", spy)
     for processes in (1, 2):
         monkeypatch.setattr(index, "pdf_processes", lambda processes=processes: processes)
         path, _ = build(auditor, {"whole": True}, tmp_path=tmp_path / str(processes))
         laid_out[processes] = read(path, "index.pdf")
+    assert handed == [2]  # whole on one CPU; in two parts on two
     whole, parted = (PdfReader(io.BytesIO(laid_out[n])) for n in (1, 2))
 
     def outline(reader):
@@ -194,3 +202,18 @@ def test_index_pdf_laid_out_in_parts_reads_as_one_document(owner, auditor, make_
     assert "Evidence pack" in pages[0] and sum("Checking the pack" in page for page in pages) == 1
     for number, page in enumerate(pages, start=1):
         assert f"Page {number} of {len(pages)}" in page
+
+
+def test_index_sections_go_in_runs_of_about_the_same_length_in_order():
+    from audits.pack.index import IndexSection, in_parts
+
+    # As the index is today: a short SoA summary, then two long sections.
+    sections = [IndexSection(title, "x" * size) for title, size in (("a", 100), ("b", 16000), ("c", 14000))]
+    assert in_parts(sections, 1) == [sections]
+    assert in_parts(sections, 2) == [sections[:2], sections[2:]]
+    assert in_parts(sections[:1], 4) == [sections[:1]] and in_parts([], 2) == [[]]
+    # A run closes once it holds its share; never more runs than parts.
+    even = [IndexSection(str(n), "x" * 1000) for n in range(4)]
+    assert in_parts(even, 2) == [even[:2], even[2:]]
+    assert in_parts(even, 4) == [[section] for section in even]
+    assert in_parts(even, 3) == [even[:2], even[2:3], even[3:]]
