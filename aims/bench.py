@@ -6,6 +6,7 @@ import gc
 import json
 import os
 import platform
+import signal
 import statistics
 import time
 from contextlib import contextmanager
@@ -79,8 +80,9 @@ def _probe_work() -> None:
 
 
 def machine_speed() -> tuple[float, float | None]:
-    """Milliseconds for a fixed piece of pure-Python work on one core (fastest of three), and for the
-    same work on two cores at once (two forked processes; None without fork). The machines this runs on
+    """Milliseconds for a fixed piece of pure-Python work on one core, and for the same work on two cores
+    at once (two forked processes, from the fork to both done; None without fork): each the fastest of
+    three. The machines this runs on
     are shared and their speed drifts, by half within an hour: a run's figures are read against these."""
     solo = min(once(_probe_work) for _ in range(3)) * 1000
     if not hasattr(os, "fork"):
@@ -92,8 +94,11 @@ def machine_speed() -> tuple[float, float | None]:
         for _ in range(2):
             pid = os.fork()
             if pid == 0:  # the child does the work and nothing else: no Django teardown, no atexit
-                _probe_work()
-                os._exit(0)
+                try:
+                    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the parent, which waits
+                    _probe_work()
+                finally:
+                    os._exit(0)
             children.append(pid)
         for pid in children:
             os.waitpid(pid, 0)
@@ -209,7 +214,7 @@ class Bench:
     def probe(self, when: str) -> None:
         """The machine's speed now (machine_speed), as a row: read the run's figures against it."""
         solo, pair = machine_speed()
-        note = f"{PROBE_LOOP:,} squares summed in pure Python; on two cores at once: " + (
+        note = f"{PROBE_LOOP:,} squares summed in pure Python, fastest of 3; on two cores at once: " + (
             f"{pair:,.1f} ms" if pair is not None else "not measured (no fork)"
         )
         self.add(f"machine speed, {when}", median_ms=solo, note=note)

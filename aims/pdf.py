@@ -50,6 +50,9 @@ def _fonts():
     from weasyprint.text.fonts import FontConfiguration
 
     if getattr(_FONTS, "pid", None) != os.getpid():
+        # What a forked process inherited is left alone, never released here: releasing it would free
+        # the parent's font map and remove its temporary folder from under it.
+        _FONTS.inherited = getattr(_FONTS, "config", None)
         _FONTS.pid, _FONTS.config = os.getpid(), FontConfiguration()
     return _FONTS.config
 

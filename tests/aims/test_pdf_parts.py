@@ -119,14 +119,32 @@ def test_parts_render_from_a_daemonic_process_as_in_a_celery_worker():
         worker.join(10)
 
 
-def test_fonts_are_found_once_per_thread_and_each_document_reads_the_same():
+def test_fonts_are_found_once_per_thread_and_each_document_reads_the_same(monkeypatch):
     """The font configuration is kept for the next PDF of the same thread (finding fonts is a tenth of a
     small PDF's time), never shared with another thread; PDFs made with it read as before."""
+    import os
+
+    from weasyprint.text import fonts
+
     from aims import pdf
 
+    made = []
+    real = fonts.FontConfiguration
+    monkeypatch.setattr(fonts, "FontConfiguration", lambda: made.append(1) or real())
+    monkeypatch.setattr(pdf._FONTS, "pid", None, raising=False)  # as in a process with no PDF yet
     html = "<html><body><p>Residual High 15</p></body></html>"
     first, second = pdf.html_to_pdf(html), pdf.html_to_pdf(html.replace("15", "16"))
-    assert pdf._fonts() is pdf._fonts()
+    assert len(made) == 1 and pdf._fonts() is pdf._fonts()
+    # A forked process finds its own (the parent's font map is not shared across a fork).
+    ours, theirs = multiprocessing.Pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            theirs.send(id(pdf._fonts()) != id(pdf._FONTS.inherited) and pdf._FONTS.inherited is not None)
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+    assert ours.recv() is True
     other = []
     thread = threading.Thread(target=lambda: other.append(pdf._fonts()))
     thread.start()
