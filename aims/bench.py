@@ -82,8 +82,8 @@ def _probe_work() -> None:
 def machine_speed() -> tuple[float, float | None]:
     """Milliseconds for a fixed piece of pure-Python work on one core, and for the same work on two cores
     at once (two forked processes, from the fork to both done; None without fork): each the fastest of
-    three. The machines this runs on
-    are shared and their speed drifts, by half within an hour: a run's figures are read against these."""
+    three. The machines this runs on are shared and their speed drifts, by half within an hour: a run's
+    figures are read against these."""
     solo = min(once(_probe_work) for _ in range(3)) * 1000
     if not hasattr(os, "fork"):
         return solo, None

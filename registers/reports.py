@@ -204,8 +204,8 @@ def split_register(count: int, parts: int) -> list[dict]:
     """The report of `count` risks in at most `parts` parts of about the same cost (COVER_COST), in
     reading order: the cover and overview, then the register's rows. Each part says what the template
     shows of it: whether it has the cover, which rows of the register as a (start, stop) range, and
-    whether the register starts there (its heading). [{}] for the whole report in one part. A cut leaves at least two rows on each side (no part's table ends or starts with a lone
-    row)."""
+    whether the register starts there (its heading). [{}] for the whole report in one part. A cut leaves
+    at least two rows on each side (no part's table ends or starts with a lone row)."""
     if parts < 2 or count < 4:
         return [{}]
     total = COVER_COST + count
