@@ -77,6 +77,9 @@ TEMPLATES = [
         },
     },
 ]
+# Django's form renderer, its commonest widgets written out in Python rather than drawn through a template
+# each (aims/form_rendering.py): the same HTML, in a fraction of the time.
+FORM_RENDERER = "aims.form_rendering.FormRenderer"
 
 DATABASES = {
     "default": dj_database_url.parse(
