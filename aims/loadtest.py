@@ -11,6 +11,7 @@ import csv
 import hashlib
 import json
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -76,6 +77,12 @@ def _machine_cpu() -> tuple[float, float]:
     values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
     idle = values[3] + values[4]
     return (sum(values) - idle) / _ticks(), sum(values) / _ticks()
+
+
+def _children_cpu() -> float:
+    """CPU seconds used by this process's finished children: the load generator's own cost, run after run."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _database_url() -> str:
@@ -213,6 +220,7 @@ def _locust(server: Server, plan: dict, users: int, seconds: int, workdir: Path,
                "--host", server.url, "--csv", str(prefix), "--loglevel", "WARNING"]  # fmt: skip
     env = {**os.environ, "AIMS_LOAD_PLAN": json.dumps(plan)}
     web_before, (busy_before, total_before) = _web_cpu(server.process.pid), _machine_cpu()
+    locust_before = _children_cpu()
     profiler = _profiler(server, seconds, profile)
     done = subprocess.run(
         command, env=env, check=False, capture_output=True, text=True, timeout=seconds + 120
@@ -220,6 +228,7 @@ def _locust(server: Server, plan: dict, users: int, seconds: int, workdir: Path,
     if not Path(f"{prefix}_stats.csv").exists():  # locust exits 1 when requests failed; that is a result
         raise RuntimeError(f"locust made no report (exit {done.returncode}): {done.stderr[-2000:]}")
     web_after, (busy_after, total_after) = _web_cpu(server.process.pid), _machine_cpu()
+    locust_cpu = _children_cpu() - locust_before
     if profiler:
         profiler.wait(timeout=60)
     with open(f"{prefix}_stats.csv", newline="") as f:
@@ -230,6 +239,7 @@ def _locust(server: Server, plan: dict, users: int, seconds: int, workdir: Path,
         "rows": rows,
         "failures": failures,
         "web_cpu_s": web_after - web_before,
+        "locust_cpu_s": locust_cpu,
         "machine_busy": (busy_after - busy_before) / max(total_after - total_before, 1e-9),
     }
 
@@ -308,7 +318,8 @@ def _report(bench, users: int, seconds: int, result: dict, mix: list[Screen], ta
         p95_ms=p95,
         note=f"{float(total['Requests/s']):.1f} requests/s, {failures} errors, web CPU "
         f"{1000 * result['web_cpu_s'] / max(requests, 1):.1f} ms per request, machine "
-        f"{100 * result['machine_busy']:.0f}% busy",
+        f"{100 * result['machine_busy']:.0f}% busy, load generator "
+        f"{1000 * result['locust_cpu_s'] / max(requests, 1):.1f} ms per request",
         target=verdict,
         failures=result["failures"],
     )

@@ -11,9 +11,8 @@ import os
 import random
 from itertools import count
 
-from locust import HttpUser, between
-from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
+from locust import between
+from locust.contrib.fasthttp import FastHttpUser
 
 PLAN = json.loads(os.environ["AIMS_LOAD_PLAN"])
 _next_person = count()
@@ -23,7 +22,9 @@ def _screen(entry):
     def visit(user):
         # One variant of the screen (e.g. one of the top risks), requested in order, as the browser would.
         for path in random.choice(entry["variants"]):
-            with user.client.get(path, name=entry["name"], catch_response=True) as response:
+            with user.client.get(
+                path, name=entry["name"], headers=user.headers, catch_response=True
+            ) as response:
                 if response.status_code != 200:
                     response.failure(f"HTTP {response.status_code} for {path}: {response.error or ''}")
 
@@ -31,23 +32,20 @@ def _screen(entry):
     return visit
 
 
-class Person(HttpUser):
+class Person(FastHttpUser):
     wait_time = between(0.5, 1.5)
     tasks = {_screen(entry): entry["weight"] for entry in PLAN["mix"]}
+    # A browser sends a GET again, once, when the kept-alive connection it reused was closed by the server
+    # at that moment (gunicorn closes idle ones after 2 s); so does this person.
+    max_retries = 1
 
     def on_start(self):
-        # A browser sends a GET again, once, when the kept-alive connection it reused was closed by the
-        # server at that moment (gunicorn closes idle ones after 2 s); so does this person.
-        retry = Retry(total=1, connect=1, read=1, status=0, other=0, allowed_methods=["GET"])
-        self.client.mount("http://", HTTPAdapter(max_retries=retry))
         person = next(_next_person) % len(PLAN["sessions"])
         cookie, csrf = PLAN["sessions"][person], PLAN["csrf"][person]
-        self.client.headers.update(
-            {
-                # The session, and the CSRF cookie a browser holds after its first page: the production
-                # cookies are Secure, so over this plain HTTP the client would never send one it was given.
-                "Cookie": f"{PLAN['cookie_name']}={cookie}; {PLAN['csrf_cookie_name']}={csrf}",
-                # Production settings redirect plain HTTP; behind the proxy the header says it was HTTPS.
-                "X-Forwarded-Proto": "https",
-            }
-        )
+        self.headers = {
+            # The session, and the CSRF cookie a browser holds after its first page: the production
+            # cookies are Secure, so over this plain HTTP the client would never send one it was given.
+            "Cookie": f"{PLAN['cookie_name']}={cookie}; {PLAN['csrf_cookie_name']}={csrf}",
+            # Production settings redirect plain HTTP; behind the proxy the header says it was HTTPS.
+            "X-Forwarded-Proto": "https",
+        }

@@ -37,6 +37,7 @@ def test_load_test_reports_each_run_and_screen_and_refuses_to_time_failing_scree
         run = rows[f"load: 4 users, 4 s, {label}"]
         assert run["rows"] > 0 and run["p95_ms"] >= run["median_ms"] > 0, run
         assert "requests/s, 0 errors" in run["note"] and "web CPU" in run["note"], run
+        assert "load generator" in run["note"], run  # its own CPU, on the same two cores
         screens = [name for name in rows if name.startswith(f"load 4, {label}: ")]
         assert screens and all(rows[name]["note"] == "0 errors" for name in screens), rows
         assert sum(rows[name]["rows"] for name in screens) == run["rows"]
