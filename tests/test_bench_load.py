@@ -3,8 +3,10 @@ people signed in as different users, a row per run and per screen (aims/loadtest
 
 import io
 import json
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
@@ -53,3 +55,12 @@ def test_load_test_reports_each_run_and_screen_and_refuses_to_time_failing_scree
     mix = [loadtest.Screen("nowhere", 1, [["/no-such-page/"]])]
     with pytest.raises(RuntimeError, match=rf"nowhere: /no-such-page/ answers 404 for {owner.username}"):
         loadtest.run_load(_NoReport(), mix, [owner], users=(1,), seconds=1)
+
+
+def test_the_load_test_runs_gunicorn_as_the_deployment_does():
+    # Its figures speak for the server as shipped: the same workers and threads as docker-compose.yml's
+    # web service and the image's own command.
+    flags = ", ".join(f'"{flag}"' for flag in loadtest.GUNICORN)
+    for name in ("docker-compose.yml", "Dockerfile"):
+        text = " ".join((Path(settings.BASE_DIR) / name).read_text().split())
+        assert f'"aims.wsgi:application", "--bind", "0.0.0.0:8000", {flags},' in text, name
