@@ -21,7 +21,8 @@ from .models import KPI, BiasAssessment, Dataset, GateReview, Harm, IncidentLog,
 
 # -- Annex A -----------------------------------------------------------------------------------------------
 def _field(name):
-    return lambda s: bool((s[name] or "").strip())
+    # Whether the text holds more than blanks, without copying it (strip() would, for each system).
+    return lambda s: bool(s[name]) and not s[name].isspace()
 
 
 def resources(field, what):

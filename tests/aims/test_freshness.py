@@ -160,3 +160,22 @@ def test_a_record_page_is_kept_after_its_checks_and_shows_a_message_once(owner, 
     assert page(client, url) == first
     Risk.objects.filter(pk=risk.pk).update(title="Retitled meanwhile")
     assert "Retitled meanwhile" in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("sql", "writes"),
+    [
+        ('INSERT INTO "registers_risk" ("title") VALUES (%s)', True),
+        ('\n  update "registers_risk" SET "title" = %s', True),
+        ('DELETE FROM "aims_history" WHERE id = %s', True),
+        ('UPDATE "django_session" SET "expire_date" = %s', False),  # a page view's own, quiet
+        ("  create index risk_title on registers_risk (title)", True),
+        ("ALTER TABLE registers_risk ADD COLUMN x int", True),
+        ("\tDrop table x", True),
+        ("SELECT 1 -- CREATE TABLE x", False),
+        ("SELECT " + ", ".join(f"(SELECT {n})" for n in range(20_000)), False),  # read by its first word
+        ("CREATED_AT", False),
+    ],
+)
+def test_a_statement_writes_by_its_first_words(sql, writes):
+    assert freshness._writes(sql) is writes

@@ -9,6 +9,7 @@ import pytest
 from aims.certification import MET, MISSING, PARTIAL, readiness
 from aims.models import Requirement
 from aims.registry import registry
+from lifecycle.certification_controls import _field
 from lifecycle.models import AISystem
 from lifecycle.standard import datasets, soa_entries, suppliers
 from tests.base import client_for as build_client
@@ -194,3 +195,9 @@ def test_a_dataset_linked_to_many_systems_counts_once(owner):
         run("A.7.4").status == MET
         and run("A.7.4").reason == "The one dataset: quality requirements recorded."
     )
+
+
+def test_a_resource_counts_as_written_down_only_with_more_than_blanks():
+    written = _field("data_resources")
+    for text, expected in [(None, False), ("", False), ("  \n\t ", False), (" Training set v3 ", True)]:
+        assert written({"data_resources": text}) is expected, text
