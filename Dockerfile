@@ -37,5 +37,5 @@ USER aims
 VOLUME ["/data"]
 EXPOSE 8000
 
-CMD ["gunicorn", "aims.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", "--threads", "2", \
-     "--access-logfile", "-"]
+CMD ["gunicorn", "aims.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", "--threads", "1", \
+     "--worker-class", "gthread", "--access-logfile", "-"]

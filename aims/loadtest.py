@@ -1,6 +1,6 @@
 """The load test of `manage.py bench --only load`: many people at once against the server as deployed.
 
-gunicorn runs as docker-compose runs it (production settings, 4 workers x 2 threads) on the bench's
+gunicorn runs as docker-compose runs it (production settings, 4 workers of one thread) on the bench's
 database; locust (aims/locustfile.py) sends people who each sign in as a different user of the volume data
 and visit the screens of a mix the apps give (lifecycle/bench.py), waiting 0.5-1.5 s between screens.
 Reported per run: requests per second, median and 95th percentile, errors, and the CPU time the web
@@ -32,7 +32,9 @@ from django.utils.crypto import get_random_string
 from aims import roles
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
-GUNICORN = ["--workers", "4", "--threads", "2"]  # as docker-compose.yml and the Dockerfile run it
+# As docker-compose.yml and the Dockerfile run it. gthread with one thread: one request at a time per
+# process, kept-alive connections held by its poller meanwhile (the sync worker closes each one).
+GUNICORN = ["--workers", "4", "--threads", "1", "--worker-class", "gthread"]
 WARMUP_SECONDS = 10
 
 

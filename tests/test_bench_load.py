@@ -62,5 +62,5 @@ def test_the_load_test_runs_gunicorn_as_the_deployment_does():
     # web service and the image's own command.
     flags = ", ".join(f'"{flag}"' for flag in loadtest.GUNICORN)
     for name in ("docker-compose.yml", "Dockerfile"):
-        text = " ".join((Path(settings.BASE_DIR) / name).read_text().split())
+        text = " ".join((Path(settings.BASE_DIR) / name).read_text().replace("\\\n", " ").split())
         assert f'"aims.wsgi:application", "--bind", "0.0.0.0:8000", {flags},' in text, name
