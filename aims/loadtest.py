@@ -5,7 +5,8 @@ database; locust (aims/locustfile.py) sends people who each sign in as a differe
 and visit the screens of a mix the apps give (lifecycle/bench.py), waiting 0.5-1.5 s between screens.
 Reported per run: requests per second, median and 95th percentile, errors, and the CPU time the web
 processes spent per request (read from /proc, so the cost of a request is seen apart from the machine's
-other load). The core names no register: the mix is the caller's."""
+other load), and the load generator's own, which shares the machine. The core names no register: the mix
+is the caller's."""
 
 import csv
 import hashlib
