@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 from django import forms
 from django.forms.renderers import DjangoTemplates
-from django.urls import get_resolver
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
@@ -15,8 +14,8 @@ from aims import form_rendering
 from aims.filters import RecordFilterSet
 from aims.form_rendering import FormRenderer
 from aims.models import User
+from tests.base import defined_in_our_apps
 
-APPS = ("aims", "registers", "lifecycle", "audits", "reviews")
 STOCK, OURS = DjangoTemplates(), FormRenderer()
 
 TRICKY = ['a "quoted" <b>&amp;</b> value', "l'été", mark_safe("<i>safe</i>"), "", "  spaced  ", "%s %d %%"]
@@ -93,17 +92,6 @@ def test_what_only_the_templates_can_draw_goes_to_them():
     assert isinstance(forms.Form().renderer, FormRenderer)
 
 
-def _ours(base):
-    assert get_resolver().url_patterns  # every page's module imported: each form and filter is defined
-
-    def below(cls):
-        for sub in cls.__subclasses__():
-            yield sub
-            yield from below(sub)
-
-    return {c for c in below(base) if c.__module__.split(".")[0] in APPS}
-
-
 def _fields_drawn_alike(form) -> int:
     drawn = 0
     for name in form.fields:
@@ -119,7 +107,9 @@ def _fields_drawn_alike(form) -> int:
 def test_every_field_of_every_form_and_filter_is_drawn_as_the_templates_draw_it(demo):
     manager = User.objects.get(username="manager")
     drawn, forms_drawn = 0, 0
-    for form_class in sorted(_ours(forms.BaseForm), key=lambda c: f"{c.__module__}.{c.__name__}"):
+    for form_class in sorted(
+        defined_in_our_apps(forms.BaseForm), key=lambda c: f"{c.__module__}.{c.__name__}"
+    ):
         model = getattr(getattr(form_class, "_meta", None), "model", None)
         if issubclass(form_class, forms.ModelForm) and model is None:
             continue  # a base every register's form builds on
@@ -139,7 +129,7 @@ def test_every_field_of_every_form_and_filter_is_drawn_as_the_templates_draw_it(
             drawn += _fields_drawn_alike(form)
             forms_drawn += 1
             break
-    for filterset_class in _ours(RecordFilterSet):
+    for filterset_class in defined_in_our_apps(RecordFilterSet):
         if filterset_class._meta.model is None:
             continue
         queryset = filterset_class._meta.model._default_manager.all()

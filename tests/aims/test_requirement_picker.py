@@ -5,27 +5,17 @@ posts as a plain select without JavaScript."""
 import re
 
 from django import forms
-from django.urls import get_resolver
 
 from aims.forms import RequirementChoiceField, RequirementField
 from aims.models import Requirement
 from aims.registry import registry
 from aims.widgets import RequirementPicker
 from registers.forms import RiskForm
-from tests.base import client_for, form_data_for
-
-APPS = ("aims", "registers", "lifecycle", "audits", "reviews")
+from tests.base import client_for, defined_in_our_apps, form_data_for
 
 
 def _our_forms():
-    assert get_resolver().url_patterns  # every page's module imported: each form is defined
-
-    def below(cls):
-        for sub in cls.__subclasses__():
-            yield sub
-            yield from below(sub)
-
-    return {f for f in below(forms.BaseForm) if f.__module__.split(".")[0] in APPS}
+    return defined_in_our_apps(forms.BaseForm)
 
 
 def _chooses_requirements(field) -> bool:

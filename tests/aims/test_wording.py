@@ -7,11 +7,9 @@ import django_filters
 import pytest
 from django.apps import apps
 from django.conf import settings
-from django.urls import get_resolver
 
-from tests.base import client_for
+from tests.base import APPS, client_for, defined_in_our_apps
 
-APPS = ("aims", "registers", "lifecycle", "audits", "reviews")
 ROOT = Path(settings.BASE_DIR)
 
 
@@ -62,14 +60,7 @@ def test_no_code_makes_a_plural_by_adding_s():
 
 
 def _filtersets():
-    assert get_resolver().url_patterns  # every page's module imported: each filter set is defined
-
-    def below(cls):
-        for sub in cls.__subclasses__():
-            yield sub
-            yield from below(sub)
-
-    found = {fs for fs in below(django_filters.FilterSet) if fs.__module__.split(".")[0] in APPS}
+    found = defined_in_our_apps(django_filters.FilterSet)
     return sorted((fs for fs in found if fs._meta.model is not None), key=lambda fs: fs.__qualname__)
 
 
