@@ -9,7 +9,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from aims.database import tune_sqlite
+from aims.database import tune_postgresql, tune_sqlite
 from aims.env import env, env_bool, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -88,6 +88,10 @@ DATABASES = {
 }
 # On SQLite (make run), writers queue for the write lock instead of failing at once (aims.database).
 DATABASES["default"] = tune_sqlite(DATABASES["default"], busy_timeout=env_int("SQLITE_BUSY_TIMEOUT", 20))
+# No parallel workers for a query by default: on a web server their start-up costs more than they save.
+DATABASES["default"] = tune_postgresql(
+    DATABASES["default"], parallel_workers=env_int("DATABASE_PARALLEL_WORKERS", 0)
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "aims.User"
