@@ -1,3 +1,5 @@
+import functools
+
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -40,8 +42,10 @@ class RiskSerializer(RecordSerializer):
             "accepted_on", "acceptance_rationale",
         ]  # fmt: skip
 
-    @property
+    @functools.cached_property
     def criteria(self) -> RiskCriteria:
+        """The criteria in force, read once per request: a list's rows share them through its context
+        and each serializer keeps them, so four level fields a row do not walk up to the context."""
         cache = self.context.setdefault("_cache", {})
         if "criteria" not in cache:
             cache["criteria"] = RiskCriteria.current()
