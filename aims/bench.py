@@ -66,6 +66,19 @@ def timed(fn, repeat: int, warmup: int) -> tuple[float, float]:
     return stats([once(fn) for _ in range(repeat)])
 
 
+def timed_together(fns, repeat: int, warmup: int) -> list[tuple[float, float]]:
+    """timed() for each of `fns`, run in turn within each repeat (a, b, c, a, b, c ...): on a shared
+    machine a slow spell then falls on all of them alike, not on whichever was being timed."""
+    for _ in range(warmup):
+        for fn in fns:
+            fn()
+    runs = [[] for _ in fns]
+    for _ in range(repeat):
+        for fn, times in zip(fns, runs, strict=True):
+            times.append(once(fn))
+    return [stats(times) for times in runs]
+
+
 def queries(fn) -> int:
     with CaptureQueriesContext(connection) as captured:
         fn()
@@ -137,7 +150,7 @@ class Bench:
         """Time a page or API answer as drawn afresh, with nothing kept (aims.freshness): what the first
         person to open it after a change waits, the figure the targets are judged on. A page that keeps
         parts of itself is timed again as kept, and that is said in the note. `baseline` = (rows,
-        raw_page(), raw_count()): raw SQL fetching the same page, and its COUNT(*), timed in the same run.
+        raw_page(), raw_count()): raw SQL fetching the same page, and its COUNT(*), timed in turn with it.
         `under_ms`, `within` (a ratio to the baseline) and `max_queries` are its targets, if it has any."""
         problem = self.available(url)
         if problem:
@@ -145,15 +158,19 @@ class Bench:
             return
         with override_settings(AIMS_KEEP_PAGES=False):
             count = queries(lambda: self.get(url))
-            median, p95 = timed(lambda: self.get(url), self.repeat, self.warmup)
+            rows, raw_page, raw_count = baseline or (None, None, None)
+            # The raw SQL it is judged against is timed in turn with it, request by request.
+            timings = timed_together(
+                [lambda: self.get(url), *((raw_page, raw_count) if baseline else ())],
+                self.repeat,
+                self.warmup,
+            )
+        (median, p95), *raw = timings
         kept_median, _ = timed(lambda: self.get(url), self.repeat, self.warmup)
         row = {"url": url, "median_ms": median, "p95_ms": p95, "queries": count}
         notes = []
-        rows = None
         if baseline:
-            rows, raw_page, raw_count = baseline
-            raw_median, _ = timed(raw_page, self.repeat, self.warmup)
-            count_median, _ = timed(raw_count, self.repeat, self.warmup)
+            (raw_median, _), (count_median, _) = raw
             # A paginated page also counts its rows; the ratio against page + COUNT(*) is shown too.
             with_count = median / (raw_median + count_median)
             row.update(
