@@ -13,12 +13,14 @@ tuples or values (values_list()). Elsewhere (SQLite, under `make run`) each is s
 Each part keeps its own SQL (joins, ORDER BY, LIMIT, DISTINCT) inside its own subquery: the parts do not
 touch. What a part reads is what the queryset alone would read."""
 
+import functools
 import json
 from decimal import Decimal
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import Count, DecimalField, F, prefetch_related_objects
+from django.db.models import Count, DecimalField, F, Model, prefetch_related_objects, signals
+from django.db.models.base import ModelState
 from django.db.models.query import (
     FlatValuesListIterable,
     ModelIterable,
@@ -164,9 +166,37 @@ class Compiled:
         ]
 
     def rows(self, answer) -> list:
-        iterable = self.queryset._iterable_class
+        """The rows of the queryset from its part of together()'s answer (JSON objects)."""
+        return self._read([self.values(obj) for obj in answer], self.queryset)
+
+    def run(self, queryset=None) -> list:
+        """The rows of the queryset asked alone with the kept SQL (a prepared statement on PostgreSQL):
+        read from the driver's own values, through the converters Django would apply. `queryset`, one
+        whose SQL is this one's (a later request's), gives what is done with the records once read --
+        its prefetches and known related objects -- so nothing of the first request's stays in use."""
+        if self.empty:
+            return []
+        connection = connections[self.queryset.db]
+        with connection.cursor() as cursor:
+            statements.execute(connection, cursor, self.sql, self.params)
+            fetched = cursor.fetchall()
+        compiler = self.compiler
+        if compiler.has_extra_select:  # columns the SQL needs (ordering) that the rows do not hold
+            fetched = [row[: compiler.col_count] for row in fetched]
+        if self._converters:
+            fetched = list(compiler.apply_converters(fetched, self._converters))
+        return self._read(fetched, queryset if queryset is not None else self.queryset)
+
+    @functools.cached_property
+    def _converters(self) -> dict:
+        """What Django converts a column's value with as it reads it (SQLCompiler.results_iter)."""
+        compiler = self.compiler
+        return compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]])
+
+    def _read(self, rows, queryset) -> list:
+        iterable = queryset._iterable_class
         readers = {
-            ModelIterable: self._instances,
+            ModelIterable: lambda rows: self._instances(rows, queryset),
             ValuesIterable: self._dicts,
             ValuesListIterable: self._tuples,
             FlatValuesListIterable: lambda rows: [row[0] for row in rows],
@@ -174,7 +204,7 @@ class Compiled:
         }
         if iterable not in readers:
             raise TypeError(f"together() does not read {iterable.__name__} querysets.")
-        return readers[iterable]([self.values(obj) for obj in answer])
+        return readers[iterable](rows)
 
     def _names(self) -> list[str]:
         query = self.queryset.query
@@ -192,9 +222,9 @@ class Compiled:
             return [tuple(row[names.index(name)] for name in order) for row in rows]
         return [tuple(row) for row in rows]
 
-    def _instances(self, rows):
+    def _instances(self, rows, queryset):
         """As django.db.models.query.ModelIterable builds them from the same columns."""
-        queryset, compiler = self.queryset, self.compiler
+        compiler = self.compiler
         db, klass_info, select = queryset.db, compiler.klass_info, compiler.select
         fields = klass_info["select_fields"]
         start, end = fields[0], fields[-1] + 1
@@ -205,9 +235,10 @@ class Compiled:
             for field, objects in queryset._known_related_objects.items()
             if len(field.from_fields) == 1 and field.from_fields[0] == "self"
         ]
+        make = record_maker(klass_info["model"])
         instances = []
         for row in rows:
-            obj = klass_info["model"].from_db(db, names, row[start:end])
+            obj = make(db, names, row[start:end])
             for populator in populators:
                 populator.populate(row, obj)
             for name, position in compiler.annotation_col_map.items():
@@ -219,6 +250,28 @@ class Compiled:
         if queryset._prefetch_related_lookups:
             prefetch_related_objects(instances, *queryset._prefetch_related_lookups)
         return instances
+
+
+def record_maker(model):
+    """How to make a record of `model` from some of its columns, as Model.from_db(db, attnames, values)
+    does: from_db itself, or, where from_db and __init__ are Django's own and nothing listens for their
+    signals, what they would leave -- the columns in the record's __dict__, the rest deferred -- without
+    __init__'s walk over every field, which was most of the time it takes to read a page of records."""
+    plain = (
+        model.from_db.__func__ is Model.from_db.__func__
+        and model.__init__ is Model.__init__
+        and not signals.pre_init.has_listeners(model)
+        and not signals.post_init.has_listeners(model)
+    )
+    return functools.partial(_made, model) if plain else model.from_db
+
+
+def _made(model, db, attnames, values):
+    record = Model.__new__(model)
+    record._state = ModelState()
+    record._state.adding, record._state.db = False, db
+    record.__dict__.update(zip(attnames, values, strict=True))
+    return record
 
 
 def _field(expression):

@@ -19,15 +19,13 @@ So it is compiled once per process for each count (a page holds at most its size
 page's ids: Django's prefetch machinery, building and compiling these queries afresh for each page, cost
 about 1.6 ms a link on the risk list -- four times running them."""
 
-import functools
-
 from django.contrib.auth import get_user_model
 from django.db import connections
-from django.db.models import Model, Prefetch, signals
-from django.db.models.base import ModelState
+from django.db.models import Prefetch
 from rest_framework import relations
 
 from aims import statements
+from aims.together import record_maker
 
 from .fields import RecordLinkField, VisibleRecordLinks
 from .representation import link_attr
@@ -123,34 +121,12 @@ def attach_links(records, links: dict[str, tuple[str, ...]]) -> None:
         related = model._meta.get_field(name).related_model
         attnames = [related._meta.get_field(column).attname for column in columns]
         found = {pk: [] for pk in ids}
-        make = _loader(related)
+        make = record_maker(related)
         for source, *values in by_ids(db, ("links", model, name), _link_rows(model, name, columns), ids):
             found[source].append(make(db, attnames, values))
         attr = link_attr(name)
         for record in records:
             setattr(record, attr, found[record.pk])
-
-
-def _loader(model):
-    """How to make a record of `model` from some of its columns: Model.from_db, or, where from_db and
-    __init__ are Django's own and nothing listens for their signals, what they would leave -- the columns
-    in the record's __dict__ and the rest deferred -- without walking its every field (an AI system has
-    45) for each of the page's links."""
-    plain = (
-        model.from_db.__func__ is Model.from_db.__func__
-        and model.__init__ is Model.__init__
-        and not signals.pre_init.has_listeners(model)
-        and not signals.post_init.has_listeners(model)
-    )
-    return functools.partial(_deferred, model) if plain else model.from_db
-
-
-def _deferred(model, db, attnames, values):
-    record = Model.__new__(model)
-    record._state = ModelState()
-    record._state.adding, record._state.db = False, db
-    record.__dict__.update(zip(attnames, values, strict=True))
-    return record
 
 
 def _link_rows(model, name: str, columns):

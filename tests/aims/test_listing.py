@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from aims.api import listing
 from aims.models import Requirement
+from aims.together import record_maker
 from registers.models import Risk
 from tests.base import client_for
 
@@ -71,7 +72,7 @@ def test_a_build_that_does_not_name_each_id_as_a_parameter_is_built_every_time(m
 def test_a_linked_record_made_from_its_columns_is_the_one_django_makes():
     requirement = Requirement.objects.filter(standard__key="iso42001").first()
     values = (requirement.pk, requirement.code)
-    made = listing._loader(Requirement)("default", ["id", "code"], values)
+    made = record_maker(Requirement)("default", ["id", "code"], values)
     django = Requirement.from_db("default", ["id", "code"], values)
     assert type(made) is Requirement
     assert made.__dict__.keys() - {"_state"} == django.__dict__.keys() - {"_state"}
@@ -79,6 +80,34 @@ def test_a_linked_record_made_from_its_columns_is_the_one_django_makes():
                                                                         "default", False)  # fmt: skip
     assert made.get_deferred_fields() == django.get_deferred_fields() != set()
     assert made.title == requirement.title, "a deferred column is read when asked for"
+
+
+def test_a_whole_record_made_from_its_columns_is_the_one_django_makes(make_risk):
+    risk = make_risk(title="Made from its columns")
+    names = [field.attname for field in Risk._meta.concrete_fields]
+    values = Risk.objects.filter(pk=risk.pk).values_list(*names).get()
+    made = record_maker(Risk)("default", names, values)
+    django = Risk.from_db("default", names, values)
+    assert {k: v for k, v in made.__dict__.items() if k != "_state"} == {
+        k: v for k, v in django.__dict__.items() if k != "_state"
+    }
+    assert made.get_deferred_fields() == set() and made.owner == risk.owner and made.title == risk.title
+
+
+def test_a_model_someone_listens_for_is_made_by_django(make_risk):
+    from django.db.models import signals
+
+    def heard(sender, instance, **kwargs):
+        instance.heard = True
+
+    signals.post_init.connect(heard, sender=Risk)
+    try:
+        assert record_maker(Risk) == Risk.from_db
+        names = [field.attname for field in Risk._meta.concrete_fields]
+        values = Risk.objects.filter(pk=make_risk().pk).values_list(*names).get()
+        assert record_maker(Risk)("default", names, values).heard
+    finally:
+        signals.post_init.disconnect(heard, sender=Risk)
 
 
 def test_a_record_is_shown_without_copying_every_field_for_the_request(owner, make_risk):
