@@ -207,7 +207,11 @@ class RecordViewSet(
             and issubclass(filterset, RecordFilterSet)
             and filterset.asks_nothing(self.request.query_params, self._not_filters())
         ):
-            return filterset.live_only(queryset)  # a plain page: no FilterSet to build (asks_nothing)
+            # A plain page: no FilterSet to build (asks_nothing). Seen whole, it is the same SQL for
+            # everyone who asks it: the page and its count are compiled once (aims.api.pagination).
+            if self._listing() and permissions.sees_all(self.request.user, queryset.model):
+                self.paginator.kept(("plain page", type(self), queryset.db))
+            return filterset.live_only(queryset)
         return super().filter_queryset(queryset)
 
     def _not_filters(self) -> set[str]:
