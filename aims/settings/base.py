@@ -258,6 +258,11 @@ REST_FRAMEWORK = {
     # JSON in, JSON out: one request body per write, so generated clients send what the API reads.
     # A view that takes an uploaded file adds multipart itself.
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # DRF's JSON, written by orjson (aims/api/renderers.py); the browsable API as DRF gives it.
+    "DEFAULT_RENDERER_CLASSES": [
+        "aims.api.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_SCHEMA_CLASS": "aims.api.openapi.RecordAutoSchema",
     "EXCEPTION_HANDLER": "aims.api.errors.exception_handler",
 }
