@@ -52,8 +52,12 @@ class RiskSerializer(RecordSerializer):
         return cache["criteria"]
 
     def _level(self, score) -> str | None:
-        band = self.criteria.level(score)
-        return band.name if band else None
+        # Three levels a row, of a few dozen scores at most: each score's band is found once a request.
+        levels = self.__dict__.setdefault("_levels", {})
+        if score not in levels:
+            band = self.criteria.level(score)
+            levels[score] = band.name if band else None
+        return levels[score]
 
     def get_inherent_level(self, obj) -> str | None:
         return self._level(obj.inherent_score)
@@ -65,7 +69,11 @@ class RiskSerializer(RecordSerializer):
         return self._level(obj.target_score)
 
     def get_above_appetite(self, obj) -> bool:
-        return obj.residual_score > self.criteria.appetite_max
+        return obj.residual_score > self._appetite_max
+
+    @functools.cached_property
+    def _appetite_max(self) -> int:
+        return self.criteria.appetite_max
 
     def validate_status(self, value):
         if not (self.instance or Risk()).status_editable_to(value):

@@ -132,14 +132,14 @@ class RecordSerializer(serializers.ModelSerializer):
         a list serialises the same child for every row, so the plan is made once per page."""
         if not isinstance(instance, self.Meta.model):
             return super().to_representation(instance)
-        return representation.represent(self._representation_plan, instance)
+        return self._representer(instance)
 
     @functools.cached_property
-    def _representation_plan(self):
+    def _representer(self):
         cls = type(self)
         if cls.get_fields is RecordSerializer.get_fields and cls.fields is serializers.Serializer.fields:
-            return representation.shared_plan(self, self._class_fields())
-        return representation.plan(self)
+            return representation.representer(representation.shared_plan(self, self._class_fields()))
+        return representation.representer(representation.plan(self))
 
     def build_field(self, field_name, info, model_class, nested_depth):
         """Links named in Meta.fields become reference, username or code fields (link_field_kwargs)."""
@@ -160,17 +160,19 @@ class RecordSerializer(serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, obj) -> str:
         """The record's page in the app, as an absolute URL like every link the API gives."""
-        request = self.context.get("request")
         model = type(obj)
-        if _shares_url_pattern(model) and _PLAIN_REFERENCE.fullmatch(obj.reference or ""):
+        patterns = self.__dict__.setdefault("_absolute_url_patterns", {})
+        if model not in patterns:
             # A register's record URLs differ only by reference: the pattern is made absolute once per
-            # serializer (per request), not once per row, and the reference put in its place.
-            patterns = self.__dict__.setdefault("_absolute_url_patterns", {})
-            if model not in patterns:
-                path = detail_url(model.url_name("detail"), URL_MARK)
-                patterns[model] = absolute_url(request, path).rpartition(URL_MARK)[::2]
-            head, tail = patterns[model]
-            return f"{head}{obj.reference}{tail}"
+            # serializer (per request) and model, not once per row, and the reference put in its place.
+            request = self.context.get("request")
+            path = detail_url(model.url_name("detail"), URL_MARK) if _shares_url_pattern(model) else None
+            patterns[model] = path and absolute_url(request, path).rpartition(URL_MARK)[::2]
+        pattern = patterns[model]
+        reference = obj.reference if pattern else None
+        if reference and _PLAIN_REFERENCE.fullmatch(reference):
+            return f"{pattern[0]}{reference}{pattern[1]}"
+        request = self.context.get("request")
         return absolute_url(request, obj.get_absolute_url())
 
     def get_fields(self):
@@ -195,25 +197,35 @@ class VisibleRecordLinks(serializers.ManyRelatedField):
         records = list(iterable)
         request = self.context.get("request")
         if request is not None:
-            from aims.permissions import visible_only
+            shown = self._shown_to(request)
+            if shown is None:  # some may be hidden from them: asked record by record
+                from aims.permissions import visible_only
 
-            if self._hides_any(request.user):
                 records = visible_only(records, request.user)
-            elif not _has_a_role(request.user):
-                records = []  # as visible_only answers for nobody
+            elif not shown:
+                records = []  # as visible_only answers for someone with no role
         slug = self.child_relation.slug_field
         return [getattr(record, slug) for record in records]  # SlugRelatedField.to_representation
 
-    def _hides_any(self, user) -> bool:
-        """Whether some linked record might be hidden from `user`: their register's policy narrows what
-        people see (permissions.hides_records). Asked once per field, that is once per request, not per
-        row: a page of fifty rows otherwise asked it fifty times for each link."""
-        from aims.permissions import hides_records
+    def _shown_to(self, request) -> bool | None:
+        """True: the requester sees every record this field links to; False: none (no role); None: ask
+        for each. Decided once per field and request, not per row: a page of fifty rows otherwise asked
+        fifty times for each link (permissions.hides_records: whether the linked register's policy
+        narrows what people see)."""
+        decided = self.__dict__.get("_decided")
+        if decided is None or decided[0] is not request:
+            from aims.permissions import hides_records
 
-        if "_hides" not in self.__dict__:
             model = _linked_model(self)
-            self._hides = model is None or hides_records(model)  # not known: ask for every record
-        return self._hides
+            user = request.user
+            if not _has_a_role(user):
+                shown = False
+            elif model is None or hides_records(model):  # a model not known: asked for each record
+                shown = None
+            else:
+                shown = True
+            decided = self._decided = (request, shown)
+        return decided[1]
 
 
 class RecordLinkField(serializers.SlugRelatedField):
