@@ -19,7 +19,7 @@ from aims import permissions
 from aims.certification import ask_facts, one_run
 from aims.models import Requirement
 from aims.registry import registry
-from aims.together import compiled
+from aims.together import compiled, record_maker
 from lifecycle.controls import annex_a_percent, judge_controls
 from lifecycle.models import AISystem, SoAEntry
 from registers.models import Risk
@@ -254,17 +254,15 @@ def _first_risks_asked(controls, shown: int):
 
 def _first_risks_read(rows) -> dict[int, list]:
     found: dict[int, list] = {}
+    make = record_maker(Risk)  # a risk with only the columns a row shows, the rest deferred
+    columns = ["id", "reference", "title"]
     for row in rows:
         if isinstance(row[1], list):  # (control, [{"id", "reference", "title"}, ...])
             for risk in row[1]:
-                found.setdefault(row[0], []).append(_risk(risk["id"], risk["reference"], risk["title"]))
+                found.setdefault(row[0], []).append(make(None, columns, [risk[c] for c in columns]))
         else:  # (control, risk id, reference, title), ranked
-            found.setdefault(row[0], []).append(_risk(*row[1:]))
+            found.setdefault(row[0], []).append(make(None, columns, row[1:]))
     return found
-
-
-def _risk(pk, reference, title):
-    return Risk.from_db(None, ["id", "reference", "title"], [pk, reference, title])
 
 
 def _ranked_links(controls, shown: int):
