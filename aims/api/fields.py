@@ -194,38 +194,31 @@ class VisibleRecordLinks(serializers.ManyRelatedField):
     """Links to other records by reference, leaving out those the requester may not see."""
 
     def to_representation(self, iterable):
-        records = list(iterable)
-        request = self.context.get("request")
-        if request is not None:
-            shown = self._shown_to(request)
-            if shown is None:  # some may be hidden from them: asked record by record
-                from aims.permissions import visible_only
+        return self._converter(self.context.get("request"))(iterable)
 
-                records = visible_only(records, request.user)
-            elif not shown:
-                records = []  # as visible_only answers for someone with no role
-        slug = self.child_relation.slug_field
-        return [getattr(record, slug) for record in records]  # SlugRelatedField.to_representation
+    def converter_for(self, serializer):
+        """How a list of linked records is shown in `serializer`'s answers, decided once for its request
+        (aims.api.representation): a page of fifty rows otherwise asked for each row and link whether the
+        requester may see them all."""
+        return self._converter(serializer.context.get("request"))
 
-    def _shown_to(self, request) -> bool | None:
-        """True: the requester sees every record this field links to; False: none (no role); None: ask
-        for each. Decided once per field and request, not per row: a page of fifty rows otherwise asked
-        fifty times for each link (permissions.hides_records: whether the linked register's policy
-        narrows what people see)."""
-        decided = self.__dict__.get("_decided")
-        if decided is None or decided[0] is not request:
-            from aims.permissions import hides_records
+    def _converter(self, request):
+        from aims.permissions import hides_records, visible_only
 
-            model = _linked_model(self)
-            user = request.user
-            if not _has_a_role(user):
-                shown = False
-            elif model is None or hides_records(model):  # a model not known: asked for each record
-                shown = None
-            else:
-                shown = True
-            decided = self._decided = (request, shown)
-        return decided[1]
+        slug = self.child_relation.slug_field  # read as SlugRelatedField.to_representation reads it
+
+        def every(records):
+            return [getattr(record, slug) for record in records]
+
+        if request is None:  # a job, a command: nobody to narrow by
+            return every
+        user = request.user
+        if not _has_a_role(user):
+            return lambda records: []  # as visible_only answers for someone with no role
+        model = _linked_model(self)
+        if model is not None and not hides_records(model):  # the linked register hides nothing
+            return every
+        return lambda records: every(visible_only(list(records), user))
 
 
 class RecordLinkField(serializers.SlugRelatedField):

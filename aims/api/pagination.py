@@ -40,23 +40,25 @@ class KeptPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        (row,) = _run((*self.key, "count"), together.totals(self.object_list, n=Count("pk")))
+        (row,) = _run((*self.key, "count"), lambda: together.totals(self.object_list, n=Count("pk")))
         return row["n"]
 
     def _get_page(self, object_list, number, paginator):
         bounds = (object_list.query.low_mark, object_list.query.high_mark)
-        records = _run((*self.key, "page", bounds), object_list)
+        records = _run((*self.key, "page", bounds), lambda: object_list, object_list)
         return super()._get_page(records, number, paginator)
 
 
-def _run(key: tuple, queryset) -> list:
-    """The rows of `queryset`, read with the SQL kept for `key` (compiled from the first one asked)."""
-    kept = together.compiled(key, lambda: queryset)
+def _run(key: tuple, make, own=None) -> list:
+    """The rows of the queryset `make()` returns, read with the SQL kept for `key` (compiled from the
+    first one made; made again only where it is checked). `own`, this request's queryset if it has one,
+    does what is done with the records once read (its prefetches)."""
+    kept = together.compiled(key, make)
     if settings.AIMS_PREPARED_CHECK:
-        own = together.Compiled(queryset)
-        if (own.sql, list(own.params)) != (kept.sql, list(kept.params)):
+        made = together.Compiled(make())
+        if (made.sql, list(made.params)) != (kept.sql, list(kept.params)):
             raise AssertionError(
                 f"A plain page's SQL differs from the SQL kept for {key}: the page depends on more of "
                 "the request than its key names."
             )
-    return kept.run(queryset)
+    return kept.run(own)

@@ -17,8 +17,9 @@ A register's serializer builds its fields once per class (RecordSerializer.get_f
 all 45 of them for every serializer, that is every request, which cost more than representing a page of
 rows. shared_plan() lays the steps out once per class and time zone from fields built for no request, and
 only what reads the request is made for it: each method field is the serializer's own method, and each
-field whose conversion is not one of DRF's own request-free methods (a link that hides records the person
-may not see) is copied and bound for the serializer alone. A value only DRF's own steps can decide reads
+field whose conversion is not one of DRF's own request-free methods is copied and bound for the serializer
+alone -- unless it offers `converter_for(serializer)`, as a link that hides records the person may not see
+does: then only that converter is made for the serializer. A value only DRF's own steps can decide reads
 the serializer's own field, made then."""
 
 import copy
@@ -106,7 +107,7 @@ _REQUEST_FREE = frozenset(
         relations.ManyRelatedField.to_representation,
     }
 )  # fmt: skip
-SHARED, OWN_METHOD, OWN_FIELD = "shared", "own method", "own field"
+SHARED, OWN_METHOD, OWN_FIELD, OWN_CONVERTER = "shared", "own method", "own field", "own converter"
 _TEMPLATES: dict = {}
 
 
@@ -126,6 +127,9 @@ def shared_plan(serializer, built: dict) -> list[tuple]:
             field = copy.deepcopy(built[name])  # as DRF copies it for each serializer, this one alone
             field.bind(field_name=name, parent=serializer)
             ((_, kind, read, convert, field),) = _steps(serializer.Meta.model, [field])
+        elif how == OWN_CONVERTER:
+            convert = field.converter_for(serializer)
+            field = _OwnCopy(serializer, name, built[name])  # a link not prefetched: DRF's steps
         elif kind == COLUMN:
             field = _OwnField(serializer, name)  # read only where DRF's own steps decide a value
         steps.append((name, kind, read, convert, field))
@@ -141,6 +145,8 @@ def _template(cls, built: dict) -> list[tuple]:
             template.append((name, kind, field.method_name, None, None, OWN_METHOD))
         elif _request_free(kind, field):
             template.append((*step, SHARED))
+        elif kind == LINKS and hasattr(field, "converter_for"):
+            template.append((*step, OWN_CONVERTER))
         else:
             template.append((name, kind, None, None, None, OWN_FIELD))
     return template
@@ -164,6 +170,21 @@ class _OwnField:
 
     def __getattr__(self, attr):
         return getattr(self._serializer.fields[self._name], attr)
+
+
+class _OwnCopy:
+    """A copy of the field `built` for the serializer alone, made when first read (as OWN_FIELD makes it
+    at once): only a record whose links were not fetched with its page needs DRF's own steps."""
+
+    def __init__(self, serializer, name: str, built):
+        self._serializer, self._name, self._built = serializer, name, built
+
+    def __getattr__(self, attr):
+        field = self.__dict__.get("_field")
+        if field is None:
+            field = self._field = copy.deepcopy(self._built)
+            field.bind(field_name=self._name, parent=self._serializer)
+        return getattr(field, attr)
 
 
 def _converter(field):
