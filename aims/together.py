@@ -47,7 +47,7 @@ def together(*querysets) -> list[list]:
     if asked:
         # json_agg keeps the order of the sorted subquery it reads (a part's own ORDER BY); ::text so the
         # numbers are read as written (a decimal stays exact), not through a float.
-        sql = ", ".join(f"(SELECT COALESCE(json_agg(t), '[]')::text FROM ({p.sql}) t)" for p in asked)
+        sql = ", ".join(f"(SELECT COALESCE({p.aggregate}, '[]')::text FROM ({p.sql}) t)" for p in asked)
         connection = connections[querysets[0].db]
         with connection.cursor() as cursor:
             statements.execute(
@@ -60,6 +60,7 @@ def together(*querysets) -> list[list]:
 
 
 _compiled: dict = {}
+MAX_ARGUMENTS = 100  # PostgreSQL's FUNC_MAX_ARGS, as built
 KEPT_SQL = 500  # compiled statements a process keeps; past it, it starts again
 
 
@@ -160,12 +161,28 @@ class Compiled:
         self.empty = False
         fields = [(_field(expression), alias) for expression, _, alias in self.compiler.select]
         self.columns = [(_reader(field), alias) for field, alias in fields]
+        # Each row as a JSON array of its columns in order, not an object naming each: half the text, and
+        # read back by position, converting only the columns that need it. PostgreSQL's functions take
+        # 100 arguments at most; a wider row comes as an object.
+        self.arrays = len(fields) <= MAX_ARGUMENTS
+        if self.arrays:
+            quote = connections[queryset.db].ops.quote_name
+            self.aggregate = f"json_agg(json_build_array({', '.join(f't.{quote(a)}' for _, a in fields)}))"
+        else:
+            self.aggregate = "json_agg(t)"
+        self.converting = [(i, read) for i, (read, _) in enumerate(self.columns) if read is not None]
         # A decimal column's numbers are read exactly (the json module, each as a Decimal); any other
         # part's by orjson, in a fraction of the time: a float there is a float either way. (orjson reads
         # an integer wider than 64 bits as a float; no column or count here comes near one.)
         self.decode = _exact if any(isinstance(f, DecimalField) for f, _ in fields) else orjson.loads
 
     def values(self, obj) -> list:
+        """A row of the answer (an array, or an object naming its columns) as the driver would give it."""
+        if self.arrays:
+            for i, read in self.converting:
+                if obj[i] is not None:
+                    obj[i] = read(obj[i])
+            return obj
         return [
             obj[alias] if read is None or obj[alias] is None else read(obj[alias])
             for read, alias in self.columns

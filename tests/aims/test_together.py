@@ -5,10 +5,10 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Value
 from django.test.utils import CaptureQueriesContext
 
-from aims.together import together, totals
+from aims.together import MAX_ARGUMENTS, Compiled, together, totals
 from lifecycle.models import KPI, AISystem, Dataset
 from lifecycle.standard.ai_systems import services as systems
 from lifecycle.standard.kpis.services import services as kpis
@@ -111,3 +111,28 @@ def test_totals_counts_rows_as_count_star_so_an_index_alone_can_answer(make_risk
     assert 'COUNT(*) AS "total_of_rows"' in sql and 'COUNT(*) AS "total_of_ids"' in sql
     assert 'COUNT("registers_risk"."id") FILTER' in sql and 'COUNT(DISTINCT "registers_risk"."id")' in sql
     assert list(asked) == [{"rows": 2, "ids": 2, "closed": 1, "distinct": 2}]
+
+
+def _values(record) -> tuple[dict, dict]:
+    """A record's own values and those of the records it was read with (select_related)."""
+    own = {k: v for k, v in record.__dict__.items() if not k.startswith("_")}
+    cached = record._state.__dict__.get("fields_cache", {})
+    return own, {name: _values(other) for name, other in cached.items() if other is not None}
+
+
+def test_a_row_reads_the_same_as_an_array_of_columns_or_as_an_object_naming_them(make_risk, owner):
+    """A part's rows come as arrays of their columns; a row wider than PostgreSQL's 100 function
+    arguments comes as an object. Either way every value is what the queryset alone reads."""
+    system = _system(owner, "Credit scoring", criticality=5)
+    AISystem.objects.filter(pk=system.pk).update(eu_classification={"tier": "high", "score": 0.75})
+    make_risk(title="Thin-file applicants", systems=[system])
+    _kpi(owner, system, Decimal("0.9100"))
+    narrow = Risk.objects.select_related("owner", "category", "created_by")
+    wide = AISystem.objects.annotate(**{f"extra_{n}": Value(n) for n in range(MAX_ARGUMENTS)})
+    decimals = KPI.objects.select_related("system").order_by("pk")
+    assert Compiled(narrow).arrays and Compiled(decimals).arrays and not Compiled(wide).arrays
+    for rows, queryset in zip(together(narrow, wide, decimals), (narrow, wide, decimals), strict=True):
+        alone = list(queryset.all())
+        assert rows and [_values(r) for r in rows] == [_values(r) for r in alone]
+    (kpi,) = together(decimals, narrow)[0]
+    assert str(kpi.target) == "0.9100" and kpi.system.eu_classification == {"tier": "high", "score": 0.75}
