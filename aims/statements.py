@@ -55,15 +55,16 @@ def execute(connection, cursor, sql: str, params) -> None:
     if name in prepared:
         cursor.execute(run, params)
         return
-    if len(prepared) >= PREPARED_LIMIT:
-        cursor.execute("DEALLOCATE ALL")
+    let_go = ""
+    if len(prepared) >= PREPARED_LIMIT:  # in the same round trip: a request's queries stay as many
+        let_go = "DEALLOCATE ALL; "
         prepared.clear()
     types = f"({', '.join(_kind(value)[1] for value in params)})" if params else ""
     prepare = f"PREPARE {name}{types} AS {_numbered(sql, len(params))}".replace("%", "%%")
     if connection.in_atomic_block:  # a refusal would end the transaction: the savepoint keeps it in
         prepare = f"SAVEPOINT {_SAVEPOINT}; {prepare}; RELEASE SAVEPOINT {_SAVEPOINT}"
     try:
-        cursor.execute(f"{prepare}; {run}", params)
+        cursor.execute(f"{let_go}{prepare}; {run}", params)
     except DatabaseError:
         if connection.in_atomic_block:
             cursor.execute(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}; RELEASE SAVEPOINT {_SAVEPOINT}")

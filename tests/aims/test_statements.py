@@ -2,6 +2,7 @@
 the plan kept by PostgreSQL (read back from pg_prepared_statements), a statement it cannot prepare sent
 as before without harming the transaction around it, and a new connection prepared afresh."""
 
+import contextlib
 import datetime as dt
 import decimal
 import uuid
@@ -94,3 +95,20 @@ def test_a_captured_query_shows_the_statement_it_ran(db):
     assert len(sent) == 2
     assert "PREPARE aims_" in sent[0] and sent[1].startswith("EXECUTE aims_")
     assert all('FROM "aims_user" WHERE id > $1' in sql for sql in sent)
+
+
+@pytest.mark.parametrize("in_transaction", [False, True], ids=["autocommit", "in a transaction"])
+def test_a_connection_full_of_statements_lets_them_go_in_the_same_round_trip(db, in_transaction):
+    """Past PREPARED_LIMIT a connection's statements are all let go as the next one is prepared, in the
+    same query: a request's number of queries does not depend on how full its connection was."""
+    sql = _fresh("SELECT %s + 1")
+    _run(sql, [1])  # sent once: as it is
+    held = statements._prepared(connection)
+    held.update(f"aims_stand_in_{n}" for n in range(statements.PREPARED_LIMIT - len(held)))
+    with transaction.atomic() if in_transaction else contextlib.nullcontext():
+        with CaptureQueriesContext(connection) as queries:
+            assert _run(sql, [41]) == [(42,)]
+    assert len(queries.captured_queries) == 1
+    assert "DEALLOCATE ALL" in queries.captured_queries[0]["sql"]
+    assert len(held) == 1 and held <= _prepared_here()
+    assert _run(sql, [1]) == [(2,)]
