@@ -20,10 +20,15 @@ from aims.policies import DEFAULT_ADDERS, default_change, granted, owned, policy
 ACTIONS = ("view", "change", "archive", "approve")
 
 
+def has_a_role(user) -> bool:
+    """Whether `user` is someone the AIMS lets see anything: signed in, active, holding a role."""
+    return user is not None and user.is_authenticated and user.is_active and bool(user.role_names)
+
+
 def restrict(queryset, user, action: str = "view"):
     if action not in ACTIONS:
         raise ValueError(f"Unknown action {action!r}")
-    if user is None or not user.is_authenticated or not user.is_active or not user.role_names:
+    if not has_a_role(user):
         return queryset.none()
     policy = policy_of(queryset.model)
     if action == "view":
@@ -38,7 +43,7 @@ def sees_all(user, model) -> bool:
     """Whether `user` may view every record of `model`: their role gives them the whole register (its
     policy narrows nothing for them), so a page may leave out the question of which ones. False when in
     doubt -- a policy that narrows, or returns anything but the queryset it was given."""
-    if user is None or not user.is_authenticated or not user.is_active or not user.role_names:
+    if not has_a_role(user):
         return False
     everything = model._default_manager.all()
     return policy_of(model).view(everything, user) is everything
@@ -142,7 +147,7 @@ def visible_only(records, user) -> list:
     `user` may open, in their order: one query per register whose policy hides some records (and none
     for the others), so a confidential record is never named where it is linked from."""
     records = list(records)
-    if user is None or not user.is_authenticated or not user.is_active or not user.role_names:
+    if not has_a_role(user):
         return []
     wanted: dict[type, set] = {}
     for record in records:

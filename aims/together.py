@@ -189,7 +189,7 @@ class Compiled:
         ]
 
     def rows(self, answer) -> list:
-        """The rows of the queryset from its part of together()'s answer (JSON objects)."""
+        """The rows of the queryset from its part of together()'s answer (JSON arrays or objects)."""
         return self._read([self.values(obj) for obj in answer], self.queryset)
 
     def run(self, queryset=None) -> list:

@@ -203,7 +203,7 @@ class VisibleRecordLinks(serializers.ManyRelatedField):
         return self._converter(serializer.context.get("request"))
 
     def _converter(self, request):
-        from aims.permissions import hides_records, visible_only
+        from aims.permissions import has_a_role, hides_records, visible_only
 
         slug = self.child_relation.slug_field  # read as SlugRelatedField.to_representation reads it
 
@@ -212,13 +212,10 @@ class VisibleRecordLinks(serializers.ManyRelatedField):
 
         if request is None:  # a job, a command: nobody to narrow by
             return every
-        user = request.user
-        if not _has_a_role(user):
-            return lambda records: []  # as visible_only answers for someone with no role
-        model = _linked_model(self)
-        if model is not None and not hides_records(model):  # the linked register hides nothing
-            return every
-        return lambda records: every(visible_only(list(records), user))
+        user, model = request.user, _linked_model(self)
+        if model is not None and not hides_records(model) and has_a_role(user):
+            return every  # the linked register hides nothing from anyone with a role
+        return lambda records: every(visible_only(records, user))
 
 
 class RecordLinkField(serializers.SlugRelatedField):
@@ -266,10 +263,6 @@ def _linked_model(field):
         return model._meta.get_field(field.source).related_model
     except Exception:  # noqa: BLE001 - a property or a method: not a model field
         return None
-
-
-def _has_a_role(user) -> bool:
-    return user is not None and user.is_authenticated and user.is_active and bool(user.role_names)
 
 
 def link_field_kwargs(model_field) -> tuple[type, dict] | None:

@@ -122,14 +122,10 @@ def attach_links(records, links: dict[str, tuple[str, ...]]) -> None:
         attnames = [related._meta.get_field(column).attname for column in columns]
         found = {pk: [] for pk in ids}
         make = record_maker(related)
-        # One record for each one linked (by its key, the first column), however many rows link to it.
-        made = {} if attnames[0] == related._meta.pk.attname else None
+        made = {}  # one record for each one linked, however many rows of the page link to it
         for source, *values in by_ids(db, ("links", model, name), _link_rows(model, name, columns), ids):
-            record = made.get(values[0]) if made is not None else None
-            if record is None:
-                record = make(db, attnames, values)
-                if made is not None:
-                    made[values[0]] = record
+            key = tuple(values)
+            record = made.get(key) or made.setdefault(key, make(db, attnames, values))
             found[source].append(record)
         attr = link_attr(name)
         for record in records:
