@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from aims.views import auth, certification, core, health
+from aims.views import auth, certification, core, health, tokens
 
 urlpatterns = [
     path("", core.DashboardView.as_view(), name="dashboard"),
@@ -17,8 +17,9 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(template_name="auth/password_change_done.html"),
         name="password_change_done",
     ),
-    path("accounts/tokens/", core.tokens, name="tokens"),
-    path("accounts/tokens/<int:pk>/revoke/", core.token_revoke, name="token-revoke"),
+    path("accounts/tokens/", tokens.tokens, name="tokens"),
+    path("accounts/tokens/all/", tokens.all_tokens, name="tokens-all"),
+    path("accounts/tokens/<int:pk>/revoke/", tokens.token_revoke, name="token-revoke"),
     path("catalogue/", core.CatalogueView.as_view(), name="catalogue"),
     path("certification/readiness/", certification.readiness_page, name="certification-readiness"),
     path("glossary/", core.GlossaryView.as_view(), name="glossary"),

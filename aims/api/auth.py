@@ -1,10 +1,14 @@
-"""Personal API tokens: `Authorization: Bearer aims_<lookup>.<secret>` (or `Token ...`)."""
+"""Personal API tokens: `Authorization: Bearer aims_<lookup>.<secret>` (or `Token ...`).
+
+Who the token is, and whether it still holds, is answered here (401 with the reason: unknown, revoked,
+expired, its person deactivated); what it may do is answered by TokenScope, one of the API's default
+permissions (403 with the reason: read-only, or outside the registers it is limited to)."""
 
 import hmac
 
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from rest_framework import authentication, exceptions
+from rest_framework import authentication, exceptions, permissions, routers
 
 from aims.models import ApiToken
 from aims.models.users import ROLES_READ, with_roles
@@ -27,6 +31,11 @@ class PersonalTokenAuthentication(authentication.BaseAuthentication):
         token = with_roles(live, person="user_id").first()
         if token is None or not hmac.compare_digest(token.digest, ApiToken.hash(secret)):
             raise exceptions.AuthenticationFailed("Unknown or revoked API token.")
+        if token.expired:
+            raise exceptions.AuthenticationFailed(
+                f"This API token expired on {timezone.localtime(token.expires_at):%Y-%m-%d %H:%M %Z}. "
+                "Make a new one under Account → API tokens."
+            )
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed("The token's user is deactivated.")
         if hasattr(token, ROLES_READ):  # the roles were read with the token: they belong to its user
@@ -38,6 +47,63 @@ class PersonalTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request):
         return 'Bearer realm="api"'
+
+
+def open_to_every_token(view):
+    """Mark an API view a token limited to some registers may still reach: it tells who the token is or
+    holds the catalogue everyone shares, nothing of the organisation's records."""
+    getattr(view, "cls", view).open_to_every_token = True  # an @api_view function carries its class
+    return view
+
+
+class TokenScope(permissions.BasePermission):
+    """What a personal token may do, beyond what its person may: a read-only token only reads; a token
+    limited to some registers reaches only those (and the views marked open_to_every_token). Requests
+    signed in through the browser are not tokens' business."""
+
+    def has_permission(self, request, view):
+        token = request.auth
+        if not isinstance(token, ApiToken):
+            return True
+        if not token.writes and request.method not in permissions.SAFE_METHODS:
+            self.message = (
+                f"The token “{token.name}” is read-only: it may not {request.method} here. "
+                "Make a read-write token for an integration that writes."
+            )
+            return False
+        if not token.registers or getattr(view, "open_to_every_token", False):
+            return True
+        if isinstance(view, routers.APIRootView):
+            return True
+        model = getattr(view, "register_model", None)
+        if model is not None and token.reaches(model):
+            return True
+        self.message = (
+            f"The token “{token.name}” is limited to {limited_to(token)}; {request.path} is outside them."
+        )
+        return False
+
+
+def register_names(token) -> list[str]:
+    """The registers a token is limited to, named and ordered as the menus name them."""
+    from aims.registry import registry
+
+    names = [info.label for info in registry.registers if info.model._meta.label_lower in token.registers]
+    return (
+        names
+        if len(names) == len(token.registers)
+        else names
+        + [
+            label
+            for label in token.registers
+            if label not in {i.model._meta.label_lower for i in registry.registers}
+        ]
+    )  # a register since removed: its label, as stored
+
+
+def limited_to(token) -> str:
+    names = register_names(token)
+    return "the register " + names[0] if len(names) == 1 else "the registers " + ", ".join(names)
 
 
 class PersonalTokenScheme(OpenApiAuthenticationExtension):

@@ -105,6 +105,7 @@ class RecordViewSet(
         serializer = cls.__dict__.get("serializer_class")
         if serializer is not None:
             model = serializer.Meta.model
+            cls.register_model = model  # what a token limited to some registers is asked about (api.auth)
             links = [model._meta.get_field(n) for n in serializer.Meta.fields if _is_field(model, n)]
             # Every related object a row shows, fetched with the page, never one query per row.
             if cls.select_related is RecordViewSet.select_related:

@@ -11,6 +11,7 @@ from aims.downloads import download
 from aims.models import Job, Notification, Requirement
 from aims.views.core import job_file, visible_jobs
 
+from .auth import open_to_every_token
 from .fields import PersonField, absolute_url
 
 
@@ -25,6 +26,8 @@ class RequirementSerializer(serializers.ModelSerializer):
 
 class RequirementViewSet(viewsets.ReadOnlyModelViewSet):
     """The catalogue: ISO/IEC 42001 clauses, headings, Annex A objectives and controls."""
+
+    open_to_every_token = True  # the shared catalogue, not the organisation's records (api.auth)
 
     serializer_class = RequirementSerializer
     queryset = Requirement.objects.select_related("standard", "parent").order_by("standard", "position")
@@ -139,6 +142,7 @@ class MeSerializer(serializers.Serializer):
     roles = serializers.ListField(child=serializers.CharField())
 
 
+@open_to_every_token
 @extend_schema(responses=MeSerializer)
 @api_view(["GET"])
 def me(request):

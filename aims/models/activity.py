@@ -2,9 +2,11 @@
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class Notification(models.Model):
@@ -23,6 +25,7 @@ class Notification(models.Model):
         TRAINING_EXPIRY = "training_expiry", "Training expiring"
         FINDING_RAISED = "finding_raised", "Audit finding to answer"
         RAISED_FROM = "raised_from", "Raised from your record"
+        TOKEN_REVOKED = "token_revoked", "API token revoked"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -95,17 +98,34 @@ class Job(models.Model):
 
 
 class ApiToken(models.Model):
-    """A personal token for integrations. Only a hash is stored; the secret is shown once."""
+    """A personal token for integrations. Only a hash is stored; the secret is shown once.
+
+    A token does only its job: it reads, or reads and writes; it may be limited to some registers (by
+    model label, "registers.risk"; none named means every register its person may reach); and it expires
+    (DAYS_DEFAULT after it is made unless its maker picks a date, never more than DAYS_MAX days).
+    What it may not do is refused by aims.api.auth with the reason."""
 
     PREFIX = "aims_"
+    DAYS_DEFAULT = 90
+    DAYS_MAX = 365
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100)
     lookup = models.CharField(max_length=12, unique=True)
     digest = models.CharField(max_length=64)
+    writes = models.BooleanField(
+        default=False, help_text="Whether the token may create, change and archive records, not only read."
+    )
+    registers = models.JSONField(
+        default=list, blank=True, help_text="Model labels of the registers it is limited to; empty: all."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name_plural = "API tokens"
@@ -119,8 +139,34 @@ class ApiToken(models.Model):
         return hashlib.sha256(secret.encode()).hexdigest()
 
     @classmethod
-    def issue(cls, *, user, name: str) -> tuple["ApiToken", str]:
+    def issue(
+        cls, *, user, name: str, writes: bool = True, registers=(), expires_at=None
+    ) -> tuple["ApiToken", str]:
+        """A new token and its secret (the only time the secret exists in the clear). The form asks for
+        read-only by default; code that issues a token says what it needs."""
         lookup = secrets.token_hex(6)
         secret = secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, lookup=lookup, digest=cls.hash(secret))
+        token = cls.objects.create(
+            user=user,
+            name=name,
+            lookup=lookup,
+            digest=cls.hash(secret),
+            writes=writes,
+            registers=sorted(registers),
+            expires_at=expires_at or timezone.now() + timedelta(days=cls.DAYS_DEFAULT),
+        )
         return token, f"{cls.PREFIX}{lookup}.{secret}"
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def state(self) -> str:
+        if self.revoked_at:
+            return "revoked"
+        return "expired" if self.expired else "active"
+
+    def reaches(self, model) -> bool:
+        """Whether the token's register limit lets it reach `model`'s records."""
+        return not self.registers or model._meta.label_lower in self.registers

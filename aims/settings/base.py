@@ -247,7 +247,11 @@ REST_FRAMEWORK = {
         "aims.api.auth.PersonalTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # A personal token may be read-only or limited to some registers (aims.api.auth.TokenScope).
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "aims.api.auth.TokenScope",
+    ],
     "DEFAULT_PAGINATION_CLASS": "aims.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [

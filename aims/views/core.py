@@ -25,7 +25,7 @@ from django.views.generic import TemplateView
 from aims import freshness, jobs
 from aims.downloads import download
 from aims.filters import awaiting_decision
-from aims.models import ApiToken, Job, Requirement, Standard
+from aims.models import Job, Requirement, Standard
 from aims.models.catalogue import PRIMARY_STANDARD, naming
 from aims.permissions import restrict
 from aims.policies import allows, dashboard_sections
@@ -319,30 +319,6 @@ def job_file(job) -> Path:
 def job_download(request, pk):
     job = get_object_or_404(visible_jobs(request.user), pk=pk)
     return download(job_file(job), job.result_name)
-
-
-@login_required
-def tokens(request):
-    new_secret = None
-    if request.method == "POST":
-        name = request.POST.get("name", "").strip()
-        if not name or len(name) > 100:
-            messages.error(request, "Name the token (1 to 100 characters), e.g. the system that will use it.")
-        else:
-            token, new_secret = ApiToken.issue(user=request.user, name=name)
-            messages.success(request, f"Token “{name}” created. Copy it now: it is shown only once.")
-    items = request.user.api_tokens.all()
-    return render(request, "aims/tokens.html", {"tokens": items, "new_secret": new_secret})
-
-
-@login_required
-@require_POST
-def token_revoke(request, pk):
-    token = get_object_or_404(request.user.api_tokens.filter(revoked_at__isnull=True), pk=pk)
-    token.revoked_at = timezone.now()
-    token.save(update_fields=["revoked_at"])
-    messages.success(request, f"Token “{token.name}” revoked; integrations using it are refused from now on.")
-    return redirect("tokens")
 
 
 class GlossaryView(TemplateView):

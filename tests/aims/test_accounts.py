@@ -1,5 +1,8 @@
+from datetime import timedelta
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from aims.models import ApiToken
 from tests.conftest import PASSWORD
@@ -59,7 +62,10 @@ def test_password_change(owner):
 def test_personal_token_create_use_and_revoke(owner):
     client = Client()
     client.force_login(owner)
-    page = client.post("/accounts/tokens/", {"name": "pipeline"}).content.decode()
+    expires = (timezone.localdate() + timedelta(days=90)).isoformat()
+    page = client.post(
+        "/accounts/tokens/", {"name": "pipeline", "access": "read", "expires_on": expires}
+    ).content.decode()
     token = ApiToken.objects.get(user=owner)
     secret = page.split('id="new-token">')[1].split("<")[0]
     assert secret.startswith("aims_") and token.digest not in page
