@@ -179,7 +179,11 @@ def _with_served(model, links: dict, creating: bool) -> dict:
 
 
 @transaction.atomic
-def create_record(model, *, actor, fields: dict, requirements=None, action: str = Action.CREATED):
+def create_record(
+    model, *, actor, fields: dict, requirements=None, action: str = Action.CREATED, note: str = ""
+):
+    """A new record of `model` with its first history entry; `note` is what that entry says besides the
+    fields (an entry is sealed when written, never amended: aims.history_chain)."""
     fields, links = _split_links(model, fields, requirements)
     links = _with_served(model, links, creating=True)
     obj = model(**fields, created_by=actor, updated_by=actor)
@@ -190,7 +194,7 @@ def create_record(model, *, actor, fields: dict, requirements=None, action: str 
     obj.save()
     for name, values in links.items():
         getattr(obj, name).set(values)
-    record_change(obj, actor=actor, action=action, changes=diff(model, {}, snapshot(obj)))
+    record_change(obj, actor=actor, action=action, changes=diff(model, {}, snapshot(obj)), note=note)
     return obj
 
 
@@ -203,7 +207,7 @@ def update_record(
     fields: dict,
     requirements=None,
     action: str = Action.UPDATED,
-    note: str = "",
+    note="",
     prepare=None,
     extra_changes: list[dict] | None = None,
 ):
@@ -212,7 +216,9 @@ def update_record(
     `prepare(record, before_snapshot)` lets a register adjust dependent fields (e.g. clear a risk's
     acceptance when its residual level moves) inside the same transaction. `extra_changes` are changes
     to rows the record owns (questionnaire answers, RACI cells), made by the caller in the same
-    transaction and recorded in this record's history ({"field", "label", "old", "new"} each)."""
+    transaction and recorded in this record's history ({"field", "label", "old", "new"} each). `note` is
+    what the entry says besides them: text, or `note(record)` for what only the save decides (the file
+    version an upload became), since an entry is sealed when written and never amended."""
     model = type(obj)
     fields, links = _split_links(model, fields, requirements)
     links = _with_served(model, links, creating=False)
@@ -235,6 +241,7 @@ def update_record(
     record.version += 1
     record.updated_by = actor
     record.save()
+    note = note(record) if callable(note) else note
     record_change(record, actor=actor, action=action, changes=changes, note=note)
     return record
 

@@ -24,16 +24,18 @@ class RecordServices:
         return fields
 
     @transaction.atomic
-    def create(self, *, actor, fields: dict, requirements=None, action: str = Action.CREATED):
+    def create(self, *, actor, fields: dict, requirements=None, action: str = Action.CREATED, note: str = ""):
         permissions.require_add(actor, self.model)
         data = self._only_editable(self.derive(dict(fields), None))
         data.setdefault("owner", actor)
         return records.create_record(
-            self.model, actor=actor, fields=data, requirements=requirements, action=action
+            self.model, actor=actor, fields=data, requirements=requirements, action=action, note=note
         )
 
     @transaction.atomic
-    def update(self, record, *, actor, expected_version: int, fields: dict, requirements=None, prepare=None):
+    def update(
+        self, record, *, actor, expected_version: int, fields: dict, requirements=None, prepare=None, note=""
+    ):
         require(policy_of(record), "edit", actor, record)
         if not getattr(record, "is_editable", True):  # publishable: content changes only in a draft
             raise ValidationError(
@@ -46,6 +48,7 @@ class RecordServices:
             fields=self._only_editable(self.derive(dict(fields), record)),
             requirements=requirements,
             prepare=prepare,
+            note=note,
         )
 
     def archive(self, record, *, actor, expected_version: int):

@@ -17,7 +17,7 @@ from aims import permissions
 from aims.files import stored_file_fields
 from aims.models import Notification
 from aims.policies import policy_of
-from aims.records import Action, history, update_record
+from aims.records import Action, update_record
 from aims.services import RecordServices
 
 from .models import Evidence, EvidenceFile, EvidenceLink
@@ -55,21 +55,23 @@ class EvidenceServices(RecordServices):
     @transaction.atomic
     def update(self, record, *, actor, expected_version: int, fields: dict, requirements=None, prepare=None):
         upload = fields.get("file")
-        evidence = super().update(
+
+        def note(evidence) -> str:
+            """The replaced file stays downloadable; the history says which version this edit brought."""
+            if not isinstance(upload, UploadedFile):
+                return ""
+            kept = _keep_file_version(evidence, actor)
+            return f"File version {kept.number} uploaded: {kept.file_name}"
+
+        return super().update(
             record,
             actor=actor,
             expected_version=expected_version,
             fields=fields,
             requirements=requirements,
             prepare=prepare,
+            note=note,
         )
-        if isinstance(upload, UploadedFile):
-            kept = _keep_file_version(evidence, actor)
-            # The replaced file stays downloadable; the history says which version this edit brought.
-            history(evidence).filter(version=evidence.version).update(
-                note=f"File version {kept.number} uploaded: {kept.file_name}"
-            )
-        return evidence
 
 
 def _keep_file_version(evidence: Evidence, actor) -> EvidenceFile:

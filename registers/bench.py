@@ -2,16 +2,17 @@
 fetching the same page, queries that do not grow with the page, CSV/XLSX export against the csv module
 and openpyxl alone, and the PDF register against WeasyPrint alone on the same HTML."""
 
+import contextlib
 import csv
 import datetime as dt
 import io
 import itertools
 
-from django.db import connection
+from django.db import connection, models
 from django.db.models import Count
 
-from aims.bench import QUERY_CEILING, BenchMeasure
-from aims.models import Job, User
+from aims.bench import QUERY_CEILING, BenchMeasure, queries, timed_together, verdict
+from aims.models import Change, Job, User
 from aims.registry import registry
 
 from .models import Risk, RiskCategory, RiskCriteria
@@ -202,6 +203,62 @@ def _capture_html(run) -> dict:
     return seen
 
 
+# -- writes -------------------------------------------------------------------------------------------------
+SEALING_WITHIN = 1.2  # a sealed history may cost a risk's change at most a fifth more than before seals
+
+
+def writes(bench):
+    """A risk changed through its service, as a form or the API changes it, with its history entry sealed
+    (aims.history_chain), against the same change with the entry written as before seals existed: what
+    sealing costs a write. Each change is rolled back: the register and its history stay as they were."""
+    risk = Risk.objects.live().filter(residual_score__gt=0).order_by("pk").first()
+    if risk is None:
+        bench.add("risk changed, history sealed", note="not available (no risk to change)")
+        return
+    sealed, unsealed = _change_once(risk, sealed=True), _change_once(risk, sealed=False)
+    count = queries(sealed)
+    (median, p95), (base_median, _) = timed_together([sealed, unsealed], bench.repeat, bench.warmup)
+    row = {"median_ms": median, "p95_ms": p95, "queries": count, "baseline": "the same, history unsealed",
+           "baseline_ms": base_median, "ratio": median / base_median}  # fmt: skip
+    bench.add(
+        "risk changed through its service, history sealed",
+        rows=1,
+        target=verdict(row, within=SEALING_WITHIN),
+        note="one field changed, rolled back after each run; unsealed: the entry written as before seals",
+        **row,
+    )
+
+
+def _change_once(risk, *, sealed: bool):
+    from django.db import transaction
+
+    from .services import risk_update
+
+    def change():
+        with transaction.atomic(), _sealing(sealed):
+            fresh = Risk.objects.get(pk=risk.pk)
+            risk_update(fresh, actor=fresh.owner, expected_version=fresh.version,
+                        fields={"title": f"{fresh.title[:180]} (changed)"})  # fmt: skip
+            transaction.set_rollback(True)
+
+    return change
+
+
+@contextlib.contextmanager
+def _sealing(on: bool):
+    """History entries written as they are (sealed), or with Django's plain save, as before seals."""
+    if on:
+        yield
+        return
+    own = Change.__dict__["save"]
+    Change.save = models.Model.save
+    try:
+        yield
+    finally:
+        Change.save = own
+
+
 registry.add_bench_measure(BenchMeasure("pages", pages, order=10))
+registry.add_bench_measure(BenchMeasure("writes", writes, order=35))
 registry.add_bench_measure(BenchMeasure("exports", exports, order=30))
 registry.add_bench_measure(BenchMeasure("pdf", pdf, order=40))

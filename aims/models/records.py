@@ -7,8 +7,9 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import models, router, transaction
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils import timezone
 from django.utils.http import RFC3986_SUBDELIMS
 
 from .catalogue import Requirement
@@ -134,8 +135,24 @@ class ReferenceCounter(models.Model):
         verbose_name_plural = "reference counters"
 
 
+class ChangeManager(models.Manager):
+    def bulk_create(self, objs, *args, **kwargs):
+        """Entries written many at once (volume data, imports) are sealed like one at a time."""
+        from aims import history_chain
+
+        objs = list(objs)
+        with transaction.atomic(using=self.db, savepoint=False):
+            for entry in objs:
+                entry.at = entry.at or timezone.now()
+            history_chain.seal_new(self.model, objs, self.db)
+            return super().bulk_create(objs, *args, **kwargs)
+
+
 class Change(models.Model):
-    """One entry of a record's history: who, when, what (field, old, new)."""
+    """One entry of a record's history: who, when, what (field, old, new).
+
+    Entries are written, never changed: each is sealed with the one before it (aims.history_chain), and
+    `manage.py verify_history` finds one edited, inserted or deleted in the database."""
 
     class Action(models.TextChoices):
         CREATED = "created", "Created"
@@ -159,13 +176,17 @@ class Change(models.Model):
     record = GenericForeignKey("content_type", "object_id")
     version = models.PositiveIntegerField()
     action = models.CharField(max_length=16, choices=Action.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    at = models.DateTimeField(auto_now_add=True)
+    # Who wrote an entry is part of its seal: a person named in history is deactivated, never deleted.
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    # Set when the entry is made, not by the database, so that its seal covers the moment it keeps.
+    at = models.DateTimeField(default=timezone.now, editable=False)
     # [{"field": "residual_likelihood", "label": "Residual likelihood", "old": "3", "new": "4"}, ...]
     changes = models.JSONField(default=list)
     note = models.CharField(max_length=500, blank=True)
+    previous = models.CharField(max_length=64, blank=True, editable=False)  # the seal of the entry before
+    seal = models.CharField(max_length=64, blank=True, editable=False)
+
+    objects = ChangeManager()
 
     class Meta:
         verbose_name_plural = "changes"
@@ -174,6 +195,18 @@ class Change(models.Model):
 
     def __str__(self):
         return f"v{self.version} {self.action} by {self.actor} at {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("A history entry is never changed once written.")
+        from aims import history_chain
+
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(
+            using=using, savepoint=False
+        ):  # the chain's lock lasts until the insert is in
+            history_chain.seal_new(type(self), [self], using)
+            super().save(*args, **kwargs)
 
     @property
     def field_labels(self) -> str:

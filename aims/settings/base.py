@@ -1,6 +1,7 @@
 """Settings shared by every environment. Everything that differs between machines comes from the
 environment (see README "Environment variables"); the defaults are the embedded ones `make run` uses."""
 
+import hashlib
 import os
 from datetime import time
 from pathlib import Path
@@ -241,6 +242,13 @@ PACK_SIGNING_KEY_GENERATE = env_bool("AIMS_PACK_SIGNING_KEY_GENERATE", True)
 # Processes that lay out a pack's PDFs while it is written (audits.pack.pipeline): one a core, at most 4;
 # 0 lays them out in the building process itself.
 PACK_PDF_WORKERS = env_int("AIMS_PACK_PDF_WORKERS", min(os.cpu_count() or 1, 4))
+# History entries are sealed with this key (aims.history_chain): without it, nobody who can write to the
+# database can make an edited entry look untouched. Set AIMS_HISTORY_KEY of its own in production, kept
+# apart from the database's backups: derived from SECRET_KEY otherwise, a new SECRET_KEY would make every
+# entry written before it fail `manage.py verify_history`.
+HISTORY_KEY = (
+    env("AIMS_HISTORY_KEY", "") or hashlib.sha256(f"aims.history-chain:{SECRET_KEY}".encode()).hexdigest()
+)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

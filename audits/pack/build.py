@@ -10,7 +10,8 @@ ZIP layout:
                                                the evidence attached to it, under evidence/, as of the date
     registers/<register>/                      whole-AIMS packs: every register complete (CSV, JSON)
     manifest.json                              every file: path, size, SHA-256, the record it comes from;
-                                               the pack's figures (audits.pack.figures)
+                                               the pack's figures (audits.pack.figures); the root
+                                               of the sealed history at export (aims.history_chain)
     manifest.sig                               Ed25519 signature of manifest.json (see signing.py)
 
 The ZIP is written to a file on disk and handed to aims.jobs, which moves it into private storage."""
@@ -23,8 +24,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 
-from aims import jobs
+from aims import history_chain, jobs
 from aims.jobs import JobError
+from aims.models import Change
 from aims.registry import registry
 
 from . import content, index, signing
@@ -96,6 +98,9 @@ def _build(pack, target: Path, progress, workers: int | None) -> dict:
             "created_at": timezone.now().isoformat(),
             "pack_id": pack.pk,
             "counts": figures.as_manifest(),
+            # The whole history's seals as of export (aims.history_chain), signed with the rest: a later
+            # edit, insertion or deletion of history up to `last_entry` gives another root.
+            "history": history_chain.settled_root(Change),
         }
         manifest_sha256 = writer.finish(metadata, key)
     except BaseException:

@@ -21,7 +21,7 @@ from aims.filters import RecordFilterSet
 from aims.forms import RecordForm
 from aims.models import Notification, Requirement, User
 from aims.policies import allows, policy_of, require
-from aims.records import Action, create_record, history, update_record
+from aims.records import Action, create_record, update_record
 from aims.register import Register
 from aims.views.records import RecordDetailView
 from registers.models import Concern, Risk, RiskCategory
@@ -66,12 +66,10 @@ class ConcernServices:
             )  # fmt: skip
         data.update(raised_by=actor, owner=handler or manager or actor)
         in_the_name_of = manager if data.get("anonymous") else actor
-        concern = create_record(
-            Concern, actor=in_the_name_of, fields=data, requirements=requirements, action=action
-        )
-        if concern.anonymous:
-            history(concern).filter(version=concern.version).update(note=ANONYMOUS_NOTE)
-        return concern
+        return create_record(
+            Concern, actor=in_the_name_of, fields=data, requirements=requirements, action=action,
+            note=ANONYMOUS_NOTE if data.get("anonymous") else "",
+        )  # fmt: skip
 
     @transaction.atomic
     def update(self, record, *, actor, expected_version: int, fields: dict, requirements=None):

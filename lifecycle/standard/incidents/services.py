@@ -7,7 +7,6 @@ from django.utils import timezone
 from aims import permissions, records
 from aims.actions import Input, RecordAction
 from aims.policies import allows, policy_of, require
-from aims.records import history
 from aims.services import RecordServices
 from lifecycle.models import Incident, IncidentLog
 
@@ -50,9 +49,9 @@ def draft_incident(
             "drafted_from": drafted_from[:100],
             "owner": owner or actor,
         },
+        # drafted_from is not editable, so history does not diff it: the creation entry says it instead.
+        note=f"Drafted from {drafted_from}."[:500],
     )
-    # drafted_from is not editable, so history does not diff it: the creation entry says it instead.
-    history(incident).filter(version=incident.version).update(note=f"Drafted from {drafted_from}."[:500])
     return incident
 
 
