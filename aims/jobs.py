@@ -209,6 +209,14 @@ def _notify(job: Job, message: str) -> None:
         key=f"job:{job.pk}",
         defaults={"kind": Notification.Kind.JOB_DONE, "message": message[:500], "url": job_url(job)},
     )
+    from aims import webhooks
+
+    if webhooks.subscribed("job.finished"):
+        webhooks.emit("job.finished", {
+            "job": job.pk, "kind": job.kind, "title": job.title, "status": job.status,
+            "requested_by": job.requested_by.username if job.requested_by_id else None,
+            "url": settings.SITE_URL.rstrip("/") + f"/api/v1/jobs/{job.pk}/",
+        })  # fmt: skip
 
 
 def _claim(job_id: int) -> Job | None:

@@ -122,6 +122,11 @@ def history(obj):
 
 
 def record_change(obj, *, actor, action: str, changes: list[dict], note: str = "") -> Change:
+    """Write a history entry (sealed: aims.history_chain) and raise the change as an event for whoever
+    subscribed to it (aims.webhooks), in the same transaction."""
+    from aims import webhooks
+
+    webhooks.record_event(obj, action, actor)
     return Change.objects.create(
         content_type=ContentType.objects.get_for_model(type(obj)),
         object_id=obj.pk,

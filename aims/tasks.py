@@ -46,3 +46,14 @@ def readiness_snapshot():
     from aims.certification import refresh_snapshot
 
     refresh_snapshot()
+
+
+@shared_task(name="aims.tasks.deliver_webhook", ignore_result=True, acks_late=True)
+def deliver_webhook(delivery_id: int) -> None:
+    """Try one webhook delivery; a failure is tried again later, as aims.webhooks.attempt says. The waits
+    stay under the broker's visibility timeout, so a waiting retry is never handed to a second worker."""
+    from aims import webhooks
+
+    wait = webhooks.attempt(delivery_id)
+    if wait is not None:
+        deliver_webhook.apply_async((delivery_id,), countdown=wait)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from aims.views import auth, certification, core, health, tokens
+from aims.views import auth, certification, core, health, tokens, webhooks
 
 urlpatterns = [
     path("", core.DashboardView.as_view(), name="dashboard"),
@@ -20,6 +20,9 @@ urlpatterns = [
     path("accounts/tokens/", tokens.tokens, name="tokens"),
     path("accounts/tokens/all/", tokens.all_tokens, name="tokens-all"),
     path("accounts/tokens/<int:pk>/revoke/", tokens.token_revoke, name="token-revoke"),
+    path("integrations/webhooks/", webhooks.webhook_list, name="webhook-list"),
+    path("integrations/webhooks/<int:pk>/", webhooks.webhook_detail, name="webhook-detail"),
+    path("integrations/webhooks/<int:pk>/<slug:action>/", webhooks.webhook_action, name="webhook-action"),
     path("catalogue/", core.CatalogueView.as_view(), name="catalogue"),
     path("certification/readiness/", certification.readiness_page, name="certification-readiness"),
     path("glossary/", core.GlossaryView.as_view(), name="glossary"),

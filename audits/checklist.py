@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from aims import permissions
+from aims import permissions, webhooks
 from aims.models import Crosswalk
 from aims.policies import policy_of, require
 from aims.records import StaleRow, archive_record, create_record, update_record
@@ -236,6 +236,9 @@ def _sync_finding(item, *, actor, auditee):
                     "grade": item.result},
         )  # fmt: skip
         tell_auditee(finding, actor=actor)
+        if webhooks.subscribed(FINDING_RAISED):
+            data = webhooks.record_data(finding, "raised", actor)
+            webhooks.emit(FINDING_RAISED, data | {"audit": item.audit.reference, "grade": finding.grade})
         return
 
     def regrade(record, before):
@@ -262,3 +265,7 @@ def remove_item(item, *, actor) -> None:
     audit = item.audit
     item.delete()
     _log(audit, actor, before, "")
+
+
+FINDING_RAISED = "finding.raised"
+webhooks.declare(FINDING_RAISED, "An audit raised a finding from its checklist")

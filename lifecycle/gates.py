@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from aims import permissions
+from aims import permissions, webhooks
 from aims.files import stored_file_fields
 from aims.models import Change
 from aims.policies import policy_of, require
@@ -397,6 +397,7 @@ def decide_gate(review, *, actor, approve: bool, reason: str = ""):
             raise ValidationError({"reason": "Say why the gate is rejected, so the owner knows what to fix."})
         review.decision, review.decided_at, review.reason = Decision.REJECTED, now, reason
         review.save(update_fields=["decision", "decided_at", "reason"])
+        _decided(review, actor)
         return review
     if system.stage != review.from_stage:
         raise ValidationError(
@@ -423,7 +424,21 @@ def decide_gate(review, *, actor, approve: bool, reason: str = ""):
         items,
     )
     review.save(update_fields=["decision", "decided_at", "reason", "checklist"])
+    _decided(review, actor)
     return review
+
+
+GATE_DECIDED = "gate.decided"
+webhooks.declare(GATE_DECIDED, "A stage gate of an AI system was approved or rejected")
+
+
+def _decided(review, actor) -> None:
+    if webhooks.subscribed(GATE_DECIDED):
+        data = webhooks.record_data(review.system, "gate decided", actor)
+        webhooks.emit(GATE_DECIDED, data | {
+            "decision": review.decision, "from_stage": review.from_stage, "to_stage": review.to_stage,
+            "reason": review.reason,
+        })  # fmt: skip
 
 
 @transaction.atomic

@@ -130,15 +130,16 @@ def make_risk(risk_fields, owner):
 
 @pytest.fixture(autouse=True)
 def _fresh_criteria():
-    """The cached risk criteria (Redis) outlive a test's rolled-back transaction: drop them around each test.
-    Not cache.clear(): the broker shares the Redis database."""
+    """The cached risk criteria and webhook subscriptions (Redis) outlive a test's rolled-back transaction:
+    drop them around each test. Not cache.clear(): the broker shares the Redis database."""
     from django.core.cache import cache
 
+    from aims.webhooks import SUBSCRIBED_KEY
     from registers.models import RiskCriteria
 
-    cache.delete(RiskCriteria.CACHE_KEY)
+    cache.delete_many([RiskCriteria.CACHE_KEY, SUBSCRIBED_KEY])
     yield
-    cache.delete(RiskCriteria.CACHE_KEY)
+    cache.delete_many([RiskCriteria.CACHE_KEY, SUBSCRIBED_KEY])
 
 
 @pytest.fixture(autouse=True)

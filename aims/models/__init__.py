@@ -4,6 +4,7 @@ from .demo import DemoRecord
 from .records import BaseRecord, Change, RecordQuerySet, ReferenceCounter, ReviewCadence
 from .users import User
 from .versions import Lifecycle, Publishable, RecordVersion
+from .webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "ApiToken",
@@ -22,4 +23,7 @@ __all__ = [
     "ReviewCadence",
     "Standard",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]

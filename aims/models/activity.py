@@ -26,6 +26,7 @@ class Notification(models.Model):
         FINDING_RAISED = "finding_raised", "Audit finding to answer"
         RAISED_FROM = "raised_from", "Raised from your record"
         TOKEN_REVOKED = "token_revoked", "API token revoked"
+        WEBHOOK_DISABLED = "webhook_off", "Webhook turned off"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=20, choices=Kind.choices)

@@ -242,6 +242,15 @@ PACK_SIGNING_KEY_GENERATE = env_bool("AIMS_PACK_SIGNING_KEY_GENERATE", True)
 # Processes that lay out a pack's PDFs while it is written (audits.pack.pipeline): one a core, at most 4;
 # 0 lays them out in the building process itself.
 PACK_PDF_WORKERS = env_int("AIMS_PACK_PDF_WORKERS", min(os.cpu_count() or 1, 4))
+# Outgoing webhooks (aims.webhooks): the hosts that may be reached although private or loopback (an
+# intranet ticketing system), the waits before each retry (seconds; under the broker's visibility
+# timeout), failed deliveries in a row before a subscription is turned off, and each attempt's timeout.
+WEBHOOK_ALLOWED_HOSTS = env_list("AIMS_WEBHOOK_ALLOWED_HOSTS", [])
+WEBHOOK_RETRY_DELAYS = [
+    float(s) for s in env_list("AIMS_WEBHOOK_RETRY_DELAYS", ["10", "60", "300", "600", "600"])
+]
+WEBHOOK_DISABLE_AFTER = env_int("AIMS_WEBHOOK_DISABLE_AFTER", 5)
+WEBHOOK_TIMEOUT = float(env("AIMS_WEBHOOK_TIMEOUT", "10"))
 # History entries are sealed with this key (aims.history_chain): without it, nobody who can write to the
 # database can make an edited entry look untouched. Set AIMS_HISTORY_KEY of its own in production, kept
 # apart from the database's backups: derived from SECRET_KEY otherwise, a new SECRET_KEY would make every

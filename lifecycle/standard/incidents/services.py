@@ -4,7 +4,7 @@ elsewhere (a KPI breach, a concern), and what was communicated to whom (A.8.4)."
 from django.db import transaction
 from django.utils import timezone
 
-from aims import permissions, records
+from aims import permissions, records, webhooks
 from aims.actions import Input, RecordAction
 from aims.policies import allows, policy_of, require
 from aims.services import RecordServices
@@ -23,6 +23,32 @@ class IncidentServices(RecordServices):
         if fields.get("serious") is False:
             fields["serious_kind"] = ""
         return fields
+
+    @transaction.atomic
+    def create(self, *, actor, **kwargs):
+        incident = super().create(actor=actor, **kwargs)
+        if incident.serious:
+            _became_serious(incident, actor)
+        return incident
+
+    @transaction.atomic
+    def update(self, record, *, actor, **kwargs):
+        was_serious = Incident.objects.filter(pk=record.pk).values_list("serious", flat=True).first()
+        incident = super().update(record, actor=actor, **kwargs)
+        if incident.serious and not was_serious:
+            _became_serious(incident, actor)
+        return incident
+
+
+def _became_serious(incident, actor) -> None:
+    """A serious incident (EU AI Act Art. 73) has a reporting deadline: systems that track it hear at once."""
+    if webhooks.subscribed(SERIOUS):
+        data = webhooks.record_data(incident, "serious", actor)
+        webhooks.emit(SERIOUS, data | {"serious_kind": incident.serious_kind, "severity": incident.severity})
+
+
+SERIOUS = "incident.serious"
+webhooks.declare(SERIOUS, "An AI incident was marked serious under the EU AI Act (Art. 73)")
 
 
 services = IncidentServices(Incident, FIELDS)

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from aims import records
+from aims import records, webhooks
 from aims.models import Notification
 from aims.policies import policy_of, require
 from aims.services import RecordServices
@@ -99,9 +99,18 @@ def record_measurement(kpi, *, actor, value, measured_at=None, source: str, note
     return measurement
 
 
+BREACHED = "kpi.breached"
+webhooks.declare(BREACHED, "A KPI's measurement crossed its breach threshold")
+
+
 def _breached(kpi, measurement, *, actor):
     value = with_unit(measurement.value, kpi.unit)
     threshold = with_unit(kpi.breach, kpi.unit)
+    if webhooks.subscribed(BREACHED):
+        data = webhooks.record_data(kpi, "breached", actor)
+        webhooks.emit(
+            BREACHED, data | {"value": str(measurement.value), "breach": str(kpi.breach), "unit": kpi.unit}
+        )
     serious = kpi.system is not None and kpi.system.criticality >= 4
     incident = draft_incident(
         actor=actor,
