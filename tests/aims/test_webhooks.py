@@ -277,7 +277,10 @@ def test_an_incident_marked_serious_raises_its_event_once(manager, owner):
     minor = services.create(actor=owner, fields=fields)
     assert not WebhookDelivery.objects.exists()  # not serious: nothing to tell
     serious = services.update(
-        minor, actor=owner, expected_version=minor.version, fields={"serious": True, "serious_kind": "general"}
+        minor,
+        actor=owner,
+        expected_version=minor.version,
+        fields={"serious": True, "serious_kind": "general"},
     )
     services.update(serious, actor=owner, expected_version=serious.version, fields={"severity": "critical"})
     (delivery,) = WebhookDelivery.objects.all()  # once: when it became serious
