@@ -15,6 +15,7 @@ from collections import defaultdict
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from aims import roles
@@ -69,8 +70,35 @@ def _candidates(today: dt.date):
                     )
 
 
+TOKEN_EXPIRY_NOTICE_DAYS = 14
+
+
+def _expiring_tokens(today: dt.date):
+    """An API token about to expire reminds its person once, two weeks ahead: an integration that stops
+    overnight is found by the people it serves, not by the one who can renew it."""
+    from aims.models import ApiToken
+
+    soon = timezone.make_aware(
+        dt.datetime.combine(today + dt.timedelta(days=TOKEN_EXPIRY_NOTICE_DAYS), dt.time.max)
+    )
+    tokens = ApiToken.objects.filter(
+        revoked_at__isnull=True, expires_at__gt=timezone.now(), expires_at__lte=soon, user__is_active=True
+    ).select_related("user")
+    for token in tokens:
+        day = timezone.localtime(token.expires_at).date()
+        yield (
+            token.user,
+            Notification.Kind.TOKEN_EXPIRING,
+            f"token-expiring:{token.pk}:{day.isoformat()}",
+            f"Your API token “{token.name}” expires on {day:%Y-%m-%d}: make a new one and give it to the "
+            "integration before then.",
+            reverse("tokens"),
+        )
+
+
 def _all_candidates(today: dt.date):
     yield from _candidates(today)
+    yield from _expiring_tokens(today)
     for source in registry.reminder_sources:
         yield from source(today)
 

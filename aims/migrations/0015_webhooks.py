@@ -59,6 +59,7 @@ class Migration(migrations.Migration):
                     ("raised_from", "Raised from your record"),
                     ("token_revoked", "API token revoked"),
                     ("webhook_off", "Webhook turned off"),
+                    ("token_expiring", "API token expiring"),
                 ],
                 max_length=20,
             ),

@@ -27,6 +27,7 @@ class Notification(models.Model):
         RAISED_FROM = "raised_from", "Raised from your record"
         TOKEN_REVOKED = "token_revoked", "API token revoked"
         WEBHOOK_DISABLED = "webhook_off", "Webhook turned off"
+        TOKEN_EXPIRING = "token_expiring", "API token expiring"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=20, choices=Kind.choices)

@@ -204,3 +204,16 @@ def test_only_the_manager_sees_every_token_or_revokes_another_persons(request, r
     assert client.post(f"/accounts/tokens/{managers.pk}/revoke/").status_code == 404
     managers.refresh_from_db()
     assert managers.revoked_at is None
+
+
+def test_a_token_about_to_expire_reminds_its_person_once(owner, auditor):
+    from aims.reminders import sweep
+
+    soon, _ = ApiToken.issue(user=owner, name="feed", expires_at=timezone.now() + timedelta(days=10))
+    ApiToken.issue(user=auditor, name="later", expires_at=timezone.now() + timedelta(days=40))
+    gone, _ = ApiToken.issue(user=owner, name="revoked", expires_at=timezone.now() + timedelta(days=3))
+    ApiToken.objects.filter(pk=gone.pk).update(revoked_at=timezone.now())
+    sweep()
+    sweep()  # a second sweep sends nothing twice
+    (note,) = Notification.objects.filter(kind=Notification.Kind.TOKEN_EXPIRING)
+    assert note.user == owner and "“feed” expires on" in note.message and note.url == "/accounts/tokens/"
