@@ -172,8 +172,7 @@ class RecordViewSet(
         page = super().paginate_queryset(queryset)
         if page is not None and self._listing():
             model = self.serializer_class.Meta.model
-            listing.attach_people(page, listing.split_people(model, self.select_related)[1])
-            listing.attach_links(page, self._links_by_id())
+            listing.attach(page, listing.split_people(model, self.select_related)[1], self._links_by_id())
         return page
 
     def _listing(self) -> bool:

@@ -69,6 +69,34 @@ def test_a_build_that_does_not_name_each_id_as_a_parameter_is_built_every_time(m
     assert listing.by_ids("default", "first", first_only, [risks[2].pk, risks[0].pk]) == ["Risk 2"]
 
 
+def test_several_reads_in_one_round_trip_give_each_read_s_own_rows(owner, manager, make_risk):
+    """together_by_ids: the people (every column, dates included), a link, and a read of no ids, in one
+    statement kept per keys and id counts; each read's rows exactly as by_ids (the ORM) gives them."""
+    from aims.models import User
+
+    risks = [make_risk(title=f"Risk {n}") for n in range(3)]
+    people_columns = [field.attname for field in User._meta.concrete_fields]
+
+    def people(ids):
+        return User._base_manager.filter(pk__in=ids).values_list(*people_columns)
+
+    def titles(ids):
+        return Risk.objects.filter(pk__in=ids).order_by("-pk").values_list("pk", "title", "created_at")
+
+    reads = [("people", people, [owner.pk, manager.pk]), ("titles", titles, [r.pk for r in risks]),
+             ("nobody", people, [])]  # fmt: skip
+    with CaptureQueriesContext(connection) as seen:
+        rows = listing.together_by_ids("default", reads)
+    assert len(seen) == 1
+    assert rows == [listing.by_ids("default", key, build, ids) for key, build, ids in reads]
+    assert rows[0] and rows[1][0][0] == risks[-1].pk and rows[2] == []
+    again = [("people", people, [manager.pk, owner.pk]), ("titles", titles, [r.pk for r in risks[::-1]]),
+             ("nobody", people, [])]  # fmt: skip
+    with CaptureQueriesContext(connection) as seen:
+        assert listing.together_by_ids("default", again) == rows
+    assert len(seen) == 1, "the kept statement, run with these ids"
+
+
 def test_a_linked_record_made_from_its_columns_is_the_one_django_makes():
     requirement = Requirement.objects.filter(standard__key="iso42001").first()
     values = (requirement.pk, requirement.code)
