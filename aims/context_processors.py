@@ -4,6 +4,7 @@ from django.urls import get_script_prefix, reverse
 from django.utils.functional import SimpleLazyObject, new_method_proxy
 
 from aims.catalogue_data import REQUIREMENTS
+from aims.permissions import may_use_settings
 from aims.registry import registry
 
 # The top-level clauses of ISO/IEC 42001 by code: a menu group named by one reads "6 Planning".
@@ -55,4 +56,5 @@ def navigation(request):
         "nav_cycle": _menu(get_script_prefix(), len(registry.registers) + len(registry.menu_links)),
         # Counted when drawn: a kept page (aims.freshness) has it drawn already, as of the last write.
         "unread_count": LazyNumber(lambda: user.notifications.filter(read_at__isnull=True).count()),
+        "may_manage_webhooks": may_use_settings(user, "webhooks"),
     }

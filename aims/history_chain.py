@@ -175,18 +175,18 @@ def name_of(content_type_id: int, object_id: int, using: str) -> str:
     return reference or f"{label_of(content_type)} {object_id}"
 
 
-def describe(entry, using: str) -> str:
-    record = name_of(entry.content_type_id, entry.object_id, using)
+def describe(entry, record: str) -> str:
     return (
         f"History entry #{entry.pk} ({record} version {entry.version}, {entry.action} at {instant(entry.at)})"
     )
 
 
-def verify(model, records=(), using: str = "default"):
+def verify(model, records=(), using: str = "default", named: int = 100):
     """Every broken chain's first broken entry, as a sentence, in the order of the chains.
 
     `records`: the models whose rows keep a `version` their history must reach (the registers); a record
-    whose history stops short of its version, or has none, lost its newest entries."""
+    whose history stops short of its version, or has none, lost its newest entries. The first `named`
+    problems name an entry's record by its reference (a query each); later ones by model and id."""
     from django.contrib.contenttypes.models import ContentType
 
     content_types = ContentType.objects.db_manager(using)
@@ -195,6 +195,15 @@ def verify(model, records=(), using: str = "default"):
     last_version: dict[tuple[int, int], int] = {}
     broken: set[tuple[int, int]] = set()
     chain, previous = None, GENESIS
+    found = 0
+
+    def record_of(entry, label):
+        return (
+            name_of(entry.content_type_id, entry.object_id, using)
+            if found <= named
+            else f"{label} {entry.object_id}"
+        )
+
     rows = model._base_manager.using(using).order_by("content_type_id", "object_id", "id")
     for entry in rows.iterator(chunk_size=5000):
         here = (entry.content_type_id, entry.object_id)
@@ -206,23 +215,25 @@ def verify(model, records=(), using: str = "default"):
             continue
         if entry.previous != previous:
             broken.add(here)
+            found += 1
             yield (
-                f"{describe(entry, using)} does not follow the entry before it: "
+                f"{describe(entry, record_of(entry, label))} does not follow the entry before it: "
                 + ("an entry before it was deleted, or it was inserted." if entry.previous or previous
                    else "it claims to be the first.")
             )  # fmt: skip
         elif entry_seal(entry, label, entry.previous) != entry.seal:
             broken.add(here)
-            yield f"{describe(entry, using)} does not match its seal: it was changed after it was written."
+            found += 1
+            yield f"{describe(entry, record_of(entry, label))} does not match its seal: it was changed after it was written."
         previous = entry.seal
     for record_model in records:
         content_type = content_types.get_for_model(record_model)
-        for pk, version in record_model._base_manager.using(using).values_list("pk", "version").iterator():
+        kept = record_model._base_manager.using(using).values_list("pk", "version", "reference")
+        for pk, version, name in kept.iterator():  # the reference read with the version: no query to name it
             chain = (content_type.pk, pk)
             if chain in broken:
                 continue
             reached = last_version.get(chain)
-            name = None if reached == version else name_of(content_type.pk, pk, using)
             if reached is None:
                 yield f"{name} is at version {version} but has no history: its entries were deleted."
             elif reached < version:

@@ -28,6 +28,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
@@ -210,12 +211,13 @@ def _notify(job: Job, message: str) -> None:
         defaults={"kind": Notification.Kind.JOB_DONE, "message": message[:500], "url": job_url(job)},
     )
     from aims import webhooks
+    from aims.api.fields import absolute_url
 
-    if webhooks.subscribed("job.finished"):
+    if webhooks.subscribed("job.finished"):  # the body reads the person: only for someone listening
         webhooks.emit("job.finished", {
             "job": job.pk, "kind": job.kind, "title": job.title, "status": job.status,
             "requested_by": job.requested_by.username if job.requested_by_id else None,
-            "url": settings.SITE_URL.rstrip("/") + f"/api/v1/jobs/{job.pk}/",
+            "url": absolute_url(None, reverse("api:job-detail", args=[job.pk])),
         })  # fmt: skip
 
 

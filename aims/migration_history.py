@@ -3,8 +3,6 @@ says what changed, so no change is silent (DESIGN.md: every change to a record i
 
 Written for migrations: it takes the migration's `apps` and works on the historical models it hands out."""
 
-from django.utils import timezone
-
 
 def record_in_history(apps, record, *, note: str = "", changes=(), actor_id=None) -> None:
     """Move `record` (a historical model instance) to its next version and write that version's entry."""
@@ -24,6 +22,5 @@ def record_in_history(apps, record, *, note: str = "", changes=(), actor_id=None
     if any(f.name == "seal" for f in Change._meta.get_fields()):
         from aims import history_chain
 
-        entry.at = timezone.now()
         history_chain.seal_new(Change, [entry], Change.objects.db)
     entry.save()

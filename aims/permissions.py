@@ -188,3 +188,22 @@ def may_see_overview(user, overview: str) -> bool:
 def require_overview(user, overview: str) -> None:
     if not may_see_overview(user, overview):
         raise PermissionDenied(f"Only these roles may see this: {_role_list(OVERVIEWS[overview])}.")
+
+
+# -- the AIMS's own settings ------------------------------------------------------------------------------
+# Pages that set up the AIMS itself rather than keep a register: who may use each, and what a refusal says.
+SETTINGS_PAGES = {
+    "all_tokens": ((roles.MANAGER,), "sees every person's API tokens"),
+    "webhooks": ((roles.MANAGER,), "manages webhooks"),
+}
+
+
+def may_use_settings(user, page: str) -> bool:
+    allowed_roles, _ = SETTINGS_PAGES[page]
+    return has_a_role(user) and user.has_role(*allowed_roles)
+
+
+def require_settings(user, page: str) -> None:
+    if not may_use_settings(user, page):
+        allowed_roles, doing = SETTINGS_PAGES[page]
+        raise PermissionDenied(f"Only {_role_list(allowed_roles)} {doing}.")

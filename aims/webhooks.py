@@ -36,6 +36,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 # Event types beyond the registers' own, from the apps that raise them: type -> what it means.
@@ -99,28 +100,24 @@ def emit(event_type: str, data: dict, *, only=None) -> list[int]:
     a test), sent once the current transaction commits. Returns the deliveries' ids."""
     from aims.models import WebhookDelivery, WebhookSubscription
 
-    if only is None:  # the cache may name one deleted or turned off a moment ago
-        listening = WebhookSubscription.objects.filter(pk__in=subscribed(event_type), active=True)
-        targets = list(listening.values_list("pk", flat=True)) if subscribed(event_type) else []
-    else:
-        targets = [only]
+    targets = [only] if only is not None else subscribed(event_type)
+    if targets and only is None:  # the cache may name one deleted or turned off a moment ago
+        targets = list(
+            WebhookSubscription.objects.filter(pk__in=targets, active=True).values_list("pk", flat=True)
+        )
     if not targets:
         return []
-    now = timezone.now()
-    made = []
-    for subscription_id in targets:
-        message_id = f"msg_{uuid.uuid4().hex}"
-        body = json.dumps(
-            {"type": event_type, "timestamp": now.isoformat(timespec="seconds"), "data": data},
-            ensure_ascii=False, separators=(",", ":"), default=str,
-        )  # fmt: skip
-        made.append(
-            WebhookDelivery.objects.create(
-                subscription_id=subscription_id, message_id=message_id, event_type=event_type, body=body
-            ).pk
-        )
-    transaction.on_commit(lambda: _send(made))
-    return made
+    body = json.dumps(
+        {"type": event_type, "timestamp": timezone.now().isoformat(timespec="seconds"), "data": data},
+        ensure_ascii=False, separators=(",", ":"), default=str,
+    )  # fmt: skip
+    made = WebhookDelivery.objects.bulk_create(
+        WebhookDelivery(subscription_id=pk, message_id=f"msg_{uuid.uuid4().hex}", event_type=event_type, body=body)
+        for pk in targets
+    )  # fmt: skip
+    ids = [delivery.pk for delivery in made]
+    transaction.on_commit(lambda: _send(ids))
+    return ids
 
 
 def _send(delivery_ids) -> None:
@@ -130,31 +127,37 @@ def _send(delivery_ids) -> None:
         deliver_webhook.delay(pk)
 
 
+def emit_about(record, event_type: str, action: str, actor, **more) -> list[int]:
+    """Raise an event about a register's record (record_data, and `more`), building its body only when
+    someone listens: the services that decide something (a gate, a breach) call this as they do it."""
+    if not subscribed(event_type):
+        return []
+    return emit(event_type, record_data(record, action, actor) | more)
+
+
 def record_event(record, action: str, actor) -> None:
     """A register's record changed (aims.records.record_change): its event, if anyone listens."""
     verb = RECORD_ACTIONS.get(action)
-    if verb is None:
-        return
-    event_type = f"{record._meta.model_name}.{verb}"
-    if not subscribed(event_type):
-        return
-    emit(event_type, record_data(record, action, actor))
+    if verb is not None:
+        emit_about(record, f"{record._meta.model_name}.{verb}", action, actor)
 
 
 def record_data(record, action: str, actor) -> dict:
+    from aims.api.fields import absolute_url
     from aims.registry import registry
 
     info = registry.register_for(type(record))
-    register = info.register if info else None
-    prefix = getattr(register, "url_prefix", "")
-    path = f"/api/v1/{prefix}/{record.reference}/" if prefix else ""
+    api = info is not None and info.register is not None and info.register.viewset is not None
+    path = (
+        reverse(f"api:{info.register.name}-detail", kwargs={"reference": record.reference}) if api else None
+    )
     return {
         "reference": getattr(record, "reference", str(record.pk)),
         "register": info.label if info else record._meta.verbose_name_plural,
         "action": action,
         "version": getattr(record, "version", None),
         "actor": getattr(actor, "username", None),
-        "url": settings.SITE_URL.rstrip("/") + path if path else "",
+        "url": absolute_url(None, path) or "",
     }
 
 

@@ -236,9 +236,9 @@ def _sync_finding(item, *, actor, auditee):
                     "grade": item.result},
         )  # fmt: skip
         tell_auditee(finding, actor=actor)
-        if webhooks.subscribed(FINDING_RAISED):
-            data = webhooks.record_data(finding, "raised", actor)
-            webhooks.emit(FINDING_RAISED, data | {"audit": item.audit.reference, "grade": finding.grade})
+        webhooks.emit_about(
+            finding, FINDING_RAISED, "raised", actor, audit=item.audit.reference, grade=finding.grade
+        )
         return
 
     def regrade(record, before):

@@ -433,12 +433,10 @@ webhooks.declare(GATE_DECIDED, "A stage gate of an AI system was approved or rej
 
 
 def _decided(review, actor) -> None:
-    if webhooks.subscribed(GATE_DECIDED):
-        data = webhooks.record_data(review.system, "gate decided", actor)
-        webhooks.emit(GATE_DECIDED, data | {
-            "decision": review.decision, "from_stage": review.from_stage, "to_stage": review.to_stage,
-            "reason": review.reason,
-        })  # fmt: skip
+    webhooks.emit_about(
+        review.system, GATE_DECIDED, "gate decided", actor, decision=review.decision,
+        from_stage=review.from_stage, to_stage=review.to_stage, reason=review.reason,
+    )  # fmt: skip
 
 
 @transaction.atomic

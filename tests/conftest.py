@@ -129,7 +129,7 @@ def make_risk(risk_fields, owner):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_criteria():
+def _fresh_shared_cache():
     """The cached risk criteria and webhook subscriptions (Redis) outlive a test's rolled-back transaction:
     drop them around each test. Not cache.clear(): the broker shares the Redis database."""
     from django.core.cache import cache

@@ -85,20 +85,13 @@ class TokenScope(permissions.BasePermission):
 
 
 def register_names(token) -> list[str]:
-    """The registers a token is limited to, named and ordered as the menus name them."""
+    """The registers a token is limited to, named and ordered as the menus name them (a register since
+    removed: its label, as stored)."""
     from aims.registry import registry
 
-    names = [info.label for info in registry.registers if info.model._meta.label_lower in token.registers]
-    return (
-        names
-        if len(names) == len(token.registers)
-        else names
-        + [
-            label
-            for label in token.registers
-            if label not in {i.model._meta.label_lower for i in registry.registers}
-        ]
-    )  # a register since removed: its label, as stored
+    names = {info.model._meta.label_lower: info.label for info in registry.registers}
+    known = [label for label in names if label in token.registers]
+    return [names[label] for label in known] + [label for label in token.registers if label not in names]
 
 
 def limited_to(token) -> str:

@@ -187,7 +187,7 @@ class RecordViewSet(
 
     @classmethod
     def _links_by_id(cls) -> dict:
-        """Of _link_columns, those listing.attach_links fetches for a page (the rest Django prefetches)."""
+        """Of _link_columns, those listing.attach fetches for a page (the rest Django prefetches)."""
         if "_found_links_by_id" not in cls.__dict__:
             model = cls.serializer_class.Meta.model
             cls._found_links_by_id = {

@@ -50,14 +50,10 @@ def split_people(model, names) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(n for n in names if n not in people), people
 
 
-def attach_people(records, names) -> None:
-    """Fetch the people `names` link `records` to, in one query, and leave each on its record."""
-    attach(records, names, {})
-
-
 def attach(records, people, links: dict[str, tuple[str, ...]]) -> None:
-    """Leave on `records` (a page) the people `people` names (attach_people) and the records each link of
-    `links` holds (attach_links): on PostgreSQL in one round trip for all of them (together_by_ids)."""
+    """Leave on `records` (a page) the people `people` names, each as select_related would, and, as a plain
+    list on each record, the records each many-to-many link of `links` holds, reading only the given
+    columns (see the module's doc): on PostgreSQL in one round trip for all of them (together_by_ids)."""
     if not records:
         return
     reads = [read for read in (_people_read(records, people), *_link_reads(records, links)) if read]
@@ -117,7 +113,7 @@ def link_columns(serializer_class, names) -> dict[str, tuple[str, ...] | None]:
 
 
 def fetched_by_id(model, name: str, columns) -> bool:
-    """Whether attach_links fetches the link `name` with these `columns`: the linked model's rows all
+    """Whether attach fetches the link `name` with these `columns`: the linked model's rows all
     (its default manager filters nothing), ordered by its fields (not by an expression), keyed by an
     integer, as are the records linking to it."""
     if columns is None:
@@ -129,12 +125,6 @@ def fetched_by_id(model, name: str, columns) -> bool:
         and _integer_keys(model)
         and _integer_keys(related)
     )
-
-
-def attach_links(records, links: dict[str, tuple[str, ...]]) -> None:
-    """Leave on each of `records`, as a plain list, the records each many-to-many link of `links` holds,
-    reading only the given columns: one query per link (see the module's doc)."""
-    attach(records, (), links)
 
 
 def _link_reads(records, links: dict[str, tuple[str, ...]]):

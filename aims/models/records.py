@@ -140,10 +140,8 @@ class ChangeManager(models.Manager):
         """Entries written many at once (volume data, imports) are sealed like one at a time."""
         from aims import history_chain
 
-        objs = list(objs)
+        objs = list(objs)  # each has its moment already (the field's default), which its seal covers
         with transaction.atomic(using=self.db, savepoint=False):
-            for entry in objs:
-                entry.at = entry.at or timezone.now()
             history_chain.seal_new(self.model, objs, self.db)
             return super().bulk_create(objs, *args, **kwargs)
 

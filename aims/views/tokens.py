@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from aims import roles
+from aims import permissions
 from aims.api.auth import register_names
 from aims.models import ApiToken, Notification
 from aims.notifications import notify
@@ -113,7 +112,7 @@ def tokens(request):
             "rows": token_rows(items),
             "new_secret": new_secret,
             "form": form,
-            "is_manager": request.user.has_role(roles.MANAGER),
+            "sees_all_tokens": permissions.may_use_settings(request.user, "all_tokens"),
         },
     )
 
@@ -129,7 +128,7 @@ STATES = {
 def all_tokens(request):
     """Every person's tokens, for the AIMS manager: who holds which, what it may do, when it was last
     used, and a revoke button."""
-    _require_manager(request.user)
+    permissions.require_settings(request.user, "all_tokens")
     items = ApiToken.objects.select_related("user", "revoked_by").order_by("-created_at", "-pk")
     state = request.GET.get("state", "active")
     if state in STATES:
@@ -157,11 +156,10 @@ def all_tokens(request):
 @login_required
 @require_POST
 def token_revoke(request, pk):
-    """Revoke a token: one's own, or anyone's for the AIMS manager (its person is told)."""
+    """Revoke a token: one's own, or anyone's for whoever sees every token (its person is told)."""
     mine = request.user.api_tokens.all()
-    live = (ApiToken.objects if request.user.has_role(roles.MANAGER) else mine).filter(
-        revoked_at__isnull=True
-    )
+    anyones = permissions.may_use_settings(request.user, "all_tokens")
+    live = (ApiToken.objects if anyones else mine).filter(revoked_at__isnull=True)
     token = get_object_or_404(live.select_related("user"), pk=pk)
     token.revoked_at = timezone.now()
     token.revoked_by = request.user
@@ -177,8 +175,3 @@ def token_revoke(request, pk):
         )
         return redirect("tokens-all")
     return redirect("tokens")
-
-
-def _require_manager(user) -> None:
-    if not user.has_role(roles.MANAGER):
-        raise PermissionDenied("Only the AIMS manager sees every person's API tokens.")

@@ -10,7 +10,7 @@ from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from aims import roles, webhooks
+from aims import permissions, webhooks
 from aims.models import WebhookDelivery, WebhookSubscription
 from aims.models.webhooks import new_secret
 
@@ -54,14 +54,9 @@ class SubscriptionForm(forms.ModelForm):
         return data
 
 
-def _require_manager(user) -> None:
-    if not user.has_role(roles.MANAGER):
-        raise PermissionDenied("Only the AIMS manager manages webhooks.")
-
-
 @login_required
 def webhook_list(request):
-    _require_manager(request.user)
+    permissions.require_settings(request.user, "webhooks")
     form = SubscriptionForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
@@ -79,7 +74,7 @@ def webhook_list(request):
 
 @login_required
 def webhook_detail(request, pk):
-    _require_manager(request.user)
+    permissions.require_settings(request.user, "webhooks")
     subscription = get_object_or_404(WebhookSubscription.objects.select_related("owner"), pk=pk)
     form = SubscriptionForm(request.POST or None, instance=subscription)
     if request.method == "POST":
@@ -114,7 +109,7 @@ def webhook_detail(request, pk):
 @require_POST
 def webhook_action(request, pk, action):
     """Test, turn on, turn off, new secret, delete: each a button on the webhook's page."""
-    _require_manager(request.user)
+    permissions.require_settings(request.user, "webhooks")
     subscription = get_object_or_404(WebhookSubscription, pk=pk)
     if action == "test":
         webhooks.emit(webhooks.TEST_EVENT, {"subscription": subscription.name, "sent_by": request.user.username},

@@ -50,7 +50,9 @@ def genuine(django_db_setup, django_db_blocker, tmp_path_factory) -> bytes:
                 raise _RollBack
         except _RollBack:
             pass
-        cache.delete(RiskCriteria.CACHE_KEY)  # as tests/conftest.py's _fresh_criteria does around each test
+        cache.delete(
+            RiskCriteria.CACHE_KEY
+        )  # as tests/conftest.py's _fresh_shared_cache does around each test
     return path.read_bytes()
 
 

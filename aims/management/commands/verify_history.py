@@ -34,7 +34,7 @@ class Command(BaseCommand):
         roots = {path: _recorded_root(Path(path)) for path in pack}  # a file that is no pack: said first
         records = [m for m in apps.get_models() if issubclass(m, BaseRecord)]
         problems = 0
-        for problem in history_chain.verify(Change, records, using=database):
+        for problem in history_chain.verify(Change, records, using=database, named=SHOWN):
             problems += 1
             if problems <= SHOWN:
                 self.stdout.write(problem)

@@ -42,9 +42,9 @@ class IncidentServices(RecordServices):
 
 def _became_serious(incident, actor) -> None:
     """A serious incident (EU AI Act Art. 73) has a reporting deadline: systems that track it hear at once."""
-    if webhooks.subscribed(SERIOUS):
-        data = webhooks.record_data(incident, "serious", actor)
-        webhooks.emit(SERIOUS, data | {"serious_kind": incident.serious_kind, "severity": incident.severity})
+    webhooks.emit_about(
+        incident, SERIOUS, "serious", actor, serious_kind=incident.serious_kind, severity=incident.severity
+    )
 
 
 SERIOUS = "incident.serious"

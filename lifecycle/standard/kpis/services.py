@@ -106,11 +106,9 @@ webhooks.declare(BREACHED, "A KPI's measurement crossed its breach threshold")
 def _breached(kpi, measurement, *, actor):
     value = with_unit(measurement.value, kpi.unit)
     threshold = with_unit(kpi.breach, kpi.unit)
-    if webhooks.subscribed(BREACHED):
-        data = webhooks.record_data(kpi, "breached", actor)
-        webhooks.emit(
-            BREACHED, data | {"value": str(measurement.value), "breach": str(kpi.breach), "unit": kpi.unit}
-        )
+    webhooks.emit_about(
+        kpi, BREACHED, "breached", actor, value=str(measurement.value), breach=str(kpi.breach), unit=kpi.unit
+    )
     serious = kpi.system is not None and kpi.system.criticality >= 4
     incident = draft_incident(
         actor=actor,
