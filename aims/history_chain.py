@@ -59,11 +59,25 @@ def label_of(content_type) -> str:
     return f"{content_type.app_label}.{content_type.model}"
 
 
+# Chains are held through advisory locks on a fixed number of slots, not one lock per chain: PostgreSQL
+# keeps every lock a transaction holds in a shared table of some 6,400 entries (max_locks_per_transaction
+# 64 x connections), which one bulk write of history for thousands of records (an import, seed_scale's
+# batches of 5,000) filled at once ("out of shared memory"). With slots, a write holds at most
+# CHAIN_LOCK_SLOTS locks; two writes of unrelated records share a slot once in that many and then only
+# wait for each other. The class key keeps these locks apart from any other advisory lock.
+CHAIN_LOCK_CLASS = 0x41494D53 - 2**31  # "AIMS", as a signed int4
+CHAIN_LOCK_SLOTS = 256
+
+
+def lock_slot(content_type_id: int, object_id: int) -> int:
+    return (content_type_id * 1_000_003 + object_id) % CHAIN_LOCK_SLOTS
+
+
 def chain_heads(model, using: str, chains) -> dict[tuple[int, int], str]:
     """The newest seal of each of `chains` (content type id, object id) that has entries, the chains held
     until the transaction ends so that two writes to one record's history read each other's seal, never
     the same one."""
-    chains = sorted(set(chains))  # one order for every writer: two bulk writes never wait on each other
+    chains = sorted(set(chains))
     if not chains:
         return {}
     connection = connections[using]
@@ -71,16 +85,16 @@ def chain_heads(model, using: str, chains) -> dict[tuple[int, int], str]:
         return _heads_read(model, using, chains)
     table = connection.ops.quote_name(model._meta.db_table)
     kinds, ids = [c for c, _ in chains], [o for _, o in chains]
+    slots = sorted({lock_slot(c, o) for c, o in chains})  # one order for every writer: no deadlock
     with connection.cursor() as cursor:
         # One round trip, two statements: the second takes its snapshot once the locks are held, so it sees
-        # an entry a writer who held them before us committed. Two int4 keys per chain; object ids past
-        # 2**31 share a lock with another, which only makes one wait.
+        # an entry a writer who held them before us committed.
         cursor.execute(
-            "SELECT pg_advisory_xact_lock(c, o) FROM unnest(%s::int[], %s::int[]) AS t(c, o); "
+            "SELECT pg_advisory_xact_lock(%s, s) FROM unnest(%s::int[]) AS t(s); "
             f"SELECT DISTINCT ON (content_type_id, object_id) content_type_id, object_id, seal FROM {table} "
             "WHERE (content_type_id, object_id) IN (SELECT * FROM unnest(%s::int[], %s::bigint[])) "
             "ORDER BY content_type_id, object_id, id DESC",
-            [kinds, [(o + 2**31) % 2**32 - 2**31 for o in ids], kinds, ids],
+            [CHAIN_LOCK_CLASS, slots, kinds, ids],
         )
         return {(c, o): value for c, o, value in cursor.fetchall()}
 

@@ -147,6 +147,25 @@ def test_entries_written_many_at_once_are_sealed_too(risk, owner):
     assert "History intact" in verify()
 
 
+def test_history_of_thousands_of_records_written_at_once_holds_a_bounded_number_of_locks(risk, owner):
+    """One lock per chain filled PostgreSQL's lock table (some 6,400 entries) in a bulk write of history for
+    7,000 records: "out of shared memory". The chains are held through a fixed number of slots instead."""
+    content_type_id = entries(risk)[0].content_type_id
+    first = 10_000_000
+    with transaction.atomic():
+        written = Change.objects.bulk_create(
+            [Change(content_type_id=content_type_id, object_id=first + n, version=1, action="created",
+                    actor=owner) for n in range(7_000)]
+        )  # fmt: skip
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()"
+            )
+            (held,) = cursor.fetchone()
+    assert 0 < held <= history_chain.CHAIN_LOCK_SLOTS
+    assert all(entry.previous == history_chain.GENESIS and entry.seal for entry in written)
+
+
 def test_history_written_before_seals_existed_is_sealed_by_the_migration(risk):
     migration = importlib.import_module("aims.migrations.0014_history_chain")
     sql("UPDATE aims_change SET previous = '', seal = ''")
