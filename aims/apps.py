@@ -8,8 +8,11 @@ class AimsConfig(AppConfig):
 
     def ready(self):
         # Imported for what they connect: reference prefixes checked at start-up; each sign-in's clock.
-        from aims import checks, freshness, sessions  # noqa: F401
+        from allauth.mfa.signals import authenticator_added
 
+        from aims import checks, freshness, mfa, sessions  # noqa: F401
+
+        authenticator_added.connect(mfa.second_factor_added, dispatch_uid="aims-second-factor-added")
         freshness.watch_all_connections()  # every write moves the data version kept pages are keyed by
         from aims.bench import BenchMeasure, dashboard_pages
         from aims.permissions import OVERVIEWS

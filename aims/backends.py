@@ -8,7 +8,7 @@ from django.db import connections, router
 
 from aims.api.listing import by_ids
 from aims.models import User
-from aims.models.users import ROLES_READ, with_roles
+from aims.models.users import PERSON_READS, keep_reads, with_roles
 
 
 class RolesBackend(ModelBackend):
@@ -16,7 +16,7 @@ class RolesBackend(ModelBackend):
         db = router.db_for_read(User)
         names = [field.attname for field in User._meta.concrete_fields]
         with_names = connections[db].vendor == "postgresql"  # with_roles reads them there only
-        read = [*names, ROLES_READ] if with_names else names
+        read = [*names, *PERSON_READS] if with_names else names
         rows = by_ids(
             db,
             "person",
@@ -27,5 +27,5 @@ class RolesBackend(ModelBackend):
             return None
         user = User.from_db(db, names, rows[0][: len(names)])
         if with_names:
-            user.__dict__[ROLES_READ] = rows[0][-1]
+            keep_reads(dict(zip(PERSON_READS, rows[0][len(names) :], strict=True)), user)
         return user if self.user_can_authenticate(user) else None

@@ -57,4 +57,5 @@ def navigation(request):
         # Counted when drawn: a kept page (aims.freshness) has it drawn already, as of the last write.
         "unread_count": LazyNumber(lambda: user.notifications.filter(read_at__isnull=True).count()),
         "may_manage_webhooks": may_use_settings(user, "webhooks"),
+        "may_set_sign_in": may_use_settings(user, "sign_in_policy"),
     }

@@ -195,6 +195,7 @@ def require_overview(user, overview: str) -> None:
 SETTINGS_PAGES = {
     "all_tokens": ((roles.MANAGER,), "sees every person's API tokens"),
     "webhooks": ((roles.MANAGER,), "manages webhooks"),
+    "sign_in_policy": ((roles.MANAGER,), "chooses who must sign in with a second factor"),
 }
 
 

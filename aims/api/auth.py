@@ -10,8 +10,9 @@ from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions, routers
 
+from aims import mfa
 from aims.models import ApiToken
-from aims.models.users import ROLES_READ, with_roles
+from aims.models.users import keep_reads, with_roles
 
 
 class PersonalTokenAuthentication(authentication.BaseAuthentication):
@@ -38,8 +39,11 @@ class PersonalTokenAuthentication(authentication.BaseAuthentication):
             )
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed("The token's user is deactivated.")
-        if hasattr(token, ROLES_READ):  # the roles were read with the token: they belong to its user
-            token.user.__dict__[ROLES_READ] = getattr(token, ROLES_READ)
+        keep_reads(token, token.user)  # the roles and second factor read with the token: its user's
+        if token.user.second_factor_required and not token.user.has_second_factor:
+            raise exceptions.PermissionDenied(
+                mfa.SETUP_NEEDED_API.format(roles=mfa.required_roles_of(token.user))
+            )
         now = timezone.now()
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

@@ -2,6 +2,7 @@ from .activity import ApiToken, Job, Notification
 from .catalogue import Crosswalk, Requirement, Standard
 from .demo import DemoRecord
 from .records import BaseRecord, Change, RecordQuerySet, ReferenceCounter, ReviewCadence
+from .signin import SignInPolicy, SignInPolicyChange
 from .users import User
 from .versions import Lifecycle, Publishable, RecordVersion
 from .webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscription
@@ -21,6 +22,8 @@ __all__ = [
     "ReferenceCounter",
     "Requirement",
     "ReviewCadence",
+    "SignInPolicy",
+    "SignInPolicyChange",
     "Standard",
     "User",
     "WebhookAttempt",

@@ -1,9 +1,10 @@
+import json
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser, Group
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connections, models, transaction
-from django.db.models import OuterRef
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from aims import roles
@@ -43,12 +44,46 @@ class User(AbstractUser):
     def has_role(self, *names: str) -> bool:
         return bool(self.role_names.intersection(names))
 
+    @cached_property
+    def has_second_factor(self) -> bool:
+        """Whether the person has set up an authenticator app or a security key (recovery codes alone are
+        no second factor: they are made with one)."""
+        read = self.__dict__.get(SECOND_FACTOR_READ)
+        if read is None:
+            from allauth.mfa.models import Authenticator
+
+            return Authenticator.objects.filter(user=self, type__in=SECOND_FACTORS).exists()
+        return read
+
+    @cached_property
+    def second_factor_required(self) -> bool:
+        """Whether one of the person's roles must sign in with a second factor (aims.models.SignInPolicy)."""
+        read = self.__dict__.get(MFA_POLICY_READ)
+        if read is None:
+            from .signin import SignInPolicy
+
+            read = list(SignInPolicy.objects.filter(pk=SignInPolicy.ID).values_list("mfa_roles", flat=True))
+        if not read:  # never saved: the setting's default
+            from .signin import SignInPolicy
+
+            return self.has_role(*SignInPolicy.default_roles())
+        (names,) = read
+        return self.has_role(
+            *(json.loads(names) if isinstance(names, str) else names)
+        )  # jsonb[] reads as text
+
     @property
     def role_labels(self) -> str:
         return ", ".join(sorted(self.role_names)) or "no role"
 
 
 ROLES_READ = "role_names_read"
+SECOND_FACTOR_READ = "second_factor_read"
+MFA_POLICY_READ = "mfa_policy_read"
+# What with_roles reads with each person: their roles, whether they have a second factor, and the roles
+# that must use one (a list of the policy's one row, empty before it is first saved).
+PERSON_READS = (ROLES_READ, SECOND_FACTOR_READ, MFA_POLICY_READ)
+SECOND_FACTORS = ("totp", "webauthn")
 
 
 def with_roles(queryset, person="pk"):
@@ -59,5 +94,25 @@ def with_roles(queryset, person="pk"):
     role_names asks when first read, as before."""
     if connections[queryset.db].vendor != "postgresql":
         return queryset
+    from allauth.mfa.models import Authenticator
+
+    from .signin import SignInPolicy
+
     names = Group.objects.filter(user=OuterRef(person)).values("name")
-    return queryset.annotate(**{ROLES_READ: ArraySubquery(names)})
+    factors = Authenticator.objects.filter(user=OuterRef(person), type__in=SECOND_FACTORS)
+    policy = SignInPolicy.objects.filter(pk=SignInPolicy.ID).values("mfa_roles")
+    return queryset.annotate(
+        **{
+            ROLES_READ: ArraySubquery(names),
+            SECOND_FACTOR_READ: Exists(factors),
+            MFA_POLICY_READ: ArraySubquery(policy),
+        }
+    )
+
+
+def keep_reads(row: dict | object, user) -> None:
+    """Hand what with_roles read with a row (a person, or a token with its person) to `user`."""
+    for name in PERSON_READS:
+        value = row.get(name) if isinstance(row, dict) else getattr(row, name, None)
+        if value is not None:
+            user.__dict__[name] = value

@@ -10,6 +10,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from aims import sso_settings
 from aims.database import tune_postgresql, tune_sqlite
 from aims.env import env, env_bool, env_int, env_list
 
@@ -39,6 +40,13 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",
+    # Sign-in through the organisation's identity provider and the second factor (aims.sso, aims.mfa).
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
+    "allauth.mfa",
     "aims",
     "registers",
     "lifecycle",
@@ -56,6 +64,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "aims.sessions.SessionLimitMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "aims.mfa.SecondFactorMiddleware",  # the roles that must sign in with a second factor
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "aims.database.DatabaseBusyMiddleware",
 ]
@@ -113,6 +123,32 @@ AUTH_PASSWORD_VALIDATORS = [
 # for LOGIN_LOCKOUT_SECONDS (aims.views.auth.lock_subject).
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 900)
+# Single sign-on and the second factor (README "Single sign-on"; aims.sso_settings reads the environment).
+# Local accounts (username and password) can be turned off once everyone signs in through the provider.
+LOCAL_SIGN_IN = env_bool("AIMS_LOCAL_SIGN_IN", True)
+SOCIALACCOUNT_PROVIDERS = sso_settings.providers()
+SSO_GROUPS_CLAIM = env("AIMS_SSO_GROUPS_CLAIM", "groups")
+SSO_ROLE_MAP = sso_settings.role_map(env("AIMS_SSO_ROLE_MAP", sso_settings.DEFAULT_ROLE_MAP))
+# The roles that must use a second factor until the AIMS manager chooses otherwise (aims.mfa).
+MFA_REQUIRED_ROLES = sso_settings.roles_list("AIMS_MFA_REQUIRED_ROLES", ["manager", "board"])
+ACCOUNT_ADAPTER = "aims.sso.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "aims.sso.SocialAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_LOGOUT_ON_GET = False
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_STORE_TOKENS = False  # the provider's tokens are not needed after sign-in: not kept
+SOCIALACCOUNT_LOGIN_ON_GET = False  # a page of ours asks before leaving for the provider (CSRF-safe POST)
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = env("AIMS_MFA_ISSUER", "AIMS")
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("DEBUG", False)  # http://127.0.0.1 in development only
+MFA_ADAPTER = "aims.mfa.MFAAdapter"
+# Authenticator apps' secrets are encrypted with this key (aims.mfa.MFAAdapter); derived from SECRET_KEY
+# when unset. Changing either makes every authenticator app's codes fail: set it once, keep it.
+MFA_SECRET_KEY = env("AIMS_MFA_KEY", "")
+MFA_TRUST_ENABLED = False  # every sign-in asks for the second factor: no "trust this browser"
 # A sign-in lasts a working day at most; the governance board and AIMS managers are also signed out
 # after SESSION_IDLE_SECONDS without a request (0: never). See aims.sessions.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 9 * 3600)

@@ -15,6 +15,9 @@ if _worker.startswith("gw") and os.environ.get("REDIS_URL"):
     if _db.isdigit():
         os.environ["REDIS_URL"] = f"{_base}/{(int(_db) + int(_worker[2:])) % 16}"
 
+# Most tests sign people in without a second factor; tests/aims/test_mfa.py sets the roles it tests.
+os.environ.setdefault("AIMS_MFA_REQUIRED_ROLES", "none")
+
 from .base import *  # noqa: E402,F403
 
 ALLOWED_HOSTS = ["localhost", "127.0.0.1", "testserver"]

@@ -1,8 +1,11 @@
-"""Sign-in with a limit on failed attempts per account and address (cache: Redis in production),
-sign-out, and the password change that also revokes the person's API tokens."""
+"""Sign-in with a limit on failed attempts per account and address (cache: Redis in production), then the
+second factor where the person has one (allauth's login stages, aims.mfa); the identity providers'
+buttons (aims.sso); sign-out, and the password change that also revokes the person's API tokens."""
 
 import hashlib
 
+from allauth.account.internal.flows.login import record_authentication
+from allauth.account.utils import perform_login
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -12,7 +15,12 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
 
+from aims import sso
 from aims.redirects import SafeNextMixin
+
+LOCAL_SIGN_IN_OFF = (
+    "Signing in with a username and password is turned off here: use your organisation's sign-in."
+)
 
 
 def _client_address(request) -> str:
@@ -55,7 +63,17 @@ class LoginView(SafeNextMixin, auth_views.LoginView):
     def _key(self) -> str:
         return failure_key(lock_subject(self.request.POST.get("username", "")), _client_address(self.request))
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            local_sign_in=settings.LOCAL_SIGN_IN, providers=sso.sign_in_choices(self.request), **kwargs
+        )
+
     def post(self, request, *args, **kwargs):
+        if not settings.LOCAL_SIGN_IN:
+            form = self.get_form()
+            form.errors.clear()
+            form.add_error(None, LOCAL_SIGN_IN_OFF)
+            return self.render_to_response(self.get_context_data(form=form), status=403)
         failures = cache.get(self._key(), 0)
         if failures >= settings.LOGIN_MAX_FAILURES:
             form = self.get_form()
@@ -80,7 +98,14 @@ class LoginView(SafeNextMixin, auth_views.LoginView):
     def form_valid(self, form):
         # The account's own count, however the name was typed this time.
         cache.delete(self._key())
-        return super().form_valid(form)
+        # allauth's login stages from here: the second factor where the person has one, then the session.
+        user = form.get_user()
+        # The password typed just now also stands as the confirmation allauth asks for before a second factor
+        # is set up (for ACCOUNT_REAUTHENTICATION_TIMEOUT): the person made to set one up is not asked again.
+        record_authentication(
+            self.request, user, "password", username=user.get_username(), reauthenticated=True
+        )
+        return perform_login(self.request, user, redirect_url=self.get_success_url())
 
 
 class LogoutView(SafeNextMixin, auth_views.LogoutView):
