@@ -148,6 +148,14 @@ def test_each_sign_in_sets_the_roles_again_from_the_provider(client, idp):
     assert User.objects.filter(email="alan@example.org").count() == 1
 
 
+def test_forms_may_post_to_the_identity_provider_and_nowhere_else(client, idp):
+    policy = dict(
+        part.split(" ", 1) for part in client.get("/accounts/login/")["Content-Security-Policy"].split("; ")
+    )
+    # The sign-in button posts here and is redirected there: the browser holds the redirect to form-action.
+    assert policy["form-action"] == f"'self' {idp.issuer}"
+
+
 def test_someone_whose_groups_give_no_role_is_turned_away_and_no_account_made(client, idp):
     refused = sign_in_through(client, idp, "nobody")
     assert refused.status_code == 403

@@ -1,0 +1,74 @@
+"""Signing in as a person does, in Chromium: the second factor set up when the role needs it and asked
+for at the next sign-in, and single sign-on through a real OpenID Connect provider on this machine (the
+browser follows the redirects to it and back, which the Content-Security-Policy must allow)."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from aims import roles, sso_settings
+from aims.models import User
+from tests.aims.test_sso_mfa import require, totp
+from tests.browser.conftest import SHOTS, sign_in
+from tests.identity_provider import CLIENT_ID, CLIENT_SECRET, PASSWORD, OidcProvider
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _one_step_tolerance(settings):
+    settings.MFA_TOTP_TOLERANCE = 1  # the previous period's code to set up, the current one to sign in
+
+
+def test_a_manager_sets_up_the_second_factor_then_signs_in_with_it(page, live_server, manager):
+    require(roles.MANAGER)
+    sign_in(page, live_server, manager)
+    expect(page).to_have_url(re.compile(r"/accounts/2fa/totp/activate/"))
+    expect(page.get_by_text("must sign in with a second factor")).to_be_visible()
+    expect(page.get_by_role("img")).to_be_visible()  # the QR code, drawn as a data: URL the policy allows
+    page.screenshot(path=f"{SHOTS}/mfa-setup.png", full_page=True)
+    secret = page.input_value("#authenticator_secret")
+    page.fill("#id_code", totp(secret, -30))
+    page.get_by_role("button", name="Activate").click()
+    expect(page).to_have_url(re.compile(r"/accounts/2fa/recovery-codes/"))
+    expect(page.locator("textarea")).to_contain_text(re.compile(r"\d{8}"))
+    page.goto(f"{live_server.url}/")
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+
+    page.locator("details.menu-user summary").click()
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, live_server, manager)
+    expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/"))
+    page.screenshot(path=f"{SHOTS}/mfa-authenticate.png", full_page=True)
+    page.fill("#id_code", "000000" if totp(secret) != "000000" else "111111")
+    page.get_by_role("button", name="Sign In").click()
+    expect(page.get_by_text("Incorrect code")).to_be_visible()
+    page.fill("#id_code", totp(secret))
+    page.get_by_role("button", name="Sign In").click()
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+
+
+def test_single_sign_on_through_the_organisations_provider(page, live_server, monkeypatch, settings):
+    provider = OidcProvider()
+    try:
+        for name, value in {
+            "AIMS_OIDC_SERVER_URL": provider.issuer,
+            "AIMS_OIDC_CLIENT_ID": CLIENT_ID,
+            "AIMS_OIDC_CLIENT_SECRET": CLIENT_SECRET,
+            "AIMS_OIDC_NAME": "Example Corp",
+        }.items():
+            monkeypatch.setenv(name, value)
+        settings.SOCIALACCOUNT_PROVIDERS = sso_settings.providers()
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_role("button", name="Sign in with Example Corp").click()
+        expect(page.get_by_role("heading", name="Test identity provider")).to_be_visible()
+        page.fill("#username", "joan")
+        page.fill("#password", PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+        expect(page.locator("details.menu-user summary")).to_contain_text("Joan Clarke (Auditor)")
+        page.screenshot(path=f"{SHOTS}/sso-dashboard.png", full_page=True)
+        assert User.objects.get(email="joan@example.org").role_names == {roles.AUDITOR}
+    finally:
+        provider.close()
