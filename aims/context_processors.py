@@ -58,4 +58,5 @@ def navigation(request):
         "unread_count": LazyNumber(lambda: user.notifications.filter(read_at__isnull=True).count()),
         "may_manage_webhooks": may_use_settings(user, "webhooks"),
         "may_set_sign_in": may_use_settings(user, "sign_in_policy"),
+        "may_invite_guests": may_use_settings(user, "outside_auditors"),
     }

@@ -196,6 +196,7 @@ SETTINGS_PAGES = {
     "all_tokens": ((roles.MANAGER,), "sees every person's API tokens"),
     "webhooks": ((roles.MANAGER,), "manages webhooks"),
     "sign_in_policy": ((roles.MANAGER,), "chooses who must sign in with a second factor"),
+    "outside_auditors": ((roles.MANAGER,), "invites outside auditors"),
 }
 
 

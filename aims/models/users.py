@@ -14,6 +14,11 @@ class User(AbstractUser):
     """A person who signs in. Roles are auth groups (see aims.roles)."""
 
     display_name = models.CharField(max_length=150, blank=True)
+    is_guest = models.BooleanField(
+        "outside auditor",
+        default=False,
+        help_text="Invited by the AIMS manager to one audit: reaches only the guest pages (aims.guests).",
+    )
 
     class Meta:
         verbose_name_plural = "users"
@@ -57,7 +62,10 @@ class User(AbstractUser):
 
     @cached_property
     def second_factor_required(self) -> bool:
-        """Whether one of the person's roles must sign in with a second factor (aims.models.SignInPolicy)."""
+        """Whether one of the person's roles must sign in with a second factor (aims.models.SignInPolicy).
+        An outside auditor always must."""
+        if self.is_guest:
+            return True
         read = self.__dict__.get(MFA_POLICY_READ)
         if read is None:
             from .signin import SignInPolicy

@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "aims.sessions.SessionLimitMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "aims.mfa.SecondFactorMiddleware",  # the roles that must sign in with a second factor
+    "aims.guests.GuestBoundaryMiddleware",  # an outside auditor reaches their audit's pages only
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "aims.database.DatabaseBusyMiddleware",
 ]

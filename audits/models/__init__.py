@@ -11,6 +11,7 @@ from .audit import (
 )
 from .certification import Certificate
 from .evidence import Evidence, EvidenceFile, EvidenceLink
+from .guests import GuestAccess, GuestVisit
 from .packs import EvidencePack, PackSigningKey
 
 __all__ = [
@@ -25,6 +26,8 @@ __all__ = [
     "EvidencePack",
     "Finding",
     "Frequency",
+    "GuestAccess",
+    "GuestVisit",
     "PackSigningKey",
     "ProgrammeItem",
     "Result",

@@ -16,6 +16,23 @@ from tests.identity_provider import CLIENT_ID, CLIENT_SECRET, PASSWORD, OidcProv
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture
+def make_audit_for_guest(manager, auditor):
+    def make():
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from audits.services import audit_services
+
+        today = timezone.localdate()
+        return audit_services.create(actor=manager, fields={
+            "title": "Stage 2 audit", "criteria": "ISO/IEC 42001", "lead_auditor": auditor, "owner": manager,
+            "starts_on": today, "ends_on": today + dt.timedelta(days=2)})  # fmt: skip
+
+    return make
+
+
 @pytest.fixture(autouse=True)
 def _one_step_tolerance(settings):
     settings.MFA_TOTP_TOLERANCE = 1  # the previous period's code to set up, the current one to sign in
@@ -72,3 +89,28 @@ def test_single_sign_on_through_the_organisations_provider(page, live_server, mo
         assert User.objects.get(email="joan@example.org").role_names == {roles.AUDITOR}
     finally:
         provider.close()
+
+
+def test_an_outside_auditor_accepts_sets_up_the_second_factor_and_sees_only_their_audit(
+    page, live_server, manager, make_audit_for_guest
+):
+    from django.core import mail
+
+    from tests.audits.test_outside_auditors import GUEST_PASSWORD, invite
+
+    audit = make_audit_for_guest()
+    _, link = invite(manager, audit=audit.pk)
+    assert "/guest/accept/" in mail.outbox[-1].body
+    page.goto(f"{live_server.url}{link}")
+    page.fill("#id_password1", GUEST_PASSWORD)
+    page.fill("#id_password2", GUEST_PASSWORD)
+    page.get_by_role("button", name="Make my account").click()
+    expect(page).to_have_url(re.compile(r"/accounts/2fa/totp/activate/"))
+    page.fill("#id_code", totp(page.input_value("#authenticator_secret"), -30))
+    page.get_by_role("button", name="Activate").click()
+    page.goto(f"{live_server.url}/")
+    expect(page.get_by_role("heading", name=re.compile(audit.reference))).to_be_visible()
+    expect(page.locator("details.menu-user summary")).to_contain_text("outside auditor")
+    page.screenshot(path=f"{SHOTS}/guest-audit.png", full_page=True)
+    page.goto(f"{live_server.url}/risks/")
+    expect(page.get_by_text("invited to one audit")).to_be_visible()
