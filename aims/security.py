@@ -35,7 +35,6 @@ def content_security_policy(form_origins: tuple[str, ...] = ()) -> str:
     )
 
 
-
 def identity_provider_origins() -> tuple[str, ...]:
     """The origins of the identity providers configured (settings.SOCIALACCOUNT_PROVIDERS)."""
     urls = []
