@@ -17,6 +17,10 @@ class SignInPolicy(models.Model):
 
     ID = 1
 
+    class Meta:
+        verbose_name = "sign-in policy"
+        verbose_name_plural = "sign-in policies"
+
     def __str__(self):
         return f"Second factor required of: {', '.join(self.mfa_roles) or 'no role'}"
 
@@ -35,6 +39,8 @@ class SignInPolicyChange(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+        verbose_name = "sign-in policy change"
+        verbose_name_plural = "sign-in policy changes"
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor}: {self.before} -> {self.after}"
