@@ -20,13 +20,18 @@ class InviteForm(forms.Form):
         required=False, widget=forms.CheckboxSelectMultiple, label="Evidence packs shared",
     )  # fmt: skip
     until = forms.DateField(
-        label="Access ends on", widget=forms.DateInput(attrs={"type": "date"}),
+        label="Access ends on", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="The last day the guest can sign in; at most 180 days away.",
     )  # fmt: skip
     may_download_packs = forms.BooleanField(
         label="May download the packs shared", required=False, initial=True
     )
     may_raise_findings = forms.BooleanField(label="May raise findings on the audit", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.fields["packs"].queryset.exists():
+            self.fields["packs"].help_text = "No evidence pack is finished yet: export one under Evidence packs first."
 
     def clean(self):
         data = super().clean()
