@@ -30,8 +30,9 @@ class InviteForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if not self.fields["packs"].queryset.exists():
-            self.fields["packs"].help_text = "No evidence pack is finished yet: export one under Evidence packs first."
+        packs = self.fields["packs"]
+        if not packs.queryset.exists():
+            packs.help_text = "No evidence pack is finished yet: export one under Evidence packs first."
 
     def clean(self):
         data = super().clean()
