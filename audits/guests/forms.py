@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib.auth import password_validation
 
-from aims.models import Requirement
+from aims.forms import RequirementField
 from audits.models import NOT_CONFORMING, Audit, EvidencePack, Result
 
 
@@ -70,7 +70,7 @@ class AcceptForm(forms.Form):
 
 
 class GuestFindingForm(forms.Form):
-    requirement = forms.ModelChoiceField(Requirement.objects.none(), label="Clause or control")
+    requirement = RequirementField(label="Clause or control")
     grade = forms.ChoiceField(choices=[(value, Result(value).label) for value in NOT_CONFORMING])
     title = forms.CharField(max_length=200)
     description = forms.CharField(
@@ -80,5 +80,6 @@ class GuestFindingForm(forms.Form):
     def __init__(self, *args, audit, **kwargs):
         super().__init__(*args, **kwargs)
         # The audit's clauses and controls; an audit that names none audits them all.
-        scope = audit.scope.order_by("standard", "position")
-        self.fields["requirement"].queryset = scope if scope.exists() else Requirement.objects.all()
+        scope = audit.scope.order_by("position")
+        if scope.exists():
+            self.fields["requirement"].queryset = scope

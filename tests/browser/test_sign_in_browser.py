@@ -114,3 +114,30 @@ def test_an_outside_auditor_accepts_sets_up_the_second_factor_and_sees_only_thei
     page.screenshot(path=f"{SHOTS}/guest-audit.png", full_page=True)
     page.goto(f"{live_server.url}/risks/")
     expect(page.get_by_text("invited to one audit")).to_be_visible()
+
+
+def test_a_security_key_serves_as_the_second_factor(page, live_server, manager, settings):
+    """WebAuthn, with Chromium's virtual authenticator standing in for a key: added, then asked for at the
+    next sign-in instead of a code."""
+    settings.MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True  # the live server speaks http, on localhost
+    require(roles.MANAGER)
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    cdp.send("WebAuthn.addVirtualAuthenticator", {"options": {
+        "protocol": "ctap2", "transport": "usb", "hasResidentKey": True, "hasUserVerification": True,
+        "isUserVerified": True, "automaticPresenceSimulation": True}})  # fmt: skip
+    sign_in(page, live_server, manager)
+    expect(page).to_have_url(re.compile(r"/accounts/2fa/totp/activate/"))
+    page.goto(f"{live_server.url}/accounts/2fa/webauthn/add/")
+    page.get_by_label("Name").fill("Office key")
+    page.get_by_role("button", name="Add").click()
+    expect(page.get_by_text("Security key added")).to_be_visible()
+    page.goto(f"{live_server.url}/")
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+
+    page.locator("details.menu-user summary").click()
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, live_server, manager)
+    expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/"))
+    page.get_by_role("button", name="Use a security key").click()
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
