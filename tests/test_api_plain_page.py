@@ -85,3 +85,50 @@ def test_the_kept_paginator_refuses_sql_that_is_not_the_kept_one(board, make_ris
     other = KeptPaginator(Risk.objects.live().filter(title="One").order_by("pk"), 10, key=key)
     with pytest.raises(AssertionError, match="depends on more of the request than its key names"):
         other.page(1)
+
+
+# -- the count on a connection of its own (aims.api.counting) -------------------------------------------
+
+
+def _risk_queries(captured) -> list[str]:
+    return [q["sql"] for q in captured.captured_queries if "registers_risk" in q["sql"]]
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(AIMS_KEEP_PAGES=False)
+def test_outside_a_transaction_the_count_is_asked_on_another_connection_meanwhile(board, make_risk):
+    for n in range(5):
+        make_risk(title=f"Risk {n}")
+    client = client_for(board)
+    with CaptureQueriesContext(connection) as captured:
+        answer = client.get("/api/v1/risks/?page_size=2").json()
+    assert answer["count"] == 5 == Risk.objects.live().count()
+    assert answer["next"].endswith("page=2&page_size=2") and len(answer["results"]) == 2
+    # The request's own connection read the page; the count went to a worker's.
+    assert not any("COUNT(*)" in sql for sql in _risk_queries(captured))
+    assert [len(client.get(f"/api/v1/risks/?page_size=2&page={n}").json()["results"]) for n in (2, 3)] == [
+        2,
+        1,
+    ]
+    past = client.get("/api/v1/risks/?page_size=2&page=4")
+    assert past.status_code == 404 and "Invalid page" in past.json()["detail"]
+    assert client.get("/api/v1/risks/?page_size=2&page=x").status_code == 404
+
+
+@override_settings(AIMS_KEEP_PAGES=False)
+def test_inside_a_transaction_the_count_is_asked_in_the_request(board, make_risk):
+    """A transaction's rows are not seen from another connection until it commits: the count stays here."""
+    make_risk(title="Uncommitted until the test ends")
+    with CaptureQueriesContext(connection) as captured:
+        answer = client_for(board).get("/api/v1/risks/?page_size=2").json()
+    assert answer["count"] == Risk.objects.live().count() == 1
+    assert any("COUNT(*)" in sql for sql in _risk_queries(captured))
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(AIMS_KEEP_PAGES=False, AIMS_PARALLEL_COUNT=False)
+def test_the_parallel_count_can_be_turned_off(board, make_risk):
+    make_risk(title="One")
+    with CaptureQueriesContext(connection) as captured:
+        assert client_for(board).get("/api/v1/risks/").json()["count"] == 1
+    assert any("COUNT(*)" in sql for sql in _risk_queries(captured))

@@ -21,6 +21,8 @@ from rest_framework import pagination
 
 from aims import together
 
+from . import counting
+
 
 class PageNumberPagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
@@ -37,11 +39,33 @@ class KeptPaginator(Paginator):
     def __init__(self, object_list, per_page, orphans=0, allow_empty_first_page=True, *, key: tuple):
         super().__init__(object_list, per_page, orphans, allow_empty_first_page)
         self.key = key
+        # Counted meanwhile on a connection of its own where it can be (aims.api.counting).
+        self.counting = counting.start(object_list.db, self._count) if not orphans else None
+
+    def _count(self) -> int:
+        (row,) = _run((*self.key, "count"), lambda: together.totals(self.object_list, n=Count("pk")))
+        return row["n"]
 
     @cached_property
     def count(self) -> int:
-        (row,) = _run((*self.key, "count"), lambda: together.totals(self.object_list, n=Count("pk")))
-        return row["n"]
+        return self.counting.result() if self.counting is not None else self._count()
+
+    def page(self, number):
+        """Django's page(), without the count before the page: a page past the last holds no records, which
+        is known once they are read, so the count can still be on its way."""
+        if self.counting is None:
+            return super().page(number)
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            return super().page(number)  # Django's own messages for a page that is not a number
+        if number < 1:
+            return super().page(number)
+        bottom = (number - 1) * self.per_page
+        page = self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
+        if not page.object_list and not (number == 1 and self.allow_empty_first_page):
+            return super().page(number)  # past the last page: Django says so, with the count
+        return page
 
     def _get_page(self, object_list, number, paginator):
         bounds = (object_list.query.low_mark, object_list.query.high_mark)

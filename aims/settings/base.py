@@ -182,6 +182,10 @@ AIMS_PREPARED_CHECK = env_bool("AIMS_PREPARED_CHECK", False)
 # SQL the process sends again and again is prepared once per database connection (aims.statements); off
 # behind a pooler that moves one client between server connections (PgBouncer in transaction mode).
 AIMS_PREPARED_STATEMENTS = env_bool("AIMS_PREPARED_STATEMENTS", True)
+# A list page's COUNT(*) asked on a worker thread's own connection while the page is read and written
+# (aims.api.counting); threads per web process, as many as it serves requests at once.
+AIMS_PARALLEL_COUNT = env_bool("AIMS_PARALLEL_COUNT", True)
+AIMS_PARALLEL_COUNT_THREADS = env_int("AIMS_PARALLEL_COUNT_THREADS", 4)
 
 REDIS_URL = env("REDIS_URL", "")
 if REDIS_URL:
