@@ -22,6 +22,8 @@ from multiprocessing.connection import wait
 from django.conf import settings
 from django.db import connections
 
+from aims.api import counting
+
 logger = logging.getLogger(__name__)
 
 # A part is forked from this process, so it starts with WeasyPrint and the report's data loaded; it is not
@@ -116,6 +118,9 @@ def pdf_processes() -> int:
     MAX_PROCESSES; 1 where parts cannot be forked safely (no fork on this platform, other threads running
     that might hold a lock the fork copies, e.g. a threaded web server running jobs eagerly) or where
     WeasyPrint no longer offers the point where page numbers are set (_numbering_hook)."""
+    # The list pages' counting workers (aims.api.counting) are threads too, idle between counts: stopped
+    # first, not counted as a reason to render in one part (the next count starts them again).
+    counting.close()
     if not hasattr(os, "fork") or threading.active_count() > 1:
         return 1
     if _numbering_hook() is None:

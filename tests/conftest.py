@@ -12,6 +12,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 
 from aims import roles
+from aims.api import counting
 from aims.models import User
 
 PASSWORD = "correct-horse-battery-staple"
@@ -220,6 +221,9 @@ REFERENCE_DATA = _ReferenceData()
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """pytest-django's test database, and its reference data kept for restore_reference_data."""
+    """pytest-django's test database, and its reference data kept for restore_reference_data. At the end,
+    the list pages' counting workers let go of their connections to it, so that it can be dropped."""
     with django_db_blocker.unblock():
         REFERENCE_DATA.take()
+    yield
+    counting.close()

@@ -6,6 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 
 from aims import together
+from aims.api import counting
 from aims.api.pagination import KeptPaginator
 from registers.api import RiskViewSet
 from registers.models import Risk
@@ -113,6 +114,18 @@ def test_outside_a_transaction_the_count_is_asked_on_another_connection_meanwhil
     past = client.get("/api/v1/risks/?page_size=2&page=4")
     assert past.status_code == 404 and "Invalid page" in past.json()["detail"]
     assert client.get("/api/v1/risks/?page_size=2&page=x").status_code == 404
+    # The workers let go of their connections when told (the suite does, before dropping its database).
+    others = (
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(others)
+        (before,) = cursor.fetchone()
+        counting.close()
+        cursor.execute(others)
+        (after,) = cursor.fetchone()
+    assert after < before
+    assert client.get("/api/v1/risks/?page_size=2").json()["count"] == 5  # and start again when needed
 
 
 @override_settings(AIMS_KEEP_PAGES=False)

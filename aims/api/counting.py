@@ -38,6 +38,28 @@ def _on_own_connection(count):
     return count()
 
 
+def close() -> None:
+    """Close each worker's database connection and stop the workers (the test suite, before it drops its
+    databases; the next count starts them again). Each worker closes its own connection -- a connection
+    belongs to its thread -- so every worker is given one closing at once, held at a barrier until all
+    have theirs."""
+    global _pool
+    with _lock:
+        pool, _pool = _pool, None
+    if pool is None:
+        return
+    threads = settings.AIMS_PARALLEL_COUNT_THREADS
+    barrier = threading.Barrier(threads)
+
+    def close_own():
+        barrier.wait(timeout=10)
+        connections.close_all()
+
+    for done in [pool.submit(close_own) for _ in range(threads)]:
+        done.result(timeout=30)
+    pool.shutdown(wait=True)
+
+
 def _workers() -> ThreadPoolExecutor:
     global _pool
     with _lock:
