@@ -113,9 +113,17 @@ def kept_page(request, render):
 def _one_shot(request) -> bool:
     """Whether the session holds more than the sign-in's own keys: what a view leaves there is for the
     next page to show once (and take out), which a kept page would neither show nor take."""
+    from allauth.account.internal.flows import login
+
     from aims.sessions import LAST_SEEN_AT, SIGNED_IN_AT
 
-    own = {SIGNED_IN_AT, LAST_SEEN_AT}
+    # allauth's record of how the person signed in (password, second factor) stays for the whole sign-in.
+    own = {
+        SIGNED_IN_AT,
+        LAST_SEEN_AT,
+        login.AUTHENTICATION_METHODS_SESSION_KEY,
+        login._AUTHENTICATION_METHODS_USER_SESSION_KEY,
+    }
     return any(not key.startswith("_auth_user_") and key not in own for key in request.session.keys())
 
 

@@ -139,6 +139,29 @@ def test_a_list_page_is_kept_whole_and_follows_each_part_of_it(owner, manager, r
         assert answer.status_code == 400 and "it takes at most 100" in answer.content.decode()
 
 
+def test_pages_are_kept_for_someone_signed_in_through_the_sign_in_page(owner, manager, risk_fields):
+    """The sign-in page leaves allauth's record of how the person signed in (password, second factor) in
+    the session for the whole sign-in; it is not a message waiting for the next page, which would keep
+    every page from being kept (the load test found kept pages costing what drawn ones did)."""
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.conftest import PASSWORD
+
+    risk_create(actor=owner, fields=risk_fields)
+    client = Client()
+    assert (
+        client.post("/accounts/login/", {"username": manager.username, "password": PASSWORD}).status_code
+        == 302
+    )
+    assert "account_authentication_methods" in client.session
+    client.get("/")  # the messages of signing in shown once; the CSRF cookie set
+    first = page(client, "/risks/")
+    with CaptureQueriesContext(connection) as seen:
+        assert page(client, "/risks/") == first
+    assert not [q["sql"] for q in seen if "registers_" in q["sql"]], "kept: no register table read"
+
+
 def test_a_record_page_is_kept_after_its_checks_and_shows_a_message_once(owner, manager, risk_fields):
     from django.test.utils import CaptureQueriesContext
 
