@@ -17,12 +17,13 @@ from cryptography.fernet import Fernet
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import JsonResponse
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from aims import roles
 from aims.models import SignInPolicy
+from aims.models.users import SECOND_FACTORS
+from aims.views.errors import permission_denied
 
 SETUP_NEEDED = "Your role ({roles}) must sign in with a second factor. Set one up to continue."
 SETUP_NEEDED_API = (
@@ -43,12 +44,9 @@ OPEN_WITHOUT = (
 )
 
 
-def required_roles(policy_roles=None) -> list[str]:
-    """The role names that need a second factor now: the saved policy's, else the setting's default."""
-    if policy_roles is None:
-        saved = SignInPolicy.objects.filter(pk=SignInPolicy.ID).values_list("mfa_roles", flat=True).first()
-        policy_roles = SignInPolicy.default_roles() if saved is None else saved
-    return [name for name in roles.ALL if name in policy_roles]
+def required_roles() -> list[str]:
+    """The role names that need a second factor now."""
+    return SignInPolicy.in_force(SignInPolicy.saved_roles())
 
 
 def required_roles_of(user) -> str:
@@ -72,14 +70,14 @@ class SecondFactorMiddleware:
         if not user.has_second_factor:
             message = SETUP_NEEDED.format(roles=required_roles_of(user))
             if request.path.startswith("/api/"):
-                return JsonResponse({"detail": message}, status=403)
+                return permission_denied(request, PermissionDenied(message))
             messages.warning(request, message)
             return redirect(f"{reverse('mfa_activate_totp')}?next={request.get_full_path()}")
         # A second factor set up since this session began, or required since: sign in again with it.
         message = SIGN_IN_AGAIN.format(roles=required_roles_of(user))
         logout(request)
         if request.path.startswith("/api/"):
-            return JsonResponse({"detail": message}, status=403)
+            return permission_denied(request, PermissionDenied(message))
         messages.warning(request, message)
         return redirect(f"{reverse('login')}?next={request.get_full_path()}")
 
@@ -87,15 +85,7 @@ class SecondFactorMiddleware:
 def second_factor_added(sender, request=None, user=None, authenticator=None, **kwargs) -> None:
     """Setting up an authenticator proves the person holds it (they typed its code, or touched the key):
     the session counts as signed in with it, as a sign-in asking for the code would."""
-    if (
-        request is not None
-        and authenticator is not None
-        and authenticator.type
-        in (
-            Authenticator.Type.TOTP,
-            Authenticator.Type.WEBAUTHN,
-        )
-    ):
+    if request is not None and authenticator is not None and authenticator.type in SECOND_FACTORS:
         record_authentication(request, user, "mfa", type=authenticator.type, id=authenticator.pk)
 
 
@@ -112,11 +102,9 @@ class MFAAdapter(DefaultMFAAdapter):
 
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
         user = authenticator.user
-        if authenticator.type not in (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN):
+        if authenticator.type not in SECOND_FACTORS:
             return True
-        others = Authenticator.objects.filter(user=user, type__in=("totp", "webauthn")).exclude(
-            pk=authenticator.pk
-        )
+        others = Authenticator.objects.filter(user=user, type__in=SECOND_FACTORS).exclude(pk=authenticator.pk)
         return others.exists() or not user.second_factor_required
 
 

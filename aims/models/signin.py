@@ -28,6 +28,16 @@ class SignInPolicy(models.Model):
     def default_roles() -> list[str]:
         return [roles.BY_SLUG[slug] for slug in settings.MFA_REQUIRED_ROLES]
 
+    @classmethod
+    def saved_roles(cls) -> list[str] | None:
+        """The roles the AIMS manager saved, or None before the policy was first saved."""
+        return cls.objects.filter(pk=cls.ID).values_list("mfa_roles", flat=True).first()
+
+    @classmethod
+    def in_force(cls, saved: list[str] | None) -> list[str]:
+        """The role names that need a second factor: the saved policy's, else the setting's default."""
+        return [name for name in roles.ALL if name in (cls.default_roles() if saved is None else saved)]
+
 
 class SignInPolicyChange(models.Model):
     """The policy's history: who changed which roles need a second factor, and when."""

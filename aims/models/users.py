@@ -66,19 +66,14 @@ class User(AbstractUser):
         An outside auditor always must."""
         if self.is_guest:
             return True
-        read = self.__dict__.get(MFA_POLICY_READ)
+        from .signin import SignInPolicy
+
+        read = self.__dict__.get(MFA_POLICY_READ)  # a list of the one saved row, read with the person
         if read is None:
-            from .signin import SignInPolicy
-
-            read = list(SignInPolicy.objects.filter(pk=SignInPolicy.ID).values_list("mfa_roles", flat=True))
-        if not read:  # never saved: the setting's default
-            from .signin import SignInPolicy
-
-            return self.has_role(*SignInPolicy.default_roles())
-        (names,) = read
-        return self.has_role(
-            *(json.loads(names) if isinstance(names, str) else names)
-        )  # jsonb[] reads as text
+            saved = SignInPolicy.saved_roles()
+        else:
+            saved = json.loads(read[0]) if read and isinstance(read[0], str) else (read[0] if read else None)
+        return self.has_role(*SignInPolicy.in_force(saved))  # jsonb[] reads as text: decoded above
 
     @property
     def role_labels(self) -> str:

@@ -29,7 +29,7 @@ class SignInPolicyForm(forms.Form):
 def sign_in_policy(request):
     permissions.require_settings(request.user, "sign_in_policy")
     policy = SignInPolicy.objects.filter(pk=SignInPolicy.ID).select_related("updated_by").first()
-    current = mfa.required_roles(policy.mfa_roles if policy else None)
+    current = SignInPolicy.in_force(policy.mfa_roles if policy else None)
     version = policy.version if policy else 0
     form = SignInPolicyForm(request.POST or None, initial={"mfa_roles": current, "version": version})
     if request.method == "POST" and form.is_valid():
@@ -68,7 +68,7 @@ def _version() -> int:
 def save_policy(request, chosen: list[str], expected_version: int) -> bool:
     """Save the roles that need a second factor, unless someone saved the policy since the form was drawn."""
     policy = SignInPolicy.objects.select_for_update().filter(pk=SignInPolicy.ID).first()
-    before = mfa.required_roles(policy.mfa_roles if policy else None)
+    before = SignInPolicy.in_force(policy.mfa_roles if policy else None)
     if (policy.version if policy else 0) != expected_version:
         messages.error(
             request,
