@@ -102,10 +102,17 @@ def test_no_parts_at_once_while_other_threads_run():
 def test_the_list_pages_idle_counting_workers_do_not_keep_a_report_in_one_part():
     """A process that served a list page keeps counting workers (aims.api.counting); a report it renders
     next stops them rather than render in one part (make bench's register PDF did: 4.9 s against 1.8)."""
+
+    def counting_threads():
+        return [t for t in threading.enumerate() if t.name.startswith("aims-count")]
+
     counting._workers().submit(lambda: None).result()
-    assert threading.active_count() > 1
-    assert pdf_processes() == min(MAX_PROCESSES, len(os.sched_getaffinity(0)))
-    assert threading.active_count() == 1
+    assert counting_threads()
+    parts = pdf_processes()
+    assert not counting_threads()
+    # A thread another test left running in this worker (a test server ending) still means one part.
+    others = threading.active_count() - 1
+    assert parts == (1 if others else min(MAX_PROCESSES, len(os.sched_getaffinity(0))))
 
 
 def test_parts_render_from_a_daemonic_process_as_in_a_celery_worker():
