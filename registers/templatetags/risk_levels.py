@@ -2,7 +2,9 @@
 because the risk list draws two per row and an include costs a template context each time."""
 
 from django import template
-from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from aims.html import escaped
 
 register = template.Library()
 
@@ -11,8 +13,9 @@ register = template.Library()
 def level(band, score=None):
     """The band's badge with its score ("High · 12"), or a dash when the score has no band."""
     if not band:
-        return format_html('<span class="muted">{}</span>', "—")
-    shown = format_html("{} · {}", band.name, score) if score else band.name
-    return format_html(
-        '<span class="level level-{}" data-colour="{}">{}</span>', band.slug, band.colour, shown
+        return mark_safe('<span class="muted">—</span>')
+    # Two a row of the risk list: escaped here rather than through format_html, at a fraction of its cost.
+    shown = f"{escaped(band.name)} · {escaped(score)}" if score else escaped(band.name)
+    return mark_safe(  # noqa: S308 - every value escaped above
+        f'<span class="level level-{escaped(band.slug)}" data-colour="{escaped(band.colour)}">{shown}</span>'
     )

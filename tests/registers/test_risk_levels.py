@@ -38,3 +38,20 @@ def test_the_level_tag_draws_band_and_score_or_a_dash():
         f'<span class="level level-{band.slug}" data-colour="{band.colour}">{band.name} · 12</span>'
         '|<span class="muted">—</span>'
     )
+
+
+def test_the_level_badge_escapes_what_a_band_is_named_as_format_html_did():
+    from types import SimpleNamespace
+
+    from django.utils.html import format_html
+
+    from registers.templatetags.risk_levels import level
+
+    band = SimpleNamespace(name='Very "high" <b>& more', slug="very-high", colour="#c00'")
+    for score in (12, None, 0):
+        shown = format_html("{} · {}", band.name, score) if score else band.name
+        expected = format_html(
+            '<span class="level level-{}" data-colour="{}">{}</span>', band.slug, band.colour, shown
+        )
+        assert level(band, score) == expected
+    assert level(None, 3) == '<span class="muted">—</span>'
