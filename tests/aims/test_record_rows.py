@@ -95,3 +95,24 @@ def test_every_registers_list_of_the_demo_draws_the_rows_the_loop_drew(demo):
         assert by_tag.strip() in response.content.decode(), url
         compared += bool(rows)
     assert compared >= 10  # the demo fills most registers: their lists were compared row by row
+
+
+# The template the lists included for each sortable column before the tag, kept as the reference.
+SORT_HEADER = (
+    '<th scope="col"{% if current_ordering == key %} aria-sort="ascending"{% elif current_ordering == "-"|add:key %}'
+    ' aria-sort="descending"{% endif %}><a href="?{{ sort_querystring }}{% if sort_querystring %}&{% endif %}'
+    'ordering={% if current_ordering == key %}-{% endif %}{{ key }}">{{ label }}{% if current_ordering == key %}'
+    ' ▲{% elif current_ordering == "-"|add:key %} ▼{% endif %}</a></th>'
+)
+
+
+@pytest.mark.parametrize("ordering", ["", "title", "-title", "status", "-reference"])
+@pytest.mark.parametrize("querystring", ["", 'status=open&q=<a "b">', "level=high"])
+def test_a_sortable_header_is_drawn_as_the_included_template_drew_it(ordering, querystring):
+    context = {"current_ordering": ordering, "sort_querystring": querystring}
+    for key, label in (("title", "Title"), ("reference", "Ref"), ("status", "Status & <stage>")):
+        included = Template(SORT_HEADER).render(Context({**context, "key": key, "label": label}))
+        tag = Template("{% load lists %}{% sort_header key label %}").render(
+            Context({**context, "key": key, "label": label})
+        )
+        assert tag == included
