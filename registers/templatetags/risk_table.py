@@ -6,8 +6,10 @@ every query of it together (each `{{ }}` is a lookup through the context, a cond
 localisation). Here each row is built in Python, every value escaped as the template escaped it, so the
 HTML is the one the loop drew: tests/registers/test_risk_table.py holds the two to the same text."""
 
+import functools
+
 from django import template
-from django.template.defaultfilters import date as date_filter
+from django.utils.encoding import force_str
 from django.utils.safestring import mark_safe
 
 from aims.html import escaped
@@ -33,7 +35,7 @@ def _row(risk, inherent, residual, appetite_max, today) -> str:
     url = escaped(risk.get_absolute_url())
     archived = risk.is_archived
     overdue = bool(risk.next_review_on and risk.next_review_on < today)
-    reviewed = date_filter(risk.next_review_on, "Y-m-d") or "—"
+    reviewed = risk.next_review_on.isoformat() if risk.next_review_on else "—"  # |date:"Y-m-d" of a date
     above = ABOVE_APPETITE if risk.residual_score > appetite_max else ""
     cells = [
         f'<td class="nowrap card-ref"><a href="{url}">{escaped(risk.reference)}</a></td>',
@@ -41,8 +43,8 @@ def _row(risk, inherent, residual, appetite_max, today) -> str:
         f'<td data-label="Category" class="card-later">{escaped(risk.category)}</td>',
         f'<td data-label="Inherent" class="card-later">{level(inherent, risk.inherent_score)}</td>',
         f'<td data-label="Residual">{level(residual, risk.residual_score)}{above}</td>',
-        f'<td data-label="Treatment" class="card-later">{escaped(risk.get_treatment_display())}</td>',
-        f'<td data-label="Status">{escaped(risk.get_status_display())}{ARCHIVED_BADGE if archived else ""}</td>',
+        f'<td data-label="Treatment" class="card-later">{escaped(_label(risk, "treatment"))}</td>',
+        f'<td data-label="Status">{escaped(_label(risk, "status"))}{ARCHIVED_BADGE if archived else ""}</td>',
         f'<td data-label="Owner">{escaped(risk.owner)}</td>',
         f'<td data-label="Next review" class="nowrap{" overdue" if overdue else ""}">{escaped(reviewed)}'
         f"{'<br><small>overdue</small>' if overdue else ''}</td>",
@@ -57,8 +59,22 @@ def _reassess(risk) -> str:
     return f' <span class="badge badge-warn" title="{escaped(risk.reassessment_due)}">reassess</span>'
 
 
+@functools.cache
+def _labels(model, name) -> dict:
+    return {value: force_str(label) for value, label in model._meta.get_field(name).flatchoices}
+
+
+def _label(record, name) -> str:
+    """get_<name>_display(): the choice's label, else the value; from a dict made once per field, where
+    Django's rebuilds it for every call (two a row)."""
+    value = getattr(record, name)
+    return _labels(type(record), name).get(value, value)
+
+
 def _systems(risk) -> str:
-    systems = list(risk.systems.all())
+    # The page's prefetched systems as they are: .all() would make a related manager for every row.
+    prefetched = getattr(risk, "_prefetched_objects_cache", {}).get("systems")
+    systems = list(prefetched if prefetched is not None else risk.systems.all())
     if not systems and not risk.system_note:
         return ""
     drawn = "; ".join(escaped(system.title) for system in systems)
