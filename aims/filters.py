@@ -1,13 +1,14 @@
 """Filters every register's list shares: search, owner, mine, review state, clause/control, archive."""
 
+import copy
 import datetime as dt
 
 import django_filters as filters
 from django import forms
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django_filters.filters import BaseCSVFilter
+from django_filters.filters import BaseCSVFilter, FilterMethod
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -21,6 +22,31 @@ class YesNoFilter(filters.BooleanFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")]))
         super().__init__(*args, **kwargs)
+
+
+class _CopiedCheaply(dict):
+    """A filterset's filters, which django-filter deep-copies for every instance: the querysets, choices and
+    widgets they hold, some 1,200 objects for a register's list, were a tenth of a list page drawn. Each
+    filter is copied on its own, with its own `extra`: what an instance changes -- its model, its
+    parent, a narrowed queryset (RecordFilterSet._offer_visible_records) -- is set on the copy, never
+    inside what the copies share; a method filter's caller (FilterMethod) is made for the copy. A form field already made from it is deep-copied, as it was (a form
+    field made from a copy deep-copies its widget in turn)."""
+
+    def __deepcopy__(self, memo):
+        return {name: _filter_copy(spec) for name, spec in self.items()}
+
+
+def _filter_copy(spec):
+    copied = copy.copy(spec)
+    # A queryset read once keeps its rows: each copy gets its own, so no request sees another's rows.
+    copied.extra = {k: v.all() if isinstance(v, QuerySet) else v for k, v in spec.extra.items()}
+    if isinstance(spec.__dict__.get("queryset"), QuerySet):
+        copied.queryset = spec.queryset.all()
+    if isinstance(spec.__dict__.get("filter"), FilterMethod):  # a method filter calls its own filterset's
+        copied.filter = FilterMethod(copied)
+    if "_field" in spec.__dict__:
+        copied._field = copy.deepcopy(spec._field)
+    return copied
 
 
 # The most values one filter takes (?status=a&status=b..., or a comma list such as ?ordering=a,b): a
@@ -116,6 +142,7 @@ class RecordFilterSet(filters.FilterSet):
         return _over_cap(_one_csv_value(data, cls.base_filters), cls.base_filters) if data is not None else {}
 
     def __init__(self, data=None, *args, **kwargs):
+        self.base_filters = _CopiedCheaply(type(self).base_filters)  # read by django-filter's __init__
         data = _one_csv_value(data, self.base_filters)
         self.too_many = _over_cap(data, self.base_filters) if data is not None else {}
         if self.too_many:  # dropped before the form reads them: refusing costs nothing per value
