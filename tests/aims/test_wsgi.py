@@ -8,13 +8,10 @@ import sys
 from django.conf import settings
 
 
-def test_what_the_web_process_loads_at_start_is_frozen():
-    probe = (
-        "import gc, aims.wsgi; from django.urls import get_resolver; "
-        "print(gc.get_freeze_count(), len(gc.get_objects()), callable(aims.wsgi.application))"
-    )
+def in_a_web_process(probe: str) -> subprocess.CompletedProcess:
+    """`probe` run by a fresh Python that imports aims.wsgi as gunicorn does."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "aims.settings.test"}
-    done = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-c", probe],
         cwd=settings.BASE_DIR,
         env=env,
@@ -22,6 +19,14 @@ def test_what_the_web_process_loads_at_start_is_frozen():
         text=True,
         check=True,
     )
+
+
+def test_what_the_web_process_loads_at_start_is_frozen():
+    probe = (
+        "import gc, aims.wsgi; from django.urls import get_resolver; "
+        "print(gc.get_freeze_count(), len(gc.get_objects()), callable(aims.wsgi.application))"
+    )
+    done = in_a_web_process(probe)
     frozen, tracked, is_app = done.stdout.split()
     assert int(frozen) > 50_000 and int(tracked) < int(frozen) // 10 and is_app == "True", done.stdout
 
@@ -36,15 +41,7 @@ def test_what_the_first_requests_make_is_frozen_in_its_turn():
         "early = gc.get_freeze_count(); request_finished.send(sender=None); "
         "print(before, early, gc.get_freeze_count())"
     )
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "aims.settings.test"}
-    done = subprocess.run(
-        [sys.executable, "-c", probe],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    done = in_a_web_process(probe)
     before, early, after = map(int, done.stdout.split())
     assert early == before  # not before the count is reached
     assert after >= before + 20_000, done.stdout  # what the process made since is frozen too
