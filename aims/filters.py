@@ -29,8 +29,9 @@ class _CopiedCheaply(dict):
     widgets they hold, some 1,200 objects for a register's list, were a tenth of a list page drawn. Each
     filter is copied on its own, with its own `extra`: what an instance changes -- its model, its
     parent, a narrowed queryset (RecordFilterSet._offer_visible_records) -- is set on the copy, never
-    inside what the copies share; a method filter's caller (FilterMethod) is made for the copy. A form field already made from it is deep-copied, as it was (a form
-    field made from a copy deep-copies its widget in turn)."""
+    inside what the copies share; a method filter's caller (FilterMethod) is made for the copy. A form
+    field already made from a filter is deep-copied, as it was (a field made from a copy deep-copies its
+    widget in turn)."""
 
     def __deepcopy__(self, memo):
         return {name: _filter_copy(spec) for name, spec in self.items()}

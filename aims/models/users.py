@@ -68,12 +68,14 @@ class User(AbstractUser):
             return True
         from .signin import SignInPolicy
 
-        read = self.__dict__.get(MFA_POLICY_READ)  # a list of the one saved row, read with the person
+        read = self.__dict__.get(MFA_POLICY_READ)  # the saved row's roles read with the person: [] or [roles]
         if read is None:
             saved = SignInPolicy.saved_roles()
+        elif not read:  # never saved
+            saved = None
         else:
-            saved = json.loads(read[0]) if read and isinstance(read[0], str) else (read[0] if read else None)
-        return self.has_role(*SignInPolicy.in_force(saved))  # jsonb[] reads as text: decoded above
+            saved = json.loads(read[0]) if isinstance(read[0], str) else read[0]  # jsonb[] reads as text
+        return self.has_role(*SignInPolicy.in_force(saved))
 
     @property
     def role_labels(self) -> str:

@@ -7,37 +7,20 @@ Python, each value rendered as `{{ value }}` renders it, so the HTML is the one 
 tests/aims/test_record_rows.py holds the two to the same text for every register's list."""
 
 from django import template
-from django.template.base import render_value_in_context
-from django.template.context import Context
-from django.utils.safestring import SafeData, mark_safe
+from django.utils.safestring import mark_safe
 
-from aims.html import escaped
+from aims.html import escaped, shown
 
 register = template.Library()
 
 ARCHIVED_BADGE = ' <span class="badge badge-archived">Archived</span>'
-_PLAIN = Context(autoescape=True)
-
-
-@register.filter
-def labelled(cells, headers):
-    """A list row's cells as (column label, cell): at phone width each row is drawn as a card of
-    "label: value" lines, which reads without the header row."""
-    return zip((label for label, _ in headers), cells, strict=False)
-
-
-def shown(value) -> str:
-    """`{{ value }}`: text and HTML the cheap way (aims.html.escaped); anything else (numbers, dates)
-    localised and escaped as the template does."""
-    if isinstance(value, str | SafeData):
-        return escaped(value)
-    return render_value_in_context(value, _PLAIN)
 
 
 @register.simple_tag
 def record_rows(rows, headers):
     """Each (record, cells) of `rows` as the table's <tr>: the reference and the first cell link to the
-    record; each later cell carries its column's label for the card layout, "—" when empty."""
+    record; each later cell carries its column's label (`headers`: (label, sort key)), so that at phone
+    width each row reads as a card of "label: value" lines; "—" when empty."""
     labels = [escaped(label) for label, _ in headers]
     return mark_safe("".join(_row(record, cells, labels) for record, cells in rows))  # noqa: S308 - escaped
 

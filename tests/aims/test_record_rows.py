@@ -15,16 +15,13 @@ from aims.registry import registry
 from tests.base import client_for
 
 # The loop records/list.html drew its rows with before the tag, kept here as the reference.
-LOOP = (
-    "{% load lists %}"
-    + """  {% for record, cells in rows %}
+LOOP = """  {% for record, cells in rows %}
     <tr{% if record.is_archived %} class="archived"{% endif %}>
       <td class="nowrap card-ref"><a href="{{ record.get_absolute_url }}">{{ record.reference }}</a>{% if record.is_archived %} <span class="badge badge-archived">Archived</span>{% endif %}</td>
-      {% for label, cell in cells|labelled:headers %}{% if forloop.first %}<td class="card-title"><a href="{{ record.get_absolute_url }}">{{ cell }}</a></td>{% else %}<td data-label="{{ label }}">{{ cell|default:"—" }}</td>{% endif %}{% endfor %}
+      {% for label, cell in cells %}{% if forloop.first %}<td class="card-title"><a href="{{ record.get_absolute_url }}">{{ cell }}</a></td>{% else %}<td data-label="{{ label }}">{{ cell|default:"—" }}</td>{% endif %}{% endfor %}
     </tr>
   {% endfor %}
 """
-)
 TAG = "{% load lists %}  {% record_rows rows headers %}\n"
 
 
@@ -37,8 +34,10 @@ class Record:
 
 
 def both(rows, headers) -> tuple[str, str]:
-    context = {"rows": rows, "headers": headers}
-    return Template(LOOP).render(Context(context)), Template(TAG).render(Context(context))
+    # The loop's `cells|labelled:headers` filter, applied here: (column label, cell) of each row.
+    labelled = [(record, zip((label for label, _ in headers), cells, strict=False)) for record, cells in rows]
+    by_loop = Template(LOOP).render(Context({"rows": labelled}))
+    return by_loop, Template(TAG).render(Context({"rows": rows, "headers": headers}))
 
 
 def test_every_kind_of_cell_is_drawn_as_the_loop_drew_it():
