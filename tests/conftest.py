@@ -3,6 +3,7 @@ organisation seeded once for a module."""
 
 import contextlib
 import io
+import time
 
 import pytest
 from django.apps import apps
@@ -14,6 +15,7 @@ from django.db import connection, transaction
 from aims import roles
 from aims.api import counting
 from aims.models import User
+from tests import clock
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -127,6 +129,12 @@ def make_risk(risk_fields, owner):
         return risk_create(actor=actor, fields=fields)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _not_across_midnight():
+    """See tests/clock.py: a test that would start in the last minute of the day waits for the next."""
+    time.sleep(clock.wait_before_midnight(clock.now()).total_seconds())
 
 
 @pytest.fixture(autouse=True)

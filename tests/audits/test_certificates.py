@@ -8,7 +8,6 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 
 from aims import reminders
 from aims.models import Notification
@@ -20,10 +19,9 @@ from audits.certificates import (
     withdraw_certificate,
 )
 from audits.models import Certificate
+from tests import clock
 from tests.audits.conftest import BODY, ONLY_MANAGER_CREATES
 from tests.base import EXPECT, RegisterRoleMatrix, client_for, dashboard_html, form_data_for
-
-TODAY = timezone.localdate()
 
 
 @pytest.fixture
@@ -37,8 +35,8 @@ def make_certificate(manager, stage_2):
         data = {
             "title": f"ISO/IEC 42001 certificate {n}", "number": f"MCL-AIMS-{n:04d}", "certification_body": BODY,
             "scope_statement": "AI systems for credit scoring and fraud detection.",
-            "issued_on": TODAY - dt.timedelta(days=100), "expires_on": TODAY + dt.timedelta(days=3 * 365 - 100),
-            "next_surveillance_on": TODAY + dt.timedelta(days=230), "granted_by": stage_2,
+            "issued_on": clock.today() - dt.timedelta(days=100), "expires_on": clock.today() + dt.timedelta(days=3 * 365 - 100),
+            "next_surveillance_on": clock.today() + dt.timedelta(days=230), "granted_by": stage_2,
             "owner": owner or manager, **fields,
         }  # fmt: skip
         return certificate_services.create(actor=manager, fields=data)
@@ -57,7 +55,7 @@ def test_only_a_recommending_stage_2_or_recertification_audit_grants_it_17021_9_
             make_certificate(granted_by=audit)
         assert words in exc.value.message_dict["granted_by"][0]
     with pytest.raises(ValidationError) as dates:
-        make_certificate(expires_on=TODAY - dt.timedelta(days=200))
+        make_certificate(expires_on=clock.today() - dt.timedelta(days=200))
     assert "expire after it is issued" in dates.value.message_dict["expires_on"][0]
     certificate = make_certificate(granted_by=make_body_audit(stage="recertification", outcome="recommended"))
     assert (
@@ -73,7 +71,7 @@ def test_surveillance_audits_maintain_it_and_link_both_ways_17021_9_6_2(make_cer
         make_body_audit(stage="stage_1", certificate=certificate)
     assert "Only a surveillance or recertification audit" in exc.value.message_dict["certificate"][0]
     surveillance = make_body_audit(stage="surveillance", certificate=certificate,
-                                   starts_on=TODAY + dt.timedelta(days=230), ends_on=TODAY + dt.timedelta(days=231))  # fmt: skip
+                                   starts_on=clock.today() + dt.timedelta(days=230), ends_on=clock.today() + dt.timedelta(days=231))  # fmt: skip
     client = client_for(manager)
     page = client.get(certificate.get_absolute_url()).content.decode()
     assert (
@@ -86,7 +84,7 @@ def test_surveillance_audits_maintain_it_and_link_both_ways_17021_9_6_2(make_cer
 
 
 def test_expiry_is_read_from_the_date_in_the_page_the_list_and_the_api(make_certificate, manager):
-    lapsed = make_certificate(n=1, issued_on=TODAY - dt.timedelta(days=3 * 365), expires_on=TODAY - dt.timedelta(days=1),
+    lapsed = make_certificate(n=1, issued_on=clock.today() - dt.timedelta(days=3 * 365), expires_on=clock.today() - dt.timedelta(days=1),
                               next_surveillance_on=None)  # fmt: skip
     current = make_certificate(n=2)
     assert (lapsed.current_status(), lapsed.get_status_display()) == ("expired", "Expired")
@@ -124,9 +122,9 @@ def test_the_bodys_suspension_and_withdrawal_are_recorded_with_reasons_17021_9_6
 
 
 def test_the_owner_and_the_board_are_reminded_once_as_expiry_nears(make_certificate, manager, owner, board):
-    certificate = make_certificate(owner=owner, issued_on=TODAY - dt.timedelta(days=1000),
-                                   expires_on=TODAY + dt.timedelta(days=60), next_surveillance_on=None)  # fmt: skip
-    reminders.sweep(TODAY)
+    certificate = make_certificate(owner=owner, issued_on=clock.today() - dt.timedelta(days=1000),
+                                   expires_on=clock.today() + dt.timedelta(days=60), next_surveillance_on=None)  # fmt: skip
+    reminders.sweep(clock.today())
     key = f"certificate-expiry:{certificate.pk}:{certificate.expires_on.isoformat()}"
     told = set(Notification.objects.filter(key=key).values_list("user__username", flat=True))
     assert told == {owner.username, board.username}
@@ -134,24 +132,24 @@ def test_the_owner_and_the_board_are_reminded_once_as_expiry_nears(make_certific
         "recertification audit must be done before then"
         in Notification.objects.filter(key=key).first().message
     )
-    reminders.sweep(TODAY)
+    reminders.sweep(clock.today())
     assert Notification.objects.filter(key=key).count() == 2  # once
 
 
 def test_the_next_surveillance_audit_reminds_the_owner_when_it_nears(make_certificate, owner):
-    certificate = make_certificate(owner=owner, next_surveillance_on=TODAY + dt.timedelta(days=40))
-    reminders.sweep(TODAY - dt.timedelta(days=30))  # 70 days ahead: not yet
+    certificate = make_certificate(owner=owner, next_surveillance_on=clock.today() + dt.timedelta(days=40))
+    reminders.sweep(clock.today() - dt.timedelta(days=30))  # 70 days ahead: not yet
     key = f"certificate-surveillance:{certificate.pk}:{certificate.next_surveillance_on.isoformat()}"
     assert not Notification.objects.filter(key=key).exists()
-    reminders.sweep(TODAY)
+    reminders.sweep(clock.today())
     note = Notification.objects.get(key=key)
     assert note.user == owner and BODY in note.message and note.url == certificate.get_absolute_url()
 
 
 def test_a_body_audit_starting_soon_reminds_its_owner_who_hosts_it(make_body_audit, owner):
-    audit = make_body_audit(owner=owner, stage="surveillance", starts_on=TODAY + dt.timedelta(days=5),
-                            ends_on=TODAY + dt.timedelta(days=6))  # fmt: skip
-    reminders.sweep(TODAY)
+    audit = make_body_audit(owner=owner, stage="surveillance", starts_on=clock.today() + dt.timedelta(days=5),
+                            ends_on=clock.today() + dt.timedelta(days=6))  # fmt: skip
+    reminders.sweep(clock.today())
     note = Notification.objects.get(key=f"audit-start:{audit.pk}:{audit.starts_on.isoformat()}")
     assert note.user == owner and "surveillance audit" in note.message
 
@@ -159,10 +157,12 @@ def test_a_body_audit_starting_soon_reminds_its_owner_who_hosts_it(make_body_aud
 def test_the_manager_and_the_board_see_the_certificate_figures(make_certificate, make_body_audit, manager, board,
                                                                owner, django_assert_max_num_queries):  # fmt: skip
     make_certificate(n=1)
-    make_certificate(n=2, issued_on=TODAY - dt.timedelta(days=1000), expires_on=TODAY + dt.timedelta(days=30),
+    make_certificate(n=2, issued_on=clock.today() - dt.timedelta(days=1000), expires_on=clock.today() + dt.timedelta(days=30),
                      next_surveillance_on=None)  # fmt: skip
     make_body_audit(
-        stage="surveillance", starts_on=TODAY + dt.timedelta(days=20), ends_on=TODAY + dt.timedelta(days=21)
+        stage="surveillance",
+        starts_on=clock.today() + dt.timedelta(days=20),
+        ends_on=clock.today() + dt.timedelta(days=21),
     )
     for person in (manager, board):
         html = dashboard_html(client_for(person))
@@ -219,6 +219,6 @@ class TestCertificateRoles(RegisterRoleMatrix):
     def api_create_payload(self):
         return {
             "title": "Certificate", "number": "MCL-AIMS-9999", "certification_body": BODY,
-            "scope_statement": "The AIMS.", "issued_on": (TODAY - dt.timedelta(days=5)).isoformat(),
-            "expires_on": (TODAY + dt.timedelta(days=1000)).isoformat(),
+            "scope_statement": "The AIMS.", "issued_on": (clock.today() - dt.timedelta(days=5)).isoformat(),
+            "expires_on": (clock.today() + dt.timedelta(days=1000)).isoformat(),
         }  # fmt: skip

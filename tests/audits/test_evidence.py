@@ -7,7 +7,6 @@ import io
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from guardian.shortcuts import assign_perm
 from openpyxl import load_workbook
 
@@ -16,10 +15,10 @@ from aims.records import history
 from aims.reminders import sweep
 from audits.evidence_services import evidence_attach, services
 from audits.models import Evidence, EvidenceFile, EvidenceLink
+from tests import clock
 from tests.audits.conftest import PDF, pdf
 from tests.base import client_for
 
-TODAY = timezone.localdate()
 PDF2 = PDF.replace(b"1.4", b"1.7")
 
 
@@ -116,8 +115,8 @@ def test_an_edit_without_a_new_file_adds_no_version(make_evidence, owner):
 
 
 def test_expired_evidence_stops_counting_and_is_flagged_on_list_and_page(make_evidence, owner):
-    expired = make_evidence(title="Penetration test 2023", valid_until=TODAY - dt.timedelta(days=1))
-    expiring = make_evidence(title="Supplier certificate", valid_until=TODAY + dt.timedelta(days=10))
+    expired = make_evidence(title="Penetration test 2023", valid_until=clock.today() - dt.timedelta(days=1))
+    expiring = make_evidence(title="Supplier certificate", valid_until=clock.today() + dt.timedelta(days=10))
     lasting = make_evidence(title="Risk methodology", valid_until=None)
     assert set(Evidence.objects.current()) == {expiring, lasting}
     assert not expired.is_current() and expired.is_expired() and expiring.is_expiring()
@@ -267,23 +266,23 @@ def test_the_requirement_page_lists_evidence_mapped_to_it_and_through_crosswalks
 
 
 def test_lapsing_evidence_reminds_its_owner_once_per_period(make_evidence, owner):
-    soon = make_evidence(title="Supplier ISO certificate", valid_until=TODAY + dt.timedelta(days=20))
+    soon = make_evidence(title="Supplier ISO certificate", valid_until=clock.today() + dt.timedelta(days=20))
     make_evidence(
         title="Lasting",
-        valid_until=TODAY + dt.timedelta(days=200),
-        next_review_on=TODAY + dt.timedelta(days=200),
+        valid_until=clock.today() + dt.timedelta(days=200),
+        next_review_on=clock.today() + dt.timedelta(days=200),
     )
     Notification.objects.all().delete()
-    sweep(TODAY)
+    sweep(clock.today())
     first = Notification.objects.filter(user=owner, key__startswith="evidence-")
     assert [n.message for n in first] == [
         f"Evidence {soon.reference} Supplier ISO certificate expires on {soon.valid_until:%Y-%m-%d}: renew it or "
         "replace it, or it stops counting for the requirements it serves."
     ]
-    assert sweep(TODAY)["notifications"] == 0  # a second run sends nothing twice
-    sweep(TODAY + dt.timedelta(days=25))  # now lapsed: one more, about the lapse
+    assert sweep(clock.today())["notifications"] == 0  # a second run sends nothing twice
+    sweep(clock.today() + dt.timedelta(days=25))  # now lapsed: one more, about the lapse
     assert Notification.objects.filter(user=owner, key__startswith="evidence-expired:").count() == 1
-    sweep(TODAY + dt.timedelta(days=26))
+    sweep(clock.today() + dt.timedelta(days=26))
     assert Notification.objects.filter(user=owner, key__startswith="evidence-").count() == 2
 
 

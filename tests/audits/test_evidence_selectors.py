@@ -11,9 +11,8 @@ from aims.models import Crosswalk, Requirement, Standard
 from audits.evidence_services import evidence_attach, services
 from audits.models import Evidence
 from audits.selectors import evidence_for
+from tests import clock
 from tests.audits.conftest import PDF, pdf
-
-TODAY = timezone.localdate()
 
 
 @pytest.fixture
@@ -62,7 +61,7 @@ def test_it_leaves_out_what_the_user_may_not_see_and_what_is_not_current(
 ):
     ours, _ = reqs
     make_evidence(title="Confidential", confidentiality="confidential", requirements=[ours])
-    make_evidence(title="Expired", valid_until=TODAY - dt.timedelta(days=1), requirements=[ours])
+    make_evidence(title="Expired", valid_until=clock.today() - dt.timedelta(days=1), requirements=[ours])
     archived = make_evidence(title="Archived", requirements=[ours])
     services.archive(archived, actor=owner, expected_version=1)
     assert set(by_title(evidence_for(requirements=[ours], user=owner))) == {"Confidential"}
@@ -113,7 +112,7 @@ def test_queries_do_not_grow_with_evidence(make_evidence, make_risk, reqs, owner
 
     def count():
         with CaptureQueriesContext(connection) as captured:
-            evidence_for(requirements=[ours], records=[risk], user=owner, as_of=TODAY)
+            evidence_for(requirements=[ours], records=[risk], user=owner, as_of=clock.today())
         return len(captured.captured_queries)
 
     add(2)

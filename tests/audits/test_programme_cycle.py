@@ -7,7 +7,6 @@ for 9.2.2 only when nothing is left unreached."""
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 
 from aims.certification import readiness
 from aims.models import Requirement
@@ -17,22 +16,21 @@ from audits.certification_checks import internal_audits
 from audits.services import report_audit, start_audit
 from audits.standard.programmes import services as programme_services
 from lifecycle.standard import soa_entries
+from tests import clock
 from tests.audits.conftest import reqs
 from tests.base import client_for
-
-TODAY = timezone.localdate()
 
 
 @pytest.fixture
 def cycle(manager):
     """This year's three-year programme."""
     return programme_services.create(
-        actor=manager, fields={"title": "Certification cycle", "year": TODAY.year, "cycle_years": 3}
+        actor=manager, fields={"title": "Certification cycle", "year": clock.today().year, "cycle_years": 3}
     )
 
 
 def _reported(make_audit, auditor, owner, codes, **fields):
-    audit = make_audit(codes=codes, starts_on=TODAY - dt.timedelta(days=9), ends_on=TODAY - dt.timedelta(days=7),
+    audit = make_audit(codes=codes, starts_on=clock.today() - dt.timedelta(days=9), ends_on=clock.today() - dt.timedelta(days=7),
                        **fields)  # fmt: skip
     audit = start_audit(audit, actor=auditor, expected_version=audit.version)
     checklist.generate(audit, actor=auditor)
@@ -54,16 +52,21 @@ def _exclude(owner, code):
 def test_the_cycle_spans_its_years_and_counts_internal_audits_only(cycle, make_audit, make_body_audit, auditor,
                                                                    owner, manager):  # fmt: skip
     assert (
-        cycle.cycle_label == f"{TODAY.year}–{TODAY.year + 2}" and planning.current_programme(TODAY) == cycle
+        cycle.cycle_label == f"{clock.today().year}–{clock.today().year + 2}"
+        and planning.current_programme(clock.today()) == cycle
     )
-    assert planning.current_programme(dt.date(TODAY.year + 2, 12, 31)) == cycle
-    assert planning.current_programme(dt.date(TODAY.year + 3, 1, 1)) is None
+    assert planning.current_programme(dt.date(clock.today().year + 2, 12, 31)) == cycle
+    assert planning.current_programme(dt.date(clock.today().year + 3, 1, 1)) is None
     _reported(make_audit, auditor, owner, ("6.1.2",))  # not in the programme, but within its years
     later = make_audit(
-        codes=("7.4",), starts_on=dt.date(TODAY.year + 2, 3, 1), ends_on=dt.date(TODAY.year + 2, 3, 2)
+        codes=("7.4",),
+        starts_on=dt.date(clock.today().year + 2, 3, 1),
+        ends_on=dt.date(clock.today().year + 2, 3, 2),
     )
     after = make_audit(
-        codes=("10.1",), starts_on=dt.date(TODAY.year + 3, 3, 1), ends_on=dt.date(TODAY.year + 3, 3, 2)
+        codes=("10.1",),
+        starts_on=dt.date(clock.today().year + 3, 3, 1),
+        ends_on=dt.date(clock.today().year + 3, 3, 2),
     )
     make_body_audit(codes=("8.1",))  # the certification body's audit is not the programme's
     planning.save_item(cycle, actor=manager, requirement=reqs("9.1")[0], planned_month=5)
@@ -94,14 +97,14 @@ def test_9_2_2_is_partial_naming_what_the_cycle_has_not_reached_as_catalogue_lin
     for code in [r.code for r in Requirement.objects.mappable()]:
         if code not in ("6.1.2", "A.6.2.4", "7.4", "A.9.3"):
             planning.save_item(cycle, actor=manager, requirement=reqs(code)[0], planned_month=6)
-    result = internal_audits(TODAY)
+    result = internal_audits(clock.today())
     assert result.status == "partial"
     assert (
         f"the {cycle.cycle_label} cycle has not reached 2 clauses and controls (7.4, A.9.3)" in result.reason
     )
     links = dict(result.links)
     assert links["7.4"] == "/catalogue/iso42001:7.4/" and links["A.9.3"] == "/catalogue/iso42001:A.9.3/"
-    row = next(c for s in readiness(TODAY)["sections"] for c in s["checks"] if c["key"] == "9.2.2")
+    row = next(c for s in readiness(clock.today())["sections"] for c in s["checks"] if c["key"] == "9.2.2")
     assert row["status"] == "partial" and {"label": "7.4", "url": "/catalogue/iso42001:7.4/"} in row["links"]
 
 
@@ -113,11 +116,11 @@ def test_9_2_2_is_met_only_when_every_clause_and_applicable_control_is_covered(
     for code in [r.code for r in Requirement.objects.mappable()]:
         if code not in ("6.1.2", "A.9.3", "7.4"):
             planning.save_item(cycle, actor=manager, requirement=reqs(code)[0], planned_month=3)
-    assert internal_audits(TODAY).status == "partial"
+    assert internal_audits(clock.today()).status == "partial"
     planning.save_item(cycle, actor=manager, requirement=reqs("7.4")[0], planned_month=11)
 
     with django_assert_max_num_queries(9):  # however many lines and audits the cycle holds
-        result = internal_audits(TODAY)
+        result = internal_audits(clock.today())
 
     assert result.status == "met" and f"plans the {cycle.cycle_label} cycle" in result.reason
 

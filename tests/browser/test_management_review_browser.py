@@ -12,9 +12,9 @@ from pypdf import PdfReader
 
 from aims.celery import app
 from reviews.models import ManagementReview
+from tests import clock
 from tests.browser.conftest import sign_in
 from tests.reviews.management_review_helpers import *  # noqa: F403  the second_board fixture
-from tests.reviews.management_review_helpers import TODAY, YEAR_AGO
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,9 +34,9 @@ def test_manager_runs_a_review_to_the_board_sign_off_and_downloads_the_report(
     sign_in(page, live_server, manager)
     page.goto(f"{live_server.url}/management-reviews/new/")
     page.fill("#id_title", "Annual management review 2026")
-    page.fill("#id_scheduled_on", TODAY.isoformat())
-    page.fill("#id_period_from", YEAR_AGO.isoformat())
-    page.fill("#id_period_to", TODAY.isoformat())
+    page.fill("#id_scheduled_on", clock.today().isoformat())
+    page.fill("#id_period_from", clock.days(-365).isoformat())
+    page.fill("#id_period_to", clock.today().isoformat())
     page.select_option("#id_chair", label="Boris")
     page.select_option("#id_attendees", label=["Olivia", "Maria"])
     page.get_by_role("button", name="Create management review").click()
@@ -49,7 +49,7 @@ def test_manager_runs_a_review_to_the_board_sign_off_and_downloads_the_report(
     expect(page.locator("#inputs-heading + p")).to_contain_text("Frozen #1")
 
     page.get_by_text("Record the meeting…").click()
-    page.fill("#action-record-meeting-held_on", TODAY.isoformat())
+    page.fill("#action-record-meeting-held_on", clock.today().isoformat())
     page.fill("#action-record-meeting-minutes", "Reviewed every input; one resource need agreed.")
     page.locator("form").filter(has=page.locator("#action-record-meeting-held_on")).get_by_role(
         "button", name="Record the meeting"
@@ -60,7 +60,7 @@ def test_manager_runs_a_review_to_the_board_sign_off_and_downloads_the_report(
     expect(page.locator("#id_review")).to_have_value(str(review.pk))
     page.fill("#id_title", "Fund a second fairness analyst")
     page.select_option("#id_kind", "resources")
-    page.fill("#id_due_on", TODAY.replace(year=TODAY.year + 1).isoformat())
+    page.fill("#id_due_on", clock.today().replace(year=clock.today().year + 1).isoformat())
     page.select_option("#id_owner", label="Olivia")
     page.get_by_role("button", name="Create management review action").click()
     expect(page.get_by_role("status")).to_contain_text("created")

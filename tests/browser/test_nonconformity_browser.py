@@ -9,8 +9,8 @@ from playwright.sync_api import expect
 
 from lifecycle.standard.incidents import services as incidents
 from reviews.models import CorrectiveAction, Nonconformity
+from tests import clock
 from tests.browser.conftest import SHOTS, sign_in
-from tests.reviews.conftest import TODAY
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_nonconformity_from_an_incident_to_closure(page, live_server, owner, manager):
     incident = incidents.services.create(
         actor=owner,
-        fields={"title": "Stale bureau data declined applicants", "detected_on": TODAY, "severity": "high",
+        fields={"title": "Stale bureau data declined applicants", "detected_on": clock.today(), "severity": "high",
                 "description": "Month-old bureau files were scored for two days.",
                 "containment": "Automated declines paused."},
     )  # fmt: skip
@@ -59,7 +59,7 @@ def test_a_nonconformity_from_an_incident_to_closure(page, live_server, owner, m
 
     # Plan the action and do it.
     page.fill("#add-action-description", "Reject files older than 48 hours")
-    page.fill("#add-action-due", TODAY.isoformat())
+    page.fill("#add-action-due", clock.today().isoformat())
     page.get_by_role("button", name="Plan the action").click()
     expect(page.get_by_role("cell", name="Reject files older than 48 hours")).to_be_visible()
     page.get_by_role("button", name="Mark action 1 done").click()

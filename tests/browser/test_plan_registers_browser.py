@@ -95,7 +95,7 @@ def test_scope_statement_is_drafted_approved_by_the_board_and_published_as_v1(
     expect(status(page)).to_contain_text(f"{reference} published.")
     expect(page.locator(".record-header .badge").first).to_have_text("Published")
 
-    page.get_by_role("link", name="Versions").click()
+    page.get_by_role("link", name="Versions", exact=True).click()
     rows = page.locator("table.table tbody tr")
     expect(rows).to_have_count(1)
     expect(rows.first.locator("td").first).to_have_text(re.compile(r"^v1\s+In force$"))

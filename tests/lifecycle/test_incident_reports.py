@@ -5,18 +5,16 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from aims.records import history
 from lifecycle.standard.incidents.panels import incidents_panel
 from lifecycle.standard.incidents.services import services
+from tests import clock
 from tests.base import client_for, dashboard_html
-
-TODAY = timezone.localdate()
 
 
 def days(n: int) -> dt.date:
-    return TODAY + dt.timedelta(days=n)
+    return clock.today() + dt.timedelta(days=n)
 
 
 @pytest.fixture
@@ -49,7 +47,7 @@ def test_the_form_and_api_refuse_a_complete_report_without_an_initial_one(make_s
     incident = make_serious()
     response = client_for(owner).patch(
         f"/api/v1/incidents/{incident.reference}/",
-        {"complete_report_on": TODAY.isoformat(), "version": incident.version},
+        {"complete_report_on": clock.today().isoformat(), "version": incident.version},
         content_type="application/json",
     )
     assert response.status_code == 400 and "complete_report_on" in response.json()
@@ -64,7 +62,7 @@ def test_art_73_the_incident_page_shows_the_initial_deadline_and_awaits_the_comp
 ):
     """Art. 73(2)-(4): the initial report is due 15, 2 or 10 days after we became aware; once made, the
     page says the complete report is awaited, and shows its date once given."""
-    pending = make_serious(kind=kind, detected_on=TODAY)
+    pending = make_serious(kind=kind, detected_on=clock.today())
     page = client_for(auditor).get(pending.get_absolute_url()).content.decode()
     assert f"Initial report (Art. {paragraph})" in page and f"{days(deadline_days):%Y-%m-%d}" in page
     reported = make_serious(1, kind=kind, reported_on=days(-3))
@@ -81,7 +79,7 @@ def test_the_dashboard_counts_serious_incidents_awaiting_a_complete_report_and_l
     make_serious(0)  # not yet reported: counted as "to report", not here
     awaiting = [make_serious(1, reported_on=days(-4)), make_serious(2, reported_on=days(-2))]
     make_serious(3, reported_on=days(-9), complete_report_on=days(-1))
-    services.create(actor=owner, fields={"title": "Minor glitch", "detected_on": TODAY, "severity": "low",
+    services.create(actor=owner, fields={"title": "Minor glitch", "detected_on": clock.today(), "severity": "low",
                                          "description": "Typo."})  # fmt: skip
     client = client_for(board)  # the board's dashboard follows serious incidents
     page = dashboard_html(client)

@@ -5,7 +5,6 @@ demo data."""
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 
 from aims import records, roles
 from aims.models import Notification
@@ -16,14 +15,13 @@ from lifecycle.standard.incidents.panels import incidents_panel
 from lifecycle.standard.incidents.reminders import reporting_reminders
 from lifecycle.standard.incidents.selectors import countdown, with_deadline
 from lifecycle.standard.incidents.services import draft_incident, services
+from tests import clock
 from tests.base import RegisterRoleMatrix, client_for, dashboard_html, form_data_for
 from tests.conftest import make_user
 
-TODAY = timezone.localdate()
-
 
 def days(n: int) -> dt.date:
-    return TODAY + dt.timedelta(days=n)
+    return clock.today() + dt.timedelta(days=n)
 
 
 @pytest.fixture
@@ -31,7 +29,7 @@ def make_incident(owner):
     def make(actor=None, **overrides):
         fields = {
             "title": "Chatbot quoted the wrong repayment date",
-            "detected_on": TODAY,
+            "detected_on": clock.today(),
             "severity": "medium",
             "description": "A cached conversation leaked into another customer's answer.",
             **overrides,
@@ -79,7 +77,7 @@ class TestIncidentRoles(RegisterRoleMatrix):
     def api_create_payload(self):
         return {
             "title": "OCR misread income",
-            "detected_on": TODAY.isoformat(),
+            "detected_on": clock.today().isoformat(),
             "severity": "low",
             "description": "Income read as 1,000 instead of 10,000.",
         }
@@ -91,7 +89,7 @@ class TestIncidentRoles(RegisterRoleMatrix):
 def _new_form(**overrides):
     return {
         "title": "Stale bureau data declined applicants",
-        "detected_on": TODAY.isoformat(),
+        "detected_on": clock.today().isoformat(),
         "severity": "high",
         "description": "Scored on month-old files.",
         "people_affected": "0",
@@ -109,7 +107,7 @@ def test_a_serious_incident_needs_its_kind_on_the_page(owner):
 
 
 def test_only_a_serious_incident_is_reported_on_the_page(owner):
-    data = {**_new_form(), "reported_on": TODAY.isoformat(), "owner": owner.pk}
+    data = {**_new_form(), "reported_on": clock.today().isoformat(), "owner": owner.pk}
     response = client_for(owner).post("/incidents/new/", data)
     assert response.status_code == 400
     assert "Only serious incidents are reported to the authority." in response.content.decode()
@@ -118,11 +116,13 @@ def test_only_a_serious_incident_is_reported_on_the_page(owner):
 
 def test_the_api_names_the_field_that_breaks_a_rule(owner):
     client = client_for(owner)
-    body = {"title": "x", "detected_on": TODAY.isoformat(), "severity": "high", "description": "x"}
+    body = {"title": "x", "detected_on": clock.today().isoformat(), "severity": "high", "description": "x"}
     response = client.post("/api/v1/incidents/", {**body, "serious": True}, content_type="application/json")
     assert response.status_code == 400 and "serious_kind" in response.json(), response.json()
     response = client.post(
-        "/api/v1/incidents/", {**body, "reported_on": TODAY.isoformat()}, content_type="application/json"
+        "/api/v1/incidents/",
+        {**body, "reported_on": clock.today().isoformat()},
+        content_type="application/json",
     )
     assert response.status_code == 400 and "reported_on" in response.json(), response.json()
     assert not Incident.objects.exists()
@@ -306,11 +306,11 @@ def _reporting_notes():
 def test_reminders_go_to_the_owner_and_every_manager_once_a_day(make_incident, owner, manager, board):
     second_manager = make_user("mateo", roles.MANAGER, roles.OWNER)
     record = serious(make_incident, "general", detected=-13, owner=second_manager)  # due in 2 days
-    sweep(TODAY)
+    sweep(clock.today())
     notes = _reporting_notes()
     assert {n.user for n in notes} == {manager, second_manager}  # owner and manager: once
     assert all(n.kind == Notification.Kind.REVIEW_DUE and "due in 2 days" in n.message for n in notes)
-    sweep(TODAY)
+    sweep(clock.today())
     assert _reporting_notes().count() == 2
     sweep(days(1))
     assert _reporting_notes().count() == 4
@@ -322,7 +322,7 @@ def test_reminders_go_to_the_owner_and_every_manager_once_a_day(make_incident, o
 def test_an_overdue_report_escalates_and_a_distant_one_waits(make_incident, owner, manager):
     late = serious(make_incident, "widespread", detected=-3)
     serious(make_incident, "general", detected=0)  # 15 days away
-    found = list(reporting_reminders(TODAY))
+    found = list(reporting_reminders(clock.today()))
     assert {(user, kind) for user, kind, *_ in found} == {
         (owner, Notification.Kind.OVERDUE_ESCALATION),
         (manager, Notification.Kind.OVERDUE_ESCALATION),
@@ -334,7 +334,7 @@ def test_archived_or_not_serious_incidents_send_no_reporting_reminder(make_incid
     archived = serious(make_incident, "widespread", detected=-1)
     records.archive_record(archived, actor=owner, expected_version=1)
     make_incident(title="Not serious", detected_on=days(-30))
-    assert list(reporting_reminders(TODAY)) == []
+    assert list(reporting_reminders(clock.today())) == []
 
 
 # -- Drafted from a KPI breach ------------------------------------------------------------------------
@@ -352,7 +352,7 @@ def test_draft_incident_opens_one_detected_today(system, owner):
     incident.refresh_from_db()
     assert (incident.status, incident.detected_on, incident.system, incident.owner) == (
         "open",
-        TODAY,
+        clock.today(),
         system,
         owner,
     )

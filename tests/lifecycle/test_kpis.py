@@ -21,10 +21,9 @@ from lifecycle.standard.kpis.reminders import overdue_measurement_reminders
 from lifecycle.standard.kpis.services import record_measurement, services
 from registers.demo_names import CHATBOT
 from registers.models import Objective
+from tests import clock
 from tests.base import RegisterRoleMatrix, client_for, form_data_for, run_queued_jobs
 from tests.conftest import make_user
-
-NOW = timezone.now()
 
 
 @pytest.fixture
@@ -51,7 +50,7 @@ def measure(kpi, value, *, actor, days_ago=0, source=Measurement.Source.UI):
         kpi,
         actor=actor,
         value=Decimal(str(value)),
-        measured_at=NOW - dt.timedelta(days=days_ago),
+        measured_at=clock.now() - dt.timedelta(days=days_ago),
         source=source,
     )
 
@@ -114,14 +113,14 @@ def test_the_list_shows_state_in_words_last_value_and_filters(make_kpi, owner, m
             "title": "Fair credit",
             "measure": "ratio",
             "target": ">= 0.8",
-            "due_on": NOW.date(),
+            "due_on": clock.today(),
             "owner": manager,
         },
     )
     fair = make_kpi(system=system, objective=objective)
     measure(fair, "0.79", actor=owner)
     quiet = make_kpi(title="Chatbot grounded answers")
-    KPI.objects.filter(pk=quiet.pk).update(created_at=NOW - dt.timedelta(days=45))
+    KPI.objects.filter(pk=quiet.pk).update(created_at=clock.now() - dt.timedelta(days=45))
     client = client_for(owner)
     page = client.get("/kpis/").content.decode()
     assert '<span class="badge badge-bad">Breach</span>' in page and "0.79 ratio" in page
@@ -240,7 +239,7 @@ def test_a_measurement_from_the_page(make_kpi, owner, auditor):
 def test_line_chart_without_points_says_so_and_escapes():
     svg = line_chart_svg([], target=1, title="<script>", unit="%")
     assert "No measurements yet" in svg and "<script>" not in svg and "Target 1" in svg
-    single = line_chart_svg([(NOW, Decimal("2.5000"))], title="One", unit="")
+    single = line_chart_svg([(clock.now(), Decimal("2.5000"))], title="One", unit="")
     assert single.count('class="point"') == 1 and "2.5" in single
 
 
@@ -414,7 +413,7 @@ def test_an_overdue_measurement_reminds_the_owner_once_per_due_date(make_kpi, ow
     late = make_kpi()
     measure(late, "0.9", actor=owner, days_ago=40)
     never = make_kpi(title="Never measured")
-    KPI.objects.filter(pk=never.pk).update(created_at=NOW - dt.timedelta(days=31))
+    KPI.objects.filter(pk=never.pk).update(created_at=clock.now() - dt.timedelta(days=31))
     fresh = make_kpi(title="Just created")
     today = timezone.localdate()
 
@@ -453,7 +452,7 @@ def test_the_panel_lists_breaches_and_warnings_in_constant_queries(
         kpi = make_kpi(title=f"KPI {n}")
         measure(kpi, "0.84" if n % 2 else "0.7", actor=owner)
     quiet = make_kpi(title="Quiet")
-    KPI.objects.filter(pk=quiet.pk).update(created_at=NOW - dt.timedelta(days=60))
+    KPI.objects.filter(pk=quiet.pk).update(created_at=clock.now() - dt.timedelta(days=60))
     with django_assert_max_num_queries(len(first.captured_queries)):
         page = client.get(url).content.decode()
     assert bad.reference in page and "Breach</span>" in page and "Warning</span>" in page
@@ -473,7 +472,7 @@ def test_demo_kpis_are_seeded_once_with_a_year_of_measurements(db):
         Objective,
         actor=users["owner"],
         fields={"title": "Fair credit outcomes across groups", "measure": "ratio", "target": ">= 0.8",
-                "due_on": NOW.date(), "owner": users["owner"]},
+                "due_on": clock.today(), "owner": users["owner"]},
     )  # fmt: skip
     chatbot = records.create_record(
         AISystem,

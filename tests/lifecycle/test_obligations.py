@@ -7,7 +7,6 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 
 from aims import records
 from aims.records import history
@@ -25,9 +24,9 @@ from lifecycle.standard.obligations.services import (
     start,
 )
 from lifecycle.standard.obligations.timeline import ART_113, dates_for, default_due
+from tests import clock
 from tests.base import RegisterRoleMatrix, client_for, form_data_for
 
-TODAY = timezone.localdate()
 PROVIDED = 15  # Annex IV points 1-9, conformity, declaration, registration, monitoring plan, Arts. 18, 19
 DEPLOYED = 4  # Art. 26(6) logs, Art. 27(1) FRIA, Art. 27(3) notification, Art. 49(3) registration of use
 
@@ -207,7 +206,7 @@ def test_art_47_done_only_with_the_declarations_date_and_reference(provided, own
         complete(declaration, actor=owner, expected_version=declaration.version)
     assert set(refused.value.message_dict) == {"declared_on", "declaration_reference"}
     assert "Art. 47" in refused.value.message_dict["declared_on"][0]
-    declaration = update(declaration, owner, declared_on=TODAY, declaration_reference="DoC-2026-01")
+    declaration = update(declaration, owner, declared_on=clock.today(), declaration_reference="DoC-2026-01")
     declaration = complete(declaration, actor=owner, expected_version=declaration.version)
     last = history(declaration).first()
     assert declaration.state == "done" and last.actor == owner and last.changes[0]["new"] == "Done"
@@ -251,7 +250,7 @@ def test_art_27_the_fria_is_an_impact_assessment_of_this_system_linked_both_ways
 def test_art_49_3_registration_of_use_asks_whether_we_are_a_public_body(deployed, owner, manager):
     ensure_obligations(deployed, actor=manager)
     use = by_duty(deployed)["use_registration"]
-    use = update(use, owner, registration_number="EUDB-U-77", registered_on=TODAY)
+    use = update(use, owner, registration_number="EUDB-U-77", registered_on=clock.today())
     with pytest.raises(ValidationError) as refused:
         complete(use, actor=owner, expected_version=use.version)
     assert "public body" in refused.value.message_dict["public_body"][0]
@@ -336,7 +335,7 @@ def test_one_live_record_per_system_and_duty(provided, owner):
 def test_the_list_filters_by_system_state_role_and_overdue(provided, deployed, owner, manager, auditor):
     ensure_obligations(provided, actor=manager)
     ensure_obligations(deployed, actor=manager)
-    late = update(by_duty(provided)["annex_iv_6"], owner, due_on=TODAY - dt.timedelta(days=3))
+    late = update(by_duty(provided)["annex_iv_6"], owner, due_on=clock.today() - dt.timedelta(days=3))
     start(by_duty(deployed)["fria"], actor=owner, expected_version=1)
     client = client_for(auditor)
 

@@ -4,8 +4,6 @@ stakeholder report tests (not a test module itself)."""
 import datetime as dt
 from decimal import Decimal
 
-from django.utils import timezone
-
 from aims import publishing
 from aims.models import Requirement
 from lifecycle.standard import ai_systems, soa, soa_entries
@@ -13,8 +11,7 @@ from lifecycle.standard.impact_assessments import services as impact_assessments
 from lifecycle.standard.impact_assessments.harms import add_harm
 from lifecycle.standard.kpis import services as kpis
 from registers.standard import documents, policies, scope
-
-TODAY = timezone.localdate()
+from tests import clock
 
 
 def req(code):
@@ -33,7 +30,7 @@ def scope_statement(owner, board, publish=True, **overrides):
         "boundaries": "The retail lending division in Lisbon.",
         "systems_in_scope": "Credit scoring; chatbot",
         "ai_roles": ["producer"],
-        "next_review_on": TODAY + dt.timedelta(days=90),
+        "next_review_on": clock.today() + dt.timedelta(days=90),
         **overrides,
     }
     record = scope.services.create(actor=owner, fields=fields)
@@ -46,7 +43,7 @@ def ai_policy(owner, board, publish=True, **overrides):
         "kind": "ai_policy",
         "purpose": "We use AI lawfully, fairly and under human oversight.",
         "body": "1. Commitment\nWe use AI lawfully.",
-        "next_review_on": TODAY + dt.timedelta(days=90),
+        "next_review_on": clock.today() + dt.timedelta(days=90),
         **overrides,
     }
     record = policies.services.create(actor=owner, fields=fields)
@@ -59,7 +56,7 @@ def document(owner, approver, *codes, status="approved", **overrides):
         "kind": "procedure",
         "status": status,
         "approver": approver if status == "approved" else None,
-        "next_review_on": TODAY + dt.timedelta(days=90),
+        "next_review_on": clock.today() + dt.timedelta(days=90),
         **overrides,
     }
     return documents.services.create(actor=owner, fields=fields, requirements=[req(c) for c in codes])

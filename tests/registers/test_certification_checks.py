@@ -12,10 +12,10 @@ from lifecycle import gates
 from lifecycle.models import KPI, AISystem, ImpactAssessment
 from registers.standard import competence, courses, documents, objectives, opportunities, training
 from registers.standard.aims_roles import services as roles_services
+from tests import clock
 from tests.base import client_for as build_client
 from tests.registers import records_for_readiness as build
 
-TODAY = build.TODAY
 CLAUSE_ROWS = [
     "4.1-prohibited",  # not a documented-information item: the EU AI Act prohibited-practice screen (4.1)
     "4.1", "4.2", "4.3", "4.4", "5.1", "5.2", "5.3", "6.1.1", "6.1.2", "6.1.3-process", "6.1.3-soa",
@@ -24,8 +24,8 @@ CLAUSE_ROWS = [
 ]  # fmt: skip
 
 
-def run(key, today=TODAY):
-    return registry.readiness_checks[key].check(today)
+def run(key, today=None):
+    return registry.readiness_checks[key].check(today or clock.today())
 
 
 def test_one_check_per_row_of_the_documented_information_list():
@@ -49,7 +49,7 @@ def test_scope_published_is_met_a_draft_or_an_overdue_review_partly(owner, board
         result.status == MET and published.reference in result.reason and draft.reference not in result.reason
     )
     assert result.links[0][1] == f"/scope/{published.reference}/"
-    assert run("4.3", TODAY + dt.timedelta(days=120)).status == PARTIAL  # past its review date
+    assert run("4.3", clock.today() + dt.timedelta(days=120)).status == PARTIAL  # past its review date
 
 
 def test_aims_documented_needs_an_approved_document_linked_to_4_4(owner, manager):
@@ -114,12 +114,12 @@ def test_objectives_on_track_or_late(owner):
         "title": "Fair lending",
         "measure": "Approval-rate parity",
         "target": "At least 0.9",
-        "due_on": TODAY + dt.timedelta(days=90),
+        "due_on": clock.today() + dt.timedelta(days=90),
     }
     objectives.services.create(actor=owner, fields=fields)
     assert run("6.2").status == MET
     objectives.services.create(
-        actor=owner, fields={**fields, "title": "Late", "due_on": TODAY - dt.timedelta(days=1)}
+        actor=owner, fields={**fields, "title": "Late", "due_on": clock.today() - dt.timedelta(days=1)}
     )
     assert run("6.2").status == PARTIAL
 
@@ -142,14 +142,14 @@ def test_7_2_judges_the_competence_of_each_person_in_an_aims_role(owner, manager
     )
     record = training.services.create(
         actor=manager,
-        fields={"person": owner, "course": course, "completed_on": TODAY - dt.timedelta(days=30)},
+        fields={"person": owner, "course": course, "completed_on": clock.today() - dt.timedelta(days=30)},
     )
     assert run("7.2").status == MET
     training.services.update(
         record,
         actor=manager,
         expected_version=record.version,
-        fields={"expires_on": TODAY - dt.timedelta(days=1)},
+        fields={"expires_on": clock.today() - dt.timedelta(days=1)},
     )
     assert run("7.2").status == PARTIAL and "missing or expired" in run("7.2").reason
 
@@ -163,7 +163,7 @@ def test_document_control(owner, manager):
     documents.services.update(draft, actor=owner, expected_version=draft.version,
                               fields={"status": "approved", "approver": manager})  # fmt: skip
     assert run("7.5.2").status == MET
-    assert run("7.5.3", TODAY + dt.timedelta(days=120)).status == PARTIAL  # past their reviews
+    assert run("7.5.3", clock.today() + dt.timedelta(days=120)).status == PARTIAL  # past their reviews
 
 
 def test_operational_control_through_stage_gates(owner, board):
@@ -181,7 +181,7 @@ def test_operational_control_through_stage_gates(owner, board):
 def test_risk_assessment_and_treatment_results(make_risk):
     risk = make_risk(status="treating")
     assert run("8.2").status == MET and run("8.3").status == MET
-    assert run("8.2", TODAY + dt.timedelta(days=400)).status == PARTIAL  # past the review cadence
+    assert run("8.2", clock.today() + dt.timedelta(days=400)).status == PARTIAL  # past the review cadence
     make_risk(title="Not yet treated", status="identified")
     assert run("8.3").status == PARTIAL and "only identified" in run("8.3").reason
     assert risk.reference not in run("8.3").reason
@@ -202,17 +202,17 @@ def test_8_3_a_risk_assessed_with_no_treatment_under_way_is_a_gap(make_risk):
 def test_8_3_a_treatment_past_its_due_date_and_not_in_place_is_a_gap(make_risk, owner):
     from registers.services import risk_update
 
-    late = make_risk(status="treating", treatment_due_on=TODAY - dt.timedelta(days=3))
+    late = make_risk(status="treating", treatment_due_on=clock.today() - dt.timedelta(days=3))
     result = run("8.3")
     assert (
         result.status == PARTIAL
         and f"1 treatment past the due date and not in place ({late.reference})" in (result.reason)
     )
     assert ("Overdue treatments", "/risks/?treatment_overdue=true") in result.links
-    risk_update(late, actor=owner, expected_version=late.version, fields={"treatment_done_on": TODAY})
+    risk_update(late, actor=owner, expected_version=late.version, fields={"treatment_done_on": clock.today()})
     assert run("8.3").status == MET
     accepted = make_risk(title="Accepted as it is", status="treating", treatment="accept", treatment_plan="",
-                         treatment_due_on=TODAY - dt.timedelta(days=3))  # fmt: skip
+                         treatment_due_on=clock.today() - dt.timedelta(days=3))  # fmt: skip
     assert run("8.3").status == MET and accepted.reference not in run("8.3").reason  # nothing to put in place
 
 
@@ -222,8 +222,8 @@ def test_8_3_no_risk_with_a_treatment_under_way_is_missing(make_risk):
 
 
 def test_the_overdue_treatment_filter_lists_what_8_3_counts(make_risk, board):
-    late = make_risk(status="treating", treatment_due_on=TODAY - dt.timedelta(days=3))
-    make_risk(title="On time", status="treating", treatment_due_on=TODAY + dt.timedelta(days=3))
+    late = make_risk(status="treating", treatment_due_on=clock.today() - dt.timedelta(days=3))
+    make_risk(title="On time", status="treating", treatment_due_on=clock.today() + dt.timedelta(days=3))
     page = build_client(board).get("/risks/?treatment_overdue=true").content.decode()
     assert 'data-total="1"' in page and late.reference in page
 
@@ -232,7 +232,7 @@ def test_kpis_measured_in_their_period(owner):
     build.kpi(owner)
     assert run("9.1").status == MET
     build.kpi(owner, title="Never measured", measured=False, frequency_days=1)
-    KPI.objects.filter(title="Never measured").update(created_at=build.timezone.now() - dt.timedelta(days=5))
+    KPI.objects.filter(title="Never measured").update(created_at=clock.now() - dt.timedelta(days=5))
     assert run("9.1").status == PARTIAL and "1 of 2 KPIs" in run("9.1").reason
 
 
@@ -248,7 +248,7 @@ def test_4_1_internal_and_external_issues_determined_and_reviewed(owner):
         fields={"title": "EU AI Act", "side": "external", "category": "legal", "climate_relevant": True},
     )
     assert run("4.1").status == MET and "1 marked relevant to climate change" in run("4.1").reason
-    assert run("4.1", TODAY + dt.timedelta(days=400)).status == PARTIAL  # past their review
+    assert run("4.1", clock.today() + dt.timedelta(days=400)).status == PARTIAL  # past their review
 
 
 def test_4_2_interested_parties_with_needs_and_decided_obligations(owner):
@@ -276,17 +276,17 @@ def test_5_1_leadership_shown_by_meetings_decisions_and_the_approved_policy(owne
     build.ai_policy(owner, board)
     assert run("5.1").status == PARTIAL and "no board meeting" in run("5.1").reason
     board_meetings.services.create(actor=manager, fields={
-        "title": "Q4 board", "held_on": TODAY - dt.timedelta(days=20), "status": "held", "minutes": "AIMS reviewed.",
+        "title": "Q4 board", "held_on": clock.today() - dt.timedelta(days=20), "status": "held", "minutes": "AIMS reviewed.",
     })  # fmt: skip
     decision = decisions.services.create(actor=manager, fields={
-        "title": "Fund a fairness tool", "decision": "Buy it.", "due_on": TODAY - dt.timedelta(days=1),
+        "title": "Fund a fairness tool", "decision": "Buy it.", "due_on": clock.today() - dt.timedelta(days=1),
     })  # fmt: skip
     assert run("5.1").status == PARTIAL and "1 board decision past the due date" in run("5.1").reason
     decisions.services.update(
         decision, actor=manager, expected_version=decision.version, fields={"status": "done"}
     )
     assert run("5.1").status == MET
-    assert "over a year ago" in run("5.1", TODAY + dt.timedelta(days=400)).reason
+    assert "over a year ago" in run("5.1", clock.today() + dt.timedelta(days=400)).reason
 
 
 def test_5_3_roles_need_people_and_authorities(manager, owner):
@@ -305,13 +305,13 @@ def test_6_3_changes_planned_with_consequences_and_decided_in_time(owner):
     from registers.standard import planned_changes
 
     fields = {"title": "Streaming fraud features", "purpose": "Faster detection.",
-              "planned_for": TODAY - dt.timedelta(days=5)}  # fmt: skip
+              "planned_for": clock.today() - dt.timedelta(days=5)}  # fmt: skip
     change = planned_changes.services.create(actor=owner, fields=fields)
     result = run("6.3")
     assert result.status == PARTIAL and "still wait for a decision" in result.reason
     assert "without its possible consequences" in result.reason
     planned_changes.services.update(change, actor=owner, expected_version=change.version, fields={
-        "consequences": "Drift monitoring must follow.", "planned_for": TODAY + dt.timedelta(days=30),
+        "consequences": "Drift monitoring must follow.", "planned_for": clock.today() + dt.timedelta(days=30),
     })  # fmt: skip
     assert run("6.3").status == MET
 
@@ -323,7 +323,7 @@ def test_7_1_resources_determined_and_no_gap_left_open(manager):
     record = resources.services.create(actor=manager, fields=fields)
     assert run("7.1").status == PARTIAL and "1 gap still open" in run("7.1").reason
     resources.services.update(
-        record, actor=manager, expected_version=record.version, fields={"gap_closed_on": TODAY}
+        record, actor=manager, expected_version=record.version, fields={"gap_closed_on": clock.today()}
     )
     assert run("7.1").status == MET
 
@@ -352,4 +352,4 @@ def test_7_4_communication_plan_internal_and_external_carried_out(manager):
         **fields, "title": "Customer notice", "audience": "Applicants", "channel": "website", "internal": False,
     })  # fmt: skip
     assert run("7.4").status == MET
-    assert run("7.4", TODAY + dt.timedelta(days=400)).status == PARTIAL  # not communicated when due
+    assert run("7.4", clock.today() + dt.timedelta(days=400)).status == PARTIAL  # not communicated when due

@@ -12,10 +12,10 @@ from aims.registry import registry
 from lifecycle.certification_controls import _field
 from lifecycle.models import AISystem
 from lifecycle.standard import datasets, soa_entries, suppliers
+from tests import clock
 from tests.base import client_for as build_client
 from tests.registers import records_for_readiness as build
 
-TODAY = build.TODAY
 RESOURCES = {
     "data_resources": "Loan book 2015-2024",
     "tooling_resources": "Python, scikit-learn, MLflow",
@@ -28,14 +28,14 @@ def run(code):
     """What the records show of a control: the records' part of its judgement."""
     from lifecycle.certification_controls import ANNEX_CHECKS
 
-    return ANNEX_CHECKS[code][1](TODAY)
+    return ANNEX_CHECKS[code][1](clock.today())
 
 
 def test_the_readiness_row_of_a_control_is_its_judgement(owner):
     """No SoA entry: what the records show, but never met (nothing is declared). Declared implemented and
     justified: met, as the records show it."""
     build.system(owner, **RESOURCES)
-    row = lambda: registry.readiness_checks["A.4.2"].check(TODAY)  # noqa: E731
+    row = lambda: registry.readiness_checks["A.4.2"].check(clock.today())  # noqa: E731
     assert run("A.4.2").status == MET and row().status == PARTIAL and "No SoA entry" in row().reason
     soa_entries.services.create(actor=owner, fields={
         "control": build.req("A.4.2"), "implementation": "implemented", "justification": "Know what we run.",
@@ -136,7 +136,7 @@ def test_supplier_due_diligence(owner):
     record = suppliers.services.create(actor=owner, fields=fields)
     assert run("A.10.3").status == PARTIAL
     suppliers.services.update(
-        record, actor=owner, expected_version=record.version, fields={"due_diligence_on": TODAY}
+        record, actor=owner, expected_version=record.version, fields={"due_diligence_on": clock.today()}
     )
     assert run("A.10.3").status == MET
 

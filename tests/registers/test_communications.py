@@ -2,16 +2,14 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
 
 from aims.models import Notification
 from aims.records import history
 from aims.reminders import sweep
 from registers.models import Communication, CommunicationLog
 from registers.standard.communications import log_communication, services
+from tests import clock
 from tests.base import RegisterRoleMatrix, client_for, form_data_for
-
-TODAY = timezone.localdate()
 
 
 @pytest.fixture
@@ -49,17 +47,17 @@ class TestCommunicationRoles(RegisterRoleMatrix):
 
 
 def test_logging_it_records_who_and_when_and_moves_the_due_date(make_communication, owner, auditor):
-    record = make_communication(next_review_on=TODAY - dt.timedelta(days=3))
+    record = make_communication(next_review_on=clock.today() - dt.timedelta(days=3))
     response = client_for(owner).post(
         f"/communications/{record.reference}/log/", {"version": 1, "note": "Ten joiners attended."}
     )
     assert response.status_code == 302
     record.refresh_from_db()
-    assert record.next_review_on == TODAY + dt.timedelta(days=30) and record.version == 2
+    assert record.next_review_on == clock.today() + dt.timedelta(days=30) and record.version == 2
     entry = CommunicationLog.objects.get()
     assert (entry.communication, entry.sent_on, entry.by, entry.note) == (
         record,
-        TODAY,
+        clock.today(),
         owner,
         "Ten joiners attended.",
     )
@@ -67,7 +65,7 @@ def test_logging_it_records_who_and_when_and_moves_the_due_date(make_communicati
     assert change.actor == owner and "Ten joiners attended." in change.note
     assert change.changes[0]["field"] == "next_review_on"
     page = client_for(auditor).get(record.get_absolute_url()).content.decode()
-    assert "Ten joiners attended." in page and TODAY.isoformat() in page
+    assert "Ten joiners attended." in page and clock.today().isoformat() in page
 
 
 def test_logging_is_refused_to_those_who_may_not_change_it(make_communication, auditor, other_owner):
@@ -101,7 +99,7 @@ def test_api_log_action(make_communication, owner):
         f"/api/v1/communications/{record.reference}/log/", {"version": 1}, content_type="application/json"
     )
     assert response.status_code == 200, response.content
-    assert response.json()["next_review_on"] == (TODAY + dt.timedelta(days=30)).isoformat()
+    assert response.json()["next_review_on"] == (clock.today() + dt.timedelta(days=30)).isoformat()
     assert CommunicationLog.objects.get().note == ""
 
 
@@ -117,7 +115,7 @@ def test_pages_say_frequency_and_next_due(make_communication, owner):
 
 
 def test_due_communications_remind_the_owner(make_communication, owner):
-    make_communication(next_review_on=TODAY + dt.timedelta(days=2))
+    make_communication(next_review_on=clock.today() + dt.timedelta(days=2))
     sweep()
     assert Notification.objects.filter(user=owner, kind="review_due").count() == 1
 

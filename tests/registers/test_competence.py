@@ -4,7 +4,6 @@ import re
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from aims.records import create_record
 from registers.competence_gaps import GAP, competence_gaps
@@ -12,15 +11,14 @@ from registers.models import AimsRole, TrainingRecord
 from registers.standard import training
 from registers.standard.competence import services
 from registers.standard.courses import services as course_services
+from tests import clock
 from tests.base import client_for
 from tests.conftest import make_user
 from tests.figures import figures, list_total, parse
 
-TODAY = timezone.localdate()
-
 
 def days(n):
-    return TODAY + dt.timedelta(days=n)
+    return clock.today() + dt.timedelta(days=n)
 
 
 @pytest.fixture
@@ -267,7 +265,7 @@ def test_the_old_matrix_address_leads_to_the_gaps(auditor):
 
 
 def test_the_selector_judges_the_whole_organisation_for_readiness(matrix):
-    gaps = competence_gaps(today=TODAY)  # no user: what certification readiness asks
+    gaps = competence_gaps(today=clock.today())  # no user: what certification readiness asks
     assert gaps.counts() == {"gap": 2, "met": 2, "expiring": 2, "expired": 1, "missing": 1}
     assert gaps.count() == 6 and gaps.people_with(GAP) == 2
 

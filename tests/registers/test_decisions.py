@@ -1,15 +1,13 @@
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 
 from aims.records import history
 from registers.models import Decision
 from registers.standard.decisions import services
+from tests import clock
 from tests.base import RegisterRoleMatrix, client_for, dashboard_html, form_data_for
 from tests.registers.test_board_meetings import BOARD_EXPECT
-
-TODAY = timezone.localdate()
 
 
 @pytest.fixture
@@ -19,7 +17,7 @@ def make_decision(manager, owner):
             "title": "Commission a fairness audit of the credit model",
             "decision": "An external fairness audit before the next release.",
             "rationale": "Complaints from thin-file applicants.",
-            "due_on": TODAY + dt.timedelta(days=30),
+            "due_on": clock.today() + dt.timedelta(days=30),
             "owner": owner,
             **overrides,
         }
@@ -74,9 +72,9 @@ def test_a_decision_needs_its_text_on_the_page_and_in_the_api(board):
 
 
 def test_list_filters_open_overdue_and_status(make_decision, auditor):
-    make_decision(title="Late one", due_on=TODAY - dt.timedelta(days=3))
+    make_decision(title="Late one", due_on=clock.today() - dt.timedelta(days=3))
     make_decision(title="Future one", status="in_progress")
-    make_decision(title="Finished one", status="done", due_on=TODAY - dt.timedelta(days=10))
+    make_decision(title="Finished one", status="done", due_on=clock.today() - dt.timedelta(days=10))
     client = client_for(auditor)
 
     def titles(query):
@@ -103,8 +101,8 @@ def test_a_stale_edit_by_the_board_is_refused(make_decision, board, manager):
 
 
 def test_dashboard_lists_open_decisions_overdue_first(make_decision, board):
-    later = make_decision(title="Due later", due_on=TODAY + dt.timedelta(days=40))
-    late = make_decision(title="Already late", due_on=TODAY - dt.timedelta(days=2))
+    later = make_decision(title="Due later", due_on=clock.today() + dt.timedelta(days=40))
+    late = make_decision(title="Already late", due_on=clock.today() - dt.timedelta(days=2))
     make_decision(title="Closed already", status="done")
     page = dashboard_html(client_for(board))
     panel = page[page.index("Open board decisions") :]

@@ -6,7 +6,6 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 
 from aims.certification import MET, MISSING, PARTIAL
 from aims.records import history
@@ -14,14 +13,14 @@ from aims.registry import registry
 from registers.models import TreatmentPlanApproval
 from registers.services import risk_accept, risk_update
 from registers.treatment_plan import approval_refusal, approve_treatment_plan, current_plan
+from tests import clock
 from tests.base import client_for
 
-TODAY = timezone.localdate()
 HIGH = {"inherent_likelihood": 5, "inherent_impact": 5, "residual_likelihood": 4, "residual_impact": 4}
 
 
 def plan_row():
-    return registry.readiness_checks["6.1.3-plan"].check(TODAY)
+    return registry.readiness_checks["6.1.3-plan"].check(clock.today())
 
 
 def approve(actor, **kwargs):
@@ -30,7 +29,7 @@ def approve(actor, **kwargs):
 
 @pytest.fixture
 def assessed(make_risk):
-    return make_risk(status="treating", treatment_due_on=TODAY + dt.timedelta(days=30))
+    return make_risk(status="treating", treatment_due_on=clock.today() + dt.timedelta(days=30))
 
 
 def test_6_1_3_a_plan_never_approved_is_not_met(assessed):
@@ -71,7 +70,7 @@ def test_6_1_3_a_changed_treatment_makes_the_approval_stale_naming_the_risk(asse
 def test_6_1_3_a_new_due_date_or_option_is_a_change_too(assessed, manager, owner):
     approve(manager)
     risk_update(assessed, actor=owner, expected_version=assessed.version,
-                fields={"treatment_due_on": TODAY + dt.timedelta(days=90)})  # fmt: skip
+                fields={"treatment_due_on": clock.today() + dt.timedelta(days=90)})  # fmt: skip
     assert "due date changed" in plan_row().reason
 
 
@@ -144,11 +143,11 @@ def test_a_plan_changed_since_the_approver_read_it_is_not_approved(assessed, mak
 
 def test_the_approval_date_is_not_in_the_future_nor_before_the_last(assessed, make_risk, board, owner):
     with pytest.raises(ValidationError, match="date still to come"):
-        approve(board, approved_on=TODAY + dt.timedelta(days=1))
-    approve(board, approved_on=TODAY - dt.timedelta(days=10))
+        approve(board, approved_on=clock.today() + dt.timedelta(days=1))
+    approve(board, approved_on=clock.today() - dt.timedelta(days=10))
     make_risk(title="New", status="assessed")
     with pytest.raises(ValidationError, match="cannot be dated before it"):
-        approve(board, approved_on=TODAY - dt.timedelta(days=20))
+        approve(board, approved_on=clock.today() - dt.timedelta(days=20))
 
 
 # -- the pages and the API -------------------------------------------------------------------------------
@@ -164,7 +163,11 @@ def test_the_plan_page_approves_and_shows_history(assessed, board, owner):
     assert f'href="/risks/{assessed.reference}/"' in page and 'id="approve"' in page
     response = client.post(
         "/risks/treatment-plan/",
-        {"seen": current_plan().digest, "approved_on": TODAY.isoformat(), "note": "Board of 3 November."},
+        {
+            "seen": current_plan().digest,
+            "approved_on": clock.today().isoformat(),
+            "note": "Board of 3 November.",
+        },
     )
     assert response.status_code == 302
     page = client.get("/risks/treatment-plan/").content.decode()
@@ -174,14 +177,14 @@ def test_the_plan_page_approves_and_shows_history(assessed, board, owner):
     owner_page = client_for(owner).get("/risks/treatment-plan/")
     assert owner_page.status_code == 200 and 'id="approve"' not in owner_page.content.decode()
     refused = client_for(owner).post(
-        "/risks/treatment-plan/", {"seen": "x", "approved_on": TODAY.isoformat()}
+        "/risks/treatment-plan/", {"seen": "x", "approved_on": clock.today().isoformat()}
     )
     assert refused.status_code == 403
 
 
 def test_a_stale_digest_on_the_page_is_a_clear_error(assessed, board):
     response = client_for(board).post(
-        "/risks/treatment-plan/", {"seen": "old", "approved_on": TODAY.isoformat()}
+        "/risks/treatment-plan/", {"seen": "old", "approved_on": clock.today().isoformat()}
     )
     assert response.status_code == 400 and "changed since you opened it" in response.content.decode()
 
@@ -244,7 +247,7 @@ def test_the_register_page_tells_the_plan_s_standing_and_never_an_old_one(assess
                 fields={"treatment_plan": "Reweigh data; add a fairness gate to every release."})  # fmt: skip
     assert "1 treatment changed and 0 risks assessed since" in line(owner)
     assert "1 treatment changed and 0 risks assessed since" in line(board)
-    make_risk(status="treating", treatment_due_on=TODAY + dt.timedelta(days=10))
+    make_risk(status="treating", treatment_due_on=clock.today() + dt.timedelta(days=10))
     assert "1 treatment changed and 1 risk assessed since" in line(board)
     approve(board)
     assert "current" in line(board)

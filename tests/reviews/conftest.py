@@ -4,19 +4,18 @@ services, as people make them."""
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 
 from aims.models import Requirement
 from lifecycle.standard.incidents import services as incidents
 from lifecycle.standard.kpis import services as kpis
 from reviews.improvement import add_action, ca_services, complete_action, nc_services
+from tests import clock
 
-TODAY = timezone.localdate()
 WHY = {"why_1": "Why did it happen?", "because_1": "Nobody checked the feed's age.", "cause_category": "data"}
 
 
 def days(n: int) -> dt.date:
-    return TODAY + dt.timedelta(days=n)
+    return clock.today() + dt.timedelta(days=n)
 
 
 @pytest.fixture
@@ -29,7 +28,7 @@ def make_incident(owner):
     def make(actor=None, **overrides):
         fields = {
             "title": "Stale bureau data declined applicants",
-            "detected_on": TODAY,
+            "detected_on": clock.today(),
             "severity": "high",
             "description": "Month-old bureau files were scored for two days.",
             "containment": "Automated declines paused.",

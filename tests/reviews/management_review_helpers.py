@@ -3,14 +3,11 @@
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 
 from aims import roles
 from reviews.services import action_services, freeze_inputs, record_meeting, review_services
+from tests import clock
 from tests.conftest import make_user
-
-TODAY = timezone.localdate()
-YEAR_AGO = TODAY - dt.timedelta(days=365)
 
 
 @pytest.fixture
@@ -24,9 +21,9 @@ def make_review(manager, board):
     def make(actor=None, **overrides):
         fields = {
             "title": "Annual management review",
-            "scheduled_on": TODAY,
-            "period_from": YEAR_AGO,
-            "period_to": TODAY,
+            "scheduled_on": clock.today(),
+            "period_from": clock.days(-365),
+            "period_to": clock.today(),
             "chair": board,
             "attendees": [manager],
             "owner": manager,
@@ -40,7 +37,11 @@ def make_review(manager, board):
 def held(review, actor, minutes="Reviewed every input; agreed three actions."):
     review = freeze_inputs(review, actor=actor, expected_version=review.version)
     return record_meeting(
-        review, actor=actor, expected_version=review.version, held_on=TODAY.isoformat(), minutes=minutes
+        review,
+        actor=actor,
+        expected_version=review.version,
+        held_on=clock.today().isoformat(),
+        minutes=minutes,
     )
 
 
@@ -57,7 +58,7 @@ def make_action(manager, owner):
             "review": review,
             "kind": "resources",
             "description": "The backlog of bias assessments needs a second analyst.",
-            "due_on": TODAY + dt.timedelta(days=60),
+            "due_on": clock.today() + dt.timedelta(days=60),
             "status": "open",
             "owner": owner,
             **overrides,

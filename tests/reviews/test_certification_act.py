@@ -9,8 +9,9 @@ from aims.registry import registry
 from reviews.certification_checks import latest_review_held, management_review, nonconformities
 from reviews.models import Nonconformity
 from reviews.services import sign_off
+from tests import clock
 from tests.reviews.management_review_helpers import *  # noqa: F403  fixtures
-from tests.reviews.management_review_helpers import TODAY, held
+from tests.reviews.management_review_helpers import held
 
 
 def test_the_act_registers_replace_the_placeholder_rows():
@@ -22,31 +23,33 @@ def test_the_act_registers_replace_the_placeholder_rows():
 def test_management_review_row_from_none_to_held_to_signed_off(
     make_review, make_action, manager, second_board
 ):
-    assert management_review(TODAY).status == "missing" and latest_review_held() is None
+    assert management_review(clock.today()).status == "missing" and latest_review_held() is None
     review = held(make_review(), manager)
-    result = management_review(TODAY)
+    result = management_review(clock.today())
     assert result.status == "partial" and "not signed off" in result.reason
-    assert latest_review_held() == TODAY
+    assert latest_review_held() == clock.today()
 
     make_action(review)
     review.refresh_from_db()
     sign_off(review, actor=second_board, expected_version=review.version)
-    assert management_review(TODAY).status == "met"
-    a_year_later = management_review(TODAY + dt.timedelta(days=400))
+    assert management_review(clock.today()).status == "met"
+    a_year_later = management_review(clock.today() + dt.timedelta(days=400))
     assert a_year_later.status == "partial" and "over a year ago" in a_year_later.reason
 
 
 def test_an_empty_nonconformity_log_with_no_audit_to_look_for_them_is_missing(db):
-    empty = nonconformities(TODAY)
+    empty = nonconformities(clock.today())
     assert empty.status == "missing" and "no internal audit reported" in empty.reason
 
 
 def test_nonconformity_row_met_then_one_left_without_action(make_nc, done_ca):
-    assert nonconformities(TODAY).status == "met"  # done_ca: a nonconformity whose corrective action is done
+    assert (
+        nonconformities(clock.today()).status == "met"
+    )  # done_ca: a nonconformity whose corrective action is done
 
     old = make_nc(title="Model card missing for the chatbot")
     Nonconformity.objects.filter(pk=old.pk).update(created_at=old.created_at - dt.timedelta(days=45))
-    late = nonconformities(TODAY)
+    late = nonconformities(clock.today())
     assert late.status == "partial" and "1 without a corrective action after 30 days" in late.reason
 
 
@@ -63,14 +66,14 @@ def test_readiness_shows_the_rows_with_their_reasons(make_nc):
 def test_9_3_1_reviews_at_planned_intervals_with_the_next_one_planned(make_review, manager):
     from reviews.certification_checks import reviews_at_intervals
 
-    assert reviews_at_intervals(TODAY).status == "missing"
+    assert reviews_at_intervals(clock.today()).status == "missing"
     held(make_review(), manager)
-    result = reviews_at_intervals(TODAY)
+    result = reviews_at_intervals(clock.today())
     assert result.status == "partial" and "no next review is planned" in result.reason
-    upcoming = make_review(title="Next review", scheduled_on=TODAY + dt.timedelta(days=300))
-    result = reviews_at_intervals(TODAY)
+    upcoming = make_review(title="Next review", scheduled_on=clock.today() + dt.timedelta(days=300))
+    result = reviews_at_intervals(clock.today())
     assert result.status == "met" and upcoming.reference in result.reason
-    late = reviews_at_intervals(TODAY + dt.timedelta(days=400))  # the 12-month cadence has passed
+    late = reviews_at_intervals(clock.today() + dt.timedelta(days=400))  # the 12-month cadence has passed
     assert late.status == "partial" and "every 12 months" in late.reason
 
 
@@ -78,13 +81,16 @@ def test_9_3_2_the_latest_review_considered_every_input(make_review, manager):
     from reviews.certification_checks import review_inputs
     from reviews.models import ReviewInputs
 
-    assert review_inputs(TODAY).status == "missing"
+    assert review_inputs(clock.today()).status == "missing"
     review = held(make_review(), manager)
-    assert review_inputs(TODAY).status == "met" and review.reference in review_inputs(TODAY).reason
+    assert (
+        review_inputs(clock.today()).status == "met"
+        and review.reference in review_inputs(clock.today()).reason
+    )
     frozen = ReviewInputs.objects.get(review=review)
     sections = [{**frozen.sections[0], "available": False}, *frozen.sections[1:]]
     ReviewInputs.objects.filter(pk=frozen.pk).update(sections=sections)
-    result = review_inputs(TODAY)
+    result = review_inputs(clock.today())
     assert result.status == "partial" and sections[0]["title"] in result.reason
 
 
@@ -93,20 +99,22 @@ def test_10_1_continual_improvement_from_the_improvement_registers(owner, manage
     from reviews.improvement import pa_services
     from reviews.standard import feedback, lessons
 
-    assert continual_improvement(TODAY).status == "missing"
+    assert continual_improvement(clock.today()).status == "missing"
     feedback.services.create(actor=owner, fields={
-        "title": "Declines feel random", "channel": "email", "received_on": TODAY - dt.timedelta(days=45),
+        "title": "Declines feel random", "channel": "email", "received_on": clock.today() - dt.timedelta(days=45),
         "summary": "Two customers asked why.",
     })  # fmt: skip
-    result = continual_improvement(TODAY)
+    result = continual_improvement(clock.today())
     assert result.status == "partial" and "1 feedback item waiting over 30 days" in result.reason
     assert "no lesson learned" in result.reason
     lessons.services.create(actor=owner, fields={"title": "Explain declines", "what_happened": "Complaints.",
                                                  "learned": "Reason codes matter."})  # fmt: skip
     pa_services.create(actor=owner, fields={
         "title": "Watch drift", "source": "trend", "trend": "PSI rising.", "description": "Retrain.",
-        "due_on": TODAY - dt.timedelta(days=1),
+        "due_on": clock.today() - dt.timedelta(days=1),
     })  # fmt: skip
-    result = continual_improvement(TODAY)
+    result = continual_improvement(clock.today())
     assert "1 preventive action past the due date" in result.reason and "no lesson" not in result.reason
-    assert continual_improvement(TODAY - dt.timedelta(days=40)).status == "met"  # before either was late
+    assert (
+        continual_improvement(clock.today() - dt.timedelta(days=40)).status == "met"
+    )  # before either was late

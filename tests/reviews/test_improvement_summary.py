@@ -13,9 +13,10 @@ from reviews.models import CorrectiveAction, Feedback, Lesson, Nonconformity, Pr
 from reviews.selectors import improvement_summary
 from reviews.standard.feedback import services as feedback_services
 from reviews.standard.feedback import triage
+from tests import clock
 from tests.base import client_for, dashboard_html
 
-from .conftest import TODAY, WHY, days
+from .conftest import WHY, days
 
 
 def test_summary_counts_the_period_in_plain_json(make_nc, make_ca, done_ca, owner, manager, other_owner):
@@ -29,10 +30,10 @@ def test_summary_counts_the_period_in_plain_json(make_nc, make_ca, done_ca, owne
     pa_services.create(actor=owner, fields={"title": "p", "source": "trend", "trend": "t", "description": "d",
                                             "due_on": days(-1)})  # fmt: skip
     item = feedback_services.create(actor=other_owner, fields={"title": "f", "channel": "email",
-                                                               "received_on": TODAY, "summary": "s"})  # fmt: skip
+                                                               "received_on": clock.today(), "summary": "s"})  # fmt: skip
     triage(item, actor=manager, expected_version=1, outcome="lesson", reason="Explain declines plainly.")
 
-    summary = improvement_summary(days(-7), TODAY)
+    summary = improvement_summary(days(-7), clock.today())
     assert json.loads(json.dumps(summary)) == summary
     ncs = summary["nonconformities"]
     assert ncs["opened"] == 3 and ncs["opened_by_grade"] == {"major": 2, "minor": 1}
@@ -47,17 +48,17 @@ def test_summary_counts_the_period_in_plain_json(make_nc, make_ca, done_ca, owne
     before = improvement_summary(days(-30), days(-8))
     assert before["nonconformities"]["opened"] == 0 and before["feedback"]["received"] == 0
     with pytest.raises(ValueError):
-        improvement_summary(TODAY, days(-1))
+        improvement_summary(clock.today(), days(-1))
 
 
 def test_summary_takes_a_fixed_number_of_queries(make_nc):
     make_nc()
     with CaptureQueriesContext(connection) as few:
-        improvement_summary(days(-7), TODAY)
+        improvement_summary(days(-7), clock.today())
     for _ in range(5):
         make_nc()
     with CaptureQueriesContext(connection) as many:
-        improvement_summary(days(-7), TODAY)
+        improvement_summary(days(-7), clock.today())
     assert len(few) == len(many)
 
 
@@ -106,7 +107,7 @@ def test_list_queries_do_not_grow_with_rows(url, make_ca, make_incident, owner, 
             lessons.create(actor=owner, fields={"title": "l", "what_happened": "w", "learned": "x",
                                                 "incidents": [make_incident()],
                                                 "nonconformities": [ca.nonconformity]})  # fmt: skip
-            feedback_services.create(actor=owner, fields={"title": "f", "channel": "email", "received_on": TODAY,
+            feedback_services.create(actor=owner, fields={"title": "f", "channel": "email", "received_on": clock.today(),
                                                           "summary": "s"})  # fmt: skip
             pa_services.create(actor=owner, fields={"title": "p", "source": "trend", "trend": "t",
                                                     "description": "d", "due_on": days(3)})  # fmt: skip
@@ -136,7 +137,9 @@ def test_the_demo_tells_the_improvement_story_and_runs_twice(db):
     assert len(ca.whys) == 4 and ca.check_result == "effective" and ca.checked_by != ca.owner
     still_open = Nonconformity.objects.get(grade="minor", source="kpi")
     assert still_open.is_open
-    assert still_open.corrective_actions.get().actions.filter(status="open", due_on__lt=TODAY).exists()
+    assert (
+        still_open.corrective_actions.get().actions.filter(status="open", due_on__lt=clock.today()).exists()
+    )
     # the internal audit's minor finding, carried into 10.2 (the certification body's has its own, untreated)
     from_audit = Nonconformity.objects.get(source="audit", audit__kind="internal")
     assert from_audit.finding.grade == "minor_nc" and from_audit.corrective_actions.get().whys
@@ -149,4 +152,7 @@ def test_the_demo_tells_the_improvement_story_and_runs_twice(db):
     assert counts == [
         m.objects.count() for m in (Nonconformity, CorrectiveAction, PreventiveAction, Lesson, Feedback)
     ]
-    assert dt.date.fromisoformat(improvement_summary(days(-30), TODAY)["period"]["until"]) == TODAY
+    assert (
+        dt.date.fromisoformat(improvement_summary(days(-30), clock.today())["period"]["until"])
+        == clock.today()
+    )

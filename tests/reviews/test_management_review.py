@@ -5,10 +5,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from reviews.models import ManagementReview, ReviewAction
-from tests import base
+from tests import base, clock
 from tests.base import RegisterRoleMatrix, client_for, form_data_for
 from tests.reviews.management_review_helpers import *  # noqa: F403  fixtures
-from tests.reviews.management_review_helpers import TODAY, YEAR_AGO
 
 # The AIMS manager schedules management reviews; owners see them and change only those they own.
 REVIEW_EXPECT = {
@@ -36,9 +35,9 @@ class TestManagementReviewRoles(RegisterRoleMatrix):
     def api_create_payload(self):
         return {
             "title": "Half-year management review",
-            "scheduled_on": TODAY.isoformat(),
-            "period_from": YEAR_AGO.isoformat(),
-            "period_to": TODAY.isoformat(),
+            "scheduled_on": clock.today().isoformat(),
+            "period_from": clock.days(-365).isoformat(),
+            "period_to": clock.today().isoformat(),
             "chair": "boris",
         }
 
@@ -62,7 +61,7 @@ class TestReviewActionRoles(RegisterRoleMatrix):
             "title": "Add the fraud model to the SoA review",
             "review": held_review.reference,
             "kind": "change",
-            "due_on": TODAY.isoformat(),
+            "due_on": clock.today().isoformat(),
         }
 
 
@@ -80,8 +79,8 @@ def test_a_cadence_longer_than_a_year_is_refused_with_a_message(make_review, man
 
     response = client_for(manager).post(
         "/management-reviews/new/",
-        {"title": "Every eighteen months", "scheduled_on": TODAY.isoformat(), "period_from": YEAR_AGO.isoformat(),
-         "period_to": TODAY.isoformat(), "cadence_months": 18, "chair": board.pk, "owner": manager.pk,
+        {"title": "Every eighteen months", "scheduled_on": clock.today().isoformat(), "period_from": clock.days(-365).isoformat(),
+         "period_to": clock.today().isoformat(), "cadence_months": 18, "chair": board.pk, "owner": manager.pk,
          "review_cadence": 365},
     )  # fmt: skip
     assert response.status_code == 400
@@ -96,7 +95,7 @@ def test_a_yearly_cadence_is_the_default_and_a_quarterly_one_is_accepted(make_re
 
 def test_the_period_must_end_after_it_starts(make_review):
     with pytest.raises(ValidationError) as refused:
-        make_review(period_from=TODAY, period_to=YEAR_AGO)
+        make_review(period_from=clock.today(), period_to=clock.days(-365))
     assert "period_to" in refused.value.message_dict
 
 

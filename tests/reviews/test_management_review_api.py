@@ -6,18 +6,23 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from reviews.models import ManagementReview, ReviewAction
+from tests import clock
 from tests.base import client_for
 from tests.reviews.management_review_helpers import *  # noqa: F403  fixtures
-from tests.reviews.management_review_helpers import TODAY, YEAR_AGO, held
+from tests.reviews.management_review_helpers import held
 
 API = "/api/v1/management-reviews/"
-GOOD = {
-    "title": "Annual management review",
-    "scheduled_on": TODAY.isoformat(),
-    "period_from": YEAR_AGO.isoformat(),
-    "period_to": TODAY.isoformat(),
-    "chair": "boris",
-}
+
+
+def good() -> dict:
+    """A valid review: dates read when the test runs, not when this module is imported."""
+    return {
+        "title": "Annual management review",
+        "scheduled_on": clock.today().isoformat(),
+        "period_from": clock.days(-365).isoformat(),
+        "period_to": clock.today().isoformat(),
+        "chair": "boris",
+    }
 
 
 def post(client, url, data):
@@ -29,7 +34,7 @@ def post(client, url, data):
     [
         ({"cadence_months": 24}, "cadence_months"),
         ({"cadence_months": -1}, "cadence_months"),
-        ({"period_to": YEAR_AGO.replace(year=YEAR_AGO.year - 1).isoformat()}, "period_to"),
+        ({"period_to": "2001-01-01"}, "period_to"),  # ends before the period begins
         ({"scheduled_on": "next Tuesday"}, "scheduled_on"),
         ({"chair": "nobody-by-that-name"}, "chair"),
         ({"attendees": ["boris", "ghost"]}, "attendees"),
@@ -37,14 +42,14 @@ def post(client, url, data):
     ],
 )
 def test_bad_input_is_a_400_naming_the_field(change, field, manager, board):
-    response = post(client_for(manager), API, {**GOOD, **change})
+    response = post(client_for(manager), API, {**good(), **change})
     assert response.status_code == 400, response.content
     assert field in response.json()
     assert not ManagementReview.objects.exists()
 
 
 def test_a_good_review_is_created_with_people_by_username(manager, board, owner):
-    response = post(client_for(manager), API, {**GOOD, "attendees": ["olivia"]})
+    response = post(client_for(manager), API, {**good(), "attendees": ["olivia"]})
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["chair"] == "boris" and body["attendees"] == ["olivia"] and body["status"] == "planned"
@@ -74,19 +79,19 @@ def test_freeze_record_meeting_and_read_inputs_through_the_api(make_review, mana
     assert bad_date.status_code == 400 and "held_on" in bad_date.json()
     unknown = post(
         client, f"{API}{review.reference}/record-meeting/",
-        {"version": frozen.json()["version"], "held_on": TODAY.isoformat(), "minutes": "Done.", "present": "ghost"},
+        {"version": frozen.json()["version"], "held_on": clock.today().isoformat(), "minutes": "Done.", "present": "ghost"},
     )  # fmt: skip
     assert unknown.status_code == 400 and "ghost" in unknown.json()["present"][0]
     no_minutes = post(
         client, f"{API}{review.reference}/record-meeting/",
-        {"version": frozen.json()["version"], "held_on": TODAY.isoformat()},
+        {"version": frozen.json()["version"], "held_on": clock.today().isoformat()},
     )  # fmt: skip
     assert no_minutes.status_code == 400 and "minutes" in no_minutes.json()
     review.refresh_from_db()
     assert review.status == "inputs_frozen" and review.held_on is None
     held_now = post(
         client, f"{API}{review.reference}/record-meeting/",
-        {"version": frozen.json()["version"], "held_on": TODAY.isoformat(), "minutes": "All inputs reviewed."},
+        {"version": frozen.json()["version"], "held_on": clock.today().isoformat(), "minutes": "All inputs reviewed."},
     )  # fmt: skip
     assert held_now.status_code == 200, held_now.content
     assert held_now.json()["status"] == "held" and sorted(held_now.json()["attendees_present"]) == [
@@ -110,10 +115,12 @@ def test_an_action_with_a_bad_due_date_or_kind_is_refused(held_review, owner):
     assert "due_on" in post(client, "/api/v1/review-actions/", base).json()
     assert (
         "kind"
-        in post(client, "/api/v1/review-actions/", {**base, "due_on": TODAY.isoformat(), "kind": "x"}).json()
+        in post(
+            client, "/api/v1/review-actions/", {**base, "due_on": clock.today().isoformat(), "kind": "x"}
+        ).json()
     )
     wrong = post(
-        client, "/api/v1/review-actions/", {**base, "due_on": TODAY.isoformat(), "review": "MR-9999"}
+        client, "/api/v1/review-actions/", {**base, "due_on": clock.today().isoformat(), "review": "MR-9999"}
     )
     assert wrong.status_code == 400 and "review" in wrong.json()
     assert not ReviewAction.objects.exists()
@@ -122,7 +129,7 @@ def test_an_action_with_a_bad_due_date_or_kind_is_refused(held_review, owner):
 def test_actions_filter_by_review_and_overdue(held_review, make_action, auditor):
     import datetime as dt
 
-    late = make_action(held_review, due_on=TODAY - dt.timedelta(days=2))
+    late = make_action(held_review, due_on=clock.today() - dt.timedelta(days=2))
     make_action(held_review, title="Not late")
     client = client_for(auditor)
     found = client.get(f"/api/v1/review-actions/?review={held_review.reference}&overdue=true").json()[

@@ -19,10 +19,9 @@ from registers.services import risk_update
 from registers.standard import context_issues, interested_parties, objectives, opportunities
 from reviews import inputs
 from reviews.services import freeze_inputs, record_meeting
+from tests import clock
 from tests.reviews.management_review_helpers import *  # noqa: F403  fixtures
-from tests.reviews.management_review_helpers import TODAY, held
-
-LONG_AGO = timezone.now() - dt.timedelta(days=400)
+from tests.reviews.management_review_helpers import held
 
 
 def section(review, key) -> dict:
@@ -43,8 +42,8 @@ def frozen_change(entry) -> dict:
 
 def before_the_period(record):
     """Move a record's creation (and its history) to before the review period, as if it were old."""
-    type(record).objects.filter(pk=record.pk).update(created_at=LONG_AGO)
-    history(record).update(at=LONG_AGO)
+    type(record).objects.filter(pk=record.pk).update(created_at=(clock.now() - dt.timedelta(days=400)))
+    history(record).update(at=(clock.now() - dt.timedelta(days=400)))
 
 
 @pytest.fixture
@@ -89,11 +88,11 @@ def registers_with_records(manager, owner, board, make_risk, make_review, make_a
     made["objective"] = objectives.services.create(
         actor=owner,
         fields={"title": "Fair credit decisions", "measure": "approval-rate ratio", "target": "≥ 0.8",
-                "due_on": TODAY + dt.timedelta(days=90), "status": "at_risk", "progress": 40},
+                "due_on": clock.today() + dt.timedelta(days=90), "status": "at_risk", "progress": 40},
     )  # fmt: skip
     made["incident"] = incident_register.services.create(
         actor=owner,
-        fields={"title": "Chatbot quoted a wrong APR", "detected_on": TODAY - dt.timedelta(days=20),
+        fields={"title": "Chatbot quoted a wrong APR", "detected_on": clock.today() - dt.timedelta(days=20),
                 "severity": "high", "description": "A customer was told 4.9% APR.", "serious": True,
                 "serious_kind": "general"},
     )  # fmt: skip
@@ -106,7 +105,7 @@ def registers_with_records(manager, owner, board, make_risk, make_review, make_a
         statement, actor=board, expected_version=statement.version, change_summary="First approved SoA"
     )
     earlier = held(make_review(title="Last year's review"), manager)
-    made["earlier_action"] = make_action(earlier, due_on=TODAY - dt.timedelta(days=5))
+    made["earlier_action"] = make_action(earlier, due_on=clock.today() - dt.timedelta(days=5))
     return made
 
 
@@ -212,7 +211,11 @@ def test_the_meeting_needs_frozen_inputs_first(make_review, manager):
     review = make_review()
     with pytest.raises(ValidationError) as refused:
         record_meeting(
-            review, actor=manager, expected_version=review.version, held_on=TODAY.isoformat(), minutes="x"
+            review,
+            actor=manager,
+            expected_version=review.version,
+            held_on=clock.today().isoformat(),
+            minutes="x",
         )
     assert "freeze the inputs first" in refused.value.message_dict["held_on"][0]
 
@@ -258,7 +261,7 @@ def test_a_failing_source_is_reported_in_its_section_not_as_an_error(make_review
 
 def test_compiling_takes_the_same_queries_however_many_records(registers_with_records, make_risk, owner,
                                                                django_assert_max_num_queries):  # fmt: skip
-    since, until = TODAY - dt.timedelta(days=365), TODAY
+    since, until = clock.today() - dt.timedelta(days=365), clock.today()
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

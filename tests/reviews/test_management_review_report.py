@@ -15,9 +15,9 @@ from aims.registry import registry
 from lifecycle.standard.kpis import services as kpi_register
 from reviews.report import KIND, management_review_pdf
 from reviews.services import freeze_inputs, record_meeting, sign_off
+from tests import clock
 from tests.base import client_for
 from tests.reviews.management_review_helpers import *  # noqa: F403  fixtures
-from tests.reviews.management_review_helpers import TODAY
 
 
 def pdf_text(data: bytes) -> str:
@@ -52,7 +52,7 @@ def test_the_report_has_cover_attendees_frozen_inputs_actions_and_sign_off(
         kpi, actor=owner, value=Decimal("88.25"), measured_at=timezone.now(), source="ui"
     )
     review = record_meeting(
-        review, actor=manager, expected_version=review.version, held_on=TODAY.isoformat(),
+        review, actor=manager, expected_version=review.version, held_on=clock.today().isoformat(),
         minutes="The board reviewed the chatbot accuracy trend.", present="boris, maria",
     )  # fmt: skip
     action = make_action(review, title="Hire a second fairness analyst")

@@ -11,9 +11,10 @@ from aims.records import history
 from aims.reminders import sweep
 from reviews.models import ManagementReview
 from reviews.services import action_services, review_services, sign_off
+from tests import clock
 from tests.base import client_for, dashboard_html, form_data_for
 from tests.reviews.management_review_helpers import *  # noqa: F403  fixtures
-from tests.reviews.management_review_helpers import TODAY, YEAR_AGO, held
+from tests.reviews.management_review_helpers import held
 
 
 @pytest.fixture
@@ -120,7 +121,7 @@ def test_the_actions_of_a_signed_off_review_still_move_on(signed_off, owner):
     action = action_services.update(
         action, actor=owner, expected_version=action.version, fields={"status": "done"}
     )
-    assert action.status == "done" and action.completed_on == TODAY
+    assert action.status == "done" and action.completed_on == clock.today()
 
 
 def test_no_output_is_added_after_the_sign_off(signed_off, make_action, manager):
@@ -135,7 +136,10 @@ def test_no_output_is_added_after_the_sign_off(signed_off, make_action, manager)
 def test_after_the_meeting_only_minutes_and_attendance_change(held_review, manager):
     with pytest.raises(ValidationError) as refused:
         review_services.update(
-            held_review, actor=manager, expected_version=held_review.version, fields={"period_from": TODAY}
+            held_review,
+            actor=manager,
+            expected_version=held_review.version,
+            fields={"period_from": clock.today()},
         )
     assert "period_from" in refused.value.message_dict
     review = review_services.update(
@@ -153,40 +157,40 @@ def test_after_the_meeting_only_minutes_and_attendance_change(held_review, manag
 def test_a_review_due_within_30_days_reminds_the_manager_and_the_board_once(
     make_review, manager, board, owner
 ):
-    review = make_review(scheduled_on=TODAY + dt.timedelta(days=20))
-    make_review(title="Next year's review", scheduled_on=TODAY + dt.timedelta(days=200))
-    sweep(TODAY)
+    review = make_review(scheduled_on=clock.today() + dt.timedelta(days=20))
+    make_review(title="Next year's review", scheduled_on=clock.today() + dt.timedelta(days=200))
+    sweep(clock.today())
     notes = Notification.objects.filter(key__startswith="mr-due:")
     assert {n.user for n in notes} == {manager, board}
     assert all(review.reference in n.message for n in notes)
     assert not Notification.objects.filter(user=owner, key__startswith="mr-due:").exists()
     before = Notification.objects.count()
-    sweep(TODAY)
+    sweep(clock.today())
     assert Notification.objects.count() == before
 
 
 def test_an_overdue_action_reminds_its_owner_once(held_review, make_action, owner):
-    late = make_action(held_review, due_on=TODAY - dt.timedelta(days=3))
-    make_action(held_review, title="Done already", status="done", due_on=TODAY - dt.timedelta(days=3))
-    sweep(TODAY)
+    late = make_action(held_review, due_on=clock.today() - dt.timedelta(days=3))
+    make_action(held_review, title="Done already", status="done", due_on=clock.today() - dt.timedelta(days=3))
+    sweep(clock.today())
     notes = Notification.objects.filter(key__startswith="mr-action-overdue:")
     assert [(n.user, late.reference in n.message) for n in notes] == [(owner, True)]
-    sweep(TODAY)
+    sweep(clock.today())
     assert Notification.objects.filter(key__startswith="mr-action-overdue:").count() == 1
 
 
 def test_the_dashboard_flags_no_review_in_twelve_months(board, make_review):
     assert "No management review held in the last 12 months" in dashboard_html(client_for(board))
-    make_review(scheduled_on=TODAY + dt.timedelta(days=10))
+    make_review(scheduled_on=clock.today() + dt.timedelta(days=10))
     html = dashboard_html(client_for(board))
     assert "No management review held in the last 12 months" in html and "in 10 days" in html
 
 
 def test_the_dashboard_shows_the_last_review_and_overdue_actions(held_review, make_action, board):
-    make_action(held_review, due_on=TODAY - dt.timedelta(days=1))
+    make_action(held_review, due_on=clock.today() - dt.timedelta(days=1))
     html = dashboard_html(client_for(board))
     assert "No management review held in the last 12 months" not in html
-    assert TODAY.isoformat() in html and "1</strong> action overdue" in html
+    assert clock.today().isoformat() in html and "1</strong> action overdue" in html
 
 
 def test_the_dashboard_panel_takes_a_fixed_number_of_queries(held_review, make_action, board, make_review,
@@ -196,7 +200,7 @@ def test_the_dashboard_panel_takes_a_fixed_number_of_queries(held_review, make_a
     request = type("Request", (), {"user": board})()
     for n in range(5):
         make_action(held_review, title=f"Action {n}")
-        make_review(title=f"Review {n}", period_from=YEAR_AGO)
+        make_review(title=f"Review {n}", period_from=clock.days(-365))
     with django_assert_max_num_queries(6):
         management_review_panel(request)
     assert ManagementReview.objects.count() == 6
