@@ -16,6 +16,8 @@ from aims.html import escaped
 
 from .risk_levels import level
 
+LISTED_SYSTEMS = "listed_systems"  # where the list page keeps each risk's systems
+
 register = template.Library()
 
 ARCHIVED_ROW = ' class="archived"'
@@ -72,9 +74,10 @@ def _label(record, name) -> str:
 
 
 def _systems(risk) -> str:
-    # The page's prefetched systems as they are: .all() would make a related manager for every row.
-    prefetched = getattr(risk, "_prefetched_objects_cache", {}).get("systems")
-    systems = list(prefetched if prefetched is not None else risk.systems.all())
+    # The list page's systems, fetched for all its rows at once (RiskListView.rows_read); else asked here.
+    systems = getattr(risk, LISTED_SYSTEMS, None)
+    if systems is None:
+        systems = list(risk.systems.all())
     if not systems and not risk.system_note:
         return ""
     drawn = "; ".join(escaped(system.title) for system in systems)
