@@ -50,3 +50,31 @@ def test_the_page_draws_the_groups_with_their_links(owner):
     group = re.search(r'<span class="menu-group-title">6 Planning</span>\s*<ul>(.*?)</ul>', page, re.S)
     assert group and '<a href="/risks/">AI risks</a>' in group.group(1)
     assert 'class="nav-toggle" href="#nav"' in page  # the phone's toggle, which works without script
+
+
+def test_the_menu_is_drawn_once_per_process_and_reads_as_its_groups(owner, auditor):
+    """Every page carries the menu drawn from nav_cycle once (aims.context_processors._menu_html): each
+    cycle's button, and under it each group's title and links, in order."""
+    page = client_for(owner).get("/risks/").content.decode()
+    cycles = client_for(auditor).get("/").context["nav_cycle"]
+    drawn = page[page.index('<ul class="nav">') : page.index("</nav>")]
+    expected = [
+        text
+        for cycle, groups in cycles.items()
+        for text in (
+            f'aria-expanded="false">{cycle}</button>',
+            *(
+                piece
+                for title, items in groups
+                for piece in (
+                    f'<span class="menu-group-title">{title}</span>',
+                    *(f'<a href="{href}">{label}</a>' for label, href in items),
+                )
+            ),
+        )
+    ]
+    at = 0
+    for text in expected:  # each after the one before: in the menu's order
+        found = drawn.find(text, at)
+        assert found != -1, f"{text} not after position {at}"
+        at = found + len(text)
