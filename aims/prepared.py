@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db import connection
 
 from aims import statements
+from aims.together import Compiled, asked, joined, together
 
 _STAND_INS = (-7_000_000_001, -7_000_000_002)  # person ids no row holds
 _KEPT: dict[tuple, tuple | None] = {}
@@ -40,35 +41,77 @@ def prepared(name: str, build, user, **values) -> list[tuple]:
     """The rows of `build(user, **values)` (a values_list() queryset), as tuples."""
     if connection.vendor != "postgresql":
         return list(build(user, **values))
-    key = (name, user.role_names, user.is_superuser, tuple(sorted(values)))
-    if key not in _KEPT:
-        _KEPT[key] = _prove(build, user, values)
-    compiled = _KEPT[key]
-    if compiled is None:
+    kept = _kept(("one", name), build, user, values, _compile_one)
+    if kept is None:
         return list(build(user, **values))
-    sql, slots = compiled
-    params = [
-        user.pk if slot is _PERSON else values[slot] if type(slot) is _Value else slot for slot in slots
-    ]
+    sql, slots, _ = kept
+    params = _params(slots, user, values)
     if settings.AIMS_PREPARED_CHECK:
-        _check(build(user, **values), sql, params)
+        _check(_compile_one(build(user, **values)), sql, params)
     with connection.cursor() as cursor:
         statements.execute(connection, cursor, sql, params)
         return cursor.fetchall()
 
 
-def _prove(build, user, values):
+def prepared_together(name: str, build, user, **values) -> list[list] | None:
+    """together(*build(user, **values)) (aims.together: one round trip), its SQL kept as prepared() keeps
+    one query's. `build` returns the querysets to ask, or None when it has none to ask this way (then so
+    does this). Parts whose rows carry more than their columns -- related records known to the queryset,
+    prefetches -- are not kept: the stand-in's would be read into the person's rows."""
+    if connection.vendor != "postgresql":
+        parts = build(user, **values)
+        return None if parts is None else together(*parts)
+    kept = _kept(("together", name), build, user, values, _compile_together)
+    if kept is None:
+        parts = build(user, **values)
+        return None if parts is None else together(*parts)
+    sql, slots, parts = kept
+    params = _params(slots, user, values)
+    if settings.AIMS_PREPARED_CHECK:
+        _check(_compile_together(build(user, **values)), sql, params)
+    return asked(parts, sql, params)
+
+
+def _kept(name: tuple, build, user, values: dict, compile_build):
+    key = (*name, user.role_names, user.is_superuser, tuple(sorted(values)))
+    if key not in _KEPT:
+        _KEPT[key] = _prove(build, user, values, compile_build)
+    return _KEPT[key]
+
+
+def _params(slots, user, values) -> list:
+    return [user.pk if slot is _PERSON else values[slot] if type(slot) is _Value else slot for slot in slots]
+
+
+def _compile_one(queryset):
+    """(sql, params, nothing more to keep) of a values_list() queryset; None for rows read already."""
+    if not hasattr(queryset, "query"):  # rows already (one query per part): nothing to keep
+        return None
+    return (*queryset.query.sql_with_params(), None)
+
+
+def _compile_together(querysets):
+    """(sql, params, the compiled parts that read its answer) of together(*querysets)."""
+    if querysets is None or any(
+        not hasattr(q, "query") or q._known_related_objects or q._prefetch_related_lookups for q in querysets
+    ):
+        return None
+    parts = [Compiled(q) for q in querysets]
+    return (*joined(parts), parts)
+
+
+def _prove(build, user, values, compile_build):
     compiled = []
     for n, pk in enumerate(_STAND_INS):
         stand_in = user.__class__(
             pk=pk, is_active=True, is_superuser=user.is_superuser
         )  # (a lazy request.user too)
         stand_in.__dict__["role_names"] = user.role_names  # the roles asked with, read without a query
-        queryset = build(stand_in, **{k: _stand_in_value(v, n) for k, v in values.items()})
-        if not hasattr(queryset, "query"):  # rows already (one query per part): nothing to keep
+        found = compile_build(build(stand_in, **{k: _stand_in_value(v, n) for k, v in values.items()}))
+        if found is None:
             return None
-        compiled.append(queryset.query.sql_with_params())
-    (sql_a, params_a), (sql_b, params_b) = compiled
+        compiled.append(found)
+    (sql_a, params_a, kept), (sql_b, params_b, _) = compiled
     if sql_a != sql_b or len(params_a) != len(params_b):
         return None
     slots = []
@@ -82,14 +125,13 @@ def _prove(build, user, values):
             if len(named) != 1:
                 return None
             slots.append(_Value(named[0]))
-    return sql_a, slots
+    return sql_a, slots, kept
 
 
-def _check(queryset, sql, params):
+def _check(own, sql, params):
     """The contract, checked on every call where AIMS_PREPARED_CHECK is on (the test suite): what the
     person's own build compiles to is what is run for them."""
-    own_sql, own_params = queryset.query.sql_with_params()
-    if (own_sql, list(own_params)) != (sql, params):
+    if own is None or (own[0], list(own[1])) != (sql, params):
         raise AssertionError(
             "prepared(): the query built for this person differs from the one kept for their roles; its "
             "build reads more of the person than their roles and id, or a value shapes the SQL."

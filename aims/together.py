@@ -42,17 +42,28 @@ def together(*querysets) -> list[list]:
     if len(querysets) < 2 or len(by_db) > 1 or connections[by_db.pop()].vendor != "postgresql":
         return [list(qs) for qs in querysets]
     parts = [part or Compiled(qs) for part, qs in zip(parts, querysets, strict=True)]
-    asked = [p for p in parts if not p.empty]
+    sql, params = joined(parts)
+    return asked(parts, sql, params)
+
+
+def joined(parts: list["Compiled"]) -> tuple[str, list]:
+    """The one SELECT that asks every part (those with anything to ask), and its parameters."""
+    # json_agg keeps the order of the sorted subquery it reads (a part's own ORDER BY); ::text so the
+    # numbers are read as written (a decimal stays exact), not through a float.
+    sql = ", ".join(
+        f"(SELECT COALESCE({p.aggregate}, '[]')::text FROM ({p.sql}) t)" for p in parts if not p.empty
+    )
+    return f"SELECT {sql}", [param for p in parts if not p.empty for param in p.params]
+
+
+def asked(parts: list["Compiled"], sql: str, params) -> list[list]:
+    """The rows of each part, from joined(parts)'s SQL run with `params` (its own, or a later request's
+    values in the same places: aims.prepared)."""
     answers = {}
-    if asked:
-        # json_agg keeps the order of the sorted subquery it reads (a part's own ORDER BY); ::text so the
-        # numbers are read as written (a decimal stays exact), not through a float.
-        sql = ", ".join(f"(SELECT COALESCE({p.aggregate}, '[]')::text FROM ({p.sql}) t)" for p in asked)
-        connection = connections[querysets[0].db]
+    if any(not p.empty for p in parts):
+        connection = connections[parts[0].queryset.db]
         with connection.cursor() as cursor:
-            statements.execute(
-                connection, cursor, f"SELECT {sql}", [param for p in asked for param in p.params]
-            )
+            statements.execute(connection, cursor, sql, params)
             found = cursor.fetchone()
         for position, answer in zip((i for i, p in enumerate(parts) if not p.empty), found, strict=True):
             answers[position] = parts[position].decode(answer)

@@ -5,11 +5,13 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from aims import prepared as module
-from aims.prepared import prepared
+from aims.prepared import prepared, prepared_together
+from aims.together import totals
 from registers.models import Risk
 
 
@@ -68,3 +70,41 @@ def test_a_branch_the_stand_ins_cannot_see_is_caught_by_the_check(owner, make_ri
 
     with pytest.raises(AssertionError, match="differs from the one kept for their roles"):
         prepared("branching", branching, owner, soon=today)
+
+
+def owned_with_total(user):
+    """together()'s parts: the person's first two risks with their owners, and how many they own."""
+    mine = (
+        Risk.objects.restrict(user, "view").filter(owner=user).select_related("owner").order_by("reference")
+    )
+    return [mine[:2], totals(mine, total=Count("pk"))]
+
+
+def test_together_each_person_gets_their_own_records_from_the_kept_sql(owner, other_owner, make_risk):
+    made = [make_risk(title=f"Olivia's {n}") for n in range(3)]
+    theirs = make_risk(actor=other_owner, title="Oscar's")
+    rows, counted = prepared_together("owned", owned_with_total, owner)
+    assert [r.reference for r in rows] == [r.reference for r in made[:2]] and counted == [{"total": 3}]
+    (kept,) = module._KEPT.values()
+    assert kept is not None
+    with CaptureQueriesContext(connection) as seen:
+        rows, counted = prepared_together("owned", owned_with_total, other_owner)
+    assert len(seen) == 1  # one round trip, its SQL not built again (the suite's check compiles beside it)
+    assert [(r.reference, r.owner.username) for r in rows] == [(theirs.reference, other_owner.username)]
+    assert counted == [{"total": 1}]
+
+
+def test_together_parts_that_carry_more_than_their_columns_are_not_kept(owner, make_risk):
+    """A prefetch (or records known to a related manager) would be the stand-in's: built every time."""
+    make_risk(title="Olivia's")
+
+    def prefetching(user):
+        return [
+            part.prefetch_related("systems") if n == 0 else part
+            for n, part in enumerate(owned_with_total(user))
+        ]
+
+    rows, counted = prepared_together("prefetching", prefetching, owner)
+    assert len(rows) == 1 and counted == [{"total": 1}]
+    assert list(module._KEPT.values()) == [None]
+    assert prepared_together("none", lambda user: None, owner) is None
