@@ -1,6 +1,7 @@
 """The base record every register inherits, its queryset with the permission choke point, human
 references and field-level history."""
 
+import functools
 import re
 from urllib.parse import quote
 
@@ -10,6 +11,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, router, transaction
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 from django.utils.http import RFC3986_SUBDELIMS
 
 from .catalogue import Requirement
@@ -100,6 +103,21 @@ class BaseRecord(models.Model):
 
     def get_absolute_url(self):
         return detail_url(self.url_name("detail"), self.reference)
+
+    def _get_FIELD_display(self, field):  # noqa: N802 - Django's name: get_<field>_display() calls it
+        """Django's get_<field>_display(), from the field's choices as a dict made once per field: Django
+        rebuilds that dict on every call, and a register's list asks three a row. A register that writes
+        its own get_<field>_display() (eight do, for words of their own) keeps it."""
+        try:
+            return _choice_labels(field)[getattr(self, field.attname)]
+        except (KeyError, TypeError):  # not one of the choices, or unhashable: as Django answers it
+            return super()._get_FIELD_display(field)
+
+
+@functools.cache
+def _choice_labels(field) -> dict:
+    """{value: label} of a field's choices, each label as Django gives it (one language: LANGUAGE_CODE)."""
+    return {make_hashable(value): force_str(label, strings_only=True) for value, label in field.flatchoices}
 
 
 _MARK = "__reference__"

@@ -6,10 +6,7 @@ every query of it together (each `{{ }}` is a lookup through the context, a cond
 localisation). Here each row is built in Python, every value escaped as the template escaped it, so the
 HTML is the one the loop drew: tests/registers/test_risk_table.py holds the two to the same text."""
 
-import functools
-
 from django import template
-from django.utils.encoding import force_str
 from django.utils.safestring import mark_safe
 
 from aims.html import escaped
@@ -45,8 +42,8 @@ def _row(risk, inherent, residual, appetite_max, today) -> str:
         f'<td data-label="Category" class="card-later">{escaped(risk.category)}</td>',
         f'<td data-label="Inherent" class="card-later">{level(inherent, risk.inherent_score)}</td>',
         f'<td data-label="Residual">{level(residual, risk.residual_score)}{above}</td>',
-        f'<td data-label="Treatment" class="card-later">{escaped(_label(risk, "treatment"))}</td>',
-        f'<td data-label="Status">{escaped(_label(risk, "status"))}{ARCHIVED_BADGE if archived else ""}</td>',
+        f'<td data-label="Treatment" class="card-later">{escaped(risk.get_treatment_display())}</td>',
+        f'<td data-label="Status">{escaped(risk.get_status_display())}{ARCHIVED_BADGE if archived else ""}</td>',
         f'<td data-label="Owner">{escaped(risk.owner)}</td>',
         f'<td data-label="Next review" class="nowrap{" overdue" if overdue else ""}">{escaped(reviewed)}'
         f"{'<br><small>overdue</small>' if overdue else ''}</td>",
@@ -59,18 +56,6 @@ def _reassess(risk) -> str:
     if not risk.reassessment_due:
         return ""
     return f' <span class="badge badge-warn" title="{escaped(risk.reassessment_due)}">reassess</span>'
-
-
-@functools.cache
-def _labels(model, name) -> dict:
-    return {value: force_str(label) for value, label in model._meta.get_field(name).flatchoices}
-
-
-def _label(record, name) -> str:
-    """get_<name>_display(): the choice's label, else the value; from a dict made once per field, where
-    Django's rebuilds it for every call (two a row)."""
-    value = getattr(record, name)
-    return _labels(type(record), name).get(value, value)
 
 
 def _systems(risk) -> str:
