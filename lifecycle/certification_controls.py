@@ -15,18 +15,21 @@ from registers.certification_clauses import roles_held
 from registers.models import Communication, Concern, Obligation, Policy
 from registers.standard.obligations import with_reporting_duty
 
-from .certification_checks import AFTER_VALIDATION, assessments, every_system, impact_assessed, systems
+from .certification_checks import (
+    AFTER_VALIDATION,
+    Filled,
+    assessments,
+    every_system,
+    impact_assessed,
+    systems,
+)
 from .models import KPI, BiasAssessment, Dataset, GateReview, Harm, IncidentLog, ModelVersion, Stage, Supplier
 
-
 # -- Annex A -----------------------------------------------------------------------------------------------
-def _field(name):
-    # Whether the text holds more than blanks, without copying it (strip() would, for each system).
-    return lambda s: bool(s[name]) and not s[name].isspace()
 
 
 def resources(field, what):
-    return lambda today: every_system(_field(field), what, link("AI systems", "aisystem-list"))
+    return lambda today: every_system(Filled(field), what, link("AI systems", "aisystem-list"))
 
 
 RESOURCE_FIELDS = {  # A.4.3 to A.4.6: what A.4.2 asks to be documented for each system
@@ -44,7 +47,8 @@ def system_resources(today):
     fix = link("AI systems", "aisystem-list")
     if not rows:
         return missing("No AI system in the inventory yet.", link("Record an AI system", "aisystem-add"))
-    lacking = [(s, [kind for name, kind in RESOURCE_FIELDS.items() if not _field(name)(s)]) for s in rows]
+    fields = RESOURCE_FIELDS.items()
+    lacking = [(s, [kind for name, kind in fields if not s[name] or s[name].isspace()]) for s in rows]
     lacking = [(s, kinds) for s, kinds in lacking if kinds]
     if not lacking:
         return met(
@@ -124,7 +128,7 @@ def harms_for(*audiences, what):
     def check(today):
         found = assessments()
         return every_system(
-            lambda s: s["pk"] in found and found[s["pk"]]["harms"] & set(audiences),
+            {pk for pk, assessment in found.items() if assessment["harms"] & set(audiences)},
             what,
             link("Impact assessments", "impactassessment-list"),
         )
@@ -146,7 +150,7 @@ def development_process_fallback(today):
 
 def specification_fallback(today):
     result = every_system(
-        _field("intended_use"), "intended use recorded", link("AI systems", "aisystem-list")
+        Filled("intended_use"), "intended use recorded", link("AI systems", "aisystem-list")
     )
     if result.status == "met":
         return partial(
@@ -182,7 +186,7 @@ def verified(today):
     if systems() and not rows:
         return met("No AI system has reached verification yet.", link("AI systems", "aisystem-list"))
     return every_system(
-        lambda s: s["pk"] in tested,
+        tested,
         "evaluation results or a passed bias assessment",
         link("Model versions", "modelversion-list"),
         rows=rows,
@@ -204,7 +208,7 @@ def deployed_through_gate(today):
     if not rows:
         return need_document("A.6.2.5", today, "the deployment plan")
     return documented("A.6.2.5", today, "the deployment plan") or every_system(
-        lambda s: s["pk"] in gated,
+        gated,
         "deployed through an approved deployment gate",
         link("AI systems", "aisystem-list"),
         rows=rows,
@@ -223,9 +227,7 @@ def monitored(today):
     rows = [s for s in systems() if s["stage"] == Stage.OPERATION]
     if not rows:
         return need_document("A.6.2.6", today, "the operation and monitoring arrangements")
-    return every_system(
-        lambda s: s["pk"] in watched, "monitored by at least one KPI", link("KPIs", "kpi-list"), rows=rows
-    )
+    return every_system(watched, "monitored by at least one KPI", link("KPIs", "kpi-list"), rows=rows)
 
 
 fact(

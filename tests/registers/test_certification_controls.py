@@ -9,7 +9,7 @@ import pytest
 from aims.certification import MET, MISSING, PARTIAL, readiness
 from aims.models import Requirement
 from aims.registry import registry
-from lifecycle.certification_controls import _field
+from lifecycle.certification_checks import Filled, every_system
 from lifecycle.models import AISystem
 from lifecycle.standard import datasets, soa_entries, suppliers
 from tests import clock
@@ -198,6 +198,17 @@ def test_a_dataset_linked_to_many_systems_counts_once(owner):
 
 
 def test_a_resource_counts_as_written_down_only_with_more_than_blanks():
-    written = _field("data_resources")
-    for text, expected in [(None, False), ("", False), ("  \n\t ", False), (" Training set v3 ", True)]:
+    written = Filled("data_resources")
+    texts = [(None, False), ("", False), ("  \n\t ", False), (" Training set v3 ", True)]
+    for text, expected in texts:
         assert written({"data_resources": text}) is expected, text
+    # every_system reads a Filled test, or a set of the ids that pass, inline: the same verdict as a call.
+    rows = [
+        {"pk": n, "reference": f"AIS-{n:04d}", "data_resources": text} for n, (text, _) in enumerate(texts)
+    ]
+    passing = {n for n, (_, ok) in enumerate(texts) if ok}
+    verdicts = [every_system(test, "data", None, rows=rows) for test in (written, passing, dict.fromkeys(passing),
+                lambda s: s["pk"] in passing)]  # fmt: skip
+    assert {(v.status, v.reason) for v in verdicts} == {
+        (PARTIAL, "3 of 4 AI systems lack it (AIS-0000, AIS-0001, AIS-0002): data.")
+    }
