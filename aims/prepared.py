@@ -23,6 +23,7 @@ the person, or only on what its caller names in a key, is kept by aims.together.
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 
 from aims import statements
@@ -87,7 +88,10 @@ def _compile_one(queryset):
     """(sql, params, nothing more to keep) of a values_list() queryset; None for rows read already."""
     if not hasattr(queryset, "query"):  # rows already (one query per part): nothing to keep
         return None
-    return (*queryset.query.sql_with_params(), None)
+    try:
+        return (*queryset.query.sql_with_params(), None)
+    except EmptyResultSet:  # .none(): nothing to ask, and so nothing to keep
+        return None
 
 
 def _compile_together(querysets):
@@ -142,4 +146,6 @@ def _stand_in_value(value, n: int):
     """A value no real request asks with, different for each build, of the same type as `value`."""
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return dt.date(1901 + n, 2, 3)
+    if type(value) is int:  # a record's id
+        return -8_000_000_001 - n
     raise TypeError(f"prepared(): no stand-in for a {type(value).__name__}; add one here.")

@@ -108,3 +108,18 @@ def test_together_parts_that_carry_more_than_their_columns_are_not_kept(owner, m
     assert len(rows) == 1 and counted == [{"total": 1}]
     assert list(module._KEPT.values()) == [None]
     assert prepared_together("none", lambda user: None, owner) is None
+
+
+def test_permission_questions_are_asked_with_sql_kept_per_role_set(owner, other_owner, auditor, make_risk):
+    """aims.permissions.allowed: each person and record gets their own answer from the kept SQL, one
+    query each, the record's id a parameter like the person's."""
+    from aims.permissions import allowed
+
+    mine, theirs = make_risk(title="Olivia's"), make_risk(actor=other_owner, title="Oscar's")
+    assert allowed(owner, "change", mine) and not allowed(owner, "change", theirs)
+    with CaptureQueriesContext(connection) as seen:
+        assert allowed(other_owner, "change", theirs) and not allowed(other_owner, "change", mine)
+    assert len(seen) == 2
+    kept = [k for k in module._KEPT.values() if k is not None]
+    assert kept and all(str(mine.pk) not in sql and str(theirs.pk) not in sql for sql, _, _ in kept)
+    assert allowed(auditor, "view", mine) and not allowed(auditor, "change", mine)
