@@ -57,8 +57,9 @@ def prepared(name: str, build, user, **values) -> list[tuple]:
 def prepared_together(name: str, build, user, **values) -> list[list] | None:
     """together(*build(user, **values)) (aims.together: one round trip), its SQL kept as prepared() keeps
     one query's. `build` returns the querysets to ask, or None when it has none to ask this way (then so
-    does this). Parts whose rows carry more than their columns -- related records known to the queryset,
-    prefetches -- are not kept: the stand-in's would be read into the person's rows."""
+    does this). Parts that carry more than their columns and related names -- records known to a
+    related manager, a Prefetch with a queryset of its own -- are not kept: the stand-in's would be read
+    into the person's rows. Asked alone, a part's rows come as the driver gives them (Compiled.run)."""
     if connection.vendor != "postgresql":
         parts = build(user, **values)
         return None if parts is None else together(*parts)
@@ -70,6 +71,8 @@ def prepared_together(name: str, build, user, **values) -> list[list] | None:
     params = _params(slots, user, values)
     if settings.AIMS_PREPARED_CHECK:
         _check(_compile_together(build(user, **values)), sql, params)
+    if len(parts) == 1:  # one query: its rows as the driver gives them, not through JSON
+        return [parts[0].run(params=params)]
     return asked(parts, sql, params)
 
 
@@ -96,11 +99,13 @@ def _compile_one(queryset):
 
 def _compile_together(querysets):
     """(sql, params, the compiled parts that read its answer) of together(*querysets)."""
-    if querysets is None or any(
-        not hasattr(q, "query") or q._known_related_objects or q._prefetch_related_lookups for q in querysets
-    ):
+    if querysets is None or any(not hasattr(q, "query") or q._known_related_objects for q in querysets):
         return None
+    if any(not isinstance(lookup, str) for q in querysets for lookup in q._prefetch_related_lookups):
+        return None  # a Prefetch's own queryset may be the person's: only plain related names are kept
     parts = [Compiled(q) for q in querysets]
+    if len(parts) == 1:  # asked alone (Compiled.run), as the part's own SQL
+        return (parts[0].sql, parts[0].params, parts)
     return (*joined(parts), parts)
 
 
@@ -148,4 +153,6 @@ def _stand_in_value(value, n: int):
         return dt.date(1901 + n, 2, 3)
     if type(value) is int:  # a record's id
         return -8_000_000_001 - n
+    if type(value) is str:  # a record's reference
+        return f"stand-in reference {n}"
     raise TypeError(f"prepared(): no stand-in for a {type(value).__name__}; add one here.")

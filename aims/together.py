@@ -203,16 +203,17 @@ class Compiled:
         """The rows of the queryset from its part of together()'s answer (JSON arrays or objects)."""
         return self._read([self.values(obj) for obj in answer], self.queryset)
 
-    def run(self, queryset=None) -> list:
+    def run(self, queryset=None, params=None) -> list:
         """The rows of the queryset asked alone with the kept SQL (a prepared statement on PostgreSQL):
         read from the driver's own values, through the converters Django would apply. `queryset`, one
         whose SQL is this one's (a later request's), gives what is done with the records once read --
-        its prefetches and known related objects -- so nothing of the first request's stays in use."""
+        its prefetches and known related objects -- so nothing of the first request's stays in use;
+        `params`, other values in the places of the kept ones (aims.prepared)."""
         if self.empty:
             return []
         connection = connections[self.queryset.db]
         with connection.cursor() as cursor:
-            statements.execute(connection, cursor, self.sql, self.params)
+            statements.execute(connection, cursor, self.sql, self.params if params is None else params)
             fetched = cursor.fetchall()
         compiler = self.compiler
         if compiler.has_extra_select:  # columns the SQL needs (ordering) that the rows do not hold

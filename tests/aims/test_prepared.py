@@ -5,13 +5,14 @@ import datetime as dt
 
 import pytest
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from aims import prepared as module
 from aims.prepared import prepared, prepared_together
 from aims.together import totals
+from lifecycle.models import AISystem
 from registers.models import Risk
 
 
@@ -95,16 +96,22 @@ def test_together_each_person_gets_their_own_records_from_the_kept_sql(owner, ot
 
 
 def test_together_parts_that_carry_more_than_their_columns_are_not_kept(owner, make_risk):
-    """A prefetch (or records known to a related manager) would be the stand-in's: built every time."""
+    """A Prefetch with a queryset of its own (or records known to a related manager) may be the stand-in's:
+    built every time. A plain related name is the same for everyone: kept."""
     make_risk(title="Olivia's")
 
-    def prefetching(user):
-        return [
-            part.prefetch_related("systems") if n == 0 else part
-            for n, part in enumerate(owned_with_total(user))
-        ]
+    def prefetching(related):
+        def build(user):
+            first, total = owned_with_total(user)
+            return [first.prefetch_related(related(user)), total]
 
-    rows, counted = prepared_together("prefetching", prefetching, owner)
+        return build
+
+    rows, counted = prepared_together("named", prefetching(lambda user: "systems"), owner)
+    assert len(rows) == 1 and counted == [{"total": 1}] and list(module._KEPT.values()) != [None]
+    module._KEPT.clear()
+    own = prefetching(lambda user: Prefetch("systems", queryset=AISystem.objects.filter(owner=user)))
+    rows, counted = prepared_together("own queryset", own, owner)
     assert len(rows) == 1 and counted == [{"total": 1}]
     assert list(module._KEPT.values()) == [None]
     assert prepared_together("none", lambda user: None, owner) is None
