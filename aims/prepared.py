@@ -40,10 +40,8 @@ class _Value(str):
 
 def prepared(name: str, build, user, **values) -> list[tuple]:
     """The rows of `build(user, **values)` (a values_list() queryset), as tuples."""
-    if connection.vendor != "postgresql":
-        return list(build(user, **values))
     kept = _kept(("one", name), build, user, values, _compile_one)
-    if kept is None:
+    if kept is None:  # not PostgreSQL, or no SQL to keep: built and run as it is
         return list(build(user, **values))
     sql, slots, _ = kept
     params = _params(slots, user, values)
@@ -60,11 +58,8 @@ def prepared_together(name: str, build, user, **values) -> list[list] | None:
     does this). Parts that carry more than their columns and related names -- records known to a
     related manager, a Prefetch with a queryset of its own -- are not kept: the stand-in's would be read
     into the person's rows. Asked alone, a part's rows come as the driver gives them (Compiled.run)."""
-    if connection.vendor != "postgresql":
-        parts = build(user, **values)
-        return None if parts is None else together(*parts)
     kept = _kept(("together", name), build, user, values, _compile_together)
-    if kept is None:
+    if kept is None:  # not PostgreSQL, or no SQL to keep: built and asked as it is
         parts = build(user, **values)
         return None if parts is None else together(*parts)
     sql, slots, parts = kept
@@ -77,6 +72,10 @@ def prepared_together(name: str, build, user, **values) -> list[list] | None:
 
 
 def _kept(name: tuple, build, user, values: dict, compile_build):
+    """The SQL kept for `name` and the person's roles, proved on first use; None when there is none to
+    keep (or the database is not PostgreSQL: what `make run` uses needs no speed)."""
+    if connection.vendor != "postgresql":
+        return None
     key = (*name, user.role_names, user.is_superuser, tuple(sorted(values)))
     if key not in _KEPT:
         _KEPT[key] = _prove(build, user, values, compile_build)

@@ -95,8 +95,7 @@ def awaiting_firsts(user) -> list[tuple[list, int]]:
     compiled for each request, its sixteen parts were half of the dashboard's Python."""
     answers = prepared_together("awaiting_decision", _awaiting_asked, user)
     if answers is None:
-        querysets = [awaiting(info, user) for info in registry.registers if info.awaiting_decision]
-        return firsts_with_totals(querysets, shown=AWAITING_SHOWN)
+        return firsts_with_totals(_awaiting_each(user), shown=AWAITING_SHOWN)
     return [
         (rows, counted[0]["total"] if counted else 0)
         for rows, counted in zip(answers[::2], answers[1::2], strict=True)
@@ -106,10 +105,15 @@ def awaiting_firsts(user) -> list[tuple[list, int]]:
 def _awaiting_asked(user):
     """firsts_with_totals()'s parts for each register: its first waiting records, then their count. None
     when a register's are DISTINCT (firsts_with_totals counts those with a window, apart)."""
-    querysets = [awaiting(info, user) for info in registry.registers if info.awaiting_decision]
+    querysets = _awaiting_each(user)
     if any(queryset.query.distinct for queryset in querysets):
         return None
     return [part for q in querysets for part in (q[:AWAITING_SHOWN], totals(q, total=Count("pk")))]
+
+
+def _awaiting_each(user) -> list:
+    """awaiting() of each register that takes decisions, in registry order."""
+    return [awaiting(info, user) for info in registry.registers if info.awaiting_decision]
 
 
 def _due_union(user, soon, per_register):

@@ -49,8 +49,9 @@ class RecordMixin(LoginRequiredMixin):
             return permissions.get_visible(self.visible(), user, reference=reference)
         # Every record's page reads its record through the person's view of the register: with its SQL
         # kept per set of roles (aims.prepared), not built and compiled for each page.
-        read = partial(_record_read, self.model, self.select_related, self.prefetch_related)
-        found = prepared_together(("record", self.model, read.args[1:]), read, user, reference=reference)
+        related = (self.select_related, self.prefetch_related)
+        read = partial(_record_read, self.model, *related)
+        found = prepared_together(("record", self.model, related), read, user, reference=reference)
         if not found[0]:
             raise Http404(f"No {self.model._meta.verbose_name} matches the given reference.")
         return found[0][0]

@@ -10,6 +10,18 @@ from tests import clock
 from tests.conftest import make_user
 
 
+def api_review(title: str = "Annual management review") -> dict:
+    """A valid review as the API takes it, chaired by the board fixture's "boris"; dates read when the
+    test runs."""
+    return {
+        "title": title,
+        "scheduled_on": clock.today().isoformat(),
+        "period_from": clock.days(-365).isoformat(),
+        "period_to": clock.today().isoformat(),
+        "chair": "boris",
+    }
+
+
 @pytest.fixture
 def second_board(db):
     """A board member who does not chair the reviews: the one who may sign them off."""

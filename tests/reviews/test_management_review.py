@@ -8,6 +8,7 @@ from reviews.models import ManagementReview, ReviewAction
 from tests import base, clock
 from tests.base import RegisterRoleMatrix, client_for, form_data_for
 from tests.reviews.management_review_helpers import *  # noqa: F403  fixtures
+from tests.reviews.management_review_helpers import api_review
 
 # The AIMS manager schedules management reviews; owners see them and change only those they own.
 REVIEW_EXPECT = {
@@ -33,13 +34,7 @@ class TestManagementReviewRoles(RegisterRoleMatrix):
 
     @pytest.fixture
     def api_create_payload(self):
-        return {
-            "title": "Half-year management review",
-            "scheduled_on": clock.today().isoformat(),
-            "period_from": clock.days(-365).isoformat(),
-            "period_to": clock.today().isoformat(),
-            "chair": "boris",
-        }
+        return api_review("Half-year management review")
 
 
 class TestReviewActionRoles(RegisterRoleMatrix):

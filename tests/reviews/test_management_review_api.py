@@ -9,20 +9,9 @@ from reviews.models import ManagementReview, ReviewAction
 from tests import clock
 from tests.base import client_for
 from tests.reviews.management_review_helpers import *  # noqa: F403  fixtures
-from tests.reviews.management_review_helpers import held
+from tests.reviews.management_review_helpers import api_review, held
 
 API = "/api/v1/management-reviews/"
-
-
-def good() -> dict:
-    """A valid review: dates read when the test runs, not when this module is imported."""
-    return {
-        "title": "Annual management review",
-        "scheduled_on": clock.today().isoformat(),
-        "period_from": clock.days(-365).isoformat(),
-        "period_to": clock.today().isoformat(),
-        "chair": "boris",
-    }
 
 
 def post(client, url, data):
@@ -42,14 +31,14 @@ def post(client, url, data):
     ],
 )
 def test_bad_input_is_a_400_naming_the_field(change, field, manager, board):
-    response = post(client_for(manager), API, {**good(), **change})
+    response = post(client_for(manager), API, {**api_review(), **change})
     assert response.status_code == 400, response.content
     assert field in response.json()
     assert not ManagementReview.objects.exists()
 
 
 def test_a_good_review_is_created_with_people_by_username(manager, board, owner):
-    response = post(client_for(manager), API, {**good(), "attendees": ["olivia"]})
+    response = post(client_for(manager), API, {**api_review(), "attendees": ["olivia"]})
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["chair"] == "boris" and body["attendees"] == ["olivia"] and body["status"] == "planned"
